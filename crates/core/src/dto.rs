@@ -1,0 +1,212 @@
+//! Request and response bodies of Spot's setup API (field names exactly as Spot spells them),
+//! plus the local server's own auth additions (marked as ours).
+
+use crate::ids::{AccountId, OrganizationId, UserId};
+use serde::{Deserialize, Serialize};
+
+pub mod kinds {
+    pub const ORGANIZATION: &str = "spotinst:setup:organization";
+    pub const ACCOUNT: &str = "spotinst:setup:account";
+    pub const AWS_EXTERNAL_ID: &str = "spotinst:setup:aws:externalId";
+    pub const AWS_CREDENTIALS: &str = "spotinst:setup:aws:credentials";
+    pub const GCP_CREDENTIALS: &str = "spotinst:setup:gcp:credentials";
+    pub const AZURE_CREDENTIALS: &str = "spotinst:azure:credentials";
+    pub const POTENTIAL_SAVINGS: &str = "spotinst:aws:potentialSavings";
+    pub const SAVINGS: &str = "spotinst:insights:savings";
+    /// Ours: the local server's auth additions.
+    pub const SESSION: &str = "onramp:auth:session";
+    pub const WHOAMI: &str = "onramp:auth:whoami";
+}
+
+// ---- organizations -------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewOrganizationRequest {
+    pub organization: NameOnly,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameOnly {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub organization_id: OrganizationId,
+    pub organization_name: String,
+}
+
+// ---- accounts ------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAccountRequest {
+    pub account: NameOnly,
+}
+
+/// Answer of `POST /setup/account`. Note Spot's `id` here versus `accountId` in listings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedAccount {
+    pub id: AccountId,
+    pub name: String,
+    pub organization_id: OrganizationId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CloudProvider {
+    Aws,
+    Gcp,
+    Azure,
+}
+
+/// One entry of `GET /setup/account`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    pub account_id: AccountId,
+    pub name: String,
+    pub organization_id: OrganizationId,
+    /// The cloud account this Spot account is connected to (AWS account number, GCP project,
+    /// Azure subscription); null until connected.
+    #[serde(default)]
+    pub provider_external_id: Option<String>,
+    /// Null until credentials are set.
+    #[serde(default)]
+    pub cloud_provider: Option<CloudProvider>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateAccount {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slack_notification_channels: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateAccountRequest {
+    pub account: UpdateAccount,
+}
+
+// ---- AWS -----------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalId {
+    pub external_id: String,
+    /// ISO-8601 instant after which a new external ID must be generated.
+    pub max_valid_until: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsCredentials {
+    pub iam_role: String,
+    /// Sent by legacy clients only; the server uses the external ID it generated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwsCredentialsRequest {
+    pub credentials: AwsCredentials,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsCredentialsView {
+    pub iam_role: String,
+    pub account_id: AccountId,
+}
+
+// ---- GCP -----------------------------------------------------------------------------------
+
+/// A service-account key as Google writes it (snake_case kept, as Spot expects).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GcpServiceAccount {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub project_id: String,
+    pub private_key_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<String>,
+    pub client_email: String,
+    pub client_id: String,
+    pub auth_uri: String,
+    pub token_uri: String,
+    pub auth_provider_x509_cert_url: String,
+    pub client_x509_cert_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GcpCredentialsRequest {
+    pub service_account: GcpServiceAccount,
+}
+
+// ---- Azure ---------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AzureCredentials {
+    pub client_id: String,
+    pub client_secret: String,
+    pub tenant_id: String,
+    pub subscription_id: String,
+    /// Absent on the validation call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
+}
+
+// ---- Auth: the local server's own additions (Spot keeps these private) ----------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignupRequest {
+    pub full_name: String,
+    pub company: String,
+    pub email: String,
+    /// ISO 3166-1 alpha-2 code.
+    pub country: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordGrant {
+    pub email: String,
+    pub password: String,
+}
+
+/// Answer of sign-up and sign-in: a bearer token and who it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub access_token: String,
+    pub token_type: String,
+    pub user: WhoAmI,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Viewer,
+}
+
+/// Answer of `GET /auth/me` (ours): the user, organization and role behind a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WhoAmI {
+    pub user_id: UserId,
+    pub full_name: String,
+    pub email: String,
+    pub organization_id: OrganizationId,
+    pub organization_name: String,
+    pub role: Role,
+    /// The organization's oldest (default) account.
+    pub default_account_id: AccountId,
+}

@@ -1,0 +1,197 @@
+//! Spot's response envelope. Every answer, success or error, has this shape:
+//! `{"request": {id, url, method, timestamp}, "response": {status, kind?, items?, count?, errors?, data?}}`.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestInfo {
+    pub id: String,
+    pub url: String,
+    pub method: String,
+    pub timestamp: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    pub code: u16,
+    pub message: String,
+}
+
+impl Status {
+    /// The status line Spot sends for an HTTP code ("OK", "Bad Request", ...).
+    pub fn for_code(code: u16) -> Self {
+        let message = match code {
+            200 => "OK",
+            400 => "Bad Request",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "Not Found",
+            405 => "Method Not Allowed",
+            409 => "Conflict",
+            413 => "Payload Too Large",
+            415 => "Unsupported Media Type",
+            429 => "Too Many Requests",
+            500 => "Internal Server Error",
+            503 => "Service Unavailable",
+            _ => "Error",
+        };
+        Self {
+            code,
+            message: message.to_owned(),
+        }
+    }
+}
+
+/// One entry of `response.errors`. `field` names the offending input with a `query.` or
+/// `body.` prefix, e.g. `body.account.name`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpotError {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl SpotError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            code: code.to_owned(),
+            message: message.into(),
+            field: None,
+        }
+    }
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            code: codes::VALIDATION.to_owned(),
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+}
+
+/// Error codes. The first three are Spot's; the rest are the local server's own and are
+/// documented as such in the README.
+pub mod codes {
+    pub const VALIDATION: &str = "ValidationError";
+    pub const ACCOUNT_DOESNT_EXIST: &str = "Account_DOESNT_EXIST";
+    pub const SERVICE_ACCOUNT_DOESNT_EXIST: &str = "ServiceAccount_DOESNT_EXIST";
+    pub const UNAUTHORIZED: &str = "Unauthorized";
+    pub const RATE_LIMIT: &str = "RateLimitExceeded";
+    pub const EMAIL_TAKEN: &str = "Email_ALREADY_REGISTERED";
+    pub const BAD_CREDENTIALS: &str = "InvalidCredentials";
+    pub const MANAGEMENT_EXISTS: &str = "ManagementAccount_ALREADY_EXISTS";
+    pub const DEFAULT_ACCOUNT: &str = "DefaultAccount_CANNOT_BE_DELETED";
+    pub const NOT_FOUND: &str = "NotFound";
+    pub const PAYLOAD_TOO_LARGE: &str = "PayloadTooLarge";
+    pub const INTERNAL: &str = "InternalError";
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseBody<T> {
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<T>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<SpotError>>,
+    /// Only on 429: `"Rate limit exceeded"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    pub request: RequestInfo,
+    pub response: ResponseBody<T>,
+}
+
+impl<T> Envelope<T> {
+    pub fn items(request: RequestInfo, kind: &str, items: Vec<T>) -> Self {
+        let count = items.len();
+        Self {
+            request,
+            response: ResponseBody {
+                status: Status::for_code(200),
+                kind: Some(kind.to_owned()),
+                items: Some(items),
+                count: Some(count),
+                errors: None,
+                data: None,
+            },
+        }
+    }
+    /// What set, update and delete calls return: the status alone.
+    pub fn ok(request: RequestInfo) -> Self {
+        Self::status_only(request, 200)
+    }
+    pub fn status_only(request: RequestInfo, code: u16) -> Self {
+        Self {
+            request,
+            response: ResponseBody {
+                status: Status::for_code(code),
+                kind: None,
+                items: None,
+                count: None,
+                errors: None,
+                data: None,
+            },
+        }
+    }
+    pub fn errors(request: RequestInfo, code: u16, errors: Vec<SpotError>) -> Self {
+        let mut env = Self::status_only(request, code);
+        env.response.errors = Some(errors);
+        env
+    }
+    pub fn rate_limited(request: RequestInfo) -> Self {
+        let mut env = Self::status_only(request, 429);
+        env.response.data = Some("Rate limit exceeded".to_owned());
+        env
+    }
+    /// The first item, for single-object answers.
+    pub fn into_first(self) -> Option<T> {
+        self.response.items.and_then(|v| v.into_iter().next())
+    }
+}
+
+/// Decodes any Spot body loosely enough to read its errors, whatever `items` holds.
+pub fn decode_errors(body: &str) -> Option<(Status, Vec<SpotError>, Option<String>)> {
+    let env: Envelope<serde_json::Value> = serde_json::from_str(body).ok()?;
+    Some((
+        env.response.status,
+        env.response.errors.unwrap_or_default(),
+        Some(env.request.id),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_documented_error() {
+        let body = r#"{"request":{"id":"9b7b4d1e-2f1a-4c1e-8d6e-0a1b2c3d4e5f","url":"/setup/credentials/aws","method":"POST","timestamp":"2026-11-22T10:43:42.538Z"},
+          "response":{"status":{"code":400,"message":"Bad Request"},
+          "errors":[{"code":"ValidationError","message":"\"accountId\" is required","field":"query.accountId"}]}}"#;
+        let (status, errors, id) = decode_errors(body).unwrap();
+        assert_eq!(status.code, 400);
+        assert_eq!(errors[0].field.as_deref(), Some("query.accountId"));
+        assert_eq!(id.as_deref(), Some("9b7b4d1e-2f1a-4c1e-8d6e-0a1b2c3d4e5f"));
+    }
+
+    #[test]
+    fn status_only_omits_items() {
+        let req = RequestInfo {
+            id: "x".into(),
+            url: "/u".into(),
+            method: "PUT".into(),
+            timestamp: "t".into(),
+        };
+        let json = serde_json::to_value(Envelope::<()>::ok(req)).unwrap();
+        assert_eq!(json["response"]["status"]["code"], 200);
+        assert!(json["response"].get("items").is_none());
+        assert!(json["response"].get("count").is_none());
+    }
+}

@@ -1,0 +1,12 @@
+//! Onramp's pure core: everything the console and the local API server must agree on.
+//!
+//! No browser and no server dependencies live here, so every rule is host-tested once and
+//! enforced identically on both sides of the wire.
+
+pub mod dto;
+pub mod envelope;
+pub mod ids;
+pub mod validate;
+
+pub use envelope::{Envelope, RequestInfo, ResponseBody, SpotError, Status};
+pub use validate::FieldError;

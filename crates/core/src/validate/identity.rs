@@ -1,0 +1,208 @@
+//! People and organizations: full name, organization/account name, email, password.
+
+use super::{Checked, fail};
+
+const NAME_MAX: usize = 100;
+
+/// Full name: 1–100 characters after trimming, without `+`, `=` or `@`.
+pub fn full_name(input: &str) -> Checked<String> {
+    let name = input.trim();
+    if name.is_empty() {
+        return fail("Enter your full name.");
+    }
+    if name.chars().count() > NAME_MAX {
+        return fail(format!("Use at most {NAME_MAX} characters for your name."));
+    }
+    if let Some(c) = name.chars().find(|c| matches!(c, '+' | '=' | '@')) {
+        return fail(format!(
+            "Your name can't contain “{c}”. Remove it and try again."
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return fail("Your name contains an invisible control character. Retype it.");
+    }
+    Ok(name.to_owned())
+}
+
+fn name_rule(input: &str, what: &str) -> Checked<String> {
+    let name = input.trim();
+    if name.is_empty() {
+        return fail(format!("Enter the {what} name."));
+    }
+    if name.chars().count() > NAME_MAX {
+        return fail(format!(
+            "Use at most {NAME_MAX} characters for the {what} name."
+        ));
+    }
+    if !name.chars().any(|c| c.is_ascii_alphabetic()) {
+        return fail(format!(
+            "The {what} name needs at least one letter from A to Z (digits and symbols alone are not accepted)."
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return fail(format!(
+            "The {what} name contains an invisible control character. Retype it."
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// Organization (company) name: trimmed, 1–100 characters, at least one ASCII letter.
+pub fn organization_name(input: &str) -> Checked<String> {
+    name_rule(input, "organization")
+}
+
+/// Account name: trimmed, 1–100 characters, at least one ASCII letter.
+pub fn account_name(input: &str) -> Checked<String> {
+    name_rule(input, "account")
+}
+
+/// Email: one `@`, a non-empty local part, a domain with a dot, at most 254 characters.
+/// Returned trimmed, with the domain lowercased (local parts are case-sensitive in principle).
+pub fn email(input: &str) -> Checked<String> {
+    let email = input.trim();
+    if email.is_empty() {
+        return fail("Enter your email address.");
+    }
+    if email.len() > 254 {
+        return fail("An email address can be at most 254 characters long.");
+    }
+    if email.chars().any(char::is_whitespace) {
+        return fail("An email address can't contain spaces.");
+    }
+    let mut parts = email.split('@');
+    let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
+        return fail("Enter an email address with exactly one “@”, like name@example.com.");
+    };
+    if local.is_empty() {
+        return fail("Add the part before the “@”, like name@example.com.");
+    }
+    if local.len() > 64 {
+        return fail("The part before the “@” can be at most 64 characters long.");
+    }
+    if !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+        || domain.contains("..")
+    {
+        return fail("Enter the full domain after the “@”, like example.com.");
+    }
+    Ok(format!("{local}@{}", domain.to_ascii_lowercase()))
+}
+
+/// One line of the live password checklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    Length,
+    Digit,
+    Upper,
+    Lower,
+    Special,
+}
+
+impl PasswordCheck {
+    pub const ALL: [PasswordCheck; 5] = [
+        PasswordCheck::Length,
+        PasswordCheck::Digit,
+        PasswordCheck::Upper,
+        PasswordCheck::Lower,
+        PasswordCheck::Special,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PasswordCheck::Length => "At least 8 characters",
+            PasswordCheck::Digit => "A number",
+            PasswordCheck::Upper => "An uppercase letter",
+            PasswordCheck::Lower => "A lowercase letter",
+            PasswordCheck::Special => "A special character, like ! # or %",
+        }
+    }
+
+    pub fn passes(self, pw: &str) -> bool {
+        match self {
+            PasswordCheck::Length => pw.chars().count() >= 8,
+            PasswordCheck::Digit => pw.chars().any(|c| c.is_ascii_digit()),
+            PasswordCheck::Upper => pw.chars().any(char::is_uppercase),
+            PasswordCheck::Lower => pw.chars().any(char::is_lowercase),
+            PasswordCheck::Special => pw
+                .chars()
+                .any(|c| !c.is_alphanumeric() && !c.is_whitespace()),
+        }
+    }
+}
+
+/// Each checklist line with whether `pw` meets it, for the live checklist.
+pub fn password_checks(pw: &str) -> [(PasswordCheck, bool); 5] {
+    PasswordCheck::ALL.map(|c| (c, c.passes(pw)))
+}
+
+/// Password: 8–128 characters with a digit, an uppercase, a lowercase and a special character.
+/// Never trimmed: spaces are part of a password.
+pub fn password(pw: &str) -> Checked<()> {
+    if pw.is_empty() {
+        return fail("Enter a password.");
+    }
+    if pw.chars().count() > 128 {
+        return fail("Use at most 128 characters for the password.");
+    }
+    let missing: Vec<&str> = password_checks(pw)
+        .iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(c, _)| c.label())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        fail(format!(
+            "The password still needs: {}.",
+            missing.join("; ").to_lowercase()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_name_rules() {
+        assert_eq!(full_name("  Ada Lovelace ").unwrap(), "Ada Lovelace");
+        assert!(full_name("   ").is_err());
+        assert!(full_name("ada@home").unwrap_err().message.contains('@'));
+        assert!(full_name("a+b").is_err());
+        assert!(full_name("x=y").is_err());
+        assert!(full_name(&"é".repeat(100)).is_ok());
+        assert!(full_name(&"é".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn names_need_an_ascii_letter() {
+        assert!(organization_name("1234").is_err());
+        assert!(organization_name("日本語").is_err());
+        assert_eq!(organization_name(" Acme 1 ").unwrap(), "Acme 1");
+        assert!(account_name("").is_err());
+    }
+
+    #[test]
+    fn email_rules() {
+        assert_eq!(email(" Ada@Example.COM ").unwrap(), "Ada@example.com");
+        assert!(email("ada").is_err());
+        assert!(email("a@@b.c").is_err());
+        assert!(email("@b.co").is_err());
+        assert!(email("a@localhost").is_err());
+        assert!(email("a b@c.de").is_err());
+        let long = format!("{}@{}.com", "a".repeat(60), "b".repeat(200));
+        assert!(email(&long).is_err());
+    }
+
+    #[test]
+    fn password_rules() {
+        assert!(password("Abcdef1!").is_ok());
+        let err = password("abcdefgh").unwrap_err().message;
+        assert!(err.contains("number") && err.contains("uppercase") && err.contains("special"));
+        assert!(password("Ab1!").is_err());
+        assert!(password(&format!("Ab1!{}", "x".repeat(125))).is_err());
+        assert!(password("Ab1! ünïcødé").is_ok());
+    }
+}
