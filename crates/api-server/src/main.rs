@@ -1,1 +1,74 @@
-fn main() {}
+//! `onramp-api`: see the crate docs and `docs/contracts.md` for the flags.
+
+use std::net::SocketAddr;
+
+#[tokio::main]
+async fn main() {
+    let config =
+        match onramp_api::Config::parse(std::env::args().skip(1), |k| std::env::var(k).ok()) {
+            Ok(c) => c,
+            Err(msg) => {
+                eprintln!("{msg}");
+                std::process::exit(2);
+            }
+        };
+    let listen = config.listen.clone();
+    let state = match onramp_api::AppState::new(config) {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("onramp-api: {msg}");
+            std::process::exit(1);
+        }
+    };
+    if state.site.index_html.is_none() {
+        eprintln!(
+            "onramp-api: no index.html in {:?}; serving a 'not built' page (the API works).",
+            state.config.dist
+        );
+    }
+    let listener = match tokio::net::TcpListener::bind(&listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("onramp-api: cannot listen on {listen}: {e}");
+            std::process::exit(1);
+        }
+    };
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or(listen);
+    println!("Onramp is running at http://{addr}/");
+    let app = onramp_api::app_with_state(state);
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await;
+    if let Err(e) = served {
+        eprintln!("onramp-api: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    eprintln!("onramp-api: shutting down (finishing requests in flight)");
+}

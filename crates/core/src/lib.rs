@@ -3,8 +3,12 @@
 //! No browser and no server dependencies live here, so every rule is host-tested once and
 //! enforced identically on both sides of the wire.
 
+pub mod aws_setup;
+pub mod azure_setup;
+pub mod countries;
 pub mod dto;
 pub mod envelope;
+pub mod gcp_setup;
 pub mod ids;
 pub mod validate;
 

@@ -3,11 +3,28 @@
 //! The console shows the message at the field; the local API server answers it as a Spot
 //! `ValidationError` with `field`.
 
+mod aws;
+mod azure;
+mod country;
+mod gcp;
 mod identity;
+mod s3;
+mod text;
 
+pub use aws::{AwsEnvironment, Partition, RoleArn, aws_account_id, external_id, role_arn};
+pub use azure::{
+    AgreementType, SECRET_ID_WARNING, azure_client_secret, azure_guid, billing_account_id,
+    secret_expiration, secret_looks_like_secret_id,
+};
+pub use country::country;
+pub use gcp::{
+    GcpKey, KEY_FILE_MAX, gcp_key_file, gcp_project_id, gcp_service_account_id,
+    gcp_service_account_name,
+};
 pub use identity::{
     PasswordCheck, account_name, email, full_name, organization_name, password, password_checks,
 };
+pub use s3::{aws_region, partition_of_region, s3_bucket_name, s3_path_prefix};
 
 /// Why a value was refused. The message is complete, specific and user-facing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,0 +1,209 @@
+//! Command-line flags and their environment twins (see `docs/contracts.md`).
+//!
+//! A flag wins over its environment variable, which wins over the default.
+
+use std::path::PathBuf;
+
+/// Spot's AWS principal, trusted by the roles customers create.
+pub const SPOT_PRINCIPAL: &str = "arn:aws:iam::922761411349:root";
+pub const SPOT_AWS_ACCOUNT_ID: &str = "922761411349";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub listen: String,
+    /// SQLite file, or `:memory:`.
+    pub db: String,
+    pub dist: PathBuf,
+    pub api_base_url: String,
+    pub embed_origins: Vec<String>,
+    /// Requests per organization × route × method per 60 s window.
+    pub rate_limit: u32,
+    /// Largest accepted request body, in bytes.
+    pub max_body: usize,
+    /// Cheap password hashing parameters. Not a flag: tests set it to stay fast.
+    pub fast_password_hashing: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            db: "./onramp.sqlite".into(),
+            dist: PathBuf::from("./dist"),
+            api_base_url: "/api".into(),
+            embed_origins: Vec::new(),
+            rate_limit: 600,
+            max_body: 262_144,
+            fast_password_hashing: false,
+        }
+    }
+}
+
+impl Config {
+    /// A configuration for in-process tests: in-memory database, fast hashing.
+    pub fn for_tests() -> Self {
+        Self {
+            db: ":memory:".into(),
+            dist: PathBuf::from("/nonexistent-onramp-dist"),
+            fast_password_hashing: true,
+            ..Self::default()
+        }
+    }
+
+    /// Reads flags (`args` without the program name) and the environment (`env` looks a
+    /// variable up). Errors are user-facing sentences.
+    pub fn parse<I, F>(args: I, env: F) -> Result<Self, String>
+    where
+        I: IntoIterator<Item = String>,
+        F: Fn(&str) -> Option<String>,
+    {
+        let mut raw: Vec<(&'static str, String)> = Vec::new();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            if arg == "--help" || arg == "-h" {
+                return Err(USAGE.to_owned());
+            }
+            let (name, inline) = match arg.split_once('=') {
+                Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
+                None => (arg.clone(), None),
+            };
+            let Some(&(flag, _)) = FLAGS.iter().find(|(f, _)| *f == name) else {
+                return Err(format!("Unknown argument {arg:?}.\n{USAGE}"));
+            };
+            let value = match inline {
+                Some(v) => v,
+                None => args
+                    .next()
+                    .ok_or_else(|| format!("The flag {flag} needs a value.\n{USAGE}"))?,
+            };
+            raw.push((flag, value));
+        }
+        let get = |flag: &str| -> Option<String> {
+            raw.iter()
+                .rev()
+                .find(|(f, _)| *f == flag)
+                .map(|(_, v)| v.clone())
+                .or_else(|| {
+                    let var = FLAGS.iter().find(|(f, _)| *f == flag).map(|(_, e)| *e)?;
+                    env(var).filter(|v| !v.is_empty())
+                })
+        };
+        let mut c = Self::default();
+        if let Some(v) = get("--listen") {
+            c.listen = v;
+        }
+        if let Some(v) = get("--db") {
+            c.db = v;
+        }
+        if let Some(v) = get("--dist") {
+            c.dist = PathBuf::from(v);
+        }
+        if let Some(v) = get("--api-base-url") {
+            c.api_base_url = v;
+        }
+        if let Some(v) = get("--embed-origins") {
+            c.embed_origins = v.split_whitespace().map(str::to_owned).collect();
+            for o in &c.embed_origins {
+                if !(o.starts_with("https://") || o.starts_with("http://")) || o.ends_with('/') {
+                    return Err(format!(
+                        "--embed-origins: {o:?} is not an origin; write it like https://partner.example (scheme and host, no path)."
+                    ));
+                }
+            }
+        }
+        if let Some(v) = get("--rate-limit") {
+            c.rate_limit =
+                v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    format!("--rate-limit: {v:?} is not a positive whole number.")
+                })?;
+        }
+        if let Some(v) = get("--max-body") {
+            c.max_body =
+                v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    format!("--max-body: {v:?} is not a positive number of bytes.")
+                })?;
+        }
+        Ok(c)
+    }
+
+    /// The API's origin when `api_base_url` is absolute (`https://host[:port]`), for CSP.
+    pub fn api_origin(&self) -> Option<String> {
+        let url = &self.api_base_url;
+        let rest = url
+            .strip_prefix("https://")
+            .map(|r| ("https://", r))
+            .or_else(|| url.strip_prefix("http://").map(|r| ("http://", r)))?;
+        let host = rest.1.split(['/', '?', '#']).next().unwrap_or("");
+        (!host.is_empty()).then(|| format!("{}{host}", rest.0))
+    }
+}
+
+const FLAGS: &[(&str, &str)] = &[
+    ("--listen", "ONRAMP_LISTEN"),
+    ("--db", "ONRAMP_DB"),
+    ("--dist", "ONRAMP_DIST"),
+    ("--api-base-url", "ONRAMP_API_BASE_URL"),
+    ("--embed-origins", "ONRAMP_EMBED_ORIGINS"),
+    ("--rate-limit", "ONRAMP_RATE_LIMIT"),
+    ("--max-body", "ONRAMP_MAX_BODY"),
+];
+
+pub const USAGE: &str = "Usage: onramp-api [--listen ADDR] [--db PATH|:memory:] [--dist DIR] \
+[--api-base-url URL] [--embed-origins \"ORIGIN ...\"] [--rate-limit N] [--max-body BYTES]
+Each flag has an environment twin: ONRAMP_LISTEN, ONRAMP_DB, ONRAMP_DIST, ONRAMP_API_BASE_URL, \
+ONRAMP_EMBED_ORIGINS, ONRAMP_RATE_LIMIT, ONRAMP_MAX_BODY.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::parse(args(&[]), |_| None).unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(c.listen, "127.0.0.1:8080");
+        assert_eq!(c.rate_limit, 600);
+        assert_eq!(c.max_body, 262_144);
+    }
+
+    #[test]
+    fn flag_beats_env() {
+        let env = |k: &str| match k {
+            "ONRAMP_LISTEN" => Some("0.0.0.0:1".to_string()),
+            "ONRAMP_RATE_LIMIT" => Some("5".to_string()),
+            "ONRAMP_EMBED_ORIGINS" => Some("https://a.example https://b.example".to_string()),
+            _ => None,
+        };
+        let c = Config::parse(args(&["--listen", "127.0.0.1:9", "--db=:memory:"]), env).unwrap();
+        assert_eq!(c.listen, "127.0.0.1:9");
+        assert_eq!(c.db, ":memory:");
+        assert_eq!(c.rate_limit, 5);
+        assert_eq!(
+            c.embed_origins,
+            vec!["https://a.example", "https://b.example"]
+        );
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(Config::parse(args(&["--rate-limit", "0"]), |_| None).is_err());
+        assert!(Config::parse(args(&["--max-body", "x"]), |_| None).is_err());
+        assert!(Config::parse(args(&["--nope"]), |_| None).is_err());
+        assert!(Config::parse(args(&["--listen"]), |_| None).is_err());
+        assert!(Config::parse(args(&["--embed-origins", "partner.example"]), |_| None).is_err());
+    }
+
+    #[test]
+    fn api_origin() {
+        let mut c = Config::default();
+        assert_eq!(c.api_origin(), None);
+        c.api_base_url = "https://api.spotinst.io/".into();
+        assert_eq!(c.api_origin().as_deref(), Some("https://api.spotinst.io"));
+        c.api_base_url = "http://127.0.0.1:9000/api".into();
+        assert_eq!(c.api_origin().as_deref(), Some("http://127.0.0.1:9000"));
+    }
+}

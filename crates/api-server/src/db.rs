@@ -1,0 +1,242 @@
+//! SQLite storage: one connection behind a mutex (a local, single-user server), schema created
+//! at start-up. Queries are kept short; nothing here knows about HTTP.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub const SCHEMA: &str = r#"
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS organizations (
+    id          INTEGER PRIMARY KEY,            -- 12 digits
+    name        TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    id            TEXT PRIMARY KEY,             -- u-xxxxxxxx
+    org_id        INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    full_name     TEXT NOT NULL,
+    email         TEXT NOT NULL,
+    email_key     TEXT NOT NULL UNIQUE,         -- lowercased: emails compare case-insensitively
+    country       TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+    created_at    TEXT NOT NULL
+);
+-- Organizations a user may act on (its own, plus those it created with POST /setup/organization).
+CREATE TABLE IF NOT EXISTS memberships (
+    user_id  TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    org_id   INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    role     TEXT NOT NULL,
+    PRIMARY KEY (user_id, org_id)
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    hash        BLOB PRIMARY KEY,               -- SHA-256 of the bearer token; never the token
+    user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    org_id      INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('session', 'personal')),
+    created_at  TEXT NOT NULL,
+    revoked     INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS accounts (
+    seq                  INTEGER PRIMARY KEY AUTOINCREMENT,  -- creation order: oldest = default
+    id                   TEXT NOT NULL UNIQUE,               -- act-xxxxxxxx
+    org_id               INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    name                 TEXT NOT NULL,
+    kind                 TEXT NOT NULL DEFAULT 'linked' CHECK (kind IN ('linked', 'management')),
+    cloud_provider       TEXT CHECK (cloud_provider IN ('aws', 'gcp', 'azure')),
+    provider_external_id TEXT,
+    slack_channels       TEXT,                               -- JSON array or NULL
+    created_at           TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS accounts_org ON accounts(org_id, seq);
+CREATE TABLE IF NOT EXISTS aws_external_ids (
+    account_id       TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    external_id      TEXT NOT NULL,
+    max_valid_until  TEXT NOT NULL,                          -- ISO-8601 UTC
+    valid_until_unix INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS aws_credentials (
+    account_id   TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    iam_role     TEXT NOT NULL,
+    external_id  TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gcp_credentials (
+    account_id       TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    service_account  TEXT NOT NULL,                          -- the key file JSON
+    updated_at       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS azure_credentials (
+    account_id       TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    client_id        TEXT NOT NULL,
+    client_secret    TEXT NOT NULL,
+    tenant_id        TEXT NOT NULL,
+    subscription_id  TEXT NOT NULL,
+    expiration_date  TEXT NOT NULL,
+    updated_at       TEXT NOT NULL
+);
+-- FinOps registrations: product 'cloudBilling' or 'cbi'.
+CREATE TABLE IF NOT EXISTS billing_registrations (
+    account_id  TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    product     TEXT NOT NULL CHECK (product IN ('cloudBilling', 'cbi')),
+    config      TEXT NOT NULL,                               -- JSON
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (account_id, product)
+);
+CREATE TABLE IF NOT EXISTS potential_savings (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id        TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    resource_type     TEXT NOT NULL,
+    name              TEXT NOT NULL,
+    region            TEXT NOT NULL,
+    instances         INTEGER NOT NULL,
+    instance_types    TEXT NOT NULL,                         -- JSON array of strings
+    potential_savings REAL NOT NULL                          -- USD / month
+);
+CREATE TABLE IF NOT EXISTS savings (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id   INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    date     TEXT NOT NULL,                                  -- YYYY-MM-DD
+    amount   REAL NOT NULL                                   -- USD saved that day
+);
+"#;
+
+#[derive(Clone)]
+pub struct Db(Arc<Mutex<Connection>>);
+
+impl Db {
+    pub fn open(path: &str) -> rusqlite::Result<Self> {
+        let conn = if path == ":memory:" {
+            Connection::open_in_memory()?
+        } else {
+            Connection::open(path)?
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self(Arc::new(Mutex::new(conn))))
+    }
+
+    /// The connection. A panic while holding it cannot leave SQLite in a torn state (every
+    /// write is one statement or a transaction), so a poisoned lock is simply taken over.
+    pub fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// An account row as stored.
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    pub id: String,
+    pub org_id: u64,
+    pub name: String,
+    pub kind: String,
+    pub cloud_provider: Option<String>,
+    pub provider_external_id: Option<String>,
+    pub created_at: String,
+}
+
+const ACCOUNT_COLS: &str =
+    "id, org_id, name, kind, cloud_provider, provider_external_id, created_at";
+
+fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
+    Ok(AccountRow {
+        id: r.get(0)?,
+        org_id: r.get::<_, i64>(1)? as u64,
+        name: r.get(2)?,
+        kind: r.get(3)?,
+        cloud_provider: r.get(4)?,
+        provider_external_id: r.get(5)?,
+        created_at: r.get(6)?,
+    })
+}
+
+/// The account `id` if it belongs to `org_id`; `None` for unknown and foreign ids alike.
+pub fn account_in_org(
+    conn: &Connection,
+    org_id: u64,
+    id: &str,
+) -> rusqlite::Result<Option<AccountRow>> {
+    conn.query_row(
+        &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = ?1 AND org_id = ?2"),
+        params![id, org_id as i64],
+        account_from_row,
+    )
+    .optional()
+}
+
+/// The organization's oldest account (its default).
+pub fn oldest_account(conn: &Connection, org_id: u64) -> rusqlite::Result<Option<AccountRow>> {
+    conn.query_row(
+        &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE org_id = ?1 ORDER BY seq LIMIT 1"),
+        params![org_id as i64],
+        account_from_row,
+    )
+    .optional()
+}
+
+pub fn accounts_of_org(
+    conn: &Connection,
+    org_id: u64,
+    provider_external_id: Option<&str>,
+) -> rusqlite::Result<Vec<AccountRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {ACCOUNT_COLS} FROM accounts WHERE org_id = ?1 \
+         AND (?2 IS NULL OR provider_external_id = ?2) ORDER BY seq"
+    ))?;
+    stmt.query_map(
+        params![org_id as i64, provider_external_id],
+        account_from_row,
+    )?
+    .collect()
+}
+
+pub fn insert_account(
+    conn: &Connection,
+    id: &str,
+    org_id: u64,
+    name: &str,
+    kind: &str,
+    created_at: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO accounts (id, org_id, name, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, org_id as i64, name, kind, created_at],
+    )?;
+    Ok(())
+}
+
+pub fn organization_name(conn: &Connection, org_id: u64) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT name FROM organizations WHERE id = ?1",
+        params![org_id as i64],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_applies_twice_and_kind_is_checked() {
+        let db = Db::open(":memory:").unwrap();
+        let conn = db.conn();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn.execute(
+            "INSERT INTO organizations (id, name, created_at) VALUES (100000000001, 'A', 't')",
+            [],
+        )
+        .unwrap();
+        insert_account(&conn, "act-00000001", 100000000001, "a", "linked", "t").unwrap();
+        insert_account(&conn, "act-00000002", 100000000001, "b", "management", "t").unwrap();
+        assert!(insert_account(&conn, "act-00000003", 100000000001, "c", "other", "t").is_err());
+        let oldest = oldest_account(&conn, 100000000001).unwrap().unwrap();
+        assert_eq!(oldest.id, "act-00000001");
+        assert!(
+            account_in_org(&conn, 100000000002, "act-00000001")
+                .unwrap()
+                .is_none()
+        );
+    }
+}

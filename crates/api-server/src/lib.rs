@@ -1,0 +1,74 @@
+//! `onramp-api`: a local implementation of Spot's setup API (see `shared/spec/spot-api.md`)
+//! plus the auth additions of `docs/contracts.md`, on axum + SQLite. It also serves the built
+//! app with its security headers.
+//!
+//! [`app`] builds the whole router, so tests drive it in-process with `tower::ServiceExt`.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod rate_limit;
+pub mod respond;
+pub mod routes;
+pub mod scope;
+pub mod static_files;
+pub mod util;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    middleware::{from_fn, from_fn_with_state},
+};
+use std::sync::Arc;
+
+pub use config::Config;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: db::Db,
+    pub config: Arc<Config>,
+    pub limiter: Arc<rate_limit::RateLimiter>,
+    pub site: Arc<static_files::Site>,
+    /// A password hash checked when the email is unknown, so both failures take as long
+    /// (computed on first use, so start-up stays instant).
+    pub dummy_hash: Arc<std::sync::OnceLock<String>>,
+}
+
+impl AppState {
+    pub fn new(config: Config) -> Result<Self, String> {
+        let db = db::Db::open(&config.db)
+            .map_err(|e| format!("Cannot open the database {:?}: {e}", config.db))?;
+        Ok(Self {
+            db,
+            limiter: Arc::new(rate_limit::RateLimiter::new(config.rate_limit)),
+            site: Arc::new(static_files::Site::load(&config)),
+            dummy_hash: Arc::new(std::sync::OnceLock::new()),
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// The whole server. Panics only if the database cannot be opened (use [`app_with_state`] to
+/// handle that).
+pub fn app(config: Config) -> Router {
+    app_with_state(AppState::new(config).expect("database opens"))
+}
+
+pub fn app_with_state(state: AppState) -> Router {
+    let max_body = state.config.max_body;
+    let api = routes::api_routes()
+        .route_layer(from_fn_with_state(state.clone(), rate_limit::guard))
+        .fallback(respond::unknown_route)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
+        .layer(from_fn(respond::envelope))
+        .layer(from_fn(|req, next: axum::middleware::Next| async move {
+            let mut res = next.run(req).await;
+            static_files::common_headers(res.headers_mut());
+            res
+        }));
+    Router::new()
+        .nest("/api", api)
+        .fallback(static_files::serve)
+        .with_state(state)
+}

@@ -1,0 +1,128 @@
+//! Fixed 60-second windows per (organization or client IP) × route template × method.
+//! Every `/api` route answer carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
+//! `X-RateLimit-Reset` (seconds until the window resets); over the limit → 429 in Spot's shape.
+
+use axum::{
+    extract::{ConnectInfo, MatchedPath, Request, State},
+    http::HeaderValue,
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use crate::{AppState, auth, respond::ApiError};
+
+pub const WINDOW: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    pub limit: u32,
+    pub remaining: u32,
+    /// Whole seconds until the window resets (at least 1).
+    pub reset_secs: u64,
+}
+
+pub struct RateLimiter {
+    limit: u32,
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(limit: u32) -> Self {
+        Self {
+            limit,
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn check(&self, key: &str, now: Instant) -> Decision {
+        let mut map = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 50_000 {
+            map.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+        }
+        let entry = map.entry(key.to_owned()).or_insert((now, 0));
+        if now.duration_since(entry.0) >= WINDOW {
+            *entry = (now, 0);
+        }
+        let allowed = entry.1 < self.limit;
+        if allowed {
+            entry.1 += 1;
+        }
+        let left = WINDOW.saturating_sub(now.duration_since(entry.0));
+        Decision {
+            allowed,
+            limit: self.limit,
+            remaining: self.limit - entry.1,
+            reset_secs: left.as_secs_f64().ceil().max(1.0) as u64,
+        }
+    }
+}
+
+/// Route-layer middleware on `/api`: resolves the bearer token (handlers then require it or
+/// not), then counts the request.
+pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if let Some(token) = auth::bearer(req.headers()) {
+        let resolved = auth::resolve(&state.db.conn(), token);
+        match resolved {
+            Ok(Some(ctx)) => {
+                req.extensions_mut().insert(ctx);
+            }
+            Ok(None) => {}
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    }
+    let scope = match req.extensions().get::<auth::AuthCtx>() {
+        Some(ctx) => format!("org:{}", ctx.org_id),
+        None => match req.extensions().get::<ConnectInfo<SocketAddr>>() {
+            Some(ConnectInfo(addr)) => format!("ip:{}", addr.ip()),
+            None => "ip:unknown".to_owned(),
+        },
+    };
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| req.uri().path().to_owned());
+    let key = format!("{scope} {} {route}", req.method());
+    let d = state.limiter.check(&key, Instant::now());
+    let mut res = if d.allowed {
+        next.run(req).await
+    } else {
+        ApiError::rate_limited().into_response()
+    };
+    let h = res.headers_mut();
+    h.insert("x-ratelimit-limit", HeaderValue::from(d.limit));
+    h.insert("x-ratelimit-remaining", HeaderValue::from(d.remaining));
+    h.insert("x-ratelimit-reset", HeaderValue::from(d.reset_secs));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_counts_and_resets() {
+        let l = RateLimiter::new(2);
+        let t0 = Instant::now();
+        let a = l.check("k", t0);
+        assert!(a.allowed);
+        assert_eq!(a.remaining, 1);
+        assert_eq!(a.reset_secs, 60);
+        assert!(l.check("k", t0 + Duration::from_secs(1)).allowed);
+        let c = l.check("k", t0 + Duration::from_secs(30));
+        assert!(!c.allowed);
+        assert_eq!(c.remaining, 0);
+        assert_eq!(c.reset_secs, 30);
+        assert!(l.check("other", t0).allowed);
+        let d = l.check("k", t0 + WINDOW);
+        assert!(d.allowed);
+        assert_eq!(d.remaining, 1);
+    }
+}

@@ -1,0 +1,197 @@
+//! Organizations and accounts: `/setup/organization`, `/setup/account`.
+
+use axum::extract::{Path, State};
+use onramp_core::{
+    dto::{Account, CloudProvider, CreatedAccount, Organization, kinds},
+    envelope::codes,
+    ids::{AccountId, OrganizationId},
+    validate,
+};
+use rusqlite::params;
+use serde_json::Value;
+
+use crate::{
+    AppState,
+    auth::Auth,
+    db::{self, AccountRow},
+    respond::{ApiError, ApiResult, JsonBody, Params, Reply, req_str},
+    routes::auth::{new_account_id, new_org_id},
+    scope, util,
+};
+
+/// Ours: Spot has no public code for this case.
+pub const ORGANIZATION_DOESNT_EXIST: &str = "Organization_DOESNT_EXIST";
+
+pub fn provider(s: Option<&str>) -> Option<CloudProvider> {
+    match s? {
+        "aws" => Some(CloudProvider::Aws),
+        "gcp" => Some(CloudProvider::Gcp),
+        "azure" => Some(CloudProvider::Azure),
+        _ => None,
+    }
+}
+
+pub fn account_dto(row: &AccountRow) -> Result<Account, ApiError> {
+    Ok(Account {
+        account_id: AccountId::parse(&row.id).ok_or_else(ApiError::internal)?,
+        name: row.name.clone(),
+        organization_id: OrganizationId::new(row.org_id).ok_or_else(ApiError::internal)?,
+        provider_external_id: row.provider_external_id.clone(),
+        cloud_provider: provider(row.cloud_provider.as_deref()),
+        created_at: row.created_at.clone(),
+    })
+}
+
+pub async fn create_organization(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let name = validate::organization_name(req_str(&body, &["organization", "name"])?)
+        .map_err(|e| ApiError::field_error("body.organization.name", e))?;
+    let mut conn = state.db.conn();
+    let tx = conn.transaction()?;
+    let org_id = new_org_id(&tx)?;
+    tx.execute(
+        "INSERT INTO organizations (id, name, created_at) VALUES (?1, ?2, ?3)",
+        params![org_id as i64, name, util::now_iso()],
+    )?;
+    // The caller administers what it creates; its token stays bound to its own organization.
+    tx.execute(
+        "INSERT INTO memberships (user_id, org_id, role) VALUES (?1, ?2, 'admin')",
+        params![a.user_id, org_id as i64],
+    )?;
+    tx.commit()?;
+    Ok(Reply::one(
+        kinds::ORGANIZATION,
+        Organization {
+            organization_id: OrganizationId::new(org_id).ok_or_else(ApiError::internal)?,
+            organization_name: name,
+        },
+    ))
+}
+
+/// Deletes an organization the caller administers (its own included: then everything in it,
+/// the caller and its tokens go too). Unknown and foreign ids get the same answer.
+pub async fn delete_organization(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let missing = || {
+        ApiError::new(
+            400,
+            ORGANIZATION_DOESNT_EXIST,
+            "Organization doesn't exist or you don't administer it.",
+        )
+    };
+    let org = OrganizationId::parse(&id).ok_or_else(missing)?;
+    let conn = state.db.conn();
+    let admin: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM memberships WHERE user_id = ?1 AND org_id = ?2 AND role = 'admin')",
+        params![a.user_id, org.get() as i64],
+        |r| r.get(0),
+    )?;
+    if !admin {
+        return Err(missing());
+    }
+    conn.execute(
+        "DELETE FROM organizations WHERE id = ?1",
+        params![org.get() as i64],
+    )?;
+    Ok(Reply::Ok)
+}
+
+pub async fn create_account(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let name = validate::account_name(req_str(&body, &["account", "name"])?)
+        .map_err(|e| ApiError::field_error("body.account.name", e))?;
+    let conn = state.db.conn();
+    let id = new_account_id(&conn)?;
+    db::insert_account(&conn, &id, a.org_id, &name, "linked", &util::now_iso())?;
+    Ok(Reply::one(
+        kinds::ACCOUNT,
+        CreatedAccount {
+            id: AccountId::parse(&id).ok_or_else(ApiError::internal)?,
+            name,
+            organization_id: OrganizationId::new(a.org_id).ok_or_else(ApiError::internal)?,
+        },
+    ))
+}
+
+pub async fn list_accounts(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    params: Params,
+) -> ApiResult {
+    let filter = params
+        .get("cloudAccountId")
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let rows = db::accounts_of_org(&state.db.conn(), a.org_id, filter)?;
+    let items = rows
+        .iter()
+        .map(account_dto)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Reply::many(kinds::ACCOUNT, items))
+}
+
+pub async fn get_account(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let row = scope::account_by_id(&state.db.conn(), &a, &id)?;
+    Ok(Reply::one(kinds::ACCOUNT, account_dto(&row)?))
+}
+
+pub async fn update_account(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let conn = state.db.conn();
+    let row = scope::account_by_id(&conn, &a, &id)?;
+    let name = validate::account_name(req_str(&body, &["account", "name"])?)
+        .map_err(|e| ApiError::field_error("body.account.name", e))?;
+    let channels = match body.pointer("/account/slackNotificationChannels") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(list)) if list.iter().all(Value::is_string) => {
+            Some(serde_json::to_string(list).map_err(|_| ApiError::internal())?)
+        }
+        Some(_) => {
+            return Err(ApiError::validation(
+                "body.account.slackNotificationChannels",
+                "\"account.slackNotificationChannels\" must be a list of channel names",
+            ));
+        }
+    };
+    conn.execute(
+        "UPDATE accounts SET name = ?1, slack_channels = COALESCE(?2, slack_channels) WHERE id = ?3",
+        params![name, channels, row.id],
+    )?;
+    Ok(Reply::Ok)
+}
+
+pub async fn delete_account(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let conn = state.db.conn();
+    let row = scope::account_by_id(&conn, &a, &id)?;
+    let oldest = db::oldest_account(&conn, a.org_id)?;
+    if oldest.is_some_and(|o| o.id == row.id) {
+        return Err(ApiError::new(
+            400,
+            codes::DEFAULT_ACCOUNT,
+            "This is the organization's default (oldest) account; it cannot be deleted.",
+        ));
+    }
+    conn.execute("DELETE FROM accounts WHERE id = ?1", params![row.id])?;
+    Ok(Reply::Ok)
+}

@@ -1,0 +1,186 @@
+//! AWS: external ID, role credentials (`/setup/credentials/aws`).
+
+use axum::extract::State;
+use onramp_core::{
+    dto::{AwsCredentialsView, ExternalId, kinds},
+    ids::AccountId,
+    validate::{self, AwsEnvironment, Partition},
+};
+use rusqlite::{OptionalExtension, params};
+use time::OffsetDateTime;
+
+use crate::{
+    AppState,
+    auth::Auth,
+    db::AccountRow,
+    respond::{ApiError, ApiResult, JsonBody, Params, Reply, opt_str, req_str},
+    scope, util,
+};
+
+/// How long a generated external ID may be used to set credentials.
+pub const EXTERNAL_ID_TTL: time::Duration = time::Duration::hours(1);
+
+pub async fn external_id(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    params: Params,
+) -> ApiResult {
+    let conn = state.db.conn();
+    let account = scope::account_from_query(&conn, &a, &params)?;
+    let external_id = util::random_external_id();
+    let until = OffsetDateTime::now_utc() + EXTERNAL_ID_TTL;
+    let max_valid_until = util::iso(until);
+    conn.execute(
+        "INSERT INTO aws_external_ids (account_id, external_id, max_valid_until, valid_until_unix) \
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT(account_id) DO UPDATE SET \
+         external_id = excluded.external_id, max_valid_until = excluded.max_valid_until, \
+         valid_until_unix = excluded.valid_until_unix",
+        params![
+            account.id,
+            external_id,
+            max_valid_until,
+            until.unix_timestamp()
+        ],
+    )?;
+    Ok(Reply::one(
+        kinds::AWS_EXTERNAL_ID,
+        ExternalId {
+            external_id,
+            max_valid_until,
+        },
+    ))
+}
+
+/// The environment an ARN's partition implies (any connectable partition is accepted; an
+/// unknown partition is checked as commercial so the validator explains what is wrong).
+fn environment_of(arn: &str) -> AwsEnvironment {
+    arn.trim()
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split(':').next())
+        .and_then(Partition::parse)
+        .map(Partition::environment)
+        .unwrap_or_default()
+}
+
+/// Refuses to connect an account that is already connected to another cloud.
+pub fn ensure_provider(account: &AccountRow, provider: &str) -> Result<(), ApiError> {
+    match account.cloud_provider.as_deref() {
+        Some(p) if p != provider => Err(ApiError::validation(
+            "query.accountId",
+            format!(
+                "This account is already connected to {}. Create a new account to connect {}.",
+                p.to_uppercase(),
+                provider.to_uppercase()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub async fn set_credentials(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    params: Params,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let conn = state.db.conn();
+    let account = scope::account_from_query(&conn, &a, &params)?;
+    let raw = req_str(&body, &["credentials", "iamRole"])?;
+    let role = validate::role_arn(raw, environment_of(raw))
+        .map_err(|e| ApiError::field_error("body.credentials.iamRole", e))?;
+    let legacy = opt_str(&body, &["credentials", "externalId"])?;
+    ensure_provider(&account, "aws")?;
+    let generated: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT external_id, valid_until_unix FROM aws_external_ids WHERE account_id = ?1",
+            params![account.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let external_id = match generated {
+        Some((id, until)) if until > now => id,
+        Some(_) => {
+            return Err(ApiError::validation(
+                "query.accountId",
+                "The external ID generated for this account has expired. Generate a new one \
+                 (POST /setup/credentials/aws/externalId), update the role's trust policy, then retry.",
+            ));
+        }
+        None => {
+            return Err(ApiError::validation(
+                "query.accountId",
+                "No external ID was generated for this account. Generate one first \
+                 (POST /setup/credentials/aws/externalId) and put it in the role's trust policy.",
+            ));
+        }
+    };
+    if let Some(sent) = legacy
+        && sent.trim() != external_id
+    {
+        return Err(ApiError::validation(
+            "body.credentials.externalId",
+            "This external ID is not the one generated for this account. Leave it out: the server uses the one it generated.",
+        ));
+    }
+    let arn = role.to_string();
+    let tx = conn.unchecked_transaction()?;
+    tx.execute(
+        "INSERT INTO aws_credentials (account_id, iam_role, external_id, updated_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT(account_id) DO UPDATE SET iam_role = excluded.iam_role, \
+         external_id = excluded.external_id, updated_at = excluded.updated_at",
+        params![account.id, arn, external_id, util::now_iso()],
+    )?;
+    tx.execute(
+        "UPDATE accounts SET cloud_provider = 'aws', provider_external_id = ?1 WHERE id = ?2",
+        params![role.account_id, account.id],
+    )?;
+    tx.commit()?;
+    Ok(Reply::Ok)
+}
+
+pub async fn get_credentials(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    params: Params,
+) -> ApiResult {
+    let conn = state.db.conn();
+    let account = scope::account_from_query(&conn, &a, &params)?;
+    let role: Option<String> = conn
+        .query_row(
+            "SELECT iam_role FROM aws_credentials WHERE account_id = ?1",
+            params![account.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let id = AccountId::parse(&account.id).ok_or_else(ApiError::internal)?;
+    Ok(Reply::many(
+        kinds::AWS_CREDENTIALS,
+        role.map(|iam_role| AwsCredentialsView {
+            iam_role,
+            account_id: id,
+        }),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_from_partition() {
+        assert_eq!(
+            environment_of("arn:aws-us-gov:iam::123456789012:role/x"),
+            AwsEnvironment::GovCloud
+        );
+        assert_eq!(
+            environment_of(" arn:aws-cn:iam::1:role/x"),
+            AwsEnvironment::China
+        );
+        assert_eq!(
+            environment_of("arn:aws:iam::1:role/x"),
+            AwsEnvironment::Commercial
+        );
+        assert_eq!(environment_of("nonsense"), AwsEnvironment::Commercial);
+    }
+}

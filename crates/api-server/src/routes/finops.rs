@@ -1,0 +1,325 @@
+//! FinOps registrations: `/cloudBilling/v1/setup/account[/validation]` and
+//! `/cbi/v1/setup/account[/validation]`. Validation answers a list of checks computed from what
+//! is stored and what was sent; what a local server cannot verify (reading a bucket or a
+//! BigQuery table) is reported `skipped`, never `success`.
+
+use axum::extract::State;
+use onramp_core::{ids::AccountId, validate};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::{
+    AppState,
+    auth::{Auth, AuthCtx},
+    db::AccountRow,
+    respond::{ApiError, ApiResult, FieldErrors, JsonBody, Reply, opt_str, req_obj, req_str},
+    scope, util,
+};
+
+pub const KIND_CLOUD_BILLING_ACCOUNT: &str = "spotinst:cloudBilling:account";
+pub const KIND_CLOUD_BILLING_VALIDATION: &str = "spotinst:cloudBilling:validation";
+pub const KIND_CBI_ACCOUNT: &str = "spotinst:cbi:account";
+pub const KIND_CBI_VALIDATION: &str = "spotinst:cbi:validation";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Success,
+    Failed,
+    Warning,
+    Skipped,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub id: &'static str,
+    pub description: String,
+    pub status: CheckStatus,
+}
+
+fn check(id: &'static str, description: impl Into<String>, status: CheckStatus) -> Check {
+    Check {
+        id,
+        description: description.into(),
+        status,
+    }
+}
+
+/// The account named by a body field: malformed → 400 on that field; unknown or foreign →
+/// `Account_DOESNT_EXIST`.
+fn account_at(
+    conn: &Connection,
+    a: &AuthCtx,
+    body: &Value,
+    path: &[&str],
+) -> Result<AccountRow, ApiError> {
+    let raw = req_str(body, path)?;
+    if AccountId::parse(raw).is_none() {
+        return Err(ApiError::validation(
+            &format!("body.{}", path.join(".")),
+            format!(
+                "\"{}\" must look like act-1a2b3c4d (act- and 8 lowercase hexadecimal digits).",
+                path.join(".")
+            ),
+        ));
+    }
+    scope::account_by_id(conn, a, raw)
+}
+
+/// The cloud a billing configuration is for, and the configuration normalised.
+fn checked_config(body: &Value) -> Result<(&'static str, Value), ApiError> {
+    let config = req_obj(body, &["config"])?;
+    let mut errs = FieldErrors::default();
+    if config.get("billingSource").is_some() {
+        req_obj(body, &["config", "billingSource"])?;
+        let p = ["config", "billingSource"];
+        let bucket = errs.string(body, &[p[0], p[1], "bucket"]).and_then(|v| {
+            errs.check(
+                "body.config.billingSource.bucket",
+                validate::s3_bucket_name(v),
+            )
+        });
+        let region = errs
+            .string(body, &[p[0], p[1], "region"])
+            .and_then(|v| errs.check("body.config.billingSource.region", validate::aws_region(v)));
+        let prefix = match opt_str(body, &[p[0], p[1], "pathPrefix"]) {
+            Ok(Some(v)) => errs.check(
+                "body.config.billingSource.pathPrefix",
+                validate::s3_path_prefix(v),
+            ),
+            Ok(None) => Some(String::new()),
+            Err(e) => {
+                errs.push(e);
+                None
+            }
+        };
+        errs.into_result()?;
+        return Ok((
+            "aws",
+            json!({"billingSource": {"bucket": bucket, "region": region, "pathPrefix": prefix}}),
+        ));
+    }
+    if config.get("googleBillingConfiguration").is_some() {
+        req_obj(body, &["config", "googleBillingConfiguration"])?;
+        let p = ["config", "googleBillingConfiguration"];
+        let project = errs.string(body, &[p[0], p[1], "projectId"]).and_then(|v| {
+            errs.check(
+                "body.config.googleBillingConfiguration.projectId",
+                validate::gcp_project_id(v),
+            )
+        });
+        let mut bq_id = |name: &str, what: &str| {
+            errs.string(body, &[p[0], p[1], name]).and_then(|v| {
+                let v = v.trim();
+                let ok = !v.is_empty()
+                    && v.len() <= 1024
+                    && v.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+                if ok {
+                    Some(v.to_owned())
+                } else {
+                    errs.push(ApiError::validation(
+                        &format!("body.config.googleBillingConfiguration.{name}"),
+                        format!("Enter the BigQuery {what} ID: letters, digits and underscores, as shown in BigQuery."),
+                    ));
+                    None
+                }
+            })
+        };
+        let dataset = bq_id("datasetId", "dataset");
+        let table = bq_id("tableId", "table");
+        errs.into_result()?;
+        return Ok((
+            "gcp",
+            json!({"googleBillingConfiguration": {"projectId": project, "datasetId": dataset, "tableId": table}}),
+        ));
+    }
+    if config.as_object().is_some_and(|o| o.is_empty()) {
+        return Ok(("azure", json!({})));
+    }
+    Err(ApiError::validation(
+        "body.config",
+        "\"config\" must be {\"billingSource\": ...} for AWS, {\"googleBillingConfiguration\": ...} for GCP or {} for Azure",
+    ))
+}
+
+fn connected_check(account: &AccountRow) -> Check {
+    match account.cloud_provider.as_deref() {
+        Some(p) => check(
+            "credentials",
+            format!(
+                "Cloud credentials are set for the account ({}).",
+                p.to_uppercase()
+            ),
+            CheckStatus::Success,
+        ),
+        None => check(
+            "credentials",
+            "No cloud credentials are set for the account: connect it first.",
+            CheckStatus::Failed,
+        ),
+    }
+}
+
+fn access_check(what: &str) -> Check {
+    check(
+        "dataAccess",
+        format!(
+            "Reading the {what} was not attempted: this server does not contact cloud providers."
+        ),
+        CheckStatus::Skipped,
+    )
+}
+
+fn registration(
+    conn: &Connection,
+    account_id: &str,
+    product: &str,
+) -> rusqlite::Result<Option<(String, String)>> {
+    conn.query_row(
+        "SELECT config, created_at FROM billing_registrations WHERE account_id = ?1 AND product = ?2",
+        params![account_id, product],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+fn save_registration(
+    conn: &Connection,
+    account_id: &str,
+    product: &str,
+    config: &Value,
+) -> Result<String, ApiError> {
+    let now = util::now_iso();
+    conn.execute(
+        "INSERT INTO billing_registrations (account_id, product, config, created_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT(account_id, product) DO UPDATE SET config = excluded.config",
+        params![account_id, product, config.to_string(), now],
+    )?;
+    Ok(registration(conn, account_id, product)?
+        .map(|(_, created)| created)
+        .unwrap_or(now))
+}
+
+fn provider_mismatch(account: &AccountRow, cloud: &str) -> Option<String> {
+    account
+        .cloud_provider
+        .as_deref()
+        .filter(|p| *p != cloud)
+        .map(|p| {
+            format!(
+                "This is a {} billing configuration but the account is connected to {}.",
+                cloud.to_uppercase(),
+                p.to_uppercase()
+            )
+        })
+}
+
+pub async fn cloud_billing_register(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let conn = state.db.conn();
+    let account = account_at(&conn, &a, &body, &["accountId"])?;
+    let (cloud, config) = checked_config(&body)?;
+    if let Some(msg) = provider_mismatch(&account, cloud) {
+        return Err(ApiError::validation("body.config", msg));
+    }
+    let created_at = save_registration(&conn, &account.id, "cloudBilling", &config)?;
+    Ok(Reply::one(
+        KIND_CLOUD_BILLING_ACCOUNT,
+        json!({"accountId": account.id, "cloudProvider": cloud, "config": config, "createdAt": created_at}),
+    ))
+}
+
+pub async fn cloud_billing_validate(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let conn = state.db.conn();
+    let account = account_at(&conn, &a, &body, &["accountId"])?;
+    let (cloud, _) = checked_config(&body)?;
+    let mut checks = vec![
+        check(
+            "configuration",
+            format!(
+                "The billing configuration is well-formed ({}).",
+                cloud.to_uppercase()
+            ),
+            CheckStatus::Success,
+        ),
+        connected_check(&account),
+    ];
+    checks.push(
+        match (
+            account.cloud_provider.as_deref(),
+            provider_mismatch(&account, cloud),
+        ) {
+            (None, _) => check(
+                "provider",
+                "The account's cloud is not known until it is connected.",
+                CheckStatus::Skipped,
+            ),
+            (Some(_), Some(msg)) => check("provider", msg, CheckStatus::Failed),
+            (Some(p), None) => check(
+                "provider",
+                format!(
+                    "The configuration matches the account's cloud ({}).",
+                    p.to_uppercase()
+                ),
+                CheckStatus::Success,
+            ),
+        },
+    );
+    checks.push(access_check(match cloud {
+        "aws" => "Cost and Usage Report bucket",
+        "gcp" => "BigQuery billing export",
+        _ => "Azure cost exports",
+    }));
+    Ok(Reply::many(KIND_CLOUD_BILLING_VALIDATION, checks))
+}
+
+pub async fn cbi_register(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    req_obj(&body, &["account"])?;
+    let conn = state.db.conn();
+    let account = account_at(&conn, &a, &body, &["account", "accountId"])?;
+    let created_at = save_registration(&conn, &account.id, "cbi", &json!({}))?;
+    Ok(Reply::one(
+        KIND_CBI_ACCOUNT,
+        json!({"accountId": account.id, "createdAt": created_at}),
+    ))
+}
+
+pub async fn cbi_validate(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    req_obj(&body, &["account"])?;
+    let conn = state.db.conn();
+    let account = account_at(&conn, &a, &body, &["account", "accountId"])?;
+    let billing = registration(&conn, &account.id, "cloudBilling")?;
+    let checks = vec![
+        connected_check(&account),
+        match billing {
+            Some(_) => check(
+                "cloudBilling",
+                "The account is registered for cloud billing data.",
+                CheckStatus::Success,
+            ),
+            None => check(
+                "cloudBilling",
+                "The account is not registered for cloud billing data yet; cost insights stay empty until it is.",
+                CheckStatus::Warning,
+            ),
+        },
+        access_check("billing data"),
+    ];
+    Ok(Reply::many(KIND_CBI_VALIDATION, checks))
+}

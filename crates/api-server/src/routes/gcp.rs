@@ -1,0 +1,106 @@
+//! GCP: service-account key credentials (`/gcp/setup/credentials[/validation]`).
+
+use axum::extract::State;
+use onramp_core::{
+    dto::{GcpServiceAccount, kinds},
+    envelope::codes,
+    validate,
+};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::{
+    AppState,
+    auth::Auth,
+    respond::{ApiError, ApiResult, JsonBody, Params, Reply, req_obj},
+    routes::aws::ensure_provider,
+    scope, util,
+};
+
+/// Checks `body.serviceAccount` with core's key-file rule (the same bytes a user would drop
+/// in the console) and returns it parsed.
+fn checked_key(body: &Value) -> Result<GcpServiceAccount, ApiError> {
+    let sa = req_obj(body, &["serviceAccount"])?;
+    let bytes = serde_json::to_vec(sa).map_err(|_| ApiError::internal())?;
+    let key = validate::gcp_key_file(&bytes)
+        .map_err(|e| ApiError::field_error("body.serviceAccount", e))?;
+    Ok(key.to_service_account())
+}
+
+pub async fn validate_credentials(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    params: Params,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let conn = state.db.conn();
+    let account = scope::account_from_query(&conn, &a, &params)?;
+    checked_key(&body)?;
+    ensure_provider(&account, "gcp")?;
+    Ok(Reply::Ok)
+}
+
+pub async fn set_credentials(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    params: Params,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let conn = state.db.conn();
+    let account = scope::account_from_query(&conn, &a, &params)?;
+    let key = checked_key(&body)?;
+    ensure_provider(&account, "gcp")?;
+    let stored = serde_json::to_string(&key).map_err(|_| ApiError::internal())?;
+    let tx = conn.unchecked_transaction()?;
+    tx.execute(
+        "INSERT INTO gcp_credentials (account_id, service_account, updated_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT(account_id) DO UPDATE SET service_account = excluded.service_account, \
+         updated_at = excluded.updated_at",
+        params![account.id, stored, util::now_iso()],
+    )?;
+    tx.execute(
+        "UPDATE accounts SET cloud_provider = 'gcp', provider_external_id = ?1 WHERE id = ?2",
+        params![key.project_id, account.id],
+    )?;
+    tx.commit()?;
+    Ok(Reply::Ok)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GcpCredentialsView {
+    service_account: GcpServiceAccount,
+}
+
+pub async fn get_credentials(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    params: Params,
+) -> ApiResult {
+    let conn = state.db.conn();
+    let account = scope::account_from_query(&conn, &a, &params)?;
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT service_account FROM gcp_credentials WHERE account_id = ?1",
+            params![account.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(stored) = stored else {
+        return Err(ApiError::new(
+            400,
+            codes::SERVICE_ACCOUNT_DOESNT_EXIST,
+            "No GCP service account is set for this account.",
+        ));
+    };
+    let mut sa: GcpServiceAccount =
+        serde_json::from_str(&stored).map_err(|_| ApiError::internal())?;
+    sa.private_key = None;
+    Ok(Reply::one(
+        kinds::GCP_CREDENTIALS,
+        GcpCredentialsView {
+            service_account: sa,
+        },
+    ))
+}

@@ -1,0 +1,262 @@
+//! `/setup/organization` and `/setup/account`.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn create_answers_id_and_list_answers_account_id() {
+    let app = TestApp::new();
+    let (token, me) = app.signup("acc@example.com").await;
+    let a = app
+        .post(
+            "/api/setup/account",
+            &token,
+            json!({"account": {"name": "  Production  "}}),
+        )
+        .await;
+    a.expect(200);
+    assert_envelope(&a, "POST", "/setup/account");
+    assert_same_shape(&a.body, &fixture("create_account.json"));
+    assert_eq!(a.body["response"]["kind"], "spotinst:setup:account");
+    let item = a.item();
+    let id = item["id"].as_str().unwrap();
+    assert!(onramp_core::ids::AccountId::parse(id).is_some(), "{id}");
+    assert!(item.get("accountId").is_none());
+    assert_eq!(item["name"], "Production", "trimmed by core's rule");
+    assert_eq!(item["organizationId"], me["organizationId"]);
+
+    let list = app.get("/api/setup/account", &token).await;
+    list.expect(200);
+    assert_same_shape(&list.body, &fixture("list_accounts.json"));
+    assert_eq!(list.body["response"]["count"], 2);
+    let second = &list.items()[1];
+    assert_eq!(second["accountId"], id);
+    assert!(second.get("id").is_none());
+    assert!(second["cloudProvider"].is_null());
+    assert!(second["providerExternalId"].is_null());
+    assert!(is_iso_ms(second["createdAt"].as_str().unwrap()));
+    // Oldest first.
+    assert_eq!(list.items()[0]["accountId"], me["defaultAccountId"]);
+
+    let one = app.get(&format!("/api/setup/account/{id}"), &token).await;
+    one.expect(200);
+    assert_eq!(one.body["response"]["count"], 1);
+    assert_eq!(one.item(), second);
+}
+
+#[tokio::test]
+async fn account_names_are_validated_with_core_rules() {
+    let app = TestApp::new();
+    let (token, me) = app.signup("names@example.com").await;
+    for body in [
+        json!({"account": {"name": "1234"}}),
+        json!({"account": {"name": ""}}),
+        json!({"account": {"name": "x".repeat(101)}}),
+    ] {
+        app.post("/api/setup/account", &token, body)
+            .await
+            .expect_error(400, "ValidationError", Some("body.account.name"));
+    }
+    let a = app
+        .post("/api/setup/account", &token, json!({"account": {}}))
+        .await;
+    a.expect_error(400, "ValidationError", Some("body.account.name"));
+    assert_eq!(a.errors()[0]["message"], "\"account.name\" is required");
+    app.post("/api/setup/account", &token, json!({}))
+        .await
+        .expect_error(400, "ValidationError", Some("body.account.name"));
+    let id = me["defaultAccountId"].as_str().unwrap();
+    app.call(
+        "PUT",
+        &format!("/api/setup/account/{id}"),
+        Some(&token),
+        Some(json!({"account": {"name": "!!"}})),
+    )
+    .await
+    .expect_error(400, "ValidationError", Some("body.account.name"));
+    app.call(
+        "PUT",
+        &format!("/api/setup/account/{id}"),
+        Some(&token),
+        Some(json!({"account": {"name": "ok name", "slackNotificationChannels": "general"}})),
+    )
+    .await
+    .expect_error(
+        400,
+        "ValidationError",
+        Some("body.account.slackNotificationChannels"),
+    );
+}
+
+#[tokio::test]
+async fn update_and_delete() {
+    let app = TestApp::new();
+    let (token, me) = app.signup("upd@example.com").await;
+    let id = app.new_account(&token, "Staging").await;
+    app.call(
+        "PUT",
+        &format!("/api/setup/account/{id}"),
+        Some(&token),
+        Some(json!({"account": {"name": "Stage two", "slackNotificationChannels": ["#ops"]}})),
+    )
+    .await
+    .expect(200);
+    let one = app.get(&format!("/api/setup/account/{id}"), &token).await;
+    assert_eq!(one.item()["name"], "Stage two");
+
+    let del = app
+        .call(
+            "DELETE",
+            &format!("/api/setup/account/{id}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    del.expect(200);
+    assert_envelope(&del, "DELETE", &format!("/setup/account/{id}"));
+    app.get(&format!("/api/setup/account/{id}"), &token)
+        .await
+        .expect_error(400, "Account_DOESNT_EXIST", None);
+    // The default (oldest) account stays.
+    let default = me["defaultAccountId"].as_str().unwrap();
+    app.call(
+        "DELETE",
+        &format!("/api/setup/account/{default}"),
+        Some(&token),
+        None,
+    )
+    .await
+    .expect_error(400, "DefaultAccount_CANNOT_BE_DELETED", None);
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_ids_get_account_doesnt_exist() {
+    let app = TestApp::new();
+    let (token, _) = app.signup("unk@example.com").await;
+    for id in ["act-00000000", "act-XYZ", "nope"] {
+        let a = app.get(&format!("/api/setup/account/{id}"), &token).await;
+        a.expect_error(400, "Account_DOESNT_EXIST", None);
+        assert_same_shape(&a.body, &fixture("account_doesnt_exist.json"));
+    }
+}
+
+#[tokio::test]
+async fn cloud_account_id_filter() {
+    let app = TestApp::new();
+    let (token, me) = app.signup("filter@example.com").await;
+    let id = app.new_account(&token, "Other").await;
+    app.exec(&format!(
+        "UPDATE accounts SET cloud_provider = 'aws', provider_external_id = '123456789012' WHERE id = '{id}'"
+    ));
+    let a = app
+        .get("/api/setup/account?cloudAccountId=123456789012", &token)
+        .await;
+    a.expect(200);
+    assert_eq!(a.body["response"]["count"], 1);
+    assert_eq!(a.item()["accountId"], id.as_str());
+    assert_eq!(a.item()["cloudProvider"], "aws");
+    let none = app
+        .get("/api/setup/account?cloudAccountId=999999999999", &token)
+        .await;
+    none.expect(200);
+    assert_eq!(none.body["response"]["count"], 0);
+    assert_eq!(none.items().len(), 0);
+    let _ = me;
+}
+
+#[tokio::test]
+async fn organizations_create_and_delete_scoped_to_caller() {
+    let app = TestApp::new();
+    let (a_token, a_me) = app.signup("orga@example.com").await;
+    let (b_token, b_me) = app.signup("orgb@example.com").await;
+    let created = app
+        .post(
+            "/api/setup/organization",
+            &a_token,
+            json!({"organization": {"name": "Side project"}}),
+        )
+        .await;
+    created.expect(200);
+    assert_envelope(&created, "POST", "/setup/organization");
+    assert_same_shape(&created.body, &fixture("organization.json"));
+    assert_eq!(
+        created.body["response"]["kind"],
+        "spotinst:setup:organization"
+    );
+    let org = created.item()["organizationId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(org.len(), 12);
+    assert_eq!(created.item()["organizationName"], "Side project");
+    app.post(
+        "/api/setup/organization",
+        &a_token,
+        json!({"organization": {"name": "42"}}),
+    )
+    .await
+    .expect_error(400, "ValidationError", Some("body.organization.name"));
+
+    // B cannot delete A's organizations; unknown ids get the same answer.
+    let foreign = app
+        .call(
+            "DELETE",
+            &format!("/api/setup/organization/{org}"),
+            Some(&b_token),
+            None,
+        )
+        .await;
+    foreign.expect_error(400, "Organization_DOESNT_EXIST", None);
+    let a_org = a_me["organizationId"].as_str().unwrap();
+    let foreign2 = app
+        .call(
+            "DELETE",
+            &format!("/api/setup/organization/{a_org}"),
+            Some(&b_token),
+            None,
+        )
+        .await;
+    let unknown = app
+        .call(
+            "DELETE",
+            "/api/setup/organization/100000000000",
+            Some(&b_token),
+            None,
+        )
+        .await;
+    assert_eq!(foreign2.body["response"], unknown.body["response"]);
+    app.get("/api/auth/me", &a_token).await.expect(200);
+
+    app.call(
+        "DELETE",
+        &format!("/api/setup/organization/{org}"),
+        Some(&a_token),
+        None,
+    )
+    .await
+    .expect(200);
+    app.call(
+        "DELETE",
+        &format!("/api/setup/organization/{org}"),
+        Some(&a_token),
+        None,
+    )
+    .await
+    .expect_error(400, "Organization_DOESNT_EXIST", None);
+    // Deleting one's own organization removes it and everything in it, token included.
+    let b_org = b_me["organizationId"].as_str().unwrap();
+    app.call(
+        "DELETE",
+        &format!("/api/setup/organization/{b_org}"),
+        Some(&b_token),
+        None,
+    )
+    .await
+    .expect(200);
+    app.get("/api/auth/me", &b_token)
+        .await
+        .expect_error(401, "Unauthorized", None);
+    app.get("/api/auth/me", &a_token).await.expect(200);
+}

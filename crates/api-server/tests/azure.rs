@@ -1,0 +1,129 @@
+//! Azure: flat service-principal credentials; the secret is never shown back.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+const SECRET: &str = "Xy7~Q8abcdefghijklmnopqrstuvwxyz0123456";
+
+fn in_days(days: i64) -> String {
+    (time::OffsetDateTime::now_utc().date() + time::Duration::days(days)).to_string()
+}
+
+fn creds() -> Value {
+    json!({
+        "clientId": "11111111-2222-3333-4444-555555555555",
+        "clientSecret": SECRET,
+        "tenantId": "{66666666-7777-8888-9999-AAAAAAAAAAAA}",
+        "subscriptionId": "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+        "expirationDate": in_days(180),
+    })
+}
+
+#[tokio::test]
+async fn set_then_get_masks_the_secret() {
+    let app = TestApp::new();
+    let (token, _) = app.signup("az@example.com").await;
+    let acc = app.new_account(&token, "Azure prod").await;
+    let q = format!("?accountId={acc}");
+    let set = app
+        .post(&format!("/api/azure/setup/credentials{q}"), &token, creds())
+        .await;
+    set.expect(200);
+    assert_envelope(&set, "POST", &format!("/azure/setup/credentials{q}"));
+    assert_same_shape(&set.body, &fixture("status_only.json"));
+    let get = app
+        .get(&format!("/api/azure/setup/credentials{q}"), &token)
+        .await;
+    get.expect(200);
+    assert_same_shape(&get.body, &fixture("azure_credentials.json"));
+    assert_eq!(get.body["response"]["kind"], "spotinst:azure:credentials");
+    let item = get.item();
+    assert_eq!(item["clientSecret"], "Xy7****");
+    assert!(!get.text.contains(SECRET));
+    assert_eq!(
+        item["tenantId"], "66666666-7777-8888-9999-aaaaaaaaaaaa",
+        "normalised by core"
+    );
+    assert_eq!(
+        item["expirationDate"],
+        format!("{}T00:00:00.000Z", in_days(180))
+    );
+    let one = app.get(&format!("/api/setup/account/{acc}"), &token).await;
+    assert_eq!(one.item()["cloudProvider"], "azure");
+    assert_eq!(
+        one.item()["providerExternalId"],
+        "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    );
+}
+
+#[tokio::test]
+async fn validation_needs_no_date_and_saves_nothing() {
+    let app = TestApp::new();
+    let (token, _) = app.signup("azv@example.com").await;
+    let mut body = creds();
+    body.as_object_mut().unwrap().remove("expirationDate");
+    let a = app
+        .post(
+            "/api/azure/setup/credentials/validation",
+            &token,
+            body.clone(),
+        )
+        .await;
+    a.expect(200);
+    assert_envelope(&a, "POST", "/azure/setup/credentials/validation");
+    let get = app.get("/api/azure/setup/credentials", &token).await;
+    get.expect(200);
+    assert_eq!(get.body["response"]["count"], 0);
+    // The set call does need the date.
+    app.post("/api/azure/setup/credentials", &token, body)
+        .await
+        .expect_error(400, "ValidationError", Some("body.expirationDate"));
+}
+
+#[tokio::test]
+async fn every_field_is_validated_with_core_rules() {
+    let app = TestApp::new();
+    let (token, _) = app.signup("azbad@example.com").await;
+    let a = app
+        .post(
+            "/api/azure/setup/credentials",
+            &token,
+            json!({"clientId": "nope", "clientSecret": " padded ", "tenantId": 5, "subscriptionId": "", "expirationDate": in_days(-1)}),
+        )
+        .await;
+    a.expect(400);
+    assert_eq!(
+        a.fields(),
+        vec![
+            "body.clientId",
+            "body.clientSecret",
+            "body.tenantId",
+            "body.subscriptionId",
+            "body.expirationDate"
+        ]
+    );
+    let expected = onramp_core::validate::azure_guid("nope", "Application (client) ID")
+        .unwrap_err()
+        .message;
+    assert_eq!(a.errors()[0]["message"], expected);
+    let mut far = creds();
+    far["expirationDate"] = json!(in_days(3 * 365));
+    app.post("/api/azure/setup/credentials", &token, far)
+        .await
+        .expect_error(400, "ValidationError", Some("body.expirationDate"));
+    let a = app
+        .post("/api/azure/setup/credentials/validation", &token, json!({}))
+        .await;
+    a.expect(400);
+    assert_eq!(
+        a.fields(),
+        vec![
+            "body.clientId",
+            "body.clientSecret",
+            "body.tenantId",
+            "body.subscriptionId"
+        ]
+    );
+}
