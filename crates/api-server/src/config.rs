@@ -2,7 +2,9 @@
 //!
 //! A flag wins over its environment variable, which wins over the default.
 
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Duration};
+
+use crate::fault::Faults;
 
 /// Spot's AWS principal, trusted by the roles customers create.
 pub const SPOT_PRINCIPAL: &str = "arn:aws:iam::922761411349:root";
@@ -22,6 +24,17 @@ pub struct Config {
     pub max_body: usize,
     /// Cheap password hashing parameters. Not a flag: tests set it to stay fast.
     pub fast_password_hashing: bool,
+    /// Fault injection (tests only; everything off by default). See `docs/contracts.md`.
+    pub faults: Faults,
+    /// Seed of the fault RNG (`None`: from the OS).
+    pub fault_seed: Option<u64>,
+    /// Serve `GET`/`POST /api/_faults` to change the faults while running.
+    pub fault_control: bool,
+    /// Failed sign-ins per email within `login_window` before 429 (per client IP: 4×).
+    /// 0 turns login throttling off.
+    pub login_attempts: u32,
+    /// Not a flag: tests shorten it.
+    pub login_window: Duration,
 }
 
 impl Default for Config {
@@ -35,6 +48,11 @@ impl Default for Config {
             rate_limit: 600,
             max_body: 262_144,
             fast_password_hashing: false,
+            faults: Faults::default(),
+            fault_seed: None,
+            fault_control: false,
+            login_attempts: 5,
+            login_window: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -72,6 +90,7 @@ impl Config {
             };
             let value = match inline {
                 Some(v) => v,
+                None if BOOL_FLAGS.contains(&flag) => "true".to_owned(),
                 None => args
                     .next()
                     .ok_or_else(|| format!("The flag {flag} needs a value.\n{USAGE}"))?,
@@ -123,6 +142,62 @@ impl Config {
                     format!("--max-body: {v:?} is not a positive number of bytes.")
                 })?;
         }
+        let rate = |flag: &str| -> Result<Option<f64>, String> {
+            get(flag)
+                .map(|v| {
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|p| (0.0..=1.0).contains(p))
+                        .ok_or_else(|| format!("{flag}: {v:?} is not a share between 0 and 1."))
+                })
+                .transpose()
+        };
+        let whole = |flag: &str| -> Result<Option<u64>, String> {
+            get(flag)
+                .map(|v| {
+                    v.parse::<u64>()
+                        .map_err(|_| format!("{flag}: {v:?} is not a whole number."))
+                })
+                .transpose()
+        };
+        let f = &mut c.faults;
+        if let Some(v) = whole("--fault-latency-ms")? {
+            f.latency_ms = v;
+        }
+        if let Some(v) = rate("--fault-error-rate")? {
+            f.error_rate = v;
+        }
+        if let Some(v) = whole("--fault-rate-limit-every")? {
+            f.rate_limit_every = v;
+        }
+        if let Some(v) = whole("--fault-reset-secs")? {
+            f.reset_secs = v;
+        }
+        if let Some(v) = rate("--fault-drop-rate")? {
+            f.drop_rate = v;
+        }
+        if let Some(v) = rate("--fault-malformed-rate")? {
+            f.malformed_rate = v;
+        }
+        if let Some(v) = rate("--fault-lose-after-write-rate")? {
+            f.lose_after_write_rate = v;
+        }
+        if let Some(v) = get("--fault-only") {
+            f.only = Some(v);
+        }
+        f.check().map_err(|e| format!("{e}\n{USAGE}"))?;
+        c.fault_seed = whole("--fault-seed")?;
+        if let Some(v) = get("--fault-control") {
+            c.fault_control = match v.to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => return Err(format!("--fault-control: {v:?} is not true or false.")),
+            };
+        }
+        if let Some(v) = whole("--login-attempts")? {
+            c.login_attempts =
+                u32::try_from(v).map_err(|_| format!("--login-attempts: {v:?} is too large."))?;
+        }
         Ok(c)
     }
 
@@ -146,12 +221,36 @@ const FLAGS: &[(&str, &str)] = &[
     ("--embed-origins", "ONRAMP_EMBED_ORIGINS"),
     ("--rate-limit", "ONRAMP_RATE_LIMIT"),
     ("--max-body", "ONRAMP_MAX_BODY"),
+    ("--login-attempts", "ONRAMP_LOGIN_ATTEMPTS"),
+    ("--fault-latency-ms", "ONRAMP_FAULT_LATENCY_MS"),
+    ("--fault-error-rate", "ONRAMP_FAULT_ERROR_RATE"),
+    ("--fault-rate-limit-every", "ONRAMP_FAULT_RATE_LIMIT_EVERY"),
+    ("--fault-reset-secs", "ONRAMP_FAULT_RESET_SECS"),
+    ("--fault-drop-rate", "ONRAMP_FAULT_DROP_RATE"),
+    ("--fault-malformed-rate", "ONRAMP_FAULT_MALFORMED_RATE"),
+    (
+        "--fault-lose-after-write-rate",
+        "ONRAMP_FAULT_LOSE_AFTER_WRITE_RATE",
+    ),
+    ("--fault-only", "ONRAMP_FAULT_ONLY"),
+    ("--fault-seed", "ONRAMP_FAULT_SEED"),
+    ("--fault-control", "ONRAMP_FAULT_CONTROL"),
 ];
 
+/// Flags that may be given without a value (meaning `true`).
+const BOOL_FLAGS: &[&str] = &["--fault-control"];
+
 pub const USAGE: &str = "Usage: onramp-api [--listen ADDR] [--db PATH|:memory:] [--dist DIR] \
-[--api-base-url URL] [--embed-origins \"ORIGIN ...\"] [--rate-limit N] [--max-body BYTES]
-Each flag has an environment twin: ONRAMP_LISTEN, ONRAMP_DB, ONRAMP_DIST, ONRAMP_API_BASE_URL, \
-ONRAMP_EMBED_ORIGINS, ONRAMP_RATE_LIMIT, ONRAMP_MAX_BODY.";
+[--api-base-url URL] [--embed-origins \"ORIGIN ...\"] [--rate-limit N] [--max-body BYTES] \
+[--login-attempts N]
+Fault injection, for tests only (all off by default): [--fault-latency-ms N] \
+[--fault-error-rate P] [--fault-rate-limit-every N] [--fault-reset-secs S] [--fault-drop-rate P] \
+[--fault-malformed-rate P] [--fault-lose-after-write-rate P] [--fault-only PATH_PREFIX] \
+[--fault-seed N] [--fault-control]   (P is a share between 0 and 1)
+Each flag has an environment twin: ONRAMP_ and the flag's name in capitals with underscores, \
+e.g. ONRAMP_LISTEN, ONRAMP_DB, ONRAMP_DIST, ONRAMP_API_BASE_URL, ONRAMP_EMBED_ORIGINS, \
+ONRAMP_RATE_LIMIT, ONRAMP_MAX_BODY, ONRAMP_LOGIN_ATTEMPTS, ONRAMP_FAULT_ERROR_RATE, \
+ONRAMP_FAULT_CONTROL=1.";
 
 #[cfg(test)]
 mod tests {
@@ -195,6 +294,69 @@ mod tests {
         assert!(Config::parse(args(&["--nope"]), |_| None).is_err());
         assert!(Config::parse(args(&["--listen"]), |_| None).is_err());
         assert!(Config::parse(args(&["--embed-origins", "partner.example"]), |_| None).is_err());
+        assert!(Config::parse(args(&["--fault-error-rate", "1.5"]), |_| None).is_err());
+        assert!(Config::parse(args(&["--fault-drop-rate", "NaN"]), |_| None).is_err());
+        assert!(Config::parse(args(&["--fault-latency-ms", "-1"]), |_| None).is_err());
+        assert!(Config::parse(args(&["--fault-only", "setup"]), |_| None).is_err());
+        assert!(Config::parse(args(&["--fault-control=maybe"]), |_| None).is_err());
+    }
+
+    #[test]
+    fn fault_flags() {
+        let c = Config::parse(args(&[]), |_| None).unwrap();
+        assert!(c.faults.is_off() && !c.fault_control && c.fault_seed.is_none());
+        assert_eq!(c.faults.reset_secs, 2);
+        assert_eq!(c.login_attempts, 5);
+        let env = |k: &str| match k {
+            "ONRAMP_FAULT_ERROR_RATE" => Some("0.25".to_string()),
+            "ONRAMP_FAULT_CONTROL" => Some("1".to_string()),
+            _ => None,
+        };
+        let c = Config::parse(
+            args(&[
+                "--fault-control",
+                "--fault-latency-ms",
+                "150",
+                "--fault-rate-limit-every=3",
+                "--fault-reset-secs",
+                "7",
+                "--fault-drop-rate",
+                "1",
+                "--fault-malformed-rate",
+                "0.5",
+                "--fault-lose-after-write-rate",
+                "0",
+                "--fault-only",
+                "/api/setup/credentials",
+                "--fault-seed",
+                "42",
+                "--login-attempts",
+                "2",
+            ]),
+            env,
+        )
+        .unwrap();
+        assert!(c.fault_control);
+        let f = &c.faults;
+        assert_eq!(
+            (f.latency_ms, f.rate_limit_every, f.reset_secs),
+            (150, 3, 7)
+        );
+        assert_eq!(
+            (f.error_rate, f.drop_rate, f.malformed_rate),
+            (0.25, 1.0, 0.5)
+        );
+        assert_eq!(f.only.as_deref(), Some("/api/setup/credentials"));
+        assert_eq!(c.fault_seed, Some(42));
+        assert_eq!(c.login_attempts, 2);
+        let c = Config::parse(args(&["--fault-control", "--db", ":memory:"]), |_| None).unwrap();
+        assert!(c.fault_control);
+        assert_eq!(c.db, ":memory:");
+        assert!(
+            Config::parse(args(&["--help"]), |_| None)
+                .unwrap_err()
+                .contains("--fault-only")
+        );
     }
 
     #[test]

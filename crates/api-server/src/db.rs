@@ -101,6 +101,21 @@ CREATE TABLE IF NOT EXISTS savings (
 );
 "#;
 
+/// Additive migration (ours): the organization's management account. `org_id` is the key, so
+/// an organization has at most one; deleting the account (or the organization) frees the slot.
+pub const MANAGEMENT_SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS management_accounts (
+    org_id          INTEGER PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
+    account_id      TEXT NOT NULL UNIQUE REFERENCES accounts(id) ON DELETE CASCADE,
+    cloud_provider  TEXT NOT NULL CHECK (cloud_provider IN ('aws', 'azure')),
+    config          TEXT NOT NULL,                           -- JSON, never a secret
+    external_id     TEXT,                                    -- AWS: the role's external ID
+    client_secret   TEXT,                                    -- Azure: never returned
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);
+"#;
+
 #[derive(Clone)]
 pub struct Db(Arc<Mutex<Connection>>);
 
@@ -113,6 +128,7 @@ impl Db {
         };
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(MANAGEMENT_SCHEMA)?;
         Ok(Self(Arc::new(Mutex::new(conn))))
     }
 
@@ -238,5 +254,31 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn one_management_account_per_organization_and_deleting_the_account_frees_it() {
+        let db = Db::open(":memory:").unwrap();
+        let conn = db.conn();
+        conn.execute_batch(MANAGEMENT_SCHEMA).unwrap(); // idempotent
+        conn.execute(
+            "INSERT INTO organizations (id, name, created_at) VALUES (100000000001, 'A', 't')",
+            [],
+        )
+        .unwrap();
+        insert_account(&conn, "act-00000001", 100000000001, "a", "management", "t").unwrap();
+        insert_account(&conn, "act-00000002", 100000000001, "b", "management", "t").unwrap();
+        let register = |account: &str| {
+            conn.execute(
+                "INSERT INTO management_accounts (org_id, account_id, cloud_provider, config, \
+                 created_at, updated_at) VALUES (100000000001, ?1, 'aws', '{}', 't', 't')",
+                [account],
+            )
+        };
+        register("act-00000001").unwrap();
+        assert!(register("act-00000002").is_err());
+        conn.execute("DELETE FROM accounts WHERE id = 'act-00000001'", [])
+            .unwrap();
+        register("act-00000002").unwrap();
     }
 }

@@ -7,11 +7,13 @@
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod fault;
 pub mod rate_limit;
 pub mod respond;
 pub mod routes;
 pub mod scope;
 pub mod static_files;
+pub mod throttle;
 pub mod util;
 
 use axum::{
@@ -32,6 +34,10 @@ pub struct AppState {
     /// A password hash checked when the email is unknown, so both failures take as long
     /// (computed on first use, so start-up stays instant).
     pub dummy_hash: Arc<std::sync::OnceLock<String>>,
+    /// Fault injection (tests only; off by default).
+    pub faults: Arc<fault::FaultInjector>,
+    /// Failed sign-in / sign-up counters.
+    pub throttle: Arc<throttle::LoginThrottle>,
 }
 
 impl AppState {
@@ -43,6 +49,15 @@ impl AppState {
             limiter: Arc::new(rate_limit::RateLimiter::new(config.rate_limit)),
             site: Arc::new(static_files::Site::load(&config)),
             dummy_hash: Arc::new(std::sync::OnceLock::new()),
+            faults: Arc::new(fault::FaultInjector::new(
+                config.faults.clone(),
+                config.fault_seed,
+                config.fault_control,
+            )),
+            throttle: Arc::new(throttle::LoginThrottle::new(
+                config.login_attempts,
+                config.login_window,
+            )),
             config: Arc::new(config),
         })
     }
@@ -58,6 +73,7 @@ pub fn app_with_state(state: AppState) -> Router {
     let max_body = state.config.max_body;
     let api = routes::api_routes()
         .route_layer(from_fn_with_state(state.clone(), rate_limit::guard))
+        .route_layer(from_fn_with_state(state.clone(), throttle::guard))
         .fallback(respond::unknown_route)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
@@ -67,8 +83,16 @@ pub fn app_with_state(state: AppState) -> Router {
             static_files::common_headers(res.headers_mut());
             res
         }));
-    Router::new()
+    let faults = state.faults.installed;
+    let router = Router::new()
+        // `nest` leaves "/api/" itself to the app's fallback (HTML): keep it an API envelope.
+        .route_service("/api/", api.clone().with_state(state.clone()))
         .nest("/api", api)
-        .fallback(static_files::serve)
-        .with_state(state)
+        .fallback(static_files::serve);
+    let router = if faults {
+        router.layer(from_fn_with_state(state.clone(), fault::inject))
+    } else {
+        router
+    };
+    router.with_state(state)
 }

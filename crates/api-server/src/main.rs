@@ -26,6 +26,18 @@ async fn main() {
             state.config.dist
         );
     }
+    if state.faults.installed {
+        // The knobs only (never a request, a body or a secret).
+        eprintln!(
+            "onramp-api: FAULT INJECTION ON (tests only): {}{}",
+            serde_json::to_string(&state.faults.faults()).unwrap_or_default(),
+            if state.config.fault_control {
+                "; live control at /api/_faults"
+            } else {
+                ""
+            }
+        );
+    }
     let listener = match tokio::net::TcpListener::bind(&listen).await {
         Ok(l) => l,
         Err(e) => {

@@ -10,6 +10,7 @@ pub mod dto;
 pub mod envelope;
 pub mod gcp_setup;
 pub mod ids;
+pub mod management;
 pub mod validate;
 
 pub use envelope::{Envelope, RequestInfo, ResponseBody, SpotError, Status};

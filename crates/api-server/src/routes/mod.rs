@@ -6,6 +6,7 @@ pub mod aws;
 pub mod azure;
 pub mod finops;
 pub mod gcp;
+pub mod management;
 pub mod savings;
 
 use axum::{
@@ -23,6 +24,12 @@ pub fn api_routes() -> Router<AppState> {
         .route("/auth/me", get(auth::me))
         .route("/auth/signout", post(auth::signout))
         .route("/auth/tokens", post(auth::personal_token))
+        .route(
+            "/onramp/management",
+            get(management::get_management).delete(management::delete_management),
+        )
+        .route("/onramp/management/aws", post(management::register_aws))
+        .route("/onramp/management/azure", post(management::register_azure))
         // Spot's
         .route("/setup/organization", post(accounts::create_organization))
         .route(

@@ -70,6 +70,14 @@ pub fn email(input: &str) -> Checked<String> {
     if email.chars().any(char::is_whitespace) {
         return fail("An email address can't contain spaces.");
     }
+    // Invisible characters (control, bidirectional overrides, zero-width) make two addresses
+    // look the same, or one look like another: refused, naming the character.
+    if let Some(c) = email.chars().find(|c| is_invisible(*c)) {
+        return fail(format!(
+            "The email address contains {}. Retype it.",
+            super::text::describe_char(c)
+        ));
+    }
     let mut parts = email.split('@');
     let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
         return fail("Enter an email address with exactly one “@”, like name@example.com.");
@@ -88,6 +96,13 @@ pub fn email(input: &str) -> Checked<String> {
         return fail("Enter the full domain after the “@”, like example.com.");
     }
     Ok(format!("{local}@{}", domain.to_ascii_lowercase()))
+}
+
+/// Control characters, bidirectional embeddings/overrides/isolates and marks, zero-width
+/// characters and the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// One line of the live password checklist.
@@ -192,6 +207,16 @@ mod tests {
         assert!(email("@b.co").is_err());
         assert!(email("a@localhost").is_err());
         assert!(email("a b@c.de").is_err());
+        for bad in [
+            "a\u{0}@b.co",
+            "a@b.co\u{7}",
+            "a\u{202E}@b.co",
+            "a\u{200B}@b.co",
+            "\u{FEFF}a@b.co",
+        ] {
+            let m = email(bad).unwrap_err().message;
+            assert!(m.contains("U+"), "{bad:?}: {m}");
+        }
         let long = format!("{}@{}.com", "a".repeat(60), "b".repeat(200));
         assert!(email(&long).is_err());
     }

@@ -1,0 +1,583 @@
+//! The organization's management account (ours: Spot keeps Eco / Cloud Analyzer registration
+//! private; documented in `docs/contracts.md`). One per organization: an AWS management account
+//! (CUR bucket + one read-only role per product) or an Azure billing account (service principal
+//! + agreement). Rules come from `onramp_core::management` and `onramp_core::validate`.
+
+use axum::extract::State;
+use onramp_core::{
+    envelope::codes,
+    management::{
+        self, AwsManagement, AzureBilling, KIND, MANAGEMENT_DOESNT_EXIST, ManagementAccount,
+        ManagementProduct, RoleArns,
+    },
+    validate::{self, AgreementType, AwsEnvironment, RoleArn},
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::{
+    AppState,
+    auth::{Auth, AuthCtx},
+    db::AccountRow,
+    respond::{ApiError, ApiResult, FieldErrors, JsonBody, Reply},
+    routes::azure::mask,
+    scope, util,
+};
+
+/// A stored registration.
+struct Stored {
+    account_id: String,
+    account_name: String,
+    cloud_provider: String,
+    provider_external_id: Option<String>,
+    config: String,
+    external_id: Option<String>,
+    client_secret: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+fn stored(conn: &Connection, org_id: u64) -> Result<Option<Stored>, ApiError> {
+    Ok(conn
+        .query_row(
+            "SELECT m.account_id, a.name, m.cloud_provider, a.provider_external_id, m.config, \
+             m.external_id, m.client_secret, m.created_at, m.updated_at \
+             FROM management_accounts m JOIN accounts a ON a.id = m.account_id \
+             WHERE m.org_id = ?1 AND a.org_id = ?1",
+            params![org_id as i64],
+            |r| {
+                Ok(Stored {
+                    account_id: r.get(0)?,
+                    account_name: r.get(1)?,
+                    cloud_provider: r.get(2)?,
+                    provider_external_id: r.get(3)?,
+                    config: r.get(4)?,
+                    external_id: r.get(5)?,
+                    client_secret: r.get(6)?,
+                    created_at: r.get(7)?,
+                    updated_at: r.get(8)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The answer's item: never the secret (masked) nor the external ID.
+fn view(s: &Stored) -> Result<ManagementAccount, ApiError> {
+    let bad = |e: serde_json::Error| {
+        eprintln!("onramp-api: unreadable management config: {e}");
+        ApiError::internal()
+    };
+    let (aws, azure) = match s.cloud_provider.as_str() {
+        "aws" => (
+            Some(serde_json::from_str::<AwsManagement>(&s.config).map_err(bad)?),
+            None,
+        ),
+        _ => {
+            let mut billing = serde_json::from_str::<AzureBilling>(&s.config).map_err(bad)?;
+            billing.client_secret = mask(s.client_secret.as_deref().unwrap_or(""));
+            (None, Some(billing))
+        }
+    };
+    Ok(ManagementAccount {
+        account_id: s.account_id.clone(),
+        account_name: s.account_name.clone(),
+        cloud_provider: s.cloud_provider.clone(),
+        provider_external_id: s.provider_external_id.clone().unwrap_or_default(),
+        aws,
+        azure,
+        created_at: s.created_at.clone(),
+        updated_at: s.updated_at.clone(),
+    })
+}
+
+fn provider_name(p: &str) -> &'static str {
+    match p {
+        "aws" => "AWS",
+        "gcp" => "Google Cloud",
+        "azure" => "Azure",
+        _ => "another cloud",
+    }
+}
+
+/// One management account per organization: another account, or another cloud on the same
+/// account, is refused with 409 naming the existing one. The same account and cloud again is
+/// an update (a retry, a rotated secret).
+fn ensure_slot(
+    existing: Option<&Stored>,
+    account: &AccountRow,
+    cloud: &str,
+) -> Result<(), ApiError> {
+    match existing {
+        Some(s) if s.account_id != account.id || s.cloud_provider != cloud => {
+            let what = match s.cloud_provider.as_str() {
+                "aws" => format!(
+                    "AWS account {}",
+                    s.provider_external_id.as_deref().unwrap_or("?")
+                ),
+                _ => format!(
+                    "Azure billing account {}",
+                    s.provider_external_id.as_deref().unwrap_or("?")
+                ),
+            };
+            Err(ApiError::new(
+                409,
+                codes::MANAGEMENT_EXISTS,
+                format!(
+                    "This organization already has a management account: “{}” ({}, {what}). An organization has only one; remove it first to register another.",
+                    s.account_name, s.account_id
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The account may not be connected to another cloud.
+fn ensure_cloud(account: &AccountRow, cloud: &str) -> Result<(), ApiError> {
+    match account.cloud_provider.as_deref() {
+        Some(p) if p != cloud => Err(ApiError::validation(
+            "body.accountId",
+            format!(
+                "This account is already connected to {}. Create a new account for the {} management account.",
+                provider_name(p),
+                provider_name(cloud)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn account_id_field<'a>(errs: &mut FieldErrors, body: &'a Value) -> Option<&'a str> {
+    errs.string(body, &["accountId"])
+}
+
+fn caller_account(conn: &Connection, a: &AuthCtx, raw: &str) -> Result<AccountRow, ApiError> {
+    scope::account_by_id(conn, a, raw.trim())
+}
+
+// ---- AWS -----------------------------------------------------------------------------------
+
+fn environment(errs: &mut FieldErrors, body: &Value) -> Option<AwsEnvironment> {
+    let raw = errs.string(body, &["environment"])?;
+    let env = AwsEnvironment::ALL.into_iter().find(|e| {
+        serde_json::to_value(e)
+            .ok()
+            .is_some_and(|v| v.as_str() == Some(raw.trim()))
+    });
+    if env.is_none() {
+        errs.push(ApiError::validation(
+            "body.environment",
+            "\"environment\" must be commercial, govcloud or china (the partition of the management account).",
+        ));
+    }
+    env
+}
+
+fn products(errs: &mut FieldErrors, body: &Value) -> Option<Vec<ManagementProduct>> {
+    let field = "body.products";
+    let list = match body.get("products") {
+        None | Some(Value::Null) => {
+            errs.push(ApiError::validation(field, "\"products\" is required"));
+            return None;
+        }
+        Some(Value::Array(list)) => list,
+        Some(_) => {
+            errs.push(ApiError::validation(
+                field,
+                "\"products\" must be a list, like [\"costAnalysis\"]",
+            ));
+            return None;
+        }
+    };
+    let mut chosen = Vec::new();
+    for item in list {
+        match item.as_str().and_then(ManagementProduct::parse) {
+            Some(p) => chosen.push(p),
+            None => {
+                errs.push(ApiError::validation(
+                    field,
+                    format!(
+                        "{item} is not a product: use \"costAnalysis\" and/or \"computeOptimization\"."
+                    ),
+                ));
+                return None;
+            }
+        }
+    }
+    errs.check(field, management::check_products(&chosen))
+}
+
+fn role_arns(errs: &mut FieldErrors, body: &Value) -> Option<RoleArns> {
+    let map = match body.get("roleArns") {
+        None | Some(Value::Null) => return Some(RoleArns::default()),
+        Some(Value::Object(map)) => map,
+        Some(_) => {
+            errs.push(ApiError::validation(
+                "body.roleArns",
+                "\"roleArns\" must be an object, like {\"costAnalysis\": \"arn:aws:iam::123456789012:role/...\"}",
+            ));
+            return None;
+        }
+    };
+    let mut arns = RoleArns::default();
+    let mut ok = true;
+    for (key, value) in map {
+        let field = format!("body.roleArns.{key}");
+        let Some(p) = ManagementProduct::parse(key) else {
+            errs.push(ApiError::validation(
+                &field,
+                format!(
+                    "\"{key}\" is not a product: the keys are costAnalysis and computeOptimization."
+                ),
+            ));
+            ok = false;
+            continue;
+        };
+        match value {
+            Value::Null => {}
+            Value::String(s) => arns.set(p, Some(s.clone())),
+            _ => {
+                errs.push(ApiError::validation(
+                    &field,
+                    format!("\"roleArns.{key}\" must be a string"),
+                ));
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(arns)
+}
+
+/// The external ID the roles trust: a fresh one generated for the account, else (an update)
+/// the one already registered.
+fn external_id_for(
+    conn: &Connection,
+    account: &AccountRow,
+    existing: Option<&Stored>,
+) -> Result<String, ApiError> {
+    let generated: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT external_id, valid_until_unix FROM aws_external_ids WHERE account_id = ?1",
+            params![account.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    if let Some((id, until)) = &generated
+        && *until > now
+    {
+        return Ok(id.clone());
+    }
+    if let Some(id) = existing
+        .filter(|s| s.account_id == account.id)
+        .and_then(|s| s.external_id.clone())
+    {
+        return Ok(id);
+    }
+    Err(ApiError::validation(
+        "body.accountId",
+        if generated.is_some() {
+            "The external ID generated for this account has expired. Generate a new one \
+             (POST /setup/credentials/aws/externalId?accountId=…), update the stack's ExternalId \
+             parameter, then retry."
+        } else {
+            "No external ID was generated for this account. Generate one \
+             (POST /setup/credentials/aws/externalId?accountId=…) and pass it to the template's \
+             ExternalId parameter."
+        },
+    ))
+}
+
+pub async fn register_aws(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let mut errs = FieldErrors::default();
+    let raw_account = account_id_field(&mut errs, &body);
+    let env = environment(&mut errs, &body);
+    let bucket = errs
+        .string(&body, &["bucketName"])
+        .and_then(|v| errs.check("body.bucketName", validate::s3_bucket_name(v)));
+    let products = products(&mut errs, &body);
+    let arns = role_arns(&mut errs, &body);
+    let mut roles: Vec<(ManagementProduct, RoleArn)> = Vec::new();
+    if let (Some(env), Some(products), Some(arns)) = (env, &products, &arns) {
+        match management::check_role_arns(env, products, arns) {
+            Ok(ok) => roles = ok,
+            Err(list) => {
+                for (p, e) in list {
+                    errs.push(ApiError::field_error(
+                        &format!("body.roleArns.{}", p.as_str()),
+                        e,
+                    ));
+                }
+            }
+        }
+    }
+    errs.into_result()?;
+    let (Some(raw_account), Some(env), Some(bucket), Some(products)) =
+        (raw_account, env, bucket, products)
+    else {
+        return Err(ApiError::internal());
+    };
+    let aws_account = roles
+        .first()
+        .map(|(_, r)| r.account_id.clone())
+        .ok_or_else(ApiError::internal)?;
+
+    let conn = state.db.conn();
+    let account = caller_account(&conn, &a, raw_account)?;
+    let existing = stored(&conn, a.org_id)?;
+    ensure_slot(existing.as_ref(), &account, "aws")?;
+    ensure_cloud(&account, "aws")?;
+    if account.cloud_provider.as_deref() == Some("aws")
+        && let Some(connected) = account.provider_external_id.as_deref()
+        && connected != aws_account
+    {
+        return Err(ApiError::validation(
+            "body.accountId",
+            format!(
+                "This account is connected to AWS account {connected}, but the roles are in {aws_account}. Use the account connected to {aws_account}, or a new account."
+            ),
+        ));
+    }
+    let external_id = external_id_for(&conn, &account, existing.as_ref())?;
+
+    let mut role_arns = RoleArns::default();
+    for (p, r) in &roles {
+        role_arns.set(*p, Some(r.to_string()));
+    }
+    let config = AwsManagement {
+        environment: env,
+        bucket_name: bucket,
+        products,
+        role_arns,
+    };
+    save(
+        &conn,
+        &a,
+        &account,
+        "aws",
+        &aws_account,
+        &serde_json::to_string(&config).map_err(|_| ApiError::internal())?,
+        Some(&external_id),
+        None,
+    )?;
+    answer(&conn, a.org_id)
+}
+
+// ---- Azure ---------------------------------------------------------------------------------
+
+fn agreement(errs: &mut FieldErrors, body: &Value) -> Option<AgreementType> {
+    let raw = errs.string(body, &["agreementType"])?;
+    let found = serde_json::from_value::<AgreementType>(Value::String(raw.trim().to_owned())).ok();
+    if found.is_none() {
+        errs.push(ApiError::validation(
+            "body.agreementType",
+            "\"agreementType\" must be ea (Enterprise Agreement), mca (Microsoft Customer Agreement) or payAsYouGo.",
+        ));
+    }
+    found
+}
+
+pub async fn register_azure(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let mut errs = FieldErrors::default();
+    let raw_account = account_id_field(&mut errs, &body);
+    let client_id = errs.string(&body, &["clientId"]).and_then(|v| {
+        errs.check(
+            "body.clientId",
+            validate::azure_guid(v, "Application (client) ID"),
+        )
+    });
+    let tenant_id = errs.string(&body, &["tenantId"]).and_then(|v| {
+        errs.check(
+            "body.tenantId",
+            validate::azure_guid(v, "Directory (tenant) ID"),
+        )
+    });
+    let client_secret = errs
+        .string(&body, &["clientSecret"])
+        .and_then(|v| errs.check("body.clientSecret", validate::azure_client_secret(v)));
+    let today = OffsetDateTime::now_utc().date().to_string();
+    let expiration_date = errs.string(&body, &["expirationDate"]).and_then(|v| {
+        errs.check(
+            "body.expirationDate",
+            validate::secret_expiration(v, &today),
+        )
+    });
+    let agreement_type = agreement(&mut errs, &body);
+    let raw_billing = errs.string(&body, &["billingAccountId"]);
+    let billing_account_id = match (agreement_type, raw_billing) {
+        (Some(t), Some(v)) => {
+            errs.check("body.billingAccountId", validate::billing_account_id(t, v))
+        }
+        _ => None,
+    };
+    errs.into_result()?;
+    let (
+        Some(raw_account),
+        Some(client_id),
+        Some(tenant_id),
+        Some(client_secret),
+        Some(expiration_date),
+        Some(agreement_type),
+        Some(billing_account_id),
+    ) = (
+        raw_account,
+        client_id,
+        tenant_id,
+        client_secret,
+        expiration_date,
+        agreement_type,
+        billing_account_id,
+    )
+    else {
+        return Err(ApiError::internal());
+    };
+
+    let conn = state.db.conn();
+    let account = caller_account(&conn, &a, raw_account)?;
+    let existing = stored(&conn, a.org_id)?;
+    ensure_slot(existing.as_ref(), &account, "azure")?;
+    ensure_cloud(&account, "azure")?;
+    let subscription: Option<String> = conn
+        .query_row(
+            "SELECT subscription_id FROM azure_credentials WHERE account_id = ?1",
+            params![account.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(sub) = subscription {
+        return Err(ApiError::validation(
+            "body.accountId",
+            format!(
+                "This account is connected to the Azure subscription {sub}. Register the billing account on an account of its own."
+            ),
+        ));
+    }
+    let config = AzureBilling {
+        client_id,
+        tenant_id,
+        client_secret: String::new(), // stored in its own column, never in the config
+        expiration_date,
+        agreement_type,
+        billing_account_id: billing_account_id.clone(),
+    };
+    save(
+        &conn,
+        &a,
+        &account,
+        "azure",
+        &billing_account_id,
+        &serde_json::to_string(&config).map_err(|_| ApiError::internal())?,
+        None,
+        Some(&client_secret),
+    )?;
+    answer(&conn, a.org_id)
+}
+
+// ---- shared --------------------------------------------------------------------------------
+
+#[allow(clippy::too_many_arguments)]
+fn save(
+    conn: &Connection,
+    a: &AuthCtx,
+    account: &AccountRow,
+    cloud: &str,
+    provider_external_id: &str,
+    config: &str,
+    external_id: Option<&str>,
+    client_secret: Option<&str>,
+) -> Result<(), ApiError> {
+    let now = util::now_iso();
+    let tx = conn.unchecked_transaction()?;
+    tx.execute(
+        "INSERT INTO management_accounts (org_id, account_id, cloud_provider, config, \
+         external_id, client_secret, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) \
+         ON CONFLICT(org_id) DO UPDATE SET config = excluded.config, \
+         external_id = excluded.external_id, client_secret = excluded.client_secret, \
+         updated_at = excluded.updated_at \
+         WHERE management_accounts.account_id = excluded.account_id \
+         AND management_accounts.cloud_provider = excluded.cloud_provider",
+        params![
+            a.org_id as i64,
+            account.id,
+            cloud,
+            config,
+            external_id,
+            client_secret,
+            now
+        ],
+    )?;
+    tx.execute(
+        "UPDATE accounts SET kind = 'management', cloud_provider = ?1, provider_external_id = ?2 \
+         WHERE id = ?3 AND org_id = ?4",
+        params![cloud, provider_external_id, account.id, a.org_id as i64],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn answer(conn: &Connection, org_id: u64) -> ApiResult {
+    let s = stored(conn, org_id)?.ok_or_else(ApiError::internal)?;
+    Ok(Reply::one(KIND, view(&s)?))
+}
+
+/// `GET /onramp/management`: the organization's management account, or no items.
+pub async fn get_management(State(state): State<AppState>, Auth(a): Auth) -> ApiResult {
+    let conn = state.db.conn();
+    let items = match stored(&conn, a.org_id)? {
+        Some(s) => vec![view(&s)?],
+        None => Vec::new(),
+    };
+    Ok(Reply::many(KIND, items))
+}
+
+/// `DELETE /onramp/management`: unregisters the management account (the account stays, as a
+/// linked account; it stays connected only if it has linked credentials).
+pub async fn delete_management(State(state): State<AppState>, Auth(a): Auth) -> ApiResult {
+    let conn = state.db.conn();
+    let Some(s) = stored(&conn, a.org_id)? else {
+        return Err(ApiError::new(
+            400,
+            MANAGEMENT_DOESNT_EXIST,
+            "This organization has no management account.",
+        ));
+    };
+    // Linked credentials keep the account connected; otherwise it was connected only as the
+    // management account.
+    let linked: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM aws_credentials WHERE account_id = ?1) \
+         OR EXISTS(SELECT 1 FROM gcp_credentials WHERE account_id = ?1) \
+         OR EXISTS(SELECT 1 FROM azure_credentials WHERE account_id = ?1)",
+        params![s.account_id],
+        |r| r.get(0),
+    )?;
+    let tx = conn.unchecked_transaction()?;
+    tx.execute(
+        "DELETE FROM management_accounts WHERE org_id = ?1",
+        params![a.org_id as i64],
+    )?;
+    if linked {
+        tx.execute(
+            "UPDATE accounts SET kind = 'linked' WHERE id = ?1",
+            params![s.account_id],
+        )?;
+    } else {
+        tx.execute(
+            "UPDATE accounts SET kind = 'linked', cloud_provider = NULL, \
+             provider_external_id = NULL WHERE id = ?1",
+            params![s.account_id],
+        )?;
+    }
+    tx.commit()?;
+    Ok(Reply::Ok)
+}
