@@ -1,4 +1,25 @@
-//! Onramp, the cloud-account onboarding console.
+//! Onramp, the cloud-account onboarding console (Leptos CSR).
+//!
+//! Direction of dependence: pages → components → state/api → core.
 
 #[cfg(target_arch = "wasm32")]
-pub fn start() {}
+pub mod api;
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod pages;
+#[cfg(target_arch = "wasm32")]
+pub mod state;
+
+/// Loads the runtime config, then mounts the app; routes never render without it.
+#[cfg(target_arch = "wasm32")]
+pub fn start() {
+    state::theme::Theme::load().apply();
+    // The reactive executor starts with the mount, so this first task uses wasm-bindgen's.
+    wasm_bindgen_futures::spawn_local(async {
+        let config = state::Config::load().await;
+        leptos::mount::mount_to_body(move || leptos::view! { <app::App config/> });
+    });
+}

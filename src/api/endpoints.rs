@@ -1,0 +1,188 @@
+//! One typed function per endpoint of Spot's setup API and of the local auth additions.
+
+use super::client::enc;
+use super::{Api, ApiError};
+use onramp_core::dto::*;
+use onramp_core::ids::AccountId;
+use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
+
+fn json<B: Serialize>(body: &B) -> Option<String> {
+    serde_json::to_string(body).ok()
+}
+
+impl Api {
+    async fn first<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<T, ApiError> {
+        self.call::<T>(method, path, body)
+            .await?
+            .into_first()
+            .ok_or(ApiError::Decode)
+    }
+
+    async fn all<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ApiError> {
+        Ok(self
+            .call::<T>("GET", path, None)
+            .await?
+            .response
+            .items
+            .unwrap_or_default())
+    }
+
+    async fn status_only(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<(), ApiError> {
+        self.call::<IgnoredAny>(method, path, body)
+            .await
+            .map(|_| ())
+    }
+
+    // ---- auth (the local server's own; Spot keeps these private) ----
+
+    pub async fn signup(&self, req: &SignupRequest) -> Result<Session, ApiError> {
+        self.first("POST", "/auth/signup", json(req)).await
+    }
+
+    pub async fn token(&self, req: &PasswordGrant) -> Result<Session, ApiError> {
+        self.first("POST", "/auth/token", json(req)).await
+    }
+
+    pub async fn me(&self) -> Result<WhoAmI, ApiError> {
+        self.first("GET", "/auth/me", None).await
+    }
+
+    pub async fn signout(&self) -> Result<(), ApiError> {
+        self.status_only("POST", "/auth/signout", None).await
+    }
+
+    pub async fn create_api_token(&self) -> Result<Session, ApiError> {
+        self.first("POST", "/auth/tokens", None).await
+    }
+
+    // ---- organizations and accounts ----
+
+    pub async fn create_organization(&self, name: &str) -> Result<Organization, ApiError> {
+        let body = NewOrganizationRequest {
+            organization: NameOnly { name: name.into() },
+        };
+        self.first("POST", "/setup/organization", json(&body)).await
+    }
+
+    pub async fn delete_organization(&self, id: &str) -> Result<(), ApiError> {
+        self.status_only("DELETE", &format!("/setup/organization/{}", enc(id)), None)
+            .await
+    }
+
+    pub async fn list_accounts(&self) -> Result<Vec<Account>, ApiError> {
+        self.all("/setup/account").await
+    }
+
+    pub async fn create_account(&self, name: &str) -> Result<CreatedAccount, ApiError> {
+        let body = NewAccountRequest {
+            account: NameOnly { name: name.into() },
+        };
+        self.first("POST", "/setup/account", json(&body)).await
+    }
+
+    pub async fn get_account(&self, id: &AccountId) -> Result<Account, ApiError> {
+        self.first("GET", &format!("/setup/account/{id}"), None)
+            .await
+    }
+
+    pub async fn update_account(
+        &self,
+        id: &AccountId,
+        account: UpdateAccount,
+    ) -> Result<(), ApiError> {
+        let body = UpdateAccountRequest { account };
+        self.status_only("PUT", &format!("/setup/account/{id}"), json(&body))
+            .await
+    }
+
+    pub async fn delete_account(&self, id: &AccountId) -> Result<(), ApiError> {
+        self.status_only("DELETE", &format!("/setup/account/{id}"), None)
+            .await
+    }
+
+    // ---- AWS ----
+
+    pub async fn aws_external_id(&self, id: &AccountId) -> Result<ExternalId, ApiError> {
+        let path = format!("/setup/credentials/aws/externalId?accountId={id}");
+        self.first("POST", &path, None).await
+    }
+
+    pub async fn set_aws_credentials(
+        &self,
+        id: &AccountId,
+        iam_role: &str,
+    ) -> Result<(), ApiError> {
+        let body = AwsCredentialsRequest {
+            credentials: AwsCredentials {
+                iam_role: iam_role.into(),
+                external_id: None,
+            },
+        };
+        let path = format!("/setup/credentials/aws?accountId={id}");
+        self.status_only("POST", &path, json(&body)).await
+    }
+
+    pub async fn get_aws_credentials(
+        &self,
+        id: &AccountId,
+    ) -> Result<AwsCredentialsView, ApiError> {
+        let path = format!("/setup/credentials/aws?accountId={id}");
+        self.first("GET", &path, None).await
+    }
+
+    // ---- GCP ----
+
+    pub async fn set_gcp_credentials(
+        &self,
+        id: &AccountId,
+        key: &GcpServiceAccount,
+        validate_only: bool,
+    ) -> Result<(), ApiError> {
+        let body = GcpCredentialsRequest {
+            service_account: key.clone(),
+        };
+        let tail = if validate_only { "/validation" } else { "" };
+        let path = format!("/gcp/setup/credentials{tail}?accountId={id}");
+        self.status_only("POST", &path, json(&body)).await
+    }
+
+    pub async fn get_gcp_credentials(
+        &self,
+        id: &AccountId,
+    ) -> Result<GcpCredentialsRequest, ApiError> {
+        let path = format!("/gcp/setup/credentials?accountId={id}");
+        self.first("GET", &path, None).await
+    }
+
+    // ---- Azure ----
+
+    pub async fn set_azure_credentials(
+        &self,
+        id: &AccountId,
+        creds: &AzureCredentials,
+        validate_only: bool,
+    ) -> Result<(), ApiError> {
+        let tail = if validate_only { "/validation" } else { "" };
+        let path = format!("/azure/setup/credentials{tail}?accountId={id}");
+        self.status_only("POST", &path, json(creds)).await
+    }
+
+    pub async fn get_azure_credentials(
+        &self,
+        id: &AccountId,
+    ) -> Result<AzureCredentials, ApiError> {
+        let path = format!("/azure/setup/credentials?accountId={id}");
+        self.first("GET", &path, None).await
+    }
+}

@@ -1,0 +1,80 @@
+//! What can go wrong talking to the API, as data. Words for people live at the view edge.
+
+use onramp_core::SpotError;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// The request never got an answer (offline, DNS, CORS, connection refused).
+    #[error("network error")]
+    Network,
+    /// No answer within the client's time limit; the request was aborted.
+    #[error("request timed out")]
+    Timeout,
+    /// An answer other than 200, with whatever Spot errors its body carried.
+    #[error("HTTP {status}")]
+    Http {
+        status: u16,
+        errors: Vec<SpotError>,
+        request_id: Option<String>,
+    },
+    /// HTTP 429; `reset_secs` from `X-RateLimit-Reset` when the server sent it.
+    #[error("rate limited")]
+    RateLimited { reset_secs: Option<u64> },
+    /// HTTP 401: missing, unknown or revoked token, or wrong credentials on sign-in.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// A 200 whose body is not the expected envelope.
+    #[error("unexpected response")]
+    Decode,
+}
+
+impl ApiError {
+    /// The Spot message aimed at a form field, if any. `name` is the field's plain name:
+    /// `email` matches Spot's `body.email` (and `query.email`).
+    pub fn field_message(&self, name: &str) -> Option<&str> {
+        self.spot_errors()
+            .iter()
+            .find(|e| e.field.as_deref().map(field_name) == Some(name))
+            .map(|e| e.message.as_str())
+    }
+
+    /// True when no Spot error of this answer names a field: the whole form is concerned.
+    pub fn has_field_errors(&self) -> bool {
+        self.spot_errors().iter().any(|e| e.field.is_some())
+    }
+
+    pub fn spot_errors(&self) -> &[SpotError] {
+        match self {
+            ApiError::Http { errors, .. } => errors,
+            _ => &[],
+        }
+    }
+
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            ApiError::Http { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Http { status, .. } => Some(*status),
+            ApiError::RateLimited { .. } => Some(429),
+            ApiError::Unauthorized => Some(401),
+            _ => None,
+        }
+    }
+
+    pub fn has_code(&self, code: &str) -> bool {
+        self.spot_errors().iter().any(|e| e.code == code)
+    }
+}
+
+/// `body.email` → `email`, `query.accountId` → `accountId`; anything else as given.
+pub fn field_name(field: &str) -> &str {
+    field
+        .strip_prefix("body.")
+        .or_else(|| field.strip_prefix("query."))
+        .unwrap_or(field)
+}

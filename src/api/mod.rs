@@ -1,0 +1,10 @@
+//! Typed client for Spot's setup API and the local auth additions.
+//!
+//! No view code here: callers get `Result<_, ApiError>` and turn errors into words themselves.
+
+mod client;
+mod endpoints;
+mod error;
+
+pub use client::{Api, DEFAULT_TIMEOUT_MS};
+pub use error::{ApiError, field_name};

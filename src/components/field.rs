@@ -1,0 +1,147 @@
+//! A form field that owns its label, control, hint and error message, and wires them together
+//! for assistive technology: `aria-invalid`, and `aria-describedby` naming the hint and message.
+//!
+//! Validation runs on blur and on submit (the form calls the same rule); once a message shows,
+//! it is re-checked as the user types so it goes away as soon as the value is fixed. The value
+//! is never cleared on error.
+
+use leptos::html;
+use leptos::prelude::*;
+use onramp_core::validate::Checked;
+use wasm_bindgen::JsCast;
+
+/// Wraps one of core's validators as the message-or-nothing check a Field runs.
+pub fn rule<T>(validator: fn(&str) -> Checked<T>) -> Callback<String, Option<String>>
+where
+    T: 'static,
+{
+    Callback::new(move |value: String| validator(&value).err().map(|e| e.message))
+}
+
+#[component]
+pub fn Field(
+    /// The control's id; the hint and message ids derive from it.
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    /// The message shown under the field; the form may also set it (submit, API errors).
+    error: RwSignal<Option<String>>,
+    /// Returns the message for a refused value.
+    check: Callback<String, Option<String>>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into, default = Signal::stored("text"))] input_type: Signal<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    /// When given, the control is a native `<select>` with an empty first option.
+    #[prop(optional)]
+    options: Option<&'static [(&'static str, &'static str)]>,
+    #[prop(optional)] empty_option: Option<&'static str>,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if error.with(Option::is_some) {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let invalid = move || error.with(Option::is_some).then_some("true");
+    let validate = move || error.set(check.run(value.get_untracked()));
+    // Leaving the field for its form's submit button: the submit validates anyway, and a
+    // message appearing now would shift the button away from under the pointer between
+    // mousedown and mouseup, swallowing the click.
+    let on_blur = move |ev: web_sys::FocusEvent| {
+        let to_submit = ev
+            .related_target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlButtonElement>().ok())
+            .is_some_and(|b| b.type_() == "submit");
+        if !to_submit {
+            validate();
+        }
+    };
+    let recheck_if_shown = move || {
+        if error.with_untracked(Option::is_some) {
+            validate();
+        }
+    };
+
+    let control = match options {
+        None => view! {
+            <input
+                id=id
+                name=id
+                type=move || input_type.get()
+                autocomplete=autocomplete
+                inputmode=inputmode
+                required=true
+                aria-invalid=invalid
+                aria-describedby=described_by
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    recheck_if_shown();
+                }
+                on:blur=on_blur
+            />
+        }
+        .into_any(),
+        Some(options) => {
+            let select_ref = NodeRef::<html::Select>::new();
+            // Set after the options exist; a `value` set before them would be ignored.
+            Effect::new(move |_| {
+                let v = value.get();
+                if let Some(el) = select_ref.get() {
+                    el.set_value(&v);
+                }
+            });
+            let items = options
+                .iter()
+                .map(|&(code, name)| view! { <option value=code>{name}</option> })
+                .collect_view();
+            view! {
+                <select
+                    id=id
+                    name=id
+                    node_ref=select_ref
+                    autocomplete=autocomplete
+                    required=true
+                    aria-invalid=invalid
+                    aria-describedby=described_by
+                    on:change=move |ev| {
+                        value.set(event_target_value(&ev));
+                        recheck_if_shown();
+                    }
+                    on:blur=on_blur
+                >
+                    <option value="">{empty_option.unwrap_or("Choose…")}</option>
+                    {items}
+                </select>
+            }
+            .into_any()
+        }
+    };
+
+    view! {
+        <div class="field" class:field-invalid=move || error.with(Option::is_some)>
+            <label for=id class="field-label">{label}</label>
+            {hint.map(|h| view! { <p class="field-hint" id=hint_id.clone()>{h}</p> })}
+            {control}
+            {move || error.get().map(|msg| view! {
+                <p class="field-error" id=error_id.clone()>
+                    <svg aria-hidden="true" viewBox="0 0 16 16" width="16" height="16">
+                        <circle cx="8" cy="8" r="7" fill="currentColor"/>
+                        <path d="M8 4v5M8 11v1.2" stroke="var(--color-on-danger)" stroke-width="1.8" stroke-linecap="round"/>
+                    </svg>
+                    <span>{msg}</span>
+                </p>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,48 @@
+//! `/`: sends the user where they belong (sign in, the wizard, or the dashboard).
+
+use super::{expire_session, landing_for};
+use crate::api::ApiError;
+use crate::components::set_title;
+use crate::state::{Session, use_api};
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    set_title("Loading");
+    let session = expect_context::<Session>();
+    let api = use_api();
+    let navigate = use_navigate();
+    let replace = || NavigateOptions {
+        replace: true,
+        ..Default::default()
+    };
+
+    Effect::new(move |_| {
+        if !session.is_signed_in() {
+            navigate("/signin", replace());
+            return;
+        }
+        let api = api();
+        let navigate = navigate.clone();
+        leptos::task::spawn_local_scoped(async move {
+            match api.list_accounts().await {
+                Ok(list) => navigate(landing_for(&list), replace()),
+                Err(ApiError::Unauthorized) => {
+                    expire_session(session);
+                    navigate("/signin", replace());
+                }
+                // The wizard page shows the error with a Retry.
+                Err(_) => navigate("/welcome", replace()),
+            }
+        });
+    });
+
+    view! {
+        <section class="page page-narrow">
+            <h1>"Onramp"</h1>
+            <p role="status">"Loading…"</p>
+        </section>
+    }
+}

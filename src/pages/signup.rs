@@ -1,0 +1,254 @@
+//! Sign-up (flows.md A): `/signup` asks who you are, `/signup/password` sets the password and
+//! creates the account. Screen-1 answers live in a sessionStorage draft (never the password),
+//! so reload and back/forward keep them.
+
+use super::{notice, run_busy};
+use crate::components::{
+    Banner, Button, Field, Notice, PasswordChecklist, focus_id, rule, set_title,
+};
+use crate::state::draft::{self, SignupDraft};
+use crate::state::{Profile, Session, mark_interactive, use_api};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::components::{A, Redirect};
+use leptos_router::hooks::use_navigate;
+use onramp_core::countries::COUNTRIES;
+use onramp_core::dto::SignupRequest;
+use onramp_core::validate as v;
+
+/// Screen-1 fields as the API names them, with the id of their control.
+const SCREEN_ONE: [(&str, &str); 4] = [
+    ("fullName", "signup-name"),
+    ("company", "signup-company"),
+    ("email", "signup-email"),
+    ("country", "signup-country"),
+];
+
+type Check = Callback<String, Option<String>>;
+/// A field's value, its message, its rule and its control's id.
+type FieldSpec = (
+    RwSignal<String>,
+    RwSignal<Option<String>>,
+    Check,
+    &'static str,
+);
+
+/// Validates each field, shows its message, and focuses the first one refused.
+fn validate_all(fields: &[FieldSpec]) -> bool {
+    let mut first_bad = None;
+    for (value, error, check, id) in fields {
+        let msg = check.run(value.get_untracked());
+        if msg.is_some() && first_bad.is_none() {
+            first_bad = Some(*id);
+        }
+        error.set(msg);
+    }
+    match first_bad {
+        Some(id) => {
+            focus_id(id);
+            false
+        }
+        None => true,
+    }
+}
+
+#[component]
+pub fn SignupDetails() -> impl IntoView {
+    set_title("Create your account");
+    let navigate = use_navigate();
+    let draft = SignupDraft::load().unwrap_or_default();
+    let server_error = |name: &str| draft.field_error(name);
+
+    let full_name = RwSignal::new(draft.full_name.clone());
+    let company = RwSignal::new(draft.company.clone());
+    let email = RwSignal::new(draft.email.clone());
+    let country = RwSignal::new(draft.country.clone());
+    let e_name = RwSignal::new(server_error("fullName"));
+    let e_company = RwSignal::new(server_error("company"));
+    let e_email = RwSignal::new(server_error("email"));
+    let e_country = RwSignal::new(server_error("country"));
+
+    let fields = [
+        (full_name, e_name, rule(v::full_name), "signup-name"),
+        (
+            company,
+            e_company,
+            rule(v::organization_name),
+            "signup-company",
+        ),
+        (email, e_email, rule(v::email), "signup-email"),
+        (country, e_country, rule(v::country), "signup-country"),
+    ];
+
+    // Every keystroke is kept, so a reload loses nothing.
+    Effect::new(move |_| {
+        SignupDraft {
+            full_name: full_name.get(),
+            company: company.get(),
+            email: email.get(),
+            country: country.get(),
+            field_errors: Default::default(),
+        }
+        .save();
+    });
+
+    // Back from screen 2 with a server message (e.g. email already registered): put the
+    // user on that field.
+    let first_server_error = SCREEN_ONE
+        .iter()
+        .find(|(name, _)| draft.field_error(name).is_some())
+        .map(|(_, id)| *id);
+    Effect::new(move |_| {
+        if let Some(id) = first_server_error {
+            // After a route change the new view is attached a moment later than effects run.
+            request_animation_frame(move || focus_id(id));
+        }
+        mark_interactive();
+    });
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if validate_all(&fields) {
+            navigate("/signup/password", NavigateOptions::default());
+        }
+    };
+
+    view! {
+        <section class="page page-narrow">
+            <h1>"Create your account"</h1>
+            <p class="lead">"Step 1 of 2: tell us about you and your company."</p>
+            <form class="form card" novalidate on:submit=on_submit>
+                <Field id="signup-name" label="Full name" value=full_name error=e_name
+                    check=fields[0].2 autocomplete="name"/>
+                <Field id="signup-company" label="Company" value=company error=e_company
+                    check=fields[1].2 autocomplete="organization"
+                    hint="This becomes your organization's name in Onramp."/>
+                <Field id="signup-email" label="Email" value=email error=e_email
+                    check=fields[2].2 input_type="email" autocomplete="email"/>
+                <Field id="signup-country" label="Country" value=country error=e_country
+                    check=fields[3].2 autocomplete="country" options=COUNTRIES
+                    empty_option="Choose your country"/>
+                <Button>"Continue to create password"</Button>
+            </form>
+            <p class="aside">"Already have an account? " <A href="/signin">"Sign in"</A></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignupPassword() -> impl IntoView {
+    let Some(draft) = SignupDraft::load().filter(SignupDraft::is_complete) else {
+        // Nothing to create an account for yet: start at screen 1.
+        return view! { <Redirect path="/signup" options=NavigateOptions { replace: true, ..Default::default() }/> }
+            .into_any();
+    };
+    set_title("Create your password");
+    let session = expect_context::<Session>();
+    let api = use_api();
+    let navigate = use_navigate();
+
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let e_password = RwSignal::new(None::<String>);
+    let e_confirm = RwSignal::new(None::<String>);
+    let show = RwSignal::new(false);
+    let banner = RwSignal::new(None::<Notice>);
+    let input_type = Signal::derive(move || if show.get() { "text" } else { "password" });
+
+    let check_password = rule(v::password);
+    let check_confirm = Callback::new(move |value: String| {
+        if value.is_empty() {
+            Some("Type the password again to confirm it.".to_owned())
+        } else if value != password.get_untracked() {
+            Some("The passwords don't match. Type the same password in both fields.".to_owned())
+        } else {
+            None
+        }
+    });
+
+    let create = move |req: SignupRequest| {
+        let api = api();
+        let navigate = navigate.clone();
+        async move {
+            match api.signup(&req).await {
+                Ok(s) => {
+                    session.sign_in(s.access_token.clone(), Some(Profile::from(&s.user)));
+                    draft::clear_all();
+                    navigate("/welcome", NavigateOptions::default());
+                }
+                Err(err) => {
+                    // Screen-1 problems go back to screen 1, on their field, with all kept.
+                    let back: Vec<(String, String)> = SCREEN_ONE
+                        .iter()
+                        .filter_map(|(name, _)| {
+                            err.field_message(name)
+                                .map(|m| ((*name).to_owned(), m.to_owned()))
+                        })
+                        .collect();
+                    if !back.is_empty() {
+                        if let Some(mut d) = SignupDraft::load() {
+                            d.field_errors = back;
+                            d.save();
+                        }
+                        navigate("/signup", NavigateOptions::default());
+                    } else if let Some(m) = err.field_message("password") {
+                        e_password.set(Some(m.to_owned()));
+                        focus_id("signup-password");
+                    } else {
+                        banner.set(Some(notice(&err)));
+                    }
+                }
+            }
+        }
+    };
+    let busy = RwSignal::new(false);
+
+    let fields = [
+        (password, e_password, check_password, "signup-password"),
+        (confirm, e_confirm, check_confirm, "signup-confirm"),
+    ];
+    let who = format!("{} at {}", draft.email, draft.company);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() || !validate_all(&fields) {
+            return;
+        }
+        banner.set(None);
+        // Core normalises what it accepted (trimmed names, lowercase domain, uppercase code).
+        let req = SignupRequest {
+            full_name: v::full_name(&draft.full_name).unwrap_or_default(),
+            company: v::organization_name(&draft.company).unwrap_or_default(),
+            email: v::email(&draft.email).unwrap_or_default(),
+            country: v::country(&draft.country).unwrap_or_default(),
+            password: password.get_untracked(),
+        };
+        run_busy(busy, create(req));
+    };
+    Effect::new(move |_| mark_interactive());
+
+    view! {
+        <section class="page page-narrow">
+            <h1>"Create your password"</h1>
+            <p class="lead">"Step 2 of 2: the account for " <strong>{who}</strong> ". "
+                <A href="/signup">"Change these details"</A></p>
+            <form class="form card" novalidate on:submit=on_submit>
+                <Banner notice=banner/>
+                <Field id="signup-password" label="Password" value=password error=e_password
+                    check=check_password input_type=input_type autocomplete="new-password"/>
+                <PasswordChecklist password=password/>
+                <Field id="signup-confirm" label="Confirm password" value=confirm error=e_confirm
+                    check=check_confirm input_type=input_type autocomplete="new-password"/>
+                <div class="check-toggle">
+                    <input type="checkbox" id="signup-show-password"
+                        prop:checked=move || show.get()
+                        on:change=move |ev| show.set(event_target_checked(&ev))/>
+                    <label for="signup-show-password">"Show password"</label>
+                </div>
+                <Button busy=busy>"Create account"</Button>
+            </form>
+            <p class="aside">"Already have an account? " <A href="/signin">"Sign in"</A></p>
+        </section>
+    }
+    .into_any()
+}

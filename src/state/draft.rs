@@ -1,0 +1,57 @@
+//! Sign-up answers kept in sessionStorage so reload and back/forward keep them. Never the
+//! password: secrets are not persisted.
+
+use super::storage;
+use serde::{Deserialize, Serialize};
+
+pub const DRAFT_PREFIX: &str = "onramp.draft.";
+pub const SIGNUP_DRAFT_KEY: &str = "onramp.draft.signup";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SignupDraft {
+    pub full_name: String,
+    pub company: String,
+    pub email: String,
+    pub country: String,
+    /// Messages the server gave for screen-1 fields (e.g. email already registered), keyed by
+    /// the plain field name (`email`), so screen 1 shows them after the way back.
+    pub field_errors: Vec<(String, String)>,
+}
+
+impl SignupDraft {
+    pub fn load() -> Option<Self> {
+        serde_json::from_str(&storage::session_get(SIGNUP_DRAFT_KEY)?).ok()
+    }
+
+    pub fn save(&self) {
+        if let Ok(json) = serde_json::to_string(self) {
+            storage::session_set(SIGNUP_DRAFT_KEY, &json);
+        }
+    }
+
+    pub fn field_error(&self, name: &str) -> Option<String> {
+        self.field_errors
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, m)| m.clone())
+    }
+
+    pub fn clear() {
+        storage::session_remove(SIGNUP_DRAFT_KEY);
+    }
+
+    /// True when every screen-1 answer passes core's rules.
+    pub fn is_complete(&self) -> bool {
+        use onramp_core::validate as v;
+        v::full_name(&self.full_name).is_ok()
+            && v::organization_name(&self.company).is_ok()
+            && v::email(&self.email).is_ok()
+            && v::country(&self.country).is_ok()
+            && self.field_errors.is_empty()
+    }
+}
+
+pub fn clear_all() {
+    storage::session_remove_prefixed(DRAFT_PREFIX);
+}
