@@ -1,0 +1,289 @@
+// The measurements of scripts/bench (run that; it builds first). Uses the e2e helpers, so
+// playwright-core resolves from tests/e2e/node_modules.
+//
+// 1. Sizes: every file in dist/, raw / gzip -9 / brotli -q 11; the first-load transfer is the sum of
+//    the brotli sizes of what a cold load of BENCH_ROUTE actually requests, against a 200 KB budget.
+// 2. Time from navigation start to performance.mark("onramp:interactive"): median of BENCH_LOADS
+//    cold loads, each in a new browser context (empty cache).
+// 3. Input-to-next-paint while typing into Full name on /signup, BENCH_KEYS keystrokes: from the
+//    keydown's event.timeStamp to a task queued from the next requestAnimationFrame (that is, just
+//    after the frame that shows the keystroke was produced). Also the Event Timing API's view
+//    (events of 16 ms or more) as a cross-check.
+// 4. Memory after load: JS heap (CDP Runtime.getHeapUsage after a GC) and the wasm linear memory
+//    (memory.buffer.byteLength of the app's WebAssembly instance).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
+import { DIST, ROOT, startServer } from '../tests/e2e/lib/server.mjs';
+import { launchBrowser } from '../tests/e2e/lib/browser.mjs';
+
+const LOADS = Number(process.env.BENCH_LOADS ?? 10);
+const KEYS = Number(process.env.BENCH_KEYS ?? 200);
+const ROUTES = (process.env.BENCH_ROUTES ?? '/signin,/signup').split(',');
+const BUDGET_BYTES = 200 * 1024;
+const OUT = path.join(ROOT, 'bench-results/bench.json');
+
+const kb = (n) => (n / 1024).toFixed(1);
+const ms = (n) => (n == null ? 'n/a' : n.toFixed(1));
+const quantile = (xs, q) => {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+};
+const median = (xs) => {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function hasCli(cmd) {
+  try { execFileSync(cmd, ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
+}
+const GZIP_CLI = hasCli('gzip');
+const BROTLI_CLI = hasCli('brotli');
+
+function gzipSize(file) {
+  if (GZIP_CLI) return execFileSync('gzip', ['-9', '-n', '-c', file], { maxBuffer: 1 << 30 }).length;
+  return gzipSync(readFileSync(file), { level: 9 }).length;
+}
+function brotliSize(file) {
+  if (BROTLI_CLI) return execFileSync('brotli', ['-q', '11', '-c', file], { maxBuffer: 1 << 30 }).length;
+  return brotliCompressSync(readFileSync(file), { params: { [zc.BROTLI_PARAM_QUALITY]: 11 } }).length;
+}
+
+function walk(dir) {
+  return readdirSync(dir).filter((name) => !name.startsWith('.')).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+function assetSizes() {
+  return walk(DIST)
+    .map((file) => ({
+      path: '/' + path.relative(DIST, file).split(path.sep).join('/'),
+      raw: statSync(file).size,
+      gzip: gzipSize(file),
+      brotli: brotliSize(file),
+    }))
+    .sort((a, b) => b.raw - a.raw);
+}
+
+async function coldLoad(browser, server, route, { trackRequests = false } = {}) {
+  const context = await browser.newContext({ baseURL: server.url });
+  try {
+    const page = await context.newPage();
+    const requested = [];
+    if (trackRequests) {
+      page.on('request', (r) => {
+        const u = new URL(r.url());
+        if (u.origin === server.url) requested.push({ path: u.pathname, type: r.resourceType() });
+      });
+    }
+    await page.goto(route);
+    await page.waitForFunction(() => performance.getEntriesByName('onramp:interactive').length > 0, null, { timeout: 30_000 });
+    const t = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      return {
+        interactive: performance.getEntriesByName('onramp:interactive')[0].startTime,
+        domContentLoaded: nav?.domContentLoadedEventEnd ?? null,
+        load: nav?.loadEventEnd || null,
+      };
+    });
+    return { ...t, requested };
+  } finally {
+    await context.close();
+  }
+}
+
+async function inputLatency(browser, server) {
+  const context = await browser.newContext({ baseURL: server.url });
+  try {
+    const page = await context.newPage();
+    await page.goto('/signup');
+    await page.waitForFunction(() => performance.getEntriesByName('onramp:interactive').length > 0, null, { timeout: 30_000 });
+    await page.evaluate(() => {
+      window.__lat = [];
+      window.__eventTiming = [];
+      document.addEventListener('keydown', (e) => {
+        const t0 = e.timeStamp;
+        requestAnimationFrame(() => setTimeout(() => window.__lat.push(performance.now() - t0), 0));
+      }, { capture: true });
+      try {
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) {
+            if (e.interactionId) window.__eventTiming.push({ id: e.interactionId, name: e.name, duration: e.duration });
+          }
+        }).observe({ type: 'event', durationThreshold: 16, buffered: true });
+      } catch { /* Event Timing not supported */ }
+    });
+    const input = page.getByLabel('Full name', { exact: true }).and(page.locator('input'));
+    await input.click();
+    // Touch the field so that it validates while typing: blur empty (shows its message), refocus.
+    await page.keyboard.press('Tab');
+    await input.click();
+    // Type the pattern, delete it, again and again: the "+" makes the name invalid (its message
+    // appears), the backspaces make it valid again (the message goes).
+    const pattern = 'Ada Lovelace+';
+    await page.evaluate(() => { window.__lat = []; window.__eventTiming = []; });
+    const keys = [];
+    while (keys.length < KEYS) keys.push(...pattern, ...Array(pattern.length).fill('Backspace'));
+    keys.length = KEYS;
+    for (let i = 0; i < keys.length; i++) {
+      await page.keyboard.press(keys[i]);
+      // one keystroke at a time: wait until its next frame was measured
+      await page.waitForFunction((n) => window.__lat.length >= n, i + 1, { timeout: 5000, polling: 'raf' });
+    }
+    await page.waitForTimeout(200);
+    const { lat, et } = await page.evaluate(() => ({ lat: window.__lat, et: window.__eventTiming }));
+    // Event Timing: one interaction = keydown + keyup of one keystroke; its duration is the longest.
+    const byInteraction = new Map();
+    for (const e of et) byInteraction.set(e.id, Math.max(byInteraction.get(e.id) ?? 0, e.duration));
+    const durations = [...byInteraction.values()];
+    return {
+      keystrokes: lat.length,
+      p50: quantile(lat, 0.5),
+      p95: quantile(lat, 0.95),
+      max: Math.max(...lat),
+      eventTimingInteractionsOver16ms: durations.length,
+      eventTimingMax: durations.length ? Math.max(...durations) : null,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+async function memoryAfterLoad(browser, server, route) {
+  const context = await browser.newContext({ baseURL: server.url });
+  try {
+    // Keep a handle on the app's WebAssembly instance: Trunk's TrunkApplicationStarted event carries
+    // the wasm exports; as a fallback, note every instance WebAssembly.instantiate* creates.
+    await context.addInitScript(() => {
+      window.__wasmInstances = [];
+      addEventListener('TrunkApplicationStarted', (e) => { window.__trunkWasm = e.detail?.wasm; });
+      const keep = (p) => p.then((r) => { window.__wasmInstances.push(r.instance ?? r); return r; });
+      const is = WebAssembly.instantiateStreaming?.bind(WebAssembly);
+      const i = WebAssembly.instantiate.bind(WebAssembly);
+      if (is) WebAssembly.instantiateStreaming = (...a) => keep(is(...a));
+      WebAssembly.instantiate = (...a) => keep(i(...a));
+    });
+    const page = await context.newPage();
+    await page.goto(route);
+    await page.waitForFunction(() => performance.getEntriesByName('onramp:interactive').length > 0, null, { timeout: 30_000 });
+    await page.waitForTimeout(500);
+    const wasm = await page.evaluate(() => {
+      const fromExports = (x) => x?.memory?.buffer?.byteLength ?? null;
+      const viaTrunk = fromExports(window.__trunkWasm) ?? fromExports(window.wasmBindings?.__wasm);
+      if (viaTrunk != null) return { bytes: viaTrunk, source: 'TrunkApplicationStarted detail.wasm.memory' };
+      for (const inst of window.__wasmInstances ?? []) {
+        const b = fromExports(inst.exports);
+        if (b != null) return { bytes: b, source: 'WebAssembly.instantiate* instance.exports.memory' };
+      }
+      return { bytes: null, source: 'not found' };
+    });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heap = await cdp.send('Runtime.getHeapUsage');
+    const perfMemory = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null);
+    return { route, jsHeapUsed: heap.usedSize, jsHeapTotal: heap.totalSize, perfMemoryUsedJSHeap: perfMemory, wasmMemory: wasm.bytes, wasmMemorySource: wasm.source };
+  } finally {
+    await context.close();
+  }
+}
+
+function printTable(rows, cols) {
+  const widths = cols.map((c) => Math.max(c.title.length, ...rows.map((r) => String(c.get(r)).length)));
+  const line = (cells) => cells.map((s, i) => (cols[i].left ? String(s).padEnd(widths[i]) : String(s).padStart(widths[i]))).join('  ');
+  console.log(line(cols.map((c) => c.title)));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(cols.map((c) => c.get(r))));
+}
+
+const results = { date: new Date().toISOString(), chromium: null, budgetBytes: BUDGET_BYTES };
+
+// 1. sizes
+const assets = assetSizes();
+results.assets = assets;
+console.log(`\nAssets in dist/ (gzip -9${GZIP_CLI ? '' : ' via zlib'}, brotli -q 11${BROTLI_CLI ? '' : ' via zlib'})\n`);
+printTable(assets, [
+  { title: 'asset', get: (r) => r.path, left: true },
+  { title: 'raw KB', get: (r) => kb(r.raw) },
+  { title: 'gzip KB', get: (r) => kb(r.gzip) },
+  { title: 'brotli KB', get: (r) => kb(r.brotli) },
+]);
+
+const server = await startServer();
+const browser = await launchBrowser();
+try {
+  results.chromium = browser.version();
+
+  // first-load transfer: what a cold load of the first route requests
+  const first = await coldLoad(browser, server, ROUTES[0], { trackRequests: true });
+  const byPath = new Map(assets.map((a) => [a.path, a]));
+  const loaded = [...new Set(first.requested.map((r) => r.path))]
+    .map((p) => byPath.get(p) ?? byPath.get(p === '/' || !path.extname(p) ? '/index.html' : p) ?? { path: p, raw: 0, gzip: 0, brotli: 0, dynamic: true });
+  const firstLoad = loaded.reduce((s, a) => s + a.brotli, 0);
+  results.firstLoad = {
+    route: ROUTES[0],
+    requests: first.requested,
+    brotliBytes: firstLoad,
+    gzipBytes: loaded.reduce((s, a) => s + a.gzip, 0),
+    rawBytes: loaded.reduce((s, a) => s + a.raw, 0),
+    withinBudget: firstLoad <= BUDGET_BYTES,
+  };
+  console.log(`\nFirst load of ${ROUTES[0]}: ${loaded.length} requests, ${kb(firstLoad)} KB brotli `
+    + `(${kb(results.firstLoad.gzipBytes)} KB gzip, ${kb(results.firstLoad.rawBytes)} KB raw) `
+    + `vs budget ${kb(BUDGET_BYTES)} KB: ${firstLoad <= BUDGET_BYTES ? 'WITHIN' : 'OVER'} budget`);
+  for (const a of loaded) console.log(`  ${a.path}${a.dynamic ? ' (generated by the server)' : ''}  ${kb(a.brotli)} KB br`);
+
+  // 2. time to interactive
+  results.interactive = [];
+  for (const route of ROUTES) {
+    const runs = [];
+    for (let i = 0; i < LOADS; i++) runs.push(await coldLoad(browser, server, route));
+    const tti = runs.map((r) => r.interactive);
+    results.interactive.push({
+      route, loads: LOADS,
+      medianMs: median(tti), minMs: Math.min(...tti), maxMs: Math.max(...tti),
+      medianDomContentLoadedMs: median(runs.map((r) => r.domContentLoaded).filter((x) => x != null)),
+      samplesMs: tti,
+    });
+  }
+  console.log(`\nNavigation start → performance.mark("onramp:interactive"), ${LOADS} cold loads each (new context)\n`);
+  printTable(results.interactive, [
+    { title: 'route', get: (r) => r.route, left: true },
+    { title: 'median ms', get: (r) => ms(r.medianMs) },
+    { title: 'min ms', get: (r) => ms(r.minMs) },
+    { title: 'max ms', get: (r) => ms(r.maxMs) },
+    { title: 'DOMContentLoaded ms', get: (r) => ms(r.medianDomContentLoadedMs) },
+  ]);
+
+  // 3. input latency
+  results.inputLatency = await inputLatency(browser, server);
+  const il = results.inputLatency;
+  console.log(`\nKeystroke → next paint, Full name on /signup, ${il.keystrokes} keystrokes: `
+    + `p50 ${ms(il.p50)} ms, p95 ${ms(il.p95)} ms, max ${ms(il.max)} ms `
+    + `(Event Timing: ${il.eventTimingInteractionsOver16ms} of ${il.keystrokes} keystrokes took ≥ 16 ms`
+    + `${il.eventTimingMax ? `, longest ${il.eventTimingMax} ms` : ''})`);
+
+  // 4. memory
+  results.memory = [];
+  for (const route of ROUTES) results.memory.push(await memoryAfterLoad(browser, server, route));
+  console.log('\nMemory after load (JS heap after a GC, CDP Runtime.getHeapUsage; wasm linear memory)\n');
+  printTable(results.memory, [
+    { title: 'route', get: (r) => r.route, left: true },
+    { title: 'JS heap used KB', get: (r) => kb(r.jsHeapUsed) },
+    { title: 'JS heap total KB', get: (r) => kb(r.jsHeapTotal) },
+    { title: 'wasm memory KB', get: (r) => (r.wasmMemory == null ? 'n/a' : kb(r.wasmMemory)) },
+  ]);
+} finally {
+  await browser.close();
+  await server.stop();
+}
+
+mkdirSync(path.dirname(OUT), { recursive: true });
+writeFileSync(OUT, JSON.stringify(results, null, 2) + '\n');
+console.log(`\nwrote ${path.relative(ROOT, OUT)}`);

@@ -1,0 +1,132 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/setup, scripts/run, scripts/test and scripts/bench.
+# Source it; it does not change shell options of the caller beyond what is documented here.
+#
+# After sourcing:
+#   ROOT      the repository root (absolute)
+#   E2E_DIR   tests/e2e (absolute)
+#   PATH      tests/e2e/node_modules/.bin first (npm binaryen@132's wasm-opt; Debian's wasm-opt
+#             108 silently breaks the release build, see docs/../shared/toolchain.md pitfall 3),
+#             then ~/.cargo/bin.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+E2E_DIR="$ROOT/tests/e2e"
+export PATH="$E2E_DIR/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+# Versions the toolchain is pinned to (used by the scripts that source this file).
+# shellcheck disable=SC2034
+{
+  TRUNK_VERSION="0.22.1"
+  WASM_OPT_VERSION="132"
+  WASM_TARGET="wasm32-unknown-unknown"
+  APT_PACKAGES=(chromium chromium-driver brotli)
+  CFN_LINT_VERSION="1.51.0"
+  # cfn-lint lives in its own virtualenv: no clash with whatever else Python has installed.
+  CFN_LINT_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/onramp/cfn-lint-${CFN_LINT_VERSION}"
+}
+
+# Extra Chromium flags: without them Chromium floods the closed network with refused connections
+# (toolchain.md pitfall 5). Used by wasm-bindgen-test-runner (webdriver.json at the root) and by the
+# Playwright helpers (tests/e2e/lib/browser.mjs) — keep the three lists identical.
+export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/webdriver.json"
+
+if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then
+  _B=$'\e[1m'; _R=$'\e[31m'; _G=$'\e[32m'; _Y=$'\e[33m'; _C=$'\e[36m'; _N=$'\e[0m'
+else
+  _B=""; _R=""; _G=""; _Y=""; _C=""; _N=""
+fi
+
+log()  { printf '%s==>%s %s\n' "$_C" "$_N" "$*" >&2; }
+ok()   { printf '%s  ok%s %s\n' "$_G" "$_N" "$*" >&2; }
+warn() { printf '%swarning:%s %s\n' "$_Y" "$_N" "$*" >&2; }
+die()  { printf '%serror:%s %s\n' "$_R" "$_N" "$*" >&2; exit 1; }
+header() {
+  printf '\n%s════════ %s ════════%s\n' "$_B" "$*" "$_N" >&2
+}
+
+now_s() { date +%s; }
+
+# fmt_duration SECONDS -> "1m05s"
+fmt_duration() {
+  local s=$1
+  if (( s >= 60 )); then printf '%dm%02ds' $((s / 60)) $((s % 60)); else printf '%ds' "$s"; fi
+}
+
+# The exact version of the `wasm-bindgen` package in Cargo.lock (the CLI must match it exactly).
+wasm_bindgen_lock_version() {
+  awk '
+    /^\[\[package\]\]/ { inpkg = 0 }
+    /^name = "wasm-bindgen"$/ { inpkg = 1; next }
+    inpkg && /^version = / { gsub(/"/, "", $3); print $3; exit }
+  ' "$ROOT/Cargo.lock"
+}
+
+# Run a command as root (apt). CI machines run as root; elsewhere use sudo when present.
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root for: $*"
+  fi
+}
+
+# Print a free TCP port on 127.0.0.1.
+free_port() {
+  node -e '
+    const s = require("net").createServer();
+    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => console.log(p)); });
+  '
+}
+
+# Kill a whole process group (the servers we start with setsid), politely then firmly.
+# Never by name (python3/cargo are shims/wrappers; a PID alone can leave the real process alive).
+kill_group() {
+  local pgid=$1
+  [[ -n "$pgid" ]] || return 0
+  kill -TERM -- "-$pgid" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do
+    kill -0 -- "-$pgid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL -- "-$pgid" 2>/dev/null || true
+}
+
+# Wait while another process on this machine is installing the same tool with cargo, so that we
+# never start a second concurrent build of it (read-only check of the process table).
+wait_for_foreign_cargo_install() {
+  local crate=$1 waited=0
+  while pgrep -f "cargo install ${crate}( |$)" >/dev/null 2>&1; do
+    if (( waited == 0 )); then log "another 'cargo install $crate' is running; waiting for it"; fi
+    sleep 10; waited=$((waited + 10))
+    if (( waited % 120 == 0 )); then log "still waiting for 'cargo install $crate' (${waited}s)"; fi
+  done
+}
+
+# The npm binaryen must be the wasm-opt Trunk finds.
+check_wasm_opt() {
+  local got
+  got="$(command -v wasm-opt || true)"
+  [[ "$got" == "$E2E_DIR/node_modules/.bin/wasm-opt" ]] \
+    || die "wasm-opt on PATH is '${got:-none}', expected $E2E_DIR/node_modules/.bin/wasm-opt (run scripts/setup)"
+  wasm-opt --version 2>/dev/null | grep -q "version $WASM_OPT_VERSION" \
+    || die "wasm-opt is not version $WASM_OPT_VERSION: $(wasm-opt --version 2>&1)"
+}
+
+# The release build: the app with Trunk (offline: tools must already be installed and
+# dependencies fetched) and the API server that serves it.
+build_release() {
+  ( check_wasm_opt ) || return 1
+  log "trunk build --release (offline)"
+  ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build --release ) || return 1
+  log "cargo build --release --locked -p onramp-api"
+  ( cd "$ROOT" && cargo build --release --locked -p onramp-api ) || return 1
+}
+
+# Copy dist/ to a private temporary folder and point the e2e helpers at it (ONRAMP_E2E_DIST), so
+# that a `trunk build` running meanwhile (another terminal, another engineer) cannot swap the hashed
+# assets under a running test server. Sets SNAPSHOT_DIR; remove it with `rm -rf "$SNAPSHOT_DIR"`.
+snapshot_dist() {
+  [[ -f "$ROOT/dist/index.html" ]] || { echo "dist/index.html is missing: build first" >&2; return 1; }
+  SNAPSHOT_DIR="$(mktemp -d "${TMPDIR:-/tmp}/onramp-dist.XXXXXX")"
+  cp -R "$ROOT/dist/." "$SNAPSHOT_DIR/"
+  export ONRAMP_E2E_DIST="$SNAPSHOT_DIR"
+}

@@ -1,0 +1,143 @@
+// axe-core (WCAG 2.0/2.1/2.2 A and AA) on every screen, in the light and the dark theme.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { newUser, signupViaApi, startServer } from './lib/server.mjs';
+import {
+  checkA11y, expectURL, expectVisible, launchBrowser, newPage, open, screenshot, waitInteractive,
+} from './lib/browser.mjs';
+import { button, field, fillSignupScreen1, passwordFields, signinViaUi, signupFields } from './lib/app.mjs';
+
+const T = { timeout: 90_000 };
+
+describe('accessibility (axe-core)', () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('sets performance.mark("onramp:interactive") once on load of each entry route', T, async () => {
+    const { context, page } = await newPage(browser, server);
+    try {
+      for (const route of ['/signin', '/signup', '/no/such/page']) {
+        await page.goto(route);
+        await waitInteractive(page);
+        const marks = await page.evaluate(() => performance.getEntriesByName('onramp:interactive').length);
+        assert.equal(marks, 1, `${route}: "onramp:interactive" marked ${marks} times`);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
+  for (const theme of ['light', 'dark']) {
+    describe(`${theme} theme`, () => {
+      let context;
+      let page;
+      const user = newUser();
+      before(async () => {
+        ({ context, page } = await newPage(browser, server, { colorScheme: theme }));
+        await signupViaApi(server, user);
+      });
+      after(async () => context?.close());
+
+      const scan = async (name) => {
+        await screenshot(page, `a11y-${theme}-${name}`);
+        await checkA11y(page, `${name} (${theme})`);
+      };
+
+      it('/signin, email and password tab', T, async () => {
+        await open(page, '/signin');
+        await scan('signin');
+      });
+
+      it('/signin, API token tab', T, async () => {
+        await open(page, '/signin');
+        await page.getByRole('tab', { name: 'API token', exact: true }).click();
+        await expectVisible(button(page, 'Sign in with token'), 'button "Sign in with token"');
+        await scan('signin-token');
+      });
+
+      it('/signin with the wrong-credentials message', T, async () => {
+        await open(page, '/signin');
+        await field(page, 'Email').fill(user.email);
+        await field(page, 'Password').fill('Wrong-password-1');
+        await button(page, 'Sign in').click();
+        await expectVisible(page.getByRole('alert').filter({ hasText: /\S/ }), 'the wrong-credentials message');
+        await scan('signin-error');
+      });
+
+      it('/signup, empty and with every field in error', T, async () => {
+        await open(page, '/signup');
+        await scan('signup');
+        await signupFields(page).cont.click();
+        await expectVisible(page.locator('[aria-invalid="true"]'), 'fields marked invalid');
+        await scan('signup-errors');
+      });
+
+      it('/signup/password, empty and with errors', T, async () => {
+        await open(page, '/signup');
+        await fillSignupScreen1(page, newUser());
+        await signupFields(page).cont.click();
+        await expectURL(page, '/signup/password');
+        await scan('signup-password');
+        const p = passwordFields(page);
+        await p.password.fill('short');
+        await p.create.click();
+        await expectVisible(page.locator('[aria-invalid="true"]'), 'fields marked invalid');
+        await scan('signup-password-errors');
+      });
+
+      it('404 page', T, async () => {
+        await open(page, '/no/such/page');
+        await scan('not-found');
+      });
+
+      it('/welcome', T, async () => {
+        await signinViaUi(page, user);
+        await waitInteractive(page);
+        await scan('welcome');
+      });
+
+      it('/dashboard', T, async () => {
+        await open(page, '/dashboard');
+        await scan('dashboard');
+      });
+    });
+  }
+
+  it('the dark theme is really dark (the dark scans are not light scans twice)', T, async () => {
+    const background = async (colorScheme) => {
+      const { context, page } = await newPage(browser, server, { colorScheme });
+      try {
+        await open(page, '/signin');
+        return await page.evaluate(() => {
+          // The first opaque background from the body down to the main content.
+          const lum = (c) => {
+            const m = c.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?/);
+            if (!m || (m[4] !== undefined && Number(m[4]) === 0)) return null;
+            return (0.2126 * m[1] + 0.7152 * m[2] + 0.0722 * m[3]) / 255;
+          };
+          let el = document.querySelector('main') ?? document.body;
+          while (el) {
+            const l = lum(getComputedStyle(el).backgroundColor);
+            if (l !== null) return l;
+            el = el.parentElement;
+          }
+          return 1; // the canvas default is white
+        });
+      } finally {
+        await context.close();
+      }
+    };
+    const light = await background('light');
+    const dark = await background('dark');
+    assert.ok(light > 0.5, `light theme background luminance ${light.toFixed(2)} should be > 0.5`);
+    assert.ok(dark < 0.5, `dark theme background luminance ${dark.toFixed(2)} should be < 0.5 (prefers-color-scheme: dark)`);
+  });
+});

@@ -1,0 +1,98 @@
+// Security headers of the served app (docs/contracts.md "Local server") and a boot under that CSP.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startServer } from './lib/server.mjs';
+import { expectNoPageProblems, expectVisible, launchBrowser, newPage, open, screenshot } from './lib/browser.mjs';
+import { field } from './lib/app.mjs';
+
+const T = { timeout: 60_000 };
+
+/** Parse a CSP header into { directive: [sources] }. */
+function parseCsp(header) {
+  const out = {};
+  for (const part of header.split(';')) {
+    const [name, ...values] = part.trim().split(/\s+/);
+    if (name) out[name.toLowerCase()] = values;
+  }
+  return out;
+}
+
+describe('security headers', () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer({ args: ['--embed-origins', 'https://partner.example'] });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  for (const route of ['/', '/signin', '/signup/password', '/no/such/page']) {
+    it(`GET ${route}: strict CSP, nosniff, referrer policy`, T, async () => {
+      const res = await fetch(server.url + route);
+      assert.equal(res.status, 200, `${route} answered ${res.status}`);
+      assert.match(res.headers.get('content-type') ?? '', /text\/html/, 'the SPA fallback serves index.html');
+      const header = res.headers.get('content-security-policy');
+      assert.ok(header, `${route}: no Content-Security-Policy header`);
+      const csp = parseCsp(header);
+      const scriptSrc = csp['script-src'] ?? csp['default-src'];
+      assert.ok(scriptSrc, `CSP has neither script-src nor default-src: ${header}`);
+      assert.ok(!scriptSrc.includes("'unsafe-inline'"), `script-src allows 'unsafe-inline': ${header}`);
+      assert.ok(!scriptSrc.includes("'unsafe-eval'"), `script-src allows 'unsafe-eval': ${header}`);
+      assert.ok(!scriptSrc.includes('*'), `script-src allows any origin: ${header}`);
+      assert.ok(csp['frame-ancestors'], `CSP has no frame-ancestors: ${header}`);
+      assert.ok(csp['frame-ancestors'].includes("'self'") && csp['frame-ancestors'].includes('https://partner.example'),
+        `frame-ancestors should be 'self' + the embed origins: ${csp['frame-ancestors'].join(' ')}`);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(res.headers.get('referrer-policy'), 'strict-origin-when-cross-origin');
+    });
+  }
+
+  it('every inline script of index.html is allowed by a sha256 hash, none by unsafe-inline', T, async () => {
+    const res = await fetch(`${server.url}/signin`);
+    const html = await res.text();
+    const csp = parseCsp(res.headers.get('content-security-policy') ?? '');
+    const scriptSrc = csp['script-src'] ?? csp['default-src'] ?? [];
+    const { createHash } = await import('node:crypto');
+    const inline = [...html.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map((m) => m[1]);
+    for (const body of inline) {
+      const hash = `'sha256-${createHash('sha256').update(body).digest('base64')}'`;
+      assert.ok(scriptSrc.includes(hash), `inline script not allowed by the CSP (${hash} missing): ${body.slice(0, 120)}`);
+    }
+  });
+
+  it('static assets and /config.json carry nosniff and the right types', T, async () => {
+    const html = await (await fetch(`${server.url}/`)).text();
+    const assets = [...html.matchAll(/(?:href|src)="(\/[^"]+\.(?:js|wasm|css))"/g)].map((m) => m[1]);
+    // The wasm is referenced from the JS glue / a preload link; Trunk names it <name>-<hash>_bg.wasm.
+    assert.ok(assets.some((a) => a.endsWith('.js')), `no script asset referenced by index.html: ${assets.join(', ')}`);
+    for (const asset of [...new Set(assets), '/config.json']) {
+      const r = await fetch(server.url + asset);
+      assert.equal(r.status, 200, `${asset} answered ${r.status}`);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff', `${asset}: X-Content-Type-Options`);
+      const type = r.headers.get('content-type') ?? '';
+      const want = { js: /javascript/, wasm: /^application\/wasm/, css: /^text\/css/, json: /json/ }[asset.split('.').pop()];
+      assert.match(type, want, `${asset}: Content-Type ${type}`);
+    }
+    const config = await (await fetch(`${server.url}/config.json`)).json();
+    assert.equal(config.apiBaseUrl, '/api');
+    assert.deepEqual(config.embedOrigins, ['https://partner.example']);
+  });
+
+  it('the app boots under that CSP with no violation, page error or console error', T, async () => {
+    const { context, page, problems } = await newPage(browser, server);
+    try {
+      const violations = [];
+      page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) violations.push(m.text()); });
+      await open(page, '/signin');
+      await expectVisible(field(page, 'Email'), 'the sign-in form (the app booted)');
+      await screenshot(page, 'headers-boot');
+      assert.deepEqual(violations, [], `CSP messages in the console:\n${violations.join('\n')}`);
+      await expectNoPageProblems(page, problems);
+    } finally {
+      await context.close();
+    }
+  });
+});

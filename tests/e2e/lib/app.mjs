@@ -1,0 +1,74 @@
+// The app's screens as a test sees them, by the visible labels of shared/spec/flows.md.
+import { expectURL, expectVisible, open } from './browser.mjs';
+
+/** A form control by its exact label (the `.and` skips tab panels labelled by the same text). */
+export function field(page, label) {
+  return page.getByLabel(label, { exact: true }).and(page.locator('input, select, textarea'));
+}
+
+export function button(page, name) {
+  return page.getByRole('button', { name, exact: true });
+}
+
+export const WELCOME_HEADING = "Welcome! Let's get started.";
+
+export function signupFields(page) {
+  return {
+    fullName: field(page, 'Full name'),
+    company: field(page, 'Company'),
+    email: field(page, 'Email'),
+    country: field(page, 'Country'),
+    cont: button(page, 'Continue to create password'),
+  };
+}
+
+export function passwordFields(page) {
+  return {
+    password: field(page, 'Password'),
+    confirm: field(page, 'Confirm password'),
+    create: button(page, 'Create account'),
+  };
+}
+
+export async function fillSignupScreen1(page, user) {
+  const f = signupFields(page);
+  await f.fullName.fill(user.fullName);
+  await f.company.fill(user.company);
+  await f.email.fill(user.email);
+  await f.country.selectOption({ label: user.countryName });
+  return f;
+}
+
+/** Sign up through the two screens; ends on /welcome. */
+export async function signupViaUi(page, user, { shots } = {}) {
+  await open(page, '/signup');
+  const f = await fillSignupScreen1(page, user);
+  await f.cont.click();
+  await expectURL(page, '/signup/password');
+  const p = passwordFields(page);
+  await p.password.fill(user.password);
+  await p.confirm.fill(user.password);
+  if (shots) await shots('signup-password-filled');
+  await p.create.click();
+  await expectURL(page, '/welcome');
+  await expectVisible(page.getByRole('heading', { name: WELCOME_HEADING }), `heading "${WELCOME_HEADING}"`);
+}
+
+export async function signinViaUi(page, user, { landing = '/welcome' } = {}) {
+  await open(page, '/signin');
+  await field(page, 'Email').fill(user.email);
+  await field(page, 'Password').fill(user.password);
+  await button(page, 'Sign in').click();
+  await expectURL(page, landing);
+}
+
+/** Sign out through the user menu (the button with aria-haspopup="menu" → menuitem "Sign out"). */
+export async function signOutViaMenu(page) {
+  const menuButton = page.locator('button[aria-haspopup="menu"], [role="button"][aria-haspopup="menu"]');
+  await expectVisible(menuButton, 'the user menu button (aria-haspopup="menu")');
+  await menuButton.first().click();
+  const item = page.getByRole('menuitem', { name: 'Sign out', exact: true });
+  await expectVisible(item, 'menuitem "Sign out"');
+  await item.click();
+  await expectURL(page, '/signin');
+}
