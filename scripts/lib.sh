@@ -23,6 +23,9 @@ export PATH="$E2E_DIR/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
   CFN_LINT_VERSION="1.51.0"
   # cfn-lint lives in its own virtualenv: no clash with whatever else Python has installed.
   CFN_LINT_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/onramp/cfn-lint-${CFN_LINT_VERSION}"
+  # Spot's own Python SDK, the contract test's client (tests/contract).
+  SPOT_SDK_VERSION="3.22.0"
+  SPOT_SDK_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/onramp/spotinst-sdk2-${SPOT_SDK_VERSION}"
 }
 
 # Extra Chromium flags: without them Chromium floods the closed network with refused connections
