@@ -121,12 +121,21 @@ impl Config {
             c.api_base_url = v;
         }
         if let Some(v) = get("--embed-origins") {
-            c.embed_origins = v.split_whitespace().map(str::to_owned).collect();
-            for o in &c.embed_origins {
-                if !(o.starts_with("https://") || o.starts_with("http://")) || o.ends_with('/') {
-                    return Err(format!(
+            // The app checks message origins with the same normalisation (core's embed
+            // module), so the CSP and the postMessage allow-list can never disagree. A bad
+            // entry is an error here rather than silently dropped: it is an operator's typo.
+            c.embed_origins = Vec::new();
+            for o in v
+                .split(|ch: char| ch.is_whitespace() || ch == ',')
+                .filter(|o| !o.is_empty())
+            {
+                let origin = onramp_core::embed::normalise_origin(o).ok_or_else(|| {
+                    format!(
                         "--embed-origins: {o:?} is not an origin; write it like https://partner.example (scheme and host, no path)."
-                    ));
+                    )
+                })?;
+                if !c.embed_origins.contains(&origin) {
+                    c.embed_origins.push(origin);
                 }
             }
         }
@@ -288,12 +297,35 @@ mod tests {
     }
 
     #[test]
+    fn embed_origins_are_normalised_like_the_app_does() {
+        let c = Config::parse(
+            args(&[
+                "--embed-origins",
+                "https://A.example:443,https://b.example  https://a.example",
+            ]),
+            |_| None,
+        )
+        .unwrap();
+        assert_eq!(
+            c.embed_origins,
+            vec!["https://a.example", "https://b.example"]
+        );
+    }
+
+    #[test]
     fn bad_values_are_refused() {
         assert!(Config::parse(args(&["--rate-limit", "0"]), |_| None).is_err());
         assert!(Config::parse(args(&["--max-body", "x"]), |_| None).is_err());
         assert!(Config::parse(args(&["--nope"]), |_| None).is_err());
         assert!(Config::parse(args(&["--listen"]), |_| None).is_err());
         assert!(Config::parse(args(&["--embed-origins", "partner.example"]), |_| None).is_err());
+        assert!(Config::parse(args(&["--embed-origins", "*"]), |_| None).is_err());
+        assert!(
+            Config::parse(args(&["--embed-origins", "https://a.example/path"]), |_| {
+                None
+            })
+            .is_err()
+        );
         assert!(Config::parse(args(&["--fault-error-rate", "1.5"]), |_| None).is_err());
         assert!(Config::parse(args(&["--fault-drop-rate", "NaN"]), |_| None).is_err());
         assert!(Config::parse(args(&["--fault-latency-ms", "-1"]), |_| None).is_err());

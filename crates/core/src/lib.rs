@@ -3,14 +3,17 @@
 //! No browser and no server dependencies live here, so every rule is host-tested once and
 //! enforced identically on both sides of the wire.
 
+pub mod account_status;
 pub mod aws_setup;
 pub mod azure_setup;
 pub mod countries;
 pub mod dto;
+pub mod embed;
 pub mod envelope;
 pub mod gcp_setup;
 pub mod ids;
 pub mod management;
+pub mod onboarding;
 pub mod validate;
 
 pub use envelope::{Envelope, RequestInfo, ResponseBody, SpotError, Status};

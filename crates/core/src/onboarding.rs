@@ -1,0 +1,977 @@
+//! The first-run wizard (flows.md §C) and the additional-account flow (§F) as pure state
+//! machines: which step comes next, which steps a deep link may open, what each transition
+//! keeps or resets, and what is kept across reloads.
+//!
+//! **Drafts never hold a secret.** The types below have no field for a client secret, a private
+//! key, a password or a token: the console keeps those in memory only and passes them to the
+//! functions that build request bodies ([`AzureConnectDraft::credentials`]). A GCP key is
+//! remembered as a [`GcpKeySummary`] (project, email, key ID) — enough to say which file was
+//! chosen, so after a reload the user is asked to choose it again. The AWS external ID is not a
+//! secret (it is shown on screen and pasted into a trust policy) and is kept.
+//!
+//! Every draft is `serde(default)`, so a partial or older draft still loads; lists of enum
+//! values skip names they don't know instead of rejecting the whole draft.
+
+use crate::account_status::parse_instant;
+use crate::aws_setup::{Permissions, PolicyProduct};
+use crate::dto::{
+    Account, AwsCredentials, AwsCredentialsRequest, AzureCredentials, CloudProvider, ExternalId,
+    NameOnly, NewAccountRequest,
+};
+use crate::ids::AccountId;
+use crate::validate::{
+    self, AgreementType, AwsEnvironment, FieldError, GcpKey, Partition, RoleArn,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The cloud a Spot account connects to. The same type as the DTO's `cloudProvider`, so the
+/// wire value (`aws`, `gcp`, `azure`) is also the URL slug.
+pub type Provider = CloudProvider;
+
+impl CloudProvider {
+    /// In the order the provider picker shows them.
+    pub const ALL: [CloudProvider; 3] =
+        [CloudProvider::Aws, CloudProvider::Gcp, CloudProvider::Azure];
+
+    /// The radio label (flows.md §C step 2).
+    pub fn label(self) -> &'static str {
+        match self {
+            CloudProvider::Aws => "Amazon Web Services",
+            CloudProvider::Gcp => "Google Cloud Platform",
+            CloudProvider::Azure => "Microsoft Azure",
+        }
+    }
+
+    /// A short name for tables and menus.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            CloudProvider::Aws => "AWS",
+            CloudProvider::Gcp => "Google Cloud",
+            CloudProvider::Azure => "Azure",
+        }
+    }
+
+    /// The URL segment, equal to the wire value.
+    pub fn slug(self) -> &'static str {
+        match self {
+            CloudProvider::Aws => "aws",
+            CloudProvider::Gcp => "gcp",
+            CloudProvider::Azure => "azure",
+        }
+    }
+
+    /// Exactly as [`slug`](Self::slug) writes it.
+    pub fn from_slug(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.slug() == s)
+    }
+}
+
+// ---- generic step rules -----------------------------------------------------------------------
+
+/// A wizard whose steps are done in order. Implemented by both drafts below.
+pub trait Wizard {
+    type Step: Copy + PartialEq + 'static;
+    /// Every step, in order.
+    const STEPS: &'static [Self::Step];
+    /// The step's answer is given (and still valid).
+    fn is_complete(&self, step: Self::Step) -> bool;
+    /// A complete step that can no longer be changed (e.g. the account already exists).
+    fn is_locked(&self, _step: Self::Step) -> bool {
+        false
+    }
+}
+
+/// Where to resume: the first step that is not complete; `None` when every step is (the flow is
+/// finished: go to the dashboard).
+pub fn first_incomplete_step<W: Wizard>(draft: &W) -> Option<W::Step> {
+    W::STEPS.iter().copied().find(|s| !draft.is_complete(*s))
+}
+
+/// Whether `step` may open (deep link, back/forward, a stepper click): every earlier step is
+/// complete and the step is not locked.
+pub fn can_enter<W: Wizard>(step: W::Step, draft: &W) -> bool {
+    if draft.is_locked(step) {
+        return false;
+    }
+    W::STEPS
+        .iter()
+        .copied()
+        .take_while(|s| *s != step)
+        .all(|s| draft.is_complete(s))
+}
+
+// ---- tolerant lists ---------------------------------------------------------------------------
+
+/// Deserialises a list, dropping the items that don't parse (an older or newer draft).
+fn lenient_vec<'de, D: Deserializer<'de>, T: DeserializeOwned + PartialEq>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    let raw = Option::<Vec<serde_json::Value>>::deserialize(d)?.unwrap_or_default();
+    let mut out: Vec<T> = Vec::new();
+    for v in raw {
+        if let Ok(item) = serde_json::from_value::<T>(v)
+            && !out.contains(&item)
+        {
+            out.push(item);
+        }
+    }
+    Ok(out)
+}
+
+// ---- panels -----------------------------------------------------------------------------------
+
+/// A collapsible panel (disclosure) inside the Connect step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Panel {
+    /// AWS / GCP: the linked (compute) account.
+    LinkedAccount,
+    /// AWS: the management account (flow E).
+    ManagementAccount,
+    /// AWS / Azure: FinOps products (flow G).
+    FinOps,
+    /// AWS / GCP: the automatic way (CloudFormation / gcloud).
+    Automatic,
+    /// AWS / GCP: the manual way (IAM console / GCP console).
+    Manual,
+    /// AWS: the policy JSON (**View policy**).
+    Policy,
+    /// Azure: the subscription (compute).
+    Subscription,
+    /// Azure: the billing account (Eco).
+    BillingAccount,
+}
+
+/// Which panels are open. Toggling never touches the typed input.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Panels(Vec<Panel>);
+
+impl<'de> Deserialize<'de> for Panels {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient_vec(d).map(Panels)
+    }
+}
+
+impl Panels {
+    pub fn is_open(&self, p: Panel) -> bool {
+        self.0.contains(&p)
+    }
+
+    pub fn set_open(&mut self, p: Panel, open: bool) {
+        self.0.retain(|x| *x != p);
+        if open {
+            self.0.push(p);
+        }
+    }
+
+    /// Enter/Space on the disclosure button. Returns the new state (true = open).
+    pub fn toggle(&mut self, p: Panel) -> bool {
+        let open = !self.is_open(p);
+        self.set_open(p, open);
+        open
+    }
+}
+
+// ---- connect method ---------------------------------------------------------------------------
+
+/// How a linked account is connected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectMethod {
+    /// AWS: CloudFormation; GCP: the gcloud script.
+    Automatic,
+    /// AWS: the IAM console; GCP: the Cloud console (recommended).
+    Manual,
+}
+
+impl ConnectMethod {
+    pub fn label(self, provider: Provider) -> &'static str {
+        match (provider, self) {
+            (CloudProvider::Aws, ConnectMethod::Automatic) => "Automatically (CloudFormation)",
+            (CloudProvider::Aws, ConnectMethod::Manual) => "Manually (IAM console)",
+            (CloudProvider::Gcp, ConnectMethod::Automatic) => "Automatically (gcloud)",
+            (CloudProvider::Gcp, ConnectMethod::Manual) => "Manually (recommended)",
+            (CloudProvider::Azure, _) => "",
+        }
+    }
+}
+
+/// The methods a provider offers, the default first. Azure has no choice (empty).
+pub fn methods_offered(provider: Provider) -> &'static [ConnectMethod] {
+    match provider {
+        CloudProvider::Aws => &[ConnectMethod::Automatic, ConnectMethod::Manual],
+        CloudProvider::Gcp => &[ConnectMethod::Manual, ConnectMethod::Automatic],
+        CloudProvider::Azure => &[],
+    }
+}
+
+// ---- AWS --------------------------------------------------------------------------------------
+
+/// `PolicyProduct`'s names in a draft (it has no serde of its own).
+fn policy_product_name(p: PolicyProduct) -> &'static str {
+    match p {
+        PolicyProduct::ComputeCore => "computeCore",
+        PolicyProduct::Ocean => "ocean",
+        PolicyProduct::ElastigroupIntegrations => "elastigroupIntegrations",
+        PolicyProduct::Storage => "storage",
+        PolicyProduct::ReadOnlyOverview => "readOnlyOverview",
+    }
+}
+
+fn serialize_products<S: Serializer>(v: &[PolicyProduct], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|p| policy_product_name(*p)))
+}
+
+fn deserialize_products<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<PolicyProduct>, D::Error> {
+    let names: Vec<String> = lenient_vec(d)?;
+    Ok(PolicyProduct::ALL
+        .into_iter()
+        .filter(|p| names.iter().any(|n| n == policy_product_name(*p)))
+        .collect())
+}
+
+/// The AWS panels' answers (flows.md §C.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AwsConnectDraft {
+    pub method: ConnectMethod,
+    /// **Are you connecting an AWS GovCloud or China account?** (No = commercial).
+    pub environment: AwsEnvironment,
+    /// **Customize permissions** chosen (only effective in commercial AWS).
+    pub custom_permissions: bool,
+    /// The checked products; kept while the user flips back to the default, so flipping again
+    /// restores them.
+    #[serde(
+        serialize_with = "serialize_products",
+        deserialize_with = "deserialize_products"
+    )]
+    pub custom_products: Vec<PolicyProduct>,
+    /// **Role ARN** exactly as typed or pasted.
+    pub role_arn_input: String,
+    /// From the API; not a secret (shown on screen). Regenerate when expired.
+    pub external_id: Option<ExternalId>,
+    /// The user opened the quick-create link (so a reload resumes polling).
+    pub stack_launched: bool,
+    pub panels: Panels,
+}
+
+impl Default for AwsConnectDraft {
+    fn default() -> Self {
+        Self {
+            method: ConnectMethod::Automatic,
+            environment: AwsEnvironment::Commercial,
+            custom_permissions: false,
+            custom_products: PolicyProduct::ALL.to_vec(),
+            role_arn_input: String::new(),
+            external_id: None,
+            stack_launched: false,
+            panels: Panels::default(),
+        }
+    }
+}
+
+impl AwsConnectDraft {
+    /// Another environment means another console and partition: the stack must be run again.
+    /// The typed role ARN is kept (its check will say if the partition no longer matches).
+    pub fn choose_environment(&mut self, env: AwsEnvironment) {
+        if self.environment != env {
+            self.environment = env;
+            self.stack_launched = false;
+        }
+    }
+
+    pub fn partition(&self) -> Partition {
+        Partition::from_choice(self.environment)
+    }
+
+    /// GovCloud and China accounts use the default permissions (disable the choice and say so).
+    pub fn custom_allowed(&self) -> bool {
+        self.environment == AwsEnvironment::Commercial
+    }
+
+    /// Checks or unchecks one product of the custom policy.
+    pub fn set_product(&mut self, product: PolicyProduct, checked: bool) {
+        let mut chosen: Vec<PolicyProduct> = self
+            .custom_products
+            .iter()
+            .copied()
+            .filter(|p| *p != product)
+            .collect();
+        if checked {
+            chosen.push(product);
+        }
+        self.custom_products = PolicyProduct::ALL
+            .into_iter()
+            .filter(|p| chosen.contains(p))
+            .collect();
+    }
+
+    /// The permissions the policy preview and the manual steps use: the custom selection only
+    /// when chosen and allowed in the environment, else the default.
+    pub fn permissions(&self) -> Permissions {
+        if self.custom_permissions && self.custom_allowed() {
+            Permissions::Custom(self.custom_products.clone())
+        } else {
+            Permissions::Default
+        }
+    }
+
+    /// The typed role ARN, checked against the environment.
+    pub fn role_arn(&self) -> Result<RoleArn, FieldError> {
+        validate::role_arn(&self.role_arn_input, self.environment)
+    }
+
+    /// The body of `POST /setup/credentials/aws` (the server uses the external ID it made).
+    pub fn credentials_request(&self) -> Result<AwsCredentialsRequest, FieldError> {
+        Ok(AwsCredentialsRequest {
+            credentials: AwsCredentials {
+                iam_role: self.role_arn()?.to_string(),
+                external_id: None,
+            },
+        })
+    }
+
+    /// True when there is no external ID, or it is past its `maxValidUntil` at `now` (an ISO
+    /// instant), or either time can't be read: then fetch a new one before showing it.
+    pub fn external_id_needs_refresh(&self, now: &str) -> bool {
+        match &self.external_id {
+            None => true,
+            Some(e) => match (parse_instant(&e.max_valid_until), parse_instant(now)) {
+                (Some(until), Some(now)) => now >= until,
+                _ => true,
+            },
+        }
+    }
+}
+
+// ---- GCP --------------------------------------------------------------------------------------
+
+/// What the console shows about an uploaded key: never the private key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GcpKeySummary {
+    pub project_id: String,
+    pub client_email: String,
+    pub private_key_id: String,
+}
+
+impl GcpKeySummary {
+    pub fn of(key: &GcpKey) -> Self {
+        Self {
+            project_id: key.project_id().to_owned(),
+            client_email: key.client_email().to_owned(),
+            private_key_id: key.private_key_id().to_owned(),
+        }
+    }
+}
+
+/// The Google Cloud panels' answers (flows.md §C.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GcpConnectDraft {
+    pub method: ConnectMethod,
+    /// **GCP project ID** (automatic way) exactly as typed.
+    pub project_id_input: String,
+    /// The last key the user chose. The key itself lives only in memory: after a reload, show
+    /// this summary and ask for the file again.
+    pub key: Option<GcpKeySummary>,
+    pub panels: Panels,
+}
+
+impl Default for GcpConnectDraft {
+    fn default() -> Self {
+        Self {
+            method: ConnectMethod::Manual,
+            project_id_input: String::new(),
+            key: None,
+            panels: Panels::default(),
+        }
+    }
+}
+
+impl GcpConnectDraft {
+    /// Remembers which key was chosen (not the key).
+    pub fn remember_key(&mut self, key: &GcpKey) {
+        self.key = Some(GcpKeySummary::of(key));
+    }
+
+    /// The gcloud script for the typed project and `account_id`.
+    pub fn script(&self, account_id: &AccountId) -> Result<String, FieldError> {
+        let project = validate::gcp_project_id(&self.project_id_input)?;
+        Ok(crate::gcp_setup::gcloud_script(
+            &project,
+            account_id.as_str(),
+        ))
+    }
+}
+
+// ---- Azure ------------------------------------------------------------------------------------
+
+/// The Azure subscription form's fields, for mapping errors onto them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AzureField {
+    ClientId,
+    TenantId,
+    ClientSecret,
+    ExpirationDate,
+    SubscriptionId,
+}
+
+impl AzureField {
+    /// The visible label.
+    pub fn label(self) -> &'static str {
+        match self {
+            AzureField::ClientId => "Application (client) ID",
+            AzureField::TenantId => "Directory (tenant) ID",
+            AzureField::ClientSecret => "Client secret value",
+            AzureField::ExpirationDate => "Secret expiration date",
+            AzureField::SubscriptionId => "Subscription ID",
+        }
+    }
+}
+
+/// The Azure panels' answers (flows.md §C.3). There is no field for the client secret: it is
+/// typed into a password input kept in memory and passed to [`Self::credentials`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AzureConnectDraft {
+    pub client_id_input: String,
+    pub tenant_id_input: String,
+    pub subscription_id_input: String,
+    /// **Secret expiration date** (`YYYY-MM-DD` from the date input).
+    pub expiration_date_input: String,
+    /// Billing account panel.
+    pub agreement_type: Option<AgreementType>,
+    pub billing_account_id_input: String,
+    pub panels: Panels,
+}
+
+impl AzureConnectDraft {
+    /// The body of `POST /azure/setup/credentials`, or every field's problem in form order
+    /// (focus the first). `today` is `YYYY-MM-DD` (UTC).
+    pub fn credentials(
+        &self,
+        client_secret: &str,
+        today: &str,
+    ) -> Result<AzureCredentials, Vec<(AzureField, FieldError)>> {
+        let mut errors = Vec::new();
+        let mut check = |field, r: Result<String, FieldError>| match r {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push((field, e));
+                String::new()
+            }
+        };
+        let client_id = check(
+            AzureField::ClientId,
+            validate::azure_guid(&self.client_id_input, AzureField::ClientId.label()),
+        );
+        let tenant_id = check(
+            AzureField::TenantId,
+            validate::azure_guid(&self.tenant_id_input, AzureField::TenantId.label()),
+        );
+        let client_secret = check(
+            AzureField::ClientSecret,
+            validate::azure_client_secret(client_secret),
+        );
+        let expiration = check(
+            AzureField::ExpirationDate,
+            validate::secret_expiration(&self.expiration_date_input, today),
+        );
+        let subscription_id = check(
+            AzureField::SubscriptionId,
+            validate::azure_guid(
+                &self.subscription_id_input,
+                AzureField::SubscriptionId.label(),
+            ),
+        );
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(AzureCredentials {
+            client_id,
+            client_secret,
+            tenant_id,
+            subscription_id,
+            expiration_date: Some(expiration),
+        })
+    }
+}
+
+// ---- the Connect step, shared by both flows ---------------------------------------------------
+
+/// The provider choice and every provider's panels. Switching provider keeps what was typed for
+/// the others, so switching back loses nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConnectDraft {
+    /// The radio selection (kept while the choice is reopened, to pre-select it).
+    pub provider: Option<Provider>,
+    /// **Next** was pressed with `provider` selected.
+    pub provider_confirmed: bool,
+    pub aws: AwsConnectDraft,
+    pub gcp: GcpConnectDraft,
+    pub azure: AzureConnectDraft,
+    /// The API accepted the credentials. From here on the provider can't change.
+    pub connected: bool,
+}
+
+impl ConnectDraft {
+    /// The confirmed provider.
+    pub fn chosen(&self) -> Option<Provider> {
+        self.provider.filter(|_| self.provider_confirmed)
+    }
+
+    /// **Next** on the provider step. Refused (false) once connected.
+    pub fn choose_provider(&mut self, provider: Provider) -> bool {
+        if self.connected {
+            return false;
+        }
+        self.provider = Some(provider);
+        self.provider_confirmed = true;
+        true
+    }
+
+    /// **Change provider**: reopens the choice with the current one pre-selected; every
+    /// provider's typed input is kept. Refused (false) once connected.
+    pub fn change_provider(&mut self) -> bool {
+        if self.connected {
+            return false;
+        }
+        self.provider_confirmed = false;
+        true
+    }
+
+    /// The API accepted the credentials for the chosen provider.
+    pub fn mark_connected(&mut self) {
+        if self.chosen().is_some() {
+            self.connected = true;
+        }
+    }
+}
+
+// ---- first-run wizard (§C) --------------------------------------------------------------------
+
+/// The first-run wizard's steps, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FirstRunStep {
+    Organization,
+    Provider,
+    Connect,
+}
+
+impl FirstRunStep {
+    pub const ALL: [FirstRunStep; 3] = [
+        FirstRunStep::Organization,
+        FirstRunStep::Provider,
+        FirstRunStep::Connect,
+    ];
+
+    /// 1-based position for the stepper.
+    pub fn number(self) -> usize {
+        self as usize + 1
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FirstRunStep::Organization => "Create your organization",
+            FirstRunStep::Provider => "Select a cloud provider for your first account",
+            FirstRunStep::Connect => "Connect your cloud account",
+        }
+    }
+}
+
+/// A first-run URL: `/welcome`, `/welcome/provider`, `/welcome/connect/<aws|gcp|azure>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstRunRoute {
+    Organization,
+    Provider,
+    Connect(Provider),
+}
+
+impl FirstRunRoute {
+    pub const BASE: &'static str = "/welcome";
+
+    pub fn step(self) -> FirstRunStep {
+        match self {
+            FirstRunRoute::Organization => FirstRunStep::Organization,
+            FirstRunRoute::Provider => FirstRunStep::Provider,
+            FirstRunRoute::Connect(_) => FirstRunStep::Connect,
+        }
+    }
+
+    pub fn path(self) -> String {
+        match self {
+            FirstRunRoute::Organization => Self::BASE.to_owned(),
+            FirstRunRoute::Provider => format!("{}/provider", Self::BASE),
+            FirstRunRoute::Connect(p) => format!("{}/connect/{}", Self::BASE, p.slug()),
+        }
+    }
+
+    /// The route of a path (a trailing slash, a query or a fragment is ignored).
+    pub fn parse(path: &str) -> Option<Self> {
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let rest = path.strip_prefix(Self::BASE)?;
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        match rest.strip_prefix('/') {
+            None if rest.is_empty() => Some(FirstRunRoute::Organization),
+            Some("provider") => Some(FirstRunRoute::Provider),
+            Some(r) => r
+                .strip_prefix("connect/")
+                .and_then(CloudProvider::from_slug)
+                .map(FirstRunRoute::Connect),
+            None => None,
+        }
+    }
+}
+
+/// The first-run wizard's draft.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FirstRunDraft {
+    /// From the session (sign-up created it); step 1 shows it as done.
+    pub organization_name: String,
+    pub connect: ConnectDraft,
+}
+
+impl Wizard for FirstRunDraft {
+    type Step = FirstRunStep;
+    const STEPS: &'static [FirstRunStep] = &FirstRunStep::ALL;
+
+    fn is_complete(&self, step: FirstRunStep) -> bool {
+        match step {
+            FirstRunStep::Organization => {
+                validate::organization_name(&self.organization_name).is_ok()
+            }
+            FirstRunStep::Provider => self.connect.chosen().is_some(),
+            FirstRunStep::Connect => self.connect.connected,
+        }
+    }
+}
+
+impl FirstRunDraft {
+    pub fn new(organization_name: &str) -> Self {
+        Self {
+            organization_name: organization_name.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// Where the wizard stands: the first incomplete step's route; once finished, the
+    /// connected provider's Connect route (the UI goes to the dashboard instead).
+    pub fn resume_route(&self) -> FirstRunRoute {
+        match first_incomplete_step(self) {
+            Some(FirstRunStep::Organization) => FirstRunRoute::Organization,
+            Some(FirstRunStep::Provider) => FirstRunRoute::Provider,
+            Some(FirstRunStep::Connect) | None => match self.connect.chosen() {
+                Some(p) => FirstRunRoute::Connect(p),
+                None => FirstRunRoute::Provider,
+            },
+        }
+    }
+
+    /// Opens `route` (a deep link, a reload, back/forward) and answers the route to show, which
+    /// differs when the route can't be entered (then: [`Self::resume_route`]; redirect with
+    /// `replace`). `/welcome/connect/<p>` for another provider than the chosen one — what
+    /// back/forward across a **Change provider** leads to — switches to `p` (nothing typed is
+    /// lost), unless the account is already connected.
+    pub fn open_route(&mut self, route: FirstRunRoute) -> FirstRunRoute {
+        if !can_enter(route.step(), self) {
+            return self.resume_route();
+        }
+        match route {
+            FirstRunRoute::Connect(p) if self.connect.chosen() != Some(p) => {
+                if self.connect.choose_provider(p) {
+                    route
+                } else {
+                    self.resume_route()
+                }
+            }
+            _ => route,
+        }
+    }
+}
+
+// ---- additional account (§F) ------------------------------------------------------------------
+
+/// A Spot account's role in the organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AccountKind {
+    /// Compute optimization (Elastigroup / Ocean).
+    #[default]
+    Linked,
+    /// Cost and usage analysis (Eco / Cloud Analyzer); one per organization.
+    Management,
+}
+
+impl AccountKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            AccountKind::Linked => "Linked account",
+            AccountKind::Management => "Management account",
+        }
+    }
+}
+
+/// The kinds the first step offers: no **Management account** when the organization has one.
+pub fn kinds_offered(management_exists: bool) -> &'static [AccountKind] {
+    if management_exists {
+        &[AccountKind::Linked]
+    } else {
+        &[AccountKind::Linked, AccountKind::Management]
+    }
+}
+
+/// The clouds a kind can connect to: a management account is an AWS management (payer)
+/// account or an Azure billing account; Google Cloud connects linked accounts only.
+pub fn providers_offered(kind: AccountKind) -> &'static [Provider] {
+    match kind {
+        AccountKind::Linked => &CloudProvider::ALL,
+        AccountKind::Management => &[CloudProvider::Aws, CloudProvider::Azure],
+    }
+}
+
+/// The additional-account flow's steps, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AddAccountStep {
+    Kind,
+    Name,
+    Provider,
+    Connect,
+}
+
+impl AddAccountStep {
+    pub const ALL: [AddAccountStep; 4] = [
+        AddAccountStep::Kind,
+        AddAccountStep::Name,
+        AddAccountStep::Provider,
+        AddAccountStep::Connect,
+    ];
+
+    pub fn number(self) -> usize {
+        self as usize + 1
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AddAccountStep::Kind => "Choose the kind of account",
+            AddAccountStep::Name => "Name the account",
+            AddAccountStep::Provider => "Select your cloud provider",
+            AddAccountStep::Connect => "Connect your cloud account",
+        }
+    }
+
+    /// The URL segment.
+    pub fn slug(self) -> &'static str {
+        match self {
+            AddAccountStep::Kind => "kind",
+            AddAccountStep::Name => "name",
+            AddAccountStep::Provider => "provider",
+            AddAccountStep::Connect => "connect",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|step| step.slug() == s)
+    }
+}
+
+/// The additional-account flow's draft.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AddAccountDraft {
+    pub kind: Option<AccountKind>,
+    /// **Account name** exactly as typed.
+    pub name_input: String,
+    /// When the last **Create account** request was sent (ISO instant; prefer the server's
+    /// clock, see [`find_created_by_name`]) and no answer has arrived yet.
+    pub create_sent_at: Option<String>,
+    /// Set once the API created the account: it exists from here on.
+    pub created_account_id: Option<AccountId>,
+    pub connect: ConnectDraft,
+}
+
+impl Wizard for AddAccountDraft {
+    type Step = AddAccountStep;
+    const STEPS: &'static [AddAccountStep] = &AddAccountStep::ALL;
+
+    fn is_complete(&self, step: AddAccountStep) -> bool {
+        match step {
+            AddAccountStep::Kind => self.kind.is_some() || self.is_created(),
+            AddAccountStep::Name => self.is_created(),
+            AddAccountStep::Provider => self
+                .connect
+                .chosen()
+                .is_some_and(|p| providers_offered(self.kind()).contains(&p)),
+            AddAccountStep::Connect => self.connect.connected,
+        }
+    }
+
+    /// The account exists: its kind and name are no longer this flow's to change.
+    fn is_locked(&self, step: AddAccountStep) -> bool {
+        self.is_created() && matches!(step, AddAccountStep::Kind | AddAccountStep::Name)
+    }
+}
+
+impl AddAccountDraft {
+    /// A flow started from a dashboard card (which says the kind) or the menu (`None`).
+    pub fn new(kind: Option<AccountKind>) -> Self {
+        Self {
+            kind,
+            ..Self::default()
+        }
+    }
+
+    pub fn is_created(&self) -> bool {
+        self.created_account_id.is_some()
+    }
+
+    /// The chosen kind (linked until chosen).
+    pub fn kind(&self) -> AccountKind {
+        self.kind.unwrap_or_default()
+    }
+
+    /// The first step's choice. Refused (false) for a kind not offered, or once the account
+    /// exists.
+    pub fn choose_kind(&mut self, kind: AccountKind, management_exists: bool) -> bool {
+        if self.is_created() || !kinds_offered(management_exists).contains(&kind) {
+            return false;
+        }
+        self.kind = Some(kind);
+        if let Some(p) = self.connect.provider
+            && !providers_offered(kind).contains(&p)
+        {
+            self.connect.provider = None;
+            self.connect.provider_confirmed = false;
+        }
+        true
+    }
+
+    /// Typing in **Account name**. Refused (false) once the account exists (use Rename).
+    pub fn set_name_input(&mut self, name: &str) -> bool {
+        if self.is_created() {
+            return false;
+        }
+        self.name_input = name.to_owned();
+        true
+    }
+
+    /// The body of `POST /setup/account`, or the name's problem.
+    pub fn create_request(&self) -> Result<NewAccountRequest, FieldError> {
+        Ok(NewAccountRequest {
+            account: NameOnly {
+                name: validate::account_name(&self.name_input)?,
+            },
+        })
+    }
+
+    /// Call just before sending **Create account**, with the send time; save the draft.
+    pub fn begin_create(&mut self, sent_at: &str) {
+        if !self.is_created() {
+            self.create_sent_at = Some(sent_at.to_owned());
+        }
+    }
+
+    /// The API answered with the new account. Once an account is recorded it stays: a second,
+    /// different id (a duplicate created by a retry) is refused (false) and left to the table.
+    pub fn record_created(&mut self, id: AccountId) -> bool {
+        match &self.created_account_id {
+            Some(known) => known == &id,
+            None => {
+                self.created_account_id = Some(id);
+                self.create_sent_at = None;
+                true
+            }
+        }
+    }
+
+    /// The create request failed with a definite answer (e.g. a validation error).
+    pub fn create_failed(&mut self) {
+        self.create_sent_at = None;
+    }
+
+    /// After a lost answer (timeout, network error, reload mid-request): looks the account up in
+    /// a fresh `GET /setup/account` listing and records it when found. Returns the id found.
+    /// `None`: nothing matches, so it is safe to send **Create account** again.
+    pub fn recover_created(&mut self, accounts: &[Account]) -> Option<AccountId> {
+        if let Some(id) = &self.created_account_id {
+            return Some(id.clone());
+        }
+        let sent_at = self.create_sent_at.clone()?;
+        let found = find_created_by_name(accounts, &self.name_input, &sent_at)?
+            .account_id
+            .clone();
+        self.record_created(found.clone());
+        Some(found)
+    }
+
+    /// The draft for **Resume setup** on `account`: `saved` when it is this account's draft,
+    /// else a fresh one for the existing account (kind linked — a management account is
+    /// connected as soon as it is registered, so a not-connected one is linked).
+    pub fn resume(account: &Account, saved: Option<&AddAccountDraft>) -> AddAccountDraft {
+        match saved {
+            Some(d) if d.created_account_id.as_ref() == Some(&account.account_id) => d.clone(),
+            _ => AddAccountDraft {
+                kind: Some(AccountKind::Linked),
+                name_input: account.name.clone(),
+                create_sent_at: None,
+                created_account_id: Some(account.account_id.clone()),
+                connect: ConnectDraft {
+                    connected: account.cloud_provider.is_some(),
+                    provider: account.cloud_provider,
+                    provider_confirmed: account.cloud_provider.is_some(),
+                    ..ConnectDraft::default()
+                },
+            },
+        }
+    }
+}
+
+/// Where **Resume setup** opens for `account` (listed "Not connected"): never Kind or Name (the
+/// account exists). With this account's saved draft and a confirmed provider: Connect;
+/// otherwise Provider. A draft for another account is ignored. An account that is already
+/// connected answers Connect (there is nothing earlier to do).
+pub fn resume_step(account: &Account, draft: Option<&AddAccountDraft>) -> AddAccountStep {
+    if account.cloud_provider.is_some() {
+        return AddAccountStep::Connect;
+    }
+    let d = AddAccountDraft::resume(account, draft);
+    match first_incomplete_step(&d) {
+        Some(AddAccountStep::Connect) | None => AddAccountStep::Connect,
+        _ => AddAccountStep::Provider,
+    }
+}
+
+/// The account a **Create account** request made, when its answer was lost.
+///
+/// Matches the name as the server stores it (normalised by `validate::account_name`: trimmed)
+/// and `createdAt` at or after `created_after`, the instant the request was sent; both are
+/// compared as instants, not strings. Among several matches the newest wins: a retried request
+/// (or a double submit) may have created more than one, and the newest belongs to the latest
+/// attempt — the one this draft was waiting for; older ones are left for the user to see in
+/// the table rather than silently adopted. Accounts with an unreadable `createdAt` never match.
+///
+/// `created_after` should come from the server's clock (the envelope's `request.timestamp` of
+/// an earlier answer, adjusted by the elapsed time) or be taken a little early: a client clock
+/// ahead of the server's makes the account look older than the request and it is not found
+/// (the user would then create a duplicate).
+pub fn find_created_by_name<'a>(
+    accounts: &'a [Account],
+    name: &str,
+    created_after: &str,
+) -> Option<&'a Account> {
+    let wanted = validate::account_name(name).ok()?;
+    let after = parse_instant(created_after)?;
+    accounts
+        .iter()
+        .filter(|a| a.name.trim() == wanted)
+        .filter_map(|a| parse_instant(&a.created_at).map(|t| (t, a)))
+        .filter(|(t, _)| *t >= after)
+        .max_by_key(|(t, _)| *t)
+        .map(|(_, a)| a)
+}
