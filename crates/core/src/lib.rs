@@ -11,6 +11,8 @@ pub mod dto;
 pub mod embed;
 pub mod envelope;
 pub mod gcp_setup;
+#[cfg(test)]
+mod golden;
 pub mod ids;
 pub mod management;
 pub mod onboarding;

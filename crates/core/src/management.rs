@@ -809,20 +809,9 @@ mod tests {
 
     #[test]
     fn shipped_management_template_matches_the_generator() {
-        // Golden file: regenerate with `UPDATE_GOLDEN=1 cargo test -p onramp-core`.
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../public/templates/spot-management-account.json"
-        );
-        let generated = management_account_template();
-        if std::env::var_os("UPDATE_GOLDEN").is_some() {
-            std::fs::write(path, &generated).unwrap();
-        }
-        let shipped =
-            std::fs::read_to_string(path).expect("public/templates/spot-management-account.json");
-        assert_eq!(
-            shipped, generated,
-            "the shipped template is stale: regenerate it"
+        let shipped = crate::golden::check(
+            "public/templates/spot-management-account.json",
+            &management_account_template(),
         );
         let v: Value = serde_json::from_str(&shipped).unwrap();
         for p in ["CostAndUsageBucket", "ExternalId", "Principal", "Products"] {
