@@ -45,6 +45,14 @@ pub fn App(config: Config) -> impl IntoView {
                         view=|| view! { <RequireSession><Welcome/></RequireSession> }
                     />
                     <Route
+                        path=path!("/welcome/provider")
+                        view=|| view! { <RequireSession><Welcome/></RequireSession> }
+                    />
+                    <Route
+                        path=path!("/welcome/connect/:provider")
+                        view=|| view! { <RequireSession><Welcome/></RequireSession> }
+                    />
+                    <Route
                         path=path!("/dashboard")
                         view=|| view! { <RequireSession><Dashboard/></RequireSession> }
                     />

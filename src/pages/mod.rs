@@ -2,6 +2,7 @@
 //! API errors become words.
 
 mod accounts;
+mod connect_aws;
 mod dashboard;
 mod home;
 mod not_found;

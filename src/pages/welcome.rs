@@ -1,47 +1,234 @@
-//! `/welcome`: the first-run page. Until the onboarding wizard lands it shows the one step that
-//! is done (the organization) and the accounts as they are.
+//! `/welcome`, `/welcome/provider`, `/welcome/connect/<aws|gcp|azure>`: the first-run wizard
+//! (flows.md §C) as a vertical stepper. Core's `FirstRunDraft` decides which step a URL may
+//! open; the draft lives in sessionStorage, so a reload or back/forward resumes where the user
+//! was, with what they typed.
 
-use super::accounts::AccountList;
-use crate::components::set_title;
-use crate::state::Session;
+use super::connect_aws::AwsConnect;
+use crate::components::{
+    ProviderPicker, Step, Stepper, focus_id, provider_logo, provider_name, set_title,
+};
+use crate::state::draft::{load_first_run, save_first_run};
+use crate::state::{Session, mark_interactive};
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_location, use_navigate};
+use onramp_core::dto::CloudProvider;
+use onramp_core::onboarding::{
+    ConnectMethod, FirstRunDraft, FirstRunRoute, FirstRunStep, Panel, Wizard,
+};
+
+/// What the user sees after the API accepted the credentials (on the dashboard).
+pub const CONNECTED_MESSAGE: &str = "Your account has been successfully connected!";
+
+/// A new draft: the AWS manual way, its **Linked account** panel open.
+fn fresh_draft(organization: &str) -> FirstRunDraft {
+    let mut d = FirstRunDraft::new(organization);
+    d.connect.aws.method = ConnectMethod::Manual;
+    d.connect.aws.panels.set_open(Panel::LinkedAccount, true);
+    d
+}
+
+fn replace() -> NavigateOptions {
+    NavigateOptions {
+        replace: true,
+        ..Default::default()
+    }
+}
 
 #[component]
 pub fn Welcome() -> impl IntoView {
     set_title("Welcome");
     let session = expect_context::<Session>();
-    let org = move || {
-        session
+    let navigate = use_navigate();
+    let location = use_location();
+
+    let draft = RwSignal::new(load_first_run().unwrap_or_else(|| {
+        let org = session.profile.with_untracked(|p| {
+            p.as_ref()
+                .map(|p| p.organization.clone())
+                .unwrap_or_default()
+        });
+        fresh_draft(&org)
+    }));
+    // The route on screen; `None` until the organization is known (a reload fetches it).
+    let route = RwSignal::new(None::<FirstRunRoute>);
+
+    // Step 1 shows the organization the session belongs to.
+    Effect::new(move |_| {
+        let org = session
             .profile
-            .with(|p| p.as_ref().map(|p| p.organization.clone()))
+            .with(|p| p.as_ref().map(|p| p.organization.clone()));
+        if let Some(org) = org
+            && draft.with_untracked(|d| d.organization_name != org)
+        {
+            draft.update(|d| d.organization_name = org);
+        }
+    });
+    // Every change is kept for a reload.
+    Effect::new(move |_| draft.with(save_first_run));
+
+    let org_ready = Memo::new(move |_| draft.with(|d| d.is_complete(FirstRunStep::Organization)));
+    let first_resolution = StoredValue::new(true);
+    {
+        let navigate = navigate.clone();
+        Effect::new(move |_| {
+            let path = location.pathname.get();
+            if !org_ready.get() {
+                return;
+            }
+            if draft.with_untracked(|d| d.connect.connected) {
+                navigate("/dashboard", replace());
+                return;
+            }
+            let asked = FirstRunRoute::parse(&path);
+            let mut d = draft.get_untracked();
+            let wanted = match asked {
+                Some(FirstRunRoute::Organization) | None => d.resume_route(),
+                Some(r) => r,
+            };
+            // Back from the provider step (after **Change provider**) to the Connect URL of the
+            // provider still selected: that choice is confirmed again.
+            if let FirstRunRoute::Connect(p) = wanted
+                && d.connect.chosen().is_none()
+                && d.connect.provider == Some(p)
+            {
+                d.connect.choose_provider(p);
+            }
+            let shown = d.open_route(wanted);
+            draft.set(d);
+            let before = route.get_untracked();
+            route.set(Some(shown));
+            if asked != Some(shown) {
+                navigate(&shown.path(), replace());
+            }
+            mark_interactive();
+            let first = first_resolution.get_value();
+            first_resolution.set_value(false);
+            if !first && before != Some(shown) {
+                // The new step's heading takes focus, so keyboard and screen-reader users
+                // start there.
+                let n = shown.step().number();
+                request_animation_frame(move || focus_id(&format!("welcome-step-{n}")));
+            }
+        });
+    }
+
+    let current = Signal::derive(move || match route.get() {
+        Some(r) => r.step().number() - 1,
+        None => 1,
+    });
+    let org = move || draft.with(|d| d.organization_name.clone());
+
+    // Step 2: the provider choice.
+    let picked = RwSignal::new(draft.with_untracked(|d| d.connect.provider));
+    let pick_error = RwSignal::new(None::<String>);
+    let go = {
+        let navigate = navigate.clone();
+        Callback::new(move |path: String| navigate(&path, NavigateOptions::default()))
+    };
+    let next = move |_| {
+        let Some(p) = picked.get_untracked() else {
+            pick_error.set(Some("Choose a cloud provider.".into()));
+            focus_id("welcome-provider-aws");
+            return;
+        };
+        draft.update(|d| {
+            d.connect.choose_provider(p);
+        });
+        go.run(FirstRunRoute::Connect(p).path());
+    };
+    let change_provider = Callback::new(move |()| {
+        draft.update(|d| {
+            d.connect.change_provider();
+        });
+        picked.set(draft.with_untracked(|d| d.connect.provider));
+        go.run(FirstRunRoute::Provider.path());
+    });
+    let on_connected = {
+        let navigate = navigate.clone();
+        Callback::new(move |()| {
+            draft.update(|d| d.connect.mark_connected());
+            session.flash.set(Some(CONNECTED_MESSAGE.into()));
+            navigate("/dashboard", NavigateOptions::default());
+        })
+    };
+
+    let chosen = Memo::new(move |_| draft.with(|d| d.connect.chosen()));
+    let provider_summary = move || {
+        chosen.get().map(|p| {
+            view! {
+                <p class="provider-summary">
+                    <img class="provider-logo" src=provider_logo(p) alt="" width="32" height="32"/>
+                    <strong>{provider_name(p)}</strong>
+                    <ChangeProviderButton on_press=change_provider/>
+                </p>
+            }
+        })
+    };
+    let connect_panel = move || match chosen.get() {
+        Some(CloudProvider::Aws) => {
+            view! { <AwsConnect draft=draft on_connected=on_connected/> }.into_any()
+        }
+        Some(p) => view! { <NotYetAvailable provider=p on_change=change_provider/> }.into_any(),
+        None => ().into_any(),
     };
 
     view! {
         <section class="page">
             <h1>"Welcome! Let's get started."</h1>
-            <ol class="steps" aria-label="Setup steps">
-                <li class="step step-done">
-                    <span class="step-mark" aria-hidden="true">"✓"</span>
-                    <div>
-                        <h2 class="step-title">"Create your organization"</h2>
-                        <p class="step-state">
-                            <span class="sr-only">"Done. "</span>
-                            {move || match org() {
-                                Some(name) => view! { "Organization: " <strong>{name}</strong> }.into_any(),
-                                None => view! { <span class="muted">"Loading your organization…"</span> }.into_any(),
-                            }}
-                        </p>
-                    </div>
-                </li>
-                <li class="step step-next">
-                    <span class="step-mark" aria-hidden="true">"2"</span>
-                    <div>
-                        <h2 class="step-title">"Select a cloud provider for your first account"</h2>
-                        <p class="step-state muted">"Not started. Connecting a cloud account is coming to this console soon."</p>
-                    </div>
-                </li>
-            </ol>
-            <AccountList/>
+            <Show
+                when=move || route.with(Option::is_some)
+                fallback=|| view! { <p role="status" class="muted">"Loading your organization…"</p> }
+            >
+                <Stepper id="welcome" label="Setup steps" current=current>
+                    <Step slot title=FirstRunStep::Organization.label()
+                        summary=move || view! { <p>"Organization: " <strong>{org}</strong></p> }
+                    />
+                    <Step slot title=FirstRunStep::Provider.label() summary=provider_summary>
+                        <ProviderPicker
+                            id="welcome-provider"
+                            label="Cloud provider"
+                            value=picked
+                            error=pick_error
+                            hide_label=true
+                        />
+                        <div class="form-actions">
+                            <button type="button" class="btn btn-primary" id="welcome-next" on:click=next>
+                                "Next"
+                            </button>
+                        </div>
+                    </Step>
+                    <Step slot title=FirstRunStep::Connect.label()>
+                        {connect_panel}
+                    </Step>
+                </Stepper>
+            </Show>
         </section>
+    }
+}
+
+#[component]
+fn ChangeProviderButton(on_press: Callback<()>) -> impl IntoView {
+    view! {
+        <button type="button" class="btn btn-secondary btn-small" on:click=move |_| on_press.run(())>
+            <svg aria-hidden="true" viewBox="0 0 16 16" width="16" height="16">
+                <path d="M11 2.5l2.5 2.5L6 12.5 3 13l.5-3z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"/>
+            </svg>
+            "Change provider"
+        </button>
+    }
+}
+
+/// Google Cloud and Azure: said plainly, no form that can't work.
+#[component]
+fn NotYetAvailable(provider: CloudProvider, on_change: Callback<()>) -> impl IntoView {
+    view! {
+        <div class="card notice-panel">
+            <p>
+                "Connecting " {provider_name(provider)}
+                " accounts is not available in this console yet. Choose Amazon Web Services to connect an account now."
+            </p>
+            <ChangeProviderButton on_press=on_change/>
+        </div>
     }
 }

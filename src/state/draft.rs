@@ -55,3 +55,18 @@ impl SignupDraft {
 pub fn clear_all() {
     storage::session_remove_prefixed(DRAFT_PREFIX);
 }
+
+pub const FIRST_RUN_DRAFT_KEY: &str = "onramp.draft.firstrun";
+
+/// The first-run wizard's draft (provider choice, AWS answers, the typed role ARN and the
+/// external ID, which is shown on screen and is not a secret). Core's type has no field for a
+/// secret, so nothing secret can end up here.
+pub fn load_first_run() -> Option<onramp_core::onboarding::FirstRunDraft> {
+    serde_json::from_str(&storage::session_get(FIRST_RUN_DRAFT_KEY)?).ok()
+}
+
+pub fn save_first_run(draft: &onramp_core::onboarding::FirstRunDraft) {
+    if let Ok(json) = serde_json::to_string(draft) {
+        storage::session_set(FIRST_RUN_DRAFT_KEY, &json);
+    }
+}

@@ -5,6 +5,7 @@ use super::{draft, storage};
 use crate::api::{Api, ApiError};
 use leptos::prelude::*;
 use onramp_core::dto::{Account, WhoAmI};
+use onramp_core::ids::AccountId;
 
 pub const SESSION_KEY: &str = "onramp.session";
 
@@ -15,6 +16,8 @@ pub struct Profile {
     pub name: Option<String>,
     pub email: Option<String>,
     pub organization: String,
+    /// The organization's default (oldest) account: the first-run wizard connects it.
+    pub default_account_id: Option<AccountId>,
 }
 
 impl From<&WhoAmI> for Profile {
@@ -23,16 +26,22 @@ impl From<&WhoAmI> for Profile {
             name: Some(w.full_name.clone()),
             email: Some(w.email.clone()),
             organization: w.organization_name.clone(),
+            default_account_id: Some(w.default_account_id.clone()),
         }
     }
 }
 
 impl Profile {
     pub fn from_accounts(accounts: &[Account]) -> Option<Self> {
-        accounts.first().map(|a| Self {
+        // The oldest account is the default one (ISO instants sort as text).
+        let oldest = accounts
+            .iter()
+            .min_by(|a, b| a.created_at.cmp(&b.created_at))?;
+        Some(Self {
             name: None,
             email: None,
-            organization: format!("Organization {}", a.organization_id),
+            organization: format!("Organization {}", oldest.organization_id),
+            default_account_id: Some(oldest.account_id.clone()),
         })
     }
 }
@@ -48,6 +57,7 @@ pub async fn identify(api: &Api) -> Result<Profile, ApiError> {
                 name: None,
                 email: None,
                 organization: "Your organization".into(),
+                default_account_id: None,
             }))
         }
         Err(e) => Err(e),

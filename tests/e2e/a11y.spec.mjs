@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { newUser, signupViaApi, startServer } from './lib/server.mjs';
 import {
-  checkA11y, expectURL, expectVisible, launchBrowser, newPage, open, screenshot, waitInteractive,
+  checkA11y, expectAttr, expectURL, expectVisible, launchBrowser, newPage, open, screenshot, waitInteractive,
 } from './lib/browser.mjs';
 import { button, field, fillSignupScreen1, passwordFields, signinViaUi, signupFields } from './lib/app.mjs';
 
@@ -102,6 +102,34 @@ describe('accessibility (axe-core)', () => {
         await signinViaUi(page, user);
         await waitInteractive(page);
         await scan('welcome');
+      });
+
+      it('/welcome/provider', T, async () => {
+        await open(page, '/welcome/provider');
+        await expectVisible(page.getByRole('radiogroup'), 'the provider radio group');
+        await scan('welcome-provider');
+      });
+
+      it('/welcome/connect/aws, the Linked account panel expanded and collapsed', T, async () => {
+        await open(page, '/welcome/provider');
+        await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+        await button(page, 'Next').click();
+        await expectURL(page, '/welcome/connect/aws');
+        const linked = button(page, 'Linked account');
+        await expectAttr(linked, 'aria-expanded', 'true', 'the "Linked account" panel');
+        await expectVisible(page.locator('#aws-external-id'), 'the external ID');
+        const policy = button(page, 'View policy');
+        if ((await policy.getAttribute('aria-expanded')) !== 'true') await policy.click();
+        await expectVisible(page.locator('#aws-policy-json-code'), 'the policy JSON');
+        // With a message at Role ARN, so the error state is scanned too.
+        await field(page, 'Role ARN').fill('123456789012');
+        await field(page, 'Role ARN').press('Shift+Tab');
+        await expectVisible(page.locator('[aria-invalid="true"]'), 'Role ARN marked invalid');
+        await scan('welcome-connect-aws');
+        await linked.click();
+        await expectAttr(linked, 'aria-expanded', 'false', 'the "Linked account" panel after a click');
+        await scan('welcome-connect-aws-collapsed');
+        await linked.click();
       });
 
       it('/dashboard', T, async () => {

@@ -7,7 +7,7 @@ import {
   expectText, expectURL, expectValue, expectVisible, launchBrowser, newPage, open, saveFailure, screenshot,
 } from './lib/browser.mjs';
 import {
-  WELCOME_HEADING, button, field, fillSignupScreen1, passwordFields, signOutViaMenu, signinViaUi,
+  WELCOME_HEADING, WELCOME_PATH, button, field, fillSignupScreen1, passwordFields, signOutViaMenu, signinViaUi,
   signupFields, signupViaUi,
 } from './lib/app.mjs';
 
@@ -210,7 +210,7 @@ describe('auth', () => {
 
     await tokenField.fill(apiToken);
     await button(page, 'Sign in with token').click();
-    await expectURL(page, '/welcome');
+    await expectURL(page, WELCOME_PATH);
     await expectVisible(page.getByText(user.company, { exact: false }), 'the organization name after token sign-in');
     await expectNoPageProblems(page, problems);
   }));
@@ -243,7 +243,7 @@ describe('auth', () => {
     await p.password.fill(user.password);
     await p.confirm.fill(user.password);
     await p.create.click();
-    await expectURL(page, '/welcome');
+    await expectURL(page, WELCOME_PATH);
     await expectVisible(page.getByText(user.company, { exact: false }), 'the organization name from the draft');
   }));
 

@@ -11,6 +11,8 @@ export function button(page, name) {
 }
 
 export const WELCOME_HEADING = "Welcome! Let's get started.";
+/** Any first-run wizard URL: `/welcome` resumes at its step (`/welcome/provider`, `/welcome/connect/aws`). */
+export const WELCOME_PATH = /^\/welcome(\/|$)/;
 
 export function signupFields(page) {
   return {
@@ -50,11 +52,11 @@ export async function signupViaUi(page, user, { shots } = {}) {
   await p.confirm.fill(user.password);
   if (shots) await shots('signup-password-filled');
   await p.create.click();
-  await expectURL(page, '/welcome');
+  await expectURL(page, WELCOME_PATH);
   await expectVisible(page.getByRole('heading', { name: WELCOME_HEADING }), `heading "${WELCOME_HEADING}"`);
 }
 
-export async function signinViaUi(page, user, { landing = '/welcome' } = {}) {
+export async function signinViaUi(page, user, { landing = WELCOME_PATH } = {}) {
   await open(page, '/signin');
   await field(page, 'Email').fill(user.email);
   await field(page, 'Password').fill(user.password);

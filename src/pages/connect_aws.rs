@@ -1,0 +1,344 @@
+//! The AWS **Linked account** panel of the Connect step, the manual (IAM console) way
+//! (flows.md §C.1): environment, policy, trust (Spot's principal + the external ID), role
+//! name, **Role ARN**, **Connect**.
+
+use super::{describe, expire_session, notice, run_busy};
+use crate::api::ApiError;
+use crate::components::{Banner, CodeBlock, CopyButton, Disclosure, Field, Notice, focus_id};
+use crate::state::{Session, use_api};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local_scoped;
+use onramp_core::aws_setup::{
+    Permissions, SPOT_AWS_ACCOUNT_ID, SPOT_PRINCIPAL, SUGGESTED_ROLE_NAME, console_url,
+    iam_create_role_url, iam_policy, trust_policy,
+};
+use onramp_core::ids::AccountId;
+use onramp_core::onboarding::{FirstRunDraft, Panel};
+use onramp_core::validate::{self, AwsEnvironment};
+
+const ROLE_ARN_ID: &str = "aws-role-arn";
+
+fn now_iso() -> String {
+    js_sys::Date::new_0().to_iso_string().into()
+}
+
+fn environment_choice(env: AwsEnvironment) -> (&'static str, &'static str) {
+    match env {
+        AwsEnvironment::Commercial => ("commercial", "No"),
+        AwsEnvironment::GovCloud => ("govcloud", "Yes, AWS GovCloud"),
+        AwsEnvironment::China => ("china", "Yes, AWS China"),
+    }
+}
+
+/// A panel's open state, kept in the draft.
+fn panel_signal(draft: RwSignal<FirstRunDraft>, panel: Panel) -> RwSignal<bool> {
+    let open = RwSignal::new(draft.with_untracked(|d| d.connect.aws.panels.is_open(panel)));
+    Effect::new(move |_| {
+        let now = open.get();
+        draft.update(|d| d.connect.aws.panels.set_open(panel, now));
+    });
+    open
+}
+
+#[component]
+pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let api = use_api();
+
+    let linked_open = panel_signal(draft, Panel::LinkedAccount);
+    let policy_open = panel_signal(draft, Panel::Policy);
+
+    let environment = Memo::new(move |_| draft.with(|d| d.connect.aws.environment));
+    let partition = Memo::new(move |_| draft.with(|d| d.connect.aws.partition()));
+    let account_id = Memo::new(move |_| {
+        session
+            .profile
+            .with(|p| p.as_ref().and_then(|p| p.default_account_id.clone()))
+    });
+
+    // ---- external ID ----
+    let external_id = Memo::new(move |_| draft.with(|d| d.connect.aws.external_id.clone()));
+    let ext_loading = RwSignal::new(false);
+    let ext_error = RwSignal::new(None::<Notice>);
+    let fetch_external_id = {
+        let api = api.clone();
+        Callback::new(move |id: AccountId| {
+            if ext_loading.get_untracked() {
+                return;
+            }
+            ext_error.set(None);
+            ext_loading.set(true);
+            let api = api();
+            spawn_local_scoped(async move {
+                let result = api.aws_external_id(&id).await;
+                ext_loading.try_set(false);
+                match result {
+                    Ok(x) => {
+                        draft.try_update(|d| d.connect.aws.external_id = Some(x));
+                    }
+                    Err(ApiError::Unauthorized) => expire_session(session),
+                    Err(e) => {
+                        ext_error.try_set(Some(notice(&e)));
+                    }
+                }
+            });
+        })
+    };
+    Effect::new(move |_| {
+        if let Some(id) = account_id.get()
+            && draft.with_untracked(|d| d.connect.aws.external_id_needs_refresh(&now_iso()))
+        {
+            fetch_external_id.run(id);
+        }
+    });
+    let external_id_text = Signal::derive(move || {
+        external_id
+            .with(|x| x.as_ref().map(|x| x.external_id.clone()))
+            .unwrap_or_default()
+    });
+
+    // ---- policies ----
+    let policy = Signal::derive(move || {
+        iam_policy(partition.get(), &Permissions::Default).unwrap_or_else(|e| e.to_string())
+    });
+    let trust = Signal::derive(move || trust_policy(SPOT_PRINCIPAL, &external_id_text.get()));
+
+    // ---- role ARN ----
+    let role = RwSignal::new(draft.with_untracked(|d| d.connect.aws.role_arn_input.clone()));
+    let role_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let typed = role.get();
+        draft.update(|d| d.connect.aws.role_arn_input = typed);
+    });
+    let check_role = Callback::new(move |value: String| {
+        validate::role_arn(&value, environment.get_untracked())
+            .err()
+            .map(|e| e.message)
+    });
+    let choose_environment = move |env: AwsEnvironment| {
+        draft.update(|d| d.connect.aws.choose_environment(env));
+        // The ARN's partition must match the new answer: re-check a message already shown.
+        if role_error.with_untracked(Option::is_some) {
+            role_error.set(check_role.run(role.get_untracked()));
+        }
+    };
+
+    // ---- connect ----
+    let busy = RwSignal::new(false);
+    let banner = RwSignal::new(None::<Notice>);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let problem = check_role.run(role.get_untracked());
+        role_error.set(problem.clone());
+        if problem.is_some() {
+            focus_id(ROLE_ARN_ID);
+            return;
+        }
+        let Some(id) = account_id.get_untracked() else {
+            banner.set(Some(Notice::new(
+                "Your organization's account is still loading. Wait a moment, then try again.",
+            )));
+            return;
+        };
+        if draft.with_untracked(|d| d.connect.aws.external_id_needs_refresh(&now_iso())) {
+            fetch_external_id.run(id);
+            banner.set(Some(Notice::new(
+                "The external ID had expired, so a new one is shown above. Put it in the role's trust policy, then press Connect again.",
+            )));
+            return;
+        }
+        let Ok(arn) = draft.with_untracked(|d| d.connect.aws.role_arn()) else {
+            return;
+        };
+        banner.set(None);
+        let api = api();
+        run_busy(busy, async move {
+            match api.set_aws_credentials(&id, &arn.to_string()).await {
+                Ok(()) => on_connected.run(()),
+                Err(ApiError::Unauthorized) => expire_session(session),
+                Err(e) => {
+                    if let Some(m) = e.field_message("credentials.iamRole") {
+                        role_error.try_set(Some(m.to_owned()));
+                        focus_id(ROLE_ARN_ID);
+                    } else if let Some(m) = e.field_message("accountId") {
+                        // The external ID expired or is missing on the server: show a new one.
+                        banner.try_set(Some(Notice {
+                            text: m.to_owned(),
+                            request_id: e.request_id().map(str::to_owned),
+                        }));
+                        fetch_external_id.run(id);
+                    } else {
+                        banner.try_set(Some(Notice {
+                            text: format!(
+                                "We couldn't connect the account: {} A new IAM role can take a minute to be usable; wait a moment, then press Try again.",
+                                describe(&e)
+                            ),
+                            request_id: e.request_id().map(str::to_owned),
+                        }));
+                    }
+                }
+            }
+        });
+    };
+
+    let environments = AwsEnvironment::ALL
+        .into_iter()
+        .map(|env| {
+            let (slug, label) = environment_choice(env);
+            let id = format!("aws-environment-{slug}");
+            view! {
+                <div class="radio-row">
+                    <input
+                        type="radio"
+                        id=id.clone()
+                        name="aws-environment"
+                        value=slug
+                        prop:checked=move || environment.get() == env
+                        on:change=move |_| choose_environment(env)
+                    />
+                    <label for=id>{label}</label>
+                </div>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <Disclosure
+            id="aws-linked"
+            title="Linked account"
+            expanded=linked_open
+            description="Connect an AWS account so Spot can optimize its compute (Elastigroup, Ocean)."
+        >
+            <h4 class="method-title">"Manually (IAM console)"</h4>
+            <form class="form aws-manual" novalidate on:submit=on_submit>
+                <fieldset class="field radio-group">
+                    <legend class="field-label">"Are you connecting an AWS GovCloud or China account?"</legend>
+                    {environments}
+                </fieldset>
+
+                <ol class="setup-steps">
+                    <li>
+                        <a
+                            href=move || console_url(partition.get())
+                            target="_blank"
+                            rel="noopener"
+                        >
+                            "Log in to AWS account"
+                            <span class="sr-only">" (opens in a new tab)"</span>
+                        </a>
+                        " with a user that may create IAM policies and roles."
+                    </li>
+                    <li>
+                        <p>"Create a policy with the permissions Spot needs (JSON tab of the IAM policy editor)."</p>
+                        <Disclosure id="aws-policy" title="View policy" level=5 expanded=policy_open>
+                            <CodeBlock
+                                id="aws-policy-json"
+                                label="Permission policy"
+                                code=policy
+                                filename="spot-policy.json"
+                                mime="application/json"
+                            />
+                        </Disclosure>
+                    </li>
+                    <li>
+                        <p>
+                            <a href=move || iam_create_role_url(partition.get()) target="_blank" rel="noopener">
+                                "Create a role"
+                                <span class="sr-only">" (opens in a new tab)"</span>
+                            </a>
+                            " for another AWS account that trusts Spot, requires the external ID, and has the policy above attached."
+                        </p>
+                        <dl class="copy-list">
+                            <div>
+                                <dt>"Spot's AWS account"</dt>
+                                <dd>
+                                    <code>{SPOT_AWS_ACCOUNT_ID}</code>
+                                    <CopyButton id="aws-spot-account" value=Signal::stored(SPOT_AWS_ACCOUNT_ID.to_owned()) what="Spot's AWS account"/>
+                                </dd>
+                            </div>
+                            <div>
+                                <dt>"Spot's principal"</dt>
+                                <dd>
+                                    <code>{SPOT_PRINCIPAL}</code>
+                                    <CopyButton id="aws-principal" value=Signal::stored(SPOT_PRINCIPAL.to_owned()) what="Spot's principal"/>
+                                </dd>
+                            </div>
+                            <div>
+                                <dt>"External ID"</dt>
+                                <dd>
+                                    {move || match external_id.get() {
+                                        Some(x) => {
+                                            let until = x.max_valid_until.clone();
+                                            view! {
+                                                <code id="aws-external-id">{x.external_id.clone()}</code>
+                                                <CopyButton id="aws-external-id-copy" value=external_id_text what="external ID"/>
+                                                <span class="muted expiry">
+                                                    "Valid until " <time datetime=until.clone()>{format!("{} UTC", until.get(..16).unwrap_or(&until).replace('T', " "))}</time>
+                                                    ". A new one is made when it expires."
+                                                </span>
+                                            }.into_any()
+                                        }
+                                        None if ext_error.with(Option::is_some) => ().into_any(),
+                                        None => view! { <span class="muted" role="status">"Generating the external ID…"</span> }.into_any(),
+                                    }}
+                                    <Banner notice=ext_error/>
+                                    <Show when=move || ext_error.with(Option::is_some)>
+                                        <button
+                                            type="button"
+                                            class="btn btn-secondary"
+                                            on:click=move |_| {
+                                                if let Some(id) = account_id.get_untracked() {
+                                                    fetch_external_id.run(id);
+                                                }
+                                            }
+                                        >
+                                            "Generate the external ID again"
+                                        </button>
+                                    </Show>
+                                </dd>
+                            </div>
+                        </dl>
+                        <Show when=move || external_id.with(Option::is_some)>
+                            <CodeBlock
+                                id="aws-trust-json"
+                                label="Trust policy"
+                                code=trust
+                                filename="spot-trust-policy.json"
+                                mime="application/json"
+                            />
+                        </Show>
+                    </li>
+                    <li>
+                        <p>"Name the role; we suggest "
+                            <code>{SUGGESTED_ROLE_NAME}</code> " "
+                            <CopyButton id="aws-role-name" value=Signal::stored(SUGGESTED_ROLE_NAME.to_owned()) what="role name"/>
+                        </p>
+                    </li>
+                    <li>
+                        <p>"Copy the role's ARN from its Summary page and paste it here."</p>
+                        <Field
+                            id=ROLE_ARN_ID
+                            label="Role ARN"
+                            value=role
+                            error=role_error
+                            check=check_role
+                            hint="For example arn:aws:iam::123456789012:role/Spot-Role"
+                            autocomplete="off"
+                        />
+                    </li>
+                </ol>
+                <Banner notice=banner/>
+                <div class="form-actions">
+                    <crate::components::Button busy=busy>"Connect"</crate::components::Button>
+                    <Show when=move || banner.with(Option::is_some)>
+                        <crate::components::Button busy=busy variant="secondary">"Try again"</crate::components::Button>
+                    </Show>
+                </div>
+            </form>
+        </Disclosure>
+    }
+}
