@@ -3,7 +3,7 @@
 //! ids get the same `Account_DOESNT_EXIST` answer.
 
 use onramp_core::ids::AccountId;
-use rusqlite::Connection;
+use rusqlite::{Connection, params};
 
 use crate::{
     auth::AuthCtx,
@@ -38,4 +38,34 @@ pub fn account_from_query(
         _ => db::oldest_account(conn, auth.org_id)?
             .ok_or_else(|| ApiError::validation("query.accountId", "\"accountId\" is required")),
     }
+}
+
+/// Refuses to connect an account that is already connected to another cloud.
+pub fn ensure_provider(account: &AccountRow, provider: &str) -> Result<(), ApiError> {
+    match account.cloud_provider.as_deref() {
+        Some(p) if p != provider => Err(ApiError::validation(
+            "query.accountId",
+            format!(
+                "This account is already connected to {}. Create a new account to connect {}.",
+                p.to_uppercase(),
+                provider.to_uppercase()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Records that the account is now connected to `provider` (`aws`, `gcp`, `azure`) and which
+/// cloud account it is: the AWS account number, GCP project or Azure subscription.
+pub fn mark_connected(
+    conn: &Connection,
+    account_id: &str,
+    provider: &str,
+    provider_external_id: &str,
+) -> Result<(), ApiError> {
+    conn.execute(
+        "UPDATE accounts SET cloud_provider = ?1, provider_external_id = ?2 WHERE id = ?3",
+        params![provider, provider_external_id, account_id],
+    )?;
+    Ok(())
 }

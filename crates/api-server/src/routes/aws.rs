@@ -12,7 +12,6 @@ use time::OffsetDateTime;
 use crate::{
     AppState,
     auth::Auth,
-    db::AccountRow,
     respond::{ApiError, ApiResult, JsonBody, Params, Reply, opt_str, req_str},
     scope, util,
 };
@@ -62,21 +61,6 @@ fn environment_of(arn: &str) -> AwsEnvironment {
         .unwrap_or_default()
 }
 
-/// Refuses to connect an account that is already connected to another cloud.
-pub fn ensure_provider(account: &AccountRow, provider: &str) -> Result<(), ApiError> {
-    match account.cloud_provider.as_deref() {
-        Some(p) if p != provider => Err(ApiError::validation(
-            "query.accountId",
-            format!(
-                "This account is already connected to {}. Create a new account to connect {}.",
-                p.to_uppercase(),
-                provider.to_uppercase()
-            ),
-        )),
-        _ => Ok(()),
-    }
-}
-
 pub async fn set_credentials(
     State(state): State<AppState>,
     Auth(a): Auth,
@@ -89,7 +73,7 @@ pub async fn set_credentials(
     let role = validate::role_arn(raw, environment_of(raw))
         .map_err(|e| ApiError::field_error("body.credentials.iamRole", e))?;
     let legacy = opt_str(&body, &["credentials", "externalId"])?;
-    ensure_provider(&account, "aws")?;
+    scope::ensure_provider(&account, "aws")?;
     let generated: Option<(String, i64)> = conn
         .query_row(
             "SELECT external_id, valid_until_unix FROM aws_external_ids WHERE account_id = ?1",
@@ -131,10 +115,7 @@ pub async fn set_credentials(
          external_id = excluded.external_id, updated_at = excluded.updated_at",
         params![account.id, arn, external_id, util::now_iso()],
     )?;
-    tx.execute(
-        "UPDATE accounts SET cloud_provider = 'aws', provider_external_id = ?1 WHERE id = ?2",
-        params![role.account_id, account.id],
-    )?;
+    scope::mark_connected(&tx, &account.id, "aws", &role.account_id)?;
     tx.commit()?;
     Ok(Reply::Ok)
 }

@@ -12,7 +12,6 @@ use crate::{
     AppState,
     auth::Auth,
     respond::{ApiError, ApiResult, FieldErrors, JsonBody, Params, Reply},
-    routes::aws::ensure_provider,
     scope, util,
 };
 
@@ -81,7 +80,7 @@ pub async fn validate_credentials(
     let conn = state.db.conn();
     let account = scope::account_from_query(&conn, &a, &params)?;
     checked(&body, false)?;
-    ensure_provider(&account, "azure")?;
+    scope::ensure_provider(&account, "azure")?;
     Ok(Reply::Ok)
 }
 
@@ -94,7 +93,7 @@ pub async fn set_credentials(
     let conn = state.db.conn();
     let account = scope::account_from_query(&conn, &a, &params)?;
     let c = checked(&body, true)?;
-    ensure_provider(&account, "azure")?;
+    scope::ensure_provider(&account, "azure")?;
     let tx = conn.unchecked_transaction()?;
     tx.execute(
         "INSERT INTO azure_credentials (account_id, client_id, client_secret, tenant_id, \
@@ -113,10 +112,7 @@ pub async fn set_credentials(
             util::now_iso()
         ],
     )?;
-    tx.execute(
-        "UPDATE accounts SET cloud_provider = 'azure', provider_external_id = ?1 WHERE id = ?2",
-        params![c.subscription_id, account.id],
-    )?;
+    scope::mark_connected(&tx, &account.id, "azure", &c.subscription_id)?;
     tx.commit()?;
     Ok(Reply::Ok)
 }

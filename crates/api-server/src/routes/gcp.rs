@@ -14,7 +14,6 @@ use crate::{
     AppState,
     auth::Auth,
     respond::{ApiError, ApiResult, JsonBody, Params, Reply, req_obj},
-    routes::aws::ensure_provider,
     scope, util,
 };
 
@@ -37,7 +36,7 @@ pub async fn validate_credentials(
     let conn = state.db.conn();
     let account = scope::account_from_query(&conn, &a, &params)?;
     checked_key(&body)?;
-    ensure_provider(&account, "gcp")?;
+    scope::ensure_provider(&account, "gcp")?;
     Ok(Reply::Ok)
 }
 
@@ -50,7 +49,7 @@ pub async fn set_credentials(
     let conn = state.db.conn();
     let account = scope::account_from_query(&conn, &a, &params)?;
     let key = checked_key(&body)?;
-    ensure_provider(&account, "gcp")?;
+    scope::ensure_provider(&account, "gcp")?;
     let stored = serde_json::to_string(&key).map_err(|_| ApiError::internal())?;
     let tx = conn.unchecked_transaction()?;
     tx.execute(
@@ -59,10 +58,7 @@ pub async fn set_credentials(
          updated_at = excluded.updated_at",
         params![account.id, stored, util::now_iso()],
     )?;
-    tx.execute(
-        "UPDATE accounts SET cloud_provider = 'gcp', provider_external_id = ?1 WHERE id = ?2",
-        params![key.project_id, account.id],
-    )?;
+    scope::mark_connected(&tx, &account.id, "gcp", &key.project_id)?;
     tx.commit()?;
     Ok(Reply::Ok)
 }
