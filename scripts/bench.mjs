@@ -11,12 +11,15 @@
 //    (events of 16 ms or more) as a cross-check.
 // 4. Memory after load: JS heap (CDP Runtime.getHeapUsage after a GC) and the wasm linear memory
 //    (memory.buffer.byteLength of the app's WebAssembly instance).
+// 5. Load on loopback: wrk against the release server, throughput, p50/p99, errors
+//    (scripts/bench-load.mjs).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import { DIST, ROOT, startServer } from '../tests/e2e/lib/server.mjs';
 import { launchBrowser } from '../tests/e2e/lib/browser.mjs';
+import { loadRun, printLoad } from './bench-load.mjs';
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 10);
 const KEYS = Number(process.env.BENCH_KEYS ?? 200);
@@ -283,6 +286,10 @@ try {
   await browser.close();
   await server.stop();
 }
+
+// 5. load on loopback (wrk; scripts/bench-load.mjs)
+results.load = await loadRun();
+printLoad(results.load);
 
 mkdirSync(path.dirname(OUT), { recursive: true });
 writeFileSync(OUT, JSON.stringify(results, null, 2) + '\n');

@@ -18,6 +18,7 @@ pub fn App(config: Config) -> impl IntoView {
     provide_context(config);
     let session = Session::restore();
     provide_context(session);
+    provide_context(crate::pages::CurrentAccount::restore());
     load_profile(session);
 
     view! {
@@ -33,8 +34,10 @@ pub fn App(config: Config) -> impl IntoView {
             >
                 "Skip to main content"
             </a>
+            <crate::embed::EmbedLayer/>
             <TopBar/>
             <main id="main" tabindex="-1" class="main">
+                <crate::components::OfflineBanner waiting=crate::api::rate_limit_wait()/>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/signup") view=SignupDetails/>
@@ -52,14 +55,43 @@ pub fn App(config: Config) -> impl IntoView {
                         path=path!("/welcome/connect/:provider")
                         view=|| view! { <RequireSession><Welcome/></RequireSession> }
                     />
+                    <Route path=path!("/embed") view=crate::embed::EmbedEntry/>
+                    <Route path=path!("/embed/welcome") view=crate::embed::EmbedFlow/>
+                    <Route path=path!("/embed/connect/:provider") view=crate::embed::EmbedFlow/>
+                    <Route path=path!("/embed/add-account") view=crate::embed::EmbedAddAccount/>
+                    <Route
+                        path=path!("/management")
+                        view=|| view! { <RequireSession><crate::pages::ManagementWizard/></RequireSession> }
+                    />
+                    <Route
+                        path=path!("/management/azure")
+                        view=|| view! { <RequireSession><crate::pages::AzureBilling/></RequireSession> }
+                    />
+                    <Route
+                        path=path!("/management/:step")
+                        view=|| view! { <RequireSession><crate::pages::ManagementWizard/></RequireSession> }
+                    />
+                    <Route
+                        path=path!("/finops")
+                        view=|| view! { <RequireSession><crate::pages::FinOps/></RequireSession> }
+                    />
                     <Route
                         path=path!("/dashboard")
                         view=|| view! { <RequireSession><Dashboard/></RequireSession> }
                     />
+                    // The additional-account flow (pages/add_account.rs); one view reads the URL.
+                    <Route path=path!("/accounts/new") view=add_account/>
+                    <Route path=path!("/accounts/new/:step") view=add_account/>
+                    <Route path=path!("/accounts/new/connect/:provider") view=add_account/>
+                    <Route path=path!("/accounts/:id/setup") view=add_account/>
                 </Routes>
             </main>
         </Router>
     }
+}
+
+fn add_account() -> impl IntoView {
+    view! { <RequireSession><crate::pages::AddAccount/></RequireSession> }
 }
 
 /// Fills in who is signed in whenever there is a token but no profile yet (page reload).
@@ -147,11 +179,42 @@ fn TopBar() -> impl IntoView {
     }
 }
 
+/// The user/account menu: who is signed in, the account being worked in, a search over the
+/// organization's accounts (name or ID) to switch to one, **Add account**, sign out. There is
+/// no settings page yet, so no Settings item.
 #[component]
 fn UserMenu() -> impl IntoView {
+    use crate::components::{MenuEntry, MenuGroup, MenuSearch, provider_logo};
+    use crate::pages::CurrentAccount;
+    use onramp_core::accounts_view::{default_account, search};
+    use onramp_core::dto::Account;
+
     let session = expect_context::<Session>();
+    let current = expect_context::<CurrentAccount>();
     let api = use_api();
     let navigate = use_navigate();
+    let location = leptos_router::hooks::use_location();
+
+    // The accounts, fetched again on every navigation (so a new or renamed account shows).
+    let accounts = RwSignal::new(Vec::<Account>::new());
+    {
+        let api = api.clone();
+        Effect::new(move |_| {
+            location.pathname.track();
+            let api = api();
+            leptos::task::spawn_local_scoped(async move {
+                match api.list_accounts().await {
+                    Ok(list) => {
+                        accounts.try_set(list);
+                    }
+                    Err(ApiError::Unauthorized) => expire_session(session),
+                    // The menu still works without the list; the pages show the error.
+                    Err(_) => {}
+                }
+            });
+        });
+    }
+    let query = RwSignal::new(String::new());
 
     let label = Signal::derive(move || {
         session.profile.with(|p| match p {
@@ -160,18 +223,74 @@ fn UserMenu() -> impl IntoView {
             None => "Account".into(),
         })
     });
+    // The current account (the default one until another is chosen).
+    let current_id = Memo::new(move |_| {
+        current
+            .0
+            .get()
+            .filter(|id| accounts.with(|l| l.iter().any(|a| &a.account_id == id)))
+            .or_else(|| accounts.with(|l| default_account(l).cloned()))
+    });
     let detail = Signal::derive(move || {
-        session.profile.with(|p| {
-            p.as_ref()
-                .map(|p| p.organization.clone())
-                .unwrap_or_default()
-        })
+        let id = current_id.get();
+        let name = accounts.with(|l| {
+            l.iter()
+                .find(|a| Some(&a.account_id) == id.as_ref())
+                .map(|a| a.name.clone())
+        });
+        match name {
+            Some(n) => format!("Account: {n}"),
+            None => session.profile.with(|p| {
+                p.as_ref()
+                    .map(|p| p.organization.clone())
+                    .unwrap_or_default()
+            }),
+        }
     });
 
-    let go_dashboard = {
+    let go = {
         let navigate = navigate.clone();
-        Callback::new(move |()| navigate("/dashboard", Default::default()))
+        Callback::new(move |path: &'static str| navigate(path, Default::default()))
     };
+    let groups = Signal::derive(move || {
+        let q = query.get();
+        let cur = current_id.get();
+        let entries = accounts.with(|l| {
+            search(l, &q)
+                .into_iter()
+                .take(8)
+                .map(|a| {
+                    let id = a.account_id.clone();
+                    MenuEntry {
+                        label: a.name.clone(),
+                        detail: Some(id.to_string()),
+                        icon: a.cloud_provider.map(provider_logo),
+                        checked: Some(cur.as_ref() == Some(&id)),
+                        on_select: Callback::new(move |()| {
+                            current.set(id.clone());
+                            go.run("/dashboard");
+                        }),
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
+        let empty = (entries.is_empty() && !q.trim().is_empty())
+            .then(|| format!("No account matches “{}”.", q.trim()));
+        let mut entries = entries;
+        entries.push(MenuEntry {
+            label: "Add account".into(),
+            detail: None,
+            icon: None,
+            checked: None,
+            on_select: Callback::new(move |()| go.run("/accounts/new")),
+        });
+        vec![MenuGroup {
+            label: "Accounts".into(),
+            entries,
+            empty,
+        }]
+    });
+
     let sign_out = Callback::new(move |()| {
         let api = api();
         let navigate = navigate.clone();
@@ -189,8 +308,10 @@ fn UserMenu() -> impl IntoView {
             id="user-menu"
             label=label
             detail=detail
+            groups=groups
+            search=MenuSearch { label: "Search accounts by name or ID", value: query }
             items=vec![
-                MenuItem { label: "Dashboard", on_select: go_dashboard },
+                MenuItem { label: "Dashboard", on_select: Callback::new(move |()| go.run("/dashboard")) },
                 MenuItem { label: "Sign out", on_select: sign_out },
             ]
         />

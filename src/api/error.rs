@@ -1,6 +1,7 @@
 //! What can go wrong talking to the API, as data. Words for people live at the view edge.
 
 use onramp_core::SpotError;
+use onramp_core::retry::Failure;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
@@ -17,7 +18,9 @@ pub enum ApiError {
         errors: Vec<SpotError>,
         request_id: Option<String>,
     },
-    /// HTTP 429; `reset_secs` from `X-RateLimit-Reset` when the server sent it.
+    /// HTTP 429; `reset_secs` from `X-RateLimit-Reset` (or `Retry-After`) when the server sent
+    /// it. A safe request has already waited for a short reset and tried again; a write never
+    /// does, so the page says "wait N seconds" and offers Retry.
     #[error("rate limited")]
     RateLimited { reset_secs: Option<u64> },
     /// HTTP 401: missing, unknown or revoked token, or wrong credentials on sign-in.
@@ -68,6 +71,20 @@ impl ApiError {
 
     pub fn has_code(&self, code: &str) -> bool {
         self.spot_errors().iter().any(|e| e.code == code)
+    }
+
+    /// What core's retry policy needs to know about this failure.
+    pub fn failure(&self) -> Failure {
+        match self {
+            ApiError::Network => Failure::Network,
+            ApiError::Timeout => Failure::Timeout,
+            ApiError::Decode => Failure::Malformed,
+            ApiError::RateLimited { reset_secs } => Failure::RateLimited {
+                reset_secs: *reset_secs,
+            },
+            ApiError::Unauthorized => Failure::Status(401),
+            ApiError::Http { status, .. } => Failure::Status(*status),
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 mod client;
 mod endpoints;
 mod error;
+mod management;
 
-pub use client::{Api, DEFAULT_TIMEOUT_MS};
+pub use client::{Api, DEFAULT_TIMEOUT_MS, rate_limit_wait};
 pub use error::{ApiError, field_name};

@@ -4,8 +4,10 @@ use leptos::prelude::*;
 
 #[component]
 pub fn Button(
-    /// While true the button shows a spinner and says `aria-busy`; clicks should be ignored by
-    /// the caller (it is not `disabled`, which would drop keyboard focus).
+    /// While true the button shows a spinner, says `aria-busy` and `aria-disabled`, and ignores
+    /// presses: a click (or Enter in a field, which clicks the form's submit button) neither
+    /// submits its form again nor runs `on_press`. It is not `disabled`, which would drop
+    /// keyboard focus.
     #[prop(into, default = Signal::stored(false))]
     busy: Signal<bool>,
     #[prop(default = "submit")] kind: &'static str,
@@ -20,8 +22,11 @@ pub fn Button(
             id=id
             class=format!("btn btn-{variant}")
             aria-busy=move || busy.get().then_some("true")
-            on:click=move |_| {
-                if let Some(cb) = on_press {
+            aria-disabled=move || busy.get().then_some("true")
+            on:click=move |ev| {
+                if busy.get_untracked() {
+                    ev.prevent_default();
+                } else if let Some(cb) = on_press {
                     cb.run(());
                 }
             }

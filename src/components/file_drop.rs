@@ -16,20 +16,18 @@ pub fn format_size(bytes: f64) -> String {
     if bytes < KIB {
         format!("{bytes} bytes")
     } else if bytes < KIB * KIB {
-        let k = bytes / KIB;
-        if k.fract() == 0.0 {
-            format!("{k} KiB")
-        } else {
-            format!("{k:.1} KiB")
-        }
+        one_decimal(bytes / KIB, "KiB")
     } else {
-        let m = bytes / (KIB * KIB);
-        if m.fract() == 0.0 {
-            format!("{m} MiB")
-        } else {
-            format!("{m:.1} MiB")
-        }
+        one_decimal(bytes / (KIB * KIB), "MiB")
     }
+}
+
+/// "64 KiB", "1.5 MiB": one decimal, none when it would be ".0" (a file one byte over 64 KiB
+/// reads "64 KiB", not "64.0 KiB").
+fn one_decimal(n: f64, unit: &str) -> String {
+    let s = format!("{n:.1}");
+    let s = s.strip_suffix(".0").unwrap_or(&s);
+    format!("{s} {unit}")
 }
 
 #[component]
@@ -77,11 +75,12 @@ pub fn FileDrop(
         let size = file.size();
         if size > f64::from(max_bytes) {
             chosen.set(None);
-            error.set(Some(format!(
-                "“{name}” is {}. The limit is {}: choose a smaller file.",
-                format_size(size),
-                format_size(f64::from(max_bytes))
-            )));
+            let (size, limit) = (format_size(size), format_size(f64::from(max_bytes)));
+            error.set(Some(if size == limit {
+                format!("“{name}” is just over the limit of {limit}: choose a smaller file.")
+            } else {
+                format!("“{name}” is {size}. The limit is {limit}: choose a smaller file.")
+            }));
             return;
         }
         error.set(None);

@@ -2,6 +2,10 @@
 //! `aria-expanded` that opens a `role="menu"`. Enter, Space or ArrowDown open it on the first
 //! item, ArrowUp on the last; arrows, Home and End move; Escape closes and returns focus to
 //! the button; leaving the menu with Tab or a click elsewhere closes it.
+//!
+//! Optionally the popup also has a search box above the menu (it takes focus on opening;
+//! ArrowDown moves into the items, ArrowUp from the first item back to it) and dynamic groups
+//! of items (e.g. accounts, with a provider icon and `menuitemradio` for the current one).
 
 use leptos::html;
 use leptos::prelude::*;
@@ -14,6 +18,37 @@ pub struct MenuItem {
     pub on_select: Callback<()>,
 }
 
+/// An item of a dynamic group.
+#[derive(Clone)]
+pub struct MenuEntry {
+    pub label: String,
+    /// A second, smaller line (e.g. an account ID).
+    pub detail: Option<String>,
+    /// A decorative icon's URL (the label names the thing).
+    pub icon: Option<&'static str>,
+    /// `Some`: a `menuitemradio` with this `aria-checked`.
+    pub checked: Option<bool>,
+    pub on_select: Callback<()>,
+}
+
+/// A labelled group of entries (`role="group"`), shown above the fixed items.
+#[derive(Clone)]
+pub struct MenuGroup {
+    pub label: String,
+    pub entries: Vec<MenuEntry>,
+    /// Said under the group when it has no entries (e.g. "No account matches").
+    pub empty: Option<String>,
+}
+
+/// The popup's search box.
+#[derive(Clone, Copy)]
+pub struct MenuSearch {
+    pub label: &'static str,
+    pub value: RwSignal<String>,
+}
+
+const ITEMS: &str = "[role=menuitem],[role=menuitemradio]";
+
 #[component]
 pub fn MenuButton(
     id: &'static str,
@@ -24,17 +59,24 @@ pub fn MenuButton(
     #[prop(into, optional)]
     detail: Signal<String>,
     items: Vec<MenuItem>,
+    /// Dynamic groups shown before `items`.
+    #[prop(optional, into)]
+    groups: Option<Signal<Vec<MenuGroup>>>,
+    #[prop(optional)] search: Option<MenuSearch>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let button_ref = NodeRef::<html::Button>::new();
     let menu_ref = NodeRef::<html::Ul>::new();
+    let popup_ref = NodeRef::<html::Div>::new();
+    let search_ref = NodeRef::<html::Input>::new();
     let button_id = format!("{id}-button");
+    let search_id = format!("{id}-search");
 
     let menu_items = move || -> Vec<HtmlElement> {
         let Some(menu) = menu_ref.try_get_untracked().flatten() else {
             return Vec::new();
         };
-        let Ok(list) = menu.query_selector_all("[role=menuitem]") else {
+        let Ok(list) = menu.query_selector_all(ITEMS) else {
             return Vec::new();
         };
         (0..list.length())
@@ -44,10 +86,25 @@ pub fn MenuButton(
     };
     // Focus must move now, not after the next render tick, so the menu is un-hidden directly;
     // the reactive `hidden` binding then agrees with it.
+    let focus_search = move || -> bool {
+        match search_ref.try_get_untracked().flatten() {
+            Some(input) => {
+                let _ = input.focus();
+                true
+            }
+            None => false,
+        }
+    };
     let open_at = move |index: Option<usize>| {
         open.try_set(true);
         if let Some(menu) = menu_ref.try_get_untracked().flatten() {
             menu.set_hidden(false);
+        }
+        if let Some(popup) = popup_ref.try_get_untracked().flatten() {
+            popup.set_hidden(false);
+        }
+        if index == Some(0) && focus_search() {
+            return;
         }
         let items = menu_items();
         let target = match index {
@@ -62,6 +119,9 @@ pub fn MenuButton(
         open.try_set(false);
         if let Some(menu) = menu_ref.try_get_untracked().flatten() {
             menu.set_hidden(true);
+        }
+        if let Some(popup) = popup_ref.try_get_untracked().flatten() {
+            popup.set_hidden(true);
         }
         if refocus && let Some(b) = button_ref.try_get_untracked().flatten() {
             let _ = b.focus();
@@ -92,6 +152,12 @@ pub fn MenuButton(
         let last = items.len() - 1;
         let next = match ev.key().as_str() {
             "ArrowDown" => Some(current.map_or(0, |i| if i == last { 0 } else { i + 1 })),
+            // From the first item back up to the search box, when there is one.
+            "ArrowUp" if current == Some(0) && search.is_some() => {
+                ev.prevent_default();
+                focus_search();
+                None
+            }
             "ArrowUp" => Some(current.map_or(last, |i| if i == 0 { last } else { i - 1 })),
             "Home" => Some(0),
             "End" => Some(last),
@@ -148,6 +214,106 @@ pub fn MenuButton(
         })
         .collect_view();
 
+    let entry_view = move |e: MenuEntry| {
+        let role = if e.checked.is_some() {
+            "menuitemradio"
+        } else {
+            "menuitem"
+        };
+        let on_select = e.on_select;
+        view! {
+            <li role="none">
+                <button
+                    type="button"
+                    role=role
+                    tabindex="-1"
+                    class="menu-item menu-entry"
+                    aria-checked=e.checked.map(|c| if c { "true" } else { "false" })
+                    on:click=move |_| {
+                        close(true);
+                        on_select.run(());
+                    }
+                >
+                    {e.icon.map(|src| view! { <img class="menu-icon" src=src alt="" width="18" height="18"/> })}
+                    <span class="menu-entry-text">
+                        <span class="menu-entry-label">{e.label}</span>
+                        {e.detail.map(|d| view! { <span class="menu-detail">{d}</span> })}
+                    </span>
+                    {(e.checked == Some(true)).then(|| view! {
+                        <svg class="menu-check" aria-hidden="true" viewBox="0 0 16 16" width="16" height="16">
+                            <path d="M3 8.5l3 3 7-7" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>
+                        </svg>
+                    })}
+                </button>
+            </li>
+        }
+    };
+    let group_views = move || {
+        groups.map(|g| {
+            g.get()
+                .into_iter()
+                .enumerate()
+                .map(|(i, group)| {
+                    let label_id = format!("{id}-group-{i}");
+                    view! {
+                        <li role="none" class="menu-group-wrap">
+                            // Hidden from the tree (a menu holds only items and groups); it still
+                            // names the group through aria-labelledby.
+                            <span class="menu-group-label" id=label_id.clone() aria-hidden="true">{group.label}</span>
+                            <ul role="group" class="menu-group" aria-labelledby=label_id>
+                                {group.entries.into_iter().map(entry_view).collect_view()}
+                            </ul>
+                        </li>
+                        <li role="separator" class="menu-separator"></li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let on_search_key = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "ArrowDown" => {
+            ev.prevent_default();
+            if let Some(first) = menu_items().first() {
+                let _ = first.focus();
+            }
+        }
+        "Escape" => {
+            ev.prevent_default();
+            close(true);
+        }
+        _ => {}
+    };
+    let search_box = search.map(|s| {
+        let sid = search_id.clone();
+        view! {
+            <div class="menu-search">
+                <label class="sr-only" for=sid.clone()>{s.label}</label>
+                <input
+                    id=sid
+                    type="search"
+                    class="menu-search-input"
+                    placeholder=s.label
+                    autocomplete="off"
+                    node_ref=search_ref
+                    prop:value=move || s.value.get()
+                    on:input=move |ev| s.value.set(event_target_value(&ev))
+                    on:keydown=on_search_key
+                />
+            </div>
+        }
+    });
+
+    // Groups with nothing to show say so next to the search box (outside the menu).
+    let empty_note = move || {
+        groups.and_then(|g| {
+            g.with(|gs| {
+                gs.iter()
+                    .filter(|g| g.entries.is_empty())
+                    .find_map(|g| g.empty.clone())
+            })
+        })
+    };
+
     view! {
         <div class="menu" on:focusout=on_focus_out>
             <button
@@ -172,17 +338,22 @@ pub fn MenuButton(
                     <path d="M2 4l4 4 4-4" fill="none" stroke="currentColor" stroke-width="1.6"/>
                 </svg>
             </button>
-            <ul
-                role="menu"
-                id=id
-                class="menu-list"
-                aria-labelledby=button_id
-                node_ref=menu_ref
-                hidden=move || !open.get()
-                on:keydown=on_menu_key
-            >
-                {entries}
-            </ul>
+            <div class="menu-popup" node_ref=popup_ref hidden=move || !open.get()>
+                {search_box}
+                <p role="status" class="menu-empty muted">{empty_note}</p>
+                <ul
+                    role="menu"
+                    id=id
+                    class="menu-list"
+                    aria-labelledby=button_id
+                    node_ref=menu_ref
+                    hidden=move || !open.get()
+                    on:keydown=on_menu_key
+                >
+                    {group_views}
+                    {entries}
+                </ul>
+            </div>
         </div>
     }
 }

@@ -4,24 +4,30 @@ mod banner;
 mod button;
 mod code_block;
 mod copy_button;
+mod dialog;
 mod disclosure;
 mod field;
 mod file_drop;
 mod menu;
+mod offline_banner;
 mod password_checklist;
 mod provider_picker;
+mod secret_input;
 mod stepper;
 
 pub use banner::{Banner, Notice, StatusMessage};
 pub use button::Button;
 pub use code_block::{CodeBlock, download_text};
 pub use copy_button::CopyButton;
+pub use dialog::Modal;
 pub use disclosure::Disclosure;
 pub use field::{Field, rule};
 pub use file_drop::{FileDrop, format_size};
-pub use menu::{MenuButton, MenuItem};
+pub use menu::{MenuButton, MenuEntry, MenuGroup, MenuItem, MenuSearch};
+pub use offline_banner::OfflineBanner;
 pub use password_checklist::PasswordChecklist;
 pub use provider_picker::{PROVIDERS, ProviderPicker, provider_logo, provider_name, provider_slug};
+pub use secret_input::SecretInput;
 pub use stepper::{Step, Stepper};
 
 /// Sets the document title for the current screen ("Sign in · Onramp").

@@ -1,27 +1,27 @@
-//! The AWS **Linked account** panel of the Connect step, the manual (IAM console) way
-//! (flows.md §C.1): environment, policy, trust (Spot's principal + the external ID), role
-//! name, **Role ARN**, **Connect**.
+//! The AWS **Linked account** panel of the Connect step (flows.md §C.1): the GovCloud/China
+//! question and the console link, then two disclosures: **Automatically (CloudFormation)**
+//! (`connect_aws_auto`) and **Manually (IAM console)**: policy (default or customised, see
+//! `connect_aws_permissions`), trust (Spot's principal + the external ID), role name,
+//! **Role ARN**, **Connect**. Which panels are open is kept in the draft.
 
+use super::connect_aws_auto::{AwsAutomatic, now_iso};
+use super::connect_aws_permissions::AwsPermissions;
 use super::{describe, expire_session, notice, run_busy};
 use crate::api::ApiError;
 use crate::components::{Banner, CodeBlock, CopyButton, Disclosure, Field, Notice, focus_id};
-use crate::state::{Session, use_api};
+use crate::state::{Config, Session, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use onramp_core::aws_setup::{
-    Permissions, SPOT_AWS_ACCOUNT_ID, SPOT_PRINCIPAL, SUGGESTED_ROLE_NAME, console_url,
-    iam_create_role_url, iam_policy, trust_policy,
+    SPOT_AWS_ACCOUNT_ID, SPOT_PRINCIPAL, SUGGESTED_ROLE_NAME, console_url, iam_create_role_url,
+    iam_policy, trust_policy,
 };
 use onramp_core::ids::AccountId;
-use onramp_core::onboarding::{FirstRunDraft, Panel};
+use onramp_core::onboarding::{ConnectMethod, FirstRunDraft, Panel};
 use onramp_core::validate::{self, AwsEnvironment};
 
-const ROLE_ARN_ID: &str = "aws-role-arn";
-
-fn now_iso() -> String {
-    js_sys::Date::new_0().to_iso_string().into()
-}
+pub const ROLE_ARN_ID: &str = "aws-role-arn";
 
 fn environment_choice(env: AwsEnvironment) -> (&'static str, &'static str) {
     match env {
@@ -41,13 +41,37 @@ fn panel_signal(draft: RwSignal<FirstRunDraft>, panel: Panel) -> RwSignal<bool> 
     open
 }
 
+/// A method panel's open state; opening one makes it the draft's preferred method.
+fn method_signal(draft: RwSignal<FirstRunDraft>, method: ConnectMethod) -> RwSignal<bool> {
+    let open =
+        RwSignal::new(draft.with_untracked(|d| d.connect.aws.panels.is_open(method.panel())));
+    Effect::new(move |_| {
+        let now = open.get();
+        draft.update(|d| d.connect.aws.set_method_open(method, now));
+    });
+    open
+}
+
 #[component]
 pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) -> impl IntoView {
     let session = expect_context::<Session>();
     let api = use_api();
 
+    let config = expect_context::<Config>();
+    let principal = config
+        .spot_principal
+        .clone()
+        .unwrap_or_else(|| SPOT_PRINCIPAL.to_owned());
+    let spot_account = config
+        .spot_aws_account_id
+        .clone()
+        .unwrap_or_else(|| SPOT_AWS_ACCOUNT_ID.to_owned());
+
+    draft.update(|d| d.connect.aws.init_method_panels());
     let linked_open = panel_signal(draft, Panel::LinkedAccount);
     let policy_open = panel_signal(draft, Panel::Policy);
+    let auto_open = method_signal(draft, ConnectMethod::Automatic);
+    let manual_open = method_signal(draft, ConnectMethod::Manual);
 
     let environment = Memo::new(move |_| draft.with(|d| d.connect.aws.environment));
     let partition = Memo::new(move |_| draft.with(|d| d.connect.aws.partition()));
@@ -92,17 +116,23 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
             fetch_external_id.run(id);
         }
     });
-    let external_id_text = Signal::derive(move || {
-        external_id
-            .with(|x| x.as_ref().map(|x| x.external_id.clone()))
-            .unwrap_or_default()
+    let external_id_shown =
+        Signal::derive(move || external_id.with(|x| x.as_ref().map(|x| x.external_id.clone())));
+    let external_id_text = Signal::derive(move || external_id_shown.get().unwrap_or_default());
+    let refresh_external_id = Callback::new(move |()| {
+        if let Some(id) = account_id.get_untracked() {
+            fetch_external_id.run(id);
+        }
     });
 
     // ---- policies ----
-    let policy = Signal::derive(move || {
-        iam_policy(partition.get(), &Permissions::Default).unwrap_or_else(|e| e.to_string())
+    let policy = Memo::new(move |_| {
+        draft.with(|d| iam_policy(d.connect.aws.partition(), &d.connect.aws.permissions()))
     });
-    let trust = Signal::derive(move || trust_policy(SPOT_PRINCIPAL, &external_id_text.get()));
+    let policy_text = Signal::derive(move || policy.get().unwrap_or_default());
+    let principal_signal = Signal::stored(principal.clone());
+    let trust =
+        Signal::derive(move || principal_signal.with(|p| trust_policy(p, &external_id_text.get())));
 
     // ---- role ARN ----
     let role = RwSignal::new(draft.with_untracked(|d| d.connect.aws.role_arn_input.clone()));
@@ -115,6 +145,11 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
         validate::role_arn(&value, environment.get_untracked())
             .err()
             .map(|e| e.message)
+    });
+    // **Paste the role ARN instead** (automatic way): the manual way, at its last step.
+    let paste_arn = Callback::new(move |()| {
+        manual_open.set(true);
+        request_animation_frame(|| focus_id(ROLE_ARN_ID));
     });
     let choose_environment = move |env: AwsEnvironment| {
         draft.update(|d| d.connect.aws.choose_environment(env));
@@ -213,35 +248,51 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
             expanded=linked_open
             description="Connect an AWS account so Spot can optimize its compute (Elastigroup, Ocean)."
         >
-            <h4 class="method-title">"Manually (IAM console)"</h4>
-            <form class="form aws-manual" novalidate on:submit=on_submit>
-                <fieldset class="field radio-group">
-                    <legend class="field-label">"Are you connecting an AWS GovCloud or China account?"</legend>
-                    {environments}
-                </fieldset>
+            <fieldset class="field radio-group">
+                <legend class="field-label">"Are you connecting an AWS GovCloud or China account?"</legend>
+                {environments}
+            </fieldset>
+            <p>
+                <a href=move || console_url(partition.get()) target="_blank" rel="noopener">
+                    "Log in to AWS account"
+                    <span class="sr-only">" (opens in a new tab)"</span>
+                </a>
+                " with a user that may create IAM roles and policies, then choose a way to connect."
+            </p>
 
+            <Disclosure id="aws-automatic" title="Automatically (CloudFormation)" level=4 expanded=auto_open>
+                <AwsAutomatic
+                    draft=draft
+                    account_id=account_id
+                    external_id=external_id_shown
+                    principal=principal_signal
+                    refresh_external_id=refresh_external_id
+                    on_connected=on_connected
+                    on_paste_arn=paste_arn
+                />
+            </Disclosure>
+
+            <Disclosure id="aws-manual" title="Manually (IAM console)" level=4 expanded=manual_open>
+            <form class="form aws-manual" novalidate on:submit=on_submit>
                 <ol class="setup-steps">
                     <li>
-                        <a
-                            href=move || console_url(partition.get())
-                            target="_blank"
-                            rel="noopener"
-                        >
-                            "Log in to AWS account"
-                            <span class="sr-only">" (opens in a new tab)"</span>
-                        </a>
-                        " with a user that may create IAM policies and roles."
-                    </li>
-                    <li>
                         <p>"Create a policy with the permissions Spot needs (JSON tab of the IAM policy editor)."</p>
+                        <AwsPermissions draft=draft on_customize=Callback::new(move |()| policy_open.set(true))/>
                         <Disclosure id="aws-policy" title="View policy" level=5 expanded=policy_open>
-                            <CodeBlock
-                                id="aws-policy-json"
-                                label="Permission policy"
-                                code=policy
-                                filename="spot-policy.json"
-                                mime="application/json"
-                            />
+                            <Show
+                                when=move || policy.with(Result::is_ok)
+                                fallback=move || view! {
+                                    <p class="muted">{move || policy.get().err().map(|e| e.to_string())}</p>
+                                }
+                            >
+                                <CodeBlock
+                                    id="aws-policy-json"
+                                    label="Permission policy"
+                                    code=policy_text
+                                    filename="spot-policy.json"
+                                    mime="application/json"
+                                />
+                            </Show>
                         </Disclosure>
                     </li>
                     <li>
@@ -256,15 +307,15 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
                             <div>
                                 <dt>"Spot's AWS account"</dt>
                                 <dd>
-                                    <code>{SPOT_AWS_ACCOUNT_ID}</code>
-                                    <CopyButton id="aws-spot-account" value=Signal::stored(SPOT_AWS_ACCOUNT_ID.to_owned()) what="Spot's AWS account"/>
+                                    <code>{spot_account.clone()}</code>
+                                    <CopyButton id="aws-spot-account" value=Signal::stored(spot_account) what="Spot's AWS account"/>
                                 </dd>
                             </div>
                             <div>
                                 <dt>"Spot's principal"</dt>
                                 <dd>
-                                    <code>{SPOT_PRINCIPAL}</code>
-                                    <CopyButton id="aws-principal" value=Signal::stored(SPOT_PRINCIPAL.to_owned()) what="Spot's principal"/>
+                                    <code>{principal.clone()}</code>
+                                    <CopyButton id="aws-principal" value=principal_signal what="Spot's principal"/>
                                 </dd>
                             </div>
                             <div>
@@ -290,11 +341,7 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
                                         <button
                                             type="button"
                                             class="btn btn-secondary"
-                                            on:click=move |_| {
-                                                if let Some(id) = account_id.get_untracked() {
-                                                    fetch_external_id.run(id);
-                                                }
-                                            }
+                                            on:click=move |_| refresh_external_id.run(())
                                         >
                                             "Generate the external ID again"
                                         </button>
@@ -319,7 +366,9 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
                         </p>
                     </li>
                     <li>
-                        <p>"Copy the role's ARN from its Summary page and paste it here."</p>
+                        <p>"Copy the role's ARN from its Summary page (or "
+                            <code>"SpotinstRoleArn"</code>
+                            " from the stack's Outputs tab) and paste it here."</p>
                         <Field
                             id=ROLE_ARN_ID
                             label="Role ARN"
@@ -339,6 +388,7 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
                     </Show>
                 </div>
             </form>
+            </Disclosure>
         </Disclosure>
     }
 }

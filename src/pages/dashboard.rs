@@ -1,14 +1,83 @@
-//! `/dashboard`: for now, the accounts; savings figures come with the billing integration.
+//! `/dashboard` ("Insights & Recommendations", flows.md §D): the connect cards, the savings
+//! potential (from the API only, with an honest empty state), banners for data still being
+//! collected and for Azure secrets about to expire, and the accounts table.
 
-use super::accounts::AccountList;
-use crate::components::{StatusMessage, set_title};
-use crate::state::Session;
+use super::accounts::{AccountsTable, OrgAccounts, load_org, today};
+use super::{expire_session, notice};
+use crate::api::{Api, ApiError};
+use crate::components::{Banner, Notice, set_title};
+use crate::state::{Session, mark_interactive, use_api};
 use leptos::prelude::*;
+use leptos::task::spawn_local_scoped;
+use onramp_core::account_status::{
+    AccountStatus, LINKED_PENDING_HOURS, MANAGEMENT_PENDING_HOURS, parse_day, show_day,
+};
+use onramp_core::accounts_view::{PotentialSaving, SavingsCategory, format_usd, savings_totals};
+use onramp_core::onboarding::AccountKind;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct SavingsPoint {
+    savings: f64,
+}
+
+/// What the savings cards show.
+#[derive(Debug, Clone, PartialEq)]
+enum Savings {
+    /// No management (billing) account: nothing to compute savings from.
+    NoBilling,
+    Figures {
+        potential: Vec<PotentialSaving>,
+        /// USD saved over the last 30 days, when the API has any day in that range.
+        saved_30_days: Option<f64>,
+    },
+}
+
+/// Entries whose name the server marks as demo data (`--demo`).
+fn is_demo(items: &[PotentialSaving]) -> bool {
+    !items.is_empty() && items.iter().all(|i| i.name.starts_with("Demo data"))
+}
+
+async fn load_savings(api: &Api, org: &OrgAccounts) -> Result<Savings, ApiError> {
+    let Some(m) = &org.management else {
+        return Ok(Savings::NoBilling);
+    };
+    let path = format!("/aws/potentialSavings?accountId={}", m.account_id);
+    let potential = match api.call::<PotentialSaving>("GET", &path, None).await {
+        Ok(env) => env.response.items.unwrap_or_default(),
+        Err(ApiError::Unauthorized) => return Err(ApiError::Unauthorized),
+        Err(e) => return Err(e),
+    };
+    let today = today();
+    let from = parse_day(&today)
+        .map(|d| show_day(d - 30))
+        .unwrap_or_default();
+    let path = format!("/insights/savings?fromDate={from}&toDate={today}");
+    let points = api
+        .call::<SavingsPoint>("GET", &path, None)
+        .await?
+        .response
+        .items
+        .unwrap_or_default();
+    let saved_30_days = (!points.is_empty()).then(|| {
+        points
+            .iter()
+            .map(|p| p.savings)
+            .filter(|s| s.is_finite())
+            .sum()
+    });
+    Ok(Savings::Figures {
+        potential,
+        saved_30_days,
+    })
+}
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
     set_title("Insights & Recommendations");
     let session = expect_context::<Session>();
+    let api = use_api();
+
     // A message left by the previous screen ("Your account has been successfully connected!"),
     // put into the live region after it exists so screen readers announce it.
     let toast = RwSignal::new(None::<String>);
@@ -17,14 +86,199 @@ pub fn Dashboard() -> impl IntoView {
             toast.set(Some(m));
         }
     });
+
+    let data = RwSignal::new(None::<OrgAccounts>);
+    let error = RwSignal::new(None::<Notice>);
+    let savings = RwSignal::new(None::<Result<Savings, Notice>>);
+    let load = Callback::new(move |()| {
+        error.set(None);
+        let api = api();
+        spawn_local_scoped(async move {
+            let org = load_org(&api).await;
+            mark_interactive();
+            match org {
+                Ok(org) => {
+                    let s = load_savings(&api, &org).await;
+                    data.try_set(Some(org));
+                    match s {
+                        Err(ApiError::Unauthorized) => expire_session(session),
+                        Err(e) => {
+                            savings.try_set(Some(Err(notice(&e))));
+                        }
+                        Ok(s) => {
+                            savings.try_set(Some(Ok(s)));
+                        }
+                    }
+                }
+                Err(ApiError::Unauthorized) => expire_session(session),
+                Err(e) => {
+                    error.try_set(Some(notice(&e)));
+                }
+            }
+        });
+    });
+    load.run(());
+
+    let management_exists =
+        Memo::new(move |_| data.with(|d| d.as_ref().map(|d| d.management.is_some())));
+    let rows = Memo::new(move |_| {
+        data.with(|d| d.as_ref().map(OrgAccounts::rows))
+            .unwrap_or_default()
+    });
+    let expiring = Memo::new(move |_| {
+        rows.with(|r| {
+            r.iter()
+                .filter(|r| {
+                    matches!(
+                        r.status,
+                        AccountStatus::ExpiresIn { .. } | AccountStatus::Expired
+                    )
+                })
+                .map(|r| (r.account.name.clone(), r.status))
+                .collect::<Vec<_>>()
+        })
+    });
+    let pending = Memo::new(move |_| {
+        rows.with(|r| {
+            r.iter()
+                .filter(|r| r.status == AccountStatus::Pending)
+                .map(|r| (r.account.name.clone(), r.kind))
+                .collect::<Vec<_>>()
+        })
+    });
+
     view! {
-        <section class="page">
-            <div class="toast">
-                <StatusMessage text=toast/>
+        <section class="page dashboard">
+            <div role="status" class="toast dismissible-toast">
+                {move || toast.get().map(|m| view! {
+                    <div class="toast-body">
+                        <span>{m}</span>
+                        <button type="button" class="btn btn-ghost btn-small" on:click=move |_| toast.set(None)>
+                            "Dismiss"<span class="sr-only">" message"</span>
+                        </button>
+                    </div>
+                })}
             </div>
             <h1>"Insights & Recommendations"</h1>
-            <p class="lead">"Data can take up to 24 hours to appear after an account is connected."</p>
-            <AccountList heading="Accounts"/>
+
+            {move || (!pending.get().is_empty()).then(|| view! {
+                <div class="info-banner" data-banner="collecting">
+                    <p><strong>"We're collecting your data."</strong></p>
+                    <ul>
+                        {pending.get().into_iter().map(|(name, kind)| {
+                            let hours = match kind {
+                                AccountKind::Linked => LINKED_PENDING_HOURS,
+                                AccountKind::Management => MANAGEMENT_PENDING_HOURS,
+                            };
+                            view! { <li>{format!("{name}: data can take up to {hours} hours to appear after connecting.")}</li> }
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
+
+            {move || (!expiring.get().is_empty()).then(|| view! {
+                <div class="warn-banner" data-banner="expiry">
+                    <svg class="banner-icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20">
+                        <path d="M10 2l9 16H1z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/>
+                        <path d="M10 8v4M10 14.5v1" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>
+                    </svg>
+                    <div>
+                        <p><strong>"Azure credentials need attention."</strong>" Spot stops working with an account once its client secret expires."</p>
+                        <ul>
+                            {expiring.get().into_iter().map(|(name, status)| {
+                                let text = match status {
+                                    AccountStatus::Expired => format!("{name}: the client secret has expired."),
+                                    AccountStatus::ExpiresIn { days: 1 } => format!("{name}: the client secret expires in 1 day."),
+                                    AccountStatus::ExpiresIn { days } => format!("{name}: the client secret expires in {days} days."),
+                                    _ => String::new(),
+                                };
+                                view! { <li>{text}</li> }
+                            }).collect_view()}
+                        </ul>
+                        <p>"Create a new secret in the Azure portal, then use " <strong>"Update credentials"</strong> " in the table below."</p>
+                    </div>
+                </div>
+            })}
+
+            <Banner notice=error/>
+            <Show when=move || error.with(Option::is_some)>
+                <button type="button" class="btn btn-secondary" on:click=move |_| load.run(())>"Retry"</button>
+            </Show>
+
+            <section class="connect-cards" aria-label="Connect accounts">
+                <a class="connect-card card" href="/accounts/new?kind=linked">
+                    <span class="connect-card-title">"Connect a Linked Account"</span>
+                    <span class="muted">"Start optimizing your costs: Spot runs your compute on the best-priced capacity."</span>
+                </a>
+                <Show when=move || management_exists.get() == Some(false)>
+                    <a class="connect-card card" href="/management">
+                        <span class="connect-card-title">"Connect a Management Account"</span>
+                        <span class="muted">"Analyze your whole organization's costs from its billing data."</span>
+                    </a>
+                </Show>
+                // "Invite more users" (admins only) is left out: neither Spot's public setup API
+                // nor the local server has a route to invite a user, so the card could only lead
+                // nowhere. Add it (for `role == admin` from /auth/me) once such a route exists.
+            </section>
+
+            <SavingsCards savings=savings/>
+
+            <AccountsTable data=data reload=load/>
         </section>
+    }
+}
+
+#[component]
+fn SavingsCards(savings: RwSignal<Option<Result<Savings, Notice>>>) -> impl IntoView {
+    view! {
+        <section class="card savings" aria-labelledby="savings-heading">
+            <h2 id="savings-heading">"Savings potential"</h2>
+            {move || match savings.get() {
+                None => view! { <p class="muted">"Loading savings…"</p> }.into_any(),
+                Some(Err(n)) => view! { <Banner notice=Signal::stored(Some(n))/> }.into_any(),
+                Some(Ok(Savings::NoBilling)) => view! {
+                    <div class="empty-state">
+                        <p><strong>"No billing data connected"</strong></p>
+                        <p class="muted">"Savings estimates come from your organization's billing data. Connect a management account and Spot can estimate what you could save on containers, elastic applications and commitments."</p>
+                        <a class="btn btn-secondary" href="/management">"Connect a management account"</a>
+                    </div>
+                }.into_any(),
+                Some(Ok(Savings::Figures { potential, saved_30_days })) => {
+                    let demo = is_demo(&potential);
+                    let totals = savings_totals(&potential);
+                    view! {
+                        {demo.then(|| view! {
+                            <p class="pill pill-warn demo-tag">"Demo data: these figures are made up for the demo organization."</p>
+                        })}
+                        <ul class="savings-cards">
+                            {totals.into_iter().map(|(cat, sum, n)| view! {
+                                <li class="savings-card" data-category=slug(cat)>
+                                    <h3>{cat.label()}</h3>
+                                    {if n == 0 {
+                                        view! { <p class="muted">"No savings found yet. Billing data can take up to 72 hours to be processed."</p> }.into_any()
+                                    } else {
+                                        view! {
+                                            <p class="savings-figure">{format_usd(sum)}<span class="muted">" / month"</span></p>
+                                            <p class="muted">{format!("From {n} {}", if n == 1 { "resource" } else { "resources" })}</p>
+                                        }.into_any()
+                                    }}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        {saved_30_days.map(|s| view! {
+                            <p>"Saved in the last 30 days: " <strong>{format_usd(s)}</strong></p>
+                        })}
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+fn slug(c: SavingsCategory) -> &'static str {
+    match c {
+        SavingsCategory::Containers => "containers",
+        SavingsCategory::ElasticApplications => "elastic",
+        SavingsCategory::Commitments => "commitments",
     }
 }

@@ -2,16 +2,29 @@
 //! API errors become words.
 
 mod accounts;
+mod add_account;
 mod connect_aws;
+mod connect_aws_auto;
+pub mod connect_aws_permissions;
+pub mod connect_azure;
+pub mod connect_gcp;
 mod dashboard;
+mod finops;
 mod home;
+mod management;
+mod management_azure;
 mod not_found;
 mod signin;
 mod signup;
 mod welcome;
 
+pub use accounts::CurrentAccount;
+pub use add_account::AddAccount;
 pub use dashboard::Dashboard;
 pub use home::Home;
+pub use finops::FinOps;
+pub use management::ManagementWizard;
+pub use management_azure::AzureBilling;
 pub use not_found::NotFound;
 pub use signin::SignIn;
 pub use signup::{SignupDetails, SignupPassword};
@@ -70,12 +83,14 @@ pub fn notice(err: &ApiError) -> Notice {
 }
 
 /// A 401 on a signed-in call: the token is gone, so is the session; protected routes then
-/// send the user to sign in, where this message waits.
+/// send the user to sign in, where this message waits. Drafts are kept and the page is
+/// remembered: signing in again brings the user back to it with what they typed.
 pub fn expire_session(session: Session) {
-    session.clear();
-    session
-        .flash
-        .set(Some("Your session has ended. Sign in again.".into()));
+    session.expire();
+    session.flash.set(Some(
+        "Your session has ended. Sign in again to continue where you left off; what you typed is kept."
+            .into(),
+    ));
 }
 
 /// Where a signed-in user starts: the wizard until some account is connected.

@@ -63,16 +63,21 @@ pub fn SignIn() -> impl IntoView {
             .then(|| "Paste your API token.".to_owned())
     });
 
-    // Signed in: go where the user's accounts say (the wizard until one is connected).
+    // Signed in: back to the page where the session had expired (its drafts kept), or where
+    // the user's accounts say (the wizard until one is connected).
     let finish = move |api: Api, token: String, profile: Profile| {
         let navigate = navigate.clone();
         async move {
+            let back = session.take_return(&profile);
             session.sign_in(token, Some(profile));
-            let target = match api.list_accounts().await {
-                Ok(list) => landing_for(&list),
-                Err(_) => "/welcome",
+            let target = match back {
+                Some(path) => path,
+                None => match api.list_accounts().await {
+                    Ok(list) => landing_for(&list).to_owned(),
+                    Err(_) => "/welcome".to_owned(),
+                },
             };
-            navigate(target, NavigateOptions::default());
+            navigate(&target, NavigateOptions::default());
         }
     };
 

@@ -147,6 +147,10 @@ pub fn Welcome() -> impl IntoView {
     let on_connected = {
         let navigate = navigate.clone();
         Callback::new(move |()| {
+            // Embedded in a partner portal: tell the portal and show the embed finish screen.
+            if crate::embed::account_connected(draft.with_untracked(|d| d.connect.chosen())) {
+                return;
+            }
             draft.update(|d| d.connect.mark_connected());
             session.flash.set(Some(CONNECTED_MESSAGE.into()));
             navigate("/dashboard", NavigateOptions::default());
@@ -169,7 +173,14 @@ pub fn Welcome() -> impl IntoView {
         Some(CloudProvider::Aws) => {
             view! { <AwsConnect draft=draft on_connected=on_connected/> }.into_any()
         }
-        Some(p) => view! { <NotYetAvailable provider=p on_change=change_provider/> }.into_any(),
+        Some(CloudProvider::Gcp) => {
+            view! { <super::connect_gcp::GcpConnect draft=draft on_connected=on_connected/> }
+                .into_any()
+        }
+        Some(CloudProvider::Azure) => {
+            view! { <super::connect_azure::AzureConnect draft=draft on_connected=on_connected/> }
+                .into_any()
+        }
         None => ().into_any(),
     };
 
@@ -216,19 +227,5 @@ fn ChangeProviderButton(on_press: Callback<()>) -> impl IntoView {
             </svg>
             "Change provider"
         </button>
-    }
-}
-
-/// Google Cloud and Azure: said plainly, no form that can't work.
-#[component]
-fn NotYetAvailable(provider: CloudProvider, on_change: Callback<()>) -> impl IntoView {
-    view! {
-        <div class="card notice-panel">
-            <p>
-                "Connecting " {provider_name(provider)}
-                " accounts is not available in this console yet. Choose Amazon Web Services to connect an account now."
-            </p>
-            <ChangeProviderButton on_press=on_change/>
-        </div>
     }
 }

@@ -6,6 +6,7 @@ use crate::api::{Api, ApiError};
 use leptos::prelude::*;
 use onramp_core::dto::{Account, WhoAmI};
 use onramp_core::ids::AccountId;
+use onramp_core::return_to::safe_return_path;
 
 pub const SESSION_KEY: &str = "onramp.session";
 
@@ -102,11 +103,65 @@ impl Session {
         self.token.set(Some(token));
     }
 
-    /// Forgets the token and every draft (a shared computer must not keep a half-filled form).
+    /// Signing out: forgets the token, every draft and the way back (a shared computer must not
+    /// keep a half-filled form).
     pub fn clear(&self) {
         storage::session_remove(SESSION_KEY);
+        storage::session_remove(RETURN_KEY);
         draft::clear_all();
         self.profile.set(None);
         self.token.set(None);
     }
+
+    /// The session ended on its own (a 401: token expired or revoked): the token goes, the
+    /// drafts stay, and the page the user was on is remembered so that signing in again brings
+    /// them back to it with what they typed. Secrets were never in a draft.
+    pub fn expire(&self) {
+        if let Some(path) = current_path().as_deref().and_then(safe_return_path) {
+            let who = self
+                .profile
+                .with_untracked(|p| p.as_ref().and_then(|p| p.default_account_id.clone()));
+            let back = ReturnTo {
+                path: path.to_owned(),
+                who: who.map(|a| a.as_str().to_owned()),
+            };
+            if let Ok(json) = serde_json::to_string(&back) {
+                storage::session_set(RETURN_KEY, &json);
+            }
+        }
+        storage::session_remove(SESSION_KEY);
+        self.profile.set(None);
+        self.token.set(None);
+    }
+
+    /// After signing in: the page to go back to, if the session had expired there and the same
+    /// organization's account signed in again. Someone else signing in gets neither the page nor
+    /// the previous user's drafts. Read once.
+    pub fn take_return(&self, profile: &Profile) -> Option<String> {
+        let saved = storage::session_get(RETURN_KEY)?;
+        storage::session_remove(RETURN_KEY);
+        let back: ReturnTo = serde_json::from_str(&saved).ok()?;
+        let now = profile.default_account_id.as_ref().map(|a| a.as_str());
+        if back.who.is_some() && now.is_some() && back.who.as_deref() != now {
+            draft::clear_all();
+            return None;
+        }
+        safe_return_path(&back.path).map(str::to_owned)
+    }
+}
+
+/// Where the user was when their session expired (sessionStorage `onramp.return_to`).
+pub const RETURN_KEY: &str = "onramp.return_to";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ReturnTo {
+    /// Path and query of this app, checked by `safe_return_path` when written and when read.
+    path: String,
+    /// The default account of the expired session (an ID, not a secret), to recognise the user.
+    who: Option<String>,
+}
+
+fn current_path() -> Option<String> {
+    let location = web_sys::window()?.location();
+    Some(location.pathname().ok()? + &location.search().ok()?)
 }

@@ -1,7 +1,16 @@
 //! Thin, failure-tolerant access to Web Storage: a browser with storage disabled still works,
 //! it just forgets on reload.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use web_sys::Storage;
+
+thread_local! {
+    /// Stands in for sessionStorage where the browser refuses it (an iframe on another site with
+    /// third-party storage blocked, as in an embedding partner portal): the app keeps working
+    /// across its routes and forgets on reload.
+    static MEMORY: RefCell<BTreeMap<String, String>> = const { RefCell::new(BTreeMap::new()) };
+}
 
 fn session_storage() -> Option<Storage> {
     web_sys::window()?.session_storage().ok().flatten()
@@ -12,24 +21,40 @@ fn local_storage() -> Option<Storage> {
 }
 
 pub fn session_get(key: &str) -> Option<String> {
-    session_storage()?.get_item(key).ok().flatten()
+    match session_storage() {
+        Some(s) => s.get_item(key).ok().flatten(),
+        None => MEMORY.with(|m| m.borrow().get(key).cloned()),
+    }
 }
 
 pub fn session_set(key: &str, value: &str) {
-    if let Some(s) = session_storage() {
-        let _ = s.set_item(key, value);
+    match session_storage() {
+        Some(s) => {
+            let _ = s.set_item(key, value);
+        }
+        None => MEMORY.with(|m| {
+            m.borrow_mut().insert(key.to_owned(), value.to_owned());
+        }),
     }
 }
 
 pub fn session_remove(key: &str) {
-    if let Some(s) = session_storage() {
-        let _ = s.remove_item(key);
+    match session_storage() {
+        Some(s) => {
+            let _ = s.remove_item(key);
+        }
+        None => MEMORY.with(|m| {
+            m.borrow_mut().remove(key);
+        }),
     }
 }
 
 /// Removes every sessionStorage key that starts with `prefix`.
 pub fn session_remove_prefixed(prefix: &str) {
-    let Some(s) = session_storage() else { return };
+    let Some(s) = session_storage() else {
+        MEMORY.with(|m| m.borrow_mut().retain(|k, _| !k.starts_with(prefix)));
+        return;
+    };
     let len = s.length().unwrap_or(0);
     let keys: Vec<String> = (0..len)
         .filter_map(|i| s.key(i).ok().flatten())

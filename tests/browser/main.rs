@@ -19,6 +19,11 @@ use web_sys::{
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod aws;
+mod azure;
+mod client;
+mod gcp;
+
 fn document() -> Document {
     web_sys::window().unwrap().document().unwrap()
 }

@@ -35,6 +35,8 @@ pub struct Config {
     pub login_attempts: u32,
     /// Not a flag: tests shorten it.
     pub login_window: Duration,
+    /// Seed the labelled demo organization at start (`--demo`; see `demo.rs`).
+    pub demo: bool,
 }
 
 impl Default for Config {
@@ -53,6 +55,7 @@ impl Default for Config {
             fault_control: false,
             login_attempts: 5,
             login_window: Duration::from_secs(15 * 60),
+            demo: false,
         }
     }
 }
@@ -203,6 +206,13 @@ impl Config {
                 _ => return Err(format!("--fault-control: {v:?} is not true or false.")),
             };
         }
+        if let Some(v) = get("--demo") {
+            c.demo = match v.to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => return Err(format!("--demo: {v:?} is not true or false.")),
+            };
+        }
         if let Some(v) = whole("--login-attempts")? {
             c.login_attempts =
                 u32::try_from(v).map_err(|_| format!("--login-attempts: {v:?} is too large."))?;
@@ -231,6 +241,7 @@ const FLAGS: &[(&str, &str)] = &[
     ("--rate-limit", "ONRAMP_RATE_LIMIT"),
     ("--max-body", "ONRAMP_MAX_BODY"),
     ("--login-attempts", "ONRAMP_LOGIN_ATTEMPTS"),
+    ("--demo", "ONRAMP_DEMO"),
     ("--fault-latency-ms", "ONRAMP_FAULT_LATENCY_MS"),
     ("--fault-error-rate", "ONRAMP_FAULT_ERROR_RATE"),
     ("--fault-rate-limit-every", "ONRAMP_FAULT_RATE_LIMIT_EVERY"),
@@ -247,11 +258,12 @@ const FLAGS: &[(&str, &str)] = &[
 ];
 
 /// Flags that may be given without a value (meaning `true`).
-const BOOL_FLAGS: &[&str] = &["--fault-control"];
+const BOOL_FLAGS: &[&str] = &["--fault-control", "--demo"];
 
 pub const USAGE: &str = "Usage: onramp-api [--listen ADDR] [--db PATH|:memory:] [--dist DIR] \
 [--api-base-url URL] [--embed-origins \"ORIGIN ...\"] [--rate-limit N] [--max-body BYTES] \
-[--login-attempts N]
+[--login-attempts N] [--demo]
+--demo seeds a labelled demo organization (sign in as demo@onramp.example, password printed at start).
 Fault injection, for tests only (all off by default): [--fault-latency-ms N] \
 [--fault-error-rate P] [--fault-rate-limit-every N] [--fault-reset-secs S] [--fault-drop-rate P] \
 [--fault-malformed-rate P] [--fault-lose-after-write-rate P] [--fault-only PATH_PREFIX] \
@@ -389,6 +401,21 @@ mod tests {
                 .unwrap_err()
                 .contains("--fault-only")
         );
+    }
+
+    #[test]
+    fn demo_flag() {
+        assert!(!Config::parse(args(&[]), |_| None).unwrap().demo);
+        assert!(Config::parse(args(&["--demo"]), |_| None).unwrap().demo);
+        assert!(
+            Config::parse(args(&["--demo=false"]), |_| None)
+                .unwrap()
+                .demo
+                == false
+        );
+        let env = |k: &str| (k == "ONRAMP_DEMO").then(|| "1".to_string());
+        assert!(Config::parse(args(&[]), env).unwrap().demo);
+        assert!(Config::parse(args(&["--demo=maybe"]), |_| None).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod fault;
 pub mod rate_limit;
 pub mod respond;
@@ -44,6 +45,10 @@ impl AppState {
     pub fn new(config: Config) -> Result<Self, String> {
         let db = db::Db::open(&config.db)
             .map_err(|e| format!("Cannot open the database {:?}: {e}", config.db))?;
+        if config.demo {
+            demo::seed(&mut db.conn(), config.fast_password_hashing)
+                .map_err(|e| format!("Cannot seed the demo organization: {e}"))?;
+        }
         Ok(Self {
             db,
             limiter: Arc::new(rate_limit::RateLimiter::new(config.rate_limit)),

@@ -26,6 +26,14 @@ async fn main() {
             state.config.dist
         );
     }
+    if state.config.demo {
+        eprintln!(
+            "onramp-api: DEMO DATA: the organization {:?} holds made-up accounts and savings. Sign in as {} with the password {}",
+            onramp_api::demo::DEMO_ORGANIZATION,
+            onramp_api::demo::DEMO_EMAIL,
+            onramp_api::demo::DEMO_PASSWORD
+        );
+    }
     if state.faults.installed {
         // The knobs only (never a request, a body or a secret).
         eprintln!(

@@ -46,6 +46,38 @@ impl PolicyProduct {
         }
     }
 
+    /// One line on what the group lets Spot do (shown under its checkbox).
+    pub fn description(self) -> &'static str {
+        match self {
+            PolicyProduct::ComputeCore => {
+                "Launch, scale, tag and replace EC2 instances, Spot and On-Demand."
+            }
+            PolicyProduct::Ocean => {
+                "Read EKS and ECS clusters and manage their container instances."
+            }
+            PolicyProduct::ElastigroupIntegrations => {
+                "Register instances with load balancers; Route 53, Beanstalk and CodeDeploy hooks."
+            }
+            PolicyProduct::Storage => {
+                "Create, attach and snapshot the EBS volumes of stateful workloads."
+            }
+            PolicyProduct::ReadOnlyOverview => {
+                "Read costs, reservations, Savings Plans and prices (no changes)."
+            }
+        }
+    }
+
+    /// A short stable name for element ids and drafts (`computeCore`, `ocean`, ...).
+    pub fn slug(self) -> &'static str {
+        match self {
+            PolicyProduct::ComputeCore => "computeCore",
+            PolicyProduct::Ocean => "ocean",
+            PolicyProduct::ElastigroupIntegrations => "elastigroupIntegrations",
+            PolicyProduct::Storage => "storage",
+            PolicyProduct::ReadOnlyOverview => "readOnlyOverview",
+        }
+    }
+
     /// The statement id in the generated policy; stable, so users can diff policies.
     pub fn sid(self) -> &'static str {
         match self {
@@ -311,6 +343,69 @@ pub fn quick_create_url(
     url
 }
 
+/// The region a stack is created in: IAM is global, but the console needs one. Each partition's
+/// oldest region, so it is enabled in every account.
+pub fn stack_region(partition: Partition) -> &'static str {
+    match partition {
+        Partition::Aws => "us-east-1",
+        Partition::AwsUsGov => "us-gov-west-1",
+        Partition::AwsCn => "cn-north-1",
+    }
+}
+
+/// The stack name the quick-create link suggests for a Spot account (`act-…`): letters, digits
+/// and hyphens, starting with a letter, as CloudFormation requires.
+pub fn linked_stack_name(account_id: &str) -> String {
+    let id: String = account_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(100)
+        .collect();
+    format!("Spot-Linked-{id}")
+}
+
+/// The absolute URL of the linked-account template as served next to the app at `origin`
+/// (`https://console.example.com`, with or without a trailing slash).
+pub fn linked_template_url(origin: &str) -> String {
+    format!("{}/{LINKED_TEMPLATE_PATH}", origin.trim_end_matches('/'))
+}
+
+/// The **Run CloudFormation template** link: quick-create in the partition's console with the
+/// template's three parameters (`AccountId`, `ExternalId`, `Principal`) filled in.
+pub fn linked_quick_create_url(
+    partition: Partition,
+    template_url: &str,
+    account_id: &str,
+    external_id: &str,
+    principal: &str,
+) -> String {
+    quick_create_url(
+        partition,
+        stack_region(partition),
+        template_url,
+        &linked_stack_name(account_id),
+        &[
+            ("AccountId", account_id),
+            ("ExternalId", external_id),
+            ("Principal", principal),
+        ],
+    )
+}
+
+/// How long the console waits for a launched stack to connect the account before offering the
+/// manual role-ARN paste. Creating an IAM role and policy usually takes one to three minutes.
+pub const STACK_WAIT_TIMEOUT_MS: i64 = 10 * 60 * 1000;
+
+/// The pause before check number `attempt` (0-based) while waiting for the stack: 2 s, then
+/// half as long again each time, at most 15 s.
+pub fn stack_poll_delay_ms(attempt: u32) -> u32 {
+    let mut delay: u32 = 2_000;
+    for _ in 0..attempt.min(16) {
+        delay = (delay + delay / 2).min(15_000);
+    }
+    delay
+}
+
 /// Percent-encodes everything but RFC 3986's unreserved characters.
 pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -432,6 +527,68 @@ mod tests {
             "https://console.amazonaws.cn/"
         );
     }
+    #[test]
+    fn linked_quick_create_link_fills_the_three_parameters_per_partition() {
+        let template = linked_template_url("https://onramp.example/");
+        assert_eq!(
+            template,
+            "https://onramp.example/templates/spot-linked-account.json"
+        );
+        let url = linked_quick_create_url(
+            Partition::Aws,
+            &template,
+            "act-1a2b3c4d",
+            "AbC123xyz",
+            SPOT_PRINCIPAL,
+        );
+        assert!(url.starts_with(
+            "https://console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/quickcreate?"
+        ));
+        assert!(url.contains(
+            "templateURL=https%3A%2F%2Fonramp.example%2Ftemplates%2Fspot-linked-account.json"
+        ));
+        assert!(url.contains("&stackName=Spot-Linked-act-1a2b3c4d"));
+        assert!(url.contains("&param_AccountId=act-1a2b3c4d"));
+        assert!(url.contains("&param_ExternalId=AbC123xyz"));
+        assert!(url.contains("&param_Principal=arn%3Aaws%3Aiam%3A%3A922761411349%3Aroot"));
+        let gov =
+            linked_quick_create_url(Partition::AwsUsGov, &template, "act-1a2b3c4d", "x1", "p");
+        assert!(gov.starts_with(
+            "https://console.amazonaws-us-gov.com/cloudformation/home?region=us-gov-west-1#"
+        ));
+        let cn = linked_quick_create_url(Partition::AwsCn, &template, "act-1a2b3c4d", "x1", "p");
+        assert!(
+            cn.starts_with("https://console.amazonaws.cn/cloudformation/home?region=cn-north-1#")
+        );
+    }
+
+    #[test]
+    fn stack_names_keep_to_cloudformation_rules() {
+        assert_eq!(
+            linked_stack_name("act-1a2b3c4d"),
+            "Spot-Linked-act-1a2b3c4d"
+        );
+        let odd = linked_stack_name("act_<x> y");
+        assert!(odd.starts_with("Spot-Linked-"));
+        assert!(
+            odd.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'),
+            "{odd}"
+        );
+        assert!(linked_stack_name(&"a".repeat(500)).len() <= 128);
+    }
+
+    #[test]
+    fn stack_polling_backs_off_to_a_cap() {
+        let delays: Vec<u32> = (0..8).map(stack_poll_delay_ms).collect();
+        assert_eq!(delays[..4], [2_000, 3_000, 4_500, 6_750]);
+        assert!(delays.windows(2).all(|w| w[0] <= w[1]), "{delays:?}");
+        assert_eq!(stack_poll_delay_ms(7), 15_000);
+        assert_eq!(stack_poll_delay_ms(u32::MAX), 15_000);
+        // The sum of the first pauses stays well inside the time-out: many checks are made.
+        let first_minute: u32 = (0..6).map(stack_poll_delay_ms).sum();
+        assert!(i64::from(first_minute) < STACK_WAIT_TIMEOUT_MS / 10);
+    }
+
     #[test]
     fn shipped_linked_template_matches_the_generator() {
         let shipped = crate::golden::check(

@@ -4,6 +4,7 @@
 //! enforced identically on both sides of the wire.
 
 pub mod account_status;
+pub mod accounts_view;
 pub mod aws_setup;
 pub mod azure_setup;
 pub mod countries;
@@ -16,6 +17,8 @@ mod golden;
 pub mod ids;
 pub mod management;
 pub mod onboarding;
+pub mod retry;
+pub mod return_to;
 pub mod validate;
 
 pub use envelope::{Envelope, RequestInfo, ResponseBody, SpotError, Status};

@@ -4,8 +4,11 @@
 //! `docs/contracts.md`), and the AWS wizard's steps as pure functions so the console can resume
 //! a draft and refuse deep links to steps whose prerequisites are missing.
 
-use crate::aws_setup::SPOT_PRINCIPAL;
-use crate::validate::{self, AgreementType, AwsEnvironment, FieldError, RoleArn};
+use crate::account_status::parse_instant;
+use crate::aws_setup::{SPOT_PRINCIPAL, quick_create_url};
+use crate::dto::{CloudProvider, ExternalId};
+use crate::ids::AccountId;
+use crate::validate::{self, AgreementType, AwsEnvironment, FieldError, Partition, RoleArn};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -506,6 +509,12 @@ pub struct ManagementDraft {
     pub role_arns: RoleArns,
     /// The API accepted the registration.
     pub connected: bool,
+    /// The Spot account the management account is registered to (created by the wizard, or
+    /// the one the user came with); set before the external ID is generated for it.
+    pub account_id: Option<AccountId>,
+    /// Generated for `account_id`; the template's `ExternalId` parameter. Shown on screen, so
+    /// not a secret; regenerated when expired (which means running the template again).
+    pub external_id: Option<ExternalId>,
 }
 
 impl ManagementDraft {
@@ -581,6 +590,565 @@ impl ManagementDraft {
                     .is_ok()
             }
             ManagementStep::Done => false,
+        }
+    }
+}
+
+impl ManagementDraft {
+    /// True when there is no external ID, or it is past its `maxValidUntil` at `now` (an ISO
+    /// instant), or either time can't be read.
+    pub fn external_id_needs_refresh(&self, now: &str) -> bool {
+        match &self.external_id {
+            None => true,
+            Some(e) => match (parse_instant(&e.max_valid_until), parse_instant(now)) {
+                (Some(until), Some(now)) => now >= until,
+                _ => true,
+            },
+        }
+    }
+
+    /// Keeps a newly generated external ID. Replacing one the template may already have used
+    /// means the stack must be run (or updated) again.
+    pub fn set_external_id(&mut self, x: ExternalId) {
+        let replaced = self
+            .external_id
+            .as_ref()
+            .is_some_and(|old| old.external_id != x.external_id);
+        if replaced {
+            self.template_launched = false;
+            self.connected = false;
+        }
+        self.external_id = Some(x);
+    }
+
+    /// The account the management account goes to. Another account means another external
+    /// ID, so the one kept for the previous account is dropped.
+    pub fn set_account(&mut self, id: AccountId) {
+        if self.account_id.as_ref() != Some(&id) {
+            self.account_id = Some(id);
+            if self.external_id.take().is_some() {
+                self.template_launched = false;
+            }
+            self.connected = false;
+        }
+    }
+
+    /// The message for one product's role ARN field, if its value is refused (the same rules
+    /// as [`check_role_arns`], so the field and the submit never disagree).
+    pub fn role_arn_problem(&self, p: ManagementProduct) -> Option<FieldError> {
+        let env = self.environment.unwrap_or_default();
+        check_role_arns(env, &self.products, &self.request("").role_arns)
+            .err()?
+            .into_iter()
+            .find(|(q, _)| *q == p)
+            .map(|(_, e)| e)
+    }
+}
+
+/// The region the wizard recommends for the report bucket and the stack: us-east-1 in
+/// commercial AWS, the partition's first region elsewhere.
+pub fn home_region(env: AwsEnvironment) -> &'static str {
+    match env {
+        AwsEnvironment::Commercial => "us-east-1",
+        AwsEnvironment::GovCloud => "us-gov-west-1",
+        AwsEnvironment::China => "cn-north-1",
+    }
+}
+
+/// The Cost and Usage Reports page of the partition's billing console.
+pub fn cur_console_url(env: AwsEnvironment) -> String {
+    format!(
+        "https://{}/billing/home#/reports",
+        Partition::from_choice(env).console_host()
+    )
+}
+
+/// AWS's how-to for activating IAM access to the Billing and Cost Management console.
+pub const BILLING_ACCESS_HELP_URL: &str = "https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/control-access-billing.html#ControllingAccessWebsite-Activate";
+
+/// The quick-create link for the management template at `template_url` (absolute), in the
+/// environment's console and home region, with every parameter filled in. `principal`
+/// replaces Spot's default principal when the deployment configures another.
+pub fn management_quick_create_url(
+    env: AwsEnvironment,
+    template_url: &str,
+    products: &[ManagementProduct],
+    bucket: &str,
+    external_id: &str,
+    principal: Option<&str>,
+) -> String {
+    let params = template_parameters(products, bucket.trim(), external_id);
+    let params: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| match (*k, principal) {
+            ("Principal", Some(p)) if !p.trim().is_empty() => (*k, p.trim()),
+            _ => (*k, v.as_str()),
+        })
+        .collect();
+    quick_create_url(
+        Partition::from_choice(env),
+        home_region(env),
+        template_url,
+        SUGGESTED_STACK_NAME,
+        &params,
+    )
+}
+
+/// The template's address for a page served from `origin` (`https://console.example.com`):
+/// the quick-create link needs an absolute URL.
+pub fn template_url(origin: &str) -> String {
+    format!(
+        "{}/{MANAGEMENT_TEMPLATE_PATH}",
+        origin.trim_end_matches('/')
+    )
+}
+
+/// Names the wizards give the Spot account they create for a management account.
+pub const AWS_ACCOUNT_NAME: &str = "AWS management account";
+pub const AZURE_ACCOUNT_NAME: &str = "Azure billing account";
+
+/// What the done screen promises (seed 002).
+pub const PROCESSING_NOTE: &str = "Initial data processing takes up to 72 hours.";
+
+// ---- the Azure billing account ---------------------------------------------------------------
+
+/// The Azure billing-account form's fields, in form order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AzureBillingField {
+    ClientId,
+    TenantId,
+    ClientSecret,
+    ExpirationDate,
+    AgreementType,
+    BillingAccountId,
+}
+
+impl AzureBillingField {
+    pub const ALL: [AzureBillingField; 6] = [
+        AzureBillingField::ClientId,
+        AzureBillingField::TenantId,
+        AzureBillingField::ClientSecret,
+        AzureBillingField::ExpirationDate,
+        AzureBillingField::AgreementType,
+        AzureBillingField::BillingAccountId,
+    ];
+
+    /// The name in the request body (and in the server's `body.<name>` error fields).
+    pub fn wire(self) -> &'static str {
+        match self {
+            AzureBillingField::ClientId => "clientId",
+            AzureBillingField::TenantId => "tenantId",
+            AzureBillingField::ClientSecret => "clientSecret",
+            AzureBillingField::ExpirationDate => "expirationDate",
+            AzureBillingField::AgreementType => "agreementType",
+            AzureBillingField::BillingAccountId => "billingAccountId",
+        }
+    }
+
+    pub fn from_wire(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.wire() == s)
+    }
+}
+
+/// What identifies the billing account for each agreement type (the field's label).
+pub fn billing_id_label(agreement: AgreementType) -> &'static str {
+    match agreement {
+        AgreementType::Ea => "Enrollment number",
+        AgreementType::Mca => "Billing account ID",
+        AgreementType::PayAsYouGo => "Subscription ID",
+    }
+}
+
+/// The Azure billing-account form, kept across reloads. There is no field for the client
+/// secret: it stays in a password input and is passed to [`Self::request`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AzureBillingDraft {
+    pub client_id: String,
+    pub tenant_id: String,
+    /// `YYYY-MM-DD` from the date input.
+    pub expiration_date: String,
+    pub agreement_type: Option<AgreementType>,
+    pub billing_account_id: String,
+    /// The Spot account the billing account is registered to, once created.
+    pub account_id: Option<AccountId>,
+    pub connected: bool,
+}
+
+impl AzureBillingDraft {
+    /// Another agreement type means another kind of identifier: the typed one is cleared
+    /// only when it can't be right for the new type.
+    pub fn choose_agreement(&mut self, agreement: AgreementType) {
+        if self.agreement_type != Some(agreement) {
+            if self.agreement_type.is_some()
+                && validate::billing_account_id(agreement, &self.billing_account_id).is_err()
+            {
+                self.billing_account_id.clear();
+            }
+            self.agreement_type = Some(agreement);
+        }
+    }
+
+    /// One field's problem (for the check on blur). `today` is `YYYY-MM-DD` (UTC).
+    pub fn problem(
+        &self,
+        field: AzureBillingField,
+        secret: &str,
+        today: &str,
+    ) -> Option<FieldError> {
+        match field {
+            AzureBillingField::ClientId => {
+                validate::azure_guid(&self.client_id, "application (client) ID").err()
+            }
+            AzureBillingField::TenantId => {
+                validate::azure_guid(&self.tenant_id, "directory (tenant) ID").err()
+            }
+            AzureBillingField::ClientSecret => validate::azure_client_secret(secret).err(),
+            AzureBillingField::ExpirationDate => {
+                validate::secret_expiration(&self.expiration_date, today).err()
+            }
+            AzureBillingField::AgreementType => self.agreement_type.is_none().then(|| {
+                FieldError::new(
+                    "Choose the agreement type: Enterprise Agreement, Microsoft Customer Agreement or pay-as-you-go.",
+                )
+            }),
+            AzureBillingField::BillingAccountId => match self.agreement_type {
+                Some(a) => validate::billing_account_id(a, &self.billing_account_id).err(),
+                None => Some(FieldError::new(
+                    "Choose the agreement type first: it decides which identifier goes here.",
+                )),
+            },
+        }
+    }
+
+    /// The registration body, or every field's problem in form order (focus the first).
+    pub fn request(
+        &self,
+        account_id: &AccountId,
+        secret: &str,
+        today: &str,
+    ) -> Result<AzureBillingRequest, Vec<(AzureBillingField, FieldError)>> {
+        let errors: Vec<_> = AzureBillingField::ALL
+            .into_iter()
+            .filter_map(|f| self.problem(f, secret, today).map(|e| (f, e)))
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let ok = |r: Result<String, FieldError>| r.unwrap_or_default();
+        let agreement = self.agreement_type.unwrap_or_default();
+        Ok(AzureBillingRequest {
+            account_id: account_id.to_string(),
+            client_id: ok(validate::azure_guid(&self.client_id, "")),
+            tenant_id: ok(validate::azure_guid(&self.tenant_id, "")),
+            client_secret: ok(validate::azure_client_secret(secret)),
+            expiration_date: ok(validate::secret_expiration(&self.expiration_date, today)),
+            agreement_type: agreement,
+            billing_account_id: ok(validate::billing_account_id(
+                agreement,
+                &self.billing_account_id,
+            )),
+        })
+    }
+}
+
+// ---- FinOps products (flows.md §G) -------------------------------------------------------------
+
+/// The FinOps products an account with credentials can be enrolled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FinOpsProduct {
+    /// Cloud billing data (`/cloudBilling/v1/setup/account`).
+    #[default]
+    BillingEngine,
+    /// Cost insights (`/cbi/v1/setup/account`).
+    CostIntelligence,
+}
+
+impl FinOpsProduct {
+    pub const ALL: [FinOpsProduct; 2] = [
+        FinOpsProduct::BillingEngine,
+        FinOpsProduct::CostIntelligence,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FinOpsProduct::BillingEngine => "Billing Engine",
+            FinOpsProduct::CostIntelligence => "Cost Intelligence",
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            FinOpsProduct::BillingEngine => "billing-engine",
+            FinOpsProduct::CostIntelligence => "cost-intelligence",
+        }
+    }
+}
+
+/// The outcome of one check of a validation call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Success,
+    Failed,
+    Warning,
+    Skipped,
+}
+
+impl CheckStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckStatus::Success => "Passed",
+            CheckStatus::Failed => "Failed",
+            CheckStatus::Warning => "Warning",
+            CheckStatus::Skipped => "Not checked",
+        }
+    }
+}
+
+/// One item of a validation answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidationCheck {
+    pub id: String,
+    pub description: String,
+    pub status: CheckStatus,
+}
+
+/// Connect is offered once a validation ran and none of its checks failed (warnings and
+/// skipped checks are shown, not blocking).
+pub fn can_connect(checks: &[ValidationCheck]) -> bool {
+    !checks.is_empty() && checks.iter().all(|c| c.status != CheckStatus::Failed)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BillingSource {
+    pub bucket: String,
+    pub region: String,
+    pub path_prefix: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GoogleBillingConfiguration {
+    pub project_id: String,
+    pub dataset_id: String,
+    pub table_id: String,
+}
+
+/// `config` of a cloud-billing registration: AWS `{"billingSource": …}`, GCP
+/// `{"googleBillingConfiguration": …}`, Azure `{}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BillingConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_source: Option<BillingSource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub google_billing_configuration: Option<GoogleBillingConfiguration>,
+}
+
+/// `POST /cloudBilling/v1/setup/account[/validation]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudBillingRequest {
+    pub account_id: String,
+    pub config: BillingConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CbiAccount {
+    pub account_id: String,
+}
+
+/// `POST /cbi/v1/setup/account[/validation]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CbiRequest {
+    pub account: CbiAccount,
+}
+
+impl CbiRequest {
+    pub fn new(account_id: &AccountId) -> Self {
+        Self {
+            account: CbiAccount {
+                account_id: account_id.to_string(),
+            },
+        }
+    }
+}
+
+const BIGQUERY_ID_MAX: usize = 1024;
+
+/// A BigQuery dataset ID: 1–1024 letters, digits and underscores (no hyphens, no dots).
+pub fn bigquery_dataset_id(input: &str) -> Result<String, FieldError> {
+    bigquery_id(input, "dataset", false)
+}
+
+/// A BigQuery table ID: 1–1024 bytes of letters, digits, underscores and hyphens.
+pub fn bigquery_table_id(input: &str) -> Result<String, FieldError> {
+    bigquery_id(input, "table", true)
+}
+
+fn bigquery_id(input: &str, what: &str, hyphen: bool) -> Result<String, FieldError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(FieldError::new(format!(
+            "Enter the BigQuery {what} ID of the billing export."
+        )));
+    }
+    if s.contains('.') || s.contains(':') || s.contains('`') {
+        let last = s.trim_matches('`').rsplit(['.', ':']).next().unwrap_or("");
+        return Err(FieldError::new(format!(
+            "Enter only the {what} ID, not a path with the project{}: {last}.",
+            if what == "table" { " and dataset" } else { "" },
+        )));
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || (hyphen && *c == '-')))
+    {
+        let allowed = if hyphen {
+            "letters, digits, underscores and hyphens"
+        } else {
+            "letters, digits and underscores"
+        };
+        let shown = if c == ' ' {
+            "a space".to_owned()
+        } else {
+            format!("“{c}”")
+        };
+        return Err(FieldError::new(format!(
+            "A {what} ID can't contain {shown}: use {allowed} only."
+        )));
+    }
+    if s.len() > BIGQUERY_ID_MAX {
+        return Err(FieldError::new(format!(
+            "A {what} ID has at most {BIGQUERY_ID_MAX} characters; this one has {}.",
+            s.len()
+        )));
+    }
+    Ok(s.to_owned())
+}
+
+/// The Billing Engine form's fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FinOpsField {
+    Bucket,
+    Region,
+    PathPrefix,
+    ProjectId,
+    DatasetId,
+    TableId,
+}
+
+impl FinOpsField {
+    /// The server's error field (without `body.`).
+    pub fn wire(self) -> &'static str {
+        match self {
+            FinOpsField::Bucket => "config.billingSource.bucket",
+            FinOpsField::Region => "config.billingSource.region",
+            FinOpsField::PathPrefix => "config.billingSource.pathPrefix",
+            FinOpsField::ProjectId => "config.googleBillingConfiguration.projectId",
+            FinOpsField::DatasetId => "config.googleBillingConfiguration.datasetId",
+            FinOpsField::TableId => "config.googleBillingConfiguration.tableId",
+        }
+    }
+}
+
+/// The fields Billing Engine asks for on each cloud (none on Azure).
+pub fn billing_engine_fields(provider: CloudProvider) -> &'static [FinOpsField] {
+    match provider {
+        CloudProvider::Aws => &[
+            FinOpsField::Bucket,
+            FinOpsField::Region,
+            FinOpsField::PathPrefix,
+        ],
+        CloudProvider::Gcp => &[
+            FinOpsField::ProjectId,
+            FinOpsField::DatasetId,
+            FinOpsField::TableId,
+        ],
+        CloudProvider::Azure => &[],
+    }
+}
+
+/// The FinOps form, kept across reloads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FinOpsDraft {
+    pub account_id: Option<AccountId>,
+    pub product: FinOpsProduct,
+    pub bucket: String,
+    pub region: String,
+    pub path_prefix: String,
+    pub project_id: String,
+    pub dataset_id: String,
+    pub table_id: String,
+}
+
+impl FinOpsDraft {
+    pub fn value(&self, field: FinOpsField) -> &str {
+        match field {
+            FinOpsField::Bucket => &self.bucket,
+            FinOpsField::Region => &self.region,
+            FinOpsField::PathPrefix => &self.path_prefix,
+            FinOpsField::ProjectId => &self.project_id,
+            FinOpsField::DatasetId => &self.dataset_id,
+            FinOpsField::TableId => &self.table_id,
+        }
+    }
+
+    /// One field's value checked by its rule.
+    pub fn checked(&self, field: FinOpsField) -> Result<String, FieldError> {
+        let v = self.value(field);
+        match field {
+            FinOpsField::Bucket => validate::s3_bucket_name(v),
+            FinOpsField::Region => validate::aws_region(v),
+            FinOpsField::PathPrefix => validate::s3_path_prefix(v),
+            FinOpsField::ProjectId => validate::gcp_project_id(v),
+            FinOpsField::DatasetId => bigquery_dataset_id(v),
+            FinOpsField::TableId => bigquery_table_id(v),
+        }
+    }
+
+    /// Billing Engine's configuration for an account on `provider`, or every field's problem
+    /// in form order.
+    pub fn billing_config(
+        &self,
+        provider: CloudProvider,
+    ) -> Result<BillingConfig, Vec<(FinOpsField, FieldError)>> {
+        let mut errors = Vec::new();
+        let mut get = |f: FinOpsField| match self.checked(f) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push((f, e));
+                String::new()
+            }
+        };
+        let config = match provider {
+            CloudProvider::Aws => BillingConfig {
+                billing_source: Some(BillingSource {
+                    bucket: get(FinOpsField::Bucket),
+                    region: get(FinOpsField::Region),
+                    path_prefix: get(FinOpsField::PathPrefix),
+                }),
+                google_billing_configuration: None,
+            },
+            CloudProvider::Gcp => BillingConfig {
+                billing_source: None,
+                google_billing_configuration: Some(GoogleBillingConfiguration {
+                    project_id: get(FinOpsField::ProjectId),
+                    dataset_id: get(FinOpsField::DatasetId),
+                    table_id: get(FinOpsField::TableId),
+                }),
+            },
+            CloudProvider::Azure => BillingConfig::default(),
+        };
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(errors)
         }
     }
 }
@@ -683,6 +1251,8 @@ mod tests {
                 compute_optimization: None,
             },
             connected: true,
+            account_id: None,
+            external_id: None,
         }
     }
 
@@ -848,5 +1418,262 @@ mod tests {
         );
         // The bucket pattern accepts what the shared rule accepts for plain names.
         assert!(validate::s3_bucket_name("my-cur-bucket").is_ok());
+    }
+
+    fn ext(id: &str, until: &str) -> ExternalId {
+        ExternalId {
+            external_id: id.into(),
+            max_valid_until: until.into(),
+        }
+    }
+
+    #[test]
+    fn external_id_expiry_and_replacement() {
+        let mut d = complete_draft();
+        assert!(d.external_id_needs_refresh("2026-11-22T10:00:00.000Z"));
+        d.set_external_id(ext("abc123", "2026-11-22T11:00:00.000Z"));
+        // The first one does not undo anything.
+        assert_eq!(first_incomplete_step(&d), ManagementStep::Done);
+        assert!(!d.external_id_needs_refresh("2026-11-22T10:59:59.000Z"));
+        assert!(d.external_id_needs_refresh("2026-11-22T11:00:00.000Z"));
+        assert!(d.external_id_needs_refresh("not a time"));
+        // The same one again changes nothing; another means running the template again.
+        d.set_external_id(ext("abc123", "2026-11-22T12:00:00.000Z"));
+        assert_eq!(first_incomplete_step(&d), ManagementStep::Done);
+        d.set_external_id(ext("zzz999", "2026-11-22T12:00:00.000Z"));
+        assert_eq!(first_incomplete_step(&d), ManagementStep::RunTemplate);
+        assert!(!d.connected);
+    }
+
+    #[test]
+    fn another_account_drops_the_external_id() {
+        let mut d = complete_draft();
+        let a = AccountId::parse("act-1a2b3c4d").unwrap();
+        d.set_account(a.clone());
+        assert_eq!(d.account_id, Some(a.clone()));
+        d.set_external_id(ext("abc123", "2026-11-22T11:00:00.000Z"));
+        d.connected = true;
+        d.set_account(a.clone()); // same: kept
+        assert!(d.external_id.is_some() && d.connected);
+        d.set_account(AccountId::parse("act-00000001").unwrap());
+        assert_eq!(d.external_id, None);
+        assert_eq!(first_incomplete_step(&d), ManagementStep::RunTemplate);
+    }
+
+    #[test]
+    fn role_arn_problem_names_one_products_field() {
+        let mut d = complete_draft();
+        d.choose_products(&[CostAnalysis, ComputeOptimization]);
+        assert!(d.role_arn_problem(CostAnalysis).is_none());
+        let m = d.role_arn_problem(ComputeOptimization).unwrap().message;
+        assert!(m.contains("SpotComputeOptimizationRoleArn"), "{m}");
+        d.role_arns.compute_optimization = Some("arn:aws-cn:iam::123456789012:role/C".into());
+        let m = d.role_arn_problem(ComputeOptimization).unwrap().message;
+        assert!(m.contains("aws partition"), "{m}");
+    }
+
+    #[test]
+    fn quick_create_link_for_each_environment() {
+        let url = management_quick_create_url(
+            AwsEnvironment::Commercial,
+            &template_url("https://console.example.com/"),
+            &[CostAnalysis],
+            " my-cur-bucket ",
+            "ext123",
+            None,
+        );
+        assert!(url.starts_with(
+            "https://console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/quickcreate?"
+        ));
+        assert!(url.contains(
+            "templateURL=https%3A%2F%2Fconsole.example.com%2Ftemplates%2Fspot-management-account.json"
+        ));
+        assert!(url.contains("&stackName=Spot-FinOps"));
+        assert!(url.contains("&param_CostAndUsageBucket=my-cur-bucket&"));
+        assert!(url.contains("&param_ExternalId=ext123&"));
+        assert!(url.contains("&param_Principal=arn%3Aaws%3Aiam%3A%3A922761411349%3Aroot&"));
+        assert!(url.ends_with("&param_Products=costAnalysis"));
+        let cn = management_quick_create_url(
+            AwsEnvironment::China,
+            "https://x/t.json",
+            &[CostAnalysis, ComputeOptimization],
+            "b-1",
+            "e",
+            Some("arn:aws-cn:iam::111122223333:root"),
+        );
+        assert!(
+            cn.starts_with("https://console.amazonaws.cn/cloudformation/home?region=cn-north-1#")
+        );
+        assert!(cn.contains("param_Principal=arn%3Aaws-cn%3Aiam%3A%3A111122223333%3Aroot"));
+        assert!(cn.ends_with("param_Products=costAnalysis%2CcomputeOptimization"));
+        assert_eq!(home_region(AwsEnvironment::GovCloud), "us-gov-west-1");
+        assert_eq!(
+            cur_console_url(AwsEnvironment::GovCloud),
+            "https://console.amazonaws-us-gov.com/billing/home#/reports"
+        );
+    }
+
+    const GUID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+    fn azure_draft() -> AzureBillingDraft {
+        AzureBillingDraft {
+            client_id: GUID.into(),
+            tenant_id: format!("{{{}}}", GUID.to_uppercase()),
+            expiration_date: "2027-06-01".into(),
+            agreement_type: Some(AgreementType::Ea),
+            billing_account_id: " 12345678 ".into(),
+            ..AzureBillingDraft::default()
+        }
+    }
+
+    #[test]
+    fn azure_billing_request_checks_every_field() {
+        let act = AccountId::parse("act-1a2b3c4d").unwrap();
+        let r = azure_draft()
+            .request(&act, "s3cr3t~value", "2026-11-22")
+            .unwrap();
+        assert_eq!(r.tenant_id, GUID);
+        assert_eq!(r.billing_account_id, "12345678");
+        assert_eq!(r.expiration_date, "2027-06-01T00:00:00.000Z");
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["agreementType"], "ea");
+        assert_eq!(v["accountId"], "act-1a2b3c4d");
+
+        let empty = AzureBillingDraft::default();
+        let errs = empty.request(&act, "", "2026-11-22").unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, AzureBillingField::ALL.to_vec());
+        assert!(errs[4].1.message.contains("agreement type"));
+
+        // The identifier follows the agreement type.
+        let mut d = azure_draft();
+        d.choose_agreement(AgreementType::Mca);
+        assert_eq!(d.billing_account_id, "", "an EA number can't be an MCA ID");
+        let m = d
+            .problem(AzureBillingField::BillingAccountId, "", "2026-11-22")
+            .unwrap()
+            .message;
+        assert!(m.contains("Microsoft Customer Agreement"), "{m}");
+        d.billing_account_id = GUID.into();
+        d.choose_agreement(AgreementType::PayAsYouGo);
+        assert_eq!(
+            d.billing_account_id, GUID,
+            "a GUID fits pay-as-you-go: kept"
+        );
+        assert_eq!(billing_id_label(AgreementType::Ea), "Enrollment number");
+        for f in AzureBillingField::ALL {
+            assert_eq!(AzureBillingField::from_wire(f.wire()), Some(f));
+        }
+        // The secret is never part of the draft.
+        let json = serde_json::to_string(&azure_draft()).unwrap();
+        assert!(!json.to_lowercase().contains("secret"), "{json}");
+    }
+
+    #[test]
+    fn bigquery_ids() {
+        assert_eq!(
+            bigquery_dataset_id(" billing_export ").unwrap(),
+            "billing_export"
+        );
+        assert!(
+            bigquery_dataset_id("billing-export")
+                .unwrap_err()
+                .message
+                .contains("“-”")
+        );
+        assert!(
+            bigquery_dataset_id("")
+                .unwrap_err()
+                .message
+                .contains("Enter")
+        );
+        let m = bigquery_dataset_id("my-project.billing")
+            .unwrap_err()
+            .message;
+        assert!(m.contains("not a path") && m.ends_with(": billing."), "{m}");
+        let t = "gcp_billing_export_v1_0123AB_4567CD_89EF01";
+        assert_eq!(bigquery_table_id(t).unwrap(), t);
+        assert!(bigquery_table_id("a-b").is_ok());
+        let m = bigquery_table_id(&format!("`proj.ds.{t}`"))
+            .unwrap_err()
+            .message;
+        assert!(m.ends_with(&format!(": {t}.")), "{m}");
+        assert!(
+            bigquery_table_id("my table")
+                .unwrap_err()
+                .message
+                .contains("a space")
+        );
+        assert!(
+            bigquery_table_id(&"a".repeat(1025))
+                .unwrap_err()
+                .message
+                .contains("at most 1024")
+        );
+    }
+
+    #[test]
+    fn billing_engine_config_per_cloud() {
+        let mut d = FinOpsDraft {
+            bucket: "my-cur-bucket".into(),
+            region: "US-EAST-1".into(),
+            path_prefix: "reports/spot".into(),
+            ..FinOpsDraft::default()
+        };
+        let c = d.billing_config(CloudProvider::Aws).unwrap();
+        assert_eq!(
+            serde_json::to_value(&c).unwrap(),
+            json!({"billingSource": {"bucket": "my-cur-bucket", "region": "us-east-1", "pathPrefix": "reports/spot"}})
+        );
+        d.path_prefix = "reports//spot".into();
+        d.bucket = "192.168.1.1".into();
+        let errs = d.billing_config(CloudProvider::Aws).unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert_eq!(errs[0].0, FinOpsField::Bucket);
+        assert!(errs[0].1.message.contains("IP address"));
+        assert_eq!(errs[1].0, FinOpsField::PathPrefix);
+        assert!(errs[1].1.message.contains("//"));
+        // GCP asks for the BigQuery table; the AWS answers do not matter there.
+        let errs = d.billing_config(CloudProvider::Gcp).unwrap_err();
+        assert_eq!(
+            errs.iter().map(|(f, _)| *f).collect::<Vec<_>>(),
+            billing_engine_fields(CloudProvider::Gcp).to_vec()
+        );
+        d.project_id = "my-project-1".into();
+        d.dataset_id = "billing".into();
+        d.table_id = "gcp_billing_export_v1_X".into();
+        let c = d.billing_config(CloudProvider::Gcp).unwrap();
+        assert_eq!(
+            serde_json::to_value(&c).unwrap()["googleBillingConfiguration"]["datasetId"],
+            "billing"
+        );
+        // Azure: nothing to ask, `{}` on the wire.
+        assert!(billing_engine_fields(CloudProvider::Azure).is_empty());
+        assert_eq!(
+            serde_json::to_value(d.billing_config(CloudProvider::Azure).unwrap()).unwrap(),
+            json!({})
+        );
+        assert_eq!(
+            serde_json::to_value(CbiRequest::new(&AccountId::parse("act-1a2b3c4d").unwrap()))
+                .unwrap(),
+            json!({"account": {"accountId": "act-1a2b3c4d"}})
+        );
+    }
+
+    #[test]
+    fn validation_checks_decode_and_gate_connect() {
+        let checks: Vec<ValidationCheck> = serde_json::from_value(json!([
+            {"id": "configuration", "description": "ok", "status": "success"},
+            {"id": "dataAccess", "description": "not tried", "status": "skipped"},
+            {"id": "cloudBilling", "description": "later", "status": "warning"},
+        ]))
+        .unwrap();
+        assert!(can_connect(&checks));
+        assert!(!can_connect(&[]));
+        let mut failed = checks.clone();
+        failed[0].status = CheckStatus::Failed;
+        assert!(!can_connect(&failed));
+        assert_eq!(CheckStatus::Skipped.label(), "Not checked");
+        assert_eq!(FinOpsProduct::CostIntelligence.label(), "Cost Intelligence");
     }
 }

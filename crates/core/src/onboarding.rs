@@ -187,6 +187,14 @@ pub enum ConnectMethod {
 }
 
 impl ConnectMethod {
+    /// The disclosure panel that holds this way of connecting.
+    pub fn panel(self) -> Panel {
+        match self {
+            ConnectMethod::Automatic => Panel::Automatic,
+            ConnectMethod::Manual => Panel::Manual,
+        }
+    }
+
     pub fn label(self, provider: Provider) -> &'static str {
         match (provider, self) {
             (CloudProvider::Aws, ConnectMethod::Automatic) => "Automatically (CloudFormation)",
@@ -254,6 +262,12 @@ pub struct AwsConnectDraft {
     pub external_id: Option<ExternalId>,
     /// The user opened the quick-create link (so a reload resumes polling).
     pub stack_launched: bool,
+    /// When the console started waiting for the stack (ISO instant): the time-out counts from
+    /// here, across reloads.
+    pub stack_launched_at: Option<String>,
+    /// The method panel for `method` was opened once on the first visit; from then on the
+    /// user's own opening and closing is what `panels` keeps.
+    pub method_panels_ready: bool,
     pub panels: Panels,
 }
 
@@ -267,6 +281,8 @@ impl Default for AwsConnectDraft {
             role_arn_input: String::new(),
             external_id: None,
             stack_launched: false,
+            stack_launched_at: None,
+            method_panels_ready: false,
             panels: Panels::default(),
         }
     }
@@ -278,8 +294,70 @@ impl AwsConnectDraft {
     pub fn choose_environment(&mut self, env: AwsEnvironment) {
         if self.environment != env {
             self.environment = env;
-            self.stack_launched = false;
+            self.stop_waiting();
         }
+    }
+
+    /// On the first visit, opens the panel of the preferred `method` (the wizard's default).
+    /// Later visits keep whatever the user opened or closed.
+    pub fn init_method_panels(&mut self) {
+        if !self.method_panels_ready {
+            self.panels.set_open(self.method.panel(), true);
+            self.method_panels_ready = true;
+        }
+    }
+
+    /// Opens or closes a method's panel; the last one opened becomes the preferred `method`.
+    /// Typed input is untouched.
+    pub fn set_method_open(&mut self, method: ConnectMethod, open: bool) {
+        self.panels.set_open(method.panel(), open);
+        if open {
+            self.method = method;
+        }
+        self.method_panels_ready = true;
+    }
+
+    /// **Run CloudFormation template** was followed (or the user said the stack is running):
+    /// wait for the stack's callback from `now` (an ISO instant).
+    pub fn launch_stack(&mut self, now: &str) {
+        self.stack_launched = true;
+        self.stack_launched_at = Some(now.to_owned());
+    }
+
+    /// **Cancel** (or another environment): stop waiting for the stack.
+    pub fn stop_waiting(&mut self) {
+        self.stack_launched = false;
+        self.stack_launched_at = None;
+    }
+
+    /// Milliseconds since the console started waiting at `now`; `None` when not waiting. An
+    /// unreadable instant (an older draft) counts as "just started".
+    pub fn wait_elapsed_ms(&self, now: &str) -> Option<i64> {
+        if !self.stack_launched {
+            return None;
+        }
+        let since = self.stack_launched_at.as_deref().and_then(parse_instant);
+        Some(match (since, parse_instant(now)) {
+            (Some(since), Some(now)) => (now - since).max(0),
+            _ => 0,
+        })
+    }
+
+    /// The wait has lasted longer than [`STACK_WAIT_TIMEOUT_MS`](crate::aws_setup::STACK_WAIT_TIMEOUT_MS):
+    /// offer the manual paste.
+    pub fn wait_timed_out(&self, now: &str) -> bool {
+        self.wait_elapsed_ms(now)
+            .is_some_and(|ms| ms >= crate::aws_setup::STACK_WAIT_TIMEOUT_MS)
+    }
+
+    /// **Default permissions** (`false`) or **Customize permissions** (`true`). Customising is
+    /// refused (false) in GovCloud and China.
+    pub fn choose_custom_permissions(&mut self, custom: bool) -> bool {
+        if custom && !self.custom_allowed() {
+            return false;
+        }
+        self.custom_permissions = custom;
+        true
     }
 
     pub fn partition(&self) -> Partition {
@@ -386,7 +464,8 @@ impl Default for GcpConnectDraft {
             method: ConnectMethod::Manual,
             project_id_input: String::new(),
             key: None,
-            panels: Panels::default(),
+            // The linked-account panel and its recommended (manual) way start open.
+            panels: Panels(vec![Panel::LinkedAccount, Panel::Manual]),
         }
     }
 }
@@ -404,6 +483,19 @@ impl GcpConnectDraft {
             &project,
             account_id.as_str(),
         ))
+    }
+
+    /// A chosen key failed the rules or was replaced: forget which one it was.
+    pub fn forget_key(&mut self) {
+        self.key = None;
+    }
+
+    /// The project typed for the script, when it is valid and differs from the project of the
+    /// key (`key_project`): the user probably picked a key of another project.
+    pub fn typed_project_differs(&self, key_project: &str) -> Option<String> {
+        validate::gcp_project_id(&self.project_id_input)
+            .ok()
+            .filter(|typed| typed != key_project)
     }
 }
 
@@ -456,6 +548,56 @@ impl AzureConnectDraft {
         client_secret: &str,
         today: &str,
     ) -> Result<AzureCredentials, Vec<(AzureField, FieldError)>> {
+        self.checked(client_secret, Some(today))
+    }
+
+    /// The body of `POST /azure/setup/credentials/validation`: the same fields without the
+    /// expiration date (that endpoint has none), or the problems of the four fields it needs.
+    pub fn validation_request(
+        &self,
+        client_secret: &str,
+    ) -> Result<AzureCredentials, Vec<(AzureField, FieldError)>> {
+        self.checked(client_secret, None)
+    }
+
+    /// The typed **Subscription ID**, checked and normalised (lowercase, no braces): what the
+    /// custom role definition is scoped to.
+    pub fn subscription_id(&self) -> Result<String, FieldError> {
+        validate::azure_guid(
+            &self.subscription_id_input,
+            AzureField::SubscriptionId.label(),
+        )
+    }
+
+    /// The typed **Application (client) ID**, checked and normalised.
+    pub fn client_id(&self) -> Result<String, FieldError> {
+        validate::azure_guid(&self.client_id_input, AzureField::ClientId.label())
+    }
+
+    /// Nothing typed and no panel opened or closed yet: a first visit, when the
+    /// **Subscription** panel starts open.
+    pub fn is_blank(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Whether something other than the client secret was typed, so that after a reload the
+    /// console can say the secret (never stored) has to be entered again.
+    pub fn has_typed_input(&self) -> bool {
+        [
+            &self.client_id_input,
+            &self.tenant_id_input,
+            &self.subscription_id_input,
+            &self.expiration_date_input,
+        ]
+        .iter()
+        .any(|s| !s.trim().is_empty())
+    }
+
+    fn checked(
+        &self,
+        client_secret: &str,
+        today: Option<&str>,
+    ) -> Result<AzureCredentials, Vec<(AzureField, FieldError)>> {
         let mut errors = Vec::new();
         let mut check = |field, r: Result<String, FieldError>| match r {
             Ok(v) => v,
@@ -464,10 +606,7 @@ impl AzureConnectDraft {
                 String::new()
             }
         };
-        let client_id = check(
-            AzureField::ClientId,
-            validate::azure_guid(&self.client_id_input, AzureField::ClientId.label()),
-        );
+        let client_id = check(AzureField::ClientId, self.client_id());
         let tenant_id = check(
             AzureField::TenantId,
             validate::azure_guid(&self.tenant_id_input, AzureField::TenantId.label()),
@@ -476,17 +615,13 @@ impl AzureConnectDraft {
             AzureField::ClientSecret,
             validate::azure_client_secret(client_secret),
         );
-        let expiration = check(
-            AzureField::ExpirationDate,
-            validate::secret_expiration(&self.expiration_date_input, today),
-        );
-        let subscription_id = check(
-            AzureField::SubscriptionId,
-            validate::azure_guid(
-                &self.subscription_id_input,
-                AzureField::SubscriptionId.label(),
-            ),
-        );
+        let expiration = today.map(|today| {
+            check(
+                AzureField::ExpirationDate,
+                validate::secret_expiration(&self.expiration_date_input, today),
+            )
+        });
+        let subscription_id = check(AzureField::SubscriptionId, self.subscription_id());
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -495,8 +630,153 @@ impl AzureConnectDraft {
             client_secret,
             tenant_id,
             subscription_id,
-            expiration_date: Some(expiration),
+            expiration_date: expiration,
         })
+    }
+}
+
+#[cfg(test)]
+mod azure_tests {
+    use super::*;
+
+    const CLIENT: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    const TENANT: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+    const SUB: &str = "16fd2706-8baf-433b-82eb-8c7fada847da";
+    const TODAY: &str = "2026-11-22";
+
+    fn filled() -> AzureConnectDraft {
+        AzureConnectDraft {
+            client_id_input: CLIENT.to_uppercase(),
+            tenant_id_input: format!("{{{TENANT}}}"),
+            subscription_id_input: format!(" {SUB}\n"),
+            expiration_date_input: "2027-01-31".into(),
+            ..AzureConnectDraft::default()
+        }
+    }
+
+    #[test]
+    fn validation_request_has_no_expiration_and_ignores_the_date_field() {
+        let mut d = filled();
+        d.expiration_date_input = "2020-01-01".into(); // in the past: only Connect cares
+        let c = d.validation_request("v4lue~secret").unwrap();
+        assert_eq!(
+            (
+                c.client_id.as_str(),
+                c.tenant_id.as_str(),
+                c.subscription_id.as_str()
+            ),
+            (CLIENT, TENANT, SUB)
+        );
+        assert_eq!(c.client_secret, "v4lue~secret");
+        assert_eq!(c.expiration_date, None);
+        let body = serde_json::to_value(&c).unwrap();
+        assert!(body.get("expirationDate").is_none(), "{body}");
+        assert_eq!(body["clientId"], CLIENT);
+
+        let errs = d.credentials("v4lue~secret", TODAY).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].0, AzureField::ExpirationDate);
+        assert!(
+            errs[0].1.message.contains("after today"),
+            "{}",
+            errs[0].1.message
+        );
+    }
+
+    #[test]
+    fn validation_request_reports_every_field_in_form_order() {
+        let d = AzureConnectDraft {
+            client_id_input: "not-a-guid".into(),
+            tenant_id_input: "contoso.onmicrosoft.com".into(),
+            subscription_id_input: String::new(),
+            ..AzureConnectDraft::default()
+        };
+        let errs = d.validation_request(" padded").unwrap_err();
+        let fields: Vec<AzureField> = errs.iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            [
+                AzureField::ClientId,
+                AzureField::TenantId,
+                AzureField::ClientSecret,
+                AzureField::SubscriptionId
+            ]
+        );
+        assert!(
+            errs[1].1.message.contains("domain name"),
+            "{}",
+            errs[1].1.message
+        );
+        assert_eq!(errs[3].1.message, "Enter the Subscription ID.");
+    }
+
+    #[test]
+    fn credentials_carry_the_expiration_as_an_instant() {
+        let c = filled().credentials("v4lue~secret", TODAY).unwrap();
+        assert_eq!(
+            c.expiration_date.as_deref(),
+            Some("2027-01-31T00:00:00.000Z")
+        );
+        let too_late = AzureConnectDraft {
+            expiration_date_input: "2028-11-23".into(),
+            ..filled()
+        };
+        let errs = too_late.credentials("v4lue~secret", TODAY).unwrap_err();
+        assert!(
+            errs[0].1.message.contains("2028-11-22"),
+            "{}",
+            errs[0].1.message
+        );
+    }
+
+    #[test]
+    fn subscription_and_client_ids_are_normalised() {
+        let d = filled();
+        assert_eq!(d.subscription_id().unwrap(), SUB);
+        assert_eq!(d.client_id().unwrap(), CLIENT);
+        let bad = AzureConnectDraft {
+            subscription_id_input: "/subscriptions/16fd2706-8baf-433b-82eb-8c7fada847da/overview"
+                .into(),
+            ..filled()
+        };
+        let m = bad.subscription_id().unwrap_err().message;
+        assert!(
+            m.contains("without the text around it") && m.contains(SUB),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn blank_and_typed() {
+        let mut d = AzureConnectDraft::default();
+        assert!(d.is_blank());
+        assert!(!d.has_typed_input());
+        d.panels.set_open(Panel::Subscription, false); // closing leaves the list empty
+        assert!(d.is_blank());
+        d.panels.set_open(Panel::Subscription, true);
+        assert!(!d.is_blank());
+        assert!(!d.has_typed_input());
+        d.expiration_date_input = "2027-01-31".into();
+        assert!(d.has_typed_input());
+        assert!(filled().has_typed_input());
+        d = AzureConnectDraft {
+            tenant_id_input: "  ".into(),
+            ..AzureConnectDraft::default()
+        };
+        assert!(!d.is_blank());
+        assert!(!d.has_typed_input());
+    }
+
+    #[test]
+    fn the_draft_has_no_place_for_the_secret() {
+        let json = serde_json::to_string(&filled()).unwrap();
+        assert!(!json.to_lowercase().contains("secret\""), "{json}");
+        // A stored draft with a secret in it (hand-edited, or an older build) loads without it.
+        let d: AzureConnectDraft = serde_json::from_str(
+            r#"{"clientIdInput":"x","clientSecret":"hunter2","clientSecretInput":"hunter2"}"#,
+        )
+        .unwrap();
+        assert!(!serde_json::to_string(&d).unwrap().contains("hunter2"));
     }
 }
 

@@ -276,6 +276,35 @@ pub fn secret_expiration(date: &str, today: &str) -> Checked<String> {
     Ok(format!("{}T{time}Z", show(day)))
 }
 
+/// The day after `d`.
+fn next_day(d: Date) -> Date {
+    if d.day < days_in_month(d.year, d.month) {
+        Date {
+            day: d.day + 1,
+            ..d
+        }
+    } else if d.month < 12 {
+        Date {
+            month: d.month + 1,
+            day: 1,
+            ..d
+        }
+    } else {
+        Date {
+            year: d.year + 1,
+            month: 1,
+            day: 1,
+        }
+    }
+}
+
+/// The first and last dates [`secret_expiration`] accepts for `today` (`YYYY-MM-DD`, UTC), as
+/// `YYYY-MM-DD`: for a date input's `min` and `max`. `None` when `today` is not a date.
+pub fn secret_expiration_range(today: &str) -> Option<(String, String)> {
+    let today = parse_date(today.trim()).ok()?;
+    Some((show(next_day(today)), show(add_years(today, 2))))
+}
+
 // ---- billing --------------------------------------------------------------------------------
 
 /// The kind of Azure billing agreement, which decides what identifies the billing account.
@@ -386,6 +415,32 @@ mod tests {
             Ok(v) => panic!("{input:?} was accepted as {v}"),
             Err(e) => e.message,
         }
+    }
+
+    #[test]
+    fn expiration_range_matches_the_rule() {
+        for (today, first, last) in [
+            ("2026-11-22", "2026-11-23", "2028-11-22"),
+            ("2026-12-31", "2027-01-01", "2028-12-31"),
+            ("2027-02-28", "2027-03-01", "2029-02-28"),
+            ("2028-02-28", "2028-02-29", "2030-02-28"),
+            ("2028-02-29", "2028-03-01", "2030-02-28"),
+            ("2026-04-30", "2026-05-01", "2028-04-30"),
+        ] {
+            let (a, b) = secret_expiration_range(today).unwrap();
+            assert_eq!((a.as_str(), b.as_str()), (first, last), "{today}");
+            // The bounds are accepted, one day beyond each is not.
+            assert!(secret_expiration(&a, today).is_ok(), "{today} {a}");
+            assert!(secret_expiration(&b, today).is_ok(), "{today} {b}");
+            assert!(secret_expiration(today, today).is_err(), "{today}");
+            let (after_last, _) = secret_expiration_range(&b).unwrap();
+            assert!(
+                secret_expiration(&after_last, today).is_err(),
+                "{today} {after_last}"
+            );
+        }
+        assert_eq!(secret_expiration_range("2026-13-01"), None);
+        assert_eq!(secret_expiration_range(""), None);
     }
 
     #[test]

@@ -1,0 +1,93 @@
+//! The management account (the local server's own routes; Spot keeps Eco registration private)
+//! and the FinOps products (Spot's `/cloudBilling/v1` and `/cbi/v1` setup routes).
+
+use super::{Api, ApiError};
+use onramp_core::management::{
+    AwsManagementRequest, AzureBillingRequest, CbiRequest, CloudBillingRequest, ManagementAccount,
+    ValidationCheck,
+};
+use serde::Serialize;
+use serde::de::IgnoredAny;
+
+fn json<B: Serialize>(body: &B) -> Option<String> {
+    serde_json::to_string(body).ok()
+}
+
+impl Api {
+    /// The organization's management account, if it has one.
+    pub async fn get_management(&self) -> Result<Option<ManagementAccount>, ApiError> {
+        Ok(self
+            .call::<ManagementAccount>("GET", "/onramp/management", None)
+            .await?
+            .into_first())
+    }
+
+    async fn register_management<B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<ManagementAccount, ApiError> {
+        self.call::<ManagementAccount>("POST", path, json(body))
+            .await?
+            .into_first()
+            .ok_or(ApiError::Decode)
+    }
+
+    pub async fn register_aws_management(
+        &self,
+        req: &AwsManagementRequest,
+    ) -> Result<ManagementAccount, ApiError> {
+        self.register_management("/onramp/management/aws", req)
+            .await
+    }
+
+    pub async fn register_azure_billing(
+        &self,
+        req: &AzureBillingRequest,
+    ) -> Result<ManagementAccount, ApiError> {
+        self.register_management("/onramp/management/azure", req)
+            .await
+    }
+
+    /// Billing Engine: the checks (`validate_only`) or the registration.
+    pub async fn cloud_billing(
+        &self,
+        req: &CloudBillingRequest,
+        validate_only: bool,
+    ) -> Result<Vec<ValidationCheck>, ApiError> {
+        self.finops("/cloudBilling/v1/setup/account", json(req), validate_only)
+            .await
+    }
+
+    /// Cost Intelligence: the checks (`validate_only`) or the registration.
+    pub async fn cost_intelligence(
+        &self,
+        req: &CbiRequest,
+        validate_only: bool,
+    ) -> Result<Vec<ValidationCheck>, ApiError> {
+        self.finops("/cbi/v1/setup/account", json(req), validate_only)
+            .await
+    }
+
+    /// A validation answers its checks; a registration answers the registered account, which
+    /// the console does not need (an empty list then).
+    async fn finops(
+        &self,
+        path: &str,
+        body: Option<String>,
+        validate_only: bool,
+    ) -> Result<Vec<ValidationCheck>, ApiError> {
+        if validate_only {
+            let path = format!("{path}/validation");
+            Ok(self
+                .call::<ValidationCheck>("POST", &path, body)
+                .await?
+                .response
+                .items
+                .unwrap_or_default())
+        } else {
+            self.call::<IgnoredAny>("POST", path, body).await?;
+            Ok(Vec::new())
+        }
+    }
+}

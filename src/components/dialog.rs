@@ -1,0 +1,56 @@
+//! A modal dialog on the native `<dialog>` element: `showModal()` makes the rest of the page
+//! inert, traps Tab, closes on Escape and returns focus to what opened it. The title names
+//! the dialog (`aria-labelledby`).
+
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Calls a method without arguments by name (`showModal`, `close`): web-sys's dialog type
+/// is not among the enabled features, and this keeps the bundle small.
+fn call(el: &web_sys::HtmlElement, method: &str) {
+    if let Ok(f) = js_sys::Reflect::get(el, &JsValue::from_str(method))
+        && let Some(f) = f.dyn_ref::<js_sys::Function>()
+    {
+        let _ = f.call0(el);
+    }
+}
+
+#[component]
+pub fn Modal(
+    /// The dialog's id; the title's is `{id}-title`.
+    id: &'static str,
+    #[prop(into)] title: Signal<String>,
+    /// Open state; Escape (the browser's `close` event) sets it back to false.
+    open: RwSignal<bool>,
+    children: Children,
+) -> impl IntoView {
+    let node = NodeRef::<html::Dialog>::new();
+    let title_id = format!("{id}-title");
+    let labelled_by = title_id.clone();
+    Effect::new(move |_| {
+        let want = open.get();
+        let Some(el) = node.get() else { return };
+        let el: &web_sys::HtmlElement = el.unchecked_ref();
+        let shown = el.has_attribute("open");
+        if want && !shown {
+            call(el, "showModal");
+        } else if !want && shown {
+            call(el, "close");
+        }
+    });
+    view! {
+        <dialog
+            id=id
+            class="modal"
+            node_ref=node
+            aria-labelledby=labelled_by
+            on:close=move |_| {
+                open.try_set(false);
+            }
+        >
+            <h2 id=title_id class="modal-title">{move || title.get()}</h2>
+            {children()}
+        </dialog>
+    }
+}

@@ -1,0 +1,592 @@
+//! The additional-account flow (flows.md §F, seed 001): `/accounts/new[?kind=…]`,
+//! `/accounts/new/<kind|name|provider>`, `/accounts/new/connect/<provider>`, and
+//! `/accounts/<id>/setup` for **Resume setup**.
+//!
+//! Kind (linked or management; management hidden when the organization has one) → **Account
+//! name** → **Create account** (the account exists from then on) → provider → the same connect
+//! panels as the first-run wizard. Core's `AddAccountDraft` decides which step a URL may open and
+//! is kept in sessionStorage (never a secret), so a reload, back/forward or leaving and coming
+//! back resumes at the right step. A **Create account** whose answer is lost is looked up in
+//! the listing before anything is sent again, so a retry never makes a duplicate.
+
+use super::accounts::{load_management, remember_connected};
+use super::connect_aws::AwsConnect;
+use super::connect_azure::AzureConnect;
+use super::connect_gcp::GcpConnect;
+use super::welcome::CONNECTED_MESSAGE;
+use super::{describe, expire_session, notice, run_busy};
+use crate::api::ApiError;
+use crate::components::{
+    Banner, Button, Field, Notice, ProviderPicker, Step, Stepper, focus_id, provider_logo,
+    provider_name, set_title,
+};
+use crate::state::{Profile, Session, mark_interactive, storage, use_api};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local_scoped;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use onramp_core::accounts_view::{AddAccountRoute, kind_from_query};
+use onramp_core::dto::CloudProvider;
+use onramp_core::ids::AccountId;
+use onramp_core::onboarding::{
+    AccountKind, AddAccountDraft, AddAccountStep, ConnectMethod, FirstRunDraft, Panel, can_enter,
+    first_incomplete_step, kinds_offered, providers_offered, resume_step,
+};
+use onramp_core::validate;
+
+const DRAFT_KEY: &str = "onramp.draft.addaccount";
+const NAME_ID: &str = "add-account-name";
+
+fn load_draft() -> Option<AddAccountDraft> {
+    serde_json::from_str(&storage::session_get(DRAFT_KEY)?).ok()
+}
+
+fn save_draft(d: &AddAccountDraft) {
+    if let Ok(json) = serde_json::to_string(d) {
+        storage::session_set(DRAFT_KEY, &json);
+    }
+}
+
+/// A fresh flow: AWS's manual way opens first, as in the first-run wizard.
+fn fresh(kind: Option<AccountKind>) -> AddAccountDraft {
+    let mut d = AddAccountDraft::new(kind);
+    d.connect.aws.method = ConnectMethod::Manual;
+    d.connect.aws.panels.set_open(Panel::LinkedAccount, true);
+    d
+}
+
+fn replace() -> NavigateOptions {
+    NavigateOptions {
+        replace: true,
+        ..Default::default()
+    }
+}
+
+/// Two minutes before now: the instant a **Create account** is recorded as sent, early enough
+/// that a server clock somewhat behind this browser's still dates the account after it.
+fn sent_at() -> String {
+    let ms = js_sys::Date::now() - 120_000.0;
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms))
+        .to_iso_string()
+        .into()
+}
+
+#[component]
+pub fn AddAccount() -> impl IntoView {
+    set_title("Add an account");
+    let session = expect_context::<Session>();
+    let api = use_api();
+    let navigate = use_navigate();
+    let location = use_location();
+    let query = use_query_map();
+
+    let draft = RwSignal::new(load_draft().unwrap_or_else(|| fresh(None)));
+    Effect::new(move |_| draft.with(save_draft));
+    let step = RwSignal::new(None::<AddAccountStep>);
+    let page_error = RwSignal::new(None::<Notice>);
+
+    // Whether the organization already has its management account (hides that choice).
+    let management_exists = RwSignal::new(None::<bool>);
+    let load_mgmt = {
+        let api = api.clone();
+        Callback::new(move |()| {
+            let api = api();
+            spawn_local_scoped(async move {
+                match load_management(&api).await {
+                    Ok(m) => {
+                        management_exists.try_set(Some(m.is_some()));
+                    }
+                    Err(ApiError::Unauthorized) => expire_session(session),
+                    Err(e) => {
+                        page_error.try_set(Some(notice(&e)));
+                    }
+                }
+            });
+        })
+    };
+    load_mgmt.run(());
+
+    let go = {
+        let navigate = navigate.clone();
+        Callback::new(move |path: String| navigate(&path, NavigateOptions::default()))
+    };
+    let redirect = {
+        let navigate = navigate.clone();
+        Callback::new(move |path: String| navigate(&path, replace()))
+    };
+
+    // The URL decides the step, within what the draft allows.
+    let api_for_resume = api.clone();
+    Effect::new(move |prev: Option<()>| {
+        let path = location.pathname.get();
+        let kind_asked = query
+            .with(|q| q.get("kind"))
+            .as_deref()
+            .and_then(kind_from_query);
+        let Some(route) = AddAccountRoute::parse(&path) else {
+            return;
+        };
+        let before = step.get_untracked();
+        match route {
+            AddAccountRoute::Start => {
+                let mut d = draft.get_untracked();
+                if d.is_created() || d.connect.connected {
+                    d = fresh(None);
+                }
+                if let Some(k) = kind_asked {
+                    let has_mgmt = management_exists.get_untracked() == Some(true);
+                    d.choose_kind(k, has_mgmt);
+                }
+                let target = first_incomplete_step(&d).unwrap_or(AddAccountStep::Kind);
+                let to = AddAccountRoute::of_step(target, &d).path();
+                draft.set(d);
+                redirect.run(to);
+            }
+            AddAccountRoute::Resume(id) => {
+                step.set(None);
+                let api = api_for_resume();
+                spawn_local_scoped(async move {
+                    match api.get_account(&id).await {
+                        Ok(account) => {
+                            if account.cloud_provider.is_some() {
+                                redirect.run("/dashboard".into());
+                                return;
+                            }
+                            let saved = load_draft();
+                            let d = AddAccountDraft::resume(&account, saved.as_ref());
+                            let s = resume_step(&account, Some(&d));
+                            let to = AddAccountRoute::of_step(s, &d).path();
+                            draft.try_set(d);
+                            redirect.run(to);
+                        }
+                        Err(ApiError::Unauthorized) => expire_session(session),
+                        Err(e) => {
+                            page_error.try_set(Some(notice(&e)));
+                            mark_interactive();
+                        }
+                    }
+                });
+            }
+            AddAccountRoute::Step(_) | AddAccountRoute::Connect(_) => {
+                let mut d = draft.get_untracked();
+                if d.connect.connected {
+                    redirect.run("/dashboard".into());
+                    return;
+                }
+                let wanted = match &route {
+                    AddAccountRoute::Connect(p) => {
+                        // Back/forward to another provider's panels: switch (nothing typed is lost).
+                        if d.connect.chosen() != Some(*p)
+                            && providers_offered(d.kind()).contains(p)
+                            && can_enter(AddAccountStep::Provider, &d)
+                        {
+                            d.connect.choose_provider(*p);
+                        }
+                        AddAccountStep::Connect
+                    }
+                    AddAccountRoute::Step(s) => *s,
+                    _ => AddAccountStep::Kind,
+                };
+                let ok = can_enter(wanted, &d)
+                    && match &route {
+                        AddAccountRoute::Connect(p) => d.connect.chosen() == Some(*p),
+                        _ => wanted != AddAccountStep::Connect,
+                    };
+                if ok {
+                    draft.set(d);
+                    step.set(Some(wanted));
+                    mark_interactive();
+                    if prev.is_some() && before != Some(wanted) {
+                        let n = wanted.number();
+                        request_animation_frame(move || focus_id(&format!("add-account-step-{n}")));
+                    }
+                } else {
+                    let target = first_incomplete_step(&d).unwrap_or(AddAccountStep::Connect);
+                    let to = AddAccountRoute::of_step(target, &d).path();
+                    draft.set(d);
+                    redirect.run(to);
+                }
+            }
+        }
+    });
+
+    let current = Signal::derive(move || step.get().map_or(0, |s| s.number() - 1));
+
+    // ---- step 1: kind ----
+    let picked_kind = RwSignal::new(draft.with_untracked(|d| d.kind));
+    let kind_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let k = draft.with(|d| d.kind);
+        picked_kind.set(k);
+    });
+    let kind_next = move |_| {
+        let has_mgmt = management_exists.get_untracked() == Some(true);
+        let Some(k) = picked_kind.get_untracked() else {
+            kind_error.set(Some("Choose the kind of account.".into()));
+            focus_id("add-kind-linked");
+            return;
+        };
+        let mut accepted = false;
+        draft.update(|d| accepted = d.choose_kind(k, has_mgmt));
+        if accepted {
+            go.run(AddAccountRoute::Step(AddAccountStep::Name).path());
+        } else {
+            kind_error.set(Some(
+                "Your organization already has its management account; add a linked account instead."
+                    .into(),
+            ));
+        }
+    };
+    let kind_radio = move |k: AccountKind, id: &'static str, desc: &'static str| {
+        let desc_id = format!("{id}-desc");
+        view! {
+            <div class="radio-row kind-choice">
+                <input
+                    type="radio"
+                    id=id
+                    name="add-account-kind"
+                    aria-describedby=desc_id.clone()
+                    prop:checked=move || picked_kind.get() == Some(k)
+                    on:change=move |_| {
+                        picked_kind.set(Some(k));
+                        kind_error.set(None);
+                    }
+                />
+                <label for=id>
+                    <strong>{k.label()}</strong>
+                    <span class="muted" id=desc_id>{desc}</span>
+                </label>
+            </div>
+        }
+    };
+    let kind_summary = move || {
+        view! { <p>{move || draft.with(|d| d.kind().label())}</p> }
+    };
+
+    // ---- step 2: name + Create account ----
+    let name = RwSignal::new(draft.with_untracked(|d| d.name_input.clone()));
+    let name_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let typed = name.get();
+        draft.update(|d| {
+            d.set_name_input(&typed);
+        });
+    });
+    let check_name = crate::components::rule(validate::account_name);
+    let busy = RwSignal::new(false);
+    let create_banner = RwSignal::new(None::<Notice>);
+    let after_create = Callback::new(move |()| {
+        go.run(AddAccountRoute::Step(AddAccountStep::Provider).path());
+    });
+    let create = {
+        let api = api.clone();
+        Callback::new(move |ev: SubmitEvent| {
+            ev.prevent_default();
+            if busy.get_untracked() {
+                return;
+            }
+            let problem = check_name.run(name.get_untracked());
+            name_error.set(problem.clone());
+            if problem.is_some() {
+                focus_id(NAME_ID);
+                return;
+            }
+            let Ok(req) = draft.with_untracked(AddAccountDraft::create_request) else {
+                return;
+            };
+            create_banner.set(None);
+            let api = api();
+            run_busy(busy, async move {
+                // An earlier attempt whose answer never came: it may have created the account.
+                if draft.with_untracked(|d| d.create_sent_at.is_some()) {
+                    match api.list_accounts().await {
+                        Ok(list) => {
+                            if draft
+                                .try_update(|d| d.recover_created(&list))
+                                .flatten()
+                                .is_some()
+                            {
+                                after_create.run(());
+                                return;
+                            }
+                        }
+                        Err(ApiError::Unauthorized) => return expire_session(session),
+                        Err(e) => {
+                            create_banner.try_set(Some(Notice {
+                                text: format!(
+                                    "We couldn't check whether your earlier attempt created the account, so nothing was sent: {}",
+                                    describe(&e)
+                                ),
+                                request_id: e.request_id().map(str::to_owned),
+                            }));
+                            return;
+                        }
+                    }
+                }
+                draft.try_update(|d| d.begin_create(&sent_at()));
+                match api.create_account(&req.account.name).await {
+                    Ok(created) => {
+                        draft.try_update(|d| d.record_created(created.id));
+                        after_create.run(());
+                    }
+                    Err(ApiError::Unauthorized) => expire_session(session),
+                    Err(e)
+                        if matches!(
+                            e,
+                            ApiError::Network | ApiError::Timeout | ApiError::Decode
+                        ) || e.status().is_some_and(|s| s >= 500) =>
+                    {
+                        // The answer was lost: the account may exist. Look before anything else.
+                        let found = match api.list_accounts().await {
+                            Ok(list) => draft.try_update(|d| d.recover_created(&list)).flatten(),
+                            Err(_) => None,
+                        };
+                        if found.is_some() {
+                            after_create.run(());
+                        } else {
+                            create_banner.try_set(Some(Notice {
+                                text: format!(
+                                    "We don't know yet whether the account was created: {} Press Create account again; we check first, so it won't be created twice.",
+                                    describe(&e)
+                                ),
+                                request_id: e.request_id().map(str::to_owned),
+                            }));
+                        }
+                    }
+                    Err(e) => {
+                        draft.try_update(AddAccountDraft::create_failed);
+                        match e.field_message("account.name") {
+                            Some(m) => {
+                                name_error.try_set(Some(m.to_owned()));
+                                focus_id(NAME_ID);
+                            }
+                            None => {
+                                create_banner.try_set(Some(notice(&e)));
+                            }
+                        }
+                    }
+                }
+            });
+        })
+    };
+    let name_summary = move || {
+        view! {
+            <p>
+                {move || draft.with(|d| d.name_input.trim().to_owned())}
+                {move || draft.with(|d| d.created_account_id.clone()).map(|id| view! {
+                    " · " <code>{id.to_string()}</code>
+                })}
+            </p>
+        }
+    };
+
+    // ---- step 3: provider ----
+    let picked = RwSignal::new(draft.with_untracked(|d| d.connect.provider));
+    let pick_error = RwSignal::new(None::<String>);
+    let provider_next = move |_| {
+        let Some(p) = picked.get_untracked() else {
+            pick_error.set(Some("Choose a cloud provider.".into()));
+            focus_id("add-provider-aws");
+            return;
+        };
+        if !draft.with_untracked(|d| providers_offered(d.kind()).contains(&p)) {
+            pick_error.set(Some(
+                "A management account connects an AWS management (payer) account or an Azure billing account. Choose Amazon Web Services or Microsoft Azure."
+                    .into(),
+            ));
+            focus_id("add-provider-aws");
+            return;
+        }
+        draft.update(|d| {
+            d.connect.choose_provider(p);
+        });
+        go.run(AddAccountRoute::Connect(p).path());
+    };
+    let change_provider = Callback::new(move |()| {
+        draft.update(|d| {
+            d.connect.change_provider();
+        });
+        picked.set(draft.with_untracked(|d| d.connect.provider));
+        go.run(AddAccountRoute::Step(AddAccountStep::Provider).path());
+    });
+    let chosen = Memo::new(move |_| draft.with(|d| d.connect.chosen()));
+    let provider_summary = move || {
+        chosen.get().map(|p| {
+            view! {
+                <p class="provider-summary">
+                    <img class="provider-logo" src=provider_logo(p) alt="" width="32" height="32"/>
+                    <strong>{provider_name(p)}</strong>
+                    <button type="button" class="btn btn-secondary btn-small" on:click=move |_| change_provider.run(())>
+                        "Change provider"
+                    </button>
+                </p>
+            }
+        })
+    };
+
+    // ---- step 4: connect ----
+    let on_connected = {
+        let navigate = navigate.clone();
+        Callback::new(move |()| {
+            let id = draft.with_untracked(|d| d.created_account_id.clone());
+            draft.update(|d| d.connect.mark_connected());
+            if let Some(id) = &id {
+                remember_connected(id);
+            }
+            storage::session_remove(DRAFT_KEY);
+            session.flash.set(Some(CONNECTED_MESSAGE.into()));
+            navigate("/dashboard", NavigateOptions::default());
+        })
+    };
+    let connect_panel = move || {
+        let (Some(p), Some(id)) = (chosen.get(), draft.with(|d| d.created_account_id.clone()))
+        else {
+            return ().into_any();
+        };
+        match draft.with_untracked(AddAccountDraft::kind) {
+            AccountKind::Management => {
+                let (href, what) = match p {
+                    CloudProvider::Azure => (
+                        format!("/management/azure?accountId={id}"),
+                        "Azure billing account",
+                    ),
+                    _ => (
+                        format!("/management?accountId={id}"),
+                        "AWS management account",
+                    ),
+                };
+                view! {
+                    <div class="card notice-panel">
+                        <p>{format!("A management account is connected with its own guided setup: the billing data access, then the roles. Your new account is ready for it; continue there to connect your {what}.")}</p>
+                        <a class="btn btn-primary" href=href>"Continue the management account setup"</a>
+                    </div>
+                }
+                .into_any()
+            }
+            AccountKind::Linked => view! {
+                <ForAccount id=id>
+                    <LinkedPanels provider=p draft=draft on_connected=on_connected/>
+                </ForAccount>
+            }
+            .into_any(),
+        }
+    };
+
+    view! {
+        <section class="page add-account">
+            <h1>"Add an account"</h1>
+            <Banner notice=page_error/>
+            <Show
+                when=move || step.with(Option::is_some)
+                fallback=move || view! {
+                    <Show when=move || page_error.with(Option::is_none)>
+                        <p role="status" class="muted">"Loading…"</p>
+                    </Show>
+                }
+            >
+                <Stepper id="add-account" label="Steps to add an account" current=current>
+                    <Step slot title=AddAccountStep::Kind.label() summary=kind_summary>
+                        <fieldset class="field radio-group" aria-describedby="add-kind-error">
+                            <legend class="field-label">"What kind of account?"</legend>
+                            {kind_radio(AccountKind::Linked, "add-kind-linked", "Optimize compute in one cloud account (Elastigroup, Ocean).")}
+                            <Show when=move || {
+                                management_exists.get() == Some(false)
+                                    && kinds_offered(false).contains(&AccountKind::Management)
+                            }>
+                                {kind_radio(AccountKind::Management, "add-kind-management", "Analyze your whole organization's costs from its billing data. One per organization.")}
+                            </Show>
+                            <p class="field-error" id="add-kind-error" hidden=move || kind_error.with(Option::is_none)>
+                                {move || kind_error.get()}
+                            </p>
+                        </fieldset>
+                        <Show when=move || management_exists.get() == Some(true)>
+                            <p class="muted">"Your organization already has its management account, so only linked accounts can be added."</p>
+                        </Show>
+                        <div class="form-actions">
+                            <button type="button" class="btn btn-primary" on:click=kind_next>"Next"</button>
+                        </div>
+                    </Step>
+                    <Step slot title=AddAccountStep::Name.label() summary=name_summary>
+                        <form class="form" novalidate on:submit=move |ev| create.run(ev)>
+                            <Field id=NAME_ID label="Account name" value=name error=name_error check=check_name
+                                hint="How your team will recognise it, e.g. Production. It needs at least one letter." autocomplete="off"/>
+                            <p class="muted">"The account is created as soon as you press Create account; you can connect it to your cloud now or later."</p>
+                            <Banner notice=create_banner/>
+                            <div class="form-actions">
+                                <Button busy=busy>"Create account"</Button>
+                            </div>
+                        </form>
+                    </Step>
+                    <Step slot title=AddAccountStep::Provider.label() summary=provider_summary>
+                        <ProviderPicker id="add-provider" label="Cloud provider" value=picked error=pick_error hide_label=true/>
+                        <div class="form-actions">
+                            <button type="button" class="btn btn-primary" on:click=provider_next>"Next"</button>
+                        </div>
+                    </Step>
+                    <Step slot title=AddAccountStep::Connect.label()>
+                        {connect_panel}
+                    </Step>
+                </Stepper>
+                <p class="muted leave-note">
+                    "You can leave at any time: the account stays in your accounts table as Not connected, with Resume setup."
+                </p>
+            </Show>
+        </section>
+    }
+}
+
+/// Gives the connect panels below a session whose account is `id`. The panels connect "the
+/// session's account" (the first-run wizard's default account); here it is the new one. The
+/// token is the same; when a panel ends the session (401), the real session ends too.
+#[component]
+fn ForAccount(id: AccountId, children: Children) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let scoped = Session::restore();
+    let base = session.profile.get_untracked();
+    scoped.profile.set(Some(Profile {
+        name: base.as_ref().and_then(|p| p.name.clone()),
+        email: base.as_ref().and_then(|p| p.email.clone()),
+        organization: base.map(|p| p.organization).unwrap_or_default(),
+        default_account_id: Some(id),
+    }));
+    Effect::new(move |_| {
+        if scoped.token().is_none() && session.token_untracked().is_some() {
+            expire_session(session);
+        }
+    });
+    provide_context(scoped);
+    children()
+}
+
+/// The first-run wizard's panels, fed from this flow's draft.
+#[component]
+fn LinkedPanels(
+    provider: CloudProvider,
+    draft: RwSignal<AddAccountDraft>,
+    on_connected: Callback<()>,
+) -> impl IntoView {
+    let bridged = RwSignal::new(FirstRunDraft {
+        organization_name: String::new(),
+        connect: draft.with_untracked(|d| d.connect.clone()),
+    });
+    Effect::new(move |_| {
+        let c = bridged.with(|b| b.connect.clone());
+        draft.update(|d| {
+            if d.connect != c {
+                d.connect = c;
+            }
+        });
+    });
+    match provider {
+        CloudProvider::Aws => {
+            view! { <AwsConnect draft=bridged on_connected=on_connected/> }.into_any()
+        }
+        CloudProvider::Gcp => {
+            view! { <GcpConnect draft=bridged on_connected=on_connected/> }.into_any()
+        }
+        CloudProvider::Azure => {
+            view! { <AzureConnect draft=bridged on_connected=on_connected/> }.into_any()
+        }
+    }
+}

@@ -1,0 +1,397 @@
+// Dashboard and additional accounts (flows.md §D, §F; seed 001): the cards, the accounts table
+// (statuses, sorting, filter), both entry points to a second account, resume setup, rename,
+// delete (and the default account's refusal), the Azure expiry badge and banner, the account
+// menu (search by partial ID, switching, keyboard), a lost Create account answer, axe.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { api, newUser, signupViaApi, startServer } from './lib/server.mjs';
+import {
+  checkA11y, expectAttr, expectFieldError, expectFocused, expectHidden, expectNoPageProblems, expectText, expectURL,
+  expectValue, expectVisible, launchBrowser, newPage, open, saveFailure, screenshot,
+} from './lib/browser.mjs';
+import { button, field } from './lib/app.mjs';
+
+const T = { timeout: 180_000 };
+const GUID = (n) => `${String(n).repeat(8).slice(0, 8)}-1111-4111-8111-111111111111`;
+
+/** Sign up through the API, put the token where the app keeps it, open the dashboard. */
+async function signedIn(page, server, user = newUser()) {
+  const token = await signupViaApi(server, user);
+  await page.goto('/signin');
+  await page.evaluate((t) => sessionStorage.setItem('onramp.session', t), token);
+  await open(page, '/dashboard');
+  await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard heading');
+  return { token, user };
+}
+
+async function accountsOf(server, token) {
+  const r = await api(server, 'GET', '/api/setup/account', { token });
+  return r.body?.response?.items ?? [];
+}
+
+async function createAccount(server, token, name) {
+  const r = await api(server, 'POST', '/api/setup/account', { token, body: { account: { name } } });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body.response.items[0].id;
+}
+
+function isoDaysFromNow(days) {
+  const d = new Date(Date.now() + days * 86_400_000);
+  return `${d.toISOString().slice(0, 10)}T00:00:00.000Z`;
+}
+
+async function connectAzureViaApi(server, token, accountId, days) {
+  const r = await api(server, 'POST', `/api/azure/setup/credentials?accountId=${accountId}`, {
+    token,
+    body: {
+      clientId: GUID(2), clientSecret: 'Qx8~abcdefghijklmnopqrstuvwxyz0123456789', tenantId: GUID(3),
+      subscriptionId: GUID(4), expirationDate: isoDaysFromNow(days),
+    },
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+}
+
+function row(page, name) {
+  return page.locator('.accounts-table tbody tr').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${name}`) }) });
+}
+
+/** On the connect step of an AWS account: the manual way, a role ARN, Connect. */
+async function connectAwsManually(page, roleArn) {
+  const arn = field(page, 'Role ARN');
+  if (!(await arn.isVisible())) {
+    await button(page, 'Manually (IAM console)').click();
+  }
+  await expectText(page.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID for the new account');
+  await arn.fill(roleArn);
+  await page.locator('form').filter({ has: arn }).getByRole('button', { name: 'Connect', exact: true }).click();
+}
+
+describe('dashboard and additional accounts', () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  let currentTest = '';
+  beforeEach((t) => { currentTest = t.name; });
+  async function withPage(fn, srv = server) {
+    const { context, page, problems } = await newPage(browser, srv);
+    try {
+      await fn(page, problems);
+    } catch (e) {
+      const note = await saveFailure(page, problems, currentTest);
+      const err = new Error(`${e.message}\n${note}`);
+      err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
+      throw err;
+    } finally {
+      await context.close();
+    }
+  }
+
+  it('a new organization: cards, honest savings empty state, the default account not connected (axe)', T, () => withPage(async (page, problems) => {
+    const { user } = await signedIn(page, server);
+    await expectVisible(page.getByRole('link', { name: /Connect a Linked Account/ }), 'card "Connect a Linked Account"');
+    await expectVisible(page.getByRole('link', { name: /Connect a Management Account/ }), 'card "Connect a Management Account"');
+    await expectVisible(page.getByText('No billing data connected', { exact: true }), 'the savings empty state');
+    await expectVisible(page.getByRole('link', { name: 'Connect a management account', exact: true }), 'the empty state\'s link');
+    assert.equal(await page.locator('.savings-figure').count(), 0, 'no figure is invented');
+    const first = row(page, user.company);
+    await expectVisible(first, 'the default account row');
+    await expectText(first.locator('[data-status]'), /^Not connected$/, 'the default account status');
+    await expectVisible(first.getByRole('link', { name: `Resume setup for ${user.company}` }), 'Resume setup');
+    await expectVisible(first.getByRole('button', { name: /^Copy account ID/ }), 'the ID copy button');
+    await checkA11y(page, 'the dashboard of a new organization');
+    await screenshot(page, 'dashboard-new-organization');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('dashboard card → Linked → name → Create account → AWS → connected second account', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, server);
+    await page.getByRole('link', { name: /Connect a Linked Account/ }).click();
+    await expectURL(page, '/accounts/new/name');
+    await checkA11y(page, 'the add-account name step');
+    const name = field(page, 'Account name');
+    await name.fill('   ');
+    await button(page, 'Create account').click();
+    await expectFieldError(name, /letter|name/i, 'Account name (blank)');
+    await name.fill('Production');
+    await button(page, 'Create account').click();
+    await expectURL(page, '/accounts/new/provider');
+    const created = (await accountsOf(server, token)).filter((a) => a.name === 'Production');
+    assert.equal(created.length, 1, 'the account exists from Create account on');
+    await expectVisible(page.getByText(created[0].accountId), 'the new account ID in the done step');
+    await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+    await button(page, 'Next').click();
+    await expectURL(page, '/accounts/new/connect/aws');
+    await checkA11y(page, 'the add-account connect step');
+    await connectAwsManually(page, 'arn:aws:iam::210987654321:role/Spot-Role');
+    await expectURL(page, '/dashboard');
+    await expectVisible(page.getByText('Your account has been successfully connected!'), 'the success toast');
+    const r = row(page, 'Production');
+    await expectText(r.locator('[data-status]'), /^Pending$/, 'the new account, data being collected');
+    await expectVisible(page.locator('[data-banner="collecting"]').getByText(/Production: data can take up to 24 hours/), 'the data-collection banner');
+    await button(page, 'Dismiss message').click();
+    await expectHidden(page.getByText('Your account has been successfully connected!'), 'the dismissed toast');
+    const items = await accountsOf(server, token);
+    assert.equal(items.find((a) => a.name === 'Production')?.cloudProvider, 'aws');
+    assert.equal(items.length, 2, 'no duplicate account');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('user menu → Add account; search by partial ID; switching account; keyboard', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, server);
+    const menuButton = page.locator('#user-menu-button');
+    await menuButton.focus();
+    await page.keyboard.press('Enter');
+    await expectAttr(menuButton, 'aria-expanded', 'true', 'the menu button after Enter');
+    const search = page.getByRole('searchbox', { name: 'Search accounts by name or ID' });
+    await expectFocused(search, 'the account search box (first in the menu)');
+    await page.keyboard.press('ArrowDown');
+    await expectFocused(page.getByRole('menuitemradio').first(), 'the first account item after ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    await expectFocused(search, 'the search box after ArrowUp from the first item');
+    await page.keyboard.press('Escape');
+    await expectAttr(menuButton, 'aria-expanded', 'false', 'the menu after Escape');
+    await expectFocused(menuButton, 'the menu button after Escape');
+    await page.keyboard.press('ArrowUp');
+    await expectFocused(page.getByRole('menuitem', { name: 'Sign out' }), 'ArrowUp opens on the last item');
+    await page.keyboard.press('Escape');
+
+    // Accounts → Add account, by keyboard.
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expectFocused(page.getByRole('menuitem', { name: 'Add account' }), 'menu item "Add account"');
+    await page.keyboard.press('Enter');
+    await expectURL(page, '/accounts/new/kind');
+    await checkA11y(page, 'the add-account kind step');
+    await page.getByLabel(/Linked account/).check();
+    await button(page, 'Next').click();
+    await expectURL(page, '/accounts/new/name');
+    await field(page, 'Account name').fill('Staging');
+    await button(page, 'Create account').click();
+    await expectURL(page, '/accounts/new/provider');
+    await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+    await button(page, 'Next').click();
+    await connectAwsManually(page, 'arn:aws:iam::333333333333:role/Spot-Role');
+    await expectURL(page, '/dashboard');
+    await expectText(row(page, 'Staging').locator('[data-status]'), /^Pending$/, 'Staging after connecting');
+
+    // Search by a partial ID, then switch to it.
+    const staging = (await accountsOf(server, token)).find((a) => a.name === 'Staging');
+    await menuButton.click();
+    await search.fill(staging.accountId.slice(5, 10));
+    const item = page.getByRole('menuitemradio', { name: /Staging/ });
+    await expectVisible(item, 'Staging found by part of its ID');
+    assert.equal(await page.getByRole('menuitemradio').count(), 1, 'only the matching account is listed');
+    await expectVisible(item.locator('img.menu-icon[src="/logos/aws.svg"]'), 'the provider icon');
+    await checkA11y(page, 'the account menu with a search');
+    await search.fill('zzz-no-such');
+    await expectVisible(page.getByText('No account matches “zzz-no-such”.'), 'the no-match note');
+    await search.fill(staging.accountId.slice(5, 10));
+    await item.click();
+    await expectText(menuButton, /Account: Staging/, 'the menu button names the current account');
+    await expectVisible(row(page, 'Staging').getByText('Current', { exact: true }), 'the current account marked in the table');
+    await menuButton.click();
+    await search.fill('');
+    await expectAttr(page.getByRole('menuitemradio', { name: /Staging/ }), 'aria-checked', 'true', 'Staging checked in the menu');
+    await page.keyboard.press('Escape');
+    await page.reload();
+    await expectText(menuButton, /Account: Staging/, 'the current account survives a reload');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('management card disappears once a management account exists; kind and status follow', T, () => withPage(async (page, problems) => {
+    const { token, user } = await signedIn(page, server);
+    const [first] = await accountsOf(server, token);
+    let r = await api(server, 'POST', `/api/setup/credentials/aws/externalId?accountId=${first.accountId}`, { token });
+    assert.equal(r.status, 200);
+    r = await api(server, 'POST', '/api/onramp/management/aws', {
+      token,
+      body: {
+        accountId: first.accountId, environment: 'commercial', bucketName: 'onramp-cur-reports',
+        products: ['costAnalysis'], roleArns: { costAnalysis: 'arn:aws:iam::123456789012:role/SpotFinOps' },
+      },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    await page.reload();
+    await expectVisible(page.getByRole('link', { name: /Connect a Linked Account/ }), 'the linked card');
+    await expectHidden(page.getByRole('link', { name: /Connect a Management Account/ }), 'the management card');
+    const mgmt = row(page, user.company);
+    await expectText(mgmt.locator('td').nth(2), /^Management account$/, 'the kind column');
+    await expectText(mgmt.locator('[data-status]'), /^Pending$/, 'a new management account is pending');
+    await expectVisible(page.getByText(/data can take up to 72 hours/), 'the 72-hour banner');
+    await expectHidden(page.getByText('No billing data connected', { exact: true }), 'no "no billing data" once it is connected');
+    await expectVisible(page.locator('.savings-card').first().getByText(/No savings found yet/), 'an honest empty card');
+    // The add-account flow no longer offers a management account.
+    await page.goto('/accounts/new');
+    await expectURL(page, '/accounts/new/kind');
+    await expectVisible(page.getByLabel(/Linked account/), 'the linked choice');
+    await expectVisible(page.getByText(/already has its management account/), 'why management is not offered');
+    assert.equal(await page.getByLabel(/Management account/).count(), 0, 'no management choice');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('leaving midway leaves a Not connected account; Resume setup continues at the right step', T, () => withPage(async (page, problems) => {
+    await signedIn(page, server);
+    await page.goto('/accounts/new?kind=linked');
+    await expectURL(page, '/accounts/new/name');
+    await field(page, 'Account name').fill('Half done');
+    await button(page, 'Create account').click();
+    await expectURL(page, '/accounts/new/provider');
+    await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+    await button(page, 'Next').click();
+    await expectURL(page, '/accounts/new/connect/aws');
+    const arn = field(page, 'Role ARN');
+    if (!(await arn.isVisible())) await button(page, 'Manually (IAM console)').click();
+    await arn.fill('arn:aws:iam::444444444444:role/Spot-Role');
+
+    // Leave: the dashboard lists it as not connected.
+    await page.getByRole('link', { name: 'Dashboard', exact: true }).first().click();
+    await expectURL(page, '/dashboard');
+    const r = row(page, 'Half done');
+    await expectText(r.locator('[data-status]'), /^Not connected$/, 'the half-done account');
+    await r.getByRole('link', { name: 'Resume setup for Half done' }).click();
+    await expectURL(page, '/accounts/new/connect/aws');
+    await expectValue(field(page, 'Role ARN'), 'arn:aws:iam::444444444444:role/Spot-Role', 'Role ARN after resuming');
+
+    // Without this browser's draft (another tab, a new session): the provider step.
+    await page.evaluate(() => sessionStorage.removeItem('onramp.draft.addaccount'));
+    await open(page, '/dashboard');
+    await row(page, 'Half done').getByRole('link', { name: 'Resume setup for Half done' }).click();
+    await expectURL(page, '/accounts/new/provider');
+    await expectVisible(page.locator('.stepper-done').getByText('Half done'), 'the account name, done');
+    // Kind and name are done and locked: their URLs lead to the provider step.
+    await page.goto('/accounts/new/name');
+    await expectURL(page, '/accounts/new/provider');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('rename, delete with confirmation, and the default account cannot be deleted', T, () => withPage(async (page, problems) => {
+    const { token, user } = await signedIn(page, server);
+    const id = await createAccount(server, token, 'Old name');
+    await page.reload();
+    await page.getByRole('button', { name: 'Rename Old name' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rename “Old name”' });
+    await expectVisible(dialog, 'the rename dialog');
+    const input = dialog.getByLabel('Account name', { exact: true });
+    await expectValue(input, 'Old name', 'the current name, ready to edit');
+    await input.fill('12345');
+    await dialog.getByRole('button', { name: 'Save name' }).click();
+    await expectFieldError(input, /letter/i, 'Account name without a letter');
+    await checkA11y(page, 'the rename dialog with an error');
+    await input.fill('New name');
+    await dialog.getByRole('button', { name: 'Save name' }).click();
+    await expectHidden(dialog, 'the rename dialog after saving');
+    await expectVisible(row(page, 'New name'), 'the renamed row');
+    assert.equal((await accountsOf(server, token)).find((a) => a.accountId === id)?.name, 'New name');
+
+    // Delete: a confirmation naming the account; Escape keeps it.
+    const del = page.getByRole('button', { name: 'Delete New name' });
+    await del.click();
+    const confirm = page.getByRole('dialog', { name: 'Delete “New name”?' });
+    await expectVisible(confirm, 'the delete confirmation');
+    await checkA11y(page, 'the delete confirmation');
+    await page.keyboard.press('Escape');
+    await expectHidden(confirm, 'the confirmation after Escape');
+    await expectFocused(del, 'focus back on the Delete button');
+    await del.click();
+    await confirm.getByRole('button', { name: 'Delete account' }).click();
+    await expectHidden(row(page, 'New name'), 'the deleted row');
+    await expectVisible(page.getByText('“New name” was deleted.'), 'the deletion note');
+    assert.ok(!(await accountsOf(server, token)).some((a) => a.accountId === id), 'gone on the server');
+
+    // The default account: explained, no way to delete it.
+    await page.getByRole('button', { name: `Delete ${user.company}` }).click();
+    const refused = page.getByRole('dialog', { name: `“${user.company}” can't be deleted` });
+    await expectVisible(refused, 'the refusal for the default account');
+    await expectVisible(refused.getByText(/default account/), 'why');
+    assert.equal(await refused.getByRole('button', { name: 'Delete account' }).count(), 0, 'no delete button');
+    await refused.getByRole('button', { name: 'Close' }).click();
+    // The server refuses too.
+    const [first] = await accountsOf(server, token);
+    const r = await api(server, 'DELETE', `/api/setup/account/${first.accountId}`, { token });
+    assert.equal(r.status, 400);
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('an Azure secret 10 days from expiry: badge, banner, Update credentials; sorting and filter (axe)', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, server);
+    const az = await createAccount(server, token, 'Azure subscription');
+    await connectAzureViaApi(server, token, az, 10);
+    await createAccount(server, token, 'Another one');
+    await page.reload();
+    const r = row(page, 'Azure subscription');
+    await expectText(r.locator('[data-status]'), /^Credentials expire in 10 days$/, 'the expiry badge');
+    await expectVisible(page.locator('[data-banner="expiry"]').getByText(/Azure subscription: the client secret expires in 10 days/), 'the expiry banner');
+    await checkA11y(page, 'the dashboard with several accounts and an expiring secret');
+    await screenshot(page, 'dashboard-expiring');
+
+    // Sorting: buttons in the headings, aria-sort follows.
+    const nameHeader = page.getByRole('columnheader', { name: /Name/ });
+    await nameHeader.getByRole('button').click();
+    await expectAttr(nameHeader, 'aria-sort', 'ascending', 'Name after one click');
+    let names = await page.locator('.accounts-table tbody th').allTextContents();
+    assert.ok(names[0].startsWith('Analytical') && names[1].startsWith('Another') && names[2].startsWith('Azure'), names.join(' | '));
+    await nameHeader.getByRole('button').click();
+    await expectAttr(nameHeader, 'aria-sort', 'descending', 'Name after two clicks');
+    names = await page.locator('.accounts-table tbody th').allTextContents();
+    assert.ok(names[0].startsWith('Azure'), names.join(' | '));
+    await page.getByRole('columnheader', { name: /Status/ }).getByRole('button').click();
+    names = await page.locator('.accounts-table tbody th').allTextContents();
+    assert.ok(names[0].startsWith('Azure'), `what needs attention first: ${names.join(' | ')}`);
+
+    // Filter.
+    const filter = page.getByLabel('Filter accounts');
+    await filter.fill('azure');
+    await expectText(page.getByText(/^Showing 1 of 3 accounts\.$/), /Showing 1 of 3/, 'the filter count');
+    assert.equal(await page.locator('.accounts-table tbody tr').count(), 1);
+    await filter.fill(az.slice(4, 9));
+    assert.equal(await page.locator('.accounts-table tbody tr').count(), 1, 'filter by part of the ID');
+    await filter.fill('');
+
+    // Update credentials: a new secret and date; the secret is never stored in the browser.
+    await page.getByRole('button', { name: 'Update credentials for Azure subscription' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Update credentials of “Azure subscription”' });
+    const secret = 'Zy7~newsecretvalue-abcdefghijklmnopqrstu';
+    await dialog.getByLabel('Client secret value', { exact: true }).fill(secret);
+    await dialog.getByLabel('Secret expiration date', { exact: true }).fill(isoDaysFromNow(-3).slice(0, 10));
+    await dialog.getByRole('button', { name: 'Save credentials' }).click();
+    await expectFieldError(dialog.getByLabel('Secret expiration date', { exact: true }), /after today/, 'a past date');
+    await dialog.getByLabel('Secret expiration date', { exact: true }).fill(isoDaysFromNow(200).slice(0, 10));
+    await dialog.getByRole('button', { name: 'Save credentials' }).click();
+    await expectHidden(dialog, 'the dialog after saving');
+    await expectText(r.locator('[data-status]'), /^Connected$/, 'connected again, far from expiry');
+    await expectHidden(page.locator('[data-banner="expiry"]'), 'no expiry banner any more');
+    const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+    assert.ok(!stored.includes(secret), 'the client secret is not in storage');
+    const creds = await api(server, 'GET', `/api/azure/setup/credentials?accountId=${az}`, { token });
+    assert.equal(creds.body.response.items[0].expirationDate.slice(0, 10), isoDaysFromNow(200).slice(0, 10));
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('a lost Create account answer is found, not created twice', T, async () => {
+    const faulty = await startServer({ args: ['--fault-lose-after-write-rate', '1', '--fault-only', '/api/setup/account'] });
+    try {
+      await withPage(async (page, problems) => {
+        const { token } = await signedIn(page, faulty);
+        await page.goto('/accounts/new?kind=linked');
+        await field(page, 'Account name').fill('Lost answer');
+        await button(page, 'Create account').click();
+        await expectURL(page, '/accounts/new/provider');
+        const same = (await accountsOf(faulty, token)).filter((a) => a.name === 'Lost answer');
+        assert.equal(same.length, 1, `exactly one account: ${JSON.stringify(same)}`);
+        await expectVisible(page.getByText(same[0].accountId), 'the recovered account ID');
+        void problems;
+      }, faulty);
+    } finally {
+      await faulty.stop();
+    }
+  });
+});

@@ -1,0 +1,396 @@
+// Embedding (docs/embedding.md): the demo partner portal (examples/partner-portal) on origin A
+// embeds the app served from origin B; a third origin C is on no allow-list.
+// A = http://localhost:<port>, B = http://127.0.0.1:<port> (cross-site, like a real portal),
+// C = http://127.0.0.1:<another port>.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { api, freePort, newUser, ROOT, signupViaApi, startServer } from './lib/server.mjs';
+import {
+  checkA11y, expectFieldError, expectNoPageProblems, expectText, expectURL, expectVisible,
+  launchBrowser, newPage, saveFailure, screenshot, TIMEOUT,
+} from './lib/browser.mjs';
+import { button, field } from './lib/app.mjs';
+
+const T = { timeout: 120_000 };
+const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
+const PORTAL_DIR = path.join(ROOT, 'examples/partner-portal');
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+/**
+ * A tiny static server for the partner portal (its files from examples/partner-portal) plus
+ * test-only pages given as { '/path': html }. Listens on 127.0.0.1; `host` names the origin.
+ */
+async function startStatic(host, pages = {}) {
+  const port = await freePort();
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (pages[url.pathname]) {
+      res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' });
+      res.end(pages[url.pathname]);
+      return;
+    }
+    const rel = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
+    const file = path.join(PORTAL_DIR, path.normalize(rel));
+    if (!file.startsWith(PORTAL_DIR + path.sep)) { res.writeHead(403).end(); return; }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+  });
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://${host}:${port}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+}
+
+/** An unlisted page on origin C: frames `src` if given, records every message it receives. */
+function foreignPage(src) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not a partner</title></head>
+<body><h1>Not a partner</h1>${src ? `<iframe id="victim" title="Onramp" src="${src}"></iframe>` : ''}
+<script>
+  window.__received = [];
+  window.addEventListener('message', function (e) { window.__received.push({ origin: e.origin, data: e.data }); });
+</script></body></html>`;
+}
+
+/** Records, in the top page only, every message it receives (origin + data, in order). */
+async function recordMessages(context) {
+  await context.addInitScript(() => {
+    if (window !== window.top) return;
+    window.__messages = [];
+    window.addEventListener('message', (e) => { window.__messages.push({ origin: e.origin, data: e.data }); });
+  });
+}
+
+const onramp = (page) => page.evaluate(() => (window.__messages ?? []).filter((m) => m.data && m.data.source === 'onramp'));
+
+async function waitForMessage(page, type, what = type) {
+  const end = Date.now() + TIMEOUT;
+  for (;;) {
+    const all = await onramp(page);
+    const found = all.find((m) => m.data.type === type);
+    if (found) return found;
+    if (Date.now() > end) assert.fail(`no "${what}" message reached the partner page; got ${JSON.stringify(all.map((m) => m.data.type))}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The app's frame once it has a document from the app's origin. */
+async function appFrame(page, appUrl) {
+  const end = Date.now() + TIMEOUT;
+  for (;;) {
+    const f = page.frames().find((fr) => fr !== page.mainFrame() && fr.url().startsWith(appUrl));
+    if (f) return f;
+    if (Date.now() > end) assert.fail(`no frame from ${appUrl}: ${page.frames().map((fr) => fr.url()).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Fills the demo portal's form and presses Open console. */
+async function openConsole(page, { token, start = 'first-account', accent = '#2563eb', mode = 'light', radius = '8', partnerName = 'Acme Partner Portal' }) {
+  await page.getByLabel('Session token').fill(token);
+  await page.getByLabel('Start with').selectOption(start);
+  await page.getByLabel('Partner name').fill(partnerName);
+  await page.getByLabel('Accent', { exact: true }).fill(accent);
+  await page.getByLabel('Mode').selectOption(mode);
+  await page.getByLabel(/Corner radius/).fill(radius);
+  await page.getByRole('button', { name: 'Open console' }).click();
+}
+
+/** Chooses a provider in the wizard inside the frame and connects AWS the manual way. */
+async function connectAwsManually(fl, frame) {
+  await expectURL(frame, '/welcome/connect/aws');
+  await expectText(fl.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID from the API');
+  await field(fl, 'Role ARN').fill(ROLE);
+  await button(fl, 'Connect').click();
+}
+
+describe('embedding in a partner portal', () => {
+  let app;
+  let portal;
+  let foreign;
+  let browser;
+  before(async () => {
+    portal = await startStatic('localhost');
+    // C gets its pages once B's URL is known.
+    const pages = {};
+    foreign = await startStatic('127.0.0.1', pages);
+    app = await startServer({ args: ['--embed-origins', portal.url] });
+    pages['/frames-app'] = foreignPage(`${app.url}/embed?parent=${encodeURIComponent(foreign.url)}`);
+    pages['/frames-app-lying'] = foreignPage(`${app.url}/embed?parent=${encodeURIComponent(portal.url)}`);
+    pages['/frames-app-home'] = foreignPage(`${app.url}/`);
+    pages['/sibling'] = foreignPage('');
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+    await portal?.close();
+    await foreign?.close();
+  });
+
+  let currentTest = '';
+  beforeEach((t) => { currentTest = t.name; });
+  async function withPage(fn) {
+    const { context, page, problems } = await newPage(browser, app);
+    await recordMessages(context);
+    try {
+      await fn(page, problems, context);
+    } catch (e) {
+      const note = await saveFailure(page, problems, currentTest);
+      const err = new Error(`${e.message}\n${note}`);
+      err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
+      throw err;
+    } finally {
+      await context.close();
+    }
+  }
+
+  it('first account: ready → init → resize → account-connected → close, themed, self-sizing, token never stored', T, () => withPage(async (page, problems) => {
+    const user = newUser({ company: 'Embedded Engines' });
+    const token = await signupViaApi(app, user);
+    const me = await api(app, 'GET', '/api/auth/me', { token });
+    const defaultAccountId = me.body.response.items[0].defaultAccountId;
+    assert.match(defaultAccountId, /^act-[0-9a-f]{8}$/);
+
+    await page.goto(`${portal.url}/?app=${encodeURIComponent(app.url)}`);
+    await openConsole(page, { token, accent: '#2563eb', radius: '12' });
+    const iframe = page.locator('iframe.onramp-frame');
+    const src = await iframe.getAttribute('src');
+    assert.equal(src, `${app.url}/embed?parent=${encodeURIComponent(portal.url)}`, 'only the parent origin goes in the URL');
+    assert.ok(!src.includes(token), 'the token is never in the iframe URL');
+
+    const ready = await waitForMessage(page, 'ready');
+    assert.deepEqual(ready.data, { source: 'onramp', version: 1, type: 'ready', payload: { version: 1 } });
+    const frame = await appFrame(page, app.url);
+    const fl = page.frameLocator('iframe.onramp-frame');
+
+    // The wizard, without the app's chrome, with the partner's name, accent and radius.
+    await expectURL(frame, '/welcome/provider');
+    await expectVisible(fl.getByRole('radio', { name: 'Amazon Web Services', exact: true }), 'the provider choice in the frame');
+    await expectVisible(fl.getByText('Acme Partner Portal', { exact: true }), "the partner's name");
+    assert.equal(await fl.locator('.topbar').isVisible(), false, 'no app top bar in embed mode');
+    const theme = await frame.evaluate(() => {
+      const root = getComputedStyle(document.documentElement);
+      const btn = document.getElementById('welcome-next');
+      return {
+        accent: root.getPropertyValue('--accent').trim(),
+        radius: root.getPropertyValue('--radius').trim(),
+        primaryBg: getComputedStyle(btn).backgroundColor,
+        btnRadius: getComputedStyle(btn).borderTopLeftRadius,
+        mode: document.documentElement.getAttribute('data-theme'),
+        styleAttr: document.documentElement.getAttribute('style'),
+      };
+    });
+    assert.equal(theme.accent, '#2563eb');
+    assert.equal(theme.radius, '12px');
+    assert.equal(theme.primaryBg, 'rgb(37, 99, 235)', 'the primary button wears the accent');
+    assert.equal(theme.btnRadius, '9px', 'small controls get 3/4 of the radius');
+    assert.equal(theme.mode, 'light');
+    await checkA11y(frame, 'embedded wizard, provider step');
+
+    await fl.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+    await button(fl, 'Next').click();
+
+    // The frame follows the content: a taller panel sends a larger height, and the snippet applies it.
+    await expectURL(frame, '/welcome/connect/aws');
+    await expectText(fl.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID from the API');
+    const heightNow = async () => (await onramp(page)).filter((m) => m.data.type === 'resize').at(-1)?.data.payload.height ?? 0;
+    const before = await heightNow();
+    await button(fl, 'View policy').click();
+    const grown = await poll(async () => { const h = await heightNow(); return h > before + 100 ? h : null; }, 'a resize for the opened policy');
+    const frameBox = await poll(async () => {
+      const h = await iframe.evaluate((el) => el.getBoundingClientRect().height);
+      return Math.abs(h - grown) < 1 ? h : null;
+    }, `the iframe to become ${grown}px tall`);
+    const contentHeight = await frame.evaluate(() => document.body.getBoundingClientRect().height);
+    assert.ok(Math.abs(frameBox - Math.ceil(contentHeight)) <= 1, `iframe ${frameBox}px fits the content ${contentHeight}px`);
+    assert.equal(await frame.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight + 1), true, 'no scrolling inside the frame');
+    await button(fl, 'View policy').click();
+    await poll(async () => ((await heightNow()) < grown ? true : null), 'a smaller height once the policy is closed');
+    await checkA11y(frame, 'embedded wizard, AWS connect step');
+
+    await connectAwsManually(fl, frame);
+    const connected = await waitForMessage(page, 'account-connected');
+    assert.deepEqual(connected.data.payload, { accountId: defaultAccountId, provider: 'aws' });
+    await expectVisible(fl.getByRole('heading', { name: 'Account connected' }), 'the finish screen');
+    await expectText(fl.locator('.embed-done'), new RegExp(`Amazon Web Services account is connected to Onramp as ${defaultAccountId}`), 'the finish screen names the account');
+    assert.equal(await fl.locator('#main').isVisible(), false, 'the flow gives way to the finish screen');
+    await expectVisible(fl.getByText('Choose Done to go back to Acme Partner Portal.'), "the partner's name in the copy");
+    await checkA11y(frame, 'embedded finish screen');
+    await screenshot(page, 'embed-done');
+
+    // Nothing in the frame's storage holds the token.
+    const stored = await frame.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+    assert.ok(!stored.includes(token), `the token is not in the frame's storage: ${stored}`);
+
+    await button(fl, 'Done').click();
+    await waitForMessage(page, 'close');
+    await expectVisible(page.getByText(/The console closed \(completed\)/), 'the portal closed the frame');
+    assert.equal(await page.locator('iframe.onramp-frame').count(), 0, 'the iframe is gone');
+
+    // The whole conversation, in order, only from the app's origin.
+    const all = await onramp(page);
+    for (const m of all) assert.equal(m.origin, app.url, `every message comes from the app's origin: ${JSON.stringify(m)}`);
+    const types = all.map((m) => m.data.type);
+    assert.deepEqual(types.filter((t) => t !== 'resize'), ['ready', 'account-connected', 'close'], `message order: ${types.join(', ')}`);
+    const firstResize = types.indexOf('resize');
+    assert.ok(firstResize > 0 && firstResize < types.indexOf('account-connected'), `a resize before the connection: ${types.join(', ')}`);
+    for (const m of all.filter((x) => x.data.type === 'resize')) {
+      assert.ok(Number.isInteger(m.data.payload.height) && m.data.payload.height > 100, `resize height ${m.data.payload.height}`);
+    }
+    assert.deepEqual(all.at(-1).data, { source: 'onramp', version: 1, type: 'close', payload: { reason: 'completed' } });
+    assert.ok(!JSON.stringify(all).includes(token), 'no message carries the token');
+
+    // The server agrees.
+    const accounts = await api(app, 'GET', '/api/setup/account', { token });
+    const acct = accounts.body.response.items.find((a) => a.accountId === defaultAccountId);
+    assert.equal(acct?.cloudProvider, 'aws');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('add account: account-created, then account-connected for the new account; Cancel closes', T, () => withPage(async (page, problems) => {
+    const token = await signupViaApi(app, newUser());
+    await page.goto(`${portal.url}/?app=${encodeURIComponent(app.url)}`);
+    await openConsole(page, { token, start: 'add-account', mode: 'dark', accent: '#2563eb', partnerName: 'Globex Cloud Hub' });
+    const frame = await appFrame(page, app.url);
+    const fl = page.frameLocator('iframe.onramp-frame');
+    await expectVisible(fl.getByRole('heading', { name: 'Add a cloud account' }), 'the add-account form');
+    assert.equal(await frame.evaluate(() => document.documentElement.getAttribute('data-theme')), 'dark');
+    await checkA11y(frame, 'embedded add-account form (dark)');
+
+    await button(fl, 'Continue').click();
+    await expectFieldError(field(fl, 'Account name'), /account name/i, 'Account name (empty)');
+    await field(fl, 'Account name').fill('Production');
+    await fl.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+    await button(fl, 'Continue').click();
+
+    const created = await waitForMessage(page, 'account-created');
+    const newId = created.data.payload.accountId;
+    assert.match(newId, /^act-[0-9a-f]{8}$/);
+    const list = await api(app, 'GET', '/api/setup/account', { token });
+    assert.ok(list.body.response.items.some((a) => a.accountId === newId && a.name === 'Production'), 'the account exists');
+
+    await connectAwsManually(fl, frame);
+    const connected = await waitForMessage(page, 'account-connected');
+    assert.deepEqual(connected.data.payload, { accountId: newId, provider: 'aws' });
+    const after = await api(app, 'GET', '/api/setup/account', { token });
+    const items = after.body.response.items;
+    assert.equal(items.find((a) => a.accountId === newId)?.cloudProvider, 'aws', 'the new account is connected');
+    assert.equal(items.filter((a) => a.cloudProvider).length, 1, 'only the new account');
+
+    const types = (await onramp(page)).map((m) => m.data.type).filter((t) => t !== 'resize');
+    assert.deepEqual(types, ['ready', 'account-created', 'account-connected']);
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('a refused init is answered with error invalid-init, and the console keeps waiting', T, () => withPage(async (page) => {
+    const token = await signupViaApi(app, newUser());
+    await page.goto(`${portal.url}/?app=${encodeURIComponent(app.url)}`);
+    await openConsole(page, { token, accent: '#ffcc00' });
+    const err = await waitForMessage(page, 'error');
+    assert.equal(err.data.payload.code, 'invalid-init');
+    assert.match(err.data.payload.message, /^payload\.theme\.accent: #ffcc00 has a contrast of only 1\.51:1/);
+    assert.ok(!JSON.stringify(err.data).includes(token));
+    const frame = await appFrame(page, app.url);
+    const fl = page.frameLocator('iframe.onramp-frame');
+    await expectVisible(fl.getByRole('alert').getByText(/could not start the setup/), 'the problem, in words');
+    assert.equal(await fl.locator('#main').isVisible(), false, 'no flow without an accepted init');
+    await checkA11y(frame, 'embedded console after a refused init');
+
+    // An expired token: error unauthorized.
+    await page.getByLabel('Use an accent colour').uncheck();
+    await page.getByLabel('Session token').fill('x'.repeat(43));
+    await page.getByRole('button', { name: 'Open console' }).click();
+    await poll(async () => ((await onramp(page)).some((m) => m.data.type === 'error' && m.data.payload.code === 'unauthorized') ? true : null),
+      'an error "unauthorized" for a token the API refuses');
+  }));
+
+  it('an unlisted origin gets no message and its init is ignored', T, () => withPage(async (page, problems) => {
+    const victimToken = await signupViaApi(app, newUser());
+    const attackerToken = await signupViaApi(app, newUser());
+    await page.goto(`${portal.url}/?app=${encodeURIComponent(app.url)}`);
+    await openConsole(page, { token: victimToken });
+    const frame = await appFrame(page, app.url);
+    const fl = page.frameLocator('iframe.onramp-frame');
+    await expectVisible(fl.getByRole('radio', { name: 'Amazon Web Services', exact: true }), 'the wizard');
+    const countBefore = (await onramp(page)).length;
+
+    // A frame from origin C on the same page posts its own init to the console.
+    await page.evaluate((url) => {
+      const f = document.createElement('iframe');
+      f.id = 'intruder';
+      f.title = 'Intruder';
+      f.src = url;
+      document.body.appendChild(f);
+    }, `${foreign.url}/sibling`);
+    const intruder = await poll(async () => page.frames().find((f) => f.url().startsWith(foreign.url)) ?? null, 'the intruder frame');
+    await intruder.waitForFunction(() => Array.isArray(window.__received));
+    await intruder.evaluate(({ appOrigin, token }) => {
+      const target = window.parent.frames[0];
+      const init = { source: 'onramp', version: 1, type: 'init', payload: { token, start: 'provider:gcp', partnerName: 'Evil' } };
+      target.postMessage(init, appOrigin);
+      target.postMessage(init, '*');
+      target.postMessage(JSON.stringify({ ...init, payload: { token, start: 'nonsense' } }), '*');
+    }, { appOrigin: app.url, token: attackerToken });
+    // The partner page itself posting from its own window but pretending nothing: fine. Wait a moment.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(await intruder.evaluate(() => window.__received), [], 'the console never posts to origin C');
+    const after = (await onramp(page)).slice(countBefore).map((m) => m.data.type);
+    assert.ok(after.every((t) => t === 'resize'), `no answer to C's init reached the partner either: ${after.join(', ')}`);
+    assert.equal(await fl.getByText('Evil', { exact: true }).count(), 0, "C's partner name is not shown");
+    await expectURL(frame, '/welcome/provider');
+    const who = await frame.evaluate(() => document.body.innerText);
+    assert.ok(!/Google Cloud/.test(await fl.locator('.stepper-done').allInnerTexts().then((t) => t.join(' '))), `still the first flow: ${who.slice(0, 200)}`);
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('framing from an unlisted origin is blocked by CSP: the app never loads', T, () => withPage(async (page) => {
+    for (const route of ['/frames-app', '/frames-app-lying', '/frames-app-home']) {
+      await page.goto(`${foreign.url}${route}`);
+      const victim = await (await page.locator('#victim').elementHandle()).contentFrame();
+      await new Promise((r) => setTimeout(r, 1500));
+      const loaded = await victim.evaluate(() => !!document.querySelector('#main, .embed-bar')).catch(() => false);
+      assert.equal(loaded, false, `${route}: the app rendered inside origin C's frame (${victim.url()})`);
+      assert.deepEqual(await page.evaluate(() => window.__received), [], `${route}: origin C got a message`);
+    }
+  }));
+
+  it('without the CSP header, the app itself refuses an unlisted framer', T, () => withPage(async (page, problems, context) => {
+    // A static host that does not send frame-ancestors: strip it, and check the client's own check.
+    await context.route(`${app.url}/**`, async (route) => {
+      const res = await route.fetch();
+      const headers = { ...res.headers() };
+      headers['content-security-policy'] = (headers['content-security-policy'] ?? '').replace(/frame-ancestors[^;]*;?/, '');
+      await route.fulfill({ response: res, headers });
+    });
+    for (const route of ['/frames-app', '/frames-app-home']) {
+      await page.goto(`${foreign.url}${route}`);
+      const fl = page.frameLocator('#victim');
+      await expectVisible(fl.getByRole('heading', { name: "Onramp can't be shown here" }), `${route}: the refusal`);
+      assert.equal(await fl.locator('#main').isVisible(), false, `${route}: no app behind the refusal`);
+      assert.equal(await fl.locator('.topbar').isVisible(), false, `${route}: no top bar`);
+      const victim = await (await page.locator('#victim').elementHandle()).contentFrame();
+      await checkA11y(victim, `refusal (${route})`);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(await page.evaluate(() => window.__received), [], `${route}: origin C got a message`);
+    }
+    void problems;
+  }));
+});
+
+/** Polls `fn` until it answers non-null; fails with `what` after the e2e timeout. */
+async function poll(fn, what) {
+  const end = Date.now() + TIMEOUT;
+  for (;;) {
+    const v = await fn().catch(() => null);
+    if (v !== null && v !== undefined) return v;
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+

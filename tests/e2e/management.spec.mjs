@@ -1,0 +1,345 @@
+// Management account (flows.md §E, seed 002): the six-step AWS wizard to connected, with the
+// checks at each step, reload at step 5, back/forward; one management account per organization
+// (hidden when one exists, a 409 explained); the Azure billing account (§C.3); FinOps products
+// (§G) with Validate then Connect. axe on every screen state.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { api, newUser, startServer } from './lib/server.mjs';
+import {
+  checkA11y, expectAttr, expectFieldError, expectFieldValid, expectHidden, expectNoPageProblems, expectText,
+  expectURL, expectValue, expectVisible, launchBrowser, newPage, open, saveFailure, screenshot,
+} from './lib/browser.mjs';
+import { button, field, signupViaUi } from './lib/app.mjs';
+
+const T = { timeout: 180_000 };
+const FINOPS_ARN = 'arn:aws:iam::123456789012:role/Spot-FinOps-SpotFinOpsRole-1A2B3C';
+const COMPUTE_ARN = 'arn:aws:iam::123456789012:role/Spot-FinOps-SpotComputeOptimizationRole-1A2B3C';
+const GUID = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+function token(page) {
+  return page.evaluate(() => sessionStorage.getItem('onramp.session'));
+}
+
+/** Registers an AWS management account for the organization straight through the API. */
+async function registerViaApi(server, tok, name = 'Payer account') {
+  const created = await api(server, 'POST', '/api/setup/account', { token: tok, body: { account: { name } } });
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  const id = created.body.response.items[0].id;
+  const ext = await api(server, 'POST', `/api/setup/credentials/aws/externalId?accountId=${id}`, { token: tok });
+  assert.equal(ext.status, 200, JSON.stringify(ext.body));
+  const reg = await api(server, 'POST', '/api/onramp/management/aws', {
+    token: tok,
+    body: {
+      accountId: id, environment: 'commercial', bucketName: 'other-bucket', products: ['costAnalysis'],
+      roleArns: { costAnalysis: 'arn:aws:iam::210987654321:role/Other' },
+    },
+  });
+  assert.equal(reg.status, 200, JSON.stringify(reg.body));
+  return id;
+}
+
+/** Steps 1–5 with valid answers; ends on step 6. */
+async function walkToRoleArns(page, { products = ['Cost analysis'] } = {}) {
+  await open(page, '/management');
+  await expectURL(page, '/management/environment');
+  await page.getByLabel('No, commercial AWS', { exact: true }).check();
+  await button(page, 'Next').click();
+  await expectURL(page, '/management/sign-in');
+  await button(page, 'Next').click();
+  await expectURL(page, '/management/billing-access');
+  await page.getByLabel('IAM user and role access to billing information is activated').check();
+  await button(page, 'Next').click();
+  await expectURL(page, '/management/products');
+  for (const p of products) await page.getByLabel(p, { exact: true }).check();
+  await field(page, 'CUR bucket name').fill('my-cur-bucket');
+  await button(page, 'Next').click();
+  await expectURL(page, '/management/run-template');
+  await expectVisible(page.getByRole('link', { name: /Run template/ }), 'link "Run template"');
+  await page.getByLabel('The stack is created (CREATE_COMPLETE)').check();
+  await button(page, 'Next').click();
+  await expectURL(page, '/management/role-arns');
+}
+
+describe('management account', () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  let currentTest = '';
+  beforeEach((t) => { currentTest = t.name; });
+  async function withPage(fn) {
+    const { context, page, problems } = await newPage(browser, server);
+    try {
+      await fn(page, problems);
+    } catch (e) {
+      const note = await saveFailure(page, problems, currentTest);
+      const err = new Error(`${e.message}\n${note}`);
+      err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
+      throw err;
+    } finally {
+      await context.close();
+    }
+  }
+
+  it('six steps to connected: checks at each step, reload at step 5, back/forward, axe everywhere', T, () => withPage(async (page, problems) => {
+    const user = newUser();
+    await signupViaUi(page, user);
+
+    // A deep link to a later step opens the first incomplete one.
+    await open(page, '/management/run-template');
+    await expectURL(page, '/management/environment');
+    await expectVisible(page.getByRole('heading', { name: 'Connect your AWS management account' }), 'the wizard heading');
+    await expectAttr(page.locator('#management li[aria-current="step"] h2'), 'id', 'management-step-1', 'step 1 current');
+    await checkA11y(page, 'management step 1');
+
+    // Step 1: an answer is required.
+    await button(page, 'Next').click();
+    await expectVisible(page.getByText(/Choose where your management account is/), 'the step 1 message');
+    await expectAttr(page.locator('#management-env-commercial'), 'aria-describedby', 'management-env-error', 'the radios described by the message');
+    await checkA11y(page, 'management step 1 with its message');
+    await page.getByLabel('No, commercial AWS', { exact: true }).check();
+    await button(page, 'Next').click();
+
+    // Step 2: the sign-in link and the us-east-1 advice.
+    await expectURL(page, '/management/sign-in');
+    const login = page.getByRole('link', { name: /Log in to your AWS management account/ });
+    await expectAttr(login, 'href', 'https://console.aws.amazon.com/', 'the console link');
+    await expectAttr(login, 'target', '_blank', 'the console link');
+    await expectVisible(page.getByText(/us-east-1/).first(), 'the us-east-1 advice');
+    await checkA11y(page, 'management step 2');
+    await button(page, 'Next').click();
+
+    // Step 3: the confirmation must be ticked.
+    await expectURL(page, '/management/billing-access');
+    await button(page, 'Next').click();
+    const confirm = page.getByLabel('IAM user and role access to billing information is activated');
+    await expectFieldError(confirm, /Tick the box once IAM access to billing is activated/, 'the billing-access checkbox');
+    await checkA11y(page, 'management step 3 with its message');
+    await confirm.check();
+    await button(page, 'Next').click();
+
+    // Step 4: products and the bucket; an IP address is refused at the field.
+    await expectURL(page, '/management/products');
+    await expectVisible(page.getByText('Include resource IDs'), 'the report guidelines');
+    await button(page, 'Next').click();
+    await expectVisible(page.getByText(/Select at least one product/), 'the products message');
+    await page.getByLabel('Cost analysis', { exact: true }).check();
+    await page.getByLabel('Compute optimization', { exact: true }).check();
+    const bucket = field(page, 'CUR bucket name');
+    await bucket.fill('192.168.1.1');
+    await button(page, 'Next').click();
+    await expectFieldError(bucket, /IP address/, 'CUR bucket name (an IP address)');
+    await expectURL(page, '/management/products');
+    await checkA11y(page, 'management step 4 with a bucket error');
+    await bucket.fill('my-cur-bucket');
+    await expectFieldValid(bucket, 'CUR bucket name (fixed)');
+    await button(page, 'Next').click();
+
+    // Step 5: the quick-create link for the template in public/, absolute, with the bucket.
+    await expectURL(page, '/management/run-template');
+    const run = page.getByRole('link', { name: /Run template/ });
+    await expectVisible(run, 'link "Run template"');
+    await expectText(page.locator('#management-external-id'), /^[A-Za-z0-9]{8,}$/, 'the external ID');
+    const externalId = (await page.locator('#management-external-id').textContent()).trim();
+    const href = await run.getAttribute('href');
+    const origin = new URL(server.url).origin;
+    assert.ok(href.startsWith('https://console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/quickcreate?'), href);
+    assert.ok(href.includes(`templateURL=${encodeURIComponent(`${origin}/templates/spot-management-account.json`)}`), href);
+    assert.ok(href.includes('param_CostAndUsageBucket=my-cur-bucket'), href);
+    assert.ok(href.includes(`param_ExternalId=${externalId}`), href);
+    assert.ok(href.endsWith('param_Products=costAnalysis%2CcomputeOptimization'), href);
+    const download = page.getByRole('link', { name: 'Download template' });
+    const templatePath = await download.getAttribute('href');
+    const template = await (await fetch(new URL(templatePath, server.url))).json();
+    assert.ok(template.Parameters.CostAndUsageBucket, 'the downloaded template has CostAndUsageBucket');
+    await checkA11y(page, 'management step 5');
+
+    // Reload at step 5: same step, same external ID and link; no secret in storage.
+    await page.reload();
+    await expectURL(page, '/management/run-template');
+    await expectText(page.locator('#management-external-id'), new RegExp(`^${externalId}$`), 'the external ID after the reload');
+    await expectAttr(page.getByRole('link', { name: /Run template/ }), 'href', href, 'the quick-create link after the reload');
+    const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+    assert.ok(!stored.includes(user.password), 'the password is never written to storage');
+
+    // Back and forward between steps keep what was typed.
+    await page.goBack();
+    await expectURL(page, '/management/products');
+    await expectValue(field(page, 'CUR bucket name'), 'my-cur-bucket', 'the bucket after Back');
+    await page.goForward();
+    await expectURL(page, '/management/run-template');
+    await button(page, 'Next').click();
+    await expectFieldError(page.getByLabel('The stack is created (CREATE_COMPLETE)'), /CREATE_COMPLETE/, 'the stack checkbox');
+    await page.getByLabel('The stack is created (CREATE_COMPLETE)').check();
+    await button(page, 'Next').click();
+
+    // Step 6: one role ARN per product; a wrong partition is refused at the field.
+    await expectURL(page, '/management/role-arns');
+    const finops = field(page, 'Cost analysis role ARN');
+    const compute = field(page, 'Compute optimization role ARN');
+    await finops.fill('arn:aws-cn:iam::123456789012:role/Spot-FinOps');
+    await finops.press('Shift+Tab');
+    await expectFieldError(finops, /aws partition/, 'Cost analysis role ARN (China partition, commercial chosen)');
+    await checkA11y(page, 'management step 6 with a role ARN error');
+    await finops.fill(FINOPS_ARN);
+    await button(page, 'Connect').click();
+    await expectFieldError(compute, /SpotComputeOptimizationRoleArn/, 'Compute optimization role ARN (missing)');
+    await compute.fill(COMPUTE_ARN);
+    await button(page, 'Connect').click();
+
+    // Done: 72 hours and the email.
+    await expectURL(page, '/management/done');
+    await expectVisible(page.getByText(/Initial data processing takes up to 72 hours/), 'the 72-hour note');
+    await expectVisible(page.getByText(user.email), 'the email the news goes to');
+    await checkA11y(page, 'management done');
+    await screenshot(page, 'management-done');
+
+    const tok = await token(page);
+    const got = await api(server, 'GET', '/api/onramp/management', { token: tok });
+    const m = got.body.response.items[0];
+    assert.equal(m.cloudProvider, 'aws');
+    assert.equal(m.aws.bucketName, 'my-cur-bucket');
+    assert.deepEqual(m.aws.products, ['costAnalysis', 'computeOptimization']);
+    assert.equal(m.aws.roleArns.costAnalysis, FINOPS_ARN);
+
+    // Reloading the done screen keeps it; a fresh visit explains that one exists.
+    await page.reload();
+    await expectURL(page, '/management/done');
+    await expectVisible(page.getByText(/Initial data processing takes up to 72 hours/), 'the done screen after a reload');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('a second management account: hidden when one exists, a 409 explained', T, () => withPage(async (page, problems) => {
+    await signupViaUi(page, newUser());
+    // Someone else registers one while this user is at step 6.
+    await walkToRoleArns(page);
+    await registerViaApi(server, await token(page));
+    await field(page, 'Cost analysis role ARN').fill(FINOPS_ARN);
+    await button(page, 'Connect').click();
+    const alert = page.getByRole('alert');
+    await expectText(alert, /can't be registered: This organization already has a management account: “Payer account”/, 'the 409 explained');
+    await expectURL(page, '/management/role-arns');
+    await expectValue(field(page, 'Cost analysis role ARN'), FINOPS_ARN, 'the role ARN kept after the refusal');
+    await checkA11y(page, 'management 409');
+
+    // A fresh visit: no wizard, an explanation.
+    await open(page, '/management');
+    await expectVisible(page.getByRole('heading', { name: 'Your organization already has a management account' }), 'the explanation');
+    await expectHidden(page.getByLabel('No, commercial AWS', { exact: true }), 'the wizard');
+    await expectVisible(page.getByText(/Payer account/), 'the existing account named');
+    await checkA11y(page, 'management already registered');
+    await open(page, '/management/azure');
+    await expectVisible(page.getByRole('heading', { name: 'Your organization already has a management account' }), 'the explanation on the Azure page');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('Azure billing account: checks at the fields, the secret never stored, connected', T, () => withPage(async (page, problems) => {
+    await signupViaUi(page, newUser());
+    await open(page, '/management/azure');
+    await expectVisible(page.getByRole('heading', { name: 'Connect an Azure billing account' }), 'the Azure heading');
+    await checkA11y(page, 'Azure billing account form');
+
+    // Connect with nothing filled: a message at every field.
+    await button(page, 'Connect').click();
+    await expectFieldError(field(page, 'Application (client) ID'), /application \(client\) ID/i, 'Application (client) ID');
+    await expectFieldError(field(page, 'Client secret value'), /secret/i, 'Client secret value');
+    await expectVisible(page.getByText(/Choose the agreement type/), 'the agreement type message');
+    await checkA11y(page, 'Azure billing account form with messages');
+
+    const secret = 'Xy8Q~verysecret.Value-123';
+    const expires = new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10);
+    await field(page, 'Application (client) ID').fill(GUID);
+    await field(page, 'Directory (tenant) ID').fill(GUID.toUpperCase());
+    await field(page, 'Client secret value').fill(secret);
+    await field(page, 'Secret expiration date').fill(expires);
+    // The identifier follows the agreement type.
+    await page.getByLabel('Microsoft Customer Agreement', { exact: true }).check();
+    const mcaId = field(page, 'Billing account ID');
+    await mcaId.fill('12345678');
+    await mcaId.press('Shift+Tab');
+    await expectFieldError(mcaId, /Enterprise Agreement enrollment number/, 'Billing account ID (an EA number)');
+    await page.getByLabel('Enterprise Agreement', { exact: true }).check();
+    const enrollment = field(page, 'Enrollment number');
+    await expectValue(enrollment, '12345678', 'the enrollment number kept for EA');
+
+    // A reload keeps everything but the secret, which is never stored.
+    await page.reload();
+    await expectValue(field(page, 'Application (client) ID'), GUID, 'the client ID after a reload');
+    await expectValue(field(page, 'Enrollment number'), '12345678', 'the enrollment number after a reload');
+    await expectValue(field(page, 'Client secret value'), '', 'the secret after a reload');
+    const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+    assert.ok(!stored.includes(secret), 'the client secret is never written to storage');
+    await field(page, 'Client secret value').fill(secret);
+    await button(page, 'Connect').click();
+
+    await expectVisible(page.getByRole('heading', { name: 'Your Azure billing account is connected' }), 'the done screen');
+    await expectVisible(page.getByText(/Initial data processing takes up to 72 hours/), 'the 72-hour note');
+    await checkA11y(page, 'Azure billing account connected');
+    const m = (await api(server, 'GET', '/api/onramp/management', { token: await token(page) })).body.response.items[0];
+    assert.equal(m.cloudProvider, 'azure');
+    assert.equal(m.azure.agreementType, 'ea');
+    assert.equal(m.azure.billingAccountId, '12345678');
+    assert.notEqual(m.azure.clientSecret, secret, 'the secret is answered masked');
+
+    // It counts as the management account: the AWS wizard is not offered.
+    await open(page, '/management');
+    await expectVisible(page.getByText(/Azure billing account 12345678/), 'the existing Azure billing account named');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('FinOps: no account yet, then Billing Engine and Cost Intelligence, Validate shows the checks, then Connect', T, () => withPage(async (page, problems) => {
+    await signupViaUi(page, newUser());
+    await open(page, '/finops');
+    await expectVisible(page.getByText(/No account has cloud credentials yet/), 'the honest empty state');
+    await checkA11y(page, 'FinOps without accounts');
+
+    // Connect the default account to AWS through the API.
+    const tok = await token(page);
+    const accounts = (await api(server, 'GET', '/api/setup/account', { token: tok })).body.response.items;
+    const id = accounts[0].accountId;
+    await api(server, 'POST', `/api/setup/credentials/aws/externalId?accountId=${id}`, { token: tok });
+    const set = await api(server, 'POST', `/api/setup/credentials/aws?accountId=${id}`, {
+      token: tok, body: { credentials: { iamRole: 'arn:aws:iam::123456789012:role/Spot-Role' } },
+    });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+
+    await open(page, '/finops');
+    await expectVisible(page.getByLabel('Account', { exact: true }), 'the account choice');
+    assert.match(await page.locator('#finops-account option:checked').textContent(), new RegExp(id));
+    await field(page, 'Bucket name').fill('my-cur-bucket');
+    await field(page, 'Bucket region').fill('us-east-1');
+    const prefix = field(page, 'S3 path prefix (including report name)');
+    await prefix.fill('reports//spot-cur');
+    await button(page, 'Validate').click();
+    await expectFieldError(prefix, /“\/\/”/, 'S3 path prefix with //');
+    await checkA11y(page, 'FinOps with a path prefix error');
+    await prefix.fill('reports/spot-cur');
+    await button(page, 'Validate').click();
+
+    const results = page.locator('.finops-checks');
+    await expectVisible(results, 'the validation results');
+    await expectVisible(results.getByText('Passed').first(), 'a passed check');
+    await expectVisible(results.getByText('Not checked'), 'the check the local server cannot run');
+    await expectVisible(page.getByRole('status').getByText(/Validation finished: 3 passed, 1 not checked/), 'the summary');
+    await checkA11y(page, 'FinOps validation results');
+    await button(page, 'Connect').click();
+    await expectVisible(page.getByText(/Billing Engine is set up for the account/), 'Billing Engine connected');
+
+    // Cost Intelligence now sees the billing registration.
+    await page.getByLabel('Cost Intelligence', { exact: true }).check();
+    await expectHidden(field(page, 'Bucket name'), 'the bucket field (not asked for Cost Intelligence)');
+    await button(page, 'Validate').click();
+    await expectVisible(results.getByText(/registered for cloud billing data/), 'the cloud billing check');
+    await button(page, 'Connect').click();
+    await expectVisible(page.getByText(/Cost Intelligence is set up for the account/), 'Cost Intelligence connected');
+    await checkA11y(page, 'FinOps connected');
+    await expectNoPageProblems(page, problems);
+  }));
+});

@@ -1,0 +1,372 @@
+// AWS linked account (flows.md §C.1) beyond the manual happy path of onboarding.spec.mjs:
+// the automatic (CloudFormation) way with the stack's callback simulated through the API, the
+// quick-create link's parameters, Cancel, the time-out fallback to the manual role ARN,
+// GovCloud (partition mismatch at Role ARN, customising disabled), a keyboard-only run of the
+// manual way, a reload mid-flow, and axe on every state (panels expanded and collapsed).
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { api, newUser, startServer } from './lib/server.mjs';
+import {
+  checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectNoPageProblems, expectText,
+  expectURL, expectValue, expectVisible, launchBrowser, newPage, saveFailure, screenshot,
+} from './lib/browser.mjs';
+import { button, field, signupViaUi } from './lib/app.mjs';
+
+const T = { timeout: 180_000 };
+const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
+const GOV_ROLE = 'arn:aws-us-gov:iam::123456789012:role/Spot-Role';
+const CONNECTED = 'Your account has been successfully connected!';
+const CONSOLES = /^https:\/\/console\.(aws\.amazon\.com|amazonaws-us-gov\.com|amazonaws\.cn)\//;
+
+function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    return { tag: el?.tagName.toLowerCase(), type: el?.getAttribute('type') ?? '', id: el?.id ?? '', text: (el?.textContent ?? '').trim().slice(0, 60) };
+  });
+}
+
+/** Tab (forwards) until `pred(focused)` holds; fails after `max` presses. */
+async function tabUntil(page, pred, what, max = 150) {
+  let f;
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    f = await focused(page);
+    if (pred(f)) return f;
+  }
+  assert.fail(`Tab never reached ${what} (last focus: ${JSON.stringify(f)})`);
+}
+
+async function session(page) {
+  return page.evaluate(() => sessionStorage.getItem('onramp.session'));
+}
+
+/** The signed-in user's default account (the one the wizard connects). */
+async function accountOf(server, token) {
+  const me = await api(server, 'GET', '/api/auth/me', { token });
+  const id = me.body?.response?.items?.[0]?.defaultAccountId;
+  assert.match(id ?? '', /^act-[0-9a-f]{8}$/, `GET /api/auth/me: ${JSON.stringify(me.body)}`);
+  return id;
+}
+
+/** What the stack's custom resource does once the role exists: set the credentials itself. */
+async function stackCallback(server, token, accountId, iamRole = ROLE) {
+  const res = await api(server, 'POST', `/api/setup/credentials/aws?accountId=${accountId}`, {
+    token, body: { credentials: { iamRole } },
+  });
+  assert.equal(res.status, 200, `set-credentials as the stack would: ${JSON.stringify(res.body)}`);
+}
+
+async function connectedProvider(server, token, accountId) {
+  const res = await api(server, 'GET', `/api/setup/account/${accountId}`, { token });
+  return res.body?.response?.items?.[0]?.cloudProvider ?? null;
+}
+
+/** Sign up, choose AWS, land on the Connect step. */
+async function toConnectAws(page) {
+  await signupViaUi(page, newUser());
+  await expectURL(page, '/welcome/provider');
+  await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+  await button(page, 'Next').click();
+  await expectURL(page, '/welcome/connect/aws');
+  await expectText(page.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID from the API');
+}
+
+function quickCreate(page) {
+  return page.getByRole('link', { name: /^Run CloudFormation template/ });
+}
+
+/** The quick-create link's parts: host, region, and the parameters after the `#…?`. */
+async function quickCreateParts(page) {
+  const href = await quickCreate(page).getAttribute('href');
+  const url = new URL(href);
+  const hash = url.hash.slice(1);
+  const [route, query] = hash.split('?');
+  return { url, route, region: url.searchParams.get('region'), params: new URLSearchParams(query) };
+}
+
+/** Counts the account checks the page makes (GET /api/setup/account/<id>). */
+function countPolls(page) {
+  const counter = { n: 0 };
+  page.on('request', (r) => {
+    if (r.method() === 'GET' && /\/api\/setup\/account\/act-/.test(new URL(r.url()).pathname)) counter.n += 1;
+  });
+  return counter;
+}
+
+describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  let currentTest = '';
+  beforeEach((t) => { currentTest = t.name; });
+  async function withPage(fn) {
+    const { context, page, problems } = await newPage(browser, server);
+    // The AWS console is not reachable from here: the new tab gets a stand-in page.
+    await context.route(CONSOLES, (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<title>AWS console</title>' }));
+    try {
+      await fn(page, problems);
+    } catch (e) {
+      const note = await saveFailure(page, problems, currentTest);
+      const err = new Error(`${e.message}\n${note}`);
+      err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
+      throw err;
+    } finally {
+      await context.close();
+    }
+  }
+
+  it('automatic: quick-create link with the right parameters, the stack calls back, the UI moves on', T, () => withPage(async (page, problems) => {
+    await toConnectAws(page);
+    const token = await session(page);
+    const accountId = await accountOf(server, token);
+    const externalId = (await page.locator('#aws-external-id').textContent()).trim();
+
+    const auto = button(page, 'Automatically (CloudFormation)');
+    await expectAttr(auto, 'aria-expanded', 'false', 'the automatic panel (closed at first)');
+    await expectAttr(auto, 'aria-controls', 'aws-automatic', 'the automatic panel button');
+    await checkA11y(page, 'connect AWS, automatic collapsed');
+    await auto.click();
+    await expectAttr(auto, 'aria-expanded', 'true', 'the automatic panel after a click');
+
+    // The link: the partition's console, quick-create, our own template, the three parameters.
+    const { url, route, region, params } = await quickCreateParts(page);
+    assert.equal(url.origin, 'https://console.aws.amazon.com');
+    assert.equal(url.pathname, '/cloudformation/home');
+    assert.equal(region, 'us-east-1');
+    assert.equal(route, '/stacks/quickcreate');
+    assert.equal(params.get('templateURL'), `${server.url}/templates/spot-linked-account.json`);
+    assert.equal(params.get('param_AccountId'), accountId);
+    assert.equal(params.get('param_ExternalId'), externalId);
+    assert.equal(params.get('param_Principal'), 'arn:aws:iam::922761411349:root');
+    assert.match(params.get('stackName'), /^[A-Za-z][A-Za-z0-9-]*$/);
+    await expectAttr(quickCreate(page), 'target', '_blank', 'the quick-create link');
+    // The template the link names is served, with those parameters.
+    const template = await api(server, 'GET', '/templates/spot-linked-account.json');
+    assert.equal(template.status, 200);
+    for (const p of ['AccountId', 'ExternalId', 'Principal']) assert.ok(template.body.Parameters?.[p], `template parameter ${p}`);
+    const download = page.getByRole('link', { name: 'Download template', exact: true });
+    await expectAttr(download, 'href', '/templates/spot-linked-account.json', 'link "Download template"');
+    await expectAttr(download, 'download', 'spot-linked-account.json', 'link "Download template"');
+    await checkA11y(page, 'connect AWS, automatic expanded');
+    await screenshot(page, 'aws-automatic');
+
+    // Following the link opens the console in a new tab and starts waiting, visibly.
+    const [popup] = await Promise.all([page.waitForEvent('popup'), quickCreate(page).click()]);
+    assert.match(popup.url(), /^https:\/\/console\.aws\.amazon\.com\/cloudformation\/home/);
+    await popup.close();
+    await expectText(page.getByRole('status').filter({ hasText: 'Waiting for the stack' }), /Waiting for the stack/, 'the waiting status');
+    await expectText(page.locator('.aws-wait'), /Checked your account (once|\d+ times)/, 'the count of checks');
+    await expectVisible(button(page, 'Cancel'), 'button "Cancel"');
+    await checkA11y(page, 'connect AWS, waiting for the stack');
+    await screenshot(page, 'aws-automatic-waiting');
+    assert.equal(await connectedProvider(server, token, accountId), null, 'not connected before the callback');
+
+    // The stack's custom resource calls set-credentials; the console notices by itself.
+    await stackCallback(server, token, accountId);
+    await expectURL(page, '/dashboard');
+    await expectVisible(page.getByText(CONNECTED), 'the success message');
+    assert.equal(await connectedProvider(server, token, accountId), 'aws');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('Cancel stops the polling; Paste the role ARN instead finishes by hand', T, () => withPage(async (page, problems) => {
+    await toConnectAws(page);
+    const token = await session(page);
+    const accountId = await accountOf(server, token);
+    const polls = countPolls(page);
+    await button(page, 'Automatically (CloudFormation)').click();
+    // Ran the downloaded template by hand: start waiting without the link.
+    await button(page, 'Check for the connection').click();
+    await expectText(page.getByRole('status').filter({ hasText: 'Waiting' }), /Waiting for the stack/, 'the waiting status');
+    await page.waitForRequest((r) => /\/api\/setup\/account\/act-/.test(r.url()), { timeout: 15_000 });
+
+    await button(page, 'Cancel').click();
+    await expectText(page.getByRole('status').filter({ hasText: 'Stopped' }), /Stopped waiting/, 'the stopped status');
+    await checkA11y(page, 'connect AWS, waiting cancelled');
+    const before = polls.n;
+    // Even once the credentials exist, a cancelled wait does not look (the next check would
+    // have come within 3 s; wait 6 s).
+    await stackCallback(server, token, accountId);
+    await page.waitForTimeout(6_000);
+    assert.equal(polls.n, before, 'no account check after Cancel');
+    await expectURL(page, '/welcome/connect/aws');
+
+    // Close the manual panel first: the fallback must open it.
+    const manual = button(page, 'Manually (IAM console)');
+    await manual.click();
+    await expectAttr(manual, 'aria-expanded', 'false', 'the manual panel, closed');
+    await checkA11y(page, 'connect AWS, manual collapsed');
+    await button(page, 'Paste the role ARN instead').click();
+    await expectAttr(manual, 'aria-expanded', 'true', 'the manual panel, opened by the fallback');
+    const roleArn = field(page, 'Role ARN');
+    await expectFocused(roleArn, 'Role ARN after "Paste the role ARN instead"');
+    await roleArn.fill(ROLE);
+    await roleArn.press('Enter');
+    await expectURL(page, '/dashboard');
+    await expectVisible(page.getByText(CONNECTED), 'the success message');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('after the time-out (10 minutes on a fake clock) the manual role ARN takes over', T, () => withPage(async (page, problems) => {
+    await toConnectAws(page);
+    // Playwright's fake clock (Date, setTimeout, ...) from here on; it starts at the real time
+    // and moves on by itself, and fastForward jumps ahead. (Installed only now: it also fakes
+    // `performance`, which the sign-up's readiness check relies on.)
+    await page.clock.install();
+    await button(page, 'Automatically (CloudFormation)').click();
+    await button(page, 'Check for the connection').click();
+    await expectText(page.getByRole('status').filter({ hasText: 'Waiting' }), /Waiting for the stack/, 'the waiting status');
+    await page.clock.fastForward('09:00');
+    await expectText(page.locator('.aws-wait'), /Checked your account/, 'still waiting after 9 minutes');
+    await page.clock.fastForward('01:30');
+    await page.clock.fastForward('00:20');
+    await expectText(page.getByRole('status').filter({ hasText: 'minutes' }), /has not connected the account after 10 minutes/, 'the time-out status');
+    await expectVisible(page.getByText('SpotinstRoleArn').first(), 'where to find the role ARN');
+    await checkA11y(page, 'connect AWS, waiting timed out');
+    await screenshot(page, 'aws-automatic-timed-out');
+
+    // A reload keeps the verdict (the wait counts from the launch, kept in the draft).
+    await page.reload();
+    await expectText(page.getByRole('status').filter({ hasText: 'minutes' }), /after 10 minutes/, 'the time-out after a reload');
+
+    await button(page, 'Paste the role ARN instead').click();
+    const roleArn = field(page, 'Role ARN');
+    await expectFocused(roleArn, 'Role ARN after "Paste the role ARN instead"');
+    await page.keyboard.type(ROLE);
+    await page.keyboard.press('Enter');
+    await expectURL(page, '/dashboard');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('GovCloud: console links follow, customising is disabled, a commercial ARN is refused at the field', T, () => withPage(async (page, problems) => {
+    await toConnectAws(page);
+    const token = await session(page);
+    const accountId = await accountOf(server, token);
+    await button(page, 'Automatically (CloudFormation)').click();
+
+    await page.getByLabel('Yes, AWS GovCloud', { exact: true }).check();
+    const login = page.getByRole('link', { name: /Log in to AWS account/ });
+    await expectAttr(login, 'href', 'https://console.amazonaws-us-gov.com/', 'the GovCloud console link');
+    const { url, region } = await quickCreateParts(page);
+    assert.equal(url.origin, 'https://console.amazonaws-us-gov.com');
+    assert.equal(region, 'us-gov-west-1');
+
+    const custom = page.getByLabel('Customize permissions', { exact: true });
+    assert.equal(await custom.isDisabled(), true, '"Customize permissions" disabled in GovCloud');
+    assert.equal(await page.getByLabel('Default permissions', { exact: true }).isChecked(), true);
+    const group = page.getByRole('group', { name: 'Permissions' });
+    await expectText(page.locator('#aws-permissions-note'), /GovCloud and China accounts use the default permissions/, 'why customising is off');
+    await expectAttr(group, 'aria-describedby', 'aws-permissions-note', 'the Permissions group');
+    await checkA11y(page, 'connect AWS, GovCloud, both ways expanded');
+    await screenshot(page, 'aws-govcloud');
+
+    const roleArn = field(page, 'Role ARN');
+    await roleArn.fill(ROLE);
+    await roleArn.press('Shift+Tab');
+    await expectFieldError(roleArn, /aws-us-gov/, 'Role ARN (commercial ARN, GovCloud chosen)');
+    await checkA11y(page, 'connect AWS, GovCloud ARN mismatch');
+    // Connect with the wrong partition: refused at the field, nothing sent, the value kept.
+    await button(page, 'Connect').click();
+    await expectFocused(roleArn, 'Role ARN after Connect with a wrong partition');
+    await expectValue(roleArn, ROLE, 'Role ARN keeps the pasted value');
+    assert.equal(await connectedProvider(server, token, accountId), null);
+
+    await roleArn.fill(GOV_ROLE);
+    await expectFieldValid(roleArn, 'Role ARN (GovCloud ARN)');
+    await button(page, 'Connect').click();
+    await expectURL(page, '/dashboard');
+    assert.equal(await connectedProvider(server, token, accountId), 'aws');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('keyboard only: provider picker → customised policy → Role ARN → Connect → dashboard', T, () => withPage(async (page, problems) => {
+    await signupViaUi(page, newUser());
+    await expectURL(page, '/welcome/provider');
+    const token = await session(page);
+    const accountId = await accountOf(server, token);
+
+    await tabUntil(page, (f) => f.id.startsWith('welcome-provider'), 'the provider radio group');
+    await page.keyboard.press('Space');
+    await expectAttr(page.getByRole('radio', { name: 'Amazon Web Services', exact: true }), 'aria-checked', 'true', 'AWS chosen by Space');
+    await page.keyboard.press('Tab');
+    await expectFocused(button(page, 'Next'), 'button "Next"');
+    await page.keyboard.press('Enter');
+    await expectURL(page, '/welcome/connect/aws');
+    await expectText(page.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID');
+
+    // The automatic panel opens and closes with Enter and Space.
+    await tabUntil(page, (f) => f.id === 'aws-automatic-button', 'the automatic panel button');
+    const auto = button(page, 'Automatically (CloudFormation)');
+    await page.keyboard.press('Enter');
+    await expectAttr(auto, 'aria-expanded', 'true', 'the automatic panel after Enter');
+    await page.keyboard.press('Space');
+    await expectAttr(auto, 'aria-expanded', 'false', 'the automatic panel after Space');
+
+    // Customize permissions with the arrow keys, uncheck a product with Space.
+    await tabUntil(page, (f) => f.id === 'aws-permissions-default', 'the Permissions radio group');
+    await page.keyboard.press('ArrowDown');
+    await expectFocused(page.getByLabel('Customize permissions', { exact: true }), '"Customize permissions"');
+    assert.equal(await page.getByLabel('Customize permissions', { exact: true }).isChecked(), true);
+    await page.keyboard.press('Tab');
+    await expectFocused(page.getByLabel('Compute core (Elastigroup)', { exact: true }), 'the first product checkbox');
+    await page.keyboard.press('Space');
+    assert.equal(await page.getByLabel('Compute core (Elastigroup)', { exact: true }).isChecked(), false);
+    await expectText(page.locator('#aws-policy-json-code'), /SpotOcean/, 'the live policy preview');
+    assert.doesNotMatch(await page.locator('#aws-policy-json-code').textContent(), /SpotComputeCore/, 'the unchecked product left the policy');
+    await checkA11y(page, 'connect AWS, customised permissions');
+
+    await tabUntil(page, (f) => f.id === 'aws-role-arn', 'Role ARN');
+    await page.keyboard.type(ROLE);
+    await page.keyboard.press('Enter');
+    await expectURL(page, '/dashboard');
+    await expectVisible(page.getByText(CONNECTED), 'the success message');
+    assert.equal(await connectedProvider(server, token, accountId), 'aws');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('a reload while waiting resumes the wait with everything typed; both ways collapsed pass axe', T, () => withPage(async (page, problems) => {
+    await toConnectAws(page);
+    const token = await session(page);
+    const accountId = await accountOf(server, token);
+    await page.getByLabel('Customize permissions', { exact: true }).check();
+    await page.getByLabel('Storage (EBS volumes and snapshots)', { exact: true }).uncheck();
+    await field(page, 'Role ARN').fill(ROLE);
+    await button(page, 'Automatically (CloudFormation)').click();
+    const [popup] = await Promise.all([page.waitForEvent('popup'), quickCreate(page).click()]);
+    await popup.close();
+    await expectText(page.getByRole('status').filter({ hasText: 'Waiting' }), /Waiting for the stack/, 'the waiting status');
+
+    await page.reload();
+    await expectURL(page, '/welcome/connect/aws');
+    await expectAttr(button(page, 'Automatically (CloudFormation)'), 'aria-expanded', 'true', 'the automatic panel after the reload');
+    await expectAttr(button(page, 'Manually (IAM console)'), 'aria-expanded', 'true', 'the manual panel after the reload');
+    await expectText(page.getByRole('status').filter({ hasText: 'Waiting' }), /Waiting for the stack/, 'the wait resumed after the reload');
+    await expectValue(field(page, 'Role ARN'), ROLE, 'Role ARN after the reload');
+    assert.equal(await page.getByLabel('Customize permissions', { exact: true }).isChecked(), true);
+    assert.equal(await page.getByLabel('Storage (EBS volumes and snapshots)', { exact: true }).isChecked(), false);
+    const draft = await page.evaluate(() => sessionStorage.getItem('onramp.draft.firstrun'));
+    assert.ok(!draft.includes(token), 'the session token is not in the draft');
+
+    // Collapse both ways and the panel itself: nothing typed is lost; axe on each state.
+    await button(page, 'Automatically (CloudFormation)').click();
+    await button(page, 'Manually (IAM console)').click();
+    await checkA11y(page, 'connect AWS, both ways collapsed');
+    await button(page, 'Linked account').click();
+    await checkA11y(page, 'connect AWS, linked account collapsed');
+    await button(page, 'Linked account').click();
+    await button(page, 'Manually (IAM console)').click();
+    await expectValue(field(page, 'Role ARN'), ROLE, 'Role ARN after collapsing and expanding');
+
+    await stackCallback(server, token, accountId);
+    await expectURL(page, '/dashboard');
+    await expectNoPageProblems(page, problems);
+  }));
+});
