@@ -19,7 +19,7 @@ export PATH="$E2E_DIR/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
   TRUNK_VERSION="0.22.1"
   WASM_OPT_VERSION="132"
   WASM_TARGET="wasm32-unknown-unknown"
-  APT_PACKAGES=(chromium chromium-driver brotli)
+  APT_PACKAGES=(chromium chromium-driver brotli wrk openssl)
   CFN_LINT_VERSION="1.51.0"
   # cfn-lint lives in its own virtualenv: no clash with whatever else Python has installed.
   CFN_LINT_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/onramp/cfn-lint-${CFN_LINT_VERSION}"

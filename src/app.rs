@@ -1,9 +1,9 @@
 //! Router, layout (skip link, top bar, main landmark) and the app-wide providers.
 
 use crate::api::ApiError;
-use crate::components::{MenuButton, MenuItem};
+use crate::components::{Banner, MenuButton, MenuItem, Notice};
 use crate::pages::{
-    Dashboard, Home, NotFound, SignIn, SignupDetails, SignupPassword, Welcome, expire_session,
+    Dashboard, Home, NotFound, SignIn, SignupDetails, SignupPassword, Welcome, expire_session, notice,
 };
 use crate::state::session::identify;
 use crate::state::theme::Theme;
@@ -19,7 +19,7 @@ pub fn App(config: Config) -> impl IntoView {
     let session = Session::restore();
     provide_context(session);
     provide_context(crate::pages::CurrentAccount::restore());
-    load_profile(session);
+    let profile_load = load_profile(session);
 
     view! {
         <Router>
@@ -38,6 +38,7 @@ pub fn App(config: Config) -> impl IntoView {
             <TopBar/>
             <main id="main" tabindex="-1" class="main">
                 <crate::components::OfflineBanner waiting=crate::api::rate_limit_wait()/>
+                <ProfileProblem load=profile_load/>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/signup") view=SignupDetails/>
@@ -95,22 +96,56 @@ fn add_account() -> impl IntoView {
 }
 
 /// Fills in who is signed in whenever there is a token but no profile yet (page reload).
-fn load_profile(session: Session) {
+fn load_profile(session: Session) -> ProfileLoad {
     let api = use_api();
+    let failed = RwSignal::new(None::<Notice>);
+    // Bumped by **Try again**; the effect below tracks it.
+    let attempt = RwSignal::new(0u32);
     Effect::new(move |_| {
+        attempt.track();
         if session.token().is_none() || session.profile.with_untracked(Option::is_some) {
             return;
         }
+        failed.set(None);
         let api = api();
         leptos::task::spawn_local_scoped(async move {
-            let profile = identify(&api).await;
-            match profile {
+            match identify(&api).await {
                 Ok(p) => session.profile.set(Some(p)),
                 Err(ApiError::Unauthorized) => expire_session(session),
-                Err(_) => {}
+                // The client already retried (safe request); now the user decides.
+                Err(e) => failed.set(Some(notice(&e))),
             }
         });
     });
+    ProfileLoad { failed, attempt }
+}
+
+/// Why the profile is missing (after the client's own retries), and the counter that
+/// **Try again** bumps to run the load once more.
+#[derive(Clone, Copy)]
+struct ProfileLoad {
+    failed: RwSignal<Option<Notice>>,
+    attempt: RwSignal<u32>,
+}
+
+/// Shown when the signed-in user's profile could not be loaded: without it the wizard cannot
+/// know the account, so say so and offer **Try again**.
+#[component]
+fn ProfileProblem(load: ProfileLoad) -> impl IntoView {
+    let ProfileLoad { failed, attempt } = load;
+    view! {
+        <Show when=move || failed.with(Option::is_some)>
+            <div class="profile-problem">
+                <Banner notice=Signal::derive(move || failed.get().map(|n| Notice {
+                    text: format!("We couldn't load your organization. {}", n.text),
+                    request_id: n.request_id,
+                }))/>
+                <button type="button" class="btn btn-secondary" on:click=move |_| attempt.update(|n| *n += 1)>
+                    "Try again"
+                </button>
+            </div>
+        </Show>
+    }
 }
 
 /// Renders its children only with a session; otherwise sends the user to sign in.

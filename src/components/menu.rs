@@ -36,7 +36,8 @@ pub struct MenuEntry {
 pub struct MenuGroup {
     pub label: String,
     pub entries: Vec<MenuEntry>,
-    /// Said under the group when it has no entries (e.g. "No account matches").
+    /// A note shown by the search box, e.g. "No account matches" (outside the menu, which may
+    /// hold only items).
     pub empty: Option<String>,
 }
 
@@ -303,16 +304,9 @@ pub fn MenuButton(
         }
     });
 
-    // Groups with nothing to show say so next to the search box (outside the menu).
-    let empty_note = move || {
-        groups.and_then(|g| {
-            g.with(|gs| {
-                gs.iter()
-                    .filter(|g| g.entries.is_empty())
-                    .find_map(|g| g.empty.clone())
-            })
-        })
-    };
+    // A group's note (e.g. nothing matches the search) sits by the search box, outside the menu.
+    let empty_note =
+        move || groups.and_then(|g| g.with(|gs| gs.iter().find_map(|g| g.empty.clone())));
 
     view! {
         <div class="menu" on:focusout=on_focus_out>

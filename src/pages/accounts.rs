@@ -236,27 +236,18 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
 
     // One dialog of each kind, aimed at a row.
     let target = RwSignal::new(None::<AccountRow>);
-    let which = RwSignal::new(None::<Dialog>);
     let open_rename = RwSignal::new(false);
     let open_creds = RwSignal::new(false);
     let open_delete = RwSignal::new(false);
-    Effect::new(move |_| {
-        let w = which.get();
-        open_rename.set(w == Some(Dialog::Rename));
-        open_creds.set(w == Some(Dialog::Credentials));
-        open_delete.set(w == Some(Dialog::Delete));
-    });
-    // Escape closes a dialog: forget which one.
-    Effect::new(move |_| {
-        if !open_rename.get() && !open_creds.get() && !open_delete.get() {
-            which.set(None);
-        }
-    });
     let done = RwSignal::new(None::<String>);
     let show = move |row: AccountRow, d: Dialog| {
         done.set(None);
         target.set(Some(row));
-        which.set(Some(d));
+        match d {
+            Dialog::Rename => open_rename.set(true),
+            Dialog::Credentials => open_creds.set(true),
+            Dialog::Delete => open_delete.set(true),
+        }
     };
 
     let headers = SortKey::ALL

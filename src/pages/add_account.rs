@@ -439,12 +439,15 @@ pub fn AddAccount() -> impl IntoView {
             navigate("/dashboard", NavigateOptions::default());
         })
     };
+    // Memos: the panels re-render only when the provider or the account changes, not on
+    // every change to the draft (each keystroke is kept there).
+    let created_id = Memo::new(move |_| draft.with(|d| d.created_account_id.clone()));
+    let kind = Memo::new(move |_| draft.with(AddAccountDraft::kind));
     let connect_panel = move || {
-        let (Some(p), Some(id)) = (chosen.get(), draft.with(|d| d.created_account_id.clone()))
-        else {
+        let (Some(p), Some(id)) = (chosen.get(), created_id.get()) else {
             return ().into_any();
         };
-        match draft.with_untracked(AddAccountDraft::kind) {
+        match kind.get() {
             AccountKind::Management => {
                 let (href, what) = match p {
                     CloudProvider::Azure => (
@@ -555,8 +558,8 @@ fn ForAccount(id: AccountId, children: Children) -> impl IntoView {
             expire_session(session);
         }
     });
-    provide_context(scoped);
-    children()
+    // In a child owner of its own: the page's real session stays what everything else sees.
+    view! { <leptos::context::Provider value=scoped>{children()}</leptos::context::Provider> }
 }
 
 /// The first-run wizard's panels, fed from this flow's draft.

@@ -105,10 +105,14 @@ pub fn AwsAutomatic(
     let generation = StoredValue::new(0u32);
     let current = move |n: u32| generation.try_get_value() == Some(n);
 
+    // A wait asked for before the account is known (a reload, a slow profile) starts once it is.
+    let resume_pending = StoredValue::new(launched.get_untracked());
     let start_waiting = {
         let api = api.clone();
         move || {
             let Some(id) = account_id.get_untracked() else {
+                resume_pending.set_value(true);
+                wait.set(Wait::Waiting);
                 return;
             };
             if draft.with_untracked(|d| d.connect.aws.wait_timed_out(&now_iso())) {
@@ -189,8 +193,6 @@ pub fn AwsAutomatic(
         }
     };
 
-    // A reload while waiting resumes the wait, once the account is known.
-    let resume_pending = StoredValue::new(launched.get_untracked());
     {
         let start_waiting = start_waiting.clone();
         Effect::new(move |_| {
@@ -203,6 +205,7 @@ pub fn AwsAutomatic(
     // Another environment (another console) ends the wait: the stack must be run again there.
     Effect::new(move |_| {
         if !launched.get() && wait.get_untracked() == Wait::Waiting {
+            resume_pending.set_value(false);
             generation.update_value(|g| *g = g.wrapping_add(1));
             wait.set(Wait::Idle);
         }
@@ -231,6 +234,7 @@ pub fn AwsAutomatic(
         }
     };
     let cancel = move |_| {
+        resume_pending.set_value(false);
         generation.update_value(|g| *g = g.wrapping_add(1));
         wait.set(Wait::Stopped);
         draft.update(|d| d.connect.aws.stop_waiting());

@@ -50,7 +50,16 @@ fn mount_panel(
             default_account_id: Some(account()),
         }),
     );
-    let mounted = mount_to(container(), move || {
+    // A failed test never unmounts its panel: drop what an earlier one left, so ids stay unique.
+    let stale = document().query_selector_all(".gcp-under-test").unwrap();
+    for i in 0..stale.length() {
+        if let Some(node) = stale.item(i) {
+            node.unchecked_into::<Element>().remove();
+        }
+    }
+    let root = container();
+    root.class_list().add_1("gcp-under-test").unwrap();
+    let mounted = mount_to(root, move || {
         provide_context(Config::default());
         provide_context(session);
         view! { <GcpConnect draft=draft on_connected=Callback::new(move |()| connected.set(true))/> }

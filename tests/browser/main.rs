@@ -22,6 +22,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod aws;
 mod azure;
 mod client;
+mod dashboard;
+mod embed;
 mod gcp;
 
 fn document() -> Document {

@@ -160,6 +160,7 @@ describe('management account', () => {
     const template = await (await fetch(new URL(templatePath, server.url))).json();
     assert.ok(template.Parameters.CostAndUsageBucket, 'the downloaded template has CostAndUsageBucket');
     await checkA11y(page, 'management step 5');
+    await screenshot(page, 'management-run-template');
 
     // Reload at step 5: same step, same external ID and link; no secret in storage.
     await page.reload();
@@ -233,7 +234,7 @@ describe('management account', () => {
     await open(page, '/management');
     await expectVisible(page.getByRole('heading', { name: 'Your organization already has a management account' }), 'the explanation');
     await expectHidden(page.getByLabel('No, commercial AWS', { exact: true }), 'the wizard');
-    await expectVisible(page.getByText(/Payer account/), 'the existing account named');
+    await expectVisible(page.locator('.management-exists').getByText(/“Payer account” \(act-[0-9a-f]{8}\)/), 'the existing account named');
     await checkA11y(page, 'management already registered');
     await open(page, '/management/azure');
     await expectVisible(page.getByRole('heading', { name: 'Your organization already has a management account' }), 'the explanation on the Azure page');
@@ -290,7 +291,7 @@ describe('management account', () => {
 
     // It counts as the management account: the AWS wizard is not offered.
     await open(page, '/management');
-    await expectVisible(page.getByText(/Azure billing account 12345678/), 'the existing Azure billing account named');
+    await expectVisible(page.locator('.management-exists').getByText(/Azure billing account 12345678/), 'the existing Azure billing account named');
     await expectNoPageProblems(page, problems);
   }));
 
@@ -329,6 +330,7 @@ describe('management account', () => {
     await expectVisible(results.getByText('Not checked'), 'the check the local server cannot run');
     await expectVisible(page.getByRole('status').getByText(/Validation finished: 3 passed, 1 not checked/), 'the summary');
     await checkA11y(page, 'FinOps validation results');
+    await screenshot(page, 'finops-validation');
     await button(page, 'Connect').click();
     await expectVisible(page.getByText(/Billing Engine is set up for the account/), 'Billing Engine connected');
 

@@ -107,8 +107,8 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
 
   let currentTest = '';
   beforeEach((t) => { currentTest = t.name; });
-  async function withPage(fn) {
-    const { context, page, problems } = await newPage(browser, server);
+  async function withPage(fn, options = {}) {
+    const { context, page, problems } = await newPage(browser, server, options);
     // The AWS console is not reachable from here: the new tab gets a stand-in page.
     await context.route(CONSOLES, (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<title>AWS console</title>' }));
     try {
@@ -369,4 +369,24 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     await expectURL(page, '/dashboard');
     await expectNoPageProblems(page, problems);
   }));
+
+  it('dark theme: the new states pass axe (customised, China, waiting, stopped)', T, () => withPage(async (page, problems) => {
+    await toConnectAws(page);
+    await button(page, 'Automatically (CloudFormation)').click();
+    await page.getByLabel('Customize permissions', { exact: true }).check();
+    await expectVisible(page.locator('#aws-policy-json-code'), 'the live policy preview');
+    await checkA11y(page, 'dark: connect AWS, customised permissions');
+    await page.getByLabel('Yes, AWS China', { exact: true }).check();
+    await expectVisible(page.locator('#aws-permissions-note'), 'why customising is off in China');
+    await checkA11y(page, 'dark: connect AWS, China (customising disabled)');
+    await page.getByLabel('No', { exact: true }).check();
+    await button(page, 'Check for the connection').click();
+    await expectText(page.getByRole('status').filter({ hasText: 'Waiting' }), /Waiting for the stack/, 'the waiting status');
+    await checkA11y(page, 'dark: connect AWS, waiting');
+    await button(page, 'Cancel').click();
+    await expectText(page.getByRole('status').filter({ hasText: 'Stopped' }), /Stopped waiting/, 'the stopped status');
+    await checkA11y(page, 'dark: connect AWS, stopped');
+    await screenshot(page, 'aws-dark-stopped');
+    await expectNoPageProblems(page, problems);
+  }, { colorScheme: 'dark' }));
 });

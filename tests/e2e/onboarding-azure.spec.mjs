@@ -239,7 +239,6 @@ describe('first-run wizard: Azure subscription', () => {
     await button(page, 'Connect account').click();
     await expectVisible(page.getByText('Your account has been successfully connected!'), 'the success message');
     await expectURL(page, '/dashboard');
-    await expectVisible(page.getByText(/up to 24 hours/), 'the note that data can take up to 24 hours');
     kept = await storedEverywhere(page);
     assert.ok(!kept.includes(SECRET), 'the client secret is not in storage after connecting');
 

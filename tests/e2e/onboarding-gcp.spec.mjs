@@ -260,6 +260,7 @@ describe('first-run wizard: Google Cloud', () => {
       await input.setInputFiles(jsonFile('good.json', keyJson()));
       await expectVisible(summary, 'the key summary after a good file');
       await expectFieldValid(input, 'the upload after a good file');
+      assert.ok(await page.evaluate(() => window.__reads) > readsBefore, 'the read counter counts (a good file is read)');
       await expectNoPageProblems(page, problems);
     }));
 

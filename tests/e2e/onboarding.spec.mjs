@@ -136,7 +136,7 @@ describe('first-run wizard', () => {
     await expectNoPageProblems(page, problems);
   }));
 
-  it('Change provider, an honest panel for Google Cloud, back/forward keep the typed role ARN', T, () => withPage(async (page, problems) => {
+  it('Change provider to Google Cloud, back/forward keep the typed role ARN', T, () => withPage(async (page, problems) => {
     await signupViaUi(page, newUser());
     await expectURL(page, '/welcome/provider');
     await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
@@ -151,9 +151,8 @@ describe('first-run wizard', () => {
     await page.getByRole('radio', { name: 'Google Cloud Platform', exact: true }).click();
     await button(page, 'Next').click();
     await expectURL(page, '/welcome/connect/gcp');
-    await expectVisible(page.getByText(/Connecting Google Cloud Platform accounts is not available in this console yet/),
-      'the "not available yet" panel');
-    assert.equal(await field(page, 'Role ARN').count(), 0, 'no connect form for Google Cloud');
+    await expectVisible(page.getByRole('button', { name: 'Browse' }), "Google Cloud's key upload");
+    assert.equal(await field(page, 'Role ARN').count(), 0, 'no AWS form for Google Cloud');
 
     await page.goBack();
     await expectURL(page, '/welcome/provider');

@@ -7,13 +7,14 @@
 // ARN; offline shows a banner; no double submit; and no secret reaches storage, URLs or the
 // console.
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { api, newUser, signupViaApi } from './lib/server.mjs';
 import {
   checkA11y, expectHidden, expectNoPageProblems, expectText, expectURL, expectValue, expectVisible,
   launchBrowser, newPage, open, saveFailure, screenshot,
 } from './lib/browser.mjs';
-import { button, field, signupViaUi } from './lib/app.mjs';
+import { button, field, signOutViaMenu, signupViaUi } from './lib/app.mjs';
 import { armSequence, clearFaults, setFaults, startFaultServer } from './lib/faults.mjs';
 
 const T = { timeout: 120_000 };
@@ -21,6 +22,11 @@ const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
 const CONNECT_PATH = '/api/setup/credentials/aws';
 /** The client's own time limit (src/api/client.rs DEFAULT_TIMEOUT_MS). */
 const CLIENT_TIMEOUT_MS = 15_000;
+
+/** The user menu's button (its name is the signed-in user's, once /api/auth/me answered). */
+function userMenu(page) {
+  return page.locator('button[aria-haspopup="menu"]').first();
+}
 
 describe('resilience: faults, sessions, offline, secrets', () => {
   let server;
@@ -139,9 +145,10 @@ describe('resilience: faults, sessions, offline, secrets', () => {
 
   // ---- safe requests recover by themselves ----
 
+  // (A dropped connection is left to the browser tests, tests/browser/client.rs: Chromium itself
+  // resends a GET whose reused connection closed unanswered, so the page may never see it.)
   const readFaults = [
     { name: 'a 500', knobs: { errorRate: 0.5 } },
-    { name: 'a dropped connection', knobs: { dropRate: 0.5 } },
     { name: 'broken JSON', knobs: { malformedRate: 0.5 } },
   ];
   for (const f of readFaults) {
@@ -150,15 +157,15 @@ describe('resilience: faults, sessions, offline, secrets', () => {
       await toConnectStep(page);
       const me = [];
       page.on('response', (r) => { if (new URL(r.url()).pathname === '/api/auth/me') me.push(r.status()); });
-      page.on('requestfailed', (r) => { if (new URL(r.url()).pathname === '/api/auth/me') me.push('failed'); });
-      // The first request fails, the next passes (a seed found by probing, then re-armed).
-      await armSequence(server, f.knobs, '/api/auth/me', [true, false]);
+      // The first two requests fail, the third passes (a seed found by probing, then re-armed):
+      // the client's two retries are needed.
+      await armSequence(server, f.knobs, '/api/auth/me', [true, true, false]);
       await page.reload();
       await expectURL(page, '/welcome/connect/aws');
       await expectValue(field(page, 'Role ARN'), ROLE, 'Role ARN after the reload');
-      await expectText(page.locator('#user-menu'), new RegExp(user.fullName), 'the user menu, filled from /api/auth/me');
-      assert.equal(me.length, 2, `one failed GET, one automatic retry: ${JSON.stringify(me)}`);
-      assert.equal(me[1], 200);
+      await expectText(userMenu(page), new RegExp(user.fullName), 'the user menu, filled from /api/auth/me');
+      assert.equal(me.length, 3, `two failed GETs, then the second automatic retry: ${JSON.stringify(me)}`);
+      assert.equal(me[2], 200);
     }));
   }
 
@@ -187,7 +194,7 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     const status = page.locator('#network-status');
     await expectText(status, /slow down\. Trying again in 3 seconds/, 'the status line during the wait');
     await checkA11y(page, 'the rate-limit wait');
-    await expectText(page.locator('#user-menu'), new RegExp(user.fullName), 'the user menu after the wait');
+    await expectText(userMenu(page), new RegExp(user.fullName), 'the user menu after the wait');
     await expectText(status, /^\s*$/, 'the status line after the wait');
     await expectValue(field(page, 'Role ARN'), ROLE, 'Role ARN after the wait');
     assert.deepEqual(me.map(([, s]) => s), [429, 200]);
@@ -229,10 +236,7 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     await signedIn(page);
     await toConnectStep(page);
     assert.ok(await page.evaluate(() => sessionStorage.getItem('onramp.draft.firstrun')), 'a draft while signed in');
-    const menuButton = page.locator('#user-menu');
-    await menuButton.click();
-    await page.getByRole('menuitem', { name: 'Sign out', exact: true }).click();
-    await expectURL(page, '/signin');
+    await signOutViaMenu(page);
     const stored = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('onramp.')));
     assert.deepEqual(stored, [], `nothing of the session is left: ${stored}`);
   }));
@@ -273,6 +277,63 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     await expectConnected(page, token);
     assert.equal(connects.length, 1, `one Connect request, not ${connects.length}`);
   }));
+
+  // ---- the Google Cloud path ----
+
+  it('GCP: Connect account meets a dropped connection, the key stays chosen, Try again connects; no private key kept', T,
+    () => withPage(async (page, problems) => {
+      const { token } = await signedIn(page);
+      const consoleLines = [];
+      const urls = [];
+      page.on('console', (m) => consoleLines.push(m.text()));
+      page.on('request', (r) => urls.push(r.url()));
+      await open(page, '/welcome');
+      await expectURL(page, '/welcome/provider');
+      await page.getByRole('radio', { name: 'Google Cloud Platform', exact: true }).click();
+      await button(page, 'Next').click();
+      await expectURL(page, '/welcome/connect/gcp');
+      const { privateKey: pem } = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      });
+      const key = {
+        type: 'service_account',
+        project_id: 'acme-prod-42',
+        private_key_id: '5f1e2d3c4b5a69788796a5b4c3d2e1f001234567',
+        private_key: pem,
+        client_email: 'spot-connector@acme-prod-42.iam.gserviceaccount.com',
+        client_id: '104823452134567890123',
+        auth_uri: 'https://accounts.google.com/o/oauth2/auth',
+        token_uri: 'https://oauth2.googleapis.com/token',
+        auth_provider_x509_cert_url: 'https://www.googleapis.com/oauth2/v1/certs',
+        client_x509_cert_url: 'https://www.googleapis.com/robot/v1/metadata/x509/spot-connector%40acme-prod-42.iam.gserviceaccount.com',
+        universe_domain: 'googleapis.com',
+      };
+      await field(page, 'Service account key (JSON)').setInputFiles({
+        name: 'key.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(key)),
+      });
+      await expectText(page.locator('#gcp-key-summary'), /acme-prod-42/, 'the key summary');
+
+      await setFaults(server, { dropRate: 1, only: '/api/gcp/setup/credentials' });
+      await button(page, 'Connect account').click();
+      await expectVisible(page.getByRole('alert').filter({ hasText: /couldn't reach the server/ }), 'the network message');
+      await expectText(page.locator('#gcp-key-summary'), /acme-prod-42/, 'the key still chosen after the fault');
+      await checkA11y(page, 'GCP connect after a dropped connection');
+      await clearFaults(server);
+      await button(page, 'Try again').click();
+      await expectVisible(page.getByText('Your account has been successfully connected!'), 'the success message');
+      await expectURL(page, '/dashboard');
+      const accounts = await api(server, 'GET', '/api/setup/account', { token });
+      assert.ok((accounts.body?.response?.items ?? []).some((a) => a.cloudProvider === 'gcp'), 'connected to GCP');
+
+      const body = pem.split('\n')[1];
+      const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+      for (const [where, text] of Object.entries({ storage: stored, urls: urls.join('\n'), console: consoleLines.join('\n') })) {
+        assert.ok(!text.includes('PRIVATE KEY') && !text.includes(body), `the private key appears in ${where}`);
+      }
+      await expectNoPageProblems(page, problems);
+    }));
 
   // ---- secrets ----
 

@@ -408,10 +408,9 @@ mod tests {
         assert!(!Config::parse(args(&[]), |_| None).unwrap().demo);
         assert!(Config::parse(args(&["--demo"]), |_| None).unwrap().demo);
         assert!(
-            Config::parse(args(&["--demo=false"]), |_| None)
+            !Config::parse(args(&["--demo=false"]), |_| None)
                 .unwrap()
                 .demo
-                == false
         );
         let env = |k: &str| (k == "ONRAMP_DEMO").then(|| "1".to_string());
         assert!(Config::parse(args(&[]), env).unwrap().demo);

@@ -79,7 +79,15 @@ const ACCOUNTS: &[DemoAccount] = &[
 ];
 
 /// `(resourceType, name, region, instances, instanceTypes, USD per month)`.
-const POTENTIAL_SAVINGS: &[(&str, &str, &str, i64, &[&str], f64)] = &[
+type Saving = (
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    &'static [&'static str],
+    f64,
+);
+const POTENTIAL_SAVINGS: &[Saving] = &[
     (
         "ocean",
         "Demo data: checkout cluster",

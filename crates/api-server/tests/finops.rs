@@ -176,6 +176,15 @@ async fn cloud_billing_fields_are_validated() {
             json!({"accountId": acc, "config": {"googleBillingConfiguration": {"projectId": "acme-billing", "datasetId": "d"}}}),
             "body.config.googleBillingConfiguration.tableId",
         ),
+        // BigQuery dataset IDs have no hyphens; a pasted `project.dataset.table` path is refused.
+        (
+            json!({"accountId": acc, "config": {"googleBillingConfiguration": {"projectId": "acme-billing", "datasetId": "billing-export", "tableId": "t"}}}),
+            "body.config.googleBillingConfiguration.datasetId",
+        ),
+        (
+            json!({"accountId": acc, "config": {"googleBillingConfiguration": {"projectId": "acme-billing", "datasetId": "d", "tableId": "acme-billing.d.t"}}}),
+            "body.config.googleBillingConfiguration.tableId",
+        ),
     ];
     for (body, field) in cases {
         for path in ["", "/validation"] {

@@ -30,8 +30,10 @@ fn the_preferred_method_opens_once_then_the_user_decides() {
 
 #[test]
 fn collapsing_a_method_keeps_what_was_typed() {
-    let mut d = AwsConnectDraft::default();
-    d.role_arn_input = "arn:aws:iam::123456789012:role/Spot-Role".into();
+    let mut d = AwsConnectDraft {
+        role_arn_input: "arn:aws:iam::123456789012:role/Spot-Role".into(),
+        ..AwsConnectDraft::default()
+    };
     d.set_product(PolicyProduct::Storage, false);
     d.set_method_open(ConnectMethod::Manual, true);
     d.set_method_open(ConnectMethod::Manual, false);

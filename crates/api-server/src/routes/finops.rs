@@ -4,7 +4,7 @@
 //! BigQuery table) is reported `skipped`, never `success`.
 
 use axum::extract::State;
-use onramp_core::{ids::AccountId, validate};
+use onramp_core::{ids::AccountId, management, validate};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -109,25 +109,19 @@ fn checked_config(body: &Value) -> Result<(&'static str, Value), ApiError> {
                 validate::gcp_project_id(v),
             )
         });
-        let mut bq_id = |name: &str, what: &str| {
-            errs.string(body, &[p[0], p[1], name]).and_then(|v| {
-                let v = v.trim();
-                let ok = !v.is_empty()
-                    && v.len() <= 1024
-                    && v.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-                if ok {
-                    Some(v.to_owned())
-                } else {
-                    errs.push(ApiError::validation(
-                        &format!("body.config.googleBillingConfiguration.{name}"),
-                        format!("Enter the BigQuery {what} ID: letters, digits and underscores, as shown in BigQuery."),
-                    ));
-                    None
-                }
-            })
-        };
-        let dataset = bq_id("datasetId", "dataset");
-        let table = bq_id("tableId", "table");
+        // The same BigQuery rules as the console (onramp_core::management).
+        let dataset = errs.string(body, &[p[0], p[1], "datasetId"]).and_then(|v| {
+            errs.check(
+                "body.config.googleBillingConfiguration.datasetId",
+                management::bigquery_dataset_id(v),
+            )
+        });
+        let table = errs.string(body, &[p[0], p[1], "tableId"]).and_then(|v| {
+            errs.check(
+                "body.config.googleBillingConfiguration.tableId",
+                management::bigquery_table_id(v),
+            )
+        });
         errs.into_result()?;
         return Ok((
             "gcp",
