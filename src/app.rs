@@ -3,7 +3,8 @@
 use crate::api::ApiError;
 use crate::components::{Banner, MenuButton, MenuItem, Notice};
 use crate::pages::{
-    Dashboard, Home, NotFound, SignIn, SignupDetails, SignupPassword, Welcome, expire_session, notice,
+    Dashboard, Home, NotFound, SignIn, SignupDetails, SignupPassword, Welcome, expire_session,
+    notice,
 };
 use crate::state::session::identify;
 use crate::state::theme::Theme;

@@ -48,7 +48,7 @@ pub fn OfflineBanner(
     view! {
         <div role="status" id="network-status" class="network-status">
             {move || text().map(|t| view! {
-                <div class="banner banner-error">
+                <div class="banner banner-warning">
                     <p class="banner-text">{t}</p>
                 </div>
             })}

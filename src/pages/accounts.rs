@@ -155,7 +155,8 @@ pub fn remember_connected(id: &AccountId) {
     }
 }
 
-fn connected_at(id: &AccountId) -> Option<String> {
+/// When this tab connected `id`, if it did.
+pub fn connected_at(id: &AccountId) -> Option<String> {
     connected_map()
         .into_iter()
         .find(|(a, _)| a == id.as_str())

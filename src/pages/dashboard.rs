@@ -2,10 +2,14 @@
 //! potential (from the API only, with an honest empty state), banners for data still being
 //! collected and for Azure secrets about to expire, and the accounts table.
 
-use super::accounts::{AccountsTable, OrgAccounts, load_org, today};
+use super::accounts::{
+    AccountsTable, OrgAccounts, connected_at, load_org, remember_connected, today,
+};
+use super::welcome::CONNECTED_MESSAGE;
 use super::{expire_session, notice};
 use crate::api::{Api, ApiError};
 use crate::components::{Banner, Notice, set_title};
+use crate::state::draft::load_first_run;
 use crate::state::{Session, mark_interactive, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
@@ -72,6 +76,19 @@ async fn load_savings(api: &Api, org: &OrgAccounts) -> Result<Savings, ApiError>
     })
 }
 
+/// The first-run wizard just connected the default account (its draft says so and this tab has
+/// no earlier record): remember when, so its data shows as being collected for 24 hours. (The
+/// add-account flow records its own accounts.)
+fn note_first_run_connection(session: Session) {
+    let first_run_done = load_first_run().is_some_and(|d| d.connect.connected);
+    let default = session
+        .profile
+        .with_untracked(|p| p.as_ref().and_then(|p| p.default_account_id.clone()));
+    if let Some(id) = default.filter(|id| first_run_done && connected_at(id).is_none()) {
+        remember_connected(&id);
+    }
+}
+
 #[component]
 pub fn Dashboard() -> impl IntoView {
     set_title("Insights & Recommendations");
@@ -83,6 +100,9 @@ pub fn Dashboard() -> impl IntoView {
     let toast = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Some(Some(m)) = session.flash.try_update(Option::take) {
+            if m == CONNECTED_MESSAGE {
+                note_first_run_connection(session);
+            }
             toast.set(Some(m));
         }
     });

@@ -125,7 +125,10 @@ describe('first-run wizard', () => {
     await expectVisible(page.getByText('Your account has been successfully connected!'), 'the success message');
     await expectURL(page, '/dashboard');
     await expectVisible(page.getByText(/up to 24 hours/), 'the note that data can take up to 24 hours');
-    await expectVisible(page.getByText('Connected · Amazon Web Services'), 'the account listed as connected to AWS');
+    // Just connected: the table says AWS and "Pending" (data still being collected), not "Not connected".
+    const row = page.locator('tr[data-account-id]').first();
+    await expectText(row, /Amazon Web Services/, 'the account row names AWS');
+    await expectText(row, /Pending/, 'the account row says Pending');
     await screenshot(page, 'dashboard-connected');
 
     // The server agrees: the default account has the role.
