@@ -824,10 +824,17 @@ impl ConnectDraft {
         true
     }
 
-    /// The API accepted the credentials for the chosen provider.
+    /// The API accepted the credentials for the chosen provider. What was typed has done its
+    /// job and is dropped (drafts are cleared on success); only the outcome is kept, so the
+    /// wizard knows it is finished.
     pub fn mark_connected(&mut self) {
-        if self.chosen().is_some() {
-            self.connected = true;
+        if let Some(provider) = self.chosen() {
+            *self = ConnectDraft {
+                provider: Some(provider),
+                provider_confirmed: true,
+                connected: true,
+                ..ConnectDraft::default()
+            };
         }
     }
 }

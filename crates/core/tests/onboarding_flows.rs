@@ -129,6 +129,20 @@ fn provider_is_fixed_once_connected() {
 }
 
 #[test]
+fn success_drops_what_was_typed_and_keeps_the_outcome() {
+    let mut d = FirstRunDraft::new("Acme");
+    d.connect.choose_provider(CloudProvider::Aws);
+    d.connect.aws.role_arn_input = ARN.into();
+    d.connect.azure.client_id_input = GUID_A.into();
+    d.connect.mark_connected();
+    assert!(d.connect.connected);
+    assert_eq!(d.connect.chosen(), Some(CloudProvider::Aws));
+    assert_eq!(d.connect.aws.role_arn_input, "");
+    assert_eq!(d.connect.azure.client_id_input, "");
+    assert_eq!(d.organization_name, "Acme");
+}
+
+#[test]
 fn first_run_routes_round_trip() {
     let routes = [
         (FirstRunRoute::Organization, "/welcome"),
