@@ -157,6 +157,7 @@ pub fn Welcome() -> impl IntoView {
         })
     };
 
+    let embedded = crate::embed::is_embedded();
     let chosen = Memo::new(move |_| draft.with(|d| d.connect.chosen()));
     let provider_summary = move || {
         chosen.get().map(|p| {
@@ -186,7 +187,8 @@ pub fn Welcome() -> impl IntoView {
 
     view! {
         <section class="page">
-            <h1>"Welcome! Let's get started."</h1>
+            // Inside a partner portal the flow may be for any account, not the first: plain words.
+            <h1>{if embedded { "Connect a cloud account" } else { "Welcome! Let's get started." }}</h1>
             <Show
                 when=move || route.with(Option::is_some)
                 fallback=|| view! { <p role="status" class="muted">"Loading your organization…"</p> }
@@ -195,7 +197,7 @@ pub fn Welcome() -> impl IntoView {
                     <Step slot title=FirstRunStep::Organization.label()
                         summary=move || view! { <p>"Organization: " <strong>{org}</strong></p> }
                     />
-                    <Step slot title=FirstRunStep::Provider.label() summary=provider_summary>
+                    <Step slot title=if embedded { "Select a cloud provider" } else { FirstRunStep::Provider.label() } summary=provider_summary>
                         <ProviderPicker
                             id="welcome-provider"
                             label="Cloud provider"

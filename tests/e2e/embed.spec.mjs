@@ -280,6 +280,9 @@ describe('embedding in a partner portal', () => {
     assert.match(newId, /^act-[0-9a-f]{8}$/);
     const list = await api(app, 'GET', '/api/setup/account', { token });
     assert.ok(list.body.response.items.some((a) => a.accountId === newId && a.name === 'Production'), 'the account exists');
+    // The connect step names no "first account" and greets no newcomer: this is another account.
+    await expectVisible(fl.getByRole('heading', { name: 'Connect a cloud account', level: 1 }), 'the embedded wizard heading');
+    assert.equal(await fl.getByText(/first account|Let's get started/).count(), 0, 'no first-run wording in the frame');
 
     await connectAwsManually(fl, frame);
     const connected = await waitForMessage(page, 'account-connected');
