@@ -280,60 +280,77 @@ describe('resilience: faults, sessions, offline, secrets', () => {
 
   // ---- the Google Cloud path ----
 
-  it('GCP: Connect account meets a dropped connection, the key stays chosen, Try again connects; no private key kept', T,
-    () => withPage(async (page, problems) => {
-      const { token } = await signedIn(page);
-      const consoleLines = [];
-      const urls = [];
-      page.on('console', (m) => consoleLines.push(m.text()));
-      page.on('request', (r) => urls.push(r.url()));
-      await open(page, '/welcome');
-      await expectURL(page, '/welcome/provider');
-      await page.getByRole('radio', { name: 'Google Cloud Platform', exact: true }).click();
-      await button(page, 'Next').click();
-      await expectURL(page, '/welcome/connect/gcp');
-      const { privateKey: pem } = generateKeyPairSync('rsa', {
-        modulusLength: 2048,
-        publicKeyEncoding: { type: 'spki', format: 'pem' },
-        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      });
-      const key = {
-        type: 'service_account',
-        project_id: 'acme-prod-42',
-        private_key_id: '5f1e2d3c4b5a69788796a5b4c3d2e1f001234567',
-        private_key: pem,
-        client_email: 'spot-connector@acme-prod-42.iam.gserviceaccount.com',
-        client_id: '104823452134567890123',
-        auth_uri: 'https://accounts.google.com/o/oauth2/auth',
-        token_uri: 'https://oauth2.googleapis.com/token',
-        auth_provider_x509_cert_url: 'https://www.googleapis.com/oauth2/v1/certs',
-        client_x509_cert_url: 'https://www.googleapis.com/robot/v1/metadata/x509/spot-connector%40acme-prod-42.iam.gserviceaccount.com',
-        universe_domain: 'googleapis.com',
-      };
-      await field(page, 'Service account key (JSON)').setInputFiles({
-        name: 'key.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(key)),
-      });
-      await expectText(page.locator('#gcp-key-summary'), /acme-prod-42/, 'the key summary');
+  /** From /welcome to the GCP Connect step with a real-shaped key chosen; returns its PEM. */
+  async function toGcpConnectStep(page) {
+    await open(page, '/welcome');
+    await expectURL(page, '/welcome/provider');
+    await page.getByRole('radio', { name: 'Google Cloud Platform', exact: true }).click();
+    await button(page, 'Next').click();
+    await expectURL(page, '/welcome/connect/gcp');
+    const { privateKey: pem } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const key = {
+      type: 'service_account',
+      project_id: 'acme-prod-42',
+      private_key_id: '5f1e2d3c4b5a69788796a5b4c3d2e1f001234567',
+      private_key: pem,
+      client_email: 'spot-connector@acme-prod-42.iam.gserviceaccount.com',
+      client_id: '104823452134567890123',
+      auth_uri: 'https://accounts.google.com/o/oauth2/auth',
+      token_uri: 'https://oauth2.googleapis.com/token',
+      auth_provider_x509_cert_url: 'https://www.googleapis.com/oauth2/v1/certs',
+      client_x509_cert_url: 'https://www.googleapis.com/robot/v1/metadata/x509/spot-connector%40acme-prod-42.iam.gserviceaccount.com',
+      universe_domain: 'googleapis.com',
+    };
+    await field(page, 'Service account key (JSON)').setInputFiles({
+      name: 'key.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(key)),
+    });
+    await expectText(page.locator('#gcp-key-summary'), /acme-prod-42/, 'the key summary');
+    return pem;
+  }
 
-      await setFaults(server, { dropRate: 1, only: '/api/gcp/setup/credentials' });
-      await button(page, 'Connect account').click();
-      await expectVisible(page.getByRole('alert').filter({ hasText: /couldn't reach the server/ }), 'the network message');
-      await expectText(page.locator('#gcp-key-summary'), /acme-prod-42/, 'the key still chosen after the fault');
-      await checkA11y(page, 'GCP connect after a dropped connection');
-      await clearFaults(server);
-      await button(page, 'Try again').click();
-      await expectVisible(page.getByText('Your account has been successfully connected!'), 'the success message');
-      await expectURL(page, '/dashboard');
-      const accounts = await api(server, 'GET', '/api/setup/account', { token });
-      assert.ok((accounts.body?.response?.items ?? []).some((a) => a.cloudProvider === 'gcp'), 'connected to GCP');
+  // The same faults on the GCP path: the chosen key (held in memory only) survives each one.
+  const GCP_CONNECT_PATH = '/api/gcp/setup/credentials';
+  for (const f of writeFaults) {
+    it(`GCP: Connect account meets ${f.name}: the key stays chosen, Try again connects; no private key kept`, T,
+      () => withPage(async (page, problems) => {
+        const { token } = await signedIn(page);
+        const consoleLines = [];
+        const urls = [];
+        page.on('console', (m) => consoleLines.push(m.text()));
+        page.on('request', (r) => urls.push(r.url()));
+        const pem = await toGcpConnectStep(page);
+        let sent = 0;
+        page.on('request', (r) => {
+          if (r.method() === 'POST' && new URL(r.url()).pathname === GCP_CONNECT_PATH) sent += 1;
+        });
 
-      const body = pem.split('\n')[1];
-      const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
-      for (const [where, text] of Object.entries({ storage: stored, urls: urls.join('\n'), console: consoleLines.join('\n') })) {
-        assert.ok(!text.includes('PRIVATE KEY') && !text.includes(body), `the private key appears in ${where}`);
-      }
-      await expectNoPageProblems(page, problems);
-    }));
+        await setFaults(server, { ...f.knobs, only: GCP_CONNECT_PATH });
+        await button(page, 'Connect account').click();
+        const alert = page.getByRole('alert').filter({ hasText: f.message });
+        await alert.first().waitFor({ state: 'visible', timeout: f.wait ?? 10_000 })
+          .catch((e) => assert.fail(`expected an alert matching ${f.message}: ${e.message.split('\n')[0]}`));
+        await expectText(page.locator('#gcp-key-summary'), /acme-prod-42/, 'the key still chosen after the fault');
+        assert.equal(sent, 1, 'a write is sent once: no automatic retry');
+        await checkA11y(page, `GCP connect after ${f.name}`);
+        await clearFaults(server);
+        await button(page, 'Try again').click();
+        await expectVisible(page.getByText('Your account has been successfully connected!'), 'the success message');
+        await expectURL(page, '/dashboard');
+        const accounts = await api(server, 'GET', '/api/setup/account', { token });
+        assert.ok((accounts.body?.response?.items ?? []).some((a) => a.cloudProvider === 'gcp'), 'connected to GCP');
+
+        const body = pem.split('\n')[1];
+        const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+        for (const [where, text] of Object.entries({ storage: stored, urls: urls.join('\n'), console: consoleLines.join('\n') })) {
+          assert.ok(!text.includes('PRIVATE KEY') && !text.includes(body), `the private key appears in ${where}`);
+        }
+        await expectNoPageProblems(page, problems);
+      }));
+  }
 
   // ---- secrets ----
 
