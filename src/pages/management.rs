@@ -236,7 +236,17 @@ pub fn ManagementWizard() -> impl IntoView {
     if let Some(id) = account_from_query() {
         draft.update(|d| d.set_account(id));
     }
-    Effect::new(move |_| draft.with(|d| save_draft(DRAFT_KEY, d)));
+    // Kept for a reload until the registration succeeds; then the done screen lives in memory
+    // and the draft goes (a reload then finds the registered account on the server).
+    Effect::new(move |_| {
+        draft.with(|d| {
+            if d.connected {
+                crate::state::storage::session_remove(DRAFT_KEY);
+            } else {
+                save_draft(DRAFT_KEY, d);
+            }
+        })
+    });
     let (existing, reload_existing) = existing_management();
 
     let go = Callback::new(move |step: ManagementStep| {

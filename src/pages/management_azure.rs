@@ -97,7 +97,17 @@ pub fn AzureBilling() -> impl IntoView {
             d.connected = false;
         });
     }
-    Effect::new(move |_| draft.with(|d| save_draft(DRAFT_KEY, d)));
+    // Kept for a reload until the registration succeeds; then the done screen lives in memory
+    // and the draft goes (a reload then finds the registered account on the server).
+    Effect::new(move |_| {
+        draft.with(|d| {
+            if d.connected {
+                crate::state::storage::session_remove(DRAFT_KEY);
+            } else {
+                save_draft(DRAFT_KEY, d);
+            }
+        })
+    });
     let (existing, reload_existing) = existing_management();
 
     // One signal per input, kept in the draft as typed (the secret excepted).

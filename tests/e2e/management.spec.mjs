@@ -210,10 +210,11 @@ describe('management account', () => {
     assert.deepEqual(m.aws.products, ['costAnalysis', 'computeOptimization']);
     assert.equal(m.aws.roleArns.costAnalysis, FINOPS_ARN);
 
-    // Reloading the done screen keeps it; a fresh visit explains that one exists.
+    // Registered: the draft is cleared; a reload finds the account on the server and says so.
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('onramp.draft.management')), null,
+      'the wizard draft is cleared on success');
     await page.reload();
-    await expectURL(page, '/management/done');
-    await expectVisible(page.getByText(/Initial data processing takes up to 72 hours/), 'the done screen after a reload');
+    await expectVisible(page.locator('.management-exists'), 'the registered management account after a reload');
     await expectNoPageProblems(page, problems);
   }));
 
@@ -283,6 +284,8 @@ describe('management account', () => {
     await expectVisible(page.getByRole('heading', { name: 'Your Azure billing account is connected' }), 'the done screen');
     await expectVisible(page.getByText(/Initial data processing takes up to 72 hours/), 'the 72-hour note');
     await checkA11y(page, 'Azure billing account connected');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('onramp.draft.management.azure')), null,
+      'the Azure billing draft is cleared on success');
     const m = (await api(server, 'GET', '/api/onramp/management', { token: await token(page) })).body.response.items[0];
     assert.equal(m.cloudProvider, 'azure');
     assert.equal(m.azure.agreementType, 'ea');
