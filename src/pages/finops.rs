@@ -296,6 +296,14 @@ pub fn FinOps() -> impl IntoView {
             match result {
                 Ok(_) => {
                     checks.try_set(None);
+                    // Done: what was typed goes; the account stays chosen for the next product.
+                    draft.try_update(|d| {
+                        *d = FinOpsDraft {
+                            account_id: d.account_id.clone(),
+                            product: d.product,
+                            ..FinOpsDraft::default()
+                        }
+                    });
                     status.try_set(Some(format!(
                         "{} is set up for the account “{name}”.",
                         product.label()

@@ -336,6 +336,8 @@ describe('management account', () => {
     await screenshot(page, 'finops-validation');
     await button(page, 'Connect').click();
     await expectVisible(page.getByText(/Billing Engine is set up for the account/), 'Billing Engine connected');
+    const finopsDraft = await page.evaluate(() => sessionStorage.getItem('onramp.draft.finops') ?? '');
+    assert.ok(!finopsDraft.includes('my-cur-bucket'), `the typed values are cleared on success: ${finopsDraft}`);
 
     // Cost Intelligence now sees the billing registration.
     await page.getByLabel('Cost Intelligence', { exact: true }).check();
