@@ -157,6 +157,40 @@ pub(super) fn DoneNote(heading: &'static str) -> impl IntoView {
     }
 }
 
+/// A confirmation checkbox a step requires before **Next**, with its message under it.
+#[component]
+fn ConfirmCheck(
+    id: &'static str,
+    error_id: &'static str,
+    label: &'static str,
+    checked: Signal<bool>,
+    set: Callback<bool>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <div class="field" class:field-invalid=move || error.with(Option::is_some)>
+            <label class="check-toggle">
+                <input
+                    type="checkbox"
+                    id=id
+                    aria-invalid=move || error.with(Option::is_some).then_some("true")
+                    aria-describedby=move || error.with(Option::is_some).then_some(error_id)
+                    prop:checked=checked
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        set.run(on);
+                        if on {
+                            error.set(None);
+                        }
+                    }
+                />
+                {label}
+            </label>
+            <GroupError id=error_id error=error/>
+        </div>
+    }
+}
+
 /// A message under a group of radios or checkboxes (the same look as a Field's).
 #[component]
 pub(super) fn GroupError(id: &'static str, error: RwSignal<Option<String>>) -> impl IntoView {
@@ -491,26 +525,14 @@ fn BillingAccessStep(
                     <span class="sr-only">" (opens in a new tab)"</span>
                 </a>
             </p>
-            <div class="field" class:field-invalid=move || error.with(Option::is_some)>
-                <label class="check-toggle">
-                    <input
-                        type="checkbox"
-                        id="management-billing-access"
-                        aria-invalid=move || error.with(Option::is_some).then_some("true")
-                        aria-describedby=move || error.with(Option::is_some).then_some("management-billing-access-error")
-                        prop:checked=move || draft.with(|d| d.billing_access_confirmed)
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            draft.update(|d| d.billing_access_confirmed = on);
-                            if on {
-                                error.set(None);
-                            }
-                        }
-                    />
-                    "IAM user and role access to billing information is activated"
-                </label>
-                <GroupError id="management-billing-access-error" error=error/>
-            </div>
+            <ConfirmCheck
+                id="management-billing-access"
+                error_id="management-billing-access-error"
+                label="IAM user and role access to billing information is activated"
+                checked=Signal::derive(move || draft.with(|d| d.billing_access_confirmed))
+                set=Callback::new(move |on| draft.update(|d| d.billing_access_confirmed = on))
+                error=error
+            />
             <div class="form-actions">
                 <BackButton step=ManagementStep::BillingAccess go=go/>
                 <button type="submit" class="btn btn-primary">"Next"</button>
@@ -793,26 +815,14 @@ fn RunTemplateStep(
             {move || account().map(|a| view! {
                 <p class="muted">"Spot account for this management account: " <code>{a}</code></p>
             })}
-            <div class="field" class:field-invalid=move || error.with(Option::is_some)>
-                <label class="check-toggle">
-                    <input
-                        type="checkbox"
-                        id="management-stack-created"
-                        aria-invalid=move || error.with(Option::is_some).then_some("true")
-                        aria-describedby=move || error.with(Option::is_some).then_some("management-stack-created-error")
-                        prop:checked=move || draft.with(|d| d.template_launched)
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            draft.update(|d| d.template_launched = on);
-                            if on {
-                                error.set(None);
-                            }
-                        }
-                    />
-                    "The stack is created (CREATE_COMPLETE)"
-                </label>
-                <GroupError id="management-stack-created-error" error=error/>
-            </div>
+            <ConfirmCheck
+                id="management-stack-created"
+                error_id="management-stack-created-error"
+                label="The stack is created (CREATE_COMPLETE)"
+                checked=Signal::derive(move || draft.with(|d| d.template_launched))
+                set=Callback::new(move |on| draft.update(|d| d.template_launched = on))
+                error=error
+            />
             <div class="form-actions">
                 <BackButton step=ManagementStep::RunTemplate go=go/>
                 <button type="submit" class="btn btn-primary">"Next"</button>
