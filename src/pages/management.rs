@@ -396,6 +396,17 @@ pub fn ManagementWizard() -> impl IntoView {
     }
 }
 
+/// A step's buttons: **Back** (none on the first step) and **Next**, which submits its form.
+#[component]
+fn StepActions(step: ManagementStep, go: Callback<ManagementStep>) -> impl IntoView {
+    view! {
+        <div class="form-actions">
+            <BackButton step=step go=go/>
+            <button type="submit" class="btn btn-primary">"Next"</button>
+        </div>
+    }
+}
+
 /// **Back** to the previous step (browser back does the same).
 #[component]
 fn BackButton(step: ManagementStep, go: Callback<ManagementStep>) -> impl IntoView {
@@ -458,9 +469,7 @@ fn EnvironmentStep(
                 {options}
                 <GroupError id="management-env-error" error=error/>
             </fieldset>
-            <div class="form-actions">
-                <button type="submit" class="btn btn-primary">"Next"</button>
-            </div>
+            <StepActions step=ManagementStep::Environment go=go/>
         </form>
     }
 }
@@ -490,10 +499,7 @@ fn SignInStep(draft: RwSignal<ManagementDraft>, go: Callback<ManagementStep>) ->
                     AwsEnvironment::China => " Use the China (Beijing) region for the report's bucket and the stack.",
                 }}
             </p>
-            <div class="form-actions">
-                <BackButton step=ManagementStep::SignIn go=go/>
-                <button type="submit" class="btn btn-primary">"Next"</button>
-            </div>
+            <StepActions step=ManagementStep::SignIn go=go/>
         </form>
     }
 }
@@ -533,10 +539,7 @@ fn BillingAccessStep(
                 set=Callback::new(move |on| draft.update(|d| d.billing_access_confirmed = on))
                 error=error
             />
-            <div class="form-actions">
-                <BackButton step=ManagementStep::BillingAccess go=go/>
-                <button type="submit" class="btn btn-primary">"Next"</button>
-            </div>
+            <StepActions step=ManagementStep::BillingAccess go=go/>
         </form>
     }
 }
@@ -647,10 +650,7 @@ fn ProductsStep(draft: RwSignal<ManagementDraft>, go: Callback<ManagementStep>) 
                 hint=hint
                 autocomplete="off"
             />
-            <div class="form-actions">
-                <BackButton step=ManagementStep::ProductsAndBucket go=go/>
-                <button type="submit" class="btn btn-primary">"Next"</button>
-            </div>
+            <StepActions step=ManagementStep::ProductsAndBucket go=go/>
         </form>
     }
 }
@@ -823,10 +823,7 @@ fn RunTemplateStep(
                 set=Callback::new(move |on| draft.update(|d| d.template_launched = on))
                 error=error
             />
-            <div class="form-actions">
-                <BackButton step=ManagementStep::RunTemplate go=go/>
-                <button type="submit" class="btn btn-primary">"Next"</button>
-            </div>
+            <StepActions step=ManagementStep::RunTemplate go=go/>
         </form>
     }
 }
