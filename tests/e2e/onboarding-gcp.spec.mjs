@@ -315,6 +315,10 @@ describe('first-run wizard: Google Cloud', () => {
       await checkA11y(page, 'GCP connect (after reload, key to choose again)');
 
       // Keyboard only: from the project ID, Tab to Browse, Enter opens the file chooser.
+      // A standing listener turns Playwright's chooser interception on now, many round trips
+      // before the key press: enabled only by waitForEvent, it can lose the race with a single
+      // key press and the chooser then opens unseen.
+      page.on('filechooser', () => {});
       await field(page, 'GCP project ID').focus();
       await tabTo(page, 'gcp-key-browse');
       const [chooser] = await Promise.all([
