@@ -234,6 +234,11 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
         })
     });
     let current = use_context::<CurrentAccount>();
+    // Viewers see the table without the buttons the server would refuse them.
+    let read_only = {
+        let session = expect_context::<Session>();
+        Memo::new(move |_| session.profile.with(|p| p.as_ref().is_some_and(|p| p.read_only())))
+    };
 
     // One dialog of each kind, aimed at a row.
     let target = RwSignal::new(None::<AccountRow>);
@@ -310,7 +315,7 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
                 <td>{row.kind.label()}</td>
                 <td>{status_pill(row.status)}</td>
                 <td><time datetime=row.account.created_at.clone()>{created}</time></td>
-                <td class="row-actions">
+                <td class="row-actions"><div class="row-actions-list">
                     {resume.map(|href| view! {
                         <a class="btn btn-primary btn-small" href=href>
                             "Resume setup"<span class="sr-only">" for " {n1.clone()}</span>
@@ -327,7 +332,7 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
                     <button type="button" class="btn btn-danger btn-small" on:click=move |_| show(r3.clone(), Dialog::Delete)>
                         "Delete"<span class="sr-only">" " {n4.clone()}</span>
                     </button>
-                </td>
+                </div></td>
             </tr>
         }
     };
@@ -374,8 +379,8 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
                 }.into_any(),
                 Some(list) => view! {
                     <div class="table-wrap" tabindex="0" role="region" aria-labelledby="accounts-heading">
-                        <table class="accounts-table">
-                            <thead><tr>{headers.clone()}<th scope="col">"Actions"</th></tr></thead>
+                        <table class="accounts-table" class:read-only=move || read_only.get()>
+                            <thead><tr>{headers.clone()}<th scope="col" class="row-actions">"Actions"</th></tr></thead>
                             <tbody>{list.into_iter().map(row_view).collect_view()}</tbody>
                         </table>
                     </div>

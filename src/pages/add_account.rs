@@ -548,10 +548,14 @@ fn ForAccount(id: AccountId, children: Children) -> impl IntoView {
     let scoped = Session::restore();
     let base = session.profile.get_untracked();
     scoped.profile.set(Some(Profile {
-        name: base.as_ref().and_then(|p| p.name.clone()),
-        email: base.as_ref().and_then(|p| p.email.clone()),
-        organization: base.map(|p| p.organization).unwrap_or_default(),
         default_account_id: Some(id),
+        ..base.unwrap_or(Profile {
+            name: None,
+            email: None,
+            organization: String::new(),
+            default_account_id: None,
+            role: None,
+        })
     }));
     Effect::new(move |_| {
         if scoped.token().is_none() && session.token_untracked().is_some() {

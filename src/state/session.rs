@@ -4,7 +4,7 @@
 use super::{draft, storage};
 use crate::api::{Api, ApiError};
 use leptos::prelude::*;
-use onramp_core::dto::{Account, WhoAmI};
+use onramp_core::dto::{Account, Role, WhoAmI};
 use onramp_core::ids::AccountId;
 use onramp_core::return_to::safe_return_path;
 
@@ -19,6 +19,8 @@ pub struct Profile {
     pub organization: String,
     /// The organization's default (oldest) account: the first-run wizard connects it.
     pub default_account_id: Option<AccountId>,
+    /// `None` against Spot's API, which does not say: the server then decides what is allowed.
+    pub role: Option<Role>,
 }
 
 impl From<&WhoAmI> for Profile {
@@ -28,11 +30,17 @@ impl From<&WhoAmI> for Profile {
             email: Some(w.email.clone()),
             organization: w.organization_name.clone(),
             default_account_id: Some(w.default_account_id.clone()),
+            role: Some(w.role),
         }
     }
 }
 
 impl Profile {
+    /// A viewer can look but not change anything (the server refuses with 403 anyway).
+    pub fn read_only(&self) -> bool {
+        self.role == Some(Role::Viewer)
+    }
+
     pub fn from_accounts(accounts: &[Account]) -> Option<Self> {
         // The oldest account is the default one (ISO instants sort as text).
         let oldest = accounts
@@ -43,6 +51,7 @@ impl Profile {
             email: None,
             organization: format!("Organization {}", oldest.organization_id),
             default_account_id: Some(oldest.account_id.clone()),
+            role: None,
         })
     }
 }
@@ -59,6 +68,7 @@ pub async fn identify(api: &Api) -> Result<Profile, ApiError> {
                 email: None,
                 organization: "Your organization".into(),
                 default_account_id: None,
+                role: None,
             }))
         }
         Err(e) => Err(e),

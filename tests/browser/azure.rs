@@ -170,6 +170,7 @@ fn mount_panel(
             email: None,
             organization: "Acme".into(),
             default_account_id: Some(account()),
+            role: None,
         }),
     );
     let mounted = mount_to(container(), move || {

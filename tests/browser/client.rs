@@ -385,6 +385,7 @@ async fn expiry_keeps_drafts_and_returns_to_the_same_page_sign_out_clears() {
         email: None,
         organization: "Acme".into(),
         default_account_id: AccountId::parse(act),
+        role: None,
     };
 
     // On the Connect step with a draft, the token is revoked.

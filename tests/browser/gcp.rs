@@ -48,6 +48,7 @@ fn mount_panel(
             email: None,
             organization: "Acme".into(),
             default_account_id: Some(account()),
+            role: None,
         }),
     );
     // A failed test never unmounts its panel: drop what an earlier one left, so ids stay unique.

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { api, newUser, signupViaApi, startServer } from './lib/server.mjs';
 import {
-  describedBy, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectHidden, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, launchBrowser, newPage, open, saveFailure, screenshot,
+  describedBy, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectHidden,
+  expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, launchBrowser, open,
+  screenshot, inNewPage
 } from './lib/browser.mjs';
 import {
   WELCOME_HEADING, WELCOME_PATH, button, field, fillSignupScreen1, passwordFields, signOutViaMenu, signinViaUi,
@@ -36,19 +37,7 @@ describe('auth', () => {
   });
 
   /** Run `fn` with a fresh page; close the context afterwards, even on failure. */
-  async function withPage(fn, opts) {
-    const { context, page, problems } = await newPage(browser, server, opts);
-    try {
-      await fn(page, problems);
-    } catch (e) {
-      const note = await saveFailure(page, problems, currentTest);
-      const err = new Error(`${e.message}\n${note}`);
-      err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
-      throw err;
-    } finally {
-      await context.close();
-    }
-  }
+  const withPage = (fn, options) => inNewPage({ browser, server, name: currentTest, options }, fn);
   let currentTest = '';
   beforeEach((t) => { currentTest = t.name; });
 

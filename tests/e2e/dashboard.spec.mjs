@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { api, newUser, signupViaApi, startServer } from './lib/server.mjs';
 import {
-  checkA11y, expectAttr, expectFieldError, expectFocused, expectHidden, expectNoPageProblems, expectText, expectURL,
-  expectValue, expectVisible, launchBrowser, newPage, open, saveFailure, screenshot,
+  checkA11y, expectAttr, expectFieldError, expectFocused, expectHidden, expectNoPageProblems,
+  expectText, expectURL, expectValue, expectVisible, launchBrowser, open, screenshot, inNewPage
 } from './lib/browser.mjs';
 import { button, field } from './lib/app.mjs';
 
@@ -80,19 +80,7 @@ describe('dashboard and additional accounts', () => {
 
   let currentTest = '';
   beforeEach((t) => { currentTest = t.name; });
-  async function withPage(fn, srv = server) {
-    const { context, page, problems } = await newPage(browser, srv);
-    try {
-      await fn(page, problems);
-    } catch (e) {
-      const note = await saveFailure(page, problems, currentTest);
-      const err = new Error(`${e.message}\n${note}`);
-      err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
-      throw err;
-    } finally {
-      await context.close();
-    }
-  }
+  const withPage = (fn, srv = server) => inNewPage({ browser, server: srv, name: currentTest }, fn);
 
   it('a new organization: cards, honest savings empty state, the default account not connected (axe)', T, () => withPage(async (page, problems) => {
     const { user } = await signedIn(page, server);

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { api, newUser, signupViaApi, startServer } from './lib/server.mjs';
 import {
-  checkA11y, expectNoPageProblems, expectURL, expectValue, expectVisible, launchBrowser, newPage, open,
-  saveFailure, waitInteractive,
+  checkA11y, expectNoPageProblems, expectURL, expectValue, expectVisible, launchBrowser, open,
+  waitInteractive, inNewPage
 } from './lib/browser.mjs';
 import { button, field, signupViaUi } from './lib/app.mjs';
 
@@ -26,19 +26,7 @@ describe('drafts and hostile names', () => {
 
   let currentTest = '';
   beforeEach((t) => { currentTest = t.name; });
-  async function withPage(fn) {
-    const { context, page, problems } = await newPage(browser, server);
-    try {
-      await fn(page, problems, context);
-    } catch (e) {
-      const note = await saveFailure(page, problems, currentTest);
-      const err = new Error(`${e.message}\n${note}`);
-      err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
-      throw err;
-    } finally {
-      await context.close();
-    }
-  }
+  const withPage = (fn) => inNewPage({ browser, server, name: currentTest }, fn);
 
   it('a draft follows into a new tab of the same session, and success clears what was typed', T, () => withPage(async (page, problems) => {
     await signupViaUi(page, newUser());

@@ -10,7 +10,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { api, freePort, newUser, ROOT, signupViaApi, startServer } from './lib/server.mjs';
 import {
   checkA11y, expectFieldError, expectNoPageProblems, expectText, expectURL, expectVisible,
-  launchBrowser, newPage, saveFailure, screenshot, TIMEOUT,
+  launchBrowser, screenshot, TIMEOUT, inNewPage
 } from './lib/browser.mjs';
 import { button, field } from './lib/app.mjs';
 
@@ -139,20 +139,7 @@ describe('embedding in a partner portal', () => {
 
   let currentTest = '';
   beforeEach((t) => { currentTest = t.name; });
-  async function withPage(fn) {
-    const { context, page, problems } = await newPage(browser, app);
-    await recordMessages(context);
-    try {
-      await fn(page, problems, context);
-    } catch (e) {
-      const note = await saveFailure(page, problems, currentTest);
-      const err = new Error(`${e.message}\n${note}`);
-      err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
-      throw err;
-    } finally {
-      await context.close();
-    }
-  }
+  const withPage = (fn) => inNewPage({ browser, server: app, name: currentTest, prepare: recordMessages }, fn);
 
   it('first account: ready → init → resize → account-connected → close, themed, self-sizing, token never stored', T, () => withPage(async (page, problems) => {
     const user = newUser({ company: 'Embedded Engines' });

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { api, newUser, startServer } from './lib/server.mjs';
 import {
-  checkA11y, expectAttr, expectFieldError, expectFieldValid, expectHidden, expectNoPageProblems, expectText,
-  expectURL, expectValue, expectVisible, launchBrowser, newPage, open, saveFailure, screenshot,
+  checkA11y, expectAttr, expectFieldError, expectFieldValid, expectHidden, expectNoPageProblems,
+  expectText, expectURL, expectValue, expectVisible, launchBrowser, open, screenshot, inNewPage
 } from './lib/browser.mjs';
 import { button, field, signupViaUi } from './lib/app.mjs';
 
@@ -74,19 +74,7 @@ describe('management account', () => {
 
   let currentTest = '';
   beforeEach((t) => { currentTest = t.name; });
-  async function withPage(fn) {
-    const { context, page, problems } = await newPage(browser, server);
-    try {
-      await fn(page, problems);
-    } catch (e) {
-      const note = await saveFailure(page, problems, currentTest);
-      const err = new Error(`${e.message}\n${note}`);
-      err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
-      throw err;
-    } finally {
-      await context.close();
-    }
-  }
+  const withPage = (fn) => inNewPage({ browser, server, name: currentTest }, fn);
 
   it('six steps to connected: checks at each step, reload at step 5, back/forward, axe everywhere', T, () => withPage(async (page, problems) => {
     const user = newUser();

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { api, newUser, startServer } from './lib/server.mjs';
 import {
-  checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectNoPageProblems, expectText,
-  expectURL, expectValue, expectVisible, launchBrowser, newPage, saveFailure, screenshot,
+  checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectNoPageProblems,
+  expectText, expectURL, expectValue, expectVisible, launchBrowser, screenshot, inNewPage
 } from './lib/browser.mjs';
 import { button, field, signupViaUi } from './lib/app.mjs';
 
@@ -107,21 +107,9 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
 
   let currentTest = '';
   beforeEach((t) => { currentTest = t.name; });
-  async function withPage(fn, options = {}) {
-    const { context, page, problems } = await newPage(browser, server, options);
-    // The AWS console is not reachable from here: the new tab gets a stand-in page.
-    await context.route(CONSOLES, (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<title>AWS console</title>' }));
-    try {
-      await fn(page, problems);
-    } catch (e) {
-      const note = await saveFailure(page, problems, currentTest);
-      const err = new Error(`${e.message}\n${note}`);
-      err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
-      throw err;
-    } finally {
-      await context.close();
-    }
-  }
+  // The AWS console is not reachable from here: a new tab opened on it gets a stand-in page.
+  const standInConsole = (context) => context.route(CONSOLES, (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<title>AWS console</title>' }));
+  const withPage = (fn, options = {}) => inNewPage({ browser, server, name: currentTest, options, prepare: standInConsole }, fn);
 
   it('automatic: quick-create link with the right parameters, the stack calls back, the UI moves on', T, () => withPage(async (page, problems) => {
     await toConnectAws(page);

@@ -7,8 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { api, newUser, startServer } from './lib/server.mjs';
 import {
-  checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectHidden, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, launchBrowser, newPage, saveFailure, screenshot,
+  checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectHidden,
+  expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, launchBrowser,
+  screenshot, inNewPage
 } from './lib/browser.mjs';
 import { button, field, signupViaUi } from './lib/app.mjs';
 
@@ -82,19 +83,7 @@ describe('first-run wizard: Azure subscription', () => {
     currentTest = t.name;
     await api(server, 'POST', '/api/_faults', { body: { errorRate: 0, only: null } });
   });
-  async function withPage(fn) {
-    const { context, page, problems } = await newPage(browser, server);
-    try {
-      await fn(page, problems);
-    } catch (e) {
-      const note = await saveFailure(page, problems, currentTest);
-      const err = new Error(`${e.message}\n${note}`);
-      err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
-      throw err;
-    } finally {
-      await context.close();
-    }
-  }
+  const withPage = (fn) => inNewPage({ browser, server, name: currentTest }, fn);
 
   it('bad GUIDs, the secret checks, the date rule, Export JSON policy, reload, Validate, Connect', T, () => withPage(async (page, problems) => {
     const user = newUser();

@@ -7,8 +7,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { api, newUser, startServer } from './lib/server.mjs';
 import {
-  checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectHidden, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, launchBrowser, newPage, saveFailure, screenshot,
+  checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectHidden,
+  expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, launchBrowser,
+  screenshot, inNewPage
 } from './lib/browser.mjs';
 import { button, field, signupViaUi } from './lib/app.mjs';
 
@@ -110,19 +111,7 @@ describe('first-run wizard: Google Cloud', () => {
 
   let currentTest = '';
   beforeEach((t) => { currentTest = t.name; });
-  async function withPage(fn) {
-    const { context, page, problems } = await newPage(browser, server);
-    try {
-      await fn(page, problems);
-    } catch (e) {
-      const note = await saveFailure(page, problems, currentTest);
-      const err = new Error(`${e.message}\n${note}`);
-      err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
-      throw err;
-    } finally {
-      await context.close();
-    }
-  }
+  const withPage = (fn) => inNewPage({ browser, server, name: currentTest }, fn);
 
   it('manual: a real key → project, email and key ID shown, never the private key → Validate → Connect → dashboard', T,
     () => withPage(async (page, problems) => {

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { api, newUser, startServer } from './lib/server.mjs';
 import {
-  expectAttr, expectFieldError, expectFieldValid, expectFocused, expectNoPageProblems, expectText, expectURL,
-  expectValue, expectVisible, launchBrowser, newPage, saveFailure, screenshot,
+  expectAttr, expectFieldError, expectFieldValid, expectFocused, expectNoPageProblems, expectText,
+  expectURL, expectValue, expectVisible, launchBrowser, screenshot, inNewPage
 } from './lib/browser.mjs';
 import { button, field, signupViaUi } from './lib/app.mjs';
 
@@ -35,19 +35,7 @@ describe('first-run wizard', () => {
 
   let currentTest = '';
   beforeEach((t) => { currentTest = t.name; });
-  async function withPage(fn) {
-    const { context, page, problems } = await newPage(browser, server);
-    try {
-      await fn(page, problems);
-    } catch (e) {
-      const note = await saveFailure(page, problems, currentTest);
-      const err = new Error(`${e.message}\n${note}`);
-      err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
-      throw err;
-    } finally {
-      await context.close();
-    }
-  }
+  const withPage = (fn) => inNewPage({ browser, server, name: currentTest }, fn);
 
   it('sign up → choose AWS by keyboard → Role ARN checks → reload keeps it → Connect → dashboard', T, () => withPage(async (page, problems) => {
     const user = newUser();

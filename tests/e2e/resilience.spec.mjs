@@ -11,8 +11,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { api, newUser, signupViaApi } from './lib/server.mjs';
 import {
-  checkA11y, expectHidden, expectNoPageProblems, expectText, expectURL, expectValue, expectVisible,
-  launchBrowser, newPage, open, saveFailure, screenshot,
+  checkA11y, expectNoPageProblems, expectText, expectURL, expectValue, expectVisible,
+  launchBrowser, open, screenshot, inNewPage
 } from './lib/browser.mjs';
 import { button, field, signOutViaMenu, signupViaUi } from './lib/app.mjs';
 import { armSequence, clearFaults, setFaults, startFaultServer } from './lib/faults.mjs';
@@ -45,20 +45,7 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     currentTest = t.name;
     await clearFaults(server);
   });
-  async function withPage(fn) {
-    const { context, page, problems } = await newPage(browser, server);
-    try {
-      await fn(page, problems, context);
-    } catch (e) {
-      const note = await saveFailure(page, problems, currentTest);
-      const err = new Error(`${e.message}\n${note}`);
-      err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
-      throw err;
-    } finally {
-      await clearFaults(server);
-      await context.close();
-    }
-  }
+  const withPage = (fn) => inNewPage({ browser, server, name: currentTest, cleanup: () => clearFaults(server) }, fn);
 
   /** A user signed up through the API, whose token the tab takes as its session. */
   async function signedIn(page) {

@@ -210,3 +210,65 @@ pub struct WhoAmI {
     /// The organization's oldest (default) account.
     pub default_account_id: AccountId,
 }
+
+// ---- Invitations: ours (Spot keeps inviting users out of its public setup API) -----------------
+
+/// A user of the organization, as `GET /setup/organization/user` lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgUser {
+    pub user_id: UserId,
+    pub full_name: String,
+    pub email: String,
+    pub role: Role,
+    pub created_at: String,
+}
+
+/// Body of `POST /onramp/invitations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationRequest {
+    pub email: String,
+    pub role: Role,
+}
+
+/// A pending invitation. Never carries its token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invitation {
+    /// `inv-` and 8 hex digits.
+    pub id: String,
+    pub email: String,
+    pub role: Role,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+/// Answer of `POST /onramp/invitations`: the only time the link (with its token) is given out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationCreated {
+    pub invitation: Invitation,
+    /// `/invite/<token>`, relative to the app's origin.
+    pub accept_path: String,
+}
+
+/// Answer of `GET /onramp/invitations/token/{token}` (no bearer): what the invitee is joining.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationPreview {
+    pub organization_name: String,
+    pub email: String,
+    pub role: Role,
+    pub expires_at: String,
+}
+
+/// Body of `POST /onramp/invitations/token/{token}/accept`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AcceptInvitation {
+    pub full_name: String,
+    /// ISO 3166-1 alpha-2 code.
+    pub country: String,
+    pub password: String,
+}

@@ -110,6 +110,27 @@ export async function saveFailure(page, problems, name) {
   }
 }
 
+/**
+ * Runs `fn(page, problems, context)` in a fresh browser context, which is always closed after.
+ * A failure saves its artifacts (saveFailure) and names where they are in the error.
+ * `prepare(context, page)` runs first (routes, recorders); `cleanup()` runs last, even on failure.
+ */
+export async function inNewPage({ browser, server, name, options, prepare, cleanup }, fn) {
+  const { context, page, problems } = await newPage(browser, server, options);
+  try {
+    await prepare?.(context, page);
+    await fn(page, problems, context);
+  } catch (e) {
+    const note = await saveFailure(page, problems, name);
+    const err = new Error(`${e.message}\n${note}`);
+    err.stack = `${err.message}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 3).join('\n')}`;
+    throw err;
+  } finally {
+    await cleanup?.();
+    await context.close();
+  }
+}
+
 export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
