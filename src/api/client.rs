@@ -32,6 +32,8 @@ pub struct Api {
     pub timeout_ms: u32,
     /// When a failed safe request is tried again (writes never are).
     pub retry: Policy,
+    /// Sent as `Idempotency-Key`, where the server honours it (config `idempotencyKeys`).
+    pub idempotency_key: Option<String>,
 }
 
 impl Api {
@@ -41,7 +43,14 @@ impl Api {
             token,
             timeout_ms: DEFAULT_TIMEOUT_MS,
             retry: Policy::DEFAULT,
+            idempotency_key: None,
         }
+    }
+
+    /// Makes the write repeatable: the server answers a repeat of it without doing it twice.
+    pub fn with_idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
     }
 
     pub fn with_timeout(mut self, ms: u32) -> Self {
@@ -136,6 +145,9 @@ impl Api {
         }
         if let Some(token) = &self.token {
             let _ = headers.set("Authorization", &format!("Bearer {token}"));
+        }
+        if let Some(key) = &self.idempotency_key {
+            let _ = headers.set("Idempotency-Key", key);
         }
         init.set_headers(&headers);
         init.set_signal(Some(&controller.signal()));

@@ -279,6 +279,7 @@ pub fn AddAccount() -> impl IntoView {
     let after_create = Callback::new(move |()| {
         go.run(AddAccountRoute::Step(AddAccountStep::Provider).path());
     });
+    let idempotency_keys = expect_context::<crate::state::Config>().idempotency_keys;
     let create = {
         let api = api.clone();
         Callback::new(move |ev: SubmitEvent| {
@@ -324,7 +325,17 @@ pub fn AddAccount() -> impl IntoView {
                         }
                     }
                 }
-                draft.try_update(|d| d.begin_create(&sent_at()));
+                let key = draft
+                    .try_update(|d| {
+                        d.begin_create(&sent_at());
+                        d.create_key(random_key)
+                    })
+                    .unwrap_or_else(random_key);
+                let api = if idempotency_keys {
+                    api.with_idempotency_key(key)
+                } else {
+                    api
+                };
                 match api.create_account(&req.account.name).await {
                     Ok(created) => {
                         draft.try_update(|d| d.record_created(created.id));
@@ -596,4 +607,11 @@ fn LinkedPanels(
             view! { <AzureConnect draft=bridged on_connected=on_connected/> }.into_any()
         }
     }
+}
+
+/// A fresh `Idempotency-Key`: two 53-bit random numbers in hex. It names a request and guards
+/// nothing, so `Math.random` is enough.
+fn random_key() -> String {
+    let half = || (js_sys::Math::random() * 2f64.powi(53)) as u64;
+    format!("{:016x}{:016x}", half(), half())
 }

@@ -15,6 +15,10 @@ pub struct Config {
     pub spot_principal: Option<String>,
     #[serde(default)]
     pub spot_aws_account_id: Option<String>,
+    /// The API honours `Idempotency-Key` on account creation (the local server does; Spot's
+    /// API does not, and its CORS rules would refuse the header).
+    #[serde(default)]
+    pub idempotency_keys: bool,
 }
 
 fn default_api_base_url() -> String {
@@ -28,6 +32,7 @@ impl Default for Config {
             embed_origins: Vec::new(),
             spot_principal: None,
             spot_aws_account_id: None,
+            idempotency_keys: false,
         }
     }
 }

@@ -511,11 +511,15 @@ async fn session_token_only_in_session_storage_and_sign_out_clears_drafts() {
 fn config_defaults_to_same_origin_api() {
     use onramp::state::Config;
     assert_eq!(Config::parse("{}").unwrap().api_base_url, "/api");
+    // No Idempotency-Key unless the server says it takes one (Spot's CORS would refuse it).
+    assert!(!Config::parse("{}").unwrap().idempotency_keys);
     let c = Config::parse(
         r#"{"apiBaseUrl": "https://api.spotinst.io", "embedOrigins": ["https://partner.example"],
-            "spotPrincipal": "arn:aws:iam::922761411349:root", "spotAwsAccountId": "922761411349"}"#,
+            "spotPrincipal": "arn:aws:iam::922761411349:root", "spotAwsAccountId": "922761411349",
+            "idempotencyKeys": true}"#,
     )
     .unwrap();
+    assert!(c.idempotency_keys);
     assert_eq!(c.api_base_url, "https://api.spotinst.io");
     assert_eq!(c.embed_origins, vec!["https://partner.example".to_owned()]);
     assert_eq!(Config::parse("not json"), None);

@@ -146,6 +146,19 @@ class SdkAgainstLocalServer(unittest.TestCase):
         body = json.loads(caught.exception.message.split("\n", 1)[1])
         self.assertEqual(body["errors"][0]["code"], "Account_DOESNT_EXIST")
 
+    def test_users_lists_the_organizations_users(self):
+        # GET /setup/organization/user: Spot's route, served from the users table.
+        users = self.admin.get_users()
+        by_email = {u["email"]: u for u in users}
+        me = by_email["grace@contract.example"]
+        self.assertRegex(me["user_id"], r"^u-[0-9a-f]{8}$")
+        self.assertEqual(me["full_name"], "Grace Hopper")
+        self.assertEqual(me["role"], "admin")
+        self.assertTrue(me["created_at"].endswith("Z"))
+        # Another organization's user is never listed.
+        sign_up("linus@elsewhere.example")
+        self.assertNotIn("linus@elsewhere.example", {u["email"] for u in self.admin.get_users()})
+
 
 def main():
     global SERVER_BIN, BASE, _server

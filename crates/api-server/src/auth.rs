@@ -15,6 +15,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use onramp_core::dto::Role;
+
 use crate::{respond::ApiError, util};
 
 /// Who is calling: set by the API middleware when the bearer token is valid.
@@ -23,6 +25,8 @@ pub struct AuthCtx {
     pub user_id: String,
     pub org_id: u64,
     pub token_hash: [u8; 32],
+    /// The user's role (`users.role`): viewers are read-only (see `roles`).
+    pub role: Role,
 }
 
 /// Extractor for protected routes: 401 `Unauthorized` without a valid token.
@@ -104,22 +108,33 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
         .then_some(token)
 }
 
+/// `users.role` as stored. Anything but `admin` counts as a viewer, so an unexpected value
+/// can only take rights away (the column's CHECK allows just the two anyway).
+pub fn role_from_db(role: &str) -> Role {
+    if role == "admin" {
+        Role::Admin
+    } else {
+        Role::Viewer
+    }
+}
+
 /// Looks a token up by its hash; revoked or unknown → `None`.
 pub fn resolve(conn: &Connection, token: &str) -> rusqlite::Result<Option<AuthCtx>> {
     let hash = token_hash(token);
-    let row: Option<(Vec<u8>, String, i64)> = conn
+    let row: Option<(Vec<u8>, String, i64, String)> = conn
         .query_row(
-            "SELECT t.hash, t.user_id, t.org_id FROM tokens t JOIN users u ON u.id = t.user_id \
+            "SELECT t.hash, t.user_id, t.org_id, u.role FROM tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.hash = ?1 AND t.revoked = 0",
             params![&hash[..]],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
-    Ok(row.and_then(|(stored, user_id, org_id)| {
+    Ok(row.and_then(|(stored, user_id, org_id, role)| {
         bool::from(stored.as_slice().ct_eq(&hash[..])).then_some(AuthCtx {
             user_id,
             org_id: org_id as u64,
             token_hash: hash,
+            role: role_from_db(&role),
         })
     }))
 }

@@ -49,6 +49,16 @@ CREATE TABLE IF NOT EXISTS accounts (
     created_at           TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS accounts_org ON accounts(org_id, seq);
+-- POST /setup/account with an Idempotency-Key (ours): the key's account, so a repeated request
+-- (the client's retry, or the browser resending on a dead connection) creates nothing more.
+CREATE TABLE IF NOT EXISTS account_create_keys (
+    org_id      INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    key         TEXT NOT NULL,
+    account_id  TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (org_id, key)
+);
 CREATE TABLE IF NOT EXISTS aws_external_ids (
     account_id       TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
     external_id      TEXT NOT NULL,
@@ -116,6 +126,27 @@ CREATE TABLE IF NOT EXISTS management_accounts (
 );
 "#;
 
+/// Additive migration (ours): invitations to join an organization. Only the SHA-256 of the
+/// invitation token is kept; a row is pending while `accepted_at` and `revoked_at` are NULL and
+/// `expires_at` (ISO-8601 UTC, same format as every timestamp here, so text order is time
+/// order) is in the future.
+pub const INVITATIONS_SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS invitations (
+    id           TEXT PRIMARY KEY,                           -- inv-xxxxxxxx
+    org_id       INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    email        TEXT NOT NULL,
+    email_key    TEXT NOT NULL,                              -- lowercased, as users.email_key
+    role         TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+    token_hash   BLOB NOT NULL UNIQUE,                       -- SHA-256 of the token; never the token
+    created_by   TEXT REFERENCES users(id) ON DELETE SET NULL,
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    accepted_at  TEXT,
+    revoked_at   TEXT
+);
+CREATE INDEX IF NOT EXISTS invitations_org ON invitations(org_id, email_key);
+"#;
+
 #[derive(Clone)]
 pub struct Db(Arc<Mutex<Connection>>);
 
@@ -129,6 +160,7 @@ impl Db {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(MANAGEMENT_SCHEMA)?;
+        conn.execute_batch(INVITATIONS_SCHEMA)?;
         Ok(Self(Arc::new(Mutex::new(conn))))
     }
 

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod fault;
 pub mod rate_limit;
 pub mod respond;
+pub mod roles;
 pub mod routes;
 pub mod scope;
 pub mod static_files;
@@ -77,6 +78,8 @@ pub fn app(config: Config) -> Router {
 pub fn app_with_state(state: AppState) -> Router {
     let max_body = state.config.max_body;
     let api = routes::api_routes()
+        // Innermost: needs the caller that `rate_limit::guard` resolves from the bearer token.
+        .route_layer(from_fn(roles::viewer_guard))
         .route_layer(from_fn_with_state(state.clone(), rate_limit::guard))
         .route_layer(from_fn_with_state(state.clone(), throttle::guard))
         .fallback(respond::unknown_route)

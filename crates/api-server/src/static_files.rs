@@ -110,6 +110,8 @@ pub fn config_json(config: &Config) -> Vec<u8> {
         "embedOrigins": config.embed_origins,
         "spotPrincipal": crate::config::SPOT_PRINCIPAL,
         "spotAwsAccountId": crate::config::SPOT_AWS_ACCOUNT_ID,
+        // This server honours Idempotency-Key on POST /setup/account; Spot's API does not.
+        "idempotencyKeys": true,
     }))
     .expect("config serialises")
 }

@@ -260,3 +260,80 @@ async fn organizations_create_and_delete_scoped_to_caller() {
         .expect_error(401, "Unauthorized", None);
     app.get("/api/auth/me", &a_token).await.expect(200);
 }
+
+/// `POST /setup/account` with an `Idempotency-Key` (the app sends one per **Create account**).
+async fn create_with_key(app: &TestApp, token: &str, key: &str, name: &str) -> Answer {
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/setup/account")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .header("idempotency-key", key)
+        .body(axum::body::Body::from(
+            json!({"account": {"name": name}}).to_string(),
+        ))
+        .unwrap();
+    app.send(req).await
+}
+
+fn count_named(list: &Answer, name: &str) -> usize {
+    list.items().iter().filter(|a| a["name"] == name).count()
+}
+
+#[tokio::test]
+async fn a_repeated_idempotency_key_creates_nothing_more() {
+    let app = TestApp::new();
+    let (token, _) = app.signup("idem@example.com").await;
+    let first = create_with_key(&app, &token, "k-1", "Repeated").await;
+    first.expect(200);
+    let again = create_with_key(&app, &token, "k-1", "Repeated").await;
+    again.expect(200);
+    assert_eq!(
+        again.item(),
+        first.item(),
+        "the same answer for the same request"
+    );
+    let list = app.get("/api/setup/account", &token).await;
+    assert_eq!(count_named(&list, "Repeated"), 1, "one account, not two");
+
+    // Another key is another account, even under the same name.
+    create_with_key(&app, &token, "k-2", "Repeated")
+        .await
+        .expect(200);
+    let list = app.get("/api/setup/account", &token).await;
+    assert_eq!(count_named(&list, "Repeated"), 2);
+
+    // A key reused for another name is refused, and creates nothing.
+    create_with_key(&app, &token, "k-1", "Other name")
+        .await
+        .expect_error(422, "IDEMPOTENCY_KEY_REUSED", None);
+    let list = app.get("/api/setup/account", &token).await;
+    assert_eq!(count_named(&list, "Other name"), 0);
+
+    // Malformed keys are refused before anything is written.
+    for bad in ["", &"k".repeat(101), "has space"] {
+        create_with_key(&app, &token, bad, "Bad key")
+            .await
+            .expect_error(400, "ValidationError", None);
+    }
+    let list = app.get("/api/setup/account", &token).await;
+    assert_eq!(count_named(&list, "Bad key"), 0);
+}
+
+#[tokio::test]
+async fn idempotency_keys_belong_to_one_organization() {
+    let app = TestApp::new();
+    let (a, _) = app.signup("idem-a@example.com").await;
+    let (b, _) = app.signup("idem-b@example.com").await;
+    let made_a = create_with_key(&app, &a, "shared-key", "Mine").await;
+    made_a.expect(200);
+    let made_b = create_with_key(&app, &b, "shared-key", "Mine").await;
+    made_b.expect(200);
+    assert_ne!(
+        made_a.item()["id"],
+        made_b.item()["id"],
+        "B gets its own account, not A's"
+    );
+    let list_b = app.get("/api/setup/account", &b).await;
+    assert_eq!(count_named(&list_b, "Mine"), 1);
+}

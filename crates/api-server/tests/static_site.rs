@@ -160,7 +160,8 @@ async fn config_json_comes_from_flags() {
             "apiBaseUrl": "/api",
             "embedOrigins": ["https://partner.example"],
             "spotPrincipal": "arn:aws:iam::922761411349:root",
-            "spotAwsAccountId": "922761411349"
+            "spotAwsAccountId": "922761411349",
+            "idempotencyKeys": true
         })
     );
     // Served even when the app is not built.

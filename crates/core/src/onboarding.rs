@@ -1080,6 +1080,10 @@ pub struct AddAccountDraft {
     pub create_sent_at: Option<String>,
     /// Set once the API created the account: it exists from here on.
     pub created_account_id: Option<AccountId>,
+    /// The `Idempotency-Key` of the pending **Create account**: every attempt for this name
+    /// sends the same one, so a server that honours it creates the account once at most.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create_key: Option<String>,
     pub connect: ConnectDraft,
 }
 
@@ -1144,8 +1148,17 @@ impl AddAccountDraft {
         if self.is_created() {
             return false;
         }
+        if self.name_input != name {
+            // Another name is another request: it must not be taken for the earlier one.
+            self.create_key = None;
+        }
         self.name_input = name.to_owned();
         true
+    }
+
+    /// The `Idempotency-Key` for **Create account**: the pending one, else `fresh()` (kept).
+    pub fn create_key(&mut self, fresh: impl FnOnce() -> String) -> String {
+        self.create_key.get_or_insert_with(fresh).clone()
     }
 
     /// The body of `POST /setup/account`, or the name's problem.
@@ -1172,6 +1185,7 @@ impl AddAccountDraft {
             None => {
                 self.created_account_id = Some(id);
                 self.create_sent_at = None;
+                self.create_key = None;
                 true
             }
         }
@@ -1180,6 +1194,7 @@ impl AddAccountDraft {
     /// The create request failed with a definite answer (e.g. a validation error).
     pub fn create_failed(&mut self) {
         self.create_sent_at = None;
+        self.create_key = None;
     }
 
     /// After a lost answer (timeout, network error, reload mid-request): looks the account up in
@@ -1208,6 +1223,7 @@ impl AddAccountDraft {
                 name_input: account.name.clone(),
                 create_sent_at: None,
                 created_account_id: Some(account.account_id.clone()),
+                create_key: None,
                 connect: ConnectDraft {
                     connected: account.cloud_provider.is_some(),
                     provider: account.cloud_provider,

@@ -574,3 +574,33 @@ fn a_lost_create_answer_is_recovered_from_the_listing() {
     failed.create_failed();
     assert_eq!(failed.recover_created(&accounts), None);
 }
+
+#[test]
+fn create_account_attempts_share_one_idempotency_key_per_name() {
+    let mut d = AddAccountDraft::new(Some(AccountKind::Linked));
+    d.set_name_input("Prod");
+    let first = d.create_key(|| "key-1".into());
+    assert_eq!(first, "key-1");
+    // A retry of the same request keeps its key, across a save and a reload of the draft.
+    let mut reloaded: AddAccountDraft =
+        serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+    assert_eq!(reloaded.create_key(|| "key-2".into()), "key-1");
+    // Typing the same name again is not another request.
+    reloaded.set_name_input("Prod");
+    assert_eq!(reloaded.create_key(|| "key-3".into()), "key-1");
+    // Another name is: it gets a new key.
+    reloaded.set_name_input("Staging");
+    assert_eq!(reloaded.create_key(|| "key-4".into()), "key-4");
+    // A definite failure ends the request; the next attempt is a new one.
+    reloaded.create_failed();
+    assert_eq!(reloaded.create_key(|| "key-5".into()), "key-5");
+    // Once created, the key is spent.
+    reloaded.record_created(AccountId::from_bits(9));
+    assert_eq!(reloaded.create_key, None);
+    // A draft without a pending key says nothing about one.
+    assert!(
+        !serde_json::to_string(&reloaded)
+            .unwrap()
+            .contains("createKey")
+    );
+}

@@ -1,13 +1,16 @@
 //! Organizations and accounts: `/setup/organization`, `/setup/account`.
 
-use axum::extract::{Path, State};
+use axum::{
+    extract::{Path, State},
+    http::HeaderMap,
+};
 use onramp_core::{
     dto::{Account, CloudProvider, CreatedAccount, Organization, kinds},
     envelope::codes,
     ids::{AccountId, OrganizationId},
     validate,
 };
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
 use crate::{
@@ -102,22 +105,84 @@ pub async fn delete_organization(
     Ok(Reply::Ok)
 }
 
+/// The optional header that makes `POST /setup/account` safe to repeat (ours; Spot has none).
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// Ours: the key already created an account under another name.
+pub const IDEMPOTENCY_KEY_REUSED: &str = "IDEMPOTENCY_KEY_REUSED";
+
+/// The request's `Idempotency-Key`: absent, or 1–100 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(raw) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    match raw.to_str() {
+        Ok(k) if (1..=100).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(k.to_owned()))
+        }
+        _ => Err(ApiError::new(
+            400,
+            codes::VALIDATION,
+            "Idempotency-Key must be 1 to 100 visible ASCII characters.",
+        )),
+    }
+}
+
 pub async fn create_account(
     State(state): State<AppState>,
     Auth(a): Auth,
+    headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
     let name = validate::account_name(req_str(&body, &["account", "name"])?)
         .map_err(|e| ApiError::field_error("body.account.name", e))?;
+    let key = idempotency_key(&headers)?;
+    // One connection behind a mutex: the look-up and the inserts below cannot interleave with
+    // a repeated request.
     let conn = state.db.conn();
+    let organization_id = OrganizationId::new(a.org_id).ok_or_else(ApiError::internal)?;
+    if let Some(key) = &key
+        && let Some((id, first_name)) = conn
+            .query_row(
+                "SELECT account_id, name FROM account_create_keys WHERE org_id = ?1 AND key = ?2",
+                params![a.org_id as i64, key],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?
+    {
+        if first_name != name {
+            return Err(ApiError::new(
+                422,
+                IDEMPOTENCY_KEY_REUSED,
+                format!(
+                    "This Idempotency-Key already created the account \"{first_name}\"; send a new key for another account."
+                ),
+            ));
+        }
+        // The same request again: the same answer, nothing new.
+        return Ok(Reply::one(
+            kinds::ACCOUNT,
+            CreatedAccount {
+                id: AccountId::parse(&id).ok_or_else(ApiError::internal)?,
+                name,
+                organization_id,
+            },
+        ));
+    }
     let id = new_account_id(&conn)?;
-    db::insert_account(&conn, &id, a.org_id, &name, "linked", &util::now_iso())?;
+    let now = util::now_iso();
+    db::insert_account(&conn, &id, a.org_id, &name, "linked", &now)?;
+    if let Some(key) = &key {
+        conn.execute(
+            "INSERT INTO account_create_keys (org_id, key, account_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![a.org_id as i64, key, id, name, now],
+        )?;
+    }
     Ok(Reply::one(
         kinds::ACCOUNT,
         CreatedAccount {
             id: AccountId::parse(&id).ok_or_else(ApiError::internal)?,
             name,
-            organization_id: OrganizationId::new(a.org_id).ok_or_else(ApiError::internal)?,
+            organization_id,
         },
     ))
 }

@@ -6,9 +6,10 @@ use onramp_core::{
     dto::{Role, Session, WhoAmI, kinds},
     envelope::codes,
     ids::{AccountId, OrganizationId, UserId},
-    validate,
+    validate::{self, FieldError},
 };
 use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
 
 use crate::{
     AppState,
@@ -18,7 +19,8 @@ use crate::{
     util,
 };
 
-fn email_key(email: &str) -> String {
+/// How emails are compared (users.email_key, invitations.email_key): trimmed, lowercased.
+pub fn email_key(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
@@ -49,7 +51,12 @@ pub fn whoami(conn: &Connection, user_id: &str, org_id: u64) -> Result<WhoAmI, A
     })
 }
 
-fn session(conn: &Connection, user_id: &str, org_id: u64, kind: &str) -> Result<Session, ApiError> {
+pub fn session(
+    conn: &Connection,
+    user_id: &str,
+    org_id: u64,
+    kind: &str,
+) -> Result<Session, ApiError> {
     let (token, hash) = auth::new_token();
     auth::store_token(conn, &hash, user_id, org_id, kind)?;
     Ok(Session {
@@ -60,7 +67,7 @@ fn session(conn: &Connection, user_id: &str, org_id: u64, kind: &str) -> Result<
 }
 
 /// A fresh random id that is not taken yet in `table`.
-fn unused_id(
+pub fn unused_id(
     conn: &Connection,
     table: &str,
     make: impl Fn() -> String,
@@ -90,24 +97,84 @@ pub fn new_org_id(conn: &Connection) -> Result<u64, ApiError> {
         .map(|s| s.parse().expect("digits"))
 }
 
+/// `body.<name>` checked with a core rule; a missing, mistyped or invalid value is recorded in
+/// `errs` under `body.<name>`. Sign-up and accepting an invitation share it, so a person's
+/// fields get the same rules and messages on both routes.
+pub fn checked_field<T>(
+    errs: &mut FieldErrors,
+    body: &Value,
+    name: &str,
+    rule: impl FnOnce(&str) -> Result<T, FieldError>,
+) -> Option<T> {
+    let raw = errs.string(body, &[name])?;
+    errs.check(&format!("body.{name}"), rule(raw))
+}
+
+/// `body.password`, checked with core's rule; the raw password (never trimmed) if valid.
+pub fn checked_password<'a>(errs: &mut FieldErrors, body: &'a Value) -> Option<&'a str> {
+    let raw = errs.string(body, &["password"])?;
+    errs.check("body.password", validate::password(raw))
+        .map(|()| raw)
+}
+
+/// argon2 off the async threads (it takes a noticeable moment on purpose).
+pub async fn hash_password(state: &AppState, password: &str) -> Result<String, ApiError> {
+    let fast = state.config.fast_password_hashing;
+    let pw = password.to_owned();
+    tokio::task::spawn_blocking(move || auth::hash_password(&pw, fast))
+        .await
+        .map_err(|_| ApiError::internal())
+}
+
+/// A new user of `org_id` (and its membership), inside the caller's transaction. Sign-up makes
+/// admins; an accepted invitation makes the invited role.
+pub struct NewUser<'a> {
+    pub org_id: u64,
+    pub full_name: &'a str,
+    pub email: &'a str,
+    pub country: &'a str,
+    pub password_hash: &'a str,
+    pub role: Role,
+    pub now: &'a str,
+}
+
+pub fn insert_user(conn: &Connection, u: &NewUser<'_>) -> Result<String, ApiError> {
+    let role = match u.role {
+        Role::Admin => "admin",
+        Role::Viewer => "viewer",
+    };
+    let user_id = unused_id(conn, "users", || {
+        UserId::from_bits(util::random_u32()).as_str().to_owned()
+    })?;
+    conn.execute(
+        "INSERT INTO users (id, org_id, full_name, email, email_key, country, password_hash, role, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            user_id,
+            u.org_id as i64,
+            u.full_name,
+            u.email,
+            email_key(u.email),
+            u.country,
+            u.password_hash,
+            role,
+            u.now
+        ],
+    )?;
+    conn.execute(
+        "INSERT INTO memberships (user_id, org_id, role) VALUES (?1, ?2, ?3)",
+        params![user_id, u.org_id as i64, role],
+    )?;
+    Ok(user_id)
+}
+
 pub async fn signup(State(state): State<AppState>, JsonBody(body): JsonBody) -> ApiResult {
     let mut errs = FieldErrors::default();
-    let full_name = errs
-        .string(&body, &["fullName"])
-        .and_then(|v| errs.check("body.fullName", validate::full_name(v)));
-    let company = errs
-        .string(&body, &["company"])
-        .and_then(|v| errs.check("body.company", validate::organization_name(v)));
-    let email = errs
-        .string(&body, &["email"])
-        .and_then(|v| errs.check("body.email", validate::email(v)));
-    let country = errs
-        .string(&body, &["country"])
-        .and_then(|v| errs.check("body.country", validate::country(v)));
-    let password = errs.string(&body, &["password"]);
-    if let Some(p) = password {
-        errs.check("body.password", validate::password(p));
-    }
+    let full_name = checked_field(&mut errs, &body, "fullName", validate::full_name);
+    let company = checked_field(&mut errs, &body, "company", validate::organization_name);
+    let email = checked_field(&mut errs, &body, "email", validate::email);
+    let country = checked_field(&mut errs, &body, "country", validate::country);
+    let password = checked_password(&mut errs, &body);
     errs.into_result()?;
     let (Some(full_name), Some(company), Some(email), Some(country), Some(password)) =
         (full_name, company, email, country, password)
@@ -133,11 +200,7 @@ pub async fn signup(State(state): State<AppState>, JsonBody(body): JsonBody) -> 
     if taken(&state.db.conn())? {
         return Err(email_taken());
     }
-    let fast = state.config.fast_password_hashing;
-    let pw = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw, fast))
-        .await
-        .map_err(|_| ApiError::internal())?;
+    let hash = hash_password(&state, password).await?;
 
     let mut conn = state.db.conn();
     let tx = conn.transaction()?;
@@ -150,17 +213,17 @@ pub async fn signup(State(state): State<AppState>, JsonBody(body): JsonBody) -> 
         "INSERT INTO organizations (id, name, created_at) VALUES (?1, ?2, ?3)",
         params![org_id as i64, company, now],
     )?;
-    let user_id = unused_id(&tx, "users", || {
-        UserId::from_bits(util::random_u32()).as_str().to_owned()
-    })?;
-    tx.execute(
-        "INSERT INTO users (id, org_id, full_name, email, email_key, country, password_hash, role, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'admin', ?8)",
-        params![user_id, org_id as i64, full_name, email, key, country, hash, now],
-    )?;
-    tx.execute(
-        "INSERT INTO memberships (user_id, org_id, role) VALUES (?1, ?2, 'admin')",
-        params![user_id, org_id as i64],
+    let user_id = insert_user(
+        &tx,
+        &NewUser {
+            org_id,
+            full_name: &full_name,
+            email: &email,
+            country: &country,
+            password_hash: &hash,
+            role: Role::Admin,
+            now: &now,
+        },
     )?;
     let account_id = new_account_id(&tx)?;
     db::insert_account(&tx, &account_id, org_id, &company, "linked", &now)?;

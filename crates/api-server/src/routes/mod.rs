@@ -6,6 +6,7 @@ pub mod aws;
 pub mod azure;
 pub mod finops;
 pub mod gcp;
+pub mod invitations;
 pub mod management;
 pub mod savings;
 
@@ -30,8 +31,25 @@ pub fn api_routes() -> Router<AppState> {
         )
         .route("/onramp/management/aws", post(management::register_aws))
         .route("/onramp/management/azure", post(management::register_azure))
+        .route(
+            "/onramp/invitations",
+            get(invitations::list).post(invitations::create),
+        )
+        .route(
+            "/onramp/invitations/{id}",
+            axum::routing::delete(invitations::revoke),
+        )
+        .route(
+            "/onramp/invitations/token/{token}",
+            get(invitations::preview),
+        )
+        .route(
+            "/onramp/invitations/token/{token}/accept",
+            post(invitations::accept),
+        )
         // Spot's
         .route("/setup/organization", post(accounts::create_organization))
+        .route("/setup/organization/user", get(invitations::list_users))
         .route(
             "/setup/organization/{id}",
             axum::routing::delete(accounts::delete_organization),

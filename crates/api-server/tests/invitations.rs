@@ -1,0 +1,570 @@
+//! Ours: inviting users into an organization, the organization's user list (Spot's
+//! `GET /setup/organization/user`) and the viewer role's read-only rule.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+/// Creates an invitation as `token`'s admin; returns (invitation, invitation token).
+async fn invite(app: &TestApp, token: &str, email: &str, role: &str) -> (Value, String) {
+    let a = app
+        .post(
+            "/api/onramp/invitations",
+            token,
+            json!({"email": email, "role": role}),
+        )
+        .await;
+    a.expect(200);
+    let path = a.item()["acceptPath"].as_str().unwrap();
+    let secret = path.strip_prefix("/invite/").unwrap().to_owned();
+    (a.item()["invitation"].clone(), secret)
+}
+
+fn accept_body(password: &str) -> Value {
+    json!({"fullName": "Bob Viewer", "country": "FR", "password": password})
+}
+
+async fn accept(app: &TestApp, secret: &str, body: Value) -> Answer {
+    app.call(
+        "POST",
+        &format!("/api/onramp/invitations/token/{secret}/accept"),
+        None,
+        Some(body),
+    )
+    .await
+}
+
+async fn preview(app: &TestApp, secret: &str) -> Answer {
+    app.call(
+        "GET",
+        &format!("/api/onramp/invitations/token/{secret}"),
+        None,
+        None,
+    )
+    .await
+}
+
+async fn delete(app: &TestApp, uri: &str, token: &str) -> Answer {
+    app.call("DELETE", uri, Some(token), None).await
+}
+
+/// An organization with an admin and a viewer who joined by invitation: (admin, viewer) tokens.
+async fn admin_and_viewer(app: &TestApp) -> (String, String) {
+    let (admin, _) = app.signup("admin@example.com").await;
+    let (_, secret) = invite(app, &admin, "viewer@example.com", "viewer").await;
+    let a = accept(app, &secret, accept_body("Sup3r-secret!")).await;
+    a.expect(200);
+    (admin, a.item()["accessToken"].as_str().unwrap().to_owned())
+}
+
+fn count(app: &TestApp, sql: &str) -> i64 {
+    app.state
+        .db
+        .conn()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn invite_list_preview_accept_then_the_new_user_is_a_viewer_of_the_organization() {
+    let app = TestApp::new();
+    let (admin, admin_me) = app.signup("ada@example.com").await;
+
+    let created = app
+        .post(
+            "/api/onramp/invitations",
+            &admin,
+            json!({"email": "Bob@Example.com", "role": "viewer"}),
+        )
+        .await;
+    created.expect(200);
+    assert_envelope(&created, "POST", "/onramp/invitations");
+    assert_eq!(
+        created.body["response"]["kind"],
+        "onramp:invitation:created"
+    );
+    let inv = created.item()["invitation"].clone();
+    let id = inv["id"].as_str().unwrap();
+    assert!(
+        id.len() == 12
+            && id.starts_with("inv-")
+            && id[4..]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "{id}"
+    );
+    // Core's email rule keeps the local part and lowercases the domain.
+    assert_eq!(inv["email"], "Bob@example.com");
+    assert_eq!(inv["role"], "viewer");
+    let (created_at, expires_at) = (
+        inv["createdAt"].as_str().unwrap(),
+        inv["expiresAt"].as_str().unwrap(),
+    );
+    assert!(is_iso_ms(created_at) && is_iso_ms(expires_at));
+    let parse = |s: &str| {
+        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap()
+    };
+    assert_eq!(
+        parse(expires_at) - parse(created_at),
+        time::Duration::days(7)
+    );
+    let path = created.item()["acceptPath"].as_str().unwrap();
+    let secret = path.strip_prefix("/invite/").expect("/invite/<token>");
+    assert_eq!(secret.len(), 43, "32 random bytes in base64url");
+
+    // Listed without its token.
+    let list = app.get("/api/onramp/invitations", &admin).await;
+    list.expect(200);
+    assert_eq!(list.body["response"]["kind"], "onramp:invitation");
+    assert_eq!(list.items(), &vec![inv.clone()]);
+    assert!(!list.text.contains(secret));
+
+    // Stored as the token's SHA-256 only.
+    let stored: Vec<u8> = app
+        .state
+        .db
+        .conn()
+        .query_row("SELECT token_hash FROM invitations", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored.len(), 32);
+    assert_eq!(stored, onramp_api::auth::token_hash(secret));
+    let whole_row: String = app
+        .state
+        .db
+        .conn()
+        .query_row(
+            "SELECT id || email || email_key || role || created_by || created_at || expires_at \
+             FROM invitations",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!whole_row.contains(secret));
+
+    // Anyone holding the link sees what they are joining.
+    let p = preview(&app, secret).await;
+    p.expect(200);
+    assert_eq!(p.body["response"]["kind"], "onramp:invitation:preview");
+    assert_eq!(
+        p.item(),
+        &json!({
+            "organizationName": "Analytical Engines",
+            "email": "Bob@example.com",
+            "role": "viewer",
+            "expiresAt": expires_at
+        })
+    );
+
+    let a = accept(&app, secret, accept_body("An0ther-secret")).await;
+    a.expect(200);
+    assert_eq!(a.body["response"]["kind"], "onramp:auth:session");
+    let bob_token = a.item()["accessToken"].as_str().unwrap().to_owned();
+    let me = app.get("/api/auth/me", &bob_token).await;
+    me.expect(200);
+    let me = me.item();
+    assert_eq!(me["role"], "viewer");
+    assert_eq!(me["email"], "Bob@example.com");
+    assert_eq!(me["fullName"], "Bob Viewer");
+    assert_eq!(me["organizationId"], admin_me["organizationId"]);
+    assert_eq!(me["organizationName"], "Analytical Engines");
+    assert_eq!(me["defaultAccountId"], admin_me["defaultAccountId"]);
+    assert_eq!(&a.item()["user"], me);
+
+    // The new user signs in with the password chosen, whatever the email's case.
+    app.call(
+        "POST",
+        "/api/auth/token",
+        None,
+        Some(json!({"email": "bob@example.com", "password": "An0ther-secret"})),
+    )
+    .await
+    .expect(200);
+
+    // Both users are listed, oldest first, by the organization's members alone.
+    for token in [&admin, &bob_token] {
+        let users = app.get("/api/setup/organization/user", token).await;
+        users.expect(200);
+        assert_envelope(&users, "GET", "/setup/organization/user");
+        assert_eq!(users.body["response"]["kind"], "spotinst:setup:user");
+        let items = users.items();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0]["userId"], admin_me["userId"]);
+        assert_eq!(items[0]["email"], "ada@example.com");
+        assert_eq!(items[0]["fullName"], "Ada Lovelace");
+        assert_eq!(items[0]["role"], "admin");
+        assert_eq!(items[1]["userId"], me["userId"]);
+        assert_eq!(items[1]["role"], "viewer");
+        assert!(items.iter().all(|u| {
+            u.as_object().unwrap().len() == 5 && is_iso_ms(u["createdAt"].as_str().unwrap())
+        }));
+    }
+
+    // Used up: no longer pending, and the link is dead.
+    let list = app.get("/api/onramp/invitations", &admin).await;
+    assert_eq!(list.body["response"]["count"], 0);
+    accept(&app, secret, accept_body("An0ther-secret"))
+        .await
+        .expect_error(404, "INVITATION_NOT_FOUND", None);
+    preview(&app, secret)
+        .await
+        .expect_error(404, "INVITATION_NOT_FOUND", None);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM users"), 2);
+}
+
+#[tokio::test]
+async fn an_admin_invitation_makes_an_admin() {
+    let app = TestApp::new();
+    let (admin, _) = app.signup("ada@example.com").await;
+    let (inv, secret) = invite(&app, &admin, "eve@example.com", "admin").await;
+    assert_eq!(inv["role"], "admin");
+    let a = accept(&app, &secret, accept_body("Sup3r-secret!")).await;
+    a.expect(200);
+    assert_eq!(a.item()["user"]["role"], "admin");
+    let eve = a.item()["accessToken"].as_str().unwrap();
+    // An invited admin may invite in turn.
+    invite(&app, eve, "frank@example.com", "viewer").await;
+}
+
+#[tokio::test]
+async fn unknown_revoked_and_expired_links() {
+    let app = TestApp::new();
+    let (admin, _) = app.signup("ada@example.com").await;
+    let unknown = "A".repeat(43);
+    preview(&app, &unknown)
+        .await
+        .expect_error(404, "INVITATION_NOT_FOUND", None);
+    accept(&app, &unknown, accept_body("Sup3r-secret!"))
+        .await
+        .expect_error(404, "INVITATION_NOT_FOUND", None);
+
+    // Revoked.
+    let (inv, secret) = invite(&app, &admin, "rev@example.com", "viewer").await;
+    let uri = format!("/api/onramp/invitations/{}", inv["id"].as_str().unwrap());
+    let d = delete(&app, &uri, &admin).await;
+    d.expect(200);
+    assert!(d.body["response"].get("items").is_none());
+    preview(&app, &secret)
+        .await
+        .expect_error(404, "INVITATION_NOT_FOUND", None);
+    accept(&app, &secret, accept_body("Sup3r-secret!"))
+        .await
+        .expect_error(404, "INVITATION_NOT_FOUND", None);
+    delete(&app, &uri, &admin)
+        .await
+        .expect_error(404, "INVITATION_NOT_FOUND", None);
+    let list = app.get("/api/onramp/invitations", &admin).await;
+    assert_eq!(list.body["response"]["count"], 0);
+    // A withdrawn invitation does not block a new one for the same email.
+    invite(&app, &admin, "rev@example.com", "viewer").await;
+
+    // Expired (moved into the past in the database).
+    let (inv, secret) = invite(&app, &admin, "old@example.com", "viewer").await;
+    app.exec(&format!(
+        "UPDATE invitations SET expires_at = '2020-01-01T00:00:00.000Z' WHERE id = '{}'",
+        inv["id"].as_str().unwrap()
+    ));
+    preview(&app, &secret)
+        .await
+        .expect_error(410, "INVITATION_EXPIRED", None);
+    accept(&app, &secret, accept_body("Sup3r-secret!"))
+        .await
+        .expect_error(410, "INVITATION_EXPIRED", None);
+    let list = app.get("/api/onramp/invitations", &admin).await;
+    let emails: Vec<&str> = list
+        .items()
+        .iter()
+        .map(|i| i["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        emails,
+        vec!["rev@example.com"],
+        "expired ones are not pending"
+    );
+    // Nor does an expired one block a new invitation.
+    invite(&app, &admin, "old@example.com", "viewer").await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM users"), 1);
+}
+
+#[tokio::test]
+async fn pending_invitations_are_listed_newest_first() {
+    let app = TestApp::new();
+    let (admin, _) = app.signup("ada@example.com").await;
+    for e in ["one@example.com", "two@example.com", "three@example.com"] {
+        invite(&app, &admin, e, "viewer").await;
+    }
+    let list = app.get("/api/onramp/invitations", &admin).await;
+    let emails: Vec<&str> = list
+        .items()
+        .iter()
+        .map(|i| i["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        emails,
+        vec!["three@example.com", "two@example.com", "one@example.com"]
+    );
+}
+
+#[tokio::test]
+async fn invitation_conflicts_and_validation() {
+    let app = TestApp::new();
+    let (admin, _) = app.signup("ada@example.com").await;
+    app.signup("other-org@example.com").await;
+    invite(&app, &admin, "bob@example.com", "viewer").await;
+    let post = |body: Value| {
+        let admin = admin.clone();
+        let app = &app;
+        async move { app.post("/api/onramp/invitations", &admin, body).await }
+    };
+
+    post(json!({"email": "BOB@example.com", "role": "admin"}))
+        .await
+        .expect_error(409, "INVITATION_ALREADY_PENDING", Some("body.email"));
+    post(json!({"email": "Ada@Example.com", "role": "viewer"}))
+        .await
+        .expect_error(409, "USER_ALREADY_MEMBER", Some("body.email"));
+    post(json!({"email": "other-org@example.com", "role": "viewer"}))
+        .await
+        .expect_error(409, "Email_ALREADY_REGISTERED", Some("body.email"));
+
+    // Core's email rule, with sign-up's message.
+    let bad = post(json!({"email": "not-an-email", "role": "viewer"})).await;
+    bad.expect_error(400, "ValidationError", Some("body.email"));
+    let signup = app
+        .call(
+            "POST",
+            "/api/auth/signup",
+            None,
+            Some(signup_body("not-an-email")),
+        )
+        .await;
+    assert_eq!(bad.errors()[0]["message"], signup.errors()[0]["message"]);
+
+    post(json!({"email": "carol@example.com", "role": "owner"}))
+        .await
+        .expect_error(400, "ValidationError", Some("body.role"));
+    let both = post(json!({"role": 3})).await;
+    both.expect(400);
+    assert_eq!(both.fields(), vec!["body.email", "body.role"]);
+    // Only the first invitation was stored.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations"), 1);
+}
+
+#[tokio::test]
+async fn accepting_checks_the_fields_like_signup_and_keeps_the_link_on_error() {
+    let app = TestApp::new();
+    let (admin, _) = app.signup("ada@example.com").await;
+    let (_, secret) = invite(&app, &admin, "bob@example.com", "viewer").await;
+
+    let bad = accept(&app, &secret, accept_body("short")).await;
+    bad.expect_error(400, "ValidationError", Some("body.password"));
+    let mut signup = signup_body("x@example.com");
+    signup["password"] = json!("short");
+    let signup = app
+        .call("POST", "/api/auth/signup", None, Some(signup))
+        .await;
+    assert_eq!(bad.errors()[0]["message"], signup.errors()[0]["message"]);
+
+    let all = accept(
+        &app,
+        &secret,
+        json!({"fullName": "a@b", "country": "XX", "password": ""}),
+    )
+    .await;
+    all.expect(400);
+    assert_eq!(
+        all.fields(),
+        vec!["body.fullName", "body.country", "body.password"]
+    );
+    accept(&app, &secret, json!({})).await.expect_error(
+        400,
+        "ValidationError",
+        Some("body.fullName"),
+    );
+
+    // Nothing was created and the link still works.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM users"), 1);
+    accept(&app, &secret, accept_body("Sup3r-secret!"))
+        .await
+        .expect(200);
+}
+
+#[tokio::test]
+async fn accepting_after_the_email_signed_up_elsewhere_is_a_conflict() {
+    let app = TestApp::new();
+    let (admin, _) = app.signup("ada@example.com").await;
+    let (_, secret) = invite(&app, &admin, "bob@example.com", "viewer").await;
+    app.signup("Bob@example.com").await;
+    let a = accept(&app, &secret, accept_body("Sup3r-secret!")).await;
+    a.expect_error(409, "Email_ALREADY_REGISTERED", None);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM users"), 2);
+}
+
+#[tokio::test]
+async fn another_organization_cannot_see_or_revoke_invitations_or_users() {
+    let app = TestApp::new();
+    let (a_admin, _) = app.signup("a@example.com").await;
+    let (b_admin, _) = app.signup("b@example.com").await;
+    let (inv, secret) = invite(&app, &a_admin, "bob@example.com", "viewer").await;
+
+    let b_list = app.get("/api/onramp/invitations", &b_admin).await;
+    b_list.expect(200);
+    assert_eq!(b_list.body["response"]["count"], 0);
+    let foreign = delete(
+        &app,
+        &format!("/api/onramp/invitations/{}", inv["id"].as_str().unwrap()),
+        &b_admin,
+    )
+    .await;
+    let unknown = delete(&app, "/api/onramp/invitations/inv-0badf00d", &b_admin).await;
+    foreign.expect_error(404, "INVITATION_NOT_FOUND", None);
+    assert_eq!(foreign.body["response"], unknown.body["response"]);
+
+    // Still pending for A.
+    let a_list = app.get("/api/onramp/invitations", &a_admin).await;
+    assert_eq!(a_list.items(), &vec![inv]);
+    preview(&app, &secret).await.expect(200);
+
+    let b_users = app.get("/api/setup/organization/user", &b_admin).await;
+    assert_eq!(b_users.body["response"]["count"], 1);
+    assert_eq!(b_users.item()["email"], "b@example.com");
+}
+
+#[tokio::test]
+async fn viewers_can_read_and_sign_out_but_not_change_anything() {
+    let app = TestApp::new();
+    let (admin, viewer) = admin_and_viewer(&app).await;
+    let (inv, _) = invite(&app, &admin, "carol@example.com", "viewer").await;
+    let account = app
+        .get("/api/auth/me", &viewer)
+        .await
+        .item()
+        .get("defaultAccountId")
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let refused: Vec<(&str, String, Option<Value>)> = vec![
+        (
+            "POST",
+            "/api/setup/account".into(),
+            Some(json!({"account": {"name": "Viewer's"}})),
+        ),
+        (
+            "PUT",
+            format!("/api/setup/account/{account}"),
+            Some(json!({"account": {"name": "Renamed"}})),
+        ),
+        ("DELETE", format!("/api/setup/account/{account}"), None),
+        (
+            "POST",
+            "/api/setup/organization".into(),
+            Some(json!({"organization": {"name": "Mine"}})),
+        ),
+        (
+            "POST",
+            format!("/api/setup/credentials/aws/externalId?accountId={account}"),
+            Some(json!({})),
+        ),
+        (
+            "POST",
+            "/api/onramp/invitations".into(),
+            Some(json!({"email": "dan@example.com", "role": "admin"})),
+        ),
+        ("GET", "/api/onramp/invitations".into(), None),
+        (
+            "DELETE",
+            format!("/api/onramp/invitations/{}", inv["id"].as_str().unwrap()),
+            None,
+        ),
+        ("DELETE", "/api/onramp/management".into(), None),
+    ];
+    for (method, uri, body) in refused {
+        let a = app.call(method, &uri, Some(&viewer), body).await;
+        assert_eq!(a.status, 403, "{method} {uri}: {}", a.text);
+        a.expect_error(403, "FORBIDDEN", None);
+        assert_eq!(
+            a.errors()[0]["message"],
+            "Your role (viewer) can only view this organization. Ask an admin."
+        );
+    }
+    // Nothing changed.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM accounts"), 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM organizations"), 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM aws_external_ids"), 0);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM invitations WHERE revoked_at IS NULL AND accepted_at IS NULL"
+        ),
+        1
+    );
+
+    // Reads work.
+    let accounts = app.get("/api/setup/account", &viewer).await;
+    accounts.expect(200);
+    assert_eq!(accounts.item()["accountId"], account.as_str());
+    app.get(&format!("/api/setup/account/{account}"), &viewer)
+        .await
+        .expect(200);
+    app.get("/api/setup/organization/user", &viewer)
+        .await
+        .expect(200);
+    // A personal token (the API-token sign-in) and signing out are allowed.
+    let personal = app.post("/api/auth/tokens", &viewer, json!({})).await;
+    personal.expect(200);
+    assert_eq!(personal.item()["user"]["role"], "viewer");
+    app.call("POST", "/api/auth/signout", Some(&viewer), None)
+        .await
+        .expect(200);
+    app.get("/api/auth/me", &viewer)
+        .await
+        .expect_error(401, "Unauthorized", None);
+
+    // The admin of the same organization is not affected.
+    app.post(
+        "/api/setup/account",
+        &admin,
+        json!({"account": {"name": "Admin's"}}),
+    )
+    .await
+    .expect(200);
+}
+
+#[tokio::test]
+async fn a_viewer_token_sent_to_a_public_route_is_ignored() {
+    let app = TestApp::new();
+    let (admin, viewer) = admin_and_viewer(&app).await;
+    let (_, secret) = invite(&app, &admin, "carol@example.com", "viewer").await;
+    let a = app
+        .call(
+            "POST",
+            &format!("/api/onramp/invitations/token/{secret}/accept"),
+            Some(&viewer),
+            Some(accept_body("Sup3r-secret!")),
+        )
+        .await;
+    a.expect(200);
+    assert_eq!(a.item()["user"]["email"], "carol@example.com");
+}
+
+#[tokio::test]
+async fn invitation_admin_routes_and_users_need_a_token() {
+    let app = TestApp::new();
+    let routes = [
+        ("GET", "/api/setup/organization/user"),
+        ("GET", "/api/onramp/invitations"),
+        ("POST", "/api/onramp/invitations"),
+        ("DELETE", "/api/onramp/invitations/inv-12345678"),
+    ];
+    for (method, uri) in routes {
+        for token in [None, Some("not-a-real-token")] {
+            let body =
+                (method == "POST").then(|| json!({"email": "x@example.com", "role": "viewer"}));
+            app.call(method, uri, token, body)
+                .await
+                .expect_error(401, "Unauthorized", None);
+        }
+    }
+}
