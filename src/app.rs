@@ -45,6 +45,8 @@ pub fn App(config: Config) -> impl IntoView {
                     <Route path=path!("/signup") view=SignupDetails/>
                     <Route path=path!("/signup/password") view=SignupPassword/>
                     <Route path=path!("/signin") view=SignIn/>
+                    // Joining by invitation: public, like sign-up (pages/invite.rs).
+                    <Route path=path!("/invite/:token") view=crate::pages::JoinByInvitation/>
                     <Route
                         path=path!("/welcome")
                         view=|| view! { <RequireSession><Welcome/></RequireSession> }
@@ -186,7 +188,10 @@ fn TopBar() -> impl IntoView {
                         <A href="/signup">"Create account"</A>
                     }
                 >
-                    <A href="/welcome">"Get started"</A>
+                    // The first-run wizard connects an account: nothing a viewer can do.
+                    <Show when=move || !session.profile.with(|p| p.as_ref().is_some_and(|p| p.read_only()))>
+                        <A href="/welcome">"Get started"</A>
+                    </Show>
                     <A href="/dashboard">"Dashboard"</A>
                 </Show>
             </nav>
@@ -313,13 +318,19 @@ fn UserMenu() -> impl IntoView {
         let empty = (entries.is_empty() && !q.trim().is_empty())
             .then(|| format!("No account matches “{}”.", q.trim()));
         let mut entries = entries;
-        entries.push(MenuEntry {
-            label: "Add account".into(),
-            detail: None,
-            icon: None,
-            checked: None,
-            on_select: Callback::new(move |()| go.run("/accounts/new")),
-        });
+        // A viewer can add nothing (the server would refuse); unknown until the profile loads.
+        let may_add = session
+            .profile
+            .with(|p| p.as_ref().is_some_and(|p| !p.read_only()));
+        if may_add {
+            entries.push(MenuEntry {
+                label: "Add account".into(),
+                detail: None,
+                icon: None,
+                checked: None,
+                on_select: Callback::new(move |()| go.run("/accounts/new")),
+            });
+        }
         vec![MenuGroup {
             label: "Accounts".into(),
             entries,

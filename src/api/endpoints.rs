@@ -66,6 +66,42 @@ impl Api {
         self.first("POST", "/auth/tokens", None).await
     }
 
+    // ---- invitations (the local server's own; Spot keeps these private) ----
+
+    /// Pending invitations of the caller's organization, newest first (admins only).
+    pub async fn list_invitations(&self) -> Result<Vec<Invitation>, ApiError> {
+        self.all("/onramp/invitations").await
+    }
+
+    /// Creates an invitation; the answer carries the only copy of its link.
+    pub async fn create_invitation(
+        &self,
+        req: &InvitationRequest,
+    ) -> Result<InvitationCreated, ApiError> {
+        self.first("POST", "/onramp/invitations", json(req)).await
+    }
+
+    pub async fn revoke_invitation(&self, id: &str) -> Result<(), ApiError> {
+        let path = format!("/onramp/invitations/{}", enc(id));
+        self.status_only("DELETE", &path, None).await
+    }
+
+    /// What an invitation link leads to. Public: call it on an `Api` without a token.
+    pub async fn invitation_preview(&self, token: &str) -> Result<InvitationPreview, ApiError> {
+        let path = format!("/onramp/invitations/token/{}", enc(token));
+        self.first("GET", &path, None).await
+    }
+
+    /// Creates the invited user; answers a session like sign-up. Public, single use.
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        req: &AcceptInvitation,
+    ) -> Result<Session, ApiError> {
+        let path = format!("/onramp/invitations/token/{}/accept", enc(token));
+        self.first("POST", &path, json(req)).await
+    }
+
     // ---- organizations and accounts ----
 
     pub async fn create_organization(&self, name: &str) -> Result<Organization, ApiError> {

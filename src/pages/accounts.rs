@@ -237,7 +237,11 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
     // Viewers see the table without the buttons the server would refuse them.
     let read_only = {
         let session = expect_context::<Session>();
-        Memo::new(move |_| session.profile.with(|p| p.as_ref().is_some_and(|p| p.read_only())))
+        Memo::new(move |_| {
+            session
+                .profile
+                .with(|p| p.as_ref().is_some_and(|p| p.read_only()))
+        })
     };
 
     // One dialog of each kind, aimed at a row.
@@ -256,7 +260,8 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
         }
     };
 
-    let headers = SortKey::ALL
+    let headers = move || {
+        SortKey::ALL
         .into_iter()
         .map(|key| {
             view! {
@@ -274,7 +279,8 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
                 </th>
             }
         })
-        .collect_view();
+        .collect_view()
+    };
 
     let row_view = move |row: AccountRow| {
         let id = row.account.account_id.clone();
@@ -380,7 +386,7 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
                 Some(list) => view! {
                     <div class="table-wrap" tabindex="0" role="region" aria-labelledby="accounts-heading">
                         <table class="accounts-table" class:read-only=move || read_only.get()>
-                            <thead><tr>{headers.clone()}<th scope="col" class="row-actions">"Actions"</th></tr></thead>
+                            <thead><tr>{headers()}<th scope="col" class="row-actions">"Actions"</th></tr></thead>
                             <tbody>{list.into_iter().map(row_view).collect_view()}</tbody>
                         </table>
                     </div>

@@ -5,6 +5,7 @@
 use super::accounts::{
     AccountsTable, OrgAccounts, connected_at, load_org, remember_connected, today,
 };
+use super::invitations::InviteCard;
 use super::welcome::CONNECTED_MESSAGE;
 use super::{expire_session, notice};
 use crate::api::{Api, ApiError};
@@ -17,6 +18,7 @@ use onramp_core::account_status::{
     AccountStatus, LINKED_PENDING_HOURS, MANAGEMENT_PENDING_HOURS, parse_day, show_day,
 };
 use onramp_core::accounts_view::{PotentialSaving, SavingsCategory, format_usd, savings_totals};
+use onramp_core::dto::Role;
 use onramp_core::onboarding::AccountKind;
 use serde::Deserialize;
 
@@ -139,6 +141,13 @@ pub fn Dashboard() -> impl IntoView {
     });
     load.run(());
 
+    let may_change =
+        Memo::new(move |_| session.profile.with(|p| p.as_ref().map(|p| !p.read_only())));
+    let is_admin = Memo::new(move |_| {
+        session
+            .profile
+            .with(|p| p.as_ref().and_then(|p| p.role) == Some(Role::Admin))
+    });
     let management_exists =
         Memo::new(move |_| data.with(|d| d.as_ref().map(|d| d.management.is_some())));
     let rows = Memo::new(move |_| {
@@ -225,23 +234,28 @@ pub fn Dashboard() -> impl IntoView {
                 <button type="button" class="btn btn-secondary" on:click=move |_| load.run(())>"Retry"</button>
             </Show>
 
-            <section class="connect-cards" aria-label="Connect accounts">
-                <a class="connect-card card" href="/accounts/new?kind=linked">
-                    <span class="connect-card-title">"Connect a Linked Account"</span>
-                    <span class="muted">"Start optimizing your costs: Spot runs your compute on the best-priced capacity."</span>
-                </a>
-                <Show when=move || management_exists.get() == Some(false)>
-                    <a class="connect-card card" href="/management">
-                        <span class="connect-card-title">"Connect a Management Account"</span>
-                        <span class="muted">"Analyze your whole organization's costs from its billing data."</span>
+            // Viewers change nothing: no way in to connecting accounts or inviting users.
+            // (Unknown until the profile is loaded; Spot's API does not say, so there the
+            // server decides.)
+            <Show when=move || may_change.get() == Some(true)>
+                <section class="connect-cards" aria-label="Connect accounts">
+                    <a class="connect-card card" href="/accounts/new?kind=linked">
+                        <span class="connect-card-title">"Connect a Linked Account"</span>
+                        <span class="muted">"Start optimizing your costs: Spot runs your compute on the best-priced capacity."</span>
                     </a>
-                </Show>
-                // "Invite more users" (admins only) is left out: neither Spot's public setup API
-                // nor the local server has a route to invite a user, so the card could only lead
-                // nowhere. Add it (for `role == admin` from /auth/me) once such a route exists.
-            </section>
+                    <Show when=move || management_exists.get() == Some(false)>
+                        <a class="connect-card card" href="/management">
+                            <span class="connect-card-title">"Connect a Management Account"</span>
+                            <span class="muted">"Analyze your whole organization's costs from its billing data."</span>
+                        </a>
+                    </Show>
+                </section>
+            </Show>
+            <Show when=move || is_admin.get()>
+                <InviteCard/>
+            </Show>
 
-            <SavingsCards savings=savings/>
+            <SavingsCards savings=savings may_change=may_change/>
 
             <AccountsTable data=data reload=load/>
         </section>
@@ -249,7 +263,11 @@ pub fn Dashboard() -> impl IntoView {
 }
 
 #[component]
-fn SavingsCards(savings: RwSignal<Option<Result<Savings, Notice>>>) -> impl IntoView {
+fn SavingsCards(
+    savings: RwSignal<Option<Result<Savings, Notice>>>,
+    /// Whether the user may connect accounts (`None` until the profile is known).
+    may_change: Memo<Option<bool>>,
+) -> impl IntoView {
     view! {
         <section class="card savings" aria-labelledby="savings-heading">
             <h2 id="savings-heading">"Savings potential"</h2>
@@ -260,7 +278,11 @@ fn SavingsCards(savings: RwSignal<Option<Result<Savings, Notice>>>) -> impl Into
                     <div class="empty-state">
                         <p><strong>"No billing data connected"</strong></p>
                         <p class="muted">"Savings estimates come from your organization's billing data. Connect a management account and Spot can estimate what you could save on containers, elastic applications and commitments."</p>
-                        <a class="btn btn-secondary" href="/management">"Connect a management account"</a>
+                        {move || if may_change.get() != Some(false) {
+                            view! { <a class="btn btn-secondary" href="/management">"Connect a management account"</a> }.into_any()
+                        } else {
+                            view! { <p class="muted">"An admin of your organization can connect it."</p> }.into_any()
+                        }}
                     </div>
                 }.into_any(),
                 Some(Ok(Savings::Figures { potential, saved_30_days })) => {

@@ -25,6 +25,7 @@ mod client;
 mod dashboard;
 mod embed;
 mod gcp;
+mod invitations;
 
 fn document() -> Document {
     web_sys::window().unwrap().document().unwrap()

@@ -264,9 +264,13 @@ async fn unknown_revoked_and_expired_links() {
         "UPDATE invitations SET expires_at = '2020-01-01T00:00:00.000Z' WHERE id = '{}'",
         inv["id"].as_str().unwrap()
     ));
-    preview(&app, &secret)
-        .await
-        .expect_error(410, "INVITATION_EXPIRED", None);
+    let gone = preview(&app, &secret).await;
+    gone.expect_error(410, "INVITATION_EXPIRED", None);
+    assert!(
+        gone.text.contains("expired on 2020-01-01"),
+        "the answer says when: {}",
+        gone.text
+    );
     accept(&app, &secret, accept_body("Sup3r-secret!"))
         .await
         .expect_error(410, "INVITATION_EXPIRED", None);

@@ -8,7 +8,8 @@ pub const MAX_LEN: usize = 2048;
 /// `Some(path)` when `path` may be navigated to after sign-in: it starts with one `/` (not `//`,
 /// which is another host), has no backslash (browsers read `\` as `/`), no control or space
 /// characters, no scheme-looking `:` before the first `/`-segment, at most [`MAX_LEN`] bytes,
-/// and is not a sign-in or sign-up page (that would loop).
+/// and is not a sign-in or sign-up page (that would loop) nor an invitation link (its path
+/// is the invitation's secret token, which must not be kept in storage).
 pub fn safe_return_path(path: &str) -> Option<&str> {
     let rest = path.strip_prefix('/')?;
     if path.len() > MAX_LEN
@@ -21,7 +22,7 @@ pub fn safe_return_path(path: &str) -> Option<&str> {
     }
     let route = path.split(['?', '#']).next().unwrap_or_default();
     let route = route.trim_end_matches('/');
-    let is_auth = ["/signin", "/signup"]
+    let is_auth = ["/signin", "/signup", "/invite"]
         .iter()
         .any(|p| route == *p || route.starts_with(&format!("{p}/")));
     if is_auth || route.is_empty() {
@@ -69,6 +70,7 @@ mod tests {
             "/signin?x=1",
             "/signup",
             "/signup/password",
+            "/invite/abcDEF123-_",
         ] {
             assert_eq!(safe_return_path(p), None, "{p:?}");
         }

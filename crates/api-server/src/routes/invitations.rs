@@ -57,11 +57,15 @@ fn not_found() -> ApiError {
     )
 }
 
-fn expired() -> ApiError {
+/// `expires_at` is an ISO instant; the message names its day (UTC).
+fn expired(expires_at: &str) -> ApiError {
+    let day = expires_at.get(..10).unwrap_or(expires_at);
     ApiError::new(
         410,
         INVITATION_EXPIRED,
-        "This invitation has expired. Ask an admin of the organization for a new one.",
+        format!(
+            "This invitation expired on {day} (UTC). Ask an admin of the organization for a new one."
+        ),
     )
 }
 
@@ -293,7 +297,7 @@ fn usable(conn: &Connection, token: &str) -> Result<Row, ApiError> {
         return Err(not_found());
     }
     if row.expires_at <= util::now_iso() {
-        return Err(expired());
+        return Err(expired(&row.expires_at));
     }
     Ok(row)
 }

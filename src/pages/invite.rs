@@ -1,0 +1,308 @@
+//! `/invite/:token`: joining an organization by invitation. Public, like sign-up: the link's
+//! token is the only proof. The page shows what the link leads to (organization, role, email),
+//! asks the rest of what sign-up asks (name, country, password), and signs the new user in.
+//!
+//! The token stays in the address bar and in memory: it is never written to storage or logged,
+//! and the page replaces its history entry when it leaves, so Back does not lead to it again.
+
+use super::invitations::show_date;
+use super::{describe, notice, run_busy};
+use crate::api::{Api, ApiError};
+use crate::components::{
+    Banner, Button, Field, Notice, PasswordChecklist, focus_id, rule, set_title,
+};
+use crate::state::{Config, Profile, Session, mark_interactive};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use onramp_core::countries::COUNTRIES;
+use onramp_core::dto::{AcceptInvitation, InvitationPreview, Role};
+use onramp_core::validate as v;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Stage {
+    Loading,
+    Ready(InvitationPreview),
+    /// Unknown, used or revoked (404): the server does not say which.
+    NotValid,
+    /// 410, with the server's words (the preview, and so the date, is not given out then).
+    Expired(String),
+    /// The preview could not be loaded (network, 5xx): **Try again**.
+    Failed(Notice),
+}
+
+/// "a viewer" / "an admin".
+fn with_article(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "an admin",
+        Role::Viewer => "a viewer",
+    }
+}
+
+/// The role's rights, said to the person joining.
+fn what_you_can_do(role: Role) -> &'static str {
+    match role {
+        Role::Admin => {
+            "As an admin you can connect, change and delete accounts, and invite other users."
+        }
+        Role::Viewer => {
+            "As a viewer you can see the organization's accounts and savings, but not change them."
+        }
+    }
+}
+
+/// The stage a refused link leads to, if the answer says the link is dead.
+fn dead_link(err: &ApiError) -> Option<Stage> {
+    match err {
+        ApiError::Http { status: 404, .. } => Some(Stage::NotValid),
+        ApiError::Http { status: 410, .. } => Some(Stage::Expired(describe(err))),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn JoinByInvitation() -> impl IntoView {
+    set_title("Join your team");
+    let params = use_params_map();
+    let token = Memo::new(move |_| params.with(|p| p.get("token")).unwrap_or_default());
+    let config = expect_context::<Config>();
+    // Public calls: no bearer, even when someone is signed in in this tab.
+    let public_api = move || Api::new(config.api_base_url.clone(), None);
+    let stage = RwSignal::new(Stage::Loading);
+
+    let load = {
+        Callback::new(move |()| {
+            stage.set(Stage::Loading);
+            let api = public_api();
+            let token = token.get_untracked();
+            leptos::task::spawn_local_scoped(async move {
+                let next = match api.invitation_preview(&token).await {
+                    Ok(p) => Stage::Ready(p),
+                    Err(e) => dead_link(&e).unwrap_or_else(|| Stage::Failed(notice(&e))),
+                };
+                stage.try_set(next);
+                mark_interactive();
+            });
+        })
+    };
+    load.run(());
+
+    move || screen(stage.get(), stage, token, load)
+}
+
+/// What the page shows at each stage.
+fn screen(now: Stage, stage: RwSignal<Stage>, token: Memo<String>, load: Callback<()>) -> AnyView {
+    match now {
+        Stage::Loading => view! {
+            <section class="page page-narrow">
+                <h1>"Your invitation"</h1>
+                <p class="muted" role="status">"Loading your invitation…"</p>
+            </section>
+        }
+        .into_any(),
+        Stage::NotValid => {
+            set_title("Invitation link not valid");
+            view! {
+                <section class="page page-narrow join-dead">
+                    <h1>"This invitation link is not valid"</h1>
+                    <p>"This invitation link is not valid (used, revoked or mistyped). Ask an admin for a new one."</p>
+                    <p>"Already joined? " <A href="/signin">"Sign in"</A></p>
+                </section>
+            }
+            .into_any()
+        }
+        Stage::Expired(words) => {
+            set_title("Invitation expired");
+            view! {
+                <section class="page page-narrow join-dead">
+                    <h1>"This invitation has expired"</h1>
+                    <p>{words}</p>
+                    <p>"Already joined? " <A href="/signin">"Sign in"</A></p>
+                </section>
+            }
+            .into_any()
+        }
+        Stage::Failed(n) => view! {
+            <section class="page page-narrow">
+                <h1>"Your invitation"</h1>
+                <Banner notice=Signal::stored(Some(Notice {
+                    text: format!("We couldn't load your invitation. {}", n.text),
+                    request_id: n.request_id,
+                }))/>
+                <button type="button" class="btn btn-secondary" on:click=move |_| load.run(())>"Try again"</button>
+            </section>
+        }
+        .into_any(),
+        Stage::Ready(preview) => view! {
+            <JoinForm preview=preview token=token stage=stage/>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn JoinForm(
+    preview: InvitationPreview,
+    token: Memo<String>,
+    stage: RwSignal<Stage>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let config = expect_context::<Config>();
+    let navigate = use_navigate();
+    let heading = format!(
+        "Join {} as {}",
+        preview.organization_name,
+        with_article(preview.role)
+    );
+    set_title(&heading);
+
+    let full_name = RwSignal::new(String::new());
+    let country = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let e_name = RwSignal::new(None::<String>);
+    let e_country = RwSignal::new(None::<String>);
+    let e_password = RwSignal::new(None::<String>);
+    let show = RwSignal::new(false);
+    let banner = RwSignal::new(None::<Notice>);
+    let busy = RwSignal::new(false);
+    let input_type = Signal::derive(move || if show.get() { "text" } else { "password" });
+
+    let check_name = rule(v::full_name);
+    let check_country = rule(v::country);
+    let check_password = rule(v::password);
+    let fields = [
+        (full_name, e_name, check_name, "join-name", "fullName"),
+        (country, e_country, check_country, "join-country", "country"),
+        (
+            password,
+            e_password,
+            check_password,
+            "join-password",
+            "password",
+        ),
+    ];
+
+    // Someone else signed in in this tab: joining replaces that session here.
+    let signed_in_as = session
+        .profile
+        .with_untracked(|p| p.as_ref().and_then(|p| p.email.clone().or(p.name.clone())))
+        .filter(|_| session.is_signed_in());
+
+    let join = move |req: AcceptInvitation| {
+        let api = Api::new(config.api_base_url.clone(), None);
+        let navigate = navigate.clone();
+        let token = token.get_untracked();
+        async move {
+            match api.accept_invitation(&token, &req).await {
+                Ok(s) => {
+                    if session.is_signed_in() {
+                        // The previous user's drafts and way back must not reach the new one.
+                        session.clear();
+                    }
+                    session.sign_in(s.access_token.clone(), Some(Profile::from(&s.user)));
+                    // Replace: Back must not lead to the used link.
+                    navigate(
+                        "/dashboard",
+                        NavigateOptions {
+                            replace: true,
+                            ..Default::default()
+                        },
+                    );
+                }
+                Err(err) => {
+                    if let Some(dead) = dead_link(&err) {
+                        stage.try_set(dead);
+                        return;
+                    }
+                    let mut first_bad = None;
+                    for (_, error, _, id, name) in fields {
+                        if let Some(m) = err.field_message(name) {
+                            error.try_set(Some(m.to_owned()));
+                            first_bad.get_or_insert(id);
+                        }
+                    }
+                    match first_bad {
+                        Some(id) => focus_id(id),
+                        None => {
+                            banner.try_set(Some(Notice {
+                                text: format!(
+                                    "You have not joined yet. {} What you typed is kept.",
+                                    describe(&err)
+                                ),
+                                request_id: err.request_id().map(str::to_owned),
+                            }));
+                        }
+                    }
+                }
+            }
+        }
+    };
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        banner.set(None);
+        let mut first_bad = None;
+        for (value, error, check, id, _) in fields {
+            let msg = check.run(value.get_untracked());
+            if msg.is_some() {
+                first_bad.get_or_insert(id);
+            }
+            error.set(msg);
+        }
+        if let Some(id) = first_bad {
+            focus_id(id);
+            return;
+        }
+        // Core normalises what it accepted (trimmed name, uppercase country code).
+        let req = AcceptInvitation {
+            full_name: v::full_name(&full_name.get_untracked()).unwrap_or_default(),
+            country: v::country(&country.get_untracked()).unwrap_or_default(),
+            password: password.get_untracked(),
+        };
+        run_busy(busy, join(req));
+    };
+
+    view! {
+        <section class="page page-narrow join">
+            <h1>{heading}</h1>
+            <p class="lead">
+                {what_you_can_do(preview.role)}
+                " " {format!("This invitation expires on {}.", show_date(&preview.expires_at))}
+            </p>
+            {signed_in_as.map(|who| view! {
+                <p class="info-banner">
+                    {format!("You are signed in as {who} in this tab. Joining signs you in as the new user instead.")}
+                </p>
+            })}
+            <form class="form card" novalidate on:submit=on_submit>
+                <Banner notice=banner/>
+                <div class="field">
+                    <label for="join-email" class="field-label">"Email"</label>
+                    <p class="field-hint" id="join-email-hint">"The invitation is for this address; you sign in with it."</p>
+                    <input id="join-email" type="email" readonly=true autocomplete="username"
+                        aria-describedby="join-email-hint" prop:value=preview.email.clone()/>
+                </div>
+                <Field id="join-name" label="Full name" value=full_name error=e_name
+                    check=check_name autocomplete="name"/>
+                <Field id="join-country" label="Country" value=country error=e_country
+                    check=check_country autocomplete="country" options=COUNTRIES
+                    empty_option="Choose your country"/>
+                <Field id="join-password" label="Password" value=password error=e_password
+                    check=check_password input_type=input_type autocomplete="new-password"/>
+                <PasswordChecklist password=password id="join-password-rules"/>
+                <div class="check-toggle">
+                    <input type="checkbox" id="join-show-password"
+                        prop:checked=move || show.get()
+                        on:change=move |ev| show.set(event_target_checked(&ev))/>
+                    <label for="join-show-password">"Show password"</label>
+                </div>
+                <Button busy=busy>"Join the organization"</Button>
+            </form>
+        </section>
+    }
+}

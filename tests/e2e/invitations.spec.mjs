@@ -1,0 +1,226 @@
+// Inviting users (the dashboard's "Invite more users" card, admins only) and joining by
+// invitation (/invite/:token): the dialog by keyboard, client and server errors at Email, the
+// link shown once with a copy button, the pending list and Revoke, the join page (light and
+// dark), a viewer's read-only dashboard and menu, a used link, axe on each screen.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { api, newUser, signupViaApi, startServer } from './lib/server.mjs';
+import {
+  checkA11y, expectAttr, expectFieldError, expectFocused, expectHidden, expectNoPageProblems,
+  expectText, expectURL, expectValue, expectVisible, launchBrowser, open, screenshot, inNewPage
+} from './lib/browser.mjs';
+import { button, field } from './lib/app.mjs';
+
+const T = { timeout: 180_000 };
+const INVITE_PATH = /^\/invite\/[A-Za-z0-9_-]{20,}$/;
+
+/** Sign up through the API, put the token where the app keeps it, open the dashboard. */
+async function signedIn(page, server, user = newUser()) {
+  const token = await signupViaApi(server, user);
+  await page.goto('/signin');
+  await page.evaluate((t) => sessionStorage.setItem('onramp.session', t), token);
+  await open(page, '/dashboard');
+  await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard heading');
+  return { token, user };
+}
+
+/** Everything the page keeps in storage, as one string (to look for a secret in it). */
+function storedText(page) {
+  return page.evaluate(() => {
+    const dump = (s) => Array.from({ length: s.length }, (_, i) => `${s.key(i)}=${s.getItem(s.key(i))}`).join('\n');
+    return `${dump(sessionStorage)}\n${dump(localStorage)}`;
+  });
+}
+
+/** A unique address in the style of newUser's. */
+function address(name) {
+  return newUser().email.replace(/^ada\./, `${name}.`);
+}
+
+describe('inviting users', () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  let currentTest = '';
+  beforeEach((t) => { currentTest = t.name; });
+  const withPage = (fn, options = {}) => inNewPage({ browser, server, name: currentTest, options }, fn);
+
+  // Shared with the join tests below: an organization, and the link of a viewer invitation.
+  const admin = newUser({ fullName: 'Grace Hopper' });
+  const viewerEmail = address('bob');
+  let viewerLink = '';
+
+  it('admin: invite by keyboard, errors at Email, the link once with Copy, pending list, Revoke (axe)', T, () => withPage(async (page, problems, context) => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    const { token } = await signedIn(page, server, admin);
+    const card = page.getByRole('region', { name: 'Invite more users' });
+    await expectVisible(card, 'the "Invite more users" card');
+    await expectVisible(card.getByText(/No invitations are pending/), 'the honest empty state');
+
+    // By keyboard: focus the button, Enter opens the dialog on the Email field.
+    const opener = card.getByRole('button', { name: 'Invite a user', exact: true });
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Invite a user' });
+    await expectVisible(dialog, 'the invite dialog');
+    const email = dialog.getByLabel('Email', { exact: true });
+    await expectFocused(email, 'the Email field when the dialog opens');
+    assert.equal(await dialog.getByRole('radio', { name: 'Viewer', exact: true }).isChecked(), true, 'Viewer is the default role');
+    assert.equal(await dialog.getByRole('radio', { name: 'Admin', exact: true }).isChecked(), false);
+    await expectVisible(dialog.getByText('Sees accounts and savings, changes nothing.'), 'what a viewer can do');
+    await checkA11y(page, 'the invite dialog (form)');
+
+    // Client validation: core's rule and message, the text kept.
+    await page.keyboard.type('bob-at-example.com');
+    await page.keyboard.press('Enter');
+    await expectFieldError(email, /exactly one “@”/, 'Email without an @');
+    await expectValue(email, 'bob-at-example.com', 'Email after the refusal');
+    await expectFocused(email, 'the refused Email field');
+    await checkA11y(page, 'the invite dialog with an error');
+
+    // The server refuses the admin's own address (already a member): at Email, text kept.
+    await email.fill(admin.email);
+    await page.keyboard.press('Enter');
+    await expectFieldError(email, /already a user of your organization/, 'Email of a member');
+    await expectValue(email, admin.email, 'Email after the 409');
+
+    // A valid address: the result view with the full link and Copy.
+    await email.fill(viewerEmail);
+    await page.keyboard.press('Enter');
+    const result = page.getByRole('dialog', { name: `Invitation created for ${viewerEmail} (Viewer)` });
+    await expectVisible(result, 'the result view');
+    const linkBox = result.getByLabel('Invitation link', { exact: true });
+    await expectFocused(linkBox, 'the link, focused');
+    viewerLink = await linkBox.inputValue();
+    assert.equal(new URL(viewerLink).origin, server.url, 'the link starts with the app origin');
+    assert.match(new URL(viewerLink).pathname, INVITE_PATH, 'the link is the accept path');
+    assert.equal(await linkBox.getAttribute('readonly'), '', 'the link box is read-only');
+    await expectVisible(result.getByText(/This server sends no email/), 'the no-email note');
+    await result.getByRole('button', { name: 'Copy invitation link' }).click();
+    await expectVisible(result.getByText('Copied', { exact: true }), 'the copy confirmation');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), viewerLink, 'the clipboard holds the link');
+    await checkA11y(page, 'the invite dialog (result)');
+    await screenshot(page, 'invite-dialog-result');
+    const token1 = new URL(viewerLink).pathname.split('/').pop();
+    assert.ok(!(await storedText(page)).includes(token1), 'the invitation token is in no storage');
+
+    // Done: focus back on the opener, the list refreshed.
+    await result.getByRole('button', { name: 'Done', exact: true }).click();
+    await expectHidden(result, 'the dialog after Done');
+    await expectFocused(opener, 'focus back on "Invite a user"');
+    const item = card.getByRole('listitem').filter({ hasText: viewerEmail });
+    await expectVisible(item, 'the pending invitation in the list');
+    await expectText(item, /Viewer · expires \d{1,2} [A-Z][a-z]{2} \d{4}/, 'its role and expiry date');
+
+    // The same address again (other case): already pending, said at Email; leaving the field keeps it.
+    await opener.click();
+    await expectFocused(email, 'Email in the reopened dialog');
+    assert.equal(await email.inputValue(), '', 'the reopened dialog starts empty');
+    await email.fill(viewerEmail.toUpperCase());
+    await page.keyboard.press('Enter');
+    await expectFieldError(email, /already pending/, 'Email of a pending invitation');
+    await expectValue(email, viewerEmail.toUpperCase(), 'Email after the 409');
+    await page.keyboard.press('Tab');
+    await expectFieldError(email, /already pending/, 'the server\'s message after leaving the field');
+
+    // A second invitation, as admin, then revoke it.
+    const second = address('carol');
+    await email.fill(second);
+    await dialog.getByRole('radio', { name: 'Admin', exact: true }).check();
+    await dialog.getByRole('button', { name: 'Create invitation' }).click();
+    await expectVisible(page.getByRole('dialog', { name: `Invitation created for ${second} (Admin)` }), 'the second result');
+    await page.keyboard.press('Escape');
+    await expectFocused(opener, 'focus back on "Invite a user" after Escape');
+    const secondItem = card.getByRole('listitem').filter({ hasText: second });
+    await expectText(secondItem, /Admin · expires/, 'the admin invitation listed');
+    await checkA11y(page, 'the dashboard with pending invitations');
+    await secondItem.getByRole('button', { name: `Revoke the invitation for ${second}` }).click();
+    await expectHidden(secondItem, 'the revoked invitation');
+    await expectVisible(card.getByRole('status').filter({ hasText: `The invitation for ${second} was revoked.` }), 'the revocation announced');
+    await expectVisible(item, 'the other invitation stays');
+
+    const pending = await api(server, 'GET', '/api/onramp/invitations', { token });
+    assert.deepEqual(pending.body.response.items.map((i) => i.email), [viewerEmail], 'the server agrees');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  for (const theme of ['light', 'dark']) {
+    it(`the join page shows organization, role and email (axe, ${theme})`, T, () => withPage(async (page, problems) => {
+      assert.ok(viewerLink, 'the first test created a link');
+      await open(page, new URL(viewerLink).pathname);
+      await expectVisible(page.getByRole('heading', { level: 1, name: `Join ${admin.company} as a viewer` }), 'the join heading');
+      await expectValue(field(page, 'Email'), viewerEmail, 'the invited email');
+      assert.equal(await field(page, 'Email').getAttribute('readonly'), '', 'the email is read-only');
+      await checkA11y(page, `the join page (${theme})`);
+      await screenshot(page, `invite-join-${theme}`);
+      await expectNoPageProblems(page, problems);
+    }, { colorScheme: theme }));
+  }
+
+  it('a fresh browser joins by the link: password rules, lands as viewer without Invite, Connect or Add account; the link is then dead (axe)', T, () => withPage(async (page, problems) => {
+    const path = new URL(viewerLink).pathname;
+    const token = path.split('/').pop();
+    await open(page, path);
+    await expectVisible(page.getByRole('heading', { level: 1, name: `Join ${admin.company} as a viewer` }), 'the join heading');
+    await field(page, 'Full name').fill('Bob Builder');
+    await field(page, 'Country').selectOption({ label: 'United Kingdom' });
+    const password = field(page, 'Password');
+    await password.fill('short');
+    await button(page, 'Join the organization').click();
+    await expectFieldError(password, /still needs/, 'a weak password');
+    await expectFocused(password, 'the refused password');
+    await expectVisible(page.locator('#join-password-rules [data-check="Length"]').getByText('not met'), 'the checklist says what is missing');
+    await password.fill('Builder-Bob-42');
+    await button(page, 'Join the organization').click();
+
+    await expectURL(page, '/dashboard');
+    await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the viewer\'s dashboard');
+    // The profile is loaded once the menu names the user; only then is the role known.
+    const menuButton = page.locator('#user-menu-button');
+    await expectText(menuButton, /Bob Builder/, 'the menu names the new user');
+    await expectVisible(page.getByRole('heading', { name: 'Savings potential' }), 'the savings card');
+    await expectVisible(page.locator('.accounts-table tbody tr').first(), 'the organization\'s accounts');
+    assert.equal(await page.getByRole('region', { name: 'Invite more users' }).count(), 0, 'no Invite card for a viewer');
+    assert.equal(await page.getByRole('link', { name: /Connect a Linked Account/ }).count(), 0, 'no Linked card for a viewer');
+    assert.equal(await page.getByRole('link', { name: /Connect a Management Account/i }).count(), 0, 'no Management card or link for a viewer');
+    await expectVisible(page.getByText('An admin of your organization can connect it.'), 'who can connect billing data');
+    assert.equal(await page.getByRole('link', { name: 'Get started', exact: true }).count(), 0, 'no first-run wizard for a viewer');
+    // The accounts table has no Actions column: no Rename, Delete or Resume setup to be refused.
+    await expectHidden(page.getByRole('columnheader', { name: 'Actions' }), 'the Actions column');
+    assert.equal(await page.locator('.accounts-table').getByRole('button', { name: /^(Rename|Delete|Update credentials)/ }).count(), 0,
+      'no row action buttons for a viewer');
+    assert.equal(await page.locator('.accounts-table').getByRole('link', { name: /^Resume setup/ }).count(), 0, 'no Resume setup for a viewer');
+    await expectVisible(page.locator('.accounts-table').getByRole('button', { name: /^Copy account ID/ }).first(), 'copying an ID is still there');
+    await checkA11y(page, 'the viewer\'s dashboard');
+    await screenshot(page, 'invite-viewer-dashboard');
+    await menuButton.click();
+    await expectVisible(page.getByRole('menuitem', { name: 'Sign out' }), 'the open menu');
+    assert.equal(await page.getByRole('menuitem', { name: 'Add account' }).count(), 0, 'no "Add account" for a viewer');
+    await page.keyboard.press('Escape');
+    assert.ok(!(await storedText(page)).includes(token), 'the invitation token is in no storage');
+
+    // The link is used up: opening it again says it is not valid.
+    await open(page, path);
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'This invitation link is not valid' }), 'the not-valid page');
+    await expectVisible(page.getByText('This invitation link is not valid (used, revoked or mistyped). Ask an admin for a new one.'), 'why, and what to do');
+    await expectVisible(page.getByRole('link', { name: 'Sign in', exact: true }).last(), 'a way to sign in');
+    await checkA11y(page, 'the invalid-link page');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('a mistyped link says it is not valid (axe)', T, () => withPage(async (page, problems) => {
+    await open(page, '/invite/not-a-real-token-at-all-0123456789');
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'This invitation link is not valid' }), 'the not-valid page');
+    await expectAttr(page.getByRole('link', { name: 'Sign in', exact: true }).last(), 'href', '/signin', 'the sign-in link');
+    await checkA11y(page, 'the invalid-link page (signed out)');
+    await expectNoPageProblems(page, problems);
+  }));
+});
