@@ -192,13 +192,17 @@ fn JoinForm(
 
     let join = move |req: AcceptInvitation| {
         let api = Api::new(config.api_base_url.clone(), None);
+        let base_url = config.api_base_url.clone();
         let navigate = navigate.clone();
         let token = token.get_untracked();
         async move {
             match api.accept_invitation(&token, &req).await {
                 Ok(s) => {
-                    if session.is_signed_in() {
-                        // The previous user's drafts and way back must not reach the new one.
+                    if let Some(old) = session.token_untracked() {
+                        // The previous user is signed out for real (their token revoked, as the
+                        // menu's Sign out does), and their drafts and way back must not reach
+                        // the new one. A failed revoke changes nothing here: the tab forgets it.
+                        let _ = Api::new(base_url, Some(old)).signout().await;
                         session.clear();
                     }
                     session.sign_in(s.access_token.clone(), Some(Profile::from(&s.user)));

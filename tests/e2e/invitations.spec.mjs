@@ -216,6 +216,30 @@ describe('inviting users', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('joining in a tab where someone else is signed in signs them out for real', T, () => withPage(async (page, problems) => {
+    const inviter = newUser({ fullName: 'Ada Inviter' });
+    const inviterToken = await signupViaApi(server, inviter);
+    const email = address('carol');
+    const made = await api(server, 'POST', '/api/onramp/invitations', { token: inviterToken, body: { email, role: 'admin' } });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    const { acceptPath } = made.body.response.items[0];
+
+    const { token: previous, user: previousUser } = await signedIn(page, server);
+    await open(page, acceptPath);
+    await expectVisible(page.getByText(`You are signed in as ${previousUser.email} in this tab.`, { exact: false }), 'the note about the current user');
+    await field(page, 'Full name').fill('Carol Newcomer');
+    await field(page, 'Country').selectOption({ label: 'Canada' });
+    await field(page, 'Password').fill('Carol-Joins-2026');
+    await button(page, 'Join the organization').click();
+    await expectURL(page, '/dashboard');
+    await expectText(page.locator('#user-menu-button'), /Carol Newcomer/, 'the menu names the new user');
+    // As an admin, Carol sees the Invite card.
+    await expectVisible(page.getByRole('heading', { name: 'Invite more users' }), 'the Invite card for an invited admin');
+    const me = await api(server, 'GET', '/api/auth/me', { token: previous });
+    assert.equal(me.status, 401, 'the previous user\'s token was revoked, not just forgotten');
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('a mistyped link says it is not valid (axe)', T, () => withPage(async (page, problems) => {
     await open(page, '/invite/not-a-real-token-at-all-0123456789');
     await expectVisible(page.getByRole('heading', { level: 1, name: 'This invitation link is not valid' }), 'the not-valid page');
