@@ -49,15 +49,15 @@ pub fn App(config: Config) -> impl IntoView {
                     <Route path=path!("/invite/:token") view=crate::pages::JoinByInvitation/>
                     <Route
                         path=path!("/welcome")
-                        view=|| view! { <RequireSession><Welcome/></RequireSession> }
+                        view=|| view! { <RequireSession writer=true><Welcome/></RequireSession> }
                     />
                     <Route
                         path=path!("/welcome/provider")
-                        view=|| view! { <RequireSession><Welcome/></RequireSession> }
+                        view=|| view! { <RequireSession writer=true><Welcome/></RequireSession> }
                     />
                     <Route
                         path=path!("/welcome/connect/:provider")
-                        view=|| view! { <RequireSession><Welcome/></RequireSession> }
+                        view=|| view! { <RequireSession writer=true><Welcome/></RequireSession> }
                     />
                     <Route path=path!("/embed") view=crate::embed::EmbedEntry/>
                     <Route path=path!("/embed/welcome") view=crate::embed::EmbedFlow/>
@@ -65,19 +65,19 @@ pub fn App(config: Config) -> impl IntoView {
                     <Route path=path!("/embed/add-account") view=crate::embed::EmbedAddAccount/>
                     <Route
                         path=path!("/management")
-                        view=|| view! { <RequireSession><crate::pages::ManagementWizard/></RequireSession> }
+                        view=|| view! { <RequireSession writer=true><crate::pages::ManagementWizard/></RequireSession> }
                     />
                     <Route
                         path=path!("/management/azure")
-                        view=|| view! { <RequireSession><crate::pages::AzureBilling/></RequireSession> }
+                        view=|| view! { <RequireSession writer=true><crate::pages::AzureBilling/></RequireSession> }
                     />
                     <Route
                         path=path!("/management/:step")
-                        view=|| view! { <RequireSession><crate::pages::ManagementWizard/></RequireSession> }
+                        view=|| view! { <RequireSession writer=true><crate::pages::ManagementWizard/></RequireSession> }
                     />
                     <Route
                         path=path!("/finops")
-                        view=|| view! { <RequireSession><crate::pages::FinOps/></RequireSession> }
+                        view=|| view! { <RequireSession writer=true><crate::pages::FinOps/></RequireSession> }
                     />
                     <Route
                         path=path!("/dashboard")
@@ -95,7 +95,7 @@ pub fn App(config: Config) -> impl IntoView {
 }
 
 fn add_account() -> impl IntoView {
-    view! { <RequireSession><crate::pages::AddAccount/></RequireSession> }
+    view! { <RequireSession writer=true><crate::pages::AddAccount/></RequireSession> }
 }
 
 /// Fills in who is signed in whenever there is a token but no profile yet (page reload).
@@ -151,17 +151,52 @@ fn ProfileProblem(load: ProfileLoad) -> impl IntoView {
     }
 }
 
-/// Renders its children only with a session; otherwise sends the user to sign in.
+/// Renders its children only with a session; otherwise sends the user to sign in. A `writer`
+/// screen (connecting, adding or managing accounts) shows a viewer why it is not for them
+/// instead of a form the server would refuse.
 #[component]
-fn RequireSession(children: ChildrenFn) -> impl IntoView {
+fn RequireSession(children: ChildrenFn, #[prop(optional)] writer: bool) -> impl IntoView {
     let session = expect_context::<Session>();
     let signed_in = Memo::new(move |_| session.is_signed_in());
+    let refused = Memo::new(move |_| {
+        writer
+            && session
+                .profile
+                .with(|p| p.as_ref().is_some_and(Profile::read_only))
+    });
     move || {
-        if signed_in.get() {
-            children().into_any()
-        } else {
+        if !signed_in.get() {
             view! { <Redirect path="/signin"/> }.into_any()
+        } else if refused.get() {
+            view! { <ViewerNotice/> }.into_any()
+        } else {
+            children().into_any()
         }
+    }
+}
+
+/// What a viewer sees on a screen that changes accounts.
+#[component]
+fn ViewerNotice() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let organization = move || {
+        session.profile.with(|p| {
+            p.as_ref()
+                .map(|p| p.organization.clone())
+                .unwrap_or_default()
+        })
+    };
+    crate::state::mark_interactive();
+    view! {
+        <section class="page page-narrow viewer-notice">
+            <h1>"An admin is needed here"</h1>
+            <p>
+                "You are a viewer in " <strong>{organization}</strong>
+                ": you can see its accounts and savings, but connecting, adding and changing accounts is for its admins."
+            </p>
+            <p>"Ask an admin of your organization to do this."</p>
+            <A href="/dashboard" attr:class="btn btn-primary">"Go to the dashboard"</A>
+        </section>
     }
 }
 

@@ -69,9 +69,12 @@ pub fn SignIn() -> impl IntoView {
         let navigate = navigate.clone();
         async move {
             let back = session.take_return(&profile);
+            // A viewer connects nothing: the dashboard, never the first-run wizard.
+            let viewer = profile.read_only();
             session.sign_in(token, Some(profile));
             let target = match back {
                 Some(path) => path,
+                None if viewer => "/dashboard".to_owned(),
                 None => match api.list_accounts().await {
                     Ok(list) => landing_for(&list).to_owned(),
                     Err(_) => "/welcome".to_owned(),

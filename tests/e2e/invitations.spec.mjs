@@ -9,7 +9,7 @@ import {
   checkA11y, expectAttr, expectFieldError, expectFocused, expectHidden, expectNoPageProblems,
   expectText, expectURL, expectValue, expectVisible, launchBrowser, open, screenshot, inNewPage
 } from './lib/browser.mjs';
-import { button, field } from './lib/app.mjs';
+import { button, field, signinViaUi, signOutViaMenu } from './lib/app.mjs';
 
 const T = { timeout: 180_000 };
 const INVITE_PATH = /^\/invite\/[A-Za-z0-9_-]{20,}$/;
@@ -206,6 +206,20 @@ describe('inviting users', () => {
     assert.equal(await page.getByRole('menuitem', { name: 'Add account' }).count(), 0, 'no "Add account" for a viewer');
     await page.keyboard.press('Escape');
     assert.ok(!(await storedText(page)).includes(token), 'the invitation token is in no storage');
+
+    // Screens that change accounts, opened by URL: an explanation instead of a form to refuse.
+    for (const route of ['/accounts/new', '/welcome/connect/aws', '/management', '/finops']) {
+      await open(page, route);
+      await expectVisible(page.getByRole('heading', { level: 1, name: 'An admin is needed here' }), `the viewer notice on ${route}`);
+      assert.equal(await page.getByRole('textbox').count(), 0, `no field to fill on ${route}`);
+    }
+    await expectVisible(page.getByText(`You are a viewer in ${admin.company}`), 'the notice names the organization');
+    await checkA11y(page, 'the viewer notice');
+    await page.getByRole('link', { name: 'Go to the dashboard' }).click();
+    await expectURL(page, '/dashboard');
+    // Signing in again lands a viewer on the dashboard, not the first-run wizard.
+    await signOutViaMenu(page);
+    await signinViaUi(page, { email: viewerEmail, password: 'Builder-Bob-42' }, { landing: '/dashboard' });
 
     // The link is used up: opening it again says it is not valid.
     await open(page, path);
