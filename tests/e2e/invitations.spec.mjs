@@ -254,6 +254,25 @@ describe('inviting users', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('the invite dialog in dark mode: form, field error and result pass axe', T, () => withPage(async (page, problems) => {
+    await signedIn(page, server);
+    await page.getByRole('button', { name: 'Invite a user', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Invite a user' });
+    await expectVisible(dialog, 'the invite dialog');
+    await checkA11y(page, 'the invite dialog (dark)');
+    const email = dialog.getByLabel('Email', { exact: true });
+    await email.fill('nobody');
+    await page.keyboard.press('Enter');
+    await expectFieldError(email, /exactly one “@”/, 'Email without an @ (dark)');
+    await checkA11y(page, 'the invite dialog with an error (dark)');
+    await email.fill(address('dee'));
+    await page.keyboard.press('Enter');
+    await expectVisible(page.getByRole('dialog', { name: /^Invitation created for / }), 'the result view (dark)');
+    await checkA11y(page, 'the invite dialog result (dark)');
+    await screenshot(page, 'invite-dialog-dark');
+    await expectNoPageProblems(page, problems);
+  }, { colorScheme: 'dark' }));
+
   it('a mistyped link says it is not valid (axe)', T, () => withPage(async (page, problems) => {
     await open(page, '/invite/not-a-real-token-at-all-0123456789');
     await expectVisible(page.getByRole('heading', { level: 1, name: 'This invitation link is not valid' }), 'the not-valid page');
