@@ -120,8 +120,21 @@ build_release() {
   ( check_wasm_opt ) || return 1
   log "trunk build --release (offline)"
   ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build --release ) || return 1
+  build_auth_bundle --release || return 1
   log "cargo build --release --locked -p onramp-api"
   ( cd "$ROOT" && cargo build --release --locked -p onramp-api ) || return 1
+}
+
+# The sign-in bundle (auth.html → binary onramp-auth), added to dist/ as auth.html next to the
+# console's index.html; the server answers /signin, /signup… and /invite/… with it. Trunk always
+# names its output index.html and empties its --dist, so it builds in target/ and is copied over.
+# Pass --release for the release build; run after the console's `trunk build`.
+build_auth_bundle() {
+  local out="$ROOT/target/dist-auth"
+  log "trunk build $* auth.html (the sign-in bundle)"
+  ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build "$@" auth.html --dist "$out" ) || return 1
+  ( cd "$out" && for f in *; do [[ "$f" == index.html ]] || cp -R "$f" "$ROOT/dist/"; done ) || return 1
+  cp "$out/index.html" "$ROOT/dist/auth.html"
 }
 
 # Copy dist/ to a private temporary folder and point the e2e helpers at it (ONRAMP_E2E_DIST), so

@@ -36,7 +36,11 @@ pub fn App(config: Config) -> impl IntoView {
                 "Skip to main content"
             </a>
             <crate::embed::EmbedLayer/>
-            <TopBar/>
+            <TopBar>
+                <Show when=move || session.is_signed_in()>
+                    <UserMenu/>
+                </Show>
+            </TopBar>
             <main id="main" tabindex="-1" class="main">
                 <crate::components::OfflineBanner waiting=crate::api::rate_limit_wait()/>
                 <ProfileProblem load=profile_load/>
@@ -91,6 +95,53 @@ pub fn App(config: Config) -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The sign-in bundle (`auth.html`, binary `onramp-auth`): only the screens a signed-out visitor
+/// starts on, so the first load stays small. Any other path is the console's: the page loads
+/// again and the server answers it with `index.html`.
+#[component]
+pub fn AuthApp(config: Config) -> impl IntoView {
+    provide_context(config);
+    let session = Session::restore();
+    provide_context(session);
+    provide_context(crate::pages::CurrentAccount::restore());
+    // A tab already signed in (e.g. joining by invitation) says who it is signed in as.
+    let _ = load_profile(session);
+
+    view! {
+        <Router>
+            <a
+                class="skip-link"
+                href="#main"
+                on:click=|ev| {
+                    ev.prevent_default();
+                    crate::components::focus_id("main");
+                }
+            >
+                "Skip to main content"
+            </a>
+            <TopBar/>
+            <main id="main" tabindex="-1" class="main">
+                <crate::components::OfflineBanner waiting=crate::api::rate_limit_wait()/>
+                <Routes fallback=ToConsole>
+                    <Route path=path!("/signup") view=SignupDetails/>
+                    <Route path=path!("/signup/password") view=SignupPassword/>
+                    <Route path=path!("/signin") view=SignIn/>
+                    <Route path=path!("/invite/:token") view=crate::pages::JoinByInvitation/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// In the sign-in bundle, a path it does not have: the router has already put it in the address
+/// bar, so loading the page again fetches the console for it.
+#[component]
+fn ToConsole() -> impl IntoView {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
     }
 }
 
@@ -200,8 +251,10 @@ fn ViewerNotice() -> impl IntoView {
     }
 }
 
+/// Brand, main navigation and the theme switch; `children` go at the end (the user menu in the
+/// console; nothing in the sign-in bundle, which must not carry the menu's code).
 #[component]
-fn TopBar() -> impl IntoView {
+fn TopBar(#[prop(optional)] children: Option<Children>) -> impl IntoView {
     let session = expect_context::<Session>();
     let signed_in = Memo::new(move |_| session.is_signed_in());
     let theme = RwSignal::new(Theme::load());
@@ -247,9 +300,7 @@ fn TopBar() -> impl IntoView {
                     </svg>
                     <span>{move || format!("Theme: {}", theme.get().label())}</span>
                 </button>
-                <Show when=move || signed_in.get()>
-                    <UserMenu/>
-                </Show>
+                {children.map(|c| c())}
             </div>
         </header>
     }

@@ -25,3 +25,13 @@ pub fn start() {
         leptos::mount::mount_to_body(move || leptos::view! { <app::App config/> });
     });
 }
+
+/// The sign-in bundle's entry (`src/bin/onramp-auth.rs`): the same start with [`app::AuthApp`].
+#[cfg(target_arch = "wasm32")]
+pub fn start_auth() {
+    state::theme::Theme::load().apply();
+    wasm_bindgen_futures::spawn_local(async {
+        let config = state::Config::load().await;
+        leptos::mount::mount_to_body(move || leptos::view! { <app::AuthApp config/> });
+    });
+}

@@ -185,10 +185,13 @@ fn JoinForm(
     ];
 
     // Someone else signed in in this tab: joining replaces that session here.
-    let signed_in_as = session
-        .profile
-        .with_untracked(|p| p.as_ref().and_then(|p| p.email.clone().or(p.name.clone())))
-        .filter(|_| session.is_signed_in());
+    // Reactive: the profile may arrive after this page (the sign-in bundle loads it on start).
+    let signed_in_as = move || {
+        session
+            .profile
+            .with(|p| p.as_ref().and_then(|p| p.email.clone().or(p.name.clone())))
+            .filter(|_| session.is_signed_in())
+    };
 
     let join = move |req: AcceptInvitation| {
         let api = Api::new(config.api_base_url.clone(), None);
@@ -278,7 +281,7 @@ fn JoinForm(
                 {what_you_can_do(preview.role)}
                 " " {format!("This invitation expires on {}.", show_date(&preview.expires_at))}
             </p>
-            {signed_in_as.map(|who| view! {
+            {move || signed_in_as().map(|who| view! {
                 <p class="info-banner">
                     {format!("You are signed in as {who} in this tab. Joining signs you in as the new user instead.")}
                 </p>

@@ -18,6 +18,9 @@ pub struct Site {
     pub dist: PathBuf,
     /// `None` when `dist/index.html` is missing (the app is not built).
     pub index_html: Option<Vec<u8>>,
+    /// The sign-in bundle (`dist/auth.html`), for [`is_auth_path`]s; without it the console
+    /// (which has those screens too) answers them.
+    pub auth_html: Option<Vec<u8>>,
     pub csp: String,
     pub config_json: Vec<u8>,
 }
@@ -25,14 +28,20 @@ pub struct Site {
 impl Site {
     pub fn load(config: &Config) -> Self {
         let index_html = std::fs::read(config.dist.join("index.html")).ok();
-        let hashes = index_html
-            .as_deref()
-            .map(|h| inline_script_hashes(&String::from_utf8_lossy(h)))
-            .unwrap_or_default();
+        let auth_html = std::fs::read(config.dist.join("auth.html")).ok();
+        // One CSP for both pages: it allows the inline loader of each.
+        let mut hashes: Vec<String> = [&index_html, &auth_html]
+            .into_iter()
+            .flatten()
+            .flat_map(|h| inline_script_hashes(&String::from_utf8_lossy(h)))
+            .collect();
+        hashes.sort();
+        hashes.dedup();
         Self {
             dist: config.dist.clone(),
             csp: csp(config, &hashes),
             index_html,
+            auth_html,
             config_json: config_json(config),
         }
     }
@@ -257,13 +266,26 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
             return not_found();
         }
     }
+    let page = match &site.auth_html {
+        Some(auth) if is_auth_path(path) => auth,
+        _ => index,
+    };
     app_response(
         site,
         StatusCode::OK,
         "text/html; charset=utf-8",
-        index.clone(),
+        page.clone(),
     )
     .into_response()
+}
+
+/// The screens of the sign-in bundle (the app's `AuthApp` routes): where a signed-out visitor
+/// starts, so they load the small bundle rather than the whole console.
+pub fn is_auth_path(path: &str) -> bool {
+    matches!(path, "/signin" | "/signup" | "/signup/password")
+        || path
+            .strip_prefix("/invite/")
+            .is_some_and(|t| !t.is_empty() && !t.contains('/'))
 }
 
 #[cfg(test)]
@@ -279,6 +301,29 @@ mod tests {
         assert_eq!(h.len(), 2);
         let expect = STANDARD.encode(Sha256::digest(b"import init from '/x.js';init();"));
         assert_eq!(h[0], format!("sha256-{expect}"));
+    }
+
+    #[test]
+    fn auth_paths_are_the_sign_in_screens() {
+        for p in [
+            "/signin",
+            "/signup",
+            "/signup/password",
+            "/invite/abc-DEF_123",
+        ] {
+            assert!(is_auth_path(p), "{p}");
+        }
+        for p in [
+            "/",
+            "/signin/x",
+            "/invite/",
+            "/invite/a/b",
+            "/welcome",
+            "/dashboard",
+            "/embed",
+        ] {
+            assert!(!is_auth_path(p), "{p}");
+        }
     }
 
     #[test]

@@ -219,3 +219,37 @@ async fn csp_matches_the_trunk_fixture() {
         404
     );
 }
+
+/// With `auth.html` (the sign-in bundle) in dist: the sign-in screens get it, everything else
+/// the console, and one CSP allows the inline loader of both pages.
+#[tokio::test]
+async fn sign_in_screens_get_the_sign_in_bundle() {
+    const AUTH_LOADER: &str = "import init from '/onramp-auth-9a1b.js'; await init();";
+    let mut c = config();
+    c.dist = dist();
+    std::fs::write(
+        c.dist.join("auth.html"),
+        format!("<!DOCTYPE html><html><head><script type=\"module\">{AUTH_LOADER}</script></head><body>AUTH</body></html>"),
+    )
+    .unwrap();
+    let app = TestApp::with(c);
+    for path in ["/signin", "/signup", "/signup/password", "/invite/tok-EN_1"] {
+        let a = get(&app, path).await;
+        assert_eq!(a.status, 200, "{path}");
+        assert!(a.text.contains("AUTH"), "{path} gets auth.html");
+    }
+    for path in ["/", "/welcome", "/dashboard", "/embed", "/invite/"] {
+        let a = get(&app, path).await;
+        assert_eq!(a.status, 200, "{path}");
+        assert!(
+            !a.text.contains("AUTH") && a.text.contains(LOADER),
+            "{path} gets index.html"
+        );
+    }
+    let csp = get(&app, "/signin").await;
+    let csp = csp.header("content-security-policy").unwrap().to_owned();
+    for script in [AUTH_LOADER, LOADER] {
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script));
+        assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+    }
+}
