@@ -1,9 +1,9 @@
 // Security headers of the served app (docs/contracts.md "Local server") and a boot under that CSP.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startServer } from './lib/server.mjs';
+import { newUser, startServer } from './lib/server.mjs';
 import { expectNoPageProblems, expectVisible, launchBrowser, newPage, open, screenshot } from './lib/browser.mjs';
-import { field } from './lib/app.mjs';
+import { field, signupViaUi } from './lib/app.mjs';
 
 const T = { timeout: 60_000 };
 
@@ -50,16 +50,41 @@ describe('security headers', () => {
     });
   }
 
-  it('every inline script of index.html is allowed by a sha256 hash, none by unsafe-inline', T, async () => {
-    const res = await fetch(`${server.url}/signin`);
-    const html = await res.text();
-    const csp = parseCsp(res.headers.get('content-security-policy') ?? '');
-    const scriptSrc = csp['script-src'] ?? csp['default-src'] ?? [];
+  it('every inline script of both pages (auth.html, index.html) is allowed by a sha256 hash, none by unsafe-inline', T, async () => {
     const { createHash } = await import('node:crypto');
-    const inline = [...html.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map((m) => m[1]);
-    for (const body of inline) {
-      const hash = `'sha256-${createHash('sha256').update(body).digest('base64')}'`;
-      assert.ok(scriptSrc.includes(hash), `inline script not allowed by the CSP (${hash} missing): ${body.slice(0, 120)}`);
+    for (const route of ['/signin', '/dashboard']) {
+      const res = await fetch(`${server.url}${route}`);
+      const html = await res.text();
+      const csp = parseCsp(res.headers.get('content-security-policy') ?? '');
+      const scriptSrc = csp['script-src'] ?? csp['default-src'] ?? [];
+      const inline = [...html.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map((m) => m[1]);
+      assert.ok(inline.length > 0, `${route}: the page has its inline loader`);
+      for (const body of inline) {
+        const hash = `'sha256-${createHash('sha256').update(body).digest('base64')}'`;
+        assert.ok(scriptSrc.includes(hash), `${route}: inline script not allowed by the CSP (${hash} missing): ${body.slice(0, 120)}`);
+      }
+    }
+  });
+
+  it('the sign-in screens load the small sign-in bundle; signing up moves to the console', T, async () => {
+    const { context, page, problems } = await newPage(browser, server);
+    try {
+      // Distinct modules in request order (a preload and the loader may both ask for one).
+      const wasm = [];
+      page.on('request', (r) => {
+        const p = new URL(r.url()).pathname;
+        if (p.endsWith('.wasm') && !wasm.includes(p)) wasm.push(p);
+      });
+      await open(page, '/signup');
+      await expectVisible(field(page, 'Full name'), 'the sign-up form');
+      assert.equal(wasm.length, 1, `one wasm module: ${wasm}`);
+      assert.match(wasm[0], /^\/onramp-auth-[0-9a-f]+_bg\.wasm$/, 'the sign-in bundle, not the console');
+      await signupViaUi(page, newUser());
+      assert.equal(wasm.length, 2, `the console was loaded after sign-up: ${wasm}`);
+      assert.match(wasm[1], /^\/onramp-[0-9a-f]+_bg\.wasm$/, 'the console bundle');
+      await expectNoPageProblems(page, problems);
+    } finally {
+      await context.close();
     }
   });
 
