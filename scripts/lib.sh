@@ -131,8 +131,8 @@ build_release() {
 # Pass --release for the release build; run after the console's `trunk build`.
 build_auth_bundle() {
   local out="$ROOT/target/dist-auth"
-  log "trunk build $* auth.html (the sign-in bundle)"
-  ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build "$@" auth.html --dist "$out" ) || return 1
+  log "trunk build auth.html $* (the sign-in bundle)"
+  ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build auth.html "$@" --dist "$out" ) || return 1
   ( cd "$out" && for f in *; do [[ "$f" == index.html ]] || cp -R "$f" "$ROOT/dist/"; done ) || return 1
   cp "$out/index.html" "$ROOT/dist/auth.html"
 }
