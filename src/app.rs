@@ -24,17 +24,7 @@ pub fn App(config: Config) -> impl IntoView {
 
     view! {
         <Router>
-            <a
-                class="skip-link"
-                href="#main"
-                on:click=|ev| {
-                    // Handled here so the router does not treat the fragment as a navigation.
-                    ev.prevent_default();
-                    crate::components::focus_id("main");
-                }
-            >
-                "Skip to main content"
-            </a>
+            <SkipLink/>
             <crate::embed::EmbedLayer/>
             <TopBar>
                 <Show when=move || session.is_signed_in()>
@@ -112,16 +102,7 @@ pub fn AuthApp(config: Config) -> impl IntoView {
 
     view! {
         <Router>
-            <a
-                class="skip-link"
-                href="#main"
-                on:click=|ev| {
-                    ev.prevent_default();
-                    crate::components::focus_id("main");
-                }
-            >
-                "Skip to main content"
-            </a>
+            <SkipLink/>
             <TopBar/>
             <main id="main" tabindex="-1" class="main">
                 <crate::components::OfflineBanner waiting=crate::api::rate_limit_wait()/>
@@ -133,6 +114,24 @@ pub fn AuthApp(config: Config) -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The first stop of Tab: straight to the page's content.
+#[component]
+fn SkipLink() -> impl IntoView {
+    view! {
+        <a
+            class="skip-link"
+            href="#main"
+            on:click=|ev| {
+                // Handled here so the router does not treat the fragment as a navigation.
+                ev.prevent_default();
+                crate::components::focus_id("main");
+            }
+        >
+            "Skip to main content"
+        </a>
     }
 }
 

@@ -15,23 +15,26 @@ pub mod pages;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
 
-/// Loads the runtime config, then mounts the app; routes never render without it.
+/// Loads the runtime config, then mounts the console; routes never render without it.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
-    state::theme::Theme::load().apply();
-    // The reactive executor starts with the mount, so this first task uses wasm-bindgen's.
-    wasm_bindgen_futures::spawn_local(async {
-        let config = state::Config::load().await;
-        leptos::mount::mount_to_body(move || leptos::view! { <app::App config/> });
-    });
+    use leptos::prelude::IntoAny;
+    boot(|config| leptos::view! { <app::App config/> }.into_any());
 }
 
 /// The sign-in bundle's entry (`src/bin/onramp-auth.rs`): the same start with [`app::AuthApp`].
 #[cfg(target_arch = "wasm32")]
 pub fn start_auth() {
+    use leptos::prelude::IntoAny;
+    boot(|config| leptos::view! { <app::AuthApp config/> }.into_any());
+}
+
+#[cfg(target_arch = "wasm32")]
+fn boot(app: fn(state::Config) -> leptos::prelude::AnyView) {
     state::theme::Theme::load().apply();
-    wasm_bindgen_futures::spawn_local(async {
+    // The reactive executor starts with the mount, so this first task uses wasm-bindgen's.
+    wasm_bindgen_futures::spawn_local(async move {
         let config = state::Config::load().await;
-        leptos::mount::mount_to_body(move || leptos::view! { <app::AuthApp config/> });
+        leptos::mount::mount_to_body(move || app(config));
     });
 }
