@@ -62,6 +62,9 @@ export async function signinViaUi(page, user, { landing = WELCOME_PATH } = {}) {
   await field(page, 'Password').fill(user.password);
   await button(page, 'Sign in').click();
   await expectURL(page, landing);
+  // The sign-in bundle changes the address first, then loads the console for it: wait for the
+  // console (its user menu) so that the next navigation cannot race that load.
+  await expectVisible(page.locator('#user-menu-button'), 'the console after signing in (its user menu)');
 }
 
 /** Sign out through the user menu (the button with aria-haspopup="menu" → menuitem "Sign out"). */
