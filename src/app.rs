@@ -208,12 +208,7 @@ fn ProfileProblem(load: ProfileLoad) -> impl IntoView {
 fn RequireSession(children: ChildrenFn, #[prop(optional)] writer: bool) -> impl IntoView {
     let session = expect_context::<Session>();
     let signed_in = Memo::new(move |_| session.is_signed_in());
-    let refused = Memo::new(move |_| {
-        writer
-            && session
-                .profile
-                .with(|p| p.as_ref().is_some_and(Profile::read_only))
-    });
+    let refused = Memo::new(move |_| writer && session.is_viewer());
     move || {
         if !signed_in.get() {
             view! { <Redirect path="/signin"/> }.into_any()
@@ -276,7 +271,7 @@ fn TopBar(#[prop(optional)] children: Option<Children>) -> impl IntoView {
                     }
                 >
                     // The first-run wizard connects an account: nothing a viewer can do.
-                    <Show when=move || !session.profile.with(|p| p.as_ref().is_some_and(|p| p.read_only()))>
+                    <Show when=move || !session.is_viewer()>
                         <A href="/welcome">"Get started"</A>
                     </Show>
                     <A href="/dashboard">"Dashboard"</A>

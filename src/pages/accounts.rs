@@ -237,11 +237,7 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
     // Viewers see the table without the buttons the server would refuse them.
     let read_only = {
         let session = expect_context::<Session>();
-        Memo::new(move |_| {
-            session
-                .profile
-                .with(|p| p.as_ref().is_some_and(|p| p.read_only()))
-        })
+        Memo::new(move |_| session.is_viewer())
     };
 
     // One dialog of each kind, aimed at a row.

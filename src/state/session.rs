@@ -106,6 +106,12 @@ impl Session {
         self.token.with(Option::is_some)
     }
 
+    /// The loaded profile says viewer (tracked). `false` while it is unknown.
+    pub fn is_viewer(&self) -> bool {
+        self.profile
+            .with(|p| p.as_ref().is_some_and(Profile::read_only))
+    }
+
     pub fn sign_in(&self, token: String, profile: Option<Profile>) {
         storage::session_set(SESSION_KEY, &token);
         self.profile.set(profile);
