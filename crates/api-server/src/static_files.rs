@@ -1,15 +1,19 @@
-//! Serving the built app from `--dist`: `/config.json` generated from the flags, files with
-//! the SPA fallback (paths without an extension → `index.html`), and the security headers.
+//! Serving the built app from `--dist` as a CDN would: `/config.json` generated from the flags,
+//! files with the SPA fallback (paths without an extension → the app's page), the `.br` / `.gz`
+//! siblings the build writes sent to browsers that take them, content-hashed assets cached for
+//! a year, everything else revalidated by a strong ETag, and the security headers.
 
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
-    response::{IntoResponse, Response},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts},
+    response::Response,
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use sha2::{Digest, Sha256};
 use std::path::{Component, Path, PathBuf};
+use tower::ServiceExt;
+use tower_http::services::ServeDir;
 
 use crate::{AppState, config::Config};
 
@@ -23,6 +27,8 @@ pub struct Site {
     pub auth_html: Option<Vec<u8>>,
     pub csp: String,
     pub config_json: Vec<u8>,
+    /// The files of `dist`, with their `.br` / `.gz` siblings when the build wrote them.
+    files: ServeDir,
 }
 
 impl Site {
@@ -43,6 +49,10 @@ impl Site {
             index_html,
             auth_html,
             config_json: config_json(config),
+            files: ServeDir::new(&config.dist)
+                .precompressed_br()
+                .precompressed_gzip()
+                .append_index_html_on_directories(false),
         }
     }
 }
@@ -145,11 +155,8 @@ fn app_response(site: &Site, status: StatusCode, ctype: &str, body: Vec<u8>) -> 
         header::CONTENT_TYPE,
         HeaderValue::from_str(ctype).expect("static content type"),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if let Ok(v) = HeaderValue::from_str(&site.csp) {
-        h.insert(header::CONTENT_SECURITY_POLICY, v);
-    }
-    common_headers(h);
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
+    site.security_headers(h);
     res
 }
 
@@ -158,6 +165,9 @@ const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"
 <p>This server found no <code>index.html</code> in its <code>--dist</code> folder. Build the app \
 (see the README) or point <code>--dist</code> at the build. The API under <code>/api</code> works.</p>\
 </body></html>";
+
+const NO_CACHE: &str = "no-cache";
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 fn content_type(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
@@ -175,6 +185,145 @@ fn content_type(path: &Path) -> &'static str {
         "webmanifest" => "application/manifest+json",
         _ => "application/octet-stream",
     }
+}
+
+/// Trunk names what it builds `<name>-<16 hex digits>[_bg].<js|wasm|css>`: such a file never
+/// changes under its name, so browsers and CDNs may keep it for a year without asking again.
+pub fn is_content_hashed(url_path: &str) -> bool {
+    let name = url_path.rsplit('/').next().unwrap_or("");
+    let Some((stem, ext)) = name.split_once('.') else {
+        return false;
+    };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    matches!(ext, "js" | "wasm" | "css")
+        && stem.rsplit_once('-').is_some_and(|(base, hash)| {
+            !base.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+}
+
+/// A content coding this server can send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coding {
+    Br,
+    Gzip,
+    Identity,
+}
+
+impl Coding {
+    const ALL: [Coding; 3] = [Coding::Br, Coding::Gzip, Coding::Identity];
+
+    fn token(self) -> &'static str {
+        match self {
+            Coding::Br => "br",
+            Coding::Gzip => "gzip",
+            Coding::Identity => "identity",
+        }
+    }
+}
+
+/// The codings `Accept-Encoding` allows, best first: by q-value, then brotli before gzip
+/// before identity. No header means identity only. `q=0` refuses a coding; `*` stands for
+/// every coding not named; unreadable entries are ignored. Identity stays acceptable unless
+/// refused by `identity;q=0` (or `*;q=0`); when everything is refused the answer is still
+/// identity rather than 406, since a page the client said it would rather not have beats no
+/// page, and proxies that send such headers rarely mean it.
+pub fn negotiate(accept_encoding: Option<&str>) -> Vec<Coding> {
+    let Some(header) = accept_encoding else {
+        return vec![Coding::Identity];
+    };
+    let mut named: Vec<(String, u16)> = Vec::new();
+    for entry in header.split(',') {
+        let mut parts = entry.split(';');
+        let token = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        if token.is_empty() {
+            continue;
+        }
+        let q = match parts.next() {
+            None => Some(1000),
+            Some(param) => parse_q(param.trim()),
+        };
+        if let Some(q) = q {
+            named.push((token, q));
+        }
+    }
+    let q_of = |token: &str| named.iter().find(|(t, _)| t == token).map(|(_, q)| *q);
+    let wildcard = q_of("*");
+    let mut accepted: Vec<(Coding, u16)> = Coding::ALL
+        .into_iter()
+        .filter_map(|c| {
+            // Identity the client did not name is acceptable, but only as the last resort.
+            let q = q_of(c.token())
+                .or(wildcard)
+                .unwrap_or(if c == Coding::Identity { 1 } else { 0 });
+            (q > 0).then_some((c, q))
+        })
+        .collect();
+    // Stable: equal q-values keep the server's order (br, gzip, identity).
+    accepted.sort_by_key(|(_, q)| std::cmp::Reverse(*q));
+    let mut out: Vec<Coding> = accepted.into_iter().map(|(c, _)| c).collect();
+    if out.is_empty() {
+        out.push(Coding::Identity);
+    }
+    out
+}
+
+/// `q=0.5` → 500; anything else than a q-value between 0 and 1 with up to three decimals → None.
+fn parse_q(param: &str) -> Option<u16> {
+    let value = param
+        .strip_prefix("q=")
+        .or_else(|| param.strip_prefix("Q="))?;
+    let (int, frac) = value.split_once('.').unwrap_or((value, ""));
+    if !matches!(int, "0" | "1") || frac.len() > 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let thousandths = format!("{frac:0<3}").parse::<u16>().ok()?;
+    let q = int.parse::<u16>().ok()? * 1000 + thousandths;
+    (q <= 1000).then_some(q)
+}
+
+/// A strong validator for `bytes`, told apart per coding: the brotli and gzip forms of a file
+/// are other representations with other bytes, so they get other tags.
+fn etag(bytes: &[u8], coding: Option<&str>) -> String {
+    let digest = Sha256::digest(bytes);
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    match coding {
+        Some(c) => format!("\"{hex}-{c}\""),
+        None => format!("\"{hex}\""),
+    }
+}
+
+/// `If-None-Match` names `tag` (weak comparison, as the header requires) or is `*`.
+fn none_match(headers: &HeaderMap, tag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim())
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag)
+}
+
+/// Turns an answer into `304 Not Modified` with the same validators and caching headers (and
+/// the length the full answer would have had, as a 304 may say).
+fn not_modified(mut res: Response) -> Response {
+    use axum::body::HttpBody;
+    *res.status_mut() = StatusCode::NOT_MODIFIED;
+    if let Some(len) = res.body().size_hint().exact() {
+        res.headers_mut()
+            .entry(header::CONTENT_LENGTH)
+            .or_insert_with(|| HeaderValue::from(len));
+    }
+    let h = res.headers_mut();
+    for name in [
+        header::CONTENT_TYPE,
+        header::CONTENT_ENCODING,
+        header::CONTENT_RANGE,
+        header::ACCEPT_RANGES,
+    ] {
+        h.remove(name);
+    }
+    *res.body_mut() = Body::empty();
+    res
 }
 
 /// The relative file path for a URL path, refusing anything that could leave `dist`.
@@ -196,6 +345,82 @@ fn has_extension(url_path: &str) -> bool {
         .is_some_and(|last| last.contains('.'))
 }
 
+impl Site {
+    fn security_headers(&self, h: &mut HeaderMap) {
+        if let Ok(v) = HeaderValue::from_str(&self.csp) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+        common_headers(h);
+    }
+
+    /// One file of `dist` (`url_path` is already known to stay inside it), or `None` when there
+    /// is no such file. tower-http's `ServeDir` does the file work (precompressed siblings,
+    /// ranges, HEAD, `Last-Modified`); this adds the negotiation it lacks (`*`, server
+    /// preference on ties), caching by kind of file, strong ETags and the security headers.
+    async fn file(&self, req: &Parts, url_path: &str) -> Option<Response> {
+        let mut inner = Request::new(Body::empty());
+        *inner.method_mut() = req.method.clone();
+        *inner.uri_mut() = url_path.parse().ok()?;
+        *inner.headers_mut() = req.headers.clone();
+        let codings = negotiate(
+            req.headers
+                .get(header::ACCEPT_ENCODING)
+                .and_then(|v| v.to_str().ok()),
+        );
+        // Distinct q-values in our order, so ServeDir takes exactly our choice (and falls back
+        // down the list when a file has no precompressed sibling).
+        let accept = codings
+            .iter()
+            .zip(["1", "0.9", "0.8"])
+            .map(|(c, q)| format!("{};q={q}", c.token()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let h = inner.headers_mut();
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(&accept).ok()?,
+        );
+        let revalidate = !is_content_hashed(url_path);
+        if revalidate || h.contains_key(header::IF_NONE_MATCH) {
+            // The ETag decides; If-Modified-Since is ignored beside If-None-Match.
+            h.remove(header::IF_MODIFIED_SINCE);
+            h.remove(header::IF_UNMODIFIED_SINCE);
+        }
+        let res = self.files.clone().oneshot(inner).await.ok()?;
+        if res.status() == StatusCode::NOT_FOUND {
+            return None;
+        }
+        let mut res = res.map(Body::new);
+        let success = res.status().is_success();
+        let h = res.headers_mut();
+        if success {
+            let ctype = content_type(Path::new(url_path));
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+        }
+        h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(if revalidate { NO_CACHE } else { IMMUTABLE }),
+        );
+        self.security_headers(h);
+        if revalidate {
+            let coding = h
+                .get(header::CONTENT_ENCODING)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let identity = tokio::fs::read(self.dist.join(safe_relative(url_path)?))
+                .await
+                .ok()?;
+            let tag = etag(&identity, coding.as_deref());
+            h.insert(header::ETAG, HeaderValue::from_str(&tag).ok()?);
+            if none_match(&req.headers, &tag) {
+                return Some(not_modified(res));
+            }
+        }
+        Some(res)
+    }
+}
+
 /// Fallback for everything outside `/api`.
 pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     let site = &state.site;
@@ -210,23 +435,32 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return res;
     }
-    let path = req.uri().path();
+    let (parts, _) = req.into_parts();
+    let path = parts.uri.path();
     if path == "/config.json" {
-        return app_response(
+        let mut res = app_response(
             site,
             StatusCode::OK,
             "application/json",
             site.config_json.clone(),
         );
+        if let Ok(tag) = HeaderValue::from_str(&etag(&site.config_json, None)) {
+            let matched = none_match(&parts.headers, tag.to_str().unwrap_or(""));
+            res.headers_mut().insert(header::ETAG, tag);
+            if matched {
+                return not_modified(res);
+            }
+        }
+        return res;
     }
-    let Some(index) = &site.index_html else {
+    if site.index_html.is_none() {
         return app_response(
             site,
             StatusCode::SERVICE_UNAVAILABLE,
             "text/html; charset=utf-8",
             NOT_BUILT.as_bytes().to_vec(),
         );
-    };
+    }
     let not_found = || {
         app_response(
             site,
@@ -239,44 +473,23 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
         return not_found();
     };
     if !rel.as_os_str().is_empty() {
-        let file = site.dist.join(&rel);
-        if let Ok(bytes) = tokio::fs::read(&file).await {
-            let accepts_br = req
-                .headers()
-                .get(header::ACCEPT_ENCODING)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("br")));
-            // A precompressed sibling (`app.wasm.br`) is sent when the browser takes brotli.
-            if accepts_br {
-                let mut br = file.clone().into_os_string();
-                br.push(".br");
-                if let Ok(compressed) = tokio::fs::read(&br).await {
-                    let mut res =
-                        app_response(site, StatusCode::OK, content_type(&file), compressed);
-                    res.headers_mut()
-                        .insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-                    res.headers_mut()
-                        .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-                    return res;
-                }
-            }
-            return app_response(site, StatusCode::OK, content_type(&file), bytes);
+        if let Some(res) = site.file(&parts, path).await {
+            return res;
         }
         if has_extension(path) {
             return not_found();
         }
     }
-    let page = match &site.auth_html {
-        Some(auth) if is_auth_path(path) => auth,
-        _ => index,
+    // Every other path is a screen of the app: its page, with the same caching as any HTML.
+    let page = if site.auth_html.is_some() && is_auth_path(path) {
+        "/auth.html"
+    } else {
+        "/index.html"
     };
-    app_response(
-        site,
-        StatusCode::OK,
-        "text/html; charset=utf-8",
-        page.clone(),
-    )
-    .into_response()
+    match site.file(&parts, page).await {
+        Some(res) => res,
+        None => not_found(),
+    }
 }
 
 /// The screens of the sign-in bundle (the app's `AuthApp` routes): where a signed-out visitor
@@ -323,6 +536,52 @@ mod tests {
             "/embed",
         ] {
             assert!(!is_auth_path(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn negotiation_orders_what_is_acceptable() {
+        use Coding::*;
+        let table: &[(Option<&str>, &[Coding])] = &[
+            (None, &[Identity]),
+            (Some(""), &[Identity]),
+            (Some("gzip, br"), &[Br, Gzip, Identity]),
+            (Some("gzip;q=1.0, br;q=0.999"), &[Gzip, Br, Identity]),
+            (Some("br;q=0, gzip"), &[Gzip, Identity]),
+            (Some("identity;q=0, gzip;q=0.2"), &[Gzip]),
+            (Some("identity;q=0"), &[Identity]),
+            (Some("identity;q=0.5, br;q=0.1"), &[Identity, Br]),
+            (Some("*"), &[Br, Gzip, Identity]),
+            (Some("*;q=0"), &[Identity]),
+            (Some("*;q=0.3, gzip;q=0.4"), &[Gzip, Br, Identity]),
+            (Some("br;q=2, gzip;q=0.1234, deflate"), &[Identity]),
+            (Some("br;level=5"), &[Identity]),
+            (Some(" BR ; q=0.7 , x-gzip"), &[Br, Identity]),
+        ];
+        for (header, want) in table {
+            assert_eq!(negotiate(*header), *want, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn only_trunk_hashed_names_are_immutable() {
+        for p in [
+            "/onramp-0123456789abcdef_bg.wasm",
+            "/onramp-auth-0123456789ABCDEF.js",
+            "/style-fedcba9876543210.css",
+        ] {
+            assert!(is_content_hashed(p), "{p}");
+        }
+        for p in [
+            "/index.html",
+            "/config.json",
+            "/onramp-5f3c.js",
+            "/-0123456789abcdef.js",
+            "/logos/aws-0123456789abcdef.svg",
+            "/onramp-0123456789abcdefg.js",
+            "/onramp-0123456789abcdef.js.map",
+        ] {
+            assert!(!is_content_hashed(p), "{p}");
         }
     }
 

@@ -253,3 +253,271 @@ async fn sign_in_screens_get_the_sign_in_bundle() {
         assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
     }
 }
+
+const WASM: &str = "/onramp-0123456789abcdef_bg.wasm";
+const JS: &str = "/onramp-0123456789abcdef.js";
+const CSS: &str = "/style-fedcba9876543210.css";
+
+/// A dist folder as the build leaves it: hashed assets and the page with `.br` and `.gz`
+/// siblings (fake bytes, told apart by their text), a logo and a template without.
+fn compressed_dist() -> PathBuf {
+    let dir = dist();
+    for (path, body) in [
+        (WASM, "WASM-IDENTITY-BYTES"),
+        (JS, "JS-IDENTITY-BYTES"),
+        (CSS, "CSS-IDENTITY"),
+    ] {
+        let file = dir.join(path.trim_start_matches('/'));
+        std::fs::write(&file, body).unwrap();
+        std::fs::write(format!("{}.br", file.display()), format!("{path} BR")).unwrap();
+        std::fs::write(format!("{}.gz", file.display()), format!("{path} GZIP")).unwrap();
+    }
+    std::fs::write(dir.join("index.html.br"), "INDEX BR").unwrap();
+    std::fs::write(dir.join("index.html.gz"), "INDEX GZIP").unwrap();
+    std::fs::create_dir_all(dir.join("templates")).unwrap();
+    std::fs::write(dir.join("templates/stack.json"), "{\"Resources\":{}}").unwrap();
+    dir
+}
+
+fn compressed_site() -> TestApp {
+    let mut c = config();
+    c.dist = compressed_dist();
+    TestApp::with(c)
+}
+
+async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> Answer {
+    get_method(app, "GET", path, headers).await
+}
+
+async fn get_method(app: &TestApp, method: &str, path: &str, headers: &[(&str, &str)]) -> Answer {
+    let mut b = Request::builder().method(method).uri(path);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    app.send(b.body(Body::empty()).unwrap()).await
+}
+
+/// Accept-Encoding → the coding sent, through the whole server and real files.
+#[tokio::test]
+async fn accept_encoding_is_negotiated() {
+    let app = compressed_site();
+    let table: &[(Option<&str>, Option<&str>)] = &[
+        (None, None),
+        (Some("br"), Some("br")),
+        (Some("gzip"), Some("gzip")),
+        (Some("gzip, deflate, br, zstd"), Some("br")),
+        (Some("gzip, br"), Some("br")),
+        (Some("br;q=0.5, gzip"), Some("gzip")),
+        (Some("br;q=0, gzip"), Some("gzip")),
+        (Some("BR;Q=1"), Some("br")),
+        (Some("br;q=0, gzip;q=0"), None),
+        (Some("identity"), None),
+        (Some("identity, br;q=0.5"), None),
+        (Some("identity;q=0, gzip"), Some("gzip")),
+        // Nothing acceptable, identity refused too: identity all the same (not 406).
+        (Some("identity;q=0"), None),
+        (Some("*"), Some("br")),
+        (Some("*;q=0.1, br;q=0"), Some("gzip")),
+        (Some("*;q=0"), None),
+        (Some("gzip;q=bogus, br;q=1.5"), None),
+        (Some("garbage;;;,,==, ;q=1"), None),
+        (Some(""), None),
+    ];
+    for (accept, want) in table {
+        let headers: Vec<(&str, &str)> =
+            accept.map(|a| ("accept-encoding", a)).into_iter().collect();
+        let a = get_with(&app, WASM, &headers).await;
+        assert_eq!(a.status, 200, "{accept:?}");
+        assert_eq!(a.header("content-encoding"), *want, "{accept:?}");
+        let expected_body = match want {
+            Some("br") => format!("{WASM} BR"),
+            Some("gzip") => format!("{WASM} GZIP"),
+            _ => "WASM-IDENTITY-BYTES".to_owned(),
+        };
+        assert_eq!(a.text, expected_body, "{accept:?}");
+        assert_eq!(
+            a.header("content-length"),
+            Some(expected_body.len().to_string().as_str()),
+            "{accept:?}: the length of what is sent"
+        );
+        assert_eq!(a.header("content-type"), Some("application/wasm"));
+        assert_eq!(a.header("vary"), Some("Accept-Encoding"), "{accept:?}");
+    }
+    // A file without siblings falls back to identity, still varying by Accept-Encoding.
+    let svg = get_with(&app, "/assets/logo.svg", &[("accept-encoding", "br, gzip")]).await;
+    assert_eq!(svg.status, 200);
+    assert_eq!(svg.header("content-encoding"), None);
+    assert_eq!(svg.text, "<svg/>");
+    assert_eq!(svg.header("vary"), Some("Accept-Encoding"));
+    // The SPA fallback page is negotiated as well.
+    let page = get_with(&app, "/dashboard", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(page.header("content-encoding"), Some("gzip"));
+    assert_eq!(page.text, "INDEX GZIP");
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_security_headers(&page);
+}
+
+#[tokio::test]
+async fn hashed_assets_are_immutable_and_the_rest_revalidates() {
+    let app = compressed_site();
+    for path in [WASM, JS, CSS] {
+        let a = get_with(&app, path, &[("accept-encoding", "br")]).await;
+        assert_eq!(a.status, 200, "{path}");
+        assert_eq!(
+            a.header("cache-control"),
+            Some("public, max-age=31536000, immutable"),
+            "{path}"
+        );
+        assert_security_headers(&a);
+    }
+    for path in [
+        "/",
+        "/index.html",
+        "/dashboard",
+        "/config.json",
+        "/templates/stack.json",
+        "/assets/logo.svg",
+        "/onramp-5f3c.js",
+    ] {
+        let a = get(&app, path).await;
+        assert_eq!(a.status, 200, "{path}");
+        assert_eq!(a.header("cache-control"), Some("no-cache"), "{path}");
+        let tag = a
+            .header("etag")
+            .unwrap_or_else(|| panic!("{path}: no ETag"));
+        assert!(
+            tag.starts_with('"') && tag.ends_with('"') && tag.len() > 10,
+            "{path}: a strong ETag, not {tag}"
+        );
+    }
+    let api = get(&app, "/api/auth/me").await;
+    assert_eq!(api.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn etags_answer_304_without_a_body() {
+    let app = compressed_site();
+    for (path, accept) in [
+        ("/dashboard", "br"),
+        ("/index.html", "identity"),
+        ("/config.json", "br"),
+        ("/templates/stack.json", "gzip"),
+        ("/assets/logo.svg", "br"),
+    ] {
+        let first = get_with(&app, path, &[("accept-encoding", accept)]).await;
+        let tag = first.header("etag").expect("ETag").to_owned();
+        let again = get_with(
+            &app,
+            path,
+            &[("accept-encoding", accept), ("if-none-match", &tag)],
+        )
+        .await;
+        assert_eq!(again.status, 304, "{path}");
+        assert_eq!(again.text, "", "{path}: a 304 has no body");
+        assert_eq!(again.header("etag"), Some(tag.as_str()), "{path}");
+        assert_eq!(again.header("cache-control"), Some("no-cache"), "{path}");
+        assert_eq!(again.header("content-encoding"), None, "{path}");
+        // A 304 may state the full answer's length, never a wrong one.
+        assert!(
+            again.header("content-length").is_none()
+                || again.header("content-length") == first.header("content-length"),
+            "{path}: 304 says content-length {:?}",
+            again.header("content-length")
+        );
+        // Weak comparison, lists and `*`.
+        for inm in [
+            format!("W/{tag}"),
+            format!("\"other\", {tag}"),
+            "*".to_owned(),
+        ] {
+            let a = get_with(
+                &app,
+                path,
+                &[("accept-encoding", accept), ("if-none-match", &inm)],
+            )
+            .await;
+            assert_eq!(a.status, 304, "{path} {inm}");
+        }
+        let changed = get_with(
+            &app,
+            path,
+            &[("accept-encoding", accept), ("if-none-match", "\"stale\"")],
+        )
+        .await;
+        assert_eq!(changed.status, 200, "{path}");
+        assert_eq!(changed.text, first.text, "{path}");
+    }
+    // Each coding is its own representation with its own tag: the identity tag does not
+    // validate a brotli answer.
+    let br = get_with(&app, "/dashboard", &[("accept-encoding", "br")]).await;
+    let plain = get_with(&app, "/dashboard", &[]).await;
+    let (br_tag, plain_tag) = (br.header("etag").unwrap(), plain.header("etag").unwrap());
+    assert_ne!(br_tag, plain_tag);
+    let a = get_with(
+        &app,
+        "/dashboard",
+        &[("accept-encoding", "br"), ("if-none-match", plain_tag)],
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.text, "INDEX BR");
+    // If-None-Match wins over If-Modified-Since.
+    let a = get_with(
+        &app,
+        "/dashboard",
+        &[
+            ("if-none-match", "\"stale\""),
+            ("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT"),
+        ],
+    )
+    .await;
+    assert_eq!(a.status, 200);
+}
+
+#[tokio::test]
+async fn head_has_the_headers_of_get_and_no_body() {
+    let app = compressed_site();
+    for (path, accept) in [
+        (WASM, "br"),
+        ("/dashboard", "gzip"),
+        ("/config.json", ""),
+        ("/assets/logo.svg", ""),
+    ] {
+        let headers = [("accept-encoding", accept)];
+        let got = get_method(&app, "GET", path, &headers).await;
+        let head = get_method(&app, "HEAD", path, &headers).await;
+        assert_eq!(head.status, 200, "{path}");
+        assert_eq!(head.text, "", "{path}: HEAD has no body");
+        for name in [
+            "content-type",
+            "content-length",
+            "content-encoding",
+            "cache-control",
+            "etag",
+            "vary",
+            "content-security-policy",
+        ] {
+            assert_eq!(head.header(name), got.header(name), "{path}: {name}");
+        }
+        assert!(
+            head.header("content-length").is_some_and(|l| l != "0"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn ranges_are_served() {
+    let app = compressed_site();
+    let a = get_with(&app, WASM, &[("range", "bytes=5-12")]).await;
+    assert_eq!(a.status, 206);
+    assert_eq!(a.text, "IDENTITY");
+    assert_eq!(a.header("content-range"), Some("bytes 5-12/19"));
+    assert_eq!(a.header("content-length"), Some("8"));
+    let a = get_with(&app, WASM, &[("range", "bytes=100-200")]).await;
+    assert_eq!(a.status, 416);
+    assert_eq!(a.header("content-range"), Some("bytes */19"));
+}
