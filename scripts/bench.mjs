@@ -1,10 +1,10 @@
 // The measurements of scripts/bench (run that; it builds first). Uses the e2e helpers, so
 // playwright-core resolves from tests/e2e/node_modules.
 //
-// 1. Sizes: every file in dist/, raw / gzip -9 / brotli -q 11; the first-load transfer is the sum of
-//    the brotli sizes of what a cold load of the first of BENCH_ROUTES actually requests (the
-//    sign-in bundle, auth.html), against a 200 KB budget; then the same for the console (index.html)
-//    on a signed-out load of /dashboard.
+// 1. Sizes: every file in dist/, raw / gzip -9 / brotli -q 11. Then, per entry route of
+//    BENCH_WIRE_ROUTES, the bytes on the wire as Chromium received them from the server (DevTools
+//    protocol, headers included) on a cold load and on a repeat load in the same context, beside
+//    the raw / gzip / brotli sizes of the files that load fetched; PASS/MISS per target.
 // 2. Time from navigation start to performance.mark("onramp:interactive"): median of BENCH_LOADS
 //    cold loads, each in a new browser context (empty cache).
 // 3. Input-to-next-paint while typing into Full name on /signup, BENCH_KEYS keystrokes: from the
@@ -22,11 +22,15 @@ import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import { DIST, ROOT, startServer } from '../tests/e2e/lib/server.mjs';
 import { launchBrowser } from '../tests/e2e/lib/browser.mjs';
 import { loadRun, printLoad } from './bench-load.mjs';
+import { recordWire, wireTotal } from '../tests/e2e/lib/wire.mjs';
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 10);
 const KEYS = Number(process.env.BENCH_KEYS ?? 200);
 const ROUTES = (process.env.BENCH_ROUTES ?? '/signin,/signup').split(',');
-const BUDGET_BYTES = 200 * 1024;
+const WIRE_ROUTES = (process.env.BENCH_WIRE_ROUTES ?? '/signin,/signup,/dashboard').split(',');
+const REPEAT_BUDGET = 5 * 1024;
+// Every entry route's first load, on the wire (the redesign's goal).
+const ENTRY_BUDGET = 150 * 1024;
 const OUT = path.join(ROOT, 'bench-results/bench.json');
 
 const kb = (n) => (n / 1024).toFixed(1);
@@ -76,17 +80,10 @@ function assetSizes() {
     .sort((a, b) => b.raw - a.raw);
 }
 
-async function coldLoad(browser, server, route, { trackRequests = false } = {}) {
+async function coldLoad(browser, server, route) {
   const context = await browser.newContext({ baseURL: server.url });
   try {
     const page = await context.newPage();
-    const requested = [];
-    if (trackRequests) {
-      page.on('request', (r) => {
-        const u = new URL(r.url());
-        if (u.origin === server.url) requested.push({ path: u.pathname, type: r.resourceType() });
-      });
-    }
     await page.goto(route);
     await page.waitForFunction(() => performance.getEntriesByName('onramp:interactive').length > 0, null, { timeout: 30_000 });
     const t = await page.evaluate(() => {
@@ -97,7 +94,7 @@ async function coldLoad(browser, server, route, { trackRequests = false } = {}) 
         load: nav?.loadEventEnd || null,
       };
     });
-    return { ...t, requested };
+    return t;
   } finally {
     await context.close();
   }
@@ -207,7 +204,7 @@ function printTable(rows, cols) {
   for (const r of rows) console.log(line(cols.map((c) => c.get(r))));
 }
 
-const results = { date: new Date().toISOString(), chromium: null, budgetBytes: BUDGET_BYTES };
+const results = { date: new Date().toISOString(), chromium: null, entryBudgetBytes: ENTRY_BUDGET };
 
 // 1. sizes
 const assets = assetSizes();
@@ -225,39 +222,78 @@ const browser = await launchBrowser();
 try {
   results.chromium = browser.version();
 
-  // first-load transfer: what a cold load of the first route requests (the sign-in bundle), then
-  // what the console costs on its first load (/dashboard signed out: the console's own sign-in).
+  // Bytes on the wire per entry route, as Chromium received them: a cold load in a new context,
+  // then a repeat load in the same context (only revalidations should cross the network). Next to
+  // them, the raw / gzip / brotli sizes of the files that load fetched.
   const byPath = new Map(assets.map((a) => [a.path, a]));
   // The server answers page paths with auth.html (sign-in screens) or index.html (the console).
   const AUTH_PAGE = /^\/(signin|signup|signup\/password|invite\/[^/]+)$/;
   const pageFor = (p) => (AUTH_PAGE.test(p) && byPath.has('/auth.html') ? '/auth.html' : '/index.html');
-  async function firstLoadOf(route) {
-    const first = await coldLoad(browser, server, route, { trackRequests: true });
-    const loaded = [...new Set(first.requested.map((r) => r.path))]
-      .map((p) => byPath.get(p) ?? byPath.get(p === '/' || !path.extname(p) ? pageFor(p) : p) ?? { path: p, raw: 0, gzip: 0, brotli: 0, dynamic: true });
-    const brotliBytes = loaded.reduce((s, a) => s + a.brotli, 0);
-    return {
-      route,
-      requests: first.requested,
-      loaded,
-      brotliBytes,
-      gzipBytes: loaded.reduce((s, a) => s + a.gzip, 0),
-      rawBytes: loaded.reduce((s, a) => s + a.raw, 0),
-      withinBudget: brotliBytes <= BUDGET_BYTES,
-    };
+  async function wireOf(route) {
+    const context = await browser.newContext({ baseURL: server.url });
+    try {
+      const page = await context.newPage();
+      const wire = await recordWire(page);
+      const visit = async () => {
+        await page.goto(route);
+        await page.waitForFunction(() => performance.getEntriesByName('onramp:interactive').length > 0, null, { timeout: 30_000 });
+        await page.waitForLoadState('networkidle');
+        return wire.take().filter((r) => r.url.startsWith(server.url));
+      };
+      const cold = await visit();
+      const repeat = await visit();
+      const loaded = [...new Set(cold.map((r) => r.path))]
+        .map((p) => byPath.get(p) ?? byPath.get(p === '/' || !path.extname(p) ? pageFor(p) : p) ?? { path: p, raw: 0, gzip: 0, brotli: 0, dynamic: true });
+      const sum = (k) => loaded.reduce((s, a) => s + a[k], 0);
+      return {
+        route,
+        requests: cold.map(({ path: p, status, encoding, wireBytes }) => ({ path: p, status, encoding, wireBytes })),
+        repeatRequests: repeat.map(({ path: p, status, fromCache, wireBytes }) => ({ path: p, status, fromCache, wireBytes })),
+        loaded,
+        wireBytes: wireTotal(cold),
+        repeatWireBytes: wireTotal(repeat),
+        brotliBytes: sum('brotli'),
+        gzipBytes: sum('gzip'),
+        rawBytes: sum('raw'),
+      };
+    } finally {
+      await context.close();
+    }
   }
-  const report = (label, r) => {
-    console.log(`\n${label}: ${r.loaded.length} requests, ${kb(r.brotliBytes)} KB brotli `
-      + `(${kb(r.gzipBytes)} KB gzip, ${kb(r.rawBytes)} KB raw) `
-      + `vs budget ${kb(BUDGET_BYTES)} KB: ${r.withinBudget ? 'WITHIN' : 'OVER'} budget`);
-    for (const a of r.loaded) console.log(`  ${a.path}${a.dynamic ? ' (generated by the server)' : ''}  ${kb(a.brotli)} KB br`);
+  results.wire = [];
+  for (const route of WIRE_ROUTES) {
+    const { loaded, ...r } = await wireOf(route);
+    results.wire.push(r);
+    console.log(`\n${route}: cold ${kb(r.wireBytes)} KB on the wire in ${r.requests.length} responses, `
+      + `repeat ${kb(r.repeatWireBytes)} KB (files: ${kb(r.rawBytes)} KB raw, ${kb(r.gzipBytes)} KB gzip, ${kb(r.brotliBytes)} KB brotli)`);
+    for (const q of r.requests) {
+      const a = loaded.find((x) => x.path === q.path || (!path.extname(q.path) && x.path === pageFor(q.path)));
+      console.log(`  ${q.path}  ${q.status} ${q.encoding ?? 'identity'} ${kb(q.wireBytes)} KB on the wire`
+        + (a && !a.dynamic ? ` (raw ${kb(a.raw)}, br ${kb(a.brotli)})` : ''));
+    }
+  }
+  console.log('\nBytes on the wire per entry route (Chromium, signed out)\n');
+  printTable(results.wire, [
+    { title: 'route', get: (r) => r.route, left: true },
+    { title: 'cold KB', get: (r) => kb(r.wireBytes) },
+    { title: 'repeat KB', get: (r) => kb(r.repeatWireBytes) },
+    { title: 'raw KB', get: (r) => kb(r.rawBytes) },
+    { title: 'gzip KB', get: (r) => kb(r.gzipBytes) },
+    { title: 'brotli KB', get: (r) => kb(r.brotliBytes) },
+  ]);
+  results.targets = [];
+  const target = (name, ok, detail) => {
+    results.targets.push({ name, ok, detail });
   };
-  const { loaded, ...firstLoad } = await firstLoadOf(ROUTES[0]);
-  results.firstLoad = firstLoad;
-  report(`First load of ${ROUTES[0]}`, { loaded, ...firstLoad });
-  const { loaded: consoleLoaded, ...consoleLoad } = await firstLoadOf('/dashboard');
-  results.consoleFirstLoad = consoleLoad;
-  report('First load of the console (/dashboard, signed out)', { loaded: consoleLoaded, ...consoleLoad });
+  for (const r of results.wire) {
+    // Headers add a little to every response; more than 5 % over the brotli files means
+    // something was sent uncompressed.
+    target(`${r.route} cold load is compressed (wire ≤ brotli files + 5 %)`, r.wireBytes <= r.brotliBytes * 1.05,
+      `${kb(r.wireBytes)} KB vs ${kb(r.brotliBytes)} KB`);
+    target(`${r.route} repeat load ≤ ${kb(REPEAT_BUDGET)} KB`, r.repeatWireBytes <= REPEAT_BUDGET, `${kb(r.repeatWireBytes)} KB`);
+    target(`${r.route} cold load ≤ ${kb(ENTRY_BUDGET)} KB on the wire`, r.wireBytes <= ENTRY_BUDGET, `${kb(r.wireBytes)} KB`);
+  }
+  results.firstLoad = results.wire.find((r) => r.route === ROUTES[0]) ?? results.wire[0];
 
   // 2. time to interactive
   results.interactive = [];
@@ -303,6 +339,9 @@ try {
   await browser.close();
   await server.stop();
 }
+
+console.log('\nTargets\n');
+for (const t of results.targets) console.log(`${t.ok ? 'PASS' : 'MISS'}  ${t.name}: ${t.detail}`);
 
 // 5. load on loopback (wrk; scripts/bench-load.mjs)
 results.load = await loadRun();

@@ -121,6 +121,7 @@ build_release() {
   log "trunk build --release (offline)"
   ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build --release ) || return 1
   build_auth_bundle --release || return 1
+  compress_dist || return 1
   log "cargo build --release --locked -p onramp-api"
   ( cd "$ROOT" && cargo build --release --locked -p onramp-api ) || return 1
 }
@@ -135,6 +136,26 @@ build_auth_bundle() {
   ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build auth.html "$@" --dist "$out" ) || return 1
   ( cd "$out" && for f in *; do [[ "$f" == index.html ]] || cp -R "$f" "$ROOT/dist/"; done ) || return 1
   cp "$out/index.html" "$ROOT/dist/auth.html"
+}
+
+# Write `.br` (brotli -q 11) and `.gz` (gzip -9) beside every text and wasm file of dist/, as a CDN
+# would keep them; the server sends one of them to a browser that accepts it. A compressed copy
+# that is not smaller than its original is dropped (the original is then sent).
+compress_dist() {
+  log "compress dist/ (brotli -q 11, gzip -9)"
+  local f n=0
+  while IFS= read -r -d '' f; do
+    brotli -q 11 -f -o "$f.br" -- "$f" || return 1
+    gzip -9 -n -c -- "$f" >"$f.gz" || return 1
+    local raw
+    raw=$(stat -c %s "$f")
+    (( $(stat -c %s "$f.br") < raw )) || rm -f "$f.br"
+    (( $(stat -c %s "$f.gz") < raw )) || rm -f "$f.gz"
+    n=$((n + 1))
+  done < <(find "$ROOT/dist" -type f \( -name '*.html' -o -name '*.js' -o -name '*.mjs' \
+    -o -name '*.css' -o -name '*.wasm' -o -name '*.json' -o -name '*.svg' -o -name '*.txt' \
+    -o -name '*.yaml' -o -name '*.map' -o -name '*.webmanifest' -o -name '*.ico' \) -print0)
+  ok "compressed $n files in dist/"
 }
 
 # Copy dist/ to a private temporary folder and point the e2e helpers at it (ONRAMP_E2E_DIST), so

@@ -4,7 +4,8 @@
 
 /**
  * Start recording `page`'s network. `take()` returns what finished since the last take():
- * [{ url, path, status, encoding, wireBytes, fromCache, type }] in request order.
+ * [{ url, path, status, wireStatus, encoding, wireBytes, headerBytes, bodyBytes, fromCache, type }] in request
+ * order; wireBytes = headerBytes + bodyBytes, all as received (compressed), 0 from the cache.
  */
 export async function recordWire(page) {
   const cdp = await page.context().newCDPSession(page);
@@ -13,7 +14,7 @@ export async function recordWire(page) {
   let order = [];
   const entry = (id) => {
     if (!byId.has(id)) {
-      const e = { id, url: null, status: null, encoding: null, wireBytes: 0, fromCache: false, done: false, type: null };
+      const e = { id, url: null, status: null, wireStatus: null, encoding: null, wireBytes: 0, headerBytes: 0, bodyBytes: 0, fromCache: false, done: false, type: null };
       byId.set(id, e);
       order.push(e);
     }
@@ -32,10 +33,15 @@ export async function recordWire(page) {
     x.status = e.response.status;
     x.encoding = headers['content-encoding'] ?? null;
     x.fromCache ||= Boolean(e.response.fromDiskCache || e.response.fromPrefetchCache);
+    x.headerBytes = e.response.encodedDataLength ?? 0;
   });
+  // The status that crossed the network: a revalidated answer is reported above as the cached
+  // 200, here as the 304 the server sent.
+  cdp.on('Network.responseReceivedExtraInfo', (e) => { entry(e.requestId).wireStatus = e.statusCode; });
   cdp.on('Network.loadingFinished', (e) => {
     const x = entry(e.requestId);
     x.wireBytes = x.fromCache ? 0 : e.encodedDataLength;
+    x.bodyBytes = Math.max(0, x.wireBytes - x.headerBytes);
     x.done = true;
   });
   cdp.on('Network.loadingFailed', (e) => { entry(e.requestId).done = true; });
