@@ -4,7 +4,9 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use crate::fault::Faults;
+mod faults;
+
+pub use faults::Faults;
 
 /// Spot's AWS principal, trusted by the roles customers create.
 pub const SPOT_PRINCIPAL: &str = "arn:aws:iam::922761411349:root";

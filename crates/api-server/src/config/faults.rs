@@ -1,0 +1,87 @@
+//! The fault injection knobs as plain data (see `crate::fault` for what they do). They live with
+//! the configuration because flags set them at start; the control endpoint changes them live.
+
+use serde::{Deserialize, Serialize};
+
+/// The knobs, exactly as `GET`/`POST /api/_faults` show them (camelCase).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Faults {
+    /// Added before every matching `/api` answer.
+    pub latency_ms: u64,
+    /// Share (0..=1) answered 500 `InternalError`.
+    pub error_rate: f64,
+    /// Every Nth matching request answers 429 (0: never).
+    pub rate_limit_every: u64,
+    /// `X-RateLimit-Reset` / `Retry-After` of those 429s, in seconds.
+    pub reset_secs: u64,
+    /// Share whose connection is dropped without an answer.
+    pub drop_rate: f64,
+    /// Share answered 200 with a truncated (invalid) JSON body.
+    pub malformed_rate: f64,
+    /// Share of writes that run and commit, then lose their answer (dropped connection).
+    pub lose_after_write_rate: f64,
+    /// Only paths starting with this (e.g. `/api/setup/credentials`); null: all of `/api`.
+    pub only: Option<String>,
+}
+
+// Rates are checked finite (never NaN), so equality is an equivalence.
+impl Eq for Faults {}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self {
+            latency_ms: 0,
+            error_rate: 0.0,
+            rate_limit_every: 0,
+            reset_secs: 2,
+            drop_rate: 0.0,
+            malformed_rate: 0.0,
+            lose_after_write_rate: 0.0,
+            only: None,
+        }
+    }
+}
+
+impl Faults {
+    /// No fault would ever fire.
+    pub fn is_off(&self) -> bool {
+        self.latency_ms == 0
+            && self.error_rate == 0.0
+            && self.rate_limit_every == 0
+            && self.drop_rate == 0.0
+            && self.malformed_rate == 0.0
+            && self.lose_after_write_rate == 0.0
+    }
+
+    /// Refuses rates outside 0..=1 (or NaN), absurd latencies and an `only` that is not an
+    /// absolute path. Messages name the knob.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, p) in [
+            ("errorRate", self.error_rate),
+            ("dropRate", self.drop_rate),
+            ("malformedRate", self.malformed_rate),
+            ("loseAfterWriteRate", self.lose_after_write_rate),
+        ] {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(format!("{name} must be a share between 0 and 1."));
+            }
+        }
+        if self.latency_ms > 600_000 {
+            return Err("latencyMs must be at most 600000 (10 minutes).".into());
+        }
+        if self.reset_secs > 86_400 {
+            return Err("resetSecs must be at most 86400 (one day).".into());
+        }
+        if let Some(o) = &self.only
+            && !o.starts_with('/')
+        {
+            return Err("only must be a path prefix starting with \"/\", e.g. /api/setup/credentials, or null.".into());
+        }
+        Ok(())
+    }
+
+    pub(crate) fn applies_to(&self, path: &str) -> bool {
+        self.only.as_deref().is_none_or(|p| path.starts_with(p))
+    }
+}
