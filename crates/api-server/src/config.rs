@@ -4,6 +4,13 @@
 
 use std::{path::PathBuf, time::Duration};
 
+use clap::{
+    ArgAction, Args, CommandFactory, FromArgMatches, Parser,
+    builder::{RangedU64ValueParser, Resettable},
+    error::ErrorKind,
+    value_parser,
+};
+
 mod faults;
 
 pub use faults::Faults;
@@ -74,152 +81,38 @@ impl Config {
     }
 
     /// Reads flags (`args` without the program name) and the environment (`env` looks a
-    /// variable up). Errors are user-facing sentences.
+    /// variable up: `main` passes the process environment, tests a fixed answer). An empty
+    /// variable counts as unset. Errors, and `--help`, come back as the text to print.
     pub fn parse<I, F>(args: I, env: F) -> Result<Self, String>
     where
         I: IntoIterator<Item = String>,
         F: Fn(&str) -> Option<String>,
     {
-        let mut raw: Vec<(&'static str, String)> = Vec::new();
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            if arg == "--help" || arg == "-h" {
-                return Err(USAGE.to_owned());
+        // clap reads each `env` variable from the process itself, when the command is built.
+        // So that `env` decides instead, every argument drops what clap read and takes `env`'s
+        // value as its default: a flag still overrides it, and it passes the same checks.
+        // Negative numbers are let through so that their flag's check says what is wrong.
+        let command = Flags::command().mut_args(|arg| {
+            let value = arg
+                .get_env()
+                .and_then(|var| env(var.to_str()?))
+                .filter(|v| !v.is_empty());
+            let arg = arg.env(Resettable::Reset).allow_negative_numbers(true);
+            match value {
+                Some(v) => arg.default_value(v),
+                None => arg,
             }
-            let (name, inline) = match arg.split_once('=') {
-                Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
-                None => (arg.clone(), None),
-            };
-            let Some(&(flag, _)) = FLAGS.iter().find(|(f, _)| *f == name) else {
-                return Err(format!("Unknown argument {arg:?}.\n{USAGE}"));
-            };
-            let value = match inline {
-                Some(v) => v,
-                None if BOOL_FLAGS.contains(&flag) => "true".to_owned(),
-                None => args
-                    .next()
-                    .ok_or_else(|| format!("The flag {flag} needs a value.\n{USAGE}"))?,
-            };
-            raw.push((flag, value));
-        }
-        let get = |flag: &str| -> Option<String> {
-            raw.iter()
-                .rev()
-                .find(|(f, _)| *f == flag)
-                .map(|(_, v)| v.clone())
-                .or_else(|| {
-                    let var = FLAGS.iter().find(|(f, _)| *f == flag).map(|(_, e)| *e)?;
-                    env(var).filter(|v| !v.is_empty())
-                })
-        };
-        let mut c = Self::default();
-        if let Some(v) = get("--listen") {
-            c.listen = v;
-        }
-        if let Some(v) = get("--db") {
-            c.db = v;
-        }
-        if let Some(v) = get("--dist") {
-            c.dist = PathBuf::from(v);
-        }
-        if let Some(v) = get("--api-base-url") {
-            c.api_base_url = v;
-        }
-        if let Some(v) = get("--embed-origins") {
-            // The app checks message origins with the same normalisation (core's embed
-            // module), so the CSP and the postMessage allow-list can never disagree. A bad
-            // entry is an error here rather than silently dropped: it is an operator's typo.
-            c.embed_origins = Vec::new();
-            for o in v
-                .split(|ch: char| ch.is_whitespace() || ch == ',')
-                .filter(|o| !o.is_empty())
-            {
-                let origin = onramp_core::embed::normalise_origin(o).ok_or_else(|| {
-                    format!(
-                        "--embed-origins: {o:?} is not an origin; write it like https://partner.example (scheme and host, no path)."
-                    )
-                })?;
-                if !c.embed_origins.contains(&origin) {
-                    c.embed_origins.push(origin);
-                }
-            }
-        }
-        if let Some(v) = get("--rate-limit") {
-            c.rate_limit =
-                v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    format!("--rate-limit: {v:?} is not a positive whole number.")
-                })?;
-        }
-        if let Some(v) = get("--max-body") {
-            c.max_body =
-                v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    format!("--max-body: {v:?} is not a positive number of bytes.")
-                })?;
-        }
-        let rate = |flag: &str| -> Result<Option<f64>, String> {
-            get(flag)
-                .map(|v| {
-                    v.parse::<f64>()
-                        .ok()
-                        .filter(|p| (0.0..=1.0).contains(p))
-                        .ok_or_else(|| format!("{flag}: {v:?} is not a share between 0 and 1."))
-                })
-                .transpose()
-        };
-        let whole = |flag: &str| -> Result<Option<u64>, String> {
-            get(flag)
-                .map(|v| {
-                    v.parse::<u64>()
-                        .map_err(|_| format!("{flag}: {v:?} is not a whole number."))
-                })
-                .transpose()
-        };
-        let f = &mut c.faults;
-        if let Some(v) = whole("--fault-latency-ms")? {
-            f.latency_ms = v;
-        }
-        if let Some(v) = rate("--fault-error-rate")? {
-            f.error_rate = v;
-        }
-        if let Some(v) = whole("--fault-rate-limit-every")? {
-            f.rate_limit_every = v;
-        }
-        if let Some(v) = whole("--fault-reset-secs")? {
-            f.reset_secs = v;
-        }
-        if let Some(v) = rate("--fault-drop-rate")? {
-            f.drop_rate = v;
-        }
-        if let Some(v) = rate("--fault-malformed-rate")? {
-            f.malformed_rate = v;
-        }
-        if let Some(v) = rate("--fault-lose-after-write-rate")? {
-            f.lose_after_write_rate = v;
-        }
-        if let Some(v) = get("--fault-only") {
-            f.only = Some(v);
-        }
-        f.check().map_err(|e| format!("{e}\n{USAGE}"))?;
-        c.fault_seed = whole("--fault-seed")?;
-        if let Some(v) = get("--fault-control") {
-            c.fault_control = match v.to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" | "on" => true,
-                "0" | "false" | "no" | "off" => false,
-                _ => return Err(format!("--fault-control: {v:?} is not true or false.")),
-            };
-        }
-        if let Some(v) = get("--demo") {
-            c.demo = match v.to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" | "on" => true,
-                "0" | "false" | "no" | "off" => false,
-                _ => return Err(format!("--demo: {v:?} is not true or false.")),
-            };
-        }
-        if let Some(v) = whole("--login-attempts")? {
-            c.login_attempts =
-                u32::try_from(v).map_err(|_| format!("--login-attempts: {v:?} is too large."))?;
-        }
-        Ok(c)
+        });
+        let argv = std::iter::once("onramp-api".to_owned()).chain(args);
+        let matches = command
+            .try_get_matches_from(argv)
+            .map_err(|e| match e.kind() {
+                // Rendered from the untouched command, which still names each variable.
+                ErrorKind::DisplayHelp => Flags::command().render_help().to_string(),
+                _ => e.to_string().trim_end().to_owned(),
+            })?;
+        let flags = Flags::from_arg_matches(&matches).map_err(|e| e.to_string())?;
+        Ok(flags.into())
     }
 
     /// The API's origin when `api_base_url` is absolute (`https://host[:port]`), for CSP.
@@ -234,46 +127,269 @@ impl Config {
     }
 }
 
-const FLAGS: &[(&str, &str)] = &[
-    ("--listen", "ONRAMP_LISTEN"),
-    ("--db", "ONRAMP_DB"),
-    ("--dist", "ONRAMP_DIST"),
-    ("--api-base-url", "ONRAMP_API_BASE_URL"),
-    ("--embed-origins", "ONRAMP_EMBED_ORIGINS"),
-    ("--rate-limit", "ONRAMP_RATE_LIMIT"),
-    ("--max-body", "ONRAMP_MAX_BODY"),
-    ("--login-attempts", "ONRAMP_LOGIN_ATTEMPTS"),
-    ("--demo", "ONRAMP_DEMO"),
-    ("--fault-latency-ms", "ONRAMP_FAULT_LATENCY_MS"),
-    ("--fault-error-rate", "ONRAMP_FAULT_ERROR_RATE"),
-    ("--fault-rate-limit-every", "ONRAMP_FAULT_RATE_LIMIT_EVERY"),
-    ("--fault-reset-secs", "ONRAMP_FAULT_RESET_SECS"),
-    ("--fault-drop-rate", "ONRAMP_FAULT_DROP_RATE"),
-    ("--fault-malformed-rate", "ONRAMP_FAULT_MALFORMED_RATE"),
-    (
-        "--fault-lose-after-write-rate",
-        "ONRAMP_FAULT_LOSE_AFTER_WRITE_RATE",
-    ),
-    ("--fault-only", "ONRAMP_FAULT_ONLY"),
-    ("--fault-seed", "ONRAMP_FAULT_SEED"),
-    ("--fault-control", "ONRAMP_FAULT_CONTROL"),
-];
+/// The flags as clap reads them (their doc comments are the `--help` text). The defaults must
+/// match `Config::default()` (a test checks).
+#[derive(Debug, Parser)]
+#[command(
+    name = "onramp-api",
+    about = "Spot's setup API on SQLite, serving the built Onramp app.",
+    // A repeated flag takes its last value instead of being an error.
+    args_override_self = true
+)]
+struct Flags {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "ONRAMP_LISTEN",
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080"
+    )]
+    listen: String,
+    /// SQLite file, or :memory:.
+    #[arg(
+        long,
+        env = "ONRAMP_DB",
+        value_name = "PATH",
+        default_value = "./onramp.sqlite"
+    )]
+    db: String,
+    /// Directory of the built app.
+    #[arg(
+        long,
+        env = "ONRAMP_DIST",
+        value_name = "DIR",
+        default_value = "./dist"
+    )]
+    dist: PathBuf,
+    /// Where the app calls the API: a path, or an absolute URL.
+    #[arg(
+        long,
+        env = "ONRAMP_API_BASE_URL",
+        value_name = "URL",
+        default_value = "/api"
+    )]
+    api_base_url: String,
+    /// Origins that may embed the app, space- or comma-separated (e.g. https://partner.example).
+    #[arg(
+        long,
+        env = "ONRAMP_EMBED_ORIGINS",
+        value_name = "ORIGINS",
+        value_parser = origins
+    )]
+    embed_origins: Option<Origins>,
+    /// Requests per organization (or client IP), route and method in each 60-second window.
+    #[arg(
+        long,
+        env = "ONRAMP_RATE_LIMIT",
+        value_name = "N",
+        default_value = "600",
+        value_parser = value_parser!(u32).range(1..)
+    )]
+    rate_limit: u32,
+    /// Largest accepted request body, in bytes.
+    #[arg(
+        long,
+        env = "ONRAMP_MAX_BODY",
+        value_name = "BYTES",
+        default_value = "262144",
+        value_parser = RangedU64ValueParser::<usize>::new().range(1..)
+    )]
+    max_body: usize,
+    /// Failed sign-ins per email in 15 minutes before 429 (per client IP: 4×); 0 turns this off.
+    #[arg(
+        long,
+        env = "ONRAMP_LOGIN_ATTEMPTS",
+        value_name = "N",
+        default_value = "5"
+    )]
+    login_attempts: u32,
+    /// Seed a labelled demo organization (demo@onramp.example; its password is printed at start).
+    #[arg(
+        long,
+        env = "ONRAMP_DEMO",
+        value_name = "BOOL",
+        default_value = "false",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        action = ArgAction::Set,
+        value_parser = on_off
+    )]
+    demo: bool,
+    #[command(flatten)]
+    faults: FaultFlags,
+}
 
-/// Flags that may be given without a value (meaning `true`).
-const BOOL_FLAGS: &[&str] = &["--fault-control", "--demo"];
+/// The `--fault-*` flags, under their own heading in `--help`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Fault injection, for tests only (all off by default)")]
+struct FaultFlags {
+    /// Milliseconds added before every matching /api answer.
+    #[arg(
+        long,
+        env = "ONRAMP_FAULT_LATENCY_MS",
+        value_name = "MS",
+        default_value = "0",
+        value_parser = value_parser!(u64).range(..=Faults::MAX_LATENCY_MS)
+    )]
+    fault_latency_ms: u64,
+    /// Share of matching requests answered 500.
+    #[arg(
+        long,
+        env = "ONRAMP_FAULT_ERROR_RATE",
+        value_name = "P",
+        default_value = "0",
+        value_parser = share
+    )]
+    fault_error_rate: f64,
+    /// Every Nth matching request answers 429 (0: never).
+    #[arg(
+        long,
+        env = "ONRAMP_FAULT_RATE_LIMIT_EVERY",
+        value_name = "N",
+        default_value = "0"
+    )]
+    fault_rate_limit_every: u64,
+    /// X-RateLimit-Reset and Retry-After of those 429s, in seconds.
+    #[arg(
+        long,
+        env = "ONRAMP_FAULT_RESET_SECS",
+        value_name = "S",
+        default_value = "2",
+        value_parser = value_parser!(u64).range(..=Faults::MAX_RESET_SECS)
+    )]
+    fault_reset_secs: u64,
+    /// Share of matching requests whose connection is dropped without an answer.
+    #[arg(
+        long,
+        env = "ONRAMP_FAULT_DROP_RATE",
+        value_name = "P",
+        default_value = "0",
+        value_parser = share
+    )]
+    fault_drop_rate: f64,
+    /// Share of matching requests answered 200 with truncated JSON.
+    #[arg(
+        long,
+        env = "ONRAMP_FAULT_MALFORMED_RATE",
+        value_name = "P",
+        default_value = "0",
+        value_parser = share
+    )]
+    fault_malformed_rate: f64,
+    /// Share of matching writes that commit, then lose their answer.
+    #[arg(
+        long,
+        env = "ONRAMP_FAULT_LOSE_AFTER_WRITE_RATE",
+        value_name = "P",
+        default_value = "0",
+        value_parser = share
+    )]
+    fault_lose_after_write_rate: f64,
+    /// Only requests whose path starts with this (e.g. /api/setup/credentials); unset: all of /api.
+    #[arg(
+        long,
+        env = "ONRAMP_FAULT_ONLY",
+        value_name = "PATH_PREFIX",
+        value_parser = path_prefix
+    )]
+    fault_only: Option<String>,
+    /// Seed of the faults' random choices, so a run repeats (unset: random).
+    #[arg(long, env = "ONRAMP_FAULT_SEED", value_name = "N")]
+    fault_seed: Option<u64>,
+    /// Serve GET/POST /api/_faults to read and change the faults while running.
+    #[arg(
+        long,
+        env = "ONRAMP_FAULT_CONTROL",
+        value_name = "BOOL",
+        default_value = "false",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        action = ArgAction::Set,
+        value_parser = on_off
+    )]
+    fault_control: bool,
+}
 
-pub const USAGE: &str = "Usage: onramp-api [--listen ADDR] [--db PATH|:memory:] [--dist DIR] \
-[--api-base-url URL] [--embed-origins \"ORIGIN ...\"] [--rate-limit N] [--max-body BYTES] \
-[--login-attempts N] [--demo]
---demo seeds a labelled demo organization (sign in as demo@onramp.example, password printed at start).
-Fault injection, for tests only (all off by default): [--fault-latency-ms N] \
-[--fault-error-rate P] [--fault-rate-limit-every N] [--fault-reset-secs S] [--fault-drop-rate P] \
-[--fault-malformed-rate P] [--fault-lose-after-write-rate P] [--fault-only PATH_PREFIX] \
-[--fault-seed N] [--fault-control]   (P is a share between 0 and 1)
-Each flag has an environment twin: ONRAMP_ and the flag's name in capitals with underscores, \
-e.g. ONRAMP_LISTEN, ONRAMP_DB, ONRAMP_DIST, ONRAMP_API_BASE_URL, ONRAMP_EMBED_ORIGINS, \
-ONRAMP_RATE_LIMIT, ONRAMP_MAX_BODY, ONRAMP_LOGIN_ATTEMPTS, ONRAMP_FAULT_ERROR_RATE, \
-ONRAMP_FAULT_CONTROL=1.";
+impl From<Flags> for Config {
+    fn from(f: Flags) -> Self {
+        let x = f.faults;
+        Self {
+            listen: f.listen,
+            db: f.db,
+            dist: f.dist,
+            api_base_url: f.api_base_url,
+            embed_origins: f.embed_origins.map(|o| o.0).unwrap_or_default(),
+            rate_limit: f.rate_limit,
+            max_body: f.max_body,
+            login_attempts: f.login_attempts,
+            demo: f.demo,
+            faults: Faults {
+                latency_ms: x.fault_latency_ms,
+                error_rate: x.fault_error_rate,
+                rate_limit_every: x.fault_rate_limit_every,
+                reset_secs: x.fault_reset_secs,
+                drop_rate: x.fault_drop_rate,
+                malformed_rate: x.fault_malformed_rate,
+                lose_after_write_rate: x.fault_lose_after_write_rate,
+                only: x.fault_only,
+            },
+            fault_seed: x.fault_seed,
+            fault_control: x.fault_control,
+            ..Self::default()
+        }
+    }
+}
+
+/// `--embed-origins`, normalised and without duplicates.
+#[derive(Debug, Clone)]
+struct Origins(Vec<String>);
+
+/// The app checks message origins with the same normalisation (core's embed module), so the
+/// CSP and the postMessage allow-list can never disagree. A bad entry is an error rather than
+/// silently dropped: it is an operator's typo.
+fn origins(v: &str) -> Result<Origins, String> {
+    let mut out = Vec::new();
+    for o in v
+        .split(|ch: char| ch.is_whitespace() || ch == ',')
+        .filter(|o| !o.is_empty())
+    {
+        let origin = onramp_core::embed::normalise_origin(o).ok_or_else(|| {
+            format!("{o:?} is not an origin; write it like https://partner.example (scheme and host, no path).")
+        })?;
+        if !out.contains(&origin) {
+            out.push(origin);
+        }
+    }
+    Ok(Origins(out))
+}
+
+/// A rate knob (same rule as `Faults::check`, which the control endpoint uses).
+fn share(v: &str) -> Result<f64, String> {
+    v.parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=1.0).contains(p))
+        .ok_or_else(|| "not a share between 0 and 1.".to_owned())
+}
+
+/// `--fault-only` (same rule as `Faults::check`).
+fn path_prefix(v: &str) -> Result<String, String> {
+    if v.starts_with('/') {
+        Ok(v.to_owned())
+    } else {
+        Err("not a path prefix starting with \"/\", e.g. /api/setup/credentials.".to_owned())
+    }
+}
+
+/// The words the boolean flags have always accepted.
+fn on_off(v: &str) -> Result<bool, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err("not true or false (1, true, yes, on / 0, false, no, off).".to_owned()),
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -417,6 +533,80 @@ mod tests {
         let env = |k: &str| (k == "ONRAMP_DEMO").then(|| "1".to_string());
         assert!(Config::parse(args(&[]), env).unwrap().demo);
         assert!(Config::parse(args(&["--demo=maybe"]), |_| None).is_err());
+    }
+
+    #[test]
+    fn help_lists_every_flag_with_its_variable_and_default() {
+        let help = Config::parse(args(&["--help"]), |_| None).unwrap_err();
+        let command = Flags::command();
+        let flags: Vec<_> = command
+            .get_arguments()
+            .filter(|a| a.get_id() != "help")
+            .collect();
+        assert_eq!(flags.len(), 19);
+        for a in flags {
+            let long = a.get_long().unwrap();
+            assert!(help.contains(&format!("--{long}")), "{long}");
+            let var = a.get_env().and_then(|v| v.to_str()).unwrap();
+            assert_eq!(
+                var,
+                format!("ONRAMP_{}", long.replace('-', "_").to_uppercase())
+            );
+            assert!(help.contains(&format!("[env: {var}")), "{var}");
+            if let [default] = a.get_default_values() {
+                let default = default.to_str().unwrap();
+                assert!(help.contains(&format!("[default: {default}]")), "{long}");
+            }
+        }
+        assert!(help.contains("[default: 127.0.0.1:8080]"));
+    }
+
+    #[test]
+    fn empty_variables_are_unset_and_the_last_flag_wins() {
+        let c = Config::parse(args(&[]), |_| Some(String::new())).unwrap();
+        assert_eq!(c, Config::default());
+        let c = Config::parse(
+            args(&["--listen", "127.0.0.1:1", "--listen=127.0.0.1:2"]),
+            |_| None,
+        )
+        .unwrap();
+        assert_eq!(c.listen, "127.0.0.1:2");
+    }
+
+    #[test]
+    fn errors_name_the_flag_and_the_value() {
+        let err = |a: &[&str], env: &dyn Fn(&str) -> Option<String>| {
+            Config::parse(args(a), env).unwrap_err()
+        };
+        let none = |_: &str| None;
+        for (a, flag, value) in [
+            (&["--rate-limit", "0"][..], "--rate-limit", "'0'"),
+            (&["--fault-latency-ms", "-1"], "--fault-latency-ms", "'-1'"),
+            (
+                &["--fault-error-rate", "1.5"],
+                "--fault-error-rate",
+                "share",
+            ),
+            (
+                &["--embed-origins", "*"],
+                "--embed-origins",
+                "not an origin",
+            ),
+            (
+                &["--fault-control=maybe"],
+                "--fault-control",
+                "true or false",
+            ),
+            (&["--nope"], "--nope", "unexpected"),
+        ] {
+            let e = err(a, &none);
+            assert!(e.contains(flag) && e.contains(value), "{e}");
+        }
+        // A bad environment value is reported against the flag it stands for.
+        let e = err(&[], &|k: &str| {
+            (k == "ONRAMP_MAX_BODY").then(|| "lots".into())
+        });
+        assert!(e.contains("--max-body") && e.contains("'lots'"), "{e}");
     }
 
     #[test]

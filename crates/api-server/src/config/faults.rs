@@ -44,6 +44,11 @@ impl Default for Faults {
 }
 
 impl Faults {
+    /// The longest `latency_ms` (10 minutes).
+    pub const MAX_LATENCY_MS: u64 = 600_000;
+    /// The longest `reset_secs` (one day).
+    pub const MAX_RESET_SECS: u64 = 86_400;
+
     /// No fault would ever fire.
     pub fn is_off(&self) -> bool {
         self.latency_ms == 0
@@ -67,10 +72,10 @@ impl Faults {
                 return Err(format!("{name} must be a share between 0 and 1."));
             }
         }
-        if self.latency_ms > 600_000 {
+        if self.latency_ms > Self::MAX_LATENCY_MS {
             return Err("latencyMs must be at most 600000 (10 minutes).".into());
         }
-        if self.reset_secs > 86_400 {
+        if self.reset_secs > Self::MAX_RESET_SECS {
             return Err("resetSecs must be at most 86400 (one day).".into());
         }
         if let Some(o) = &self.only
