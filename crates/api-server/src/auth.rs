@@ -1,14 +1,16 @@
 //! Passwords (argon2id) and bearer tokens (32 random bytes, base64url; only their SHA-256 is
 //! stored, compared in constant time). Resolving a token gives an [`AuthCtx`] that scopes every
-//! query to its organization.
+//! query to its organization; [`authenticate`] does that once per `/api` request.
 
 use argon2::{
     Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
     password_hash::SaltString,
 };
 use axum::{
-    extract::FromRequestParts,
+    extract::{FromRequestParts, Request, State},
     http::{HeaderMap, header, request::Parts},
+    middleware::Next,
+    response::{IntoResponse, Response},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -17,9 +19,9 @@ use subtle::ConstantTimeEq;
 
 use onramp_core::dto::Role;
 
-use crate::{respond::ApiError, util};
+use crate::{db::Db, respond::ApiError, util};
 
-/// Who is calling: set by the API middleware when the bearer token is valid.
+/// Who is calling: set by [`authenticate`] when the bearer token is valid.
 #[derive(Debug, Clone)]
 pub struct AuthCtx {
     pub user_id: String,
@@ -43,6 +45,24 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
             .map(Auth)
             .ok_or_else(ApiError::unauthorized)
     }
+}
+
+/// Route layer on `/api`: resolves the bearer token and puts the caller ([`AuthCtx`]) in the
+/// request's extensions for the layers inside (rate limit, viewer guard) and the handlers. A
+/// missing, unknown or revoked token leaves no caller, and routes that need one answer 401
+/// through [`Auth`]; only a failing database answers here.
+pub async fn authenticate(State(db): State<Db>, mut req: Request, next: Next) -> Response {
+    if let Some(token) = bearer(req.headers()) {
+        let resolved = resolve(&db.conn(), token);
+        match resolved {
+            Ok(Some(ctx)) => {
+                req.extensions_mut().insert(ctx);
+            }
+            Ok(None) => {}
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    }
+    next.run(req).await
 }
 
 pub fn hasher(fast: bool) -> Argon2<'static> {

@@ -78,9 +78,12 @@ pub fn app(config: Config) -> Router {
 pub fn app_with_state(state: AppState) -> Router {
     let max_body = state.config.max_body;
     let api = routes::api_routes()
-        // Innermost: needs the caller that `rate_limit::guard` resolves from the bearer token.
+        // The last route layer added runs first: throttle, authenticate, rate limit, viewer guard.
+        // Innermost: needs the caller that `auth::authenticate` resolves from the bearer token.
         .route_layer(from_fn(roles::viewer_guard))
-        .route_layer(from_fn_with_state(state.clone(), rate_limit::guard))
+        // Counts per caller, so it sits inside `authenticate`.
+        .route_layer(from_fn_with_state(state.limiter.clone(), rate_limit::guard))
+        .route_layer(from_fn_with_state(state.db.clone(), auth::authenticate))
         .route_layer(from_fn_with_state(state.clone(), throttle::guard))
         .fallback(respond::unknown_route)
         .layer(DefaultBodyLimit::max(max_body))

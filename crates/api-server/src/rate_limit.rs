@@ -11,11 +11,11 @@ use axum::{
 use std::{
     collections::HashMap,
     net::SocketAddr,
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
-use crate::{AppState, auth, respond::ApiError};
+use crate::{auth::AuthCtx, respond::ApiError};
 
 pub const WINDOW: Duration = Duration::from_secs(60);
 
@@ -64,20 +64,10 @@ impl RateLimiter {
     }
 }
 
-/// Route-layer middleware on `/api`: resolves the bearer token (handlers then require it or
-/// not), then counts the request.
-pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    if let Some(token) = auth::bearer(req.headers()) {
-        let resolved = auth::resolve(&state.db.conn(), token);
-        match resolved {
-            Ok(Some(ctx)) => {
-                req.extensions_mut().insert(ctx);
-            }
-            Ok(None) => {}
-            Err(e) => return ApiError::from(e).into_response(),
-        }
-    }
-    let scope = match req.extensions().get::<auth::AuthCtx>() {
+/// Route-layer middleware on `/api`, inside `auth::authenticate`: counts the request against
+/// the caller's organization (the client IP without a caller).
+pub async fn guard(State(limiter): State<Arc<RateLimiter>>, req: Request, next: Next) -> Response {
+    let scope = match req.extensions().get::<AuthCtx>() {
         Some(ctx) => format!("org:{}", ctx.org_id),
         None => match req.extensions().get::<ConnectInfo<SocketAddr>>() {
             Some(ConnectInfo(addr)) => format!("ip:{}", addr.ip()),
@@ -90,7 +80,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         .map(|m| m.as_str().to_owned())
         .unwrap_or_else(|| req.uri().path().to_owned());
     let key = format!("{scope} {} {route}", req.method());
-    let d = state.limiter.check(&key, Instant::now());
+    let d = limiter.check(&key, Instant::now());
     let mut res = if d.allowed {
         next.run(req).await
     } else {

@@ -1,10 +1,10 @@
 //! Roles: admins may change their organization, viewers may only look at it.
 //!
-//! [`viewer_guard`] is a route layer inside the one that resolves the bearer token, so it sees
-//! the caller's [`AuthCtx`]. It refuses a viewer's writes (POST, PUT, PATCH, DELETE) on every
-//! `/api` route except signing out and issuing a personal token (a viewer needs both to use the
-//! console at all) and the routes that need no token (signing up, signing in, an invitation
-//! link): a bearer sent along to those is not what they act on. Admin-only reads (the pending
+//! [`viewer_guard`] is a route layer inside [`crate::auth::authenticate`], which resolves the
+//! bearer token, so it sees the caller's [`AuthCtx`]. It refuses a viewer's writes (POST, PUT,
+//! PATCH, DELETE) on every `/api` route except signing out and issuing a personal token (a
+//! viewer needs both to use the console at all) and the routes that need no token (signing up,
+//! signing in, an invitation link): a bearer sent along to those is not what they act on. Admin-only reads (the pending
 //! invitations) call [`require_admin`] themselves.
 
 use axum::{
