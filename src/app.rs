@@ -1,11 +1,10 @@
 //! Router, layout (skip link, top bar, main landmark) and the app-wide providers.
 
 use crate::api::ApiError;
+use crate::components::notice;
 use crate::components::{Banner, MenuButton, MenuItem, Notice};
-use crate::pages::{
-    Dashboard, Home, NotFound, SignIn, SignupDetails, SignupPassword, Welcome, expire_session,
-    notice,
-};
+use crate::pages::{Dashboard, Home, NotFound, SignIn, SignupDetails, SignupPassword, Welcome};
+use crate::state::expire_session;
 use crate::state::session::identify;
 use crate::state::theme::Theme;
 use crate::state::{Config, Profile, Session, use_api};
@@ -19,7 +18,7 @@ pub fn App(config: Config) -> impl IntoView {
     provide_context(config);
     let session = Session::restore();
     provide_context(session);
-    provide_context(crate::pages::CurrentAccount::restore());
+    provide_context(crate::state::CurrentAccount::restore());
     let profile_load = load_profile(session);
 
     view! {
@@ -96,7 +95,7 @@ pub fn AuthApp(config: Config) -> impl IntoView {
     provide_context(config);
     let session = Session::restore();
     provide_context(session);
-    provide_context(crate::pages::CurrentAccount::restore());
+    provide_context(crate::state::CurrentAccount::restore());
     // A tab already signed in (e.g. joining by invitation) says who it is signed in as.
     let _ = load_profile(session);
 
@@ -306,7 +305,7 @@ fn TopBar(#[prop(optional)] children: Option<Children>) -> impl IntoView {
 #[component]
 fn UserMenu() -> impl IntoView {
     use crate::components::{MenuEntry, MenuGroup, MenuSearch, provider_logo};
-    use crate::pages::CurrentAccount;
+    use crate::state::CurrentAccount;
     use onramp_core::accounts_view::{default_account, search};
     use onramp_core::dto::Account;
 

@@ -15,9 +15,10 @@
 use crate::api::{Api, ApiError};
 use crate::components::{Field, ProviderPicker, focus_id, provider_name, rule, set_title};
 use crate::pages::Welcome;
+use crate::platform::storage;
 use crate::state::draft::{FIRST_RUN_DRAFT_KEY, save_first_run};
 use crate::state::session::{SESSION_KEY, identify};
-use crate::state::{Config, Session, storage};
+use crate::state::{Config, Session};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
@@ -573,7 +574,7 @@ fn AddAccountForm() -> impl IntoView {
         let api = api();
         let navigate = navigate.clone();
         let typed = name.get_untracked();
-        crate::pages::run_busy(busy, async move {
+        crate::components::run_busy(busy, async move {
             // A retry after a lost answer must not create a second account.
             let id = match created.get_untracked() {
                 Some(id) => Ok(id),
@@ -605,13 +606,13 @@ fn AddAccountForm() -> impl IntoView {
                         NavigateOptions::default(),
                     );
                 }
-                Err(ApiError::Unauthorized) => crate::pages::expire_session(session),
+                Err(ApiError::Unauthorized) => crate::state::expire_session(session),
                 Err(e) => {
                     if let Some(m) = e.field_message("account.name") {
                         name_error.set(Some(m.to_owned()));
                         focus_id("embed-account-name");
                     } else {
-                        banner.set(Some(crate::pages::notice(&e)));
+                        banner.set(Some(crate::components::notice(&e)));
                     }
                 }
             }

@@ -1,6 +1,6 @@
 //! Onramp, the cloud-account onboarding console (Leptos CSR).
 //!
-//! Direction of dependence: pages → components → state/api → core.
+//! Direction of dependence: pages → components → state/api/platform → core.
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;
@@ -12,6 +12,8 @@ pub mod components;
 pub mod embed;
 #[cfg(target_arch = "wasm32")]
 pub mod pages;
+#[cfg(target_arch = "wasm32")]
+pub mod platform;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
 

@@ -119,7 +119,7 @@ impl Api {
                 }
                 _ => None,
             };
-            sleep(&window, after_ms).await;
+            crate::platform::clock::sleep_ms(u32::try_from(after_ms).unwrap_or(u32::MAX)).await;
             if left.get() {
                 return result;
             }
@@ -242,7 +242,10 @@ impl Api {
             let result = get_text_once(&window, url, timeout_ms).await;
             let Err(err) = &result else { return result };
             match policy.next("GET", attempt, err.failure(), js_sys::Math::random()) {
-                Next::Retry { after_ms, .. } => sleep(&window, after_ms).await,
+                Next::Retry { after_ms, .. } => {
+                    crate::platform::clock::sleep_ms(u32::try_from(after_ms).unwrap_or(u32::MAX))
+                        .await
+                }
                 Next::Stop => return result,
             }
             attempt += 1;
@@ -280,14 +283,6 @@ async fn get_text_once(
 
 async fn race(work: &Promise, timer: &Promise) -> Result<JsValue, JsValue> {
     JsFuture::from(Promise::race(&Array::of2(work, timer))).await
-}
-
-async fn sleep(window: &web_sys::Window, ms: u64) {
-    let ms = ms.min(i32::MAX as u64) as i32;
-    let done = Promise::new(&mut |resolve, _reject| {
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-    });
-    let _ = JsFuture::from(done).await;
 }
 
 thread_local! {

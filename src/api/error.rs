@@ -95,3 +95,31 @@ pub fn field_name(field: &str) -> &str {
         .or_else(|| field.strip_prefix("query."))
         .unwrap_or(field)
 }
+
+/// Plain words for an API failure.
+pub fn describe(err: &ApiError) -> String {
+    match err {
+        ApiError::Network => {
+            "We couldn't reach the server. Check your connection, then try again.".into()
+        }
+        ApiError::Timeout => "The server took too long to answer. Try again.".into(),
+        ApiError::RateLimited {
+            reset_secs: Some(s),
+        } => format!("Too many requests in a short time. Wait {s} seconds, then try again."),
+        ApiError::RateLimited { reset_secs: None } => {
+            "Too many requests in a short time. Wait a minute, then try again.".into()
+        }
+        ApiError::Unauthorized => "Your session has ended. Sign in again.".into(),
+        ApiError::Decode => "The server's answer could not be read. Try again; if it keeps \
+                             happening, contact support."
+            .into(),
+        ApiError::Http { status, errors, .. } => match errors.first() {
+            Some(e) => e.message.clone(),
+            None if *status >= 500 => {
+                "Something went wrong on our side. Try again in a moment.".into()
+            }
+            None if *status == 404 => "That item no longer exists.".into(),
+            None => format!("The request was refused (HTTP {status})."),
+        },
+    }
+}

@@ -8,4 +8,4 @@ mod error;
 mod management;
 
 pub use client::{Api, DEFAULT_TIMEOUT_MS, rate_limit_wait};
-pub use error::{ApiError, field_name};
+pub use error::{ApiError, describe, field_name};

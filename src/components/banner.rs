@@ -1,6 +1,7 @@
 //! Form-level messages: an error banner (role=alert) carrying the request ID for support, and a
 //! polite status line.
 
+use crate::api::{ApiError, describe};
 use leptos::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,5 +50,13 @@ pub fn StatusMessage(#[prop(into)] text: Signal<Option<String>>) -> impl IntoVie
         <div role="status" class="status-message" class:empty=move || text.with(Option::is_none)>
             {move || text.get()}
         </div>
+    }
+}
+
+/// What a form shows for an API failure: plain words, and the request ID for support.
+pub fn notice(err: &ApiError) -> Notice {
+    Notice {
+        text: describe(err),
+        request_id: err.request_id().map(str::to_owned),
     }
 }

@@ -1,4 +1,5 @@
-//! Design system. Components know nothing of the API: they take signals and callbacks.
+//! Design system. Components make no API calls and know no feature: they take signals and
+//! callbacks.
 
 mod banner;
 mod button;
@@ -15,8 +16,8 @@ mod provider_picker;
 mod secret_input;
 mod stepper;
 
-pub use banner::{Banner, Notice, StatusMessage};
-pub use button::Button;
+pub use banner::{Banner, Notice, StatusMessage, notice};
+pub use button::{Button, run_busy};
 pub use code_block::{CodeBlock, download_text};
 pub use copy_button::CopyButton;
 pub use dialog::Modal;

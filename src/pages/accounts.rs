@@ -3,13 +3,18 @@
 //! sorting, filter and row actions (Resume setup, Rename, Update credentials, Delete), and the
 //! account the user is working in.
 
-use super::{describe, expire_session, notice, run_busy};
+use crate::api::describe;
 use crate::api::{Api, ApiError};
+use crate::components::notice;
+use crate::components::run_busy;
 use crate::components::{
     Banner, Button, CopyButton, Field, Modal, Notice, StatusMessage, focus_id, provider_logo,
     provider_name,
 };
-use crate::state::{Session, storage};
+use crate::platform::clock::{now_iso, today};
+use crate::platform::storage;
+use crate::state::expire_session;
+use crate::state::{CurrentAccount, Session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use onramp_core::account_status::AccountStatus;
@@ -19,14 +24,6 @@ use onramp_core::ids::AccountId;
 use onramp_core::onboarding::AccountKind;
 use onramp_core::validate;
 use serde::Deserialize;
-
-pub fn now_iso() -> String {
-    js_sys::Date::new_0().to_iso_string().into()
-}
-
-pub fn today() -> String {
-    now_iso().get(..10).unwrap_or_default().to_owned()
-}
 
 // ---- what the console knows ---------------------------------------------------------------------
 
@@ -161,28 +158,6 @@ pub fn connected_at(id: &AccountId) -> Option<String> {
         .into_iter()
         .find(|(a, _)| a == id.as_str())
         .map(|(_, t)| t)
-}
-
-// ---- the account the user works in --------------------------------------------------------------
-
-const CURRENT_KEY: &str = "onramp.currentAccount";
-
-/// The account chosen in the user menu (kept in sessionStorage for reloads). `None`: the
-/// organization's default account.
-#[derive(Debug, Clone, Copy)]
-pub struct CurrentAccount(pub RwSignal<Option<AccountId>>);
-
-impl CurrentAccount {
-    pub fn restore() -> Self {
-        Self(RwSignal::new(
-            storage::session_get(CURRENT_KEY).and_then(|s| AccountId::parse(&s)),
-        ))
-    }
-
-    pub fn set(&self, id: AccountId) {
-        storage::session_set(CURRENT_KEY, id.as_str());
-        self.0.set(Some(id));
-    }
 }
 
 // ---- small views --------------------------------------------------------------------------------
@@ -644,8 +619,7 @@ fn DeleteDialog(
                     if let Some(c) = use_context::<CurrentAccount>()
                         && c.0.get_untracked().as_ref() == Some(&id)
                     {
-                        storage::session_remove(CURRENT_KEY);
-                        c.0.try_set(None);
+                        c.forget();
                     }
                     done.try_set(Some(format!("“{name}” was deleted.")));
                     open.try_set(false);

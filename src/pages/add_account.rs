@@ -14,13 +14,17 @@ use super::connect_aws::AwsConnect;
 use super::connect_azure::AzureConnect;
 use super::connect_gcp::GcpConnect;
 use super::welcome::CONNECTED_MESSAGE;
-use super::{describe, expire_session, notice, run_busy};
 use crate::api::ApiError;
+use crate::api::describe;
+use crate::components::notice;
+use crate::components::run_busy;
 use crate::components::{
     Banner, Button, Field, Notice, ProviderPicker, Step, Stepper, focus_id, provider_logo,
     provider_name, set_title,
 };
-use crate::state::{Profile, Session, mark_interactive, storage, use_api};
+use crate::platform::storage;
+use crate::state::expire_session;
+use crate::state::{Profile, Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;

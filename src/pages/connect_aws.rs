@@ -4,11 +4,15 @@
 //! `connect_aws_permissions`), trust (Spot's principal + the external ID), role name,
 //! **Role ARN**, **Connect**. Which panels are open is kept in the draft.
 
-use super::connect_aws_auto::{AwsAutomatic, now_iso};
+use super::connect_aws_auto::AwsAutomatic;
 use super::connect_aws_permissions::AwsPermissions;
-use super::{describe, expire_session, notice, run_busy};
 use crate::api::ApiError;
+use crate::api::describe;
+use crate::components::notice;
+use crate::components::run_busy;
 use crate::components::{Banner, CodeBlock, CopyButton, Disclosure, Field, Notice, focus_id};
+use crate::platform::clock::now_iso;
+use crate::state::expire_session;
 use crate::state::{Config, Session, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;

@@ -4,9 +4,12 @@
 //! resource to set the credentials: the account is polled with a growing pause, visibly, with
 //! **Cancel**; after the time-out the user can paste the role ARN instead.
 
-use super::{describe, expire_session, notice};
 use crate::api::ApiError;
+use crate::api::describe;
+use crate::components::notice;
 use crate::components::{Banner, Notice, StatusMessage};
+use crate::platform::clock::{now_iso, sleep_ms};
+use crate::state::expire_session;
 use crate::state::{Session, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
@@ -31,23 +34,6 @@ enum Wait {
     TimedOut,
     /// A check failed in a way that waiting won't fix (e.g. the account is gone).
     Failed(Notice),
-}
-
-pub fn now_iso() -> String {
-    js_sys::Date::new_0().to_iso_string().into()
-}
-
-/// Resolves after `ms` milliseconds (a `setTimeout` behind a promise).
-async fn sleep_ms(ms: u32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                &resolve,
-                ms.min(i32::MAX as u32) as i32,
-            );
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// A failed check that another check may well get past.

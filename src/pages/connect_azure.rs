@@ -5,12 +5,15 @@
 //! The client secret lives only in this component's memory: the draft (sessionStorage) has no
 //! field for it, so after a reload the user pastes it again, and the panel says so.
 
-use super::{describe, expire_session, run_busy};
 use crate::api::ApiError;
+use crate::api::describe;
+use crate::components::run_busy;
 use crate::components::{
     Banner, Button, CodeBlock, CopyButton, Disclosure, Field, Notice, SecretInput, StatusMessage,
     download_text, focus_id, rule,
 };
+use crate::platform::clock::today;
+use crate::state::expire_session;
 use crate::state::{Session, use_api};
 use leptos::prelude::*;
 use onramp_core::azure_setup::{
@@ -25,12 +28,6 @@ const TENANT_ID: &str = "azure-tenant-id";
 const SECRET_ID: &str = "azure-client-secret";
 const EXPIRATION_ID: &str = "azure-secret-expiration";
 const SUBSCRIPTION_ID: &str = "azure-subscription-id";
-
-/// Today's date in UTC, `YYYY-MM-DD` (the server checks the expiration against UTC too).
-fn today() -> String {
-    let iso: String = js_sys::Date::new_0().to_iso_string().into();
-    iso.get(..10).unwrap_or_default().to_owned()
-}
 
 fn input_id(field: AzureField) -> &'static str {
     match field {

@@ -6,12 +6,14 @@
 //! the project, email and key ID to say which file was chosen, so after a reload the user is
 //! asked, in words, to choose the file again.
 
-use super::{describe, expire_session, run_busy};
 use crate::api::ApiError;
+use crate::api::describe;
+use crate::components::run_busy;
 use crate::components::{
     Banner, Button, CodeBlock, CopyButton, Disclosure, Field, FileDrop, Notice, StatusMessage,
     focus_id, rule,
 };
+use crate::state::expire_session;
 use crate::state::{Session, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;

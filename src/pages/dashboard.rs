@@ -2,15 +2,15 @@
 //! potential (from the API only, with an honest empty state), banners for data still being
 //! collected and for Azure secrets about to expire, and the accounts table.
 
-use super::accounts::{
-    AccountsTable, OrgAccounts, connected_at, load_org, remember_connected, today,
-};
+use super::accounts::{AccountsTable, OrgAccounts, connected_at, load_org, remember_connected};
 use super::invitations::InviteCard;
 use super::welcome::CONNECTED_MESSAGE;
-use super::{expire_session, notice};
 use crate::api::{Api, ApiError};
+use crate::components::notice;
 use crate::components::{Banner, Notice, set_title};
+use crate::platform::clock::today;
 use crate::state::draft::load_first_run;
+use crate::state::expire_session;
 use crate::state::{Session, mark_interactive, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;

@@ -5,9 +5,12 @@
 //! failed. What was typed is kept in sessionStorage.
 
 use super::management::{account_from_query, load_draft, save_draft};
-use super::{describe, expire_session, notice, run_busy};
 use crate::api::ApiError;
+use crate::api::describe;
+use crate::components::notice;
+use crate::components::run_busy;
 use crate::components::{Banner, Button, Field, Notice, StatusMessage, focus_id, set_title};
+use crate::state::expire_session;
 use crate::state::{Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;

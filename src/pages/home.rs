@@ -1,8 +1,9 @@
 //! `/`: sends the user where they belong (sign in, the wizard, or the dashboard).
 
-use super::{expire_session, landing_for};
+use super::landing_for;
 use crate::api::ApiError;
 use crate::components::set_title;
+use crate::state::expire_session;
 use crate::state::{Session, use_api};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;

@@ -3,11 +3,13 @@
 //! the invitation link once for the admin to pass on; it lives in a signal while the dialog is
 //! open and nowhere else (no draft, no storage).
 
-use super::{expire_session, notice, run_busy};
 use crate::api::ApiError;
+use crate::components::notice;
+use crate::components::run_busy;
 use crate::components::{
     Banner, Button, CopyButton, Field, Modal, Notice, StatusMessage, focus_id, rule,
 };
+use crate::state::expire_session;
 use crate::state::{Session, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -137,7 +139,7 @@ pub fn InviteCard() -> impl IntoView {
                         text: format!(
                             "The invitation for {} was not revoked: {}",
                             inv.email,
-                            super::describe(&e)
+                            crate::api::describe(&e)
                         ),
                         request_id: e.request_id().map(str::to_owned),
                     }));
@@ -292,7 +294,7 @@ fn InviteDialog(open: RwSignal<bool>) -> impl IntoView {
                             text: format!(
                                 "The invitation was not created. {} Your entries are kept: \
                                  press Create invitation to try again.",
-                                super::describe(&e)
+                                crate::api::describe(&e)
                             ),
                             request_id: e.request_id().map(str::to_owned),
                         }));

@@ -6,8 +6,10 @@
 //! and the page replaces its history entry when it leaves, so Back does not lead to it again.
 
 use super::invitations::show_date;
-use super::{describe, notice, run_busy};
+use crate::api::describe;
 use crate::api::{Api, ApiError};
+use crate::components::notice;
+use crate::components::run_busy;
 use crate::components::{
     Banner, Button, Field, Notice, PasswordChecklist, focus_id, rule, set_title,
 };

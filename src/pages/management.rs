@@ -4,10 +4,15 @@
 //! back/forward resumes where the user was. One management account per organization: when one
 //! exists the wizard is replaced by a plain explanation, and a 409 from the API says the same.
 
-use super::{describe, expire_session, notice, run_busy};
+use crate::api::describe;
 use crate::api::{Api, ApiError};
+use crate::components::notice;
+use crate::components::run_busy;
 use crate::components::{Banner, CopyButton, Field, Notice, Step, Stepper, focus_id, set_title};
-use crate::state::{Config, Session, mark_interactive, storage, use_api};
+use crate::platform::clock::now_iso;
+use crate::platform::storage;
+use crate::state::expire_session;
+use crate::state::{Config, Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
@@ -209,10 +214,6 @@ pub(super) fn GroupError(id: &'static str, error: RwSignal<Option<String>>) -> i
     }
 }
 
-pub(super) fn now_iso() -> String {
-    js_sys::Date::new_0().to_iso_string().into()
-}
-
 fn replace() -> NavigateOptions {
     NavigateOptions {
         replace: true,
@@ -275,7 +276,7 @@ pub fn ManagementWizard() -> impl IntoView {
     Effect::new(move |_| {
         draft.with(|d| {
             if d.connected {
-                crate::state::storage::session_remove(DRAFT_KEY);
+                crate::platform::storage::session_remove(DRAFT_KEY);
             } else {
                 save_draft(DRAFT_KEY, d);
             }

@@ -7,9 +7,12 @@ use super::management::{
     AlreadyRegistered, DoneNote, Existing, GroupError, account_from_query, create_account,
     existing_management, load_draft, registration_notice, save_draft,
 };
-use super::{describe, expire_session, run_busy};
 use crate::api::ApiError;
+use crate::api::describe;
+use crate::components::run_busy;
 use crate::components::{Banner, Button, Field, Notice, SecretInput, focus_id, set_title};
+use crate::platform::clock::today;
+use crate::state::expire_session;
 use crate::state::{Session, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -21,11 +24,6 @@ use onramp_core::management::{
 use onramp_core::validate::{self, AgreementType, SECRET_ID_WARNING};
 
 const DRAFT_KEY: &str = "onramp.draft.management.azure";
-
-fn today() -> String {
-    let iso: String = js_sys::Date::new_0().to_iso_string().into();
-    iso.get(..10).unwrap_or_default().to_owned()
-}
 
 fn input_id(f: F) -> &'static str {
     match f {
@@ -102,7 +100,7 @@ pub fn AzureBilling() -> impl IntoView {
     Effect::new(move |_| {
         draft.with(|d| {
             if d.connected {
-                crate::state::storage::session_remove(DRAFT_KEY);
+                crate::platform::storage::session_remove(DRAFT_KEY);
             } else {
                 save_draft(DRAFT_KEY, d);
             }

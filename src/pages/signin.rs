@@ -1,8 +1,10 @@
 //! Sign-in (flows.md B): email and password, or a personal API token (how a user signs in
 //! against Spot's own API). Two tabs in a proper tablist.
 
-use super::{landing_for, notice, run_busy};
+use super::landing_for;
 use crate::api::{Api, ApiError};
+use crate::components::notice;
+use crate::components::run_busy;
 use crate::components::{Banner, Button, Field, Notice, StatusMessage, focus_id, rule, set_title};
 use crate::state::session::identify;
 use crate::state::{Profile, Session, mark_interactive, use_api};

@@ -2,7 +2,8 @@
 //! creates the account. Screen-1 answers live in a sessionStorage draft (never the password),
 //! so reload and back/forward keep them.
 
-use super::{notice, run_busy};
+use crate::components::notice;
+use crate::components::run_busy;
 use crate::components::{
     Banner, Button, Field, Notice, PasswordChecklist, focus_id, rule, set_title,
 };

@@ -1,7 +1,7 @@
 //! Sign-up answers kept in sessionStorage so reload and back/forward keep them. Never the
 //! password: secrets are not persisted.
 
-use super::storage;
+use crate::platform::storage;
 use serde::{Deserialize, Serialize};
 
 pub const DRAFT_PREFIX: &str = "onramp.draft.";

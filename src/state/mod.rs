@@ -1,13 +1,14 @@
 //! App state: session, runtime config, drafts, theme. No view code.
 
 pub mod config;
+pub mod current_account;
 pub mod draft;
 pub mod session;
-pub mod storage;
 pub mod theme;
 
 pub use config::Config;
-pub use session::{Profile, Session};
+pub use current_account::CurrentAccount;
+pub use session::{Profile, Session, expire_session};
 
 use crate::api::Api;
 use leptos::prelude::*;

@@ -1,8 +1,9 @@
 //! The signed-in session: bearer token (sessionStorage `onramp.session` only, so it dies with
 //! the tab and is never written to localStorage) and who it belongs to.
 
-use super::{draft, storage};
+use super::{current_account, draft};
 use crate::api::{Api, ApiError};
+use crate::platform::storage;
 use leptos::prelude::*;
 use onramp_core::dto::{Account, Role, WhoAmI};
 use onramp_core::ids::AccountId;
@@ -124,6 +125,11 @@ impl Session {
     pub fn clear(&self) {
         storage::session_remove(SESSION_KEY);
         storage::session_remove(RETURN_KEY);
+        // The next user starts in their own default account, not in the last one chosen here.
+        match use_context::<current_account::CurrentAccount>() {
+            Some(current) => current.forget(),
+            None => storage::session_remove(current_account::CURRENT_KEY),
+        }
         draft::clear_all();
         self.profile.set(None);
         self.token.set(None);
@@ -180,4 +186,15 @@ struct ReturnTo {
 fn current_path() -> Option<String> {
     let location = web_sys::window()?.location();
     Some(location.pathname().ok()? + &location.search().ok()?)
+}
+
+/// A 401 on a signed-in call: the token is gone, so is the session; protected routes then
+/// send the user to sign in, where this message waits. Drafts are kept and the page is
+/// remembered: signing in again brings the user back to it with what they typed.
+pub fn expire_session(session: Session) {
+    session.expire();
+    session.flash.set(Some(
+        "Your session has ended. Sign in again to continue where you left off; what you typed is kept."
+            .into(),
+    ));
 }

@@ -1,6 +1,6 @@
 //! Light / dark / system theme. A preference, not a secret, so it lives in localStorage.
 
-use super::storage;
+use crate::platform::storage;
 
 const THEME_KEY: &str = "onramp.theme";
 

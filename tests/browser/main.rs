@@ -509,6 +509,39 @@ async fn session_token_only_in_session_storage_and_sign_out_clears_drafts() {
 }
 
 #[wasm_bindgen_test]
+fn sign_out_forgets_the_account_chosen_in_the_menu() {
+    use onramp::state::{CurrentAccount, Session};
+    use onramp_core::ids::AccountId;
+    const KEY: &str = "onramp.currentAccount";
+    let store = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap();
+    let id = AccountId::parse("act-1a2b3c4d").unwrap();
+
+    // Where no menu state is provided, the stored choice still goes.
+    store.set_item(KEY, id.as_str()).unwrap();
+    Session::restore().clear();
+    assert_eq!(store.get_item(KEY).unwrap(), None);
+
+    // With it, the live choice goes back to the default account too.
+    let owner = Owner::new();
+    owner.with(|| {
+        let current = CurrentAccount::restore();
+        provide_context(current);
+        current.set(id.clone());
+        assert_eq!(
+            CurrentAccount::restore().0.get_untracked(),
+            Some(id.clone())
+        );
+        Session::restore().clear();
+        assert_eq!(current.0.get_untracked(), None);
+        assert_eq!(store.get_item(KEY).unwrap(), None);
+    });
+}
+
+#[wasm_bindgen_test]
 fn config_defaults_to_same_origin_api() {
     use onramp::state::Config;
     assert_eq!(Config::parse("{}").unwrap().api_base_url, "/api");

@@ -1,0 +1,5 @@
+//! What the browser gives the app: Web Storage, the clock and timers. No view code, no app
+//! state; everything above reaches the browser's storage and time only through here.
+
+pub mod clock;
+pub mod storage;
