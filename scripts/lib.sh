@@ -6,7 +6,7 @@
 #   ROOT      the repository root (absolute)
 #   E2E_DIR   tests/e2e (absolute)
 #   PATH      tests/e2e/node_modules/.bin first (npm binaryen@132's wasm-opt; Debian's wasm-opt
-#             108 silently breaks the release build, see docs/../shared/toolchain.md pitfall 3),
+#             108 builds a module that dies at start-up),
 #             then ~/.cargo/bin.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,8 +28,8 @@ export PATH="$E2E_DIR/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
   SPOT_SDK_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/onramp/spotinst-sdk2-${SPOT_SDK_VERSION}"
 }
 
-# Extra Chromium flags: without them Chromium floods the closed network with refused connections
-# (toolchain.md pitfall 5). Used by wasm-bindgen-test-runner (webdriver.json at the root) and by the
+# Extra Chromium flags: without them Chromium floods the closed network with refused connections.
+# Used by wasm-bindgen-test-runner (webdriver.json at the root) and by the
 # Playwright helpers (tests/e2e/lib/browser.mjs) — keep the three lists identical.
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/webdriver.json"
 

@@ -3,7 +3,17 @@
 use crate::api::ApiError;
 use crate::components::notice;
 use crate::components::{Banner, MenuButton, MenuItem, Notice};
-use crate::pages::{Dashboard, Home, NotFound, SignIn, SignupDetails, SignupPassword, Welcome};
+use crate::components::{ConnectPanels, NotFound};
+use crate::features::accounts::{AddAccount, Dashboard};
+use crate::features::auth::{Home, SignIn, SignupDetails, SignupPassword};
+use crate::features::aws::AwsConnect;
+use crate::features::azure::AzureConnect;
+use crate::features::embed::{EmbedAddAccount, EmbedEntry, EmbedFlow, EmbedLayer};
+use crate::features::finops::FinOps;
+use crate::features::gcp::GcpConnect;
+use crate::features::invitations::{InviteCard, JoinByInvitation};
+use crate::features::management::{AzureBilling, ManagementWizard};
+use crate::features::onboarding::Welcome;
 use crate::state::expire_session;
 use crate::state::session::identify;
 use crate::state::theme::Theme;
@@ -12,6 +22,8 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
+use onramp_core::dto::CloudProvider;
+use onramp_core::onboarding::FirstRunDraft;
 
 #[component]
 pub fn App(config: Config) -> impl IntoView {
@@ -19,12 +31,13 @@ pub fn App(config: Config) -> impl IntoView {
     let session = Session::restore();
     provide_context(session);
     provide_context(crate::state::CurrentAccount::restore());
+    provide_context(ConnectPanels(connect_panel));
     let profile_load = load_profile(session);
 
     view! {
         <Router>
             <SkipLink/>
-            <crate::embed::EmbedLayer/>
+            <EmbedLayer/>
             <TopBar>
                 <Show when=move || session.is_signed_in()>
                     <UserMenu/>
@@ -38,8 +51,8 @@ pub fn App(config: Config) -> impl IntoView {
                     <Route path=path!("/signup") view=SignupDetails/>
                     <Route path=path!("/signup/password") view=SignupPassword/>
                     <Route path=path!("/signin") view=SignIn/>
-                    // Joining by invitation: public, like sign-up (pages/invite.rs).
-                    <Route path=path!("/invite/:token") view=crate::pages::JoinByInvitation/>
+                    // Joining by invitation: public, like sign-up.
+                    <Route path=path!("/invite/:token") view=JoinByInvitation/>
                     <Route
                         path=path!("/welcome")
                         view=|| view! { <RequireSession writer=true><Welcome/></RequireSession> }
@@ -52,31 +65,31 @@ pub fn App(config: Config) -> impl IntoView {
                         path=path!("/welcome/connect/:provider")
                         view=|| view! { <RequireSession writer=true><Welcome/></RequireSession> }
                     />
-                    <Route path=path!("/embed") view=crate::embed::EmbedEntry/>
-                    <Route path=path!("/embed/welcome") view=crate::embed::EmbedFlow/>
-                    <Route path=path!("/embed/connect/:provider") view=crate::embed::EmbedFlow/>
-                    <Route path=path!("/embed/add-account") view=crate::embed::EmbedAddAccount/>
+                    <Route path=path!("/embed") view=EmbedEntry/>
+                    <Route path=path!("/embed/welcome") view=embed_flow/>
+                    <Route path=path!("/embed/connect/:provider") view=embed_flow/>
+                    <Route path=path!("/embed/add-account") view=EmbedAddAccount/>
                     <Route
                         path=path!("/management")
-                        view=|| view! { <RequireSession writer=true><crate::pages::ManagementWizard/></RequireSession> }
+                        view=|| view! { <RequireSession writer=true><ManagementWizard/></RequireSession> }
                     />
                     <Route
                         path=path!("/management/azure")
-                        view=|| view! { <RequireSession writer=true><crate::pages::AzureBilling/></RequireSession> }
+                        view=|| view! { <RequireSession writer=true><AzureBilling/></RequireSession> }
                     />
                     <Route
                         path=path!("/management/:step")
-                        view=|| view! { <RequireSession writer=true><crate::pages::ManagementWizard/></RequireSession> }
+                        view=|| view! { <RequireSession writer=true><ManagementWizard/></RequireSession> }
                     />
                     <Route
                         path=path!("/finops")
-                        view=|| view! { <RequireSession writer=true><crate::pages::FinOps/></RequireSession> }
+                        view=|| view! { <RequireSession writer=true><FinOps/></RequireSession> }
                     />
                     <Route
                         path=path!("/dashboard")
-                        view=|| view! { <RequireSession><Dashboard/></RequireSession> }
+                        view=|| view! { <RequireSession><Dashboard invite_card=|| view! { <InviteCard/> }/></RequireSession> }
                     />
-                    // The additional-account flow (pages/add_account.rs); one view reads the URL.
+                    // The additional-account flow; one view reads the URL.
                     <Route path=path!("/accounts/new") view=add_account/>
                     <Route path=path!("/accounts/new/:step") view=add_account/>
                     <Route path=path!("/accounts/new/connect/:provider") view=add_account/>
@@ -109,7 +122,7 @@ pub fn AuthApp(config: Config) -> impl IntoView {
                     <Route path=path!("/signup") view=SignupDetails/>
                     <Route path=path!("/signup/password") view=SignupPassword/>
                     <Route path=path!("/signin") view=SignIn/>
-                    <Route path=path!("/invite/:token") view=crate::pages::JoinByInvitation/>
+                    <Route path=path!("/invite/:token") view=JoinByInvitation/>
                 </Routes>
             </main>
         </Router>
@@ -143,8 +156,26 @@ fn ToConsole() -> impl IntoView {
     }
 }
 
+/// The connect panel of each provider, for the wizards that show one (see [`ConnectPanels`]).
+fn connect_panel(
+    provider: CloudProvider,
+    draft: RwSignal<FirstRunDraft>,
+    on_connected: Callback<()>,
+) -> AnyView {
+    match provider {
+        CloudProvider::Aws => view! { <AwsConnect draft on_connected/> }.into_any(),
+        CloudProvider::Gcp => view! { <GcpConnect draft on_connected/> }.into_any(),
+        CloudProvider::Azure => view! { <AzureConnect draft on_connected/> }.into_any(),
+    }
+}
+
+/// The first-run wizard inside a partner portal.
+fn embed_flow() -> impl IntoView {
+    view! { <EmbedFlow><Welcome/></EmbedFlow> }
+}
+
 fn add_account() -> impl IntoView {
-    view! { <RequireSession writer=true><crate::pages::AddAccount/></RequireSession> }
+    view! { <RequireSession writer=true><AddAccount/></RequireSession> }
 }
 
 /// Fills in who is signed in whenever there is a token but no profile yet (page reload).

@@ -1,6 +1,7 @@
 //! Onramp, the cloud-account onboarding console (Leptos CSR).
 //!
-//! Direction of dependence: pages → components → state/api/platform → core.
+//! Direction of dependence: app → features → components → state/api/platform → core; a
+//! feature never imports another feature.
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;
@@ -9,9 +10,7 @@ pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
-pub mod embed;
-#[cfg(target_arch = "wasm32")]
-pub mod pages;
+pub mod features;
 #[cfg(target_arch = "wasm32")]
 pub mod platform;
 #[cfg(target_arch = "wasm32")]

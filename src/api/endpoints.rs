@@ -24,7 +24,7 @@ impl Api {
             .ok_or(ApiError::Decode)
     }
 
-    async fn all<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ApiError> {
+    pub(super) async fn all<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ApiError> {
         Ok(self
             .call::<T>("GET", path, None)
             .await?

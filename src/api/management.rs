@@ -1,13 +1,15 @@
 //! The management account (the local server's own routes; Spot keeps Eco registration private)
 //! and the FinOps products (Spot's `/cloudBilling/v1` and `/cbi/v1` setup routes).
 
+use super::client::enc;
 use super::{Api, ApiError};
+use onramp_core::accounts_view::{PotentialSaving, SavingsPoint};
 use onramp_core::management::{
     AwsManagementRequest, AzureBillingRequest, CbiRequest, CloudBillingRequest, ManagementAccount,
     ValidationCheck,
 };
 use serde::Serialize;
-use serde::de::IgnoredAny;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 fn json<B: Serialize>(body: &B) -> Option<String> {
     serde_json::to_string(body).ok()
@@ -20,6 +22,42 @@ impl Api {
             .call::<ManagementAccount>("GET", "/onramp/management", None)
             .await?
             .into_first())
+    }
+
+    /// The management account read leniently into `T` (only the fields a caller shows);
+    /// `None` when there is none or, on Spot's own API, which has no such route (404).
+    pub async fn management_summary<T: DeserializeOwned>(&self) -> Result<Option<T>, ApiError> {
+        match self.call::<T>("GET", "/onramp/management", None).await {
+            Ok(env) => Ok(env.into_first()),
+            Err(ApiError::Http { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `GET /aws/potentialSavings` for the management account.
+    pub async fn potential_savings(
+        &self,
+        account_id: &str,
+    ) -> Result<Vec<PotentialSaving>, ApiError> {
+        self.all(&format!(
+            "/aws/potentialSavings?accountId={}",
+            enc(account_id)
+        ))
+        .await
+    }
+
+    /// `GET /insights/savings` between two days (`YYYY-MM-DD`).
+    pub async fn savings_between(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<SavingsPoint>, ApiError> {
+        self.all(&format!(
+            "/insights/savings?fromDate={}&toDate={}",
+            enc(from),
+            enc(to)
+        ))
+        .await
     }
 
     async fn register_management<B: Serialize>(

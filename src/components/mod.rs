@@ -10,6 +10,7 @@ mod disclosure;
 mod field;
 mod file_drop;
 mod menu;
+mod not_found;
 mod offline_banner;
 mod password_checklist;
 mod provider_picker;
@@ -25,6 +26,7 @@ pub use disclosure::Disclosure;
 pub use field::{Field, rule};
 pub use file_drop::{FileDrop, format_size};
 pub use menu::{MenuButton, MenuEntry, MenuGroup, MenuItem, MenuSearch};
+pub use not_found::NotFound;
 pub use offline_banner::OfflineBanner;
 pub use password_checklist::PasswordChecklist;
 pub use provider_picker::{PROVIDERS, ProviderPicker, provider_logo, provider_name, provider_slug};
@@ -49,3 +51,16 @@ pub fn focus_id(id: &str) {
         let _ = el.focus();
     }
 }
+
+/// Draws one provider's connect panel for a wizard's draft, calling `on_connected` once the API
+/// accepted the credentials. The app provides it (as a context): the wizards that show the
+/// panels (first run, add account) then depend on no provider feature, and each provider's
+/// panel stays a separate piece that could be loaded on its own.
+#[derive(Clone, Copy)]
+pub struct ConnectPanels(
+    pub  fn(
+        onramp_core::dto::CloudProvider,
+        leptos::prelude::RwSignal<onramp_core::onboarding::FirstRunDraft>,
+        leptos::prelude::Callback<()>,
+    ) -> leptos::prelude::AnyView,
+);

@@ -4,6 +4,12 @@ use crate::platform::storage;
 use leptos::prelude::*;
 use onramp_core::ids::AccountId;
 
+/// The `?accountId=` a page was opened with (e.g. from **Add account**), if well-formed.
+pub fn account_from_query() -> Option<AccountId> {
+    leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("accountId").and_then(|s| AccountId::parse(&s)))
+}
+
 /// sessionStorage key: the choice survives a reload of the tab, and goes with the session.
 pub(crate) const CURRENT_KEY: &str = "onramp.currentAccount";
 

@@ -1,8 +1,9 @@
-//! Sign-up answers kept in sessionStorage so reload and back/forward keep them. Never the
-//! password: secrets are not persisted.
+//! Drafts: what a form has been given so far, kept in sessionStorage so that a reload and
+//! back/forward keep it. Never a secret (password, client secret, private key, token): the
+//! draft types have no field for one.
 
 use crate::platform::storage;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 pub const DRAFT_PREFIX: &str = "onramp.draft.";
 pub const SIGNUP_DRAFT_KEY: &str = "onramp.draft.signup";
@@ -52,6 +53,21 @@ impl SignupDraft {
     }
 }
 
+/// The draft kept under `key`; `None` when there is none or it no longer reads (an older shape).
+pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
+    serde_json::from_str(&storage::session_get(key)?).ok()
+}
+
+pub fn save<T: Serialize>(key: &str, draft: &T) {
+    if let Ok(json) = serde_json::to_string(draft) {
+        storage::session_set(key, &json);
+    }
+}
+
+pub fn remove(key: &str) {
+    storage::session_remove(key);
+}
+
 pub fn clear_all() {
     storage::session_remove_prefixed(DRAFT_PREFIX);
 }
@@ -62,11 +78,9 @@ pub const FIRST_RUN_DRAFT_KEY: &str = "onramp.draft.firstrun";
 /// external ID, which is shown on screen and is not a secret). Core's type has no field for a
 /// secret, so nothing secret can end up here.
 pub fn load_first_run() -> Option<onramp_core::onboarding::FirstRunDraft> {
-    serde_json::from_str(&storage::session_get(FIRST_RUN_DRAFT_KEY)?).ok()
+    load(FIRST_RUN_DRAFT_KEY)
 }
 
 pub fn save_first_run(draft: &onramp_core::onboarding::FirstRunDraft) {
-    if let Ok(json) = serde_json::to_string(draft) {
-        storage::session_set(FIRST_RUN_DRAFT_KEY, &json);
-    }
+    save(FIRST_RUN_DRAFT_KEY, draft);
 }

@@ -1,8 +1,10 @@
 //! App state: session, runtime config, drafts, theme. No view code.
 
 pub mod config;
+pub mod connected;
 pub mod current_account;
 pub mod draft;
+pub mod embed;
 pub mod session;
 pub mod theme;
 

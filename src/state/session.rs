@@ -11,6 +11,9 @@ use onramp_core::return_to::safe_return_path;
 
 pub const SESSION_KEY: &str = "onramp.session";
 
+/// What the user sees after the API accepted the credentials (on the dashboard).
+pub const CONNECTED_MESSAGE: &str = "Your account has been successfully connected!";
+
 /// What the user menu shows. Built from `/auth/me`, or, against Spot's API which has no such
 /// endpoint, from the organization the token's accounts belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +118,12 @@ impl Session {
 
     pub fn sign_in(&self, token: String, profile: Option<Profile>) {
         storage::session_set(SESSION_KEY, &token);
+        self.sign_in_for_this_page(token, profile);
+    }
+
+    /// Signed in for this page load only: the token is never written to storage (embed mode,
+    /// where the partner hands it over and a reload asks the partner again).
+    pub fn sign_in_for_this_page(&self, token: String, profile: Option<Profile>) {
         self.profile.set(profile);
         self.flash.set(None);
         self.token.set(Some(token));

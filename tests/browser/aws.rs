@@ -3,7 +3,7 @@
 //! tied to its group.
 
 use super::*;
-use onramp::pages::connect_aws_permissions::{
+use onramp::features::aws::permissions::{
     AwsPermissions, CUSTOM_ID, DEFAULT_ID, NOTE_ID, PRODUCTS_ERROR_ID, PRODUCTS_ID, product_id,
 };
 use onramp_core::aws_setup::{Permissions, PolicyProduct};

@@ -1,11 +1,11 @@
-//! The Azure subscription panel (`pages::connect_azure::AzureConnect`) and the secret field it
+//! The Azure subscription panel (`features::azure::AzureConnect`) and the secret field it
 //! uses (`components::SecretInput`): the reveal toggle, the secret-ID warning, the secret kept
 //! out of the draft, the request bodies of **Validate** / **Connect account** against a replaced
 //! `fetch`, and refusals mapped onto their fields.
 
 use super::*;
 use onramp::components::SecretInput;
-use onramp::pages::connect_azure::AzureConnect;
+use onramp::features::azure::connect::AzureConnect;
 use onramp::state::{Config, Profile, Session};
 use onramp_core::ids::AccountId;
 use onramp_core::onboarding::{FirstRunDraft, Panel};

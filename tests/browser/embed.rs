@@ -17,9 +17,11 @@ async fn embed_hook_is_a_no_op_outside_embed_mode() {
         .add_event_listener_with_callback("message", listener.as_ref().unchecked_ref())
         .unwrap();
 
-    assert!(!onramp::embed::is_embedded());
-    assert!(!onramp::embed::account_connected(Some(CloudProvider::Aws)));
-    assert!(!onramp::embed::account_connected(None));
+    assert!(!onramp::state::embed::is_embedded());
+    assert!(!onramp::state::embed::account_connected(Some(
+        CloudProvider::Aws
+    )));
+    assert!(!onramp::state::embed::account_connected(None));
     // A message posted to this window would arrive after a macrotask.
     let wait = js_sys::Promise::new(&mut |resolve, _| {
         window

@@ -1,9 +1,9 @@
-//! The Google Cloud connect panel (`pages::connect_gcp::GcpConnect`): the key parsed in core and
+//! The Google Cloud connect panel (`features::gcp::GcpConnect`): the key parsed in core and
 //! kept out of the draft, the summary after a reload, the script for the typed project, and the
 //! API calls of **Validate** / **Connect account** against a replaced `fetch`.
 
 use super::*;
-use onramp::pages::connect_gcp::GcpConnect;
+use onramp::features::gcp::connect::GcpConnect;
 use onramp::state::{Config, Profile, Session};
 use onramp_core::ids::AccountId;
 use onramp_core::onboarding::{FirstRunDraft, GcpKeySummary, Panel};
@@ -199,7 +199,10 @@ async fn gcp_validate_and_connect_send_the_key_and_map_refusals() {
     let ok = format!(r#"{{{REQ},"response":{{"status":{{"code":200,"message":"OK"}}}}}}"#);
     let fake = FakeFetch::respond(200, &ok, "{'Content-Type': 'application/json'}");
     click("gcp-validate");
-    sleep(50).await;
+    until("the validation result", || {
+        body_html().contains("Spot accepted this key")
+    })
+    .await;
     assert_eq!(
         FakeFetch::last("url"),
         "/api/gcp/setup/credentials/validation?accountId=act-1a2b3c4d"
@@ -225,7 +228,12 @@ async fn gcp_validate_and_connect_send_the_key_and_map_refusals() {
     );
     let fake = FakeFetch::respond(400, &refused, "{'Content-Type': 'application/json'}");
     click("gcp-connect-submit");
-    sleep(50).await;
+    until("the refusal at the key field", || {
+        document()
+            .get_element_by_id("gcp-key-error")
+            .is_some_and(|e| !e.text_content().unwrap_or_default().trim().is_empty())
+    })
+    .await;
     assert_eq!(
         FakeFetch::last("url"),
         "/api/gcp/setup/credentials?accountId=act-1a2b3c4d"
@@ -242,7 +250,14 @@ async fn gcp_validate_and_connect_send_the_key_and_map_refusals() {
     );
     let fake = FakeFetch::respond(400, &other, "{'Content-Type': 'application/json'}");
     click("gcp-connect-submit");
-    sleep(50).await;
+    until("the banner", || {
+        document()
+            .query_selector(".gcp-upload [role=alert]")
+            .ok()
+            .flatten()
+            .is_some()
+    })
+    .await;
     let banner = document()
         .query_selector(".gcp-upload [role=alert]")
         .unwrap()
@@ -265,8 +280,10 @@ async fn gcp_validate_and_connect_send_the_key_and_map_refusals() {
     // Accepted: the wizard is told.
     let fake = FakeFetch::respond(200, &ok, "{'Content-Type': 'application/json'}");
     click("gcp-connect-submit");
-    sleep(50).await;
-    assert!(connected.get_untracked());
+    until("the wizard told of the connection", || {
+        connected.get_untracked()
+    })
+    .await;
     drop(fake);
 
     drop(mounted);

@@ -2,7 +2,7 @@
 //! refusals, and the expiry dates of the pending list and the join page.
 
 use super::*;
-use onramp::pages::invitations::{email_problem, show_date};
+use onramp::features::invitations::card::{email_problem, show_date};
 use onramp_core::SpotError;
 
 fn refused(code: &str, field: Option<&str>) -> ApiError {

@@ -562,6 +562,19 @@ fn config_defaults_to_same_origin_api() {
 // ---- Design system: disclosure, provider picker, copy, code block, stepper, file drop -----
 
 /// Waits `ms` milliseconds of real time (promises, timers, animation frames get to run).
+/// Waits until `done` holds, checking every 10 ms for up to 5 s, then fails naming `what`. A
+/// click's request and its answer land a few tasks later, later still on a loaded machine:
+/// waiting for what the user would see beats guessing a delay.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if done() {
+            return;
+        }
+        sleep(10).await;
+    }
+    panic!("waited 5 s for {what}");
+}
+
 async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window()

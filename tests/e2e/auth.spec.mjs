@@ -1,4 +1,4 @@
-// Sign-up (flows.md A), sign-in (B), sign-out, form errors (H), API-token sign-in, 404.
+// Sign-up, sign-in, sign-out, form errors, API-token sign-in, 404.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { api, newUser, signupViaApi, startServer } from './lib/server.mjs';

@@ -1,4 +1,4 @@
-// Dashboard and additional accounts (flows.md §D, §F; seed 001): the cards, the accounts table
+// Dashboard and additional accounts: the cards, the accounts table
 // (statuses, sorting, filter), both entry points to a second account, resume setup, rename,
 // delete (and the default account's refusal), the Azure expiry badge and banner, the account
 // menu (search by partial ID, switching, keyboard), a lost Create account answer, axe.

@@ -1,4 +1,4 @@
-// Management account (flows.md §E, seed 002): the six-step AWS wizard to connected, with the
+// Management account: the six-step AWS wizard to connected, with the
 // checks at each step, reload at step 5, back/forward; one management account per organization
 // (hidden when one exists, a 409 explained); the Azure billing account (§C.3); FinOps products
 // (§G) with Validate then Connect. axe on every screen state.

@@ -1,4 +1,4 @@
-// AWS linked account (flows.md §C.1) beyond the manual happy path of onboarding.spec.mjs:
+// AWS linked account beyond the manual happy path of onboarding.spec.mjs:
 // the automatic (CloudFormation) way with the stack's callback simulated through the API, the
 // quick-create link's parameters, Cancel, the time-out fallback to the manual role ARN,
 // GovCloud (partition mismatch at Role ARN, customising disabled), a keyboard-only run of the

@@ -1,4 +1,4 @@
-// First-run wizard, Azure subscription (flows.md §C.3): GUID fields with messages at the field,
+// First-run wizard, Azure subscription: GUID fields with messages at the field,
 // the client secret (reveal by keyboard, the secret-ID warning, never stored), the expiration
 // date rule, Export JSON policy (a real download), Validate, reload mid-flow, Connect, and what
 // the server then holds; a failing server keeps every answer and offers Try again.

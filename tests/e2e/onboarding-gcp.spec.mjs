@@ -1,4 +1,4 @@
-// First-run wizard, Google Cloud (flows.md §C.2): the manual panel with a real generated key
+// First-run wizard, Google Cloud: the manual panel with a real generated key
 // (summary without the private key, Validate, Connect, the server agrees), every kind of bad file
 // with its own message at the upload field, the automatic (gcloud) panel's project ID and script,
 // a reload mid-flow, the upload by keyboard, and axe on each state.

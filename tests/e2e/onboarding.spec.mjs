@@ -1,4 +1,4 @@
-// First-run wizard (flows.md §C, §C.1 "Manually (IAM console)"): provider choice by keyboard,
+// First-run wizard, AWS "Manually (IAM console)": provider choice by keyboard,
 // the AWS linked-account panel, Role ARN checks, reload, Connect, the dashboard; back/forward.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-//! `onramp-api`: a local implementation of Spot's setup API (see `shared/spec/spot-api.md`)
+//! `onramp-api`: a local implementation of Spot's setup API
 //! plus the auth additions of `docs/contracts.md`, on axum + SQLite. It also serves the built
 //! app with its security headers.
 //!

@@ -1,4 +1,4 @@
-//! The honest status of an account for the dashboard's table (flows.md §D): **Connected**,
+//! The honest status of an account for the dashboard's table: **Connected**,
 //! **Pending**, **Not connected**, **Credentials expire in N days**, **Expired**.
 //!
 //! Everything is computed from facts the console actually has; nothing is guessed:

@@ -262,6 +262,12 @@ pub struct PotentialSaving {
     pub potential_savings: f64,
 }
 
+/// One entry of `GET /insights/savings` (only what the cards use): USD saved on one day.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SavingsPoint {
+    pub savings: f64,
+}
+
 /// The dashboard's savings-potential cards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SavingsCategory {
@@ -352,7 +358,7 @@ pub fn format_usd(amount: f64) -> String {
 
 // ---- the add-account flow's URLs ------------------------------------------------------------------
 
-/// A URL of the additional-account flow (flows.md §F): `/accounts/new` (a new flow, optionally
+/// A URL of the additional-account flow: `/accounts/new` (a new flow, optionally
 /// `?kind=linked|management`), `/accounts/new/<kind|name|provider>`,
 /// `/accounts/new/connect/<aws|gcp|azure>`, and `/accounts/<id>/setup` (**Resume setup**).
 #[derive(Debug, Clone, PartialEq, Eq)]

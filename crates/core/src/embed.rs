@@ -1,5 +1,5 @@
 //! The embedding protocol: how the console, running in an iframe of a partner portal, talks to
-//! the partner page with `postMessage`. Pure and host-tested; the app's `src/embed.rs` wires it
+//! the partner page with `postMessage`. Pure and host-tested; the app's `src/features/embed/` wires it
 //! to the browser. Partner-facing documentation: `docs/embedding.md`.
 //!
 //! Every message, in both directions, is one JSON object:

@@ -420,7 +420,7 @@ pub fn check_role_arns(
 
 // ---- the AWS wizard --------------------------------------------------------------------------
 
-/// The AWS management-account wizard's steps, in order (flows.md §E).
+/// The AWS management-account wizard's steps, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ManagementStep {
@@ -707,7 +707,7 @@ pub fn template_url(origin: &str) -> String {
 pub const AWS_ACCOUNT_NAME: &str = "AWS management account";
 pub const AZURE_ACCOUNT_NAME: &str = "Azure billing account";
 
-/// What the done screen promises (seed 002).
+/// What the done screen promises.
 pub const PROCESSING_NOTE: &str = "Initial data processing takes up to 72 hours.";
 
 // ---- the Azure billing account ---------------------------------------------------------------
@@ -852,7 +852,7 @@ impl AzureBillingDraft {
     }
 }
 
-// ---- FinOps products (flows.md §G) -------------------------------------------------------------
+// ---- FinOps products -------------------------------------------------------------
 
 /// The FinOps products an account with credentials can be enrolled in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

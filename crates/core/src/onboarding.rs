@@ -1,4 +1,4 @@
-//! The first-run wizard (flows.md §C) and the additional-account flow (§F) as pure state
+//! The first-run wizard and the additional-account flow as pure state
 //! machines: which step comes next, which steps a deep link may open, what each transition
 //! keeps or resets, and what is kept across reloads.
 //!
@@ -34,7 +34,7 @@ impl CloudProvider {
     pub const ALL: [CloudProvider; 3] =
         [CloudProvider::Aws, CloudProvider::Gcp, CloudProvider::Azure];
 
-    /// The radio label (flows.md §C step 2).
+    /// The radio label.
     pub fn label(self) -> &'static str {
         match self {
             CloudProvider::Aws => "Amazon Web Services",
@@ -240,7 +240,7 @@ fn deserialize_products<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<PolicyPro
         .collect())
 }
 
-/// The AWS panels' answers (flows.md §C.1).
+/// The AWS panels' answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AwsConnectDraft {
@@ -445,7 +445,7 @@ impl GcpKeySummary {
     }
 }
 
-/// The Google Cloud panels' answers (flows.md §C.2).
+/// The Google Cloud panels' answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GcpConnectDraft {
@@ -524,7 +524,7 @@ impl AzureField {
     }
 }
 
-/// The Azure panels' answers (flows.md §C.3). There is no field for the client secret: it is
+/// The Azure panels' answers. There is no field for the client secret: it is
 /// typed into a password input kept in memory and passed to [`Self::credentials`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]

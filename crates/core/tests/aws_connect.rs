@@ -1,4 +1,4 @@
-//! The AWS linked-account draft (flows.md §C.1): method panels, waiting for the CloudFormation
+//! The AWS linked-account draft: method panels, waiting for the CloudFormation
 //! stack, and the permission choice.
 
 use onramp_core::aws_setup::{Permissions, PolicyProduct, STACK_WAIT_TIMEOUT_MS};

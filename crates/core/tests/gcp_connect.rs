@@ -1,4 +1,4 @@
-//! The Google Cloud panels (flows.md §C.2): the draft's GCP part, and key-file parsing on a real
+//! The Google Cloud panels: the draft's GCP part, and key-file parsing on a real
 //! RSA key generated for the test.
 
 use onramp_core::ids::AccountId;

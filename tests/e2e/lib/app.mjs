@@ -1,4 +1,4 @@
-// The app's screens as a test sees them, by the visible labels of shared/spec/flows.md.
+// The app's screens as a test sees them, by their visible labels.
 import { expectURL, expectVisible, open } from './browser.mjs';
 
 /** A form control by its exact label (the `.and` skips tab panels labelled by the same text). */

@@ -10,7 +10,7 @@ import { ROOT } from './server.mjs';
 const require = createRequire(import.meta.url);
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// toolchain.md pitfall 5: without these Chromium floods the closed network with refused connections.
+// Without these Chromium floods the closed network with refused connections.
 export const CHROMIUM_ARGS = [
   '--headless=new',
   '--no-sandbox',

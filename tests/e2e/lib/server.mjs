@@ -52,7 +52,7 @@ function spawnServer(port, args, env, timeoutMs) {
   const listen = `127.0.0.1:${port}`;
   const child = spawn(SERVER_BIN, ['--listen', listen, '--db', ':memory:', '--dist', DIST, ...args], {
     cwd: ROOT,
-    detached: true, // own process group: stop() kills the group (toolchain.md pitfall 9)
+    detached: true, // own process group: stop() kills the group
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn', ...env },
   });

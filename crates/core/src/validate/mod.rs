@@ -1,4 +1,4 @@
-//! The validation rules of `validation.md`. Each rule is a pure function from raw input to the
+//! The validation rules. Each rule is a pure function from raw input to the
 //! normalised value or a [`FieldError`] whose message says what is wrong and how to fix it.
 //! The console shows the message at the field; the local API server answers it as a Spot
 //! `ValidationError` with `field`.

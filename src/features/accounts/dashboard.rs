@@ -1,16 +1,16 @@
-//! `/dashboard` ("Insights & Recommendations", flows.md §D): the connect cards, the savings
+//! `/dashboard` ("Insights & Recommendations"): the connect cards, the savings
 //! potential (from the API only, with an honest empty state), banners for data still being
 //! collected and for Azure secrets about to expire, and the accounts table.
 
-use super::accounts::{AccountsTable, OrgAccounts, connected_at, load_org, remember_connected};
-use super::invitations::InviteCard;
-use super::welcome::CONNECTED_MESSAGE;
+use super::org::{AccountsTable, OrgAccounts, load_org};
 use crate::api::{Api, ApiError};
 use crate::components::notice;
 use crate::components::{Banner, Notice, set_title};
 use crate::platform::clock::today;
+use crate::state::connected::{connected_at, remember_connected};
 use crate::state::draft::load_first_run;
 use crate::state::expire_session;
+use crate::state::session::CONNECTED_MESSAGE;
 use crate::state::{Session, mark_interactive, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
@@ -20,12 +20,6 @@ use onramp_core::account_status::{
 use onramp_core::accounts_view::{PotentialSaving, SavingsCategory, format_usd, savings_totals};
 use onramp_core::dto::Role;
 use onramp_core::onboarding::AccountKind;
-use serde::Deserialize;
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct SavingsPoint {
-    savings: f64,
-}
 
 /// What the savings cards show.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,23 +42,12 @@ async fn load_savings(api: &Api, org: &OrgAccounts) -> Result<Savings, ApiError>
     let Some(m) = &org.management else {
         return Ok(Savings::NoBilling);
     };
-    let path = format!("/aws/potentialSavings?accountId={}", m.account_id);
-    let potential = match api.call::<PotentialSaving>("GET", &path, None).await {
-        Ok(env) => env.response.items.unwrap_or_default(),
-        Err(ApiError::Unauthorized) => return Err(ApiError::Unauthorized),
-        Err(e) => return Err(e),
-    };
+    let potential = api.potential_savings(&m.account_id).await?;
     let today = today();
     let from = parse_day(&today)
         .map(|d| show_day(d - 30))
         .unwrap_or_default();
-    let path = format!("/insights/savings?fromDate={from}&toDate={today}");
-    let points = api
-        .call::<SavingsPoint>("GET", &path, None)
-        .await?
-        .response
-        .items
-        .unwrap_or_default();
+    let points = api.savings_between(&from, &today).await?;
     let saved_30_days = (!points.is_empty()).then(|| {
         points
             .iter()
@@ -92,7 +75,12 @@ fn note_first_run_connection(session: Session) {
 }
 
 #[component]
-pub fn Dashboard() -> impl IntoView {
+pub fn Dashboard(
+    /// The invitations card, shown to admins. The app passes it in, so that this feature does
+    /// not import the invitations feature.
+    #[prop(into)]
+    invite_card: ViewFn,
+) -> impl IntoView {
     set_title("Insights & Recommendations");
     let session = expect_context::<Session>();
     let api = use_api();
@@ -252,7 +240,7 @@ pub fn Dashboard() -> impl IntoView {
                 </section>
             </Show>
             <Show when=move || is_admin.get()>
-                <InviteCard/>
+                {invite_card.run()}
             </Show>
 
             <SavingsCards savings=savings may_change=may_change/>

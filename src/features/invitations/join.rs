@@ -5,7 +5,7 @@
 //! The token stays in the address bar and in memory: it is never written to storage or logged,
 //! and the page replaces its history entry when it leaves, so Back does not lead to it again.
 
-use super::invitations::show_date;
+use super::card::show_date;
 use crate::api::describe;
 use crate::api::{Api, ApiError};
 use crate::components::notice;

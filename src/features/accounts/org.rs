@@ -12,7 +12,7 @@ use crate::components::{
     provider_name,
 };
 use crate::platform::clock::{now_iso, today};
-use crate::platform::storage;
+use crate::state::connected::connected_at;
 use crate::state::expire_session;
 use crate::state::{CurrentAccount, Session};
 use leptos::ev::SubmitEvent;
@@ -92,14 +92,7 @@ impl OrgAccounts {
 /// The management account, if the organization has one. Spot's own API has no such route
 /// (404): then none is known.
 pub async fn load_management(api: &Api) -> Result<Option<ManagementInfo>, ApiError> {
-    match api
-        .call::<ManagementInfo>("GET", "/onramp/management", None)
-        .await
-    {
-        Ok(env) => Ok(env.into_first()),
-        Err(ApiError::Http { status: 404, .. }) => Ok(None),
-        Err(e) => Err(e),
-    }
+    api.management_summary::<ManagementInfo>().await
 }
 
 /// The listing, the management account and each Azure account's secret expiry. A failure to
@@ -129,35 +122,6 @@ pub async fn load_org(api: &Api) -> Result<OrgAccounts, ApiError> {
         management,
         expiries,
     })
-}
-
-// ---- when this browser connected an account (for "Pending") -----------------------------------
-
-const CONNECTED_KEY: &str = "onramp.connectedAt";
-
-fn connected_map() -> Vec<(String, String)> {
-    storage::session_get(CONNECTED_KEY)
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default()
-}
-
-/// Remembers that `id` was connected now (GET /setup/account doesn't say when): its data is
-/// then shown as being collected for the next 24 hours.
-pub fn remember_connected(id: &AccountId) {
-    let mut map = connected_map();
-    map.retain(|(a, _)| a != id.as_str());
-    map.push((id.to_string(), now_iso()));
-    if let Ok(json) = serde_json::to_string(&map) {
-        storage::session_set(CONNECTED_KEY, &json);
-    }
-}
-
-/// When this tab connected `id`, if it did.
-pub fn connected_at(id: &AccountId) -> Option<String> {
-    connected_map()
-        .into_iter()
-        .find(|(a, _)| a == id.as_str())
-        .map(|(_, t)| t)
 }
 
 // ---- small views --------------------------------------------------------------------------------

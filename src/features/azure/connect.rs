@@ -1,4 +1,4 @@
-//! The Azure **Subscription** panel of the Connect step (flows.md §C.3): register an
+//! The Azure **Subscription** panel of the Connect step: register an
 //! application, its IDs, a client secret (value + expiration), the subscription, the custom
 //! role (**Export JSON policy**) and its assignment, **Validate**, **Connect account**.
 //!

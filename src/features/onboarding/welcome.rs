@@ -1,24 +1,20 @@
 //! `/welcome`, `/welcome/provider`, `/welcome/connect/<aws|gcp|azure>`: the first-run wizard
-//! (flows.md §C) as a vertical stepper. Core's `FirstRunDraft` decides which step a URL may
+//! as a vertical stepper. Core's `FirstRunDraft` decides which step a URL may
 //! open; the draft lives in sessionStorage, so a reload or back/forward resumes where the user
 //! was, with what they typed.
 
-use super::connect_aws::AwsConnect;
 use crate::components::{
-    ProviderPicker, Step, Stepper, focus_id, provider_logo, provider_name, set_title,
+    ConnectPanels, ProviderPicker, Step, Stepper, focus_id, provider_logo, provider_name, set_title,
 };
 use crate::state::draft::{load_first_run, save_first_run};
+use crate::state::session::CONNECTED_MESSAGE;
 use crate::state::{Session, mark_interactive};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
-use onramp_core::dto::CloudProvider;
 use onramp_core::onboarding::{
     ConnectMethod, FirstRunDraft, FirstRunRoute, FirstRunStep, Panel, Wizard,
 };
-
-/// What the user sees after the API accepted the credentials (on the dashboard).
-pub const CONNECTED_MESSAGE: &str = "Your account has been successfully connected!";
 
 /// A new draft: the AWS manual way, its **Linked account** panel open.
 fn fresh_draft(organization: &str) -> FirstRunDraft {
@@ -148,7 +144,8 @@ pub fn Welcome() -> impl IntoView {
         let navigate = navigate.clone();
         Callback::new(move |()| {
             // Embedded in a partner portal: tell the portal and show the embed finish screen.
-            if crate::embed::account_connected(draft.with_untracked(|d| d.connect.chosen())) {
+            if crate::state::embed::account_connected(draft.with_untracked(|d| d.connect.chosen()))
+            {
                 return;
             }
             draft.update(|d| d.connect.mark_connected());
@@ -157,7 +154,7 @@ pub fn Welcome() -> impl IntoView {
         })
     };
 
-    let embedded = crate::embed::is_embedded();
+    let embedded = crate::state::embed::is_embedded();
     let chosen = Memo::new(move |_| draft.with(|d| d.connect.chosen()));
     let provider_summary = move || {
         chosen.get().map(|p| {
@@ -170,20 +167,8 @@ pub fn Welcome() -> impl IntoView {
             }
         })
     };
-    let connect_panel = move || match chosen.get() {
-        Some(CloudProvider::Aws) => {
-            view! { <AwsConnect draft=draft on_connected=on_connected/> }.into_any()
-        }
-        Some(CloudProvider::Gcp) => {
-            view! { <super::connect_gcp::GcpConnect draft=draft on_connected=on_connected/> }
-                .into_any()
-        }
-        Some(CloudProvider::Azure) => {
-            view! { <super::connect_azure::AzureConnect draft=draft on_connected=on_connected/> }
-                .into_any()
-        }
-        None => ().into_any(),
-    };
+    let panels = expect_context::<ConnectPanels>();
+    let connect_panel = move || chosen.get().map(|p| panels.0(p, draft, on_connected));
 
     view! {
         <section class="page">

@@ -1,4 +1,4 @@
-//! The Google Cloud **Linked account** panel of the Connect step (flows.md §C.2): the manual way
+//! The Google Cloud **Linked account** panel of the Connect step: the manual way
 //! (Cloud console, recommended) and the automatic way (a gcloud script for the typed project),
 //! then one upload of the service account's JSON key, **Validate** and **Connect account**.
 //!

@@ -14,10 +14,9 @@
 
 use crate::api::{Api, ApiError};
 use crate::components::{Field, ProviderPicker, focus_id, provider_name, rule, set_title};
-use crate::pages::Welcome;
-use crate::platform::storage;
-use crate::state::draft::{FIRST_RUN_DRAFT_KEY, save_first_run};
-use crate::state::session::{SESSION_KEY, identify};
+use crate::state::draft::{self, FIRST_RUN_DRAFT_KEY, save_first_run};
+use crate::state::embed::{self, Embed, Phase, post, state};
+use crate::state::session::identify;
 use crate::state::{Config, Session};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -25,89 +24,19 @@ use leptos_router::hooks::use_navigate;
 use onramp_core::dto::CloudProvider;
 use onramp_core::embed::{
     ChildMessage, CloseReason, ENTRY_ROUTE, EmbedStart, ErrorCode, InitMessage, ParentMessage,
-    ThemeOverrides, allowed_origin, child_message_json, normalise_origin, parent_origin_from_query,
-    parse_allow_list, parse_parent_message,
+    ThemeOverrides, allowed_origin, normalise_origin, parent_origin_from_query, parse_allow_list,
+    parse_parent_message,
 };
 use onramp_core::ids::AccountId;
 use onramp_core::onboarding::{ConnectMethod, FirstRunDraft, Panel};
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
-/// What the embedded console is doing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Phase {
-    /// Waiting for the parent's `init`.
-    Waiting,
-    /// `init` accepted by core; the token is being checked with the API.
-    Starting,
-    /// The flow is on screen.
-    Ready,
-    /// Waiting again, with a message (refused `init`, refused token, network).
-    Problem(String),
-}
-
-/// Embed-mode state shared by the layer, the routes and the wizard's hook.
-#[derive(Clone, Copy)]
-struct Embed {
-    phase: RwSignal<Phase>,
-    partner: RwSignal<Option<String>>,
-    connected: RwSignal<Option<(AccountId, CloudProvider)>>,
-    session: Session,
-}
-
 thread_local! {
-    /// The checked parent origin while in embed mode.
-    static PARENT: RefCell<Option<String>> = const { RefCell::new(None) };
-    static STATE: Cell<Option<Embed>> = const { Cell::new(None) };
     /// Bumped by every `init`, so a slower earlier one cannot win.
     static GENERATION: Cell<u32> = const { Cell::new(0) };
     static LAST_HEIGHT: Cell<u32> = const { Cell::new(u32::MAX) };
-}
-
-fn state() -> Option<Embed> {
-    STATE.with(Cell::get)
-}
-
-/// True while the console runs embedded in a partner page.
-pub fn is_embedded() -> bool {
-    PARENT.with(|p| p.borrow().is_some())
-}
-
-/// The wizard's success path (`on_connected`): in embed mode posts `account-connected` with the
-/// account the flow connected and shows the finish screen, and answers true (the caller then
-/// stays out of the standalone app's dashboard); outside embed mode does nothing and answers
-/// false.
-pub fn account_connected(provider: Option<CloudProvider>) -> bool {
-    let Some(s) = state() else { return false };
-    let account = s
-        .session
-        .profile
-        .with_untracked(|p| p.as_ref().and_then(|p| p.default_account_id.clone()));
-    match (account, provider) {
-        (Some(account_id), Some(provider)) => {
-            post(&ChildMessage::AccountConnected {
-                account_id: account_id.clone(),
-                provider,
-            });
-            s.connected.set(Some((account_id, provider)));
-        }
-        _ => post(&ChildMessage::error(ErrorCode::Internal)),
-    }
-    true
-}
-
-/// Posts `msg` to the parent, to the checked parent origin only.
-fn post(msg: &ChildMessage) {
-    let Some(origin) = PARENT.with(|p| p.borrow().clone()) else {
-        return;
-    };
-    let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else {
-        return;
-    };
-    if let Ok(value) = js_sys::JSON::parse(&child_message_json(msg)) {
-        let _ = parent.post_message(&value, &origin);
-    }
 }
 
 fn root() -> Option<web_sys::HtmlElement> {
@@ -283,14 +212,7 @@ pub fn EmbedLayer() -> impl IntoView {
     if session.token_untracked().is_some() {
         session.clear();
     }
-    PARENT.with(|p| *p.borrow_mut() = Some(origin.clone()));
-    let s = Embed {
-        phase: RwSignal::new(Phase::Waiting),
-        partner: RwSignal::new(None),
-        connected: RwSignal::new(None),
-        session,
-    };
-    STATE.with(|c| c.set(Some(s)));
+    let s = embed::enter(origin.clone(), session);
 
     // Main content only once the flow has started.
     Effect::new(move |_| {
@@ -313,7 +235,7 @@ pub fn EmbedLayer() -> impl IntoView {
         set_root_class("embed-finished", done);
         if done {
             // The flow is over: its draft goes (a new `init` starts afresh).
-            storage::session_remove(FIRST_RUN_DRAFT_KEY);
+            draft::remove(FIRST_RUN_DRAFT_KEY);
             set_title("Account connected");
             request_animation_frame(|| focus_id("embed-done-title"));
         }
@@ -377,9 +299,8 @@ pub fn EmbedLayer() -> impl IntoView {
                 _ => None,
             };
             save_first_run(&draft_for(&profile.organization, provider));
-            session.sign_in(init.token.expose().to_owned(), Some(profile));
             // In memory only: the standalone session key is not kept in embed mode.
-            storage::session_remove(SESSION_KEY);
+            session.sign_in_for_this_page(init.token.expose().to_owned(), Some(profile));
             s.phase.set(Phase::Ready);
             navigate(
                 init.start.route(),
@@ -523,9 +444,11 @@ pub fn EmbedEntry() -> impl IntoView {
 
 /// `/embed/welcome`, `/embed/connect/<provider>`: the first-run wizard, prepared for the
 /// partner's start.
+///
+/// The app passes the wizard in (`children`), so that this feature does not import it.
 #[component]
-pub fn EmbedFlow() -> impl IntoView {
-    view! { <RequireInit><Welcome/></RequireInit> }
+pub fn EmbedFlow(children: ChildrenFn) -> impl IntoView {
+    view! { <RequireInit>{children()}</RequireInit> }
 }
 
 /// `/embed/add-account`: name a new account and pick its cloud; then the wizard connects it.

@@ -1,17 +1,19 @@
-//! `/management/azure`: an Azure billing account as the organization's management account
-//! (flows.md §C.3 "Billing account"): application and tenant IDs, the client secret (typed into
+//! `/management/azure`: an Azure billing account as the organization's management account:
+//! application and tenant IDs, the client secret (typed into
 //! a password input, never stored) and its expiration, the agreement type and its billing
 //! identifier. The other answers are kept in sessionStorage for a reload.
 
-use super::management::{
-    AlreadyRegistered, DoneNote, Existing, GroupError, account_from_query, create_account,
-    existing_management, load_draft, registration_notice, save_draft,
+use super::wizard::{
+    AlreadyRegistered, DoneNote, Existing, GroupError, create_account, existing_management,
+    registration_notice,
 };
 use crate::api::ApiError;
 use crate::api::describe;
 use crate::components::run_busy;
 use crate::components::{Banner, Button, Field, Notice, SecretInput, focus_id, set_title};
 use crate::platform::clock::today;
+use crate::state::current_account::account_from_query;
+use crate::state::draft;
 use crate::state::expire_session;
 use crate::state::{Session, use_api};
 use leptos::ev::SubmitEvent;
@@ -86,7 +88,7 @@ pub fn AzureBilling() -> impl IntoView {
     let session = expect_context::<Session>();
     let api = use_api();
 
-    let draft = RwSignal::new(load_draft::<AzureBillingDraft>(DRAFT_KEY).unwrap_or_default());
+    let draft = RwSignal::new(draft::load::<AzureBillingDraft>(DRAFT_KEY).unwrap_or_default());
     if let Some(id) = account_from_query()
         && draft.with_untracked(|d| d.account_id.as_ref() != Some(&id))
     {
@@ -100,9 +102,9 @@ pub fn AzureBilling() -> impl IntoView {
     Effect::new(move |_| {
         draft.with(|d| {
             if d.connected {
-                crate::platform::storage::session_remove(DRAFT_KEY);
+                draft::remove(DRAFT_KEY);
             } else {
-                save_draft(DRAFT_KEY, d);
+                draft::save(DRAFT_KEY, d);
             }
         })
     });
@@ -220,7 +222,7 @@ pub fn AzureBilling() -> impl IntoView {
                         focus_id(input_id(f));
                         return;
                     }
-                    let text = if e.has_code(super::management::ALREADY_EXISTS) {
+                    let text = if e.has_code(super::wizard::ALREADY_EXISTS) {
                         registration_notice(&e).text
                     } else {
                         format!("We couldn't connect the billing account: {}", describe(&e))

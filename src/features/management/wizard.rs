@@ -1,5 +1,5 @@
 //! `/management`, `/management/<step>`: the AWS management account's first registration
-//! (flows.md §E, seed 002) as six numbered steps. Core's `ManagementDraft` decides which step a
+//! as six numbered steps. Core's `ManagementDraft` decides which step a
 //! URL may open; the draft lives in sessionStorage (no secret in it), so a reload or
 //! back/forward resumes where the user was. One management account per organization: when one
 //! exists the wizard is replaced by a plain explanation, and a 409 from the API says the same.
@@ -10,7 +10,8 @@ use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{Banner, CopyButton, Field, Notice, Step, Stepper, focus_id, set_title};
 use crate::platform::clock::now_iso;
-use crate::platform::storage;
+use crate::state::current_account::account_from_query;
+use crate::state::draft;
 use crate::state::expire_session;
 use crate::state::{Config, Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
@@ -18,7 +19,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::hooks::{use_location, use_navigate};
 use onramp_core::aws_setup::console_url;
 use onramp_core::ids::AccountId;
 use onramp_core::management::{
@@ -26,8 +27,6 @@ use onramp_core::management::{
     ManagementStep, PROCESSING_NOTE, can_enter, check_products, first_incomplete_step,
 };
 use onramp_core::validate::{self, AwsEnvironment, Partition};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 const DRAFT_KEY: &str = "onramp.draft.management";
 const BUCKET_ID: &str = "management-bucket";
@@ -35,21 +34,6 @@ const BUCKET_ID: &str = "management-bucket";
 pub(super) const ALREADY_EXISTS: &str = "ManagementAccount_ALREADY_EXISTS";
 
 // ---- shared with the Azure billing page ------------------------------------------------------
-
-pub(super) fn load_draft<T: DeserializeOwned>(key: &str) -> Option<T> {
-    serde_json::from_str(&storage::session_get(key)?).ok()
-}
-
-pub(super) fn save_draft<T: Serialize>(key: &str, draft: &T) {
-    if let Ok(json) = serde_json::to_string(draft) {
-        storage::session_set(key, &json);
-    }
-}
-
-/// The `?accountId=` a page was opened with (e.g. from **Add account**), if well-formed.
-pub(super) fn account_from_query() -> Option<AccountId> {
-    use_query_map().with_untracked(|q| q.get("accountId").and_then(|s| AccountId::parse(&s)))
-}
 
 /// Whether the organization already has a management account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -267,7 +251,7 @@ pub fn ManagementWizard() -> impl IntoView {
     let navigate = use_navigate();
     let location = use_location();
 
-    let draft = RwSignal::new(load_draft::<ManagementDraft>(DRAFT_KEY).unwrap_or_default());
+    let draft = RwSignal::new(draft::load::<ManagementDraft>(DRAFT_KEY).unwrap_or_default());
     if let Some(id) = account_from_query() {
         draft.update(|d| d.set_account(id));
     }
@@ -276,9 +260,9 @@ pub fn ManagementWizard() -> impl IntoView {
     Effect::new(move |_| {
         draft.with(|d| {
             if d.connected {
-                crate::platform::storage::session_remove(DRAFT_KEY);
+                draft::remove(DRAFT_KEY);
             } else {
-                save_draft(DRAFT_KEY, d);
+                draft::save(DRAFT_KEY, d);
             }
         })
     });

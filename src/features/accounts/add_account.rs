@@ -1,4 +1,4 @@
-//! The additional-account flow (flows.md §F, seed 001): `/accounts/new[?kind=…]`,
+//! The additional-account flow: `/accounts/new[?kind=…]`,
 //! `/accounts/new/<kind|name|provider>`, `/accounts/new/connect/<provider>`, and
 //! `/accounts/<id>/setup` for **Resume setup**.
 //!
@@ -9,21 +9,19 @@
 //! back resumes at the right step. A **Create account** whose answer is lost is looked up in
 //! the listing before anything is sent again, so a retry never makes a duplicate.
 
-use super::accounts::{load_management, remember_connected};
-use super::connect_aws::AwsConnect;
-use super::connect_azure::AzureConnect;
-use super::connect_gcp::GcpConnect;
-use super::welcome::CONNECTED_MESSAGE;
+use super::org::load_management;
 use crate::api::ApiError;
 use crate::api::describe;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
-    Banner, Button, Field, Notice, ProviderPicker, Step, Stepper, focus_id, provider_logo,
-    provider_name, set_title,
+    Banner, Button, ConnectPanels, Field, Notice, ProviderPicker, Step, Stepper, focus_id,
+    provider_logo, provider_name, set_title,
 };
-use crate::platform::storage;
+use crate::state::connected::remember_connected;
+use crate::state::draft;
 use crate::state::expire_session;
+use crate::state::session::CONNECTED_MESSAGE;
 use crate::state::{Profile, Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -43,13 +41,11 @@ const DRAFT_KEY: &str = "onramp.draft.addaccount";
 const NAME_ID: &str = "add-account-name";
 
 fn load_draft() -> Option<AddAccountDraft> {
-    serde_json::from_str(&storage::session_get(DRAFT_KEY)?).ok()
+    draft::load(DRAFT_KEY)
 }
 
 fn save_draft(d: &AddAccountDraft) {
-    if let Ok(json) = serde_json::to_string(d) {
-        storage::session_set(DRAFT_KEY, &json);
-    }
+    draft::save(DRAFT_KEY, d);
 }
 
 /// A fresh flow: AWS's manual way opens first, as in the first-run wizard.
@@ -449,7 +445,7 @@ pub fn AddAccount() -> impl IntoView {
             if let Some(id) = &id {
                 remember_connected(id);
             }
-            storage::session_remove(DRAFT_KEY);
+            draft::remove(DRAFT_KEY);
             session.flash.set(Some(CONNECTED_MESSAGE.into()));
             navigate("/dashboard", NavigateOptions::default());
         })
@@ -600,17 +596,7 @@ fn LinkedPanels(
             }
         });
     });
-    match provider {
-        CloudProvider::Aws => {
-            view! { <AwsConnect draft=bridged on_connected=on_connected/> }.into_any()
-        }
-        CloudProvider::Gcp => {
-            view! { <GcpConnect draft=bridged on_connected=on_connected/> }.into_any()
-        }
-        CloudProvider::Azure => {
-            view! { <AzureConnect draft=bridged on_connected=on_connected/> }.into_any()
-        }
-    }
+    expect_context::<ConnectPanels>().0(provider, bridged, on_connected)
 }
 
 /// A fresh `Idempotency-Key`: two 53-bit random numbers in hex. It names a request and guards

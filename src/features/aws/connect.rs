@@ -1,11 +1,11 @@
-//! The AWS **Linked account** panel of the Connect step (flows.md §C.1): the GovCloud/China
+//! The AWS **Linked account** panel of the Connect step: the GovCloud/China
 //! question and the console link, then two disclosures: **Automatically (CloudFormation)**
 //! (`connect_aws_auto`) and **Manually (IAM console)**: policy (default or customised, see
 //! `connect_aws_permissions`), trust (Spot's principal + the external ID), role name,
 //! **Role ARN**, **Connect**. Which panels are open is kept in the draft.
 
-use super::connect_aws_auto::AwsAutomatic;
-use super::connect_aws_permissions::AwsPermissions;
+use super::automatic::AwsAutomatic;
+use super::permissions::AwsPermissions;
 use crate::api::ApiError;
 use crate::api::describe;
 use crate::components::notice;

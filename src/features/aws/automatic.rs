@@ -1,4 +1,4 @@
-//! The AWS linked account, **Automatically (CloudFormation)** (flows.md §C.1): the quick-create
+//! The AWS linked account, **Automatically (CloudFormation)**: the quick-create
 //! link in the partition's console (template served next to the app, parameters `AccountId`,
 //! `ExternalId`, `Principal`), **Download template**, then waiting for the stack's custom
 //! resource to set the credentials: the account is polled with a growing pause, visibly, with

@@ -1,15 +1,16 @@
-//! `/finops[?accountId=act-…]`: enrol an account that has credentials in a FinOps product
-//! (flows.md §G): Billing Engine (AWS bucket, region and path prefix; GCP BigQuery project,
+//! `/finops[?accountId=act-…]`: enrol an account that has credentials in a FinOps product:
+//! Billing Engine (AWS bucket, region and path prefix; GCP BigQuery project,
 //! dataset and table; nothing more on Azure) or Cost Intelligence. **Validate** shows each
 //! check the API ran (passed, failed, warning, not checked); **Connect** follows when none
 //! failed. What was typed is kept in sessionStorage.
 
-use super::management::{account_from_query, load_draft, save_draft};
 use crate::api::ApiError;
 use crate::api::describe;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{Banner, Button, Field, Notice, StatusMessage, focus_id, set_title};
+use crate::state::current_account::account_from_query;
+use crate::state::draft;
 use crate::state::expire_session;
 use crate::state::{Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
@@ -114,11 +115,11 @@ pub fn FinOps() -> impl IntoView {
     let session = expect_context::<Session>();
     let api = use_api();
 
-    let draft = RwSignal::new(load_draft::<FinOpsDraft>(DRAFT_KEY).unwrap_or_default());
+    let draft = RwSignal::new(draft::load::<FinOpsDraft>(DRAFT_KEY).unwrap_or_default());
     if let Some(id) = account_from_query() {
         draft.update(|d| d.account_id = Some(id));
     }
-    Effect::new(move |_| draft.with(|d| save_draft(DRAFT_KEY, d)));
+    Effect::new(move |_| draft.with(|d| draft::save(DRAFT_KEY, d)));
 
     // Accounts with credentials (a plain signal and a scoped task, like the account list).
     let accounts = RwSignal::new(None::<Result<Vec<Account>, ApiError>>);

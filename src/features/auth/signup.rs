@@ -1,4 +1,4 @@
-//! Sign-up (flows.md A): `/signup` asks who you are, `/signup/password` sets the password and
+//! Sign-up: `/signup` asks who you are, `/signup/password` sets the password and
 //! creates the account. Screen-1 answers live in a sessionStorage draft (never the password),
 //! so reload and back/forward keep them.
 

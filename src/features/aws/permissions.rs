@@ -1,5 +1,5 @@
-//! **Default permissions** / **Customize permissions** for the AWS linked account's policy
-//! (flows.md §C.1): one checkbox per product group from core, kept in the draft. GovCloud and
+//! **Default permissions** / **Customize permissions** for the AWS linked account's policy:
+//! one checkbox per product group from core, kept in the draft. GovCloud and
 //! China accounts use the default policy: the choice is disabled there, and says why.
 
 use leptos::prelude::*;

@@ -1,4 +1,4 @@
-//! Sign-in (flows.md B): email and password, or a personal API token (how a user signs in
+//! Sign-in: email and password, or a personal API token (how a user signs in
 //! against Spot's own API). Two tabs in a proper tablist.
 
 use super::landing_for;

@@ -1,0 +1,5 @@
+//! Enrolling an account in FinOps.
+
+mod enrol;
+
+pub use enrol::FinOps;

@@ -1,0 +1,5 @@
+//! Connecting a Google Cloud project with a service-account key.
+
+pub mod connect;
+
+pub use connect::GcpConnect;

@@ -1,0 +1,15 @@
+//! One folder per feature, each owning its screens and their helpers. A feature never imports
+//! another feature: what two features share lives below them (components, state, api,
+//! platform, core), and where one screen shows another feature's part, `app.rs` composes them
+//! (see `components::ConnectPanels` and the dashboard's invite slot).
+
+pub mod accounts;
+pub mod auth;
+pub mod aws;
+pub mod azure;
+pub mod embed;
+pub mod finops;
+pub mod gcp;
+pub mod invitations;
+pub mod management;
+pub mod onboarding;

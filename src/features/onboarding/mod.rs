@@ -1,0 +1,5 @@
+//! The first-run wizard (`/welcome…`): organization, provider, connect.
+
+mod welcome;
+
+pub use welcome::Welcome;
