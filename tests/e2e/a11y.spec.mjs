@@ -139,6 +139,25 @@ describe('accessibility (axe-core)', () => {
     });
   }
 
+  it('at 320 px the user menu keeps its name and the dashboard passes axe', T, async () => {
+    const user = newUser();
+    await signupViaApi(server, user);
+    const { context, page } = await newPage(browser, server, { viewport: { width: 320, height: 640 } });
+    try {
+      await signinViaUi(page, user);
+      await open(page, '/dashboard');
+      const menu = page.locator('#user-menu-button');
+      await expectVisible(menu, 'the user menu button');
+      const name = await menu.evaluate((b) => b.textContent.replace(/\s+/g, ' ').trim());
+      assert.ok(name.includes(user.fullName), `the menu button's text (its accessible name) is "${name}"`);
+      await expectVisible(page.getByRole('button', { name: new RegExp(user.fullName) }), 'the user menu button by its name');
+      await screenshot(page, 'a11y-320-dashboard');
+      await checkA11y(page, 'dashboard at 320 px');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('the dark theme is really dark (the dark scans are not light scans twice)', T, async () => {
     const background = async (colorScheme) => {
       const { context, page } = await newPage(browser, server, { colorScheme });
