@@ -443,3 +443,127 @@ async fn expiry_keeps_drafts_and_returns_to_the_same_page_sign_out_clears() {
 
     go(&before);
 }
+
+#[wasm_bindgen_test]
+async fn api_decodes_success_envelope() {
+    let body = format!(
+        r#"{{{REQ},"response":{{"status":{{"code":200,"message":"OK"}},"kind":"spotinst:setup:account","count":2,
+        "items":[{{"accountId":"act-1a2b3c4d","name":"Acme","organizationId":606079874744,"providerExternalId":null,"cloudProvider":null,"createdAt":"2026-11-22T10:43:42.538Z"}},
+                 {{"accountId":"act-0000beef","name":"Prod","organizationId":"606079874744","providerExternalId":"123456789012","cloudProvider":"aws","createdAt":"2026-11-22T11:00:00.000Z"}}]}}}}"#
+    );
+    let _fake = FakeFetch::respond(200, &body, "{'Content-Type': 'application/json'}");
+    let accounts = api().list_accounts().await.expect("decoded");
+    assert_eq!(accounts.len(), 2);
+    assert_eq!(accounts[0].account_id.as_str(), "act-1a2b3c4d");
+    assert_eq!(accounts[0].cloud_provider, None);
+    assert_eq!(accounts[1].cloud_provider, Some(CloudProvider::Aws));
+    assert_eq!(FakeFetch::last("url"), "/api/setup/account");
+    assert_eq!(FakeFetch::last("method"), "GET");
+    assert_eq!(FakeFetch::last("auth"), "Bearer tok-123");
+}
+
+#[wasm_bindgen_test]
+async fn api_maps_field_errors_to_fields() {
+    let body = format!(
+        r#"{{{REQ},"response":{{"status":{{"code":409,"message":"Conflict"}},
+        "errors":[{{"code":"Email_ALREADY_REGISTERED","message":"That email is already registered.","field":"body.email"}}]}}}}"#
+    );
+    let _fake = FakeFetch::respond(409, &body, "{}");
+    let req = SignupRequest {
+        full_name: "Ada Lovelace".into(),
+        company: "Acme".into(),
+        email: "ada@example.com".into(),
+        country: "GB".into(),
+        password: "Abcdefg1!".into(),
+    };
+    let err = api().signup(&req).await.unwrap_err();
+    assert_eq!(err.status(), Some(409));
+    assert_eq!(
+        err.field_message("email"),
+        Some("That email is already registered.")
+    );
+    assert_eq!(err.field_message("password"), None);
+    assert_eq!(
+        err.request_id(),
+        Some("6f1c2d3e-0000-4000-8000-00000000abcd")
+    );
+    assert_eq!(FakeFetch::last("method"), "POST");
+    let sent = FakeFetch::last("body").as_string().unwrap();
+    assert!(sent.contains(r#""fullName":"Ada Lovelace""#), "{sent}");
+
+    let body = format!(
+        r#"{{{REQ},"response":{{"status":{{"code":400,"message":"Bad Request"}},
+        "errors":[{{"code":"ValidationError","message":"Use a longer password.","field":"body.password"}}]}}}}"#
+    );
+    let _fake = FakeFetch::respond(400, &body, "{}");
+    let err = api().signup(&req).await.unwrap_err();
+    assert!(matches!(err, ApiError::Http { status: 400, .. }));
+    assert_eq!(
+        err.field_message("password"),
+        Some("Use a longer password.")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn api_401_is_unauthorized() {
+    let body = format!(
+        r#"{{{REQ},"response":{{"status":{{"code":401,"message":"Unauthorized"}},"errors":[{{"code":"InvalidCredentials","message":"no"}}]}}}}"#
+    );
+    let _fake = FakeFetch::respond(401, &body, "{}");
+    let grant = PasswordGrant {
+        email: "ada@example.com".into(),
+        password: "wrong".into(),
+    };
+    assert_eq!(api().token(&grant).await, Err(ApiError::Unauthorized));
+    assert_eq!(api().me().await, Err(ApiError::Unauthorized));
+}
+
+#[wasm_bindgen_test]
+async fn api_429_is_rate_limited_with_reset() {
+    let body = format!(
+        r#"{{{REQ},"response":{{"status":{{"code":429,"message":"Too Many Requests"}},"data":"Rate limit exceeded"}}}}"#
+    );
+    let _fake = FakeFetch::respond(
+        429,
+        &body,
+        "{'X-RateLimit-Limit': '600', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '37'}",
+    );
+    assert_eq!(
+        api().list_accounts().await,
+        Err(ApiError::RateLimited {
+            reset_secs: Some(37)
+        })
+    );
+}
+
+#[wasm_bindgen_test]
+async fn api_malformed_json_is_decode_error() {
+    let _fake = FakeFetch::respond(200, "{\"request\": oops", "{}");
+    assert_eq!(api().list_accounts().await, Err(ApiError::Decode));
+    // Valid JSON of the wrong shape is just as unreadable.
+    let _fake = FakeFetch::respond(200, "{\"hello\": 1}", "{}");
+    assert_eq!(api().me().await, Err(ApiError::Decode));
+}
+
+#[wasm_bindgen_test]
+async fn api_never_answering_fetch_times_out() {
+    let _fake = FakeFetch::with_body(
+        "window.__onrampSignal = init.signal; return new Promise(function () {});",
+    );
+    let started = js_sys::Date::now();
+    let result = api().with_timeout(60).list_accounts().await;
+    assert_eq!(result, Err(ApiError::Timeout));
+    assert!(js_sys::Date::now() - started < 5_000.0);
+    // The request is aborted, not left running.
+    let window = web_sys::window().unwrap();
+    let signal: web_sys::AbortSignal = Reflect::get(&window, &"__onrampSignal".into())
+        .unwrap()
+        .unchecked_into();
+    assert!(signal.aborted());
+}
+
+#[wasm_bindgen_test]
+async fn api_rejected_fetch_is_network_error() {
+    let _fake = FakeFetch::with_body("return Promise.reject(new TypeError('Failed to fetch'));");
+    assert_eq!(api().list_accounts().await, Err(ApiError::Network));
+}

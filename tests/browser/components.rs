@@ -1,0 +1,792 @@
+//! The design system: Field, the password checklist, the menu button, disclosure, provider
+//! picker, copy button, code block, stepper and file drop.
+
+use super::*;
+
+#[wasm_bindgen_test]
+async fn field_shows_message_after_blur_and_keeps_value() {
+    let value = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let _mounted = mount_to(container(), move || {
+        view! {
+            <Field id="t-email" label="Email" value=value error=error check=rule(v::email)
+                hint="We send the receipt here." input_type="email" autocomplete="email"/>
+        }
+    });
+    tick().await;
+    let input: HtmlInputElement = by_id("t-email").unchecked_into();
+    assert_eq!(
+        input.get_attribute("autocomplete").as_deref(),
+        Some("email")
+    );
+    let label = document()
+        .query_selector("label[for=t-email]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(label.text_content().as_deref(), Some("Email"));
+
+    input.set_value("not-an-email");
+    fire(&input, "input");
+    tick().await;
+    // Typing alone does not scold: the first check is on blur.
+    assert_eq!(input.get_attribute("aria-invalid"), None);
+    assert_eq!(value.get_untracked(), "not-an-email");
+
+    fire(&input, "blur");
+    tick().await;
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let message = by_id("t-email-error");
+    let expected = v::email("not-an-email").unwrap_err().message;
+    assert_eq!(message.text_content().unwrap().trim(), expected);
+    let described: Vec<String> = input
+        .get_attribute("aria-describedby")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        described.contains(&"t-email-error".to_owned()),
+        "{described:?}"
+    );
+    assert!(
+        described.contains(&"t-email-hint".to_owned()),
+        "{described:?}"
+    );
+    assert_eq!(
+        input.value(),
+        "not-an-email",
+        "the value survives the error"
+    );
+
+    // Fixing the value clears the message as the user types.
+    input.set_value("ada@example.com");
+    fire(&input, "input");
+    tick().await;
+    assert_eq!(input.get_attribute("aria-invalid"), None);
+    assert!(document().get_element_by_id("t-email-error").is_none());
+    assert_eq!(
+        input.get_attribute("aria-describedby").as_deref(),
+        Some("t-email-hint")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn field_select_lists_countries_and_validates() {
+    let value = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let _mounted = mount_to(container(), move || {
+        view! {
+            <Field id="t-country" label="Country" value=value error=error check=rule(v::country)
+                options=onramp_core::countries::COUNTRIES empty_option="Choose your country"
+                autocomplete="country"/>
+        }
+    });
+    tick().await;
+    let select: web_sys::HtmlSelectElement = by_id("t-country").unchecked_into();
+    assert_eq!(
+        select.length() as usize,
+        onramp_core::countries::COUNTRIES.len() + 1
+    );
+    fire(&select, "blur");
+    tick().await;
+    assert_eq!(
+        select.get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        by_id("t-country-error").text_content().unwrap().trim(),
+        "Choose your country."
+    );
+    select.set_value("FR");
+    fire(&select, "change");
+    tick().await;
+    assert_eq!(value.get_untracked(), "FR");
+    assert_eq!(select.get_attribute("aria-invalid"), None);
+}
+
+#[wasm_bindgen_test]
+async fn password_checklist_follows_the_password() {
+    let password = RwSignal::new(String::new());
+    let _mounted = mount_to(container(), move || {
+        view! { <PasswordChecklist id="t-rules" password=password/> }
+    });
+    tick().await;
+    let list = document().query_selector("#t-rules ul").unwrap().unwrap();
+    assert_eq!(list.get_attribute("aria-live").as_deref(), Some("polite"));
+    for check in ["Length", "Digit", "Upper", "Lower", "Special"] {
+        assert_eq!(check_state(check), "not met", "{check}");
+    }
+    password.set("abc1".into());
+    tick().await;
+    assert_eq!(check_state("Digit"), "met");
+    assert_eq!(check_state("Lower"), "met");
+    assert_eq!(check_state("Upper"), "not met");
+    assert_eq!(check_state("Length"), "not met");
+    password.set("Abcdefg1!".into());
+    tick().await;
+    for check in ["Length", "Digit", "Upper", "Lower", "Special"] {
+        assert_eq!(check_state(check), "met", "{check}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn menu_button_keyboard() {
+    let chosen = RwSignal::new(None::<&'static str>);
+    let _mounted = mount_to(container(), move || {
+        view! {
+            <MenuButton
+                id="t-menu"
+                label="Ada Lovelace"
+                detail="Analytical Engines"
+                items=vec![
+                    MenuItem { label: "Dashboard", on_select: Callback::new(move |()| chosen.set(Some("Dashboard"))) },
+                    MenuItem { label: "Sign out", on_select: Callback::new(move |()| chosen.set(Some("Sign out"))) },
+                ]
+            />
+        }
+    });
+    tick().await;
+    let button = by_id("t-menu-button");
+    let menu = by_id("t-menu");
+    assert_eq!(
+        button.get_attribute("aria-haspopup").as_deref(),
+        Some("menu")
+    );
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(menu.has_attribute("hidden"));
+    assert!(
+        button
+            .text_content()
+            .unwrap()
+            .contains("Analytical Engines")
+    );
+    let items = menu.query_selector_all("[role=menuitem]").unwrap();
+    assert_eq!(items.length(), 2);
+    let item = |i: u32| -> Element { items.item(i).unwrap().unchecked_into() };
+    let focused = || document().active_element().unwrap();
+
+    button.unchecked_ref::<HtmlElement>().focus().unwrap();
+    press(&button, "ArrowDown");
+    tick().await;
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    assert!(!menu.has_attribute("hidden"));
+    assert_eq!(focused(), item(0));
+
+    press(&focused(), "ArrowDown");
+    assert_eq!(focused(), item(1));
+    press(&focused(), "ArrowDown");
+    assert_eq!(focused(), item(0), "wraps around");
+    press(&focused(), "ArrowUp");
+    assert_eq!(focused(), item(1), "wraps backwards");
+    press(&focused(), "Home");
+    assert_eq!(focused(), item(0));
+    press(&focused(), "End");
+    assert_eq!(focused(), item(1));
+
+    press(&focused(), "Escape");
+    tick().await;
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(menu.has_attribute("hidden"));
+    assert_eq!(active_id(), "t-menu-button", "focus returns to the button");
+
+    press(&button, "ArrowUp");
+    tick().await;
+    assert_eq!(focused(), item(1), "ArrowUp opens on the last item");
+    focused().unchecked_ref::<HtmlElement>().click();
+    tick().await;
+    assert_eq!(chosen.get_untracked(), Some("Sign out"));
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert_eq!(active_id(), "t-menu-button");
+}
+
+#[wasm_bindgen_test]
+async fn disclosure_toggles_by_click_and_keys_and_keeps_input() {
+    use onramp::components::Disclosure;
+    let _mounted = mount_to(container(), move || {
+        view! {
+            <Disclosure id="t-disc" title="Linked account" level=4>
+                <label for="t-disc-input">"Role ARN"</label>
+                <input id="t-disc-input"/>
+            </Disclosure>
+        }
+    });
+    tick().await;
+    let button = by_id("t-disc-button");
+    let panel = by_id("t-disc");
+    assert_eq!(button.tag_name(), "BUTTON");
+    assert_eq!(button.get_attribute("type").as_deref(), Some("button"));
+    assert_eq!(button.parent_element().unwrap().tag_name(), "H4");
+    assert_eq!(
+        button.get_attribute("aria-controls").as_deref(),
+        Some("t-disc")
+    );
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(panel.has_attribute("hidden"));
+    assert_eq!(
+        panel.get_attribute("aria-labelledby").as_deref(),
+        Some("t-disc-button")
+    );
+    // Collapsed, the panel is still there (hidden), so its input already exists.
+    let input: HtmlInputElement = by_id("t-disc-input").unchecked_into();
+
+    let expanded = || button.get_attribute("aria-expanded").unwrap();
+    button.unchecked_ref::<HtmlElement>().click();
+    tick().await;
+    assert_eq!(expanded(), "true");
+    assert!(!panel.has_attribute("hidden"));
+
+    input.set_value("arn:aws:iam::123456789012:role/Spot-Role");
+    fire(&input, "input");
+    button.unchecked_ref::<HtmlElement>().click();
+    tick().await;
+    assert_eq!(expanded(), "false");
+    assert!(panel.has_attribute("hidden"));
+
+    // A real Enter or Space on a button is a keydown (and for Space a keyup) followed by one
+    // click from the browser (and Space on a button activates it instead of scrolling).
+    // Replay that sequence: each key must toggle exactly once.
+    for key in ["Enter", " "] {
+        let before = expanded();
+        let init = KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let down = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        button.dispatch_event(&down).unwrap();
+        let up = KeyboardEvent::new_with_keyboard_event_init_dict("keyup", &init).unwrap();
+        button.dispatch_event(&up).unwrap();
+        tick().await;
+        assert_eq!(
+            expanded(),
+            before,
+            "{key:?}: the key alone does not toggle twice"
+        );
+        button.unchecked_ref::<HtmlElement>().click();
+        tick().await;
+        assert_ne!(expanded(), before, "{key:?} toggles");
+        assert_eq!(panel.has_attribute("hidden"), expanded() == "false");
+    }
+    // Two toggles later the panel is collapsed again, and reopening shows the value kept.
+    assert_eq!(expanded(), "false");
+    button.unchecked_ref::<HtmlElement>().click();
+    tick().await;
+    let input: HtmlInputElement = by_id("t-disc-input").unchecked_into();
+    assert_eq!(input.value(), "arn:aws:iam::123456789012:role/Spot-Role");
+}
+
+#[wasm_bindgen_test]
+async fn disclosure_can_be_controlled() {
+    use onramp::components::Disclosure;
+    let open = RwSignal::new(true);
+    let _mounted = mount_to(container(), move || {
+        view! { <Disclosure id="t-disc2" title="Management account" expanded=open>"Body"</Disclosure> }
+    });
+    tick().await;
+    let button = by_id("t-disc2-button");
+    assert_eq!(
+        button.parent_element().unwrap().tag_name(),
+        "H3",
+        "default level"
+    );
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    open.set(false);
+    tick().await;
+    assert_eq!(
+        button.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(by_id("t-disc2").has_attribute("hidden"));
+    button.unchecked_ref::<HtmlElement>().click();
+    tick().await;
+    assert!(open.get_untracked(), "a click writes the caller's signal");
+}
+
+#[wasm_bindgen_test]
+async fn provider_picker_keyboard_and_signal() {
+    use onramp::components::ProviderPicker;
+    let value = RwSignal::new(None::<CloudProvider>);
+    let error = RwSignal::new(Some("Choose a cloud provider.".to_owned()));
+    let _mounted = mount_to(container(), move || {
+        view! { <ProviderPicker id="t-pick" label="Cloud provider" value=value error=error/> }
+    });
+    tick().await;
+    let group = by_id("t-pick");
+    assert_eq!(group.get_attribute("role").as_deref(), Some("radiogroup"));
+    assert_eq!(
+        group.get_attribute("aria-labelledby").as_deref(),
+        Some("t-pick-label")
+    );
+    assert_eq!(
+        group.get_attribute("aria-describedby").as_deref(),
+        Some("t-pick-error")
+    );
+    assert_eq!(group.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(text_of("t-pick-error").trim(), "Choose a cloud provider.");
+    let aws = by_id("t-pick-aws");
+    let gcp = by_id("t-pick-gcp");
+    let azure = by_id("t-pick-azure");
+    assert_eq!(aws.text_content().unwrap().trim(), "Amazon Web Services");
+    assert_eq!(gcp.text_content().unwrap().trim(), "Google Cloud Platform");
+    assert_eq!(azure.text_content().unwrap().trim(), "Microsoft Azure");
+    let logo = aws.query_selector("img").unwrap().unwrap();
+    assert_eq!(
+        logo.get_attribute("alt").as_deref(),
+        Some(""),
+        "decorative logo"
+    );
+    let tabindexes = || {
+        [&aws, &gcp, &azure]
+            .map(|r| r.get_attribute("tabindex").unwrap())
+            .join(",")
+    };
+    let checked = || {
+        [&aws, &gcp, &azure]
+            .map(|r| r.get_attribute("aria-checked").unwrap())
+            .join(",")
+    };
+    // Nothing chosen: Tab enters at the first radio.
+    assert_eq!(tabindexes(), "0,-1,-1");
+    assert_eq!(checked(), "false,false,false");
+    aws.unchecked_ref::<HtmlElement>().focus().unwrap();
+
+    press(&aws, " ");
+    tick().await;
+    assert_eq!(
+        value.get_untracked(),
+        Some(CloudProvider::Aws),
+        "Space selects"
+    );
+    assert_eq!(checked(), "true,false,false");
+    assert_eq!(error.get_untracked(), None, "a choice clears the message");
+    assert!(document().get_element_by_id("t-pick-error").is_none());
+    assert_eq!(group.get_attribute("aria-invalid"), None);
+
+    press(&aws, "ArrowDown");
+    tick().await;
+    assert_eq!(
+        value.get_untracked(),
+        Some(CloudProvider::Gcp),
+        "arrow selects"
+    );
+    assert_eq!(active_id(), "t-pick-gcp", "arrow moves focus");
+    assert_eq!(checked(), "false,true,false");
+    assert_eq!(
+        tabindexes(),
+        "-1,0,-1",
+        "Tab re-enters at the checked radio"
+    );
+
+    press(&gcp, "ArrowRight");
+    tick().await;
+    assert_eq!(value.get_untracked(), Some(CloudProvider::Azure));
+    assert_eq!(active_id(), "t-pick-azure");
+    press(&azure, "ArrowDown");
+    tick().await;
+    assert_eq!(
+        value.get_untracked(),
+        Some(CloudProvider::Aws),
+        "wraps around"
+    );
+    assert_eq!(active_id(), "t-pick-aws");
+    press(&aws, "ArrowUp");
+    tick().await;
+    assert_eq!(
+        value.get_untracked(),
+        Some(CloudProvider::Azure),
+        "wraps backwards"
+    );
+    assert_eq!(active_id(), "t-pick-azure");
+    press(&azure, "ArrowLeft");
+    tick().await;
+    assert_eq!(value.get_untracked(), Some(CloudProvider::Gcp));
+    assert_eq!(tabindexes(), "-1,0,-1");
+
+    aws.unchecked_ref::<HtmlElement>().click();
+    tick().await;
+    assert_eq!(
+        value.get_untracked(),
+        Some(CloudProvider::Aws),
+        "a click selects"
+    );
+    // The signal drives the view too (e.g. restored from a draft).
+    value.set(Some(CloudProvider::Azure));
+    tick().await;
+    assert_eq!(checked(), "false,false,true");
+    assert_eq!(tabindexes(), "-1,-1,0");
+}
+
+#[wasm_bindgen_test]
+async fn copy_button_says_copied_when_the_clipboard_accepts() {
+    use onramp::components::CopyButton;
+    let _fake = FakeClipboard::write_text("return Promise.resolve();");
+    let _mounted = mount_to(container(), move || {
+        view! { <div id="t-copy-wrap"><CopyButton id="t-copy" value="922761411349" what="Spot account ID"/></div> }
+    });
+    tick().await;
+    let button = document()
+        .query_selector("#t-copy-wrap button")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        button
+            .text_content()
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        "Copy Spot account ID",
+        "accessible name from content"
+    );
+    let status = by_id("t-copy-status");
+    assert_eq!(status.get_attribute("role").as_deref(), Some("status"));
+    assert_eq!(status.text_content().unwrap().trim(), "");
+
+    button.unchecked_ref::<HtmlElement>().click();
+    sleep(50).await;
+    assert_eq!(FakeClipboard::copied(), "922761411349");
+    assert_eq!(status.text_content().unwrap().trim(), "Copied");
+    assert!(
+        document().get_element_by_id("t-copy-text").is_none(),
+        "no fallback when copying worked"
+    );
+    // "Copied" goes away by itself after about two seconds.
+    sleep(2300).await;
+    assert_eq!(status.text_content().unwrap().trim(), "");
+}
+
+#[wasm_bindgen_test]
+async fn copy_button_falls_back_to_selected_text_when_refused_or_missing() {
+    use onramp::components::CopyButton;
+    for missing in [false, true] {
+        let _fake = if missing {
+            FakeClipboard::missing()
+        } else {
+            FakeClipboard::write_text(
+                "return Promise.reject(new DOMException('denied', 'NotAllowedError'));",
+            )
+        };
+        let id = if missing { "t-copy-m" } else { "t-copy-r" };
+        let _mounted = mount_to(container(), move || {
+            view! { <CopyButton id=id value="ext-4f2a9c" what="external ID"/> }
+        });
+        tick().await;
+        let status = by_id(&format!("{id}-status"));
+        let button = status
+            .parent_element()
+            .unwrap()
+            .query_selector("button")
+            .unwrap()
+            .unwrap();
+        button.unchecked_ref::<HtmlElement>().click();
+        sleep(100).await;
+        assert_eq!(
+            status.text_content().unwrap().trim(),
+            "The clipboard is not available. Press Ctrl+C to copy.",
+            "missing: {missing}"
+        );
+        let text: HtmlInputElement = by_id(&format!("{id}-text")).unchecked_into();
+        assert!(text.read_only());
+        assert_eq!(text.value(), "ext-4f2a9c");
+        assert_eq!(active_id(), format!("{id}-text"), "the box takes focus");
+        assert_eq!(
+            text.selection_start().unwrap(),
+            Some(0),
+            "all of it selected"
+        );
+        assert_eq!(text.selection_end().unwrap(), Some(10));
+    }
+
+    // Several lines (a policy, a script) fall back to a read-only text area, newlines kept.
+    let _fake = FakeClipboard::missing();
+    let script = "gcloud config set project acme\ngcloud iam service-accounts create spot";
+    let _mounted = mount_to(container(), move || {
+        view! { <CopyButton id="t-copy-l" value=script what="script"/> }
+    });
+    tick().await;
+    let button = by_id("t-copy-l-status")
+        .parent_element()
+        .unwrap()
+        .query_selector("button")
+        .unwrap()
+        .unwrap();
+    button.unchecked_ref::<HtmlElement>().click();
+    sleep(100).await;
+    let area: web_sys::HtmlTextAreaElement = by_id("t-copy-l-text").unchecked_into();
+    assert_eq!(area.tag_name(), "TEXTAREA");
+    assert!(area.read_only());
+    assert_eq!(area.value(), script);
+    assert_eq!(active_id(), "t-copy-l-text");
+    assert_eq!(area.selection_end().unwrap(), Some(script.len() as u32));
+}
+
+#[wasm_bindgen_test]
+async fn code_block_copies_and_downloads() {
+    use onramp::components::CodeBlock;
+    let _fake = FakeClipboard::write_text("return Promise.resolve();");
+    let policy = "{\n  \"Version\": \"2012-10-17\"\n}";
+    let _mounted = mount_to(container(), move || {
+        view! { <CodeBlock id="t-code" label="IAM policy" code=policy filename="spot-policy.json" mime="application/json"/> }
+    });
+    tick().await;
+    assert_eq!(text_of("t-code-code"), policy);
+    let scroll = by_id("t-code-code").parent_element().unwrap();
+    assert_eq!(scroll.tag_name(), "PRE");
+    assert_eq!(scroll.get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(
+        scroll.get_attribute("aria-labelledby").as_deref(),
+        Some("t-code-label")
+    );
+    assert_eq!(text_of("t-code-label"), "IAM policy");
+
+    // Catch the temporary link's click before the browser acts on it.
+    let window = web_sys::window().unwrap();
+    let catch = Function::new_with_args(
+        "ev",
+        "if (ev.target.tagName === 'A' && ev.target.download) { ev.preventDefault(); \
+           window.__onrampDownload = {name: ev.target.download, href: ev.target.href}; }",
+    );
+    window
+        .add_event_listener_with_callback_and_bool("click", &catch, true)
+        .unwrap();
+    let buttons = by_id("t-code").query_selector_all("button").unwrap();
+    let button_named = |name: &str| -> HtmlElement {
+        (0..buttons.length())
+            .map(|i| buttons.item(i).unwrap().unchecked_into::<HtmlElement>())
+            .find(|b| {
+                b.text_content()
+                    .unwrap()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    == name
+            })
+            .unwrap_or_else(|| panic!("no button {name}"))
+    };
+    button_named("Download IAM policy").click();
+    window
+        .remove_event_listener_with_callback_and_bool("click", &catch, true)
+        .unwrap();
+    let got = Reflect::get(&window, &"__onrampDownload".into()).unwrap();
+    assert_eq!(
+        Reflect::get(&got, &"name".into()).unwrap(),
+        "spot-policy.json"
+    );
+    let href = Reflect::get(&got, &"href".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(href.starts_with("blob:"), "{href}");
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&href))
+            .await
+            .unwrap()
+            .unchecked_into();
+    let body = wasm_bindgen_futures::JsFuture::from(response.text().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(body, policy);
+    assert!(
+        document().query_selector("a[download]").unwrap().is_none(),
+        "the temporary link is gone"
+    );
+
+    button_named("Copy IAM policy").click();
+    sleep(50).await;
+    assert_eq!(FakeClipboard::copied(), policy);
+    assert_eq!(text_of("t-code-copy-status").trim(), "Copied");
+}
+
+#[wasm_bindgen_test]
+async fn stepper_marks_current_done_and_upcoming() {
+    use onramp::components::{Step, Stepper};
+    let current = RwSignal::new(1usize);
+    let _mounted = mount_to(container(), move || {
+        view! {
+            <Stepper id="t-steps" label="Setup steps" current=current>
+                <Step slot title="Create your organization" summary=|| "Organization: Acme"/>
+                <Step slot title="Select a cloud provider" summary=|| "Amazon Web Services">
+                    <p id="t-steps-picker">"picker"</p>
+                </Step>
+                <Step slot title="Connect your cloud account">"connect"</Step>
+            </Stepper>
+        }
+    });
+    tick().await;
+    let list = by_id("t-steps");
+    assert_eq!(list.tag_name(), "OL");
+    assert_eq!(
+        list.get_attribute("aria-label").as_deref(),
+        Some("Setup steps")
+    );
+    let items = list.query_selector_all(":scope > li").unwrap();
+    assert_eq!(items.length(), 3);
+    let item = |i: u32| -> Element { items.item(i).unwrap().unchecked_into() };
+    let currents = || {
+        (0..3)
+            .map(|i| item(i).get_attribute("aria-current").unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    // What a reader gets, blocks apart (text_content would glue the title to the summary).
+    let words = |i: u32| {
+        item(i)
+            .unchecked_into::<HtmlElement>()
+            .inner_text()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(currents(), ["", "step", ""]);
+    assert_eq!(
+        words(0),
+        "Done: Create your organization Organization: Acme"
+    );
+    assert_eq!(words(1), "2 Current step: Select a cloud provider picker");
+    assert_eq!(words(2), "3 Not started: Connect your cloud account");
+    assert!(
+        item(0)
+            .query_selector(".stepper-mark svg")
+            .unwrap()
+            .is_some(),
+        "a check"
+    );
+    assert_eq!(
+        text_of("t-steps-step-2"),
+        "Current step: Select a cloud provider"
+    );
+
+    current.set(2);
+    tick().await;
+    assert_eq!(currents(), ["", "", "step"]);
+    assert_eq!(
+        words(1),
+        "Done: Select a cloud provider Amazon Web Services"
+    );
+    assert_eq!(
+        words(2),
+        "3 Current step: Connect your cloud account connect"
+    );
+    assert!(document().get_element_by_id("t-steps-picker").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn file_drop_refuses_big_files_unread_and_delivers_small_ones() {
+    use onramp::components::FileDrop;
+    let got = RwSignal::new(None::<(String, Vec<u8>)>);
+    let error = RwSignal::new(None::<String>);
+    let _mounted = mount_to(container(), move || {
+        view! {
+            <FileDrop id="t-key" label="Service account key (JSON)" accept=".json,application/json"
+                max_bytes=64 on_file=Callback::new(move |f| got.set(Some(f))) error=error/>
+        }
+    });
+    tick().await;
+    let input: HtmlInputElement = by_id("t-key").unchecked_into();
+    assert_eq!(input.type_(), "file");
+    assert_eq!(input.accept(), ".json,application/json");
+    let label = document()
+        .query_selector("label[for=t-key]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        label.text_content().as_deref(),
+        Some("Service account key (JSON)")
+    );
+    let browse = by_id("t-key-browse");
+    assert_eq!(browse.tag_name(), "BUTTON");
+    assert_eq!(browse.text_content().unwrap().trim(), "Browse");
+    assert_eq!(
+        browse.get_attribute("aria-labelledby").as_deref(),
+        Some("t-key-browse t-key-label")
+    );
+
+    // Too big, chosen with the file input: refused at once, nothing read.
+    let big = make_file(&"x".repeat(65), "huge.json");
+    spy_reads(&big);
+    let transfer = web_sys::DataTransfer::new().unwrap();
+    transfer.items().add_with_file(&big).unwrap();
+    input.set_files(transfer.files().as_ref());
+    fire(&input, "change");
+    tick().await;
+    assert_eq!(
+        text_of("t-key-error").trim(),
+        "“huge.json” is 65 bytes. The limit is 64 bytes: choose a smaller file."
+    );
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        input.get_attribute("aria-describedby").as_deref(),
+        Some("t-key-error")
+    );
+    assert_eq!(
+        browse.get_attribute("aria-describedby").as_deref(),
+        Some("t-key-error")
+    );
+    sleep(50).await;
+    assert!(!was_read(), "a refused file is never read");
+    assert_eq!(got.get_untracked(), None);
+    assert_eq!(text_of("t-key-chosen").trim(), "");
+
+    // Small enough, dropped on the zone: delivered, named, the error gone.
+    let zone = input.parent_element().unwrap();
+    let small = make_file(r#"{"type":"service_account"}"#, "key.json");
+    spy_reads(&small);
+    let transfer = web_sys::DataTransfer::new().unwrap();
+    transfer.items().add_with_file(&small).unwrap();
+    let init = web_sys::DragEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_data_transfer(Some(&transfer));
+    let over = web_sys::DragEvent::new_with_event_init_dict("dragover", &init).unwrap();
+    zone.dispatch_event(&over).unwrap();
+    tick().await;
+    assert!(
+        over.default_prevented(),
+        "dragover accepted, or the drop never comes"
+    );
+    assert!(zone.class_list().contains("file-drop-active"));
+    let drop = web_sys::DragEvent::new_with_event_init_dict("drop", &init).unwrap();
+    zone.dispatch_event(&drop).unwrap();
+    assert!(
+        drop.default_prevented(),
+        "the browser must not open the file"
+    );
+    sleep(50).await;
+    assert!(was_read());
+    assert_eq!(
+        got.get_untracked(),
+        Some((
+            "key.json".to_owned(),
+            br#"{"type":"service_account"}"#.to_vec()
+        ))
+    );
+    assert_eq!(text_of("t-key-chosen").trim(), "Chosen file: key.json");
+    assert!(!zone.class_list().contains("file-drop-active"));
+    assert_eq!(error.get_untracked(), None);
+    assert_eq!(input.get_attribute("aria-invalid"), None);
+    assert!(document().get_element_by_id("t-key-error").is_none());
+}
+
+#[wasm_bindgen_test]
+fn file_sizes_read_as_words() {
+    use onramp::components::format_size;
+    assert_eq!(format_size(812.0), "812 bytes");
+    assert_eq!(format_size(65_536.0), "64 KiB");
+    assert_eq!(format_size(1_572_864.0), "1.5 MiB");
+}
