@@ -5,8 +5,10 @@
 //! sign-up. Once an email has `--login-attempts` failures (default 5) in the window — or an IP
 //! four times as many, since an IP may be shared (offices, CI) — further attempts answer 429 in
 //! Spot's shape with `X-RateLimit-*` and `Retry-After` (seconds until one failure leaves the
-//! window), without checking the password. A successful sign-in or sign-up clears the email's
-//! failures. `--login-attempts 0` turns throttling off.
+//! window), without checking the password. Attempts still being checked count too: each one
+//! holds a slot until its answer is known, so a burst of simultaneous guesses gets no more
+//! checks than a sequence (the rest answer 429 with `Retry-After: 1`). A successful sign-in or
+//! sign-up clears the email's failures. `--login-attempts 0` turns throttling off.
 //!
 //! It is a route layer outside the general rate limiter, so its headers are not overwritten
 //! and throttled attempts cost no argon2 work.
@@ -21,7 +23,7 @@ use axum::{
 use std::{
     collections::{HashMap, VecDeque},
     net::SocketAddr,
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -37,7 +39,55 @@ pub struct LoginThrottle {
     /// Failures allowed per email in the window (0: off).
     attempts: u32,
     window: Duration,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    keys: Mutex<HashMap<String, Entry>>,
+}
+
+#[derive(Default)]
+struct Entry {
+    failures: VecDeque<Instant>,
+    /// Attempts let through whose password is still being checked. They count against the
+    /// limit, so a burst of simultaneous guesses gets no more checks than a sequence would.
+    in_flight: usize,
+}
+
+/// An attempt that holds a slot of each of its keys until [`Attempt::failed`] turns it into a
+/// failure; dropped otherwise (success, any other answer, or the client went away), it frees it.
+pub struct Attempt {
+    throttle: Arc<LoginThrottle>,
+    keys: Vec<String>,
+}
+
+impl Attempt {
+    pub fn failed(mut self, now: Instant) {
+        let mut map = self.throttle.lock();
+        for key in &self.keys {
+            let limit = self.throttle.limit_of(key);
+            let e = map.entry(key.clone()).or_default();
+            e.in_flight = e.in_flight.saturating_sub(1);
+            e.failures.push_back(now);
+            // Only the newest `limit` failures matter.
+            while e.failures.len() > limit {
+                e.failures.pop_front();
+            }
+        }
+        drop(map);
+        // Converted: nothing left for `drop` to free.
+        self.keys.clear();
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        let mut map = self.throttle.lock();
+        for key in &self.keys {
+            if let Some(e) = map.get_mut(key) {
+                e.in_flight = e.in_flight.saturating_sub(1);
+                if e.in_flight == 0 && e.failures.is_empty() {
+                    map.remove(key);
+                }
+            }
+        }
+    }
 }
 
 /// The key of an email (same normalisation as sign-in's lookup).
@@ -57,7 +107,7 @@ impl LoginThrottle {
         Self {
             attempts,
             window,
-            failures: Mutex::new(HashMap::new()),
+            keys: Mutex::new(HashMap::new()),
         }
     }
 
@@ -70,47 +120,92 @@ impl LoginThrottle {
         n as usize
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<Instant>>> {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
+        self.keys.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// `Some((limit, seconds until an attempt is allowed again))` when any key is blocked.
+    /// `Some((limit, seconds until an attempt is allowed again))` when any key is blocked:
+    /// its failures in the window plus its attempts in flight reach its limit.
     pub fn blocked(&self, keys: &[&str], now: Instant) -> Option<(u32, u64)> {
         if self.attempts == 0 {
             return None;
         }
-        let mut map = self.lock();
+        self.blocked_in(&mut self.lock(), keys, now)
+    }
+
+    fn blocked_in(
+        &self,
+        map: &mut HashMap<String, Entry>,
+        keys: &[&str],
+        now: Instant,
+    ) -> Option<(u32, u64)> {
         let mut worst: Option<(u32, Duration)> = None;
         for key in keys {
             let limit = self.limit_of(key);
-            let Some(q) = map.get_mut(*key) else { continue };
+            let Some(e) = map.get_mut(*key) else { continue };
+            let q = &mut e.failures;
             while q
                 .front()
                 .is_some_and(|t| now.duration_since(*t) >= self.window)
             {
                 q.pop_front();
             }
-            if q.len() >= limit {
+            let left = if q.len() >= limit {
                 // Allowed again when the oldest failure that keeps the count at the limit leaves.
                 let oldest = q[q.len() - limit];
-                let left = self.window.saturating_sub(now.duration_since(oldest));
-                if worst.is_none_or(|(_, w)| left > w) {
-                    worst = Some((limit as u32, left));
-                }
+                self.window.saturating_sub(now.duration_since(oldest))
+            } else if q.len() + e.in_flight >= limit {
+                // Full of checks in progress: one of them ends in a moment.
+                Duration::from_secs(1)
+            } else {
+                continue;
+            };
+            if worst.is_none_or(|(_, w)| left > w) {
+                worst = Some((limit as u32, left));
             }
         }
         worst.map(|(limit, left)| (limit, left.as_secs_f64().ceil().max(1.0) as u64))
     }
 
-    pub fn fail(&self, keys: &[&str], now: Instant) {
+    /// Checks the keys and, when none is blocked, holds a slot of each for this attempt, in one
+    /// step (so simultaneous attempts cannot all pass the check before any of them fails).
+    /// `Err((limit, retry after seconds))` when blocked; `Ok(None)` when throttling is off.
+    pub fn reserve(
+        self: &Arc<Self>,
+        keys: &[&str],
+        now: Instant,
+    ) -> Result<Option<Attempt>, (u32, u64)> {
+        if self.attempts == 0 {
+            return Ok(None);
+        }
         let mut map = self.lock();
+        if let Some(b) = self.blocked_in(&mut map, keys, now) {
+            return Err(b);
+        }
         if map.len() > 50_000 {
             let window = self.window;
-            map.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < window));
+            map.retain(|_, e| {
+                e.in_flight > 0
+                    || e.failures
+                        .back()
+                        .is_some_and(|t| now.duration_since(*t) < window)
+            });
         }
         for key in keys {
+            map.entry((*key).to_owned()).or_default().in_flight += 1;
+        }
+        Ok(Some(Attempt {
+            throttle: self.clone(),
+            keys: keys.iter().map(|k| (*k).to_owned()).collect(),
+        }))
+    }
+
+    /// Records a failure for the keys without a reservation.
+    pub fn fail(&self, keys: &[&str], now: Instant) {
+        let mut map = self.lock();
+        for key in keys {
             let limit = self.limit_of(key);
-            let q = map.entry((*key).to_owned()).or_default();
+            let q = &mut map.entry((*key).to_owned()).or_default().failures;
             q.push_back(now);
             // Only the newest `limit` failures matter.
             while q.len() > limit {
@@ -120,7 +215,13 @@ impl LoginThrottle {
     }
 
     pub fn clear(&self, key: &str) {
-        self.lock().remove(key);
+        let mut map = self.lock();
+        if let Some(e) = map.get_mut(key) {
+            e.failures.clear();
+            if e.in_flight == 0 {
+                map.remove(key);
+            }
+        }
     }
 }
 
@@ -166,9 +267,10 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     if let Some(e) = &email {
         keys.push(e.as_str());
     }
-    if let Some((limit, reset)) = throttle.blocked(&keys, Instant::now()) {
-        return throttled(limit, reset);
-    }
+    let attempt = match throttle.reserve(&keys, Instant::now()) {
+        Ok(a) => a,
+        Err((limit, reset)) => return throttled(limit, reset),
+    };
     let res = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
@@ -177,8 +279,10 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         Kind::SignIn => status == 401,
         Kind::SignUp => status == 409,
     };
-    if failed {
-        throttle.fail(&keys, Instant::now());
+    if let Some(attempt) = attempt
+        && failed
+    {
+        attempt.failed(Instant::now());
     } else if status == 200
         && let Some(e) = &email
     {
@@ -224,6 +328,26 @@ mod tests {
         // A success clears the email.
         t.clear("email:a@x.io");
         assert_eq!(t.blocked(&keys, t0 + 5 * MIN), None);
+    }
+
+    #[test]
+    fn attempts_in_flight_hold_a_slot_until_they_end() {
+        let t = Arc::new(LoginThrottle::new(2, 15 * MIN));
+        let t0 = Instant::now();
+        let keys = ["email:a@x.io"];
+        let a = t.reserve(&keys, t0).unwrap().unwrap();
+        let b = t.reserve(&keys, t0).unwrap().unwrap();
+        // Both slots are taken by checks in progress: come back in a second.
+        assert_eq!(t.reserve(&keys, t0).err(), Some((2, 1)));
+        // A check that ends without failing frees its slot; one that fails keeps it.
+        drop(a);
+        b.failed(t0);
+        let c = t.reserve(&keys, t0).unwrap().unwrap();
+        c.failed(t0 + MIN);
+        assert_eq!(t.blocked(&keys, t0 + MIN), Some((2, 840)));
+        assert!(t.reserve(&keys, t0 + MIN).is_err());
+        let off = Arc::new(LoginThrottle::new(0, MIN));
+        assert!(off.reserve(&keys, t0).unwrap().is_none());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use onramp_api::{AppState, Config, app_with_state};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+#[derive(Clone)]
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
