@@ -2,7 +2,7 @@
 //!
 //! A flag wins over its environment variable, which wins over the default.
 
-use std::{path::PathBuf, time::Duration};
+use std::{net::IpAddr, path::PathBuf, time::Duration};
 
 use clap::{
     ArgAction, Args, CommandFactory, FromArgMatches, Parser,
@@ -46,6 +46,8 @@ pub struct Config {
     pub login_window: Duration,
     /// Seed the labelled demo organization at start (`--demo`; see `demo.rs`).
     pub demo: bool,
+    /// Peers whose `X-Forwarded-For` names the client (see `client_ip`); empty: none.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for Config {
@@ -65,6 +67,7 @@ impl Default for Config {
             login_attempts: 5,
             login_window: Duration::from_secs(15 * 60),
             demo: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -216,6 +219,15 @@ struct Flags {
         value_parser = on_off
     )]
     demo: bool,
+    /// Proxies (IP addresses, space- or comma-separated) whose X-Forwarded-For names the client
+    /// for the login throttle and the rate limit; from any other peer the header is ignored.
+    #[arg(
+        long,
+        env = "ONRAMP_TRUSTED_PROXIES",
+        value_name = "IPS",
+        value_parser = ip_list
+    )]
+    trusted_proxies: Option<IpList>,
     #[command(flatten)]
     faults: FaultFlags,
 }
@@ -325,6 +337,7 @@ impl From<Flags> for Config {
             max_body: f.max_body,
             login_attempts: f.login_attempts,
             demo: f.demo,
+            trusted_proxies: f.trusted_proxies.map(|l| l.0).unwrap_or_default(),
             faults: Faults {
                 latency_ms: x.fault_latency_ms,
                 error_rate: x.fault_error_rate,
@@ -363,6 +376,26 @@ fn origins(v: &str) -> Result<Origins, String> {
         }
     }
     Ok(Origins(out))
+}
+
+/// `--trusted-proxies`, without duplicates.
+#[derive(Debug, Clone)]
+struct IpList(Vec<IpAddr>);
+
+fn ip_list(v: &str) -> Result<IpList, String> {
+    let mut out = Vec::new();
+    for s in v
+        .split(|ch: char| ch.is_whitespace() || ch == ',')
+        .filter(|s| !s.is_empty())
+    {
+        let ip = s
+            .parse::<IpAddr>()
+            .map_err(|_| format!("{s:?} is not an IP address (e.g. 10.0.0.2 or fd00::2)."))?;
+        if !out.contains(&ip) {
+            out.push(ip);
+        }
+    }
+    Ok(IpList(out))
 }
 
 /// A rate knob (same rule as `Faults::check`, which the control endpoint uses).
@@ -543,7 +576,7 @@ mod tests {
             .get_arguments()
             .filter(|a| a.get_id() != "help")
             .collect();
-        assert_eq!(flags.len(), 19);
+        assert_eq!(flags.len(), 20);
         for a in flags {
             let long = a.get_long().unwrap();
             assert!(help.contains(&format!("--{long}")), "{long}");
@@ -607,6 +640,30 @@ mod tests {
             (k == "ONRAMP_MAX_BODY").then(|| "lots".into())
         });
         assert!(e.contains("--max-body") && e.contains("'lots'"), "{e}");
+    }
+
+    #[test]
+    fn trusted_proxies() {
+        assert!(
+            Config::parse(args(&[]), |_| None)
+                .unwrap()
+                .trusted_proxies
+                .is_empty()
+        );
+        let env = |k: &str| (k == "ONRAMP_TRUSTED_PROXIES").then(|| "10.0.0.2, fd00::2".into());
+        let c = Config::parse(args(&[]), env).unwrap();
+        let want: Vec<IpAddr> = vec!["10.0.0.2".parse().unwrap(), "fd00::2".parse().unwrap()];
+        assert_eq!(c.trusted_proxies, want);
+        let c = Config::parse(args(&["--trusted-proxies", "10.0.0.3"]), env).unwrap();
+        assert_eq!(
+            c.trusted_proxies,
+            vec!["10.0.0.3".parse::<IpAddr>().unwrap()]
+        );
+        let e = Config::parse(args(&["--trusted-proxies", "10.0.0.0/8"]), |_| None).unwrap_err();
+        assert!(
+            e.contains("--trusted-proxies") && e.contains("not an IP address"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! [`app`] builds the whole router, so tests drive it in-process with `tower::ServiceExt`.
 
 pub mod auth;
+pub mod client_ip;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -78,13 +79,18 @@ pub fn app(config: Config) -> Router {
 pub fn app_with_state(state: AppState) -> Router {
     let max_body = state.config.max_body;
     let api = routes::api_routes()
-        // The last route layer added runs first: throttle, authenticate, rate limit, viewer guard.
+        // The last route layer added runs first: client address, throttle, authenticate, rate
+        // limit, viewer guard.
         // Innermost: needs the caller that `auth::authenticate` resolves from the bearer token.
         .route_layer(from_fn(roles::viewer_guard))
         // Counts per caller, so it sits inside `authenticate`.
         .route_layer(from_fn_with_state(state.limiter.clone(), rate_limit::guard))
         .route_layer(from_fn_with_state(state.db.clone(), auth::authenticate))
         .route_layer(from_fn_with_state(state.clone(), throttle::guard))
+        .route_layer(from_fn_with_state(
+            Arc::new(state.config.trusted_proxies.clone()),
+            client_ip::resolve,
+        ))
         .fallback(respond::unknown_route)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))

@@ -3,19 +3,18 @@
 //! `X-RateLimit-Reset` (seconds until the window resets); over the limit → 429 in Spot's shape.
 
 use axum::{
-    extract::{ConnectInfo, MatchedPath, Request, State},
+    extract::{MatchedPath, Request, State},
     http::HeaderValue,
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use std::{
     collections::HashMap,
-    net::SocketAddr,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
-use crate::{auth::AuthCtx, respond::ApiError};
+use crate::{auth::AuthCtx, client_ip::ClientIp, respond::ApiError};
 
 pub const WINDOW: Duration = Duration::from_secs(60);
 
@@ -65,13 +64,13 @@ impl RateLimiter {
 }
 
 /// Route-layer middleware on `/api`, inside `auth::authenticate`: counts the request against
-/// the caller's organization (the client IP without a caller).
+/// the caller's organization (the client IP, see `client_ip`, without a caller).
 pub async fn guard(State(limiter): State<Arc<RateLimiter>>, req: Request, next: Next) -> Response {
     let scope = match req.extensions().get::<AuthCtx>() {
         Some(ctx) => format!("org:{}", ctx.org_id),
-        None => match req.extensions().get::<ConnectInfo<SocketAddr>>() {
-            Some(ConnectInfo(addr)) => format!("ip:{}", addr.ip()),
-            None => "ip:unknown".to_owned(),
+        None => match req.extensions().get::<ClientIp>() {
+            Some(ClientIp(Some(ip))) => format!("ip:{ip}"),
+            _ => "ip:unknown".to_owned(),
         },
     };
     let route = req

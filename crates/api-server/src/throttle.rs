@@ -1,34 +1,38 @@
 //! Login throttling (issue 7) on `POST /api/auth/token` and `POST /api/auth/signup`.
 //!
-//! Failures are counted per email (case-insensitive, trimmed) and per client IP in a sliding
-//! window (15 minutes): a wrong email or password at sign-in, an already registered email at
-//! sign-up. Once an email has `--login-attempts` failures (default 5) in the window — or an IP
-//! four times as many, since an IP may be shared (offices, CI) — further attempts answer 429 in
-//! Spot's shape with `X-RateLimit-*` and `Retry-After` (seconds until one failure leaves the
-//! window), without checking the password. Attempts still being checked count too: each one
-//! holds a slot until its answer is known, so a burst of simultaneous guesses gets no more
-//! checks than a sequence (the rest answer 429 with `Retry-After: 1`). A successful sign-in or
-//! sign-up clears the email's failures. `--login-attempts 0` turns throttling off.
+//! Failed sign-ins (401) are counted per email *and client* (the email trimmed and
+//! case-insensitive; the client's IP as `client_ip` resolves it) and per client IP, in a sliding
+//! window (15 minutes). Once an email has `--login-attempts` failures (default 5) from one
+//! client — or a client four times as many over any emails, since an IP may be shared (offices,
+//! CI) — that client's further attempts answer 429 in Spot's shape with `X-RateLimit-*` and
+//! `Retry-After` (seconds until one failure leaves the window), without checking the password.
+//! Keying by client means guesses from one place cannot lock the owner out from another.
+//! Sign-up conflicts (409, email already registered) are not failed sign-ins: they count in a
+//! bucket of the client's own (also four times the limit), which slows probing for registered
+//! emails and locks nobody else. Attempts still being checked count too: each one holds a slot
+//! until its answer is known, so a burst of simultaneous guesses gets no more checks than a
+//! sequence (the rest answer 429 with `Retry-After: 1`). A successful sign-in or sign-up clears
+//! the email's failures from that client. `--login-attempts 0` turns throttling off.
 //!
 //! It is a route layer outside the general rate limiter, so its headers are not overwritten
 //! and throttled attempts cost no argon2 work.
 
 use axum::{
     body::Body,
-    extract::{ConnectInfo, MatchedPath, Request, State},
+    extract::{MatchedPath, Request, State},
     http::{HeaderValue, Method, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use std::{
     collections::{HashMap, VecDeque},
-    net::SocketAddr,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
 use crate::{
     AppState,
+    client_ip::ClientIp,
     respond::{ApiError, payload_too_large},
 };
 
@@ -90,9 +94,16 @@ impl Drop for Attempt {
     }
 }
 
-/// The key of an email (same normalisation as sign-in's lookup).
-pub fn email_key(email: &str) -> String {
-    format!("email:{}", email.trim().to_lowercase())
+/// The key of an email tried from one client (`ip` is an [`ip_key`]); same email
+/// normalisation as sign-in's lookup.
+pub fn email_key(email: &str, ip: &str) -> String {
+    format!("email:{} {ip}", email.trim().to_lowercase())
+}
+
+/// Sign-up conflicts of one client: a key of their own, so they never count as failed
+/// sign-ins; it starts with `ip:`, so it has the client's larger limit.
+pub fn signup_key(ip: &str) -> String {
+    format!("{ip} signup")
 }
 
 pub fn ip_key(ip: Option<std::net::IpAddr>) -> String {
@@ -246,10 +257,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     if req.method() != Method::POST || throttle.attempts == 0 {
         return next.run(req).await;
     }
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let ip = ip_key(req.extensions().get::<ClientIp>().and_then(|c| c.0));
     // The email is read from the body (best effort: the handler reports malformed bodies).
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {
@@ -261,12 +269,13 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let email = serde_json::from_slice::<serde_json::Value>(&bytes)
         .ok()
-        .and_then(|v| v.get("email")?.as_str().map(email_key));
-    let ip = ip_key(ip);
-    let mut keys = vec![ip.as_str()];
-    if let Some(e) = &email {
-        keys.push(e.as_str());
-    }
+        .and_then(|v| Some(email_key(v.get("email")?.as_str()?, &ip)));
+    let signup = signup_key(&ip);
+    let keys = match (kind, &email) {
+        (Kind::SignIn, Some(e)) => vec![ip.as_str(), e.as_str()],
+        (Kind::SignIn, None) => vec![ip.as_str()],
+        (Kind::SignUp, _) => vec![signup.as_str()],
+    };
     let attempt = match throttle.reserve(&keys, Instant::now()) {
         Ok(a) => a,
         Err((limit, reset)) => return throttled(limit, reset),

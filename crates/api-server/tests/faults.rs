@@ -451,9 +451,9 @@ async fn sign_in_is_throttled_per_email_after_n_failures() {
             .await
             .expect_error(401, "InvalidCredentials", None);
     }
-    // Even the right password (from another IP, in other case) is refused now.
+    // Even the right password (in other case) is refused now, from that client.
     let a = app
-        .send(sign_in("10.0.0.2", " Victim@Example.com", GOOD))
+        .send(sign_in("10.0.0.1", " Victim@Example.com", GOOD))
         .await;
     a.expect(429);
     assert_envelope(&a, "POST", "/auth/token");
@@ -463,10 +463,14 @@ async fn sign_in_is_throttled_per_email_after_n_failures() {
     let reset: u64 = a.header("x-ratelimit-reset").unwrap().parse().unwrap();
     assert!((890..=900).contains(&reset), "{reset}");
     assert_eq!(a.header("retry-after"), a.header("x-ratelimit-reset"));
-    // Other emails are not affected.
+    // Other emails are not affected, nor the email from another client (failures are keyed by
+    // email and client, so they cannot lock the owner out from elsewhere).
     app.send(sign_in("10.0.0.1", "other@example.com", BAD))
         .await
         .expect(401);
+    app.send(sign_in("10.0.0.2", "victim@example.com", GOOD))
+        .await
+        .expect(200);
 }
 
 #[tokio::test]
@@ -529,30 +533,36 @@ async fn sign_in_is_throttled_per_client_ip() {
         .expect(401);
 }
 
+fn sign_up(ip: &str, email: &str) -> Request<Body> {
+    let mut req = json_post("/api/auth/signup", None, signup_body(email));
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::new(ip.parse().unwrap(), 4242)));
+    req
+}
+
 #[tokio::test]
 async fn sign_up_with_taken_emails_is_throttled() {
     let app = throttled_app(2, Duration::from_secs(900));
     app.signup("taken@example.com").await;
-    for _ in 0..2 {
-        app.call(
-            "POST",
-            "/api/auth/signup",
-            None,
-            Some(signup_body("taken@example.com")),
-        )
-        .await
-        .expect(409);
+    // Conflicts are throttled per client, with the client's limit (4 × 2): they slow probing
+    // for registered emails from one place.
+    for _ in 0..8 {
+        app.send(sign_up("10.0.0.1", "taken@example.com"))
+            .await
+            .expect(409);
     }
-    app.call(
-        "POST",
-        "/api/auth/signup",
-        None,
-        Some(signup_body("TAKEN@example.com")),
-    )
-    .await
-    .expect(429);
-    // Validation failures are not counted; a new email signs up.
-    app.signup("new@example.com").await;
+    let a = app.send(sign_up("10.0.0.1", "TAKEN@example.com")).await;
+    a.expect(429);
+    assert_eq!(a.header("x-ratelimit-limit"), Some("8"));
+    assert!(a.header("retry-after").is_some());
+    // They are not failed sign-ins: the owner still signs in, even from that client.
+    app.send(sign_in("10.0.0.1", "taken@example.com", GOOD))
+        .await
+        .expect(200);
+    // Validation failures are not counted; another client signs a new email up.
+    app.send(sign_up("10.0.0.2", "new@example.com"))
+        .await
+        .expect(200);
 }
 
 #[tokio::test]

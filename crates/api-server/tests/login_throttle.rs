@@ -61,3 +61,111 @@ async fn a_burst_gets_no_more_checked_guesses_than_a_sequence() {
         .await
         .expect(429);
 }
+
+#[tokio::test]
+async fn an_attacker_cannot_lock_the_owner_out_from_another_client() {
+    let app = throttled_app(5);
+    app.signup("victim@example.com").await;
+    for _ in 0..5 {
+        app.send(sign_in("203.0.113.66", "victim@example.com", BAD))
+            .await
+            .expect_error(401, "InvalidCredentials", None);
+    }
+    let a = app
+        .send(sign_in("203.0.113.66", "victim@example.com", GOOD))
+        .await;
+    a.expect(429);
+    assert!(a.header("retry-after").is_some());
+    // The owner, from their own client: a typo is still checked, then the right password works.
+    app.send(sign_in("198.51.100.7", "victim@example.com", BAD))
+        .await
+        .expect(401);
+    app.send(sign_in("198.51.100.7", "Victim@example.com", GOOD))
+        .await
+        .expect(200);
+    // The attacker's client stays locked.
+    app.send(sign_in("203.0.113.66", "victim@example.com", GOOD))
+        .await
+        .expect(429);
+}
+
+#[tokio::test]
+async fn sign_up_conflicts_do_not_count_as_failed_sign_ins() {
+    let app = throttled_app(2);
+    app.signup("owner@example.com").await;
+    // More conflicts than an email's sign-in limit, from the client the owner signs in from.
+    for _ in 0..6 {
+        let mut req = Request::post("/api/auth/signup")
+            .header("content-type", "application/json")
+            .body(Body::from(signup_body("OWNER@example.com").to_string()))
+            .unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::new("10.0.0.1".parse().unwrap(), 1)));
+        app.send(req)
+            .await
+            .expect_error(409, "Email_ALREADY_REGISTERED", Some("body.email"));
+    }
+    // Neither the email nor the client lost a sign-in attempt.
+    for _ in 0..2 {
+        app.send(sign_in("10.0.0.1", "owner@example.com", BAD))
+            .await
+            .expect(401);
+    }
+    app.send(sign_in("10.0.0.1", "other@example.com", BAD))
+        .await
+        .expect(401);
+}
+
+fn via(peer: &str, forwarded_for: &str, email: &str, password: &str) -> Request<Body> {
+    let mut req = sign_in(peer, email, password);
+    req.headers_mut()
+        .insert("x-forwarded-for", forwarded_for.parse().unwrap());
+    req
+}
+
+#[tokio::test]
+async fn forwarded_for_is_believed_only_from_trusted_proxies() {
+    let mut c = config();
+    c.login_attempts = 2;
+    c.trusted_proxies = vec!["10.0.0.9".parse().unwrap()];
+    let app = TestApp::with(c);
+    app.signup("v@example.com").await;
+
+    // Through the trusted proxy, the client is the address it forwards.
+    for _ in 0..2 {
+        app.send(via("10.0.0.9", "203.0.113.66", "v@example.com", BAD))
+            .await
+            .expect(401);
+    }
+    app.send(via("10.0.0.9", "203.0.113.66", "v@example.com", GOOD))
+        .await
+        .expect(429);
+    // A client cannot pick its address by writing the header itself: the proxy appends the
+    // real one, and that is the one counted.
+    app.send(via(
+        "10.0.0.9",
+        "198.51.100.7, 203.0.113.66",
+        "v@example.com",
+        GOOD,
+    ))
+    .await
+    .expect(429);
+    app.send(via("10.0.0.9", "198.51.100.7", "v@example.com", GOOD))
+        .await
+        .expect(200);
+
+    // From any other peer the header is ignored: changing it does not dodge the lock-out.
+    for i in 0..2 {
+        app.send(via(
+            "10.0.0.50",
+            &format!("192.0.2.{i}"),
+            "v@example.com",
+            BAD,
+        ))
+        .await
+        .expect(401);
+    }
+    app.send(via("10.0.0.50", "192.0.2.99", "v@example.com", GOOD))
+        .await
+        .expect(429);
+}
