@@ -48,6 +48,10 @@ pub struct Config {
     pub demo: bool,
     /// Peers whose `X-Forwarded-For` names the client (see `client_ip`); empty: none.
     pub trusted_proxies: Vec<IpAddr>,
+    /// Password hashes running at once. Not a flag: one per core (tests lower it).
+    pub hash_workers: usize,
+    /// Password hashes that may wait for a worker before further ones answer 503.
+    pub hash_queue: usize,
 }
 
 impl Default for Config {
@@ -68,6 +72,8 @@ impl Default for Config {
             login_window: Duration::from_secs(15 * 60),
             demo: false,
             trusted_proxies: Vec::new(),
+            hash_workers: crate::hashing::default_workers(),
+            hash_queue: 16,
         }
     }
 }
@@ -228,6 +234,14 @@ struct Flags {
         value_parser = ip_list
     )]
     trusted_proxies: Option<IpList>,
+    /// Password checks that may wait for a free core; beyond them sign-ins answer 503.
+    #[arg(
+        long,
+        env = "ONRAMP_HASH_QUEUE",
+        value_name = "N",
+        default_value = "16"
+    )]
+    hash_queue: usize,
     #[command(flatten)]
     faults: FaultFlags,
 }
@@ -338,6 +352,7 @@ impl From<Flags> for Config {
             login_attempts: f.login_attempts,
             demo: f.demo,
             trusted_proxies: f.trusted_proxies.map(|l| l.0).unwrap_or_default(),
+            hash_queue: f.hash_queue,
             faults: Faults {
                 latency_ms: x.fault_latency_ms,
                 error_rate: x.fault_error_rate,
@@ -576,7 +591,7 @@ mod tests {
             .get_arguments()
             .filter(|a| a.get_id() != "help")
             .collect();
-        assert_eq!(flags.len(), 20);
+        assert_eq!(flags.len(), 21);
         for a in flags {
             let long = a.get_long().unwrap();
             assert!(help.contains(&format!("--{long}")), "{long}");
@@ -664,6 +679,23 @@ mod tests {
             e.contains("--trusted-proxies") && e.contains("not an IP address"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn hash_queue() {
+        let c = Config::parse(args(&[]), |_| None).unwrap();
+        assert_eq!(c.hash_queue, 16);
+        assert!(c.hash_workers >= 1);
+        let env = |k: &str| (k == "ONRAMP_HASH_QUEUE").then(|| "3".into());
+        assert_eq!(Config::parse(args(&[]), env).unwrap().hash_queue, 3);
+        assert_eq!(
+            Config::parse(args(&["--hash-queue=0"]), env)
+                .unwrap()
+                .hash_queue,
+            0
+        );
+        let e = Config::parse(args(&["--hash-queue", "-1"]), |_| None).unwrap_err();
+        assert!(e.contains("--hash-queue"), "{e}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod fault;
+pub mod hashing;
 pub mod rate_limit;
 pub mod respond;
 pub mod roles;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub faults: Arc<fault::FaultInjector>,
     /// Failed sign-in / sign-up counters.
     pub throttle: Arc<throttle::LoginThrottle>,
+    /// The bounded queue every password hash goes through.
+    pub hashing: Arc<hashing::HashPool>,
 }
 
 impl AppState {
@@ -64,6 +67,10 @@ impl AppState {
             throttle: Arc::new(throttle::LoginThrottle::new(
                 config.login_attempts,
                 config.login_window,
+            )),
+            hashing: Arc::new(hashing::HashPool::new(
+                config.hash_workers,
+                config.hash_queue,
             )),
             config: Arc::new(config),
         })

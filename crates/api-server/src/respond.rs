@@ -52,6 +52,8 @@ pub struct ApiError {
     pub status: u16,
     pub errors: Vec<SpotError>,
     pub rate_limited: bool,
+    /// Seconds for a `Retry-After` header (503 while busy).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -60,6 +62,7 @@ impl ApiError {
             status,
             errors: vec![SpotError::new(code, message)],
             rate_limited: false,
+            retry_after: None,
         }
     }
     pub fn with_field(status: u16, code: &str, field: &str, message: impl Into<String>) -> Self {
@@ -69,6 +72,7 @@ impl ApiError {
             status,
             errors: vec![e],
             rate_limited: false,
+            retry_after: None,
         }
     }
     /// 400 `ValidationError` on one field (`body.x.y` / `query.x`).
@@ -80,6 +84,7 @@ impl ApiError {
             status: 400,
             errors,
             rate_limited: false,
+            retry_after: None,
         }
     }
     pub fn field_error(field: &str, e: FieldError) -> Self {
@@ -105,6 +110,7 @@ impl ApiError {
             status: 429,
             errors: Vec::new(),
             rate_limited: true,
+            retry_after: None,
         }
     }
     pub fn internal() -> Self {
@@ -151,6 +157,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = status.into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         res.extensions_mut().insert(Pending::Error(self));
         res
     }

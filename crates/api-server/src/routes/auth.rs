@@ -117,13 +117,14 @@ pub fn checked_password<'a>(errs: &mut FieldErrors, body: &'a Value) -> Option<&
         .map(|()| raw)
 }
 
-/// argon2 off the async threads (it takes a noticeable moment on purpose).
+/// argon2 through the bounded hash queue (it takes a noticeable moment on purpose).
 pub async fn hash_password(state: &AppState, password: &str) -> Result<String, ApiError> {
     let fast = state.config.fast_password_hashing;
     let pw = password.to_owned();
-    tokio::task::spawn_blocking(move || auth::hash_password(&pw, fast))
+    state
+        .hashing
+        .run(move || auth::hash_password(&pw, fast))
         .await
-        .map_err(|_| ApiError::internal())
 }
 
 /// A new user of `org_id` (and its membership), inside the caller's transaction. Sign-up makes
@@ -252,16 +253,17 @@ pub async fn token(State(state): State<AppState>, JsonBody(body): JsonBody) -> A
     // Unknown emails are checked against a dummy hash: both failures cost the same.
     let stored = row.as_ref().map(|r| r.2.clone());
     let (dummy, fast) = (state.dummy_hash.clone(), state.config.fast_password_hashing);
-    let ok = tokio::task::spawn_blocking(move || {
-        let stored = stored.unwrap_or_else(|| {
-            dummy
-                .get_or_init(|| auth::hash_password("not-a-real-password", fast))
-                .clone()
-        });
-        auth::verify_password(&password, &stored)
-    })
-    .await
-    .map_err(|_| ApiError::internal())?;
+    let ok = state
+        .hashing
+        .run(move || {
+            let stored = stored.unwrap_or_else(|| {
+                dummy
+                    .get_or_init(|| auth::hash_password("not-a-real-password", fast))
+                    .clone()
+            });
+            auth::verify_password(&password, &stored)
+        })
+        .await?;
     match row {
         Some((user_id, org_id, _)) if ok => {
             let conn = state.db.conn();

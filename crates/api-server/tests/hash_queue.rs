@@ -1,0 +1,136 @@
+//! Password hashing goes through one bounded queue: past it, 503 with `Retry-After`, while
+//! routes that need no hash keep answering.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_past_the_hash_queue_is_503_and_other_routes_still_answer() {
+    let mut c = config();
+    c.login_attempts = 0;
+    c.hash_workers = 1;
+    c.hash_queue = 2;
+    let app = TestApp::with(c);
+    let (token, _) = app.signup("admin@example.com").await;
+
+    // Occupy the only worker until told otherwise.
+    let (started_tx, started) = std::sync::mpsc::channel::<()>();
+    let (release, wait) = std::sync::mpsc::channel::<()>();
+    let pool = app.state.hashing.clone();
+    let blocker = tokio::spawn(async move {
+        pool.run(move || {
+            started_tx.send(()).unwrap();
+            wait.recv().unwrap();
+        })
+        .await
+    });
+    tokio::task::spawn_blocking(move || started.recv().unwrap())
+        .await
+        .unwrap();
+
+    // Sign-ups and sign-ins both need a hash.
+    let mut burst = tokio::task::JoinSet::new();
+    for i in 0..10 {
+        let app = app.clone();
+        burst.spawn(async move {
+            if i % 2 == 0 {
+                app.call(
+                    "POST",
+                    "/api/auth/signup",
+                    None,
+                    Some(signup_body(&format!("new{i}@example.com"))),
+                )
+                .await
+            } else {
+                app.call(
+                    "POST",
+                    "/api/auth/token",
+                    None,
+                    Some(json!({"email": "admin@example.com", "password": "Wr0ng-secret!"})),
+                )
+                .await
+            }
+        });
+    }
+    // Two wait for the worker; the other eight are turned away at once.
+    for _ in 0..8 {
+        let a = tokio::time::timeout(Duration::from_secs(5), burst.join_next())
+            .await
+            .expect("answers past the queue come at once")
+            .unwrap()
+            .unwrap();
+        a.expect_error(503, "SERVER_BUSY", None);
+        assert_eq!(a.header("retry-after"), Some("1"));
+        assert!(a.errors()[0]["message"].as_str().unwrap().contains("busy"));
+    }
+    // Meanwhile a route that needs no hash answers.
+    let me = tokio::time::timeout(Duration::from_secs(2), app.get("/api/auth/me", &token))
+        .await
+        .expect("an authenticated GET answers while hashing is saturated");
+    me.expect(200);
+    assert_eq!(burst.len(), 2);
+
+    release.send(()).unwrap();
+    blocker.await.unwrap().unwrap();
+    while let Some(a) = burst.join_next().await {
+        let s = a.unwrap().status.as_u16();
+        assert!(s == 200 || s == 401, "{s}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_password_hash_waits_in_the_same_queue() {
+    let mut c = config();
+    c.login_attempts = 0;
+    c.hash_workers = 1;
+    c.hash_queue = 0;
+    let app = TestApp::with(c);
+    let (token, _) = app.signup("admin@example.com").await;
+    let inv = app
+        .post(
+            "/api/onramp/invitations",
+            &token,
+            json!({"email": "joiner@example.com", "role": "viewer"}),
+        )
+        .await;
+    inv.expect(200);
+    let path = inv.item()["acceptPath"].as_str().unwrap().to_owned();
+    let accept_uri = format!("/api/onramp/invitations/token/{}/accept", &path[8..]);
+    let accept_body =
+        json!({"fullName": "Joan Joiner", "country": "FR", "password": "Sup3r-secret!"});
+
+    let (started_tx, started) = std::sync::mpsc::channel::<()>();
+    let (release, wait) = std::sync::mpsc::channel::<()>();
+    let pool = app.state.hashing.clone();
+    let blocker = tokio::spawn(async move {
+        pool.run(move || {
+            started_tx.send(()).unwrap();
+            wait.recv().unwrap();
+        })
+        .await
+    });
+    tokio::task::spawn_blocking(move || started.recv().unwrap())
+        .await
+        .unwrap();
+    for (uri, body) in [
+        ("/api/auth/signup", signup_body("new@example.com")),
+        (
+            "/api/auth/token",
+            json!({"email": "admin@example.com", "password": "Sup3r-secret!"}),
+        ),
+        (accept_uri.as_str(), accept_body.clone()),
+    ] {
+        let a = app.call("POST", uri, None, Some(body)).await;
+        a.expect_error(503, "SERVER_BUSY", None);
+        assert_eq!(a.header("retry-after"), Some("1"), "{uri}");
+    }
+    release.send(()).unwrap();
+    blocker.await.unwrap().unwrap();
+    // The link is still usable once the server has a moment.
+    app.call("POST", &accept_uri, None, Some(accept_body))
+        .await
+        .expect(200);
+}
