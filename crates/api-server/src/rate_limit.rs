@@ -1,10 +1,11 @@
 //! Fixed 60-second windows per (organization or client IP) × route template × method.
 //! Every `/api` route answer carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
-//! `X-RateLimit-Reset` (seconds until the window resets); over the limit → 429 in Spot's shape.
+//! `X-RateLimit-Reset` (seconds until the window resets); over the limit → 429 in Spot's shape,
+//! with `Retry-After` (the same seconds).
 
 use axum::{
     extract::{MatchedPath, Request, State},
-    http::HeaderValue,
+    http::{HeaderValue, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -83,7 +84,11 @@ pub async fn guard(State(limiter): State<Arc<RateLimiter>>, req: Request, next: 
     let mut res = if d.allowed {
         next.run(req).await
     } else {
-        ApiError::rate_limited().into_response()
+        let mut res = ApiError::rate_limited().into_response();
+        // The standard header, for clients that do not read X-RateLimit-Reset.
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(d.reset_secs));
+        res
     };
     let h = res.headers_mut();
     h.insert("x-ratelimit-limit", HeaderValue::from(d.limit));

@@ -89,3 +89,52 @@ async fn unauthenticated_routes_are_keyed_by_client_ip() {
         .await
         .expect(401);
 }
+
+#[tokio::test]
+async fn every_429_carries_retry_after() {
+    let mut c = config();
+    c.rate_limit = 1;
+    c.login_attempts = 1;
+    let app = TestApp::with(c);
+    let (token, _) = app.signup("ra@example.com").await;
+    let check = |a: &Answer, what: &str| {
+        a.expect(429);
+        let secs: u64 = a
+            .header("retry-after")
+            .unwrap_or_else(|| panic!("{what}: no Retry-After"))
+            .parse()
+            .unwrap();
+        assert!((1..=900).contains(&secs), "{what}: {secs}");
+    };
+    // The general limit, for a caller: Retry-After is the window's reset.
+    app.get("/api/setup/account", &token).await.expect(200);
+    let a = app.get("/api/setup/account", &token).await;
+    check(&a, "rate limit");
+    assert_eq!(a.header("retry-after"), a.header("x-ratelimit-reset"));
+    // The general limit without a token (by client IP).
+    app.call("GET", "/api/onramp/invitations/token/x", None, None)
+        .await
+        .expect(404);
+    let a = app
+        .call("GET", "/api/onramp/invitations/token/x", None, None)
+        .await;
+    check(&a, "rate limit by IP");
+    // The login throttle.
+    app.call(
+        "POST",
+        "/api/auth/token",
+        None,
+        Some(json!({"email": "ra@example.com", "password": "Wr0ng-secret!"})),
+    )
+    .await
+    .expect(401);
+    let a = app
+        .call(
+            "POST",
+            "/api/auth/token",
+            None,
+            Some(json!({"email": "ra@example.com", "password": "Sup3r-secret!"})),
+        )
+        .await;
+    check(&a, "login throttle");
+}
