@@ -52,6 +52,12 @@ pub struct Config {
     pub hash_workers: usize,
     /// Password hashes that may wait for a worker before further ones answer 503.
     pub hash_queue: usize,
+    /// Connection limits of the accept loop (`serve`).
+    pub header_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
+    /// How long shutdown waits for open connections. Not a flag: tests shorten it.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Config {
@@ -74,6 +80,10 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             hash_workers: crate::hashing::default_workers(),
             hash_queue: 16,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 1024,
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
@@ -242,6 +252,34 @@ struct Flags {
         default_value = "16"
     )]
     hash_queue: usize,
+    /// Seconds a client has to send a request's headers, from connecting or from the previous
+    /// answer (so also how long a kept-alive connection may wait for its next request).
+    #[arg(
+        long,
+        env = "ONRAMP_HEADER_TIMEOUT_SECS",
+        value_name = "S",
+        default_value = "10",
+        value_parser = value_parser!(u64).range(1..=3600)
+    )]
+    header_timeout_secs: u64,
+    /// Seconds a connection may stay open with no answer in progress and no bytes moving.
+    #[arg(
+        long,
+        env = "ONRAMP_IDLE_TIMEOUT_SECS",
+        value_name = "S",
+        default_value = "60",
+        value_parser = value_parser!(u64).range(1..=86400)
+    )]
+    idle_timeout_secs: u64,
+    /// Connections served at once; more wait until one closes.
+    #[arg(
+        long,
+        env = "ONRAMP_MAX_CONNECTIONS",
+        value_name = "N",
+        default_value = "1024",
+        value_parser = RangedU64ValueParser::<usize>::new().range(1..=1_000_000)
+    )]
+    max_connections: usize,
     #[command(flatten)]
     faults: FaultFlags,
 }
@@ -353,6 +391,9 @@ impl From<Flags> for Config {
             demo: f.demo,
             trusted_proxies: f.trusted_proxies.map(|l| l.0).unwrap_or_default(),
             hash_queue: f.hash_queue,
+            header_timeout: Duration::from_secs(f.header_timeout_secs),
+            idle_timeout: Duration::from_secs(f.idle_timeout_secs),
+            max_connections: f.max_connections,
             faults: Faults {
                 latency_ms: x.fault_latency_ms,
                 error_rate: x.fault_error_rate,
@@ -591,7 +632,7 @@ mod tests {
             .get_arguments()
             .filter(|a| a.get_id() != "help")
             .collect();
-        assert_eq!(flags.len(), 21);
+        assert_eq!(flags.len(), 24);
         for a in flags {
             let long = a.get_long().unwrap();
             assert!(help.contains(&format!("--{long}")), "{long}");
@@ -696,6 +737,31 @@ mod tests {
         );
         let e = Config::parse(args(&["--hash-queue", "-1"]), |_| None).unwrap_err();
         assert!(e.contains("--hash-queue"), "{e}");
+    }
+
+    #[test]
+    fn connection_limits() {
+        let c = Config::parse(args(&[]), |_| None).unwrap();
+        assert_eq!(c.header_timeout, Duration::from_secs(10));
+        assert_eq!(c.idle_timeout, Duration::from_secs(60));
+        assert_eq!(c.max_connections, 1024);
+        let env = |k: &str| (k == "ONRAMP_MAX_CONNECTIONS").then(|| "8".into());
+        let c = Config::parse(
+            args(&["--header-timeout-secs", "3", "--idle-timeout-secs=30"]),
+            env,
+        )
+        .unwrap();
+        assert_eq!(c.header_timeout, Duration::from_secs(3));
+        assert_eq!(c.idle_timeout, Duration::from_secs(30));
+        assert_eq!(c.max_connections, 8);
+        for bad in [
+            &["--header-timeout-secs", "0"][..],
+            &["--idle-timeout-secs", "0"],
+            &["--max-connections", "0"],
+        ] {
+            let e = Config::parse(args(bad), |_| None).unwrap_err();
+            assert!(e.contains(bad[0]), "{e}");
+        }
     }
 
     #[test]

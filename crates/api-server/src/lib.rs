@@ -16,6 +16,7 @@ pub mod respond;
 pub mod roles;
 pub mod routes;
 pub mod scope;
+pub mod serve;
 pub mod static_files;
 pub mod throttle;
 pub mod util;

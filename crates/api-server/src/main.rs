@@ -1,7 +1,5 @@
 //! `onramp-api`: see the crate docs and `docs/contracts.md` for the flags.
 
-use std::net::SocketAddr;
-
 #[tokio::main]
 async fn main() {
     let config =
@@ -58,17 +56,9 @@ async fn main() {
         .map(|a| a.to_string())
         .unwrap_or(listen);
     println!("Onramp is running at http://{addr}/");
+    let limits = onramp_api::serve::Limits::from_config(&state.config);
     let app = onramp_api::app_with_state(state);
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await;
-    if let Err(e) = served {
-        eprintln!("onramp-api: {e}");
-        std::process::exit(1);
-    }
+    onramp_api::serve::serve(listener, app, limits, shutdown()).await;
 }
 
 async fn shutdown() {

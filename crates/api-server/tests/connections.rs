@@ -1,0 +1,250 @@
+//! The accept loop's connection limits, on a real socket (127.0.0.1, a free port).
+
+mod common;
+
+use common::*;
+use onramp_api::{
+    AppState, app_with_state,
+    config::Faults,
+    serve::{Limits, serve},
+};
+use std::{
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+    sync::oneshot,
+    task::JoinHandle,
+};
+
+const LONG: Duration = Duration::from_secs(30);
+
+struct Server {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+async fn start(config: onramp_api::Config, limits: Limits) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = app_with_state(AppState::new(config).unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, app, limits, async {
+        let _ = stopped.await;
+    }));
+    Server {
+        addr,
+        stop: Some(stop),
+        task,
+    }
+}
+
+fn limits() -> Limits {
+    Limits {
+        header_timeout: LONG,
+        idle_timeout: LONG,
+        max_connections: 64,
+        shutdown_grace: LONG,
+    }
+}
+
+/// Reads one answer (headers and a `Content-Length` body); `None` if the connection closes
+/// first.
+async fn read_answer(s: &mut TcpStream) -> Option<String> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let len = text[..end]
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                return Some(text);
+            }
+        }
+        match s.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// Waits for the server to close the connection; how long it took.
+async fn closed_within(s: &mut TcpStream, limit: Duration) -> Duration {
+    let t0 = Instant::now();
+    let mut chunk = [0u8; 1024];
+    loop {
+        match tokio::time::timeout(limit, s.read(&mut chunk)).await {
+            Err(_) => panic!("still open after {limit:?}"),
+            Ok(Ok(0)) | Ok(Err(_)) => return t0.elapsed(),
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+const GET: &[u8] = b"GET /config.json HTTP/1.1\r\nHost: onramp.test\r\n\r\n";
+
+#[tokio::test]
+async fn a_client_that_sends_nothing_is_disconnected_after_the_header_timeout() {
+    let server = start(
+        config(),
+        Limits {
+            header_timeout: Duration::from_secs(1),
+            ..limits()
+        },
+    )
+    .await;
+    let mut silent = TcpStream::connect(server.addr).await.unwrap();
+    let took = closed_within(&mut silent, Duration::from_secs(5)).await;
+    assert!(took >= Duration::from_millis(800), "{took:?}");
+    // Headers trickled in too slowly count the same.
+    let mut slow = TcpStream::connect(server.addr).await.unwrap();
+    slow.write_all(b"GET /config.json HTTP/1.1\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    slow.write_all(b"Host: onramp.test\r\n").await.unwrap();
+    closed_within(&mut slow, Duration::from_secs(5)).await;
+    // A prompt client is served.
+    let mut ok = TcpStream::connect(server.addr).await.unwrap();
+    ok.write_all(GET).await.unwrap();
+    let answer = read_answer(&mut ok).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test]
+async fn an_idle_kept_alive_connection_is_closed_but_a_slow_answer_is_not_idleness() {
+    let mut c = config();
+    c.faults = Faults {
+        latency_ms: 1500,
+        only: Some("/api/auth/me".into()),
+        ..Faults::default()
+    };
+    let server = start(
+        c,
+        Limits {
+            idle_timeout: Duration::from_millis(700),
+            ..limits()
+        },
+    )
+    .await;
+    let mut s = TcpStream::connect(server.addr).await.unwrap();
+    // An answer that takes longer than the idle timeout still arrives.
+    s.write_all(b"GET /api/auth/me HTTP/1.1\r\nHost: onramp.test\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = read_answer(&mut s).await.expect("the slow answer arrives");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    // Then nothing moves: closed after the idle timeout (the header timeout is 30 s).
+    let took = closed_within(&mut s, Duration::from_secs(5)).await;
+    assert!(took >= Duration::from_millis(500), "{took:?}");
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_wait_until_one_closes() {
+    let server = start(
+        config(),
+        Limits {
+            max_connections: 2,
+            ..limits()
+        },
+    )
+    .await;
+    let first = TcpStream::connect(server.addr).await.unwrap();
+    let mut second = TcpStream::connect(server.addr).await.unwrap();
+    second.write_all(GET).await.unwrap();
+    assert!(read_answer(&mut second).await.is_some());
+    // The kernel completes the handshake, but the server does not take the third one up.
+    let mut third = TcpStream::connect(server.addr).await.unwrap();
+    third.write_all(GET).await.unwrap();
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), read_answer(&mut third))
+            .await
+            .is_err(),
+        "a third connection was served while two were open"
+    );
+    drop(first);
+    let answer = tokio::time::timeout(Duration::from_secs(5), read_answer(&mut third))
+        .await
+        .expect("served once a slot is free")
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test]
+async fn shutdown_ends_within_its_grace_even_with_idle_sockets_open() {
+    let mut c = config();
+    c.faults = Faults {
+        latency_ms: 20_000,
+        only: Some("/api/auth/me".into()),
+        ..Faults::default()
+    };
+    let mut server = start(
+        c,
+        Limits {
+            shutdown_grace: Duration::from_millis(500),
+            ..limits()
+        },
+    )
+    .await;
+    // One that never sends a byte, one kept alive after an answer, one stuck halfway through
+    // its headers (all with 30 s timeouts), and one waiting for a 20 s answer.
+    let mut silent = TcpStream::connect(server.addr).await.unwrap();
+    let mut kept = TcpStream::connect(server.addr).await.unwrap();
+    kept.write_all(GET).await.unwrap();
+    assert!(read_answer(&mut kept).await.is_some());
+    let mut half = TcpStream::connect(server.addr).await.unwrap();
+    half.write_all(b"GET /config.json HTTP/1.1\r\nHost: onramp.test\r\n")
+        .await
+        .unwrap();
+    let mut waiting = TcpStream::connect(server.addr).await.unwrap();
+    waiting
+        .write_all(b"GET /api/auth/me HTTP/1.1\r\nHost: onramp.test\r\n\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let t0 = Instant::now();
+    server.stop.take().unwrap().send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), &mut server.task)
+        .await
+        .expect("serve returns within its grace")
+        .unwrap();
+    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+    for s in [&mut silent, &mut kept, &mut half, &mut waiting] {
+        closed_within(s, Duration::from_secs(1)).await;
+    }
+    // Nothing is accepted any more.
+    assert!(TcpStream::connect(server.addr).await.is_err());
+}
+
+#[tokio::test]
+async fn each_socket_peer_is_its_own_client() {
+    let mut c = config();
+    c.rate_limit = 1;
+    let server = start(c, limits()).await;
+    let ask_from = |ip: &'static str| async move {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket
+            .bind(SocketAddr::new(ip.parse().unwrap(), 0))
+            .unwrap();
+        let mut s = socket.connect(server.addr).await.unwrap();
+        s.write_all(b"GET /api/onramp/invitations/token/x HTTP/1.1\r\nHost: onramp.test\r\n\r\n")
+            .await
+            .unwrap();
+        read_answer(&mut s).await.unwrap()
+    };
+    // Without a token the rate limit counts per client address (the whole 127/8 is loopback).
+    assert!(ask_from("127.0.0.2").await.starts_with("HTTP/1.1 404"));
+    assert!(ask_from("127.0.0.2").await.starts_with("HTTP/1.1 429"));
+    assert!(ask_from("127.0.0.3").await.starts_with("HTTP/1.1 404"));
+}
