@@ -26,6 +26,7 @@ use axum::{
 };
 use std::{
     collections::{HashMap, VecDeque},
+    net::{IpAddr, Ipv6Addr},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -106,9 +107,15 @@ pub fn signup_key(ip: &str) -> String {
     format!("{ip} signup")
 }
 
-pub fn ip_key(ip: Option<std::net::IpAddr>) -> String {
+/// The key of a client: its IPv4 address, or its IPv6 /64 (one subscriber usually gets a whole
+/// /64, so counting single IPv6 addresses would give an attacker endless fresh clients).
+pub fn ip_key(ip: Option<IpAddr>) -> String {
     match ip {
-        Some(ip) => format!("ip:{ip}"),
+        Some(IpAddr::V4(v4)) => format!("ip:{v4}"),
+        Some(IpAddr::V6(v6)) => {
+            let net = Ipv6Addr::from_bits(v6.to_bits() & !((1u128 << 64) - 1));
+            format!("ip:{net}/64")
+        }
         None => "ip:unknown".into(),
     }
 }
@@ -337,6 +344,17 @@ mod tests {
         // A success clears the email.
         t.clear("email:a@x.io");
         assert_eq!(t.blocked(&keys, t0 + 5 * MIN), None);
+    }
+
+    #[test]
+    fn a_client_is_an_ipv4_address_or_an_ipv6_64() {
+        let key = |s: &str| ip_key(Some(s.parse().unwrap()));
+        assert_eq!(key("203.0.113.7"), "ip:203.0.113.7");
+        assert_ne!(key("203.0.113.7"), key("203.0.113.8"));
+        assert_eq!(key("2001:db8:1:2::1"), "ip:2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff:1:2:3"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(ip_key(None), "ip:unknown");
     }
 
     #[test]

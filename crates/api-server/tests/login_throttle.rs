@@ -169,3 +169,25 @@ async fn forwarded_for_is_believed_only_from_trusted_proxies() {
         .await
         .expect(429);
 }
+
+#[tokio::test]
+async fn rotating_addresses_within_an_ipv6_64_is_one_client() {
+    let app = throttled_app(3);
+    app.signup("v6@example.com").await;
+    for i in 1..=3 {
+        app.send(sign_in(
+            &format!("2001:db8:5:6::{i}"),
+            "v6@example.com",
+            BAD,
+        ))
+        .await
+        .expect(401);
+    }
+    app.send(sign_in("2001:db8:5:6:abcd::1", "v6@example.com", GOOD))
+        .await
+        .expect(429);
+    // Another /64 is another client.
+    app.send(sign_in("2001:db8:5:7::1", "v6@example.com", GOOD))
+        .await
+        .expect(200);
+}
