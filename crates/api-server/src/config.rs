@@ -244,7 +244,8 @@ struct Flags {
         value_parser = ip_list
     )]
     trusted_proxies: Option<IpList>,
-    /// Password checks that may wait for a free core; beyond them sign-ins answer 503.
+    /// Password hashes (sign-in, sign-up, accepting an invitation) that may wait for a free
+    /// core; beyond that such requests answer 503.
     #[arg(
         long,
         env = "ONRAMP_HASH_QUEUE",
