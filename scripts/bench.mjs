@@ -70,7 +70,9 @@ function walk(dir) {
 }
 
 function assetSizes() {
+  // The build's own .br/.gz copies are what is sent, not assets of their own.
   return walk(DIST)
+    .filter((file) => !/\.(br|gz)$/.test(file))
     .map((file) => ({
       path: '/' + path.relative(DIST, file).split(path.sep).join('/'),
       raw: statSync(file).size,
