@@ -1,6 +1,5 @@
 //! Router, layout (skip link, top bar, main landmark) and the app-wide providers.
 
-use crate::api::ApiError;
 use crate::components::notice;
 use crate::components::{Banner, MenuButton, MenuItem, Notice};
 use crate::components::{ConnectPanels, NotFound};
@@ -14,7 +13,6 @@ use crate::features::gcp::GcpConnect;
 use crate::features::invitations::{InviteCard, JoinByInvitation};
 use crate::features::management::{AzureBilling, ManagementWizard};
 use crate::features::onboarding::Welcome;
-use crate::state::expire_session;
 use crate::state::session::identify;
 use crate::state::theme::Theme;
 use crate::state::{Config, Profile, Session, use_api};
@@ -194,7 +192,6 @@ fn load_profile(session: Session) -> ProfileLoad {
         leptos::task::spawn_local_scoped(async move {
             match identify(&api).await {
                 Ok(p) => session.profile.set(Some(p)),
-                Err(ApiError::Unauthorized) => expire_session(session),
                 // The client already retried (safe request); now the user decides.
                 Err(e) => failed.set(Some(notice(&e))),
             }
@@ -354,13 +351,9 @@ fn UserMenu() -> impl IntoView {
             location.pathname.track();
             let api = api();
             leptos::task::spawn_local_scoped(async move {
-                match api.list_accounts().await {
-                    Ok(list) => {
-                        accounts.try_set(list);
-                    }
-                    Err(ApiError::Unauthorized) => expire_session(session),
-                    // The menu still works without the list; the pages show the error.
-                    Err(_) => {}
+                // The menu still works without the list; the pages show the error.
+                if let Ok(list) = api.list_accounts().await {
+                    accounts.try_set(list);
                 }
             });
         });

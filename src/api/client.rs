@@ -34,7 +34,27 @@ pub struct Api {
     pub retry: Policy,
     /// Sent as `Idempotency-Key`, where the server honours it (config `idempotencyKeys`).
     pub idempotency_key: Option<String>,
+    /// Runs when a request that carried the token is answered 401: the session is over.
+    pub on_unauthorized: Option<OnUnauthorized>,
 }
+
+/// What a session-bound client does on a 401 (ends the session once, for every caller).
+#[derive(Clone)]
+pub struct OnUnauthorized(Rc<dyn Fn()>);
+
+impl std::fmt::Debug for OnUnauthorized {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnUnauthorized")
+    }
+}
+
+impl PartialEq for OnUnauthorized {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for OnUnauthorized {}
 
 impl Api {
     pub fn new(base_url: impl Into<String>, token: Option<String>) -> Self {
@@ -44,7 +64,15 @@ impl Api {
             timeout_ms: DEFAULT_TIMEOUT_MS,
             retry: Policy::DEFAULT,
             idempotency_key: None,
+            on_unauthorized: None,
         }
+    }
+
+    /// `f` runs whenever a request sent with this client's token is refused with 401, before
+    /// the caller sees `ApiError::Unauthorized`.
+    pub fn with_on_unauthorized(mut self, f: impl Fn() + 'static) -> Self {
+        self.on_unauthorized = Some(OnUnauthorized(Rc::new(f)));
+        self
     }
 
     /// Makes the write repeatable: the server answers a repeat of it without doing it twice.
@@ -73,8 +101,25 @@ impl Api {
     }
 
     /// Sends one request (again, for a safe one that failed in a way that may pass) and decodes a
-    /// 200 into the envelope; every other outcome is an error.
+    /// 200 into the envelope; every other outcome is an error. A 401 to a request that carried
+    /// the token runs [`Api::with_on_unauthorized`]'s hook first.
     pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<Envelope<T>, ApiError> {
+        let result = self.send::<T>(method, path, body).await;
+        if matches!(result, Err(ApiError::Unauthorized))
+            && self.token.is_some()
+            && let Some(hook) = &self.on_unauthorized
+        {
+            (hook.0)();
+        }
+        result
+    }
+
+    async fn send<T: DeserializeOwned>(
         &self,
         method: &str,
         path: &str,

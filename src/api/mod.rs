@@ -7,5 +7,5 @@ mod endpoints;
 mod error;
 mod management;
 
-pub use client::{Api, DEFAULT_TIMEOUT_MS, rate_limit_wait};
+pub use client::{Api, DEFAULT_TIMEOUT_MS, OnUnauthorized, rate_limit_wait};
 pub use error::{ApiError, describe, field_name};

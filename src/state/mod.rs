@@ -17,11 +17,15 @@ use leptos::prelude::*;
 use std::cell::Cell;
 
 /// Returns a builder of API clients for the current config and session token; call it at
-/// component set-up (contexts are not reachable after an `.await`).
+/// component set-up (contexts are not reachable after an `.await`). A 401 to any of their
+/// requests ends the session here, once: drafts stay, the page is remembered, sign-in says why.
 pub fn use_api() -> impl Fn() -> Api + Clone + 'static {
     let config = expect_context::<Config>();
     let session = expect_context::<Session>();
-    move || Api::new(config.api_base_url.clone(), session.token_untracked())
+    move || {
+        Api::new(config.api_base_url.clone(), session.token_untracked())
+            .with_on_unauthorized(move || expire_session(session))
+    }
 }
 
 thread_local! {

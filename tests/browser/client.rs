@@ -567,3 +567,54 @@ async fn api_rejected_fetch_is_network_error() {
     let _fake = FakeFetch::with_body("return Promise.reject(new TypeError('Failed to fetch'));");
     assert_eq!(api().list_accounts().await, Err(ApiError::Network));
 }
+
+/// A 401 ends the session in one place, the client that `use_api` builds: the token goes, the
+/// sign-in page's message is set, and a request that carried no token ends nothing.
+#[wasm_bindgen_test]
+async fn a_401_ends_the_session_once_in_the_client() {
+    use onramp::state::{Config, Session, use_api};
+    let unauthorized = || {
+        entry(
+            401,
+            &format!(
+                r#"{{{REQ},"response":{{"status":{{"code":401,"message":"Unauthorized"}},"errors":[{{"code":"Unauthorized","message":"no"}}]}}}}"#
+            ),
+            "{}",
+        )
+    };
+    let owner = Owner::new();
+    let (session, api) = owner.with(|| {
+        provide_context(Config::parse("{}").unwrap());
+        let session = Session::restore();
+        session.sign_in("tok-expiring".into(), None);
+        provide_context(session);
+        (session, use_api())
+    });
+
+    // A token-less client (sign-in, say) is refused without touching the session.
+    let _fake = scripted(&format!("[{}]", unauthorized()));
+    let anonymous = Api::new("/api", None).with_on_unauthorized(|| panic!("no token, no expiry"));
+    assert_eq!(anonymous.list_accounts().await, Err(ApiError::Unauthorized));
+    drop(_fake);
+
+    // A success leaves it alone.
+    let _fake = scripted(&format!("[{}]", ok_accounts()));
+    assert!(api().list_accounts().await.is_ok());
+    assert_eq!(session.token_untracked().as_deref(), Some("tok-expiring"));
+    drop(_fake);
+
+    // A 401 to the signed-in client ends it, with the words sign-in shows.
+    let _fake = scripted(&format!("[{}]", unauthorized()));
+    assert_eq!(api().list_accounts().await, Err(ApiError::Unauthorized));
+    assert_eq!(session.token_untracked(), None);
+    assert!(
+        session
+            .flash
+            .get_untracked()
+            .is_some_and(|m| m.contains("Your session has ended")),
+        "{:?}",
+        session.flash.get_untracked()
+    );
+    drop(_fake);
+    session.clear();
+}

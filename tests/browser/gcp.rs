@@ -77,8 +77,10 @@ async fn choose(content: &str, name: &str) {
         .add_with_file(&make_file(content, name))
         .unwrap();
     input.set_files(transfer.files().as_ref());
+    let before = body_html();
     fire(&input, "change");
-    sleep(50).await;
+    // The file is read asynchronously; the panel then shows a summary or a message.
+    until("the chosen file to be read", || body_html() != before).await;
 }
 
 fn click(id: &str) {

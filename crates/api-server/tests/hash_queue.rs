@@ -17,19 +17,7 @@ async fn a_burst_past_the_hash_queue_is_503_and_other_routes_still_answer() {
     let (token, _) = app.signup("admin@example.com").await;
 
     // Occupy the only worker until told otherwise.
-    let (started_tx, started) = std::sync::mpsc::channel::<()>();
-    let (release, wait) = std::sync::mpsc::channel::<()>();
-    let pool = app.state.hashing.clone();
-    let blocker = tokio::spawn(async move {
-        pool.run(move || {
-            started_tx.send(()).unwrap();
-            wait.recv().unwrap();
-        })
-        .await
-    });
-    tokio::task::spawn_blocking(move || started.recv().unwrap())
-        .await
-        .unwrap();
+    let worker = Occupied::start(&app).await;
 
     // Sign-ups and sign-ins both need a hash.
     let mut burst = tokio::task::JoinSet::new();
@@ -73,8 +61,7 @@ async fn a_burst_past_the_hash_queue_is_503_and_other_routes_still_answer() {
     me.expect(200);
     assert_eq!(burst.len(), 2);
 
-    release.send(()).unwrap();
-    blocker.await.unwrap().unwrap();
+    worker.release().await;
     while let Some(a) = burst.join_next().await {
         let s = a.unwrap().status.as_u16();
         assert!(s == 200 || s == 401, "{s}");
@@ -102,19 +89,7 @@ async fn every_password_hash_waits_in_the_same_queue() {
     let accept_body =
         json!({"fullName": "Joan Joiner", "country": "FR", "password": "Sup3r-secret!"});
 
-    let (started_tx, started) = std::sync::mpsc::channel::<()>();
-    let (release, wait) = std::sync::mpsc::channel::<()>();
-    let pool = app.state.hashing.clone();
-    let blocker = tokio::spawn(async move {
-        pool.run(move || {
-            started_tx.send(()).unwrap();
-            wait.recv().unwrap();
-        })
-        .await
-    });
-    tokio::task::spawn_blocking(move || started.recv().unwrap())
-        .await
-        .unwrap();
+    let worker = Occupied::start(&app).await;
     for (uri, body) in [
         ("/api/auth/signup", signup_body("new@example.com")),
         (
@@ -127,10 +102,39 @@ async fn every_password_hash_waits_in_the_same_queue() {
         a.expect_error(503, "SERVER_BUSY", None);
         assert_eq!(a.header("retry-after"), Some("1"), "{uri}");
     }
-    release.send(()).unwrap();
-    blocker.await.unwrap().unwrap();
+    worker.release().await;
     // The link is still usable once the server has a moment.
     app.call("POST", &accept_uri, None, Some(accept_body))
         .await
         .expect(200);
+}
+
+/// The hashing queue's only worker, kept busy until [`Occupied::release`].
+struct Occupied {
+    release: std::sync::mpsc::Sender<()>,
+    blocker: tokio::task::JoinHandle<Result<(), onramp_api::respond::ApiError>>,
+}
+
+impl Occupied {
+    async fn start(app: &TestApp) -> Self {
+        let (started_tx, started) = std::sync::mpsc::channel::<()>();
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let pool = app.state.hashing.clone();
+        let blocker = tokio::spawn(async move {
+            pool.run(move || {
+                started_tx.send(()).unwrap();
+                wait.recv().unwrap();
+            })
+            .await
+        });
+        tokio::task::spawn_blocking(move || started.recv().unwrap())
+            .await
+            .unwrap();
+        Self { release, blocker }
+    }
+
+    async fn release(self) {
+        self.release.send(()).unwrap();
+        self.blocker.await.unwrap().unwrap();
+    }
 }

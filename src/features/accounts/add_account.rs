@@ -97,7 +97,6 @@ pub fn AddAccount() -> impl IntoView {
                     Ok(m) => {
                         management_exists.try_set(Some(m.is_some()));
                     }
-                    Err(ApiError::Unauthorized) => expire_session(session),
                     Err(e) => {
                         page_error.try_set(Some(notice(&e)));
                     }
@@ -160,7 +159,6 @@ pub fn AddAccount() -> impl IntoView {
                             draft.try_set(d);
                             redirect.run(to);
                         }
-                        Err(ApiError::Unauthorized) => expire_session(session),
                         Err(e) => {
                             page_error.try_set(Some(notice(&e)));
                             mark_interactive();
@@ -312,7 +310,8 @@ pub fn AddAccount() -> impl IntoView {
                                 return;
                             }
                         }
-                        Err(ApiError::Unauthorized) => return expire_session(session),
+                        // The client has ended the session; the draft stays as it is.
+                        Err(ApiError::Unauthorized) => return,
                         Err(e) => {
                             create_banner.try_set(Some(Notice {
                                 text: format!(
@@ -341,7 +340,8 @@ pub fn AddAccount() -> impl IntoView {
                         draft.try_update(|d| d.record_created(created.id));
                         after_create.run(());
                     }
-                    Err(ApiError::Unauthorized) => expire_session(session),
+                    // The client has ended the session; nothing was created or refused.
+                    Err(ApiError::Unauthorized) => {}
                     Err(e)
                         if matches!(
                             e,

@@ -9,7 +9,6 @@ use crate::components::{Banner, Notice, set_title};
 use crate::platform::clock::today;
 use crate::state::connected::{connected_at, remember_connected};
 use crate::state::draft::load_first_run;
-use crate::state::expire_session;
 use crate::state::session::CONNECTED_MESSAGE;
 use crate::state::{Session, mark_interactive, use_api};
 use leptos::prelude::*;
@@ -111,7 +110,6 @@ pub fn Dashboard(
                     let s = load_savings(&api, &org).await;
                     data.try_set(Some(org));
                     match s {
-                        Err(ApiError::Unauthorized) => expire_session(session),
                         Err(e) => {
                             savings.try_set(Some(Err(notice(&e))));
                         }
@@ -120,7 +118,6 @@ pub fn Dashboard(
                         }
                     }
                 }
-                Err(ApiError::Unauthorized) => expire_session(session),
                 Err(e) => {
                     error.try_set(Some(notice(&e)));
                 }

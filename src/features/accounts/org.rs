@@ -13,7 +13,6 @@ use crate::components::{
 };
 use crate::platform::clock::{now_iso, today};
 use crate::state::connected::connected_at;
-use crate::state::expire_session;
 use crate::state::{CurrentAccount, Session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -349,7 +348,6 @@ fn RenameDialog(
     data: RwSignal<Option<OrgAccounts>>,
     done: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
     let api = crate::state::use_api();
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -400,7 +398,6 @@ fn RenameDialog(
                     done.try_set(Some(format!("The account is now called “{name}”.")));
                     open.try_set(false);
                 }
-                Err(ApiError::Unauthorized) => expire_session(session),
                 Err(e) => match e.field_message("account.name") {
                     Some(m) => {
                         error.try_set(Some(m.to_owned()));
@@ -434,7 +431,6 @@ fn CredentialsDialog(
     reload: Callback<()>,
     done: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
     let api = crate::state::use_api();
     // The secret lives in this signal only while the dialog is open: never stored anywhere.
     let secret = RwSignal::new(String::new());
@@ -509,7 +505,6 @@ fn CredentialsDialog(
                     open.try_set(false);
                     reload.run(());
                 }
-                Err(ApiError::Unauthorized) => expire_session(session),
                 Err(e) => {
                     if let Some(m) = e.field_message("clientSecret") {
                         secret_error.try_set(Some(m.to_owned()));
@@ -551,7 +546,6 @@ fn DeleteDialog(
     data: RwSignal<Option<OrgAccounts>>,
     done: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
     let api = crate::state::use_api();
     let banner = RwSignal::new(None::<Notice>);
     let busy = RwSignal::new(false);
@@ -588,7 +582,6 @@ fn DeleteDialog(
                     done.try_set(Some(format!("“{name}” was deleted.")));
                     open.try_set(false);
                 }
-                Err(ApiError::Unauthorized) => expire_session(session),
                 Err(e) => {
                     banner.try_set(Some(notice(&e)));
                 }

@@ -3,7 +3,6 @@
 use super::landing_for;
 use crate::api::ApiError;
 use crate::components::set_title;
-use crate::state::expire_session;
 use crate::state::{Session, use_api};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -30,10 +29,8 @@ pub fn Home() -> impl IntoView {
         leptos::task::spawn_local_scoped(async move {
             match api.list_accounts().await {
                 Ok(list) => navigate(landing_for(&list), replace()),
-                Err(ApiError::Unauthorized) => {
-                    expire_session(session);
-                    navigate("/signin", replace());
-                }
+                // The client has ended the session.
+                Err(ApiError::Unauthorized) => navigate("/signin", replace()),
                 // The wizard page shows the error with a Retry.
                 Err(_) => navigate("/welcome", replace()),
             }

@@ -9,8 +9,7 @@ use crate::api::describe;
 use crate::components::notice;
 use crate::components::{Banner, Notice, StatusMessage};
 use crate::platform::clock::{now_iso, sleep_ms};
-use crate::state::expire_session;
-use crate::state::{Session, use_api};
+use crate::state::use_api;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use onramp_core::aws_setup::{
@@ -66,7 +65,6 @@ pub fn AwsAutomatic(
     /// **Paste the role ARN instead**: open the manual way at **Role ARN**.
     on_paste_arn: Callback<()>,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
     let api = use_api();
 
     let partition = Memo::new(move |_| draft.with(|d| d.connect.aws.partition()));
@@ -152,10 +150,8 @@ pub fn AwsAutomatic(
                                 last_problem.try_set(None);
                             }
                         },
-                        Err(ApiError::Unauthorized) => {
-                            expire_session(session);
-                            return;
-                        }
+                        // The client has ended the session: stop waiting.
+                        Err(ApiError::Unauthorized) => return,
                         Err(e) if transient(&e) => {
                             if let ApiError::RateLimited {
                                 reset_secs: Some(s),

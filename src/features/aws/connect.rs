@@ -6,13 +6,11 @@
 
 use super::automatic::AwsAutomatic;
 use super::permissions::AwsPermissions;
-use crate::api::ApiError;
 use crate::api::describe;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{Banner, CodeBlock, CopyButton, Disclosure, Field, Notice, focus_id};
 use crate::platform::clock::now_iso;
-use crate::state::expire_session;
 use crate::state::{Config, Session, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -105,7 +103,6 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
                     Ok(x) => {
                         draft.try_update(|d| d.connect.aws.external_id = Some(x));
                     }
-                    Err(ApiError::Unauthorized) => expire_session(session),
                     Err(e) => {
                         ext_error.try_set(Some(notice(&e)));
                     }
@@ -198,7 +195,6 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
         run_busy(busy, async move {
             match api.set_aws_credentials(&id, &arn.to_string()).await {
                 Ok(()) => on_connected.run(()),
-                Err(ApiError::Unauthorized) => expire_session(session),
                 Err(e) => {
                     if let Some(m) = e.field_message("credentials.iamRole") {
                         role_error.try_set(Some(m.to_owned()));

@@ -13,7 +13,6 @@ use crate::components::{
     download_text, focus_id, rule,
 };
 use crate::platform::clock::today;
-use crate::state::expire_session;
 use crate::state::{Session, use_api};
 use leptos::prelude::*;
 use onramp_core::azure_setup::{
@@ -282,7 +281,6 @@ pub fn AzureConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) 
                                 .to_owned(),
                         ));
                     }
-                    Err(ApiError::Unauthorized) => expire_session(session),
                     Err(e) => show_api_error(&e, connect),
                 }
             });

@@ -529,7 +529,6 @@ fn AddAccountForm() -> impl IntoView {
                         NavigateOptions::default(),
                     );
                 }
-                Err(ApiError::Unauthorized) => crate::state::expire_session(session),
                 Err(e) => {
                     if let Some(m) = e.field_message("account.name") {
                         name_error.set(Some(m.to_owned()));

@@ -11,8 +11,7 @@ use crate::components::run_busy;
 use crate::components::{Banner, Button, Field, Notice, StatusMessage, focus_id, set_title};
 use crate::state::current_account::account_from_query;
 use crate::state::draft;
-use crate::state::expire_session;
-use crate::state::{Session, mark_interactive, use_api};
+use crate::state::{mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
@@ -112,7 +111,6 @@ fn summary(checks: &[ValidationCheck]) -> String {
 #[component]
 pub fn FinOps() -> impl IntoView {
     set_title("FinOps products");
-    let session = expect_context::<Session>();
     let api = use_api();
 
     let draft = RwSignal::new(draft::load::<FinOpsDraft>(DRAFT_KEY).unwrap_or_default());
@@ -135,7 +133,6 @@ pub fn FinOps() -> impl IntoView {
                         .collect::<Vec<_>>()
                 });
                 match &result {
-                    Err(ApiError::Unauthorized) => expire_session(session),
                     Ok(list) => {
                         // Keep the chosen account if it is listed, else take the first.
                         let chosen = draft.with_untracked(|d| d.account_id.clone());
@@ -238,8 +235,8 @@ pub fn FinOps() -> impl IntoView {
     };
 
     let on_error = move |e: ApiError| {
+        // The client has ended the session.
         if e == ApiError::Unauthorized {
-            expire_session(session);
             return;
         }
         let mut on_field = None;

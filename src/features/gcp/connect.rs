@@ -13,7 +13,6 @@ use crate::components::{
     Banner, Button, CodeBlock, CopyButton, Disclosure, Field, FileDrop, Notice, StatusMessage,
     focus_id, rule,
 };
-use crate::state::expire_session;
 use crate::state::{Session, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -174,7 +173,6 @@ pub fn GcpConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
                             "Spot accepted this key. Press Connect account to finish.".into(),
                         ));
                     }
-                    Err(ApiError::Unauthorized) => expire_session(session),
                     Err(e) => report(e, "validate the key", "Press Validate to try again."),
                 }
             });
@@ -192,7 +190,6 @@ pub fn GcpConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
         run_busy(connecting, async move {
             match api.set_gcp_credentials(&id, &sa, false).await {
                 Ok(()) => on_connected.run(()),
-                Err(ApiError::Unauthorized) => expire_session(session),
                 Err(e) => {
                     let on_key = e.field_message("serviceAccount").is_some();
                     report(e, "connect the account", "Press Try again.");

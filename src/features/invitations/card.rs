@@ -9,8 +9,7 @@ use crate::components::run_busy;
 use crate::components::{
     Banner, Button, CopyButton, Field, Modal, Notice, StatusMessage, focus_id, rule,
 };
-use crate::state::expire_session;
-use crate::state::{Session, use_api};
+use crate::state::use_api;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
@@ -79,7 +78,6 @@ pub fn email_problem(err: &ApiError) -> Option<String> {
 
 #[component]
 pub fn InviteCard() -> impl IntoView {
-    let session = expect_context::<Session>();
     let api = use_api();
     let list = RwSignal::new(None::<Vec<Invitation>>);
     let error = RwSignal::new(None::<Notice>);
@@ -96,7 +94,6 @@ pub fn InviteCard() -> impl IntoView {
                     Ok(items) => {
                         list.try_set(Some(items));
                     }
-                    Err(ApiError::Unauthorized) => expire_session(session),
                     Err(e) => {
                         error.try_set(Some(notice(&e)));
                     }
@@ -130,10 +127,8 @@ pub fn InviteCard() -> impl IntoView {
                     "The invitation for {} was no longer pending.",
                     inv.email
                 )),
-                Err(ApiError::Unauthorized) => {
-                    expire_session(session);
-                    None
-                }
+                // The client has ended the session.
+                Err(ApiError::Unauthorized) => None,
                 Err(e) => {
                     error.try_set(Some(Notice {
                         text: format!(
@@ -218,7 +213,6 @@ pub fn InviteCard() -> impl IntoView {
 
 #[component]
 fn InviteDialog(open: RwSignal<bool>) -> impl IntoView {
-    let session = expect_context::<Session>();
     let api = use_api();
     let email = RwSignal::new(String::new());
     let e_email = RwSignal::new(None::<String>);
@@ -282,7 +276,6 @@ fn InviteDialog(open: RwSignal<bool>) -> impl IntoView {
                     created.try_set(Some(c));
                     request_animation_frame(|| focus_id("invite-link"));
                 }
-                Err(ApiError::Unauthorized) => expire_session(session),
                 Err(e) => match email_problem(&e) {
                     Some(msg) => {
                         refused.try_set(Some((typed, msg.clone())));

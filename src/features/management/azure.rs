@@ -7,15 +7,13 @@ use super::wizard::{
     AlreadyRegistered, DoneNote, Existing, GroupError, create_account, existing_management,
     registration_notice,
 };
-use crate::api::ApiError;
 use crate::api::describe;
 use crate::components::run_busy;
 use crate::components::{Banner, Button, Field, Notice, SecretInput, focus_id, set_title};
 use crate::platform::clock::today;
 use crate::state::current_account::account_from_query;
 use crate::state::draft;
-use crate::state::expire_session;
-use crate::state::{Session, use_api};
+use crate::state::use_api;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -85,7 +83,6 @@ fn access_advice(a: AgreementType) -> &'static str {
 #[component]
 pub fn AzureBilling() -> impl IntoView {
     set_title("Azure billing account");
-    let session = expect_context::<Session>();
     let api = use_api();
 
     let draft = RwSignal::new(draft::load::<AzureBillingDraft>(DRAFT_KEY).unwrap_or_default());
@@ -204,7 +201,6 @@ pub fn AzureBilling() -> impl IntoView {
                     draft.try_update(|d| d.connected = true);
                     request_animation_frame(|| focus_id("management-done-heading"));
                 }
-                Err(ApiError::Unauthorized) => expire_session(session),
                 Err(e) => {
                     let mut on_field = None;
                     for err in e.spot_errors() {

@@ -12,7 +12,6 @@ use crate::components::{Banner, CopyButton, Field, Notice, Step, Stepper, focus_
 use crate::platform::clock::now_iso;
 use crate::state::current_account::account_from_query;
 use crate::state::draft;
-use crate::state::expire_session;
 use crate::state::{Config, Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -45,7 +44,6 @@ pub(super) enum Existing {
 
 /// Reads the organization's management account into a signal; the callback reads it again.
 pub(super) fn existing_management() -> (RwSignal<Existing>, Callback<()>) {
-    let session = expect_context::<Session>();
     let api = use_api();
     let state = RwSignal::new(Existing::Loading);
     let load = Callback::new(move |()| {
@@ -54,10 +52,8 @@ pub(super) fn existing_management() -> (RwSignal<Existing>, Callback<()>) {
         spawn_local_scoped(async move {
             let next = match api.get_management().await {
                 Ok(m) => Existing::Known(m),
-                Err(ApiError::Unauthorized) => {
-                    expire_session(session);
-                    return;
-                }
+                // The client has ended the session.
+                Err(ApiError::Unauthorized) => return,
                 Err(e) => Existing::Failed(notice(&e)),
             };
             state.try_set(next);
@@ -645,7 +641,6 @@ fn RunTemplateStep(
     draft: RwSignal<ManagementDraft>,
     go: Callback<ManagementStep>,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
     let config = expect_context::<Config>();
     let api = use_api();
     let preparing = RwSignal::new(false);
@@ -681,7 +676,6 @@ fn RunTemplateStep(
             preparing.try_set(false);
             match result {
                 Ok(()) => {}
-                Err(ApiError::Unauthorized) => expire_session(session),
                 Err(e) => {
                     prep_error.try_set(Some(notice(&e)));
                 }
@@ -863,7 +857,6 @@ fn role_field_id(p: ManagementProduct) -> &'static str {
 
 #[component]
 fn RoleArnsStep(draft: RwSignal<ManagementDraft>, go: Callback<ManagementStep>) -> impl IntoView {
-    let session = expect_context::<Session>();
     let api = use_api();
     let fields: Vec<(
         ManagementProduct,
@@ -928,7 +921,6 @@ fn RoleArnsStep(draft: RwSignal<ManagementDraft>, go: Callback<ManagementStep>) 
                     draft.try_update(|d| d.connected = true);
                     go.run(ManagementStep::Done);
                 }
-                Err(ApiError::Unauthorized) => expire_session(session),
                 Err(e) => {
                     let mut on_field = None;
                     fields.with_value(|fs| {
