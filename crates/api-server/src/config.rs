@@ -15,6 +15,15 @@ mod faults;
 
 pub use faults::Faults;
 
+/// What `onramp-api` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Command {
+    #[default]
+    Serve,
+    /// `onramp-api rotate-key`.
+    RotateKey,
+}
+
 /// Spot's AWS principal, trusted by the roles customers create.
 pub const SPOT_PRINCIPAL: &str = "arn:aws:iam::922761411349:root";
 pub const SPOT_AWS_ACCOUNT_ID: &str = "922761411349";
@@ -24,6 +33,11 @@ pub struct Config {
     pub listen: String,
     /// SQLite file, or `:memory:`.
     pub db: String,
+    /// The key that seals cloud secrets (`None`: `<db>.key`, or a random in-memory key for
+    /// `:memory:`). See [`Config::key_file_path`].
+    pub key_file: Option<PathBuf>,
+    /// What to run: the server, or a maintenance command.
+    pub command: Command,
     pub dist: PathBuf,
     pub api_base_url: String,
     pub embed_origins: Vec<String>,
@@ -65,6 +79,8 @@ impl Default for Config {
         Self {
             listen: "127.0.0.1:8080".into(),
             db: "./onramp.sqlite".into(),
+            key_file: None,
+            command: Command::Serve,
             dist: PathBuf::from("./dist"),
             api_base_url: "/api".into(),
             embed_origins: Vec::new(),
@@ -122,16 +138,37 @@ impl Config {
                 None => arg,
             }
         });
-        let argv = std::iter::once("onramp-api".to_owned()).chain(args);
+        let argv: Vec<String> = std::iter::once("onramp-api".to_owned())
+            .chain(args)
+            .collect();
         let matches = command
-            .try_get_matches_from(argv)
+            .try_get_matches_from(&argv)
             .map_err(|e| match e.kind() {
                 // Rendered from the untouched command, which still names each variable.
-                ErrorKind::DisplayHelp => Flags::command().render_help().to_string(),
+                ErrorKind::DisplayHelp => {
+                    let mut command = Flags::command();
+                    command.build();
+                    match command.find_subcommand_mut("rotate-key") {
+                        Some(sub) if argv.iter().any(|a| a == "rotate-key") => {
+                            sub.render_help().to_string()
+                        }
+                        _ => command.render_help().to_string(),
+                    }
+                }
                 _ => e.to_string().trim_end().to_owned(),
             })?;
         let flags = Flags::from_arg_matches(&matches).map_err(|e| e.to_string())?;
         Ok(flags.into())
+    }
+
+    /// The key file: `--key-file`, else beside the database (`<db>.key`); `None` for a
+    /// `:memory:` database without one (its secrets die with the process, so may its key).
+    pub fn key_file_path(&self) -> Option<PathBuf> {
+        match (&self.key_file, self.db.as_str()) {
+            (Some(path), _) => Some(path.clone()),
+            (None, ":memory:") => None,
+            (None, db) => Some(PathBuf::from(format!("{db}.key"))),
+        }
     }
 
     /// The API's origin when `api_base_url` is absolute (`https://host[:port]`), for CSP.
@@ -153,7 +190,8 @@ impl Config {
     name = "onramp-api",
     about = "Spot's setup API on SQLite, serving the built Onramp app.",
     // A repeated flag takes its last value instead of being an error.
-    args_override_self = true
+    args_override_self = true,
+    disable_help_subcommand = true
 )]
 struct Flags {
     /// Address to listen on.
@@ -169,9 +207,15 @@ struct Flags {
         long,
         env = "ONRAMP_DB",
         value_name = "PATH",
-        default_value = "./onramp.sqlite"
+        default_value = "./onramp.sqlite",
+        global = true
     )]
     db: String,
+    /// Key that encrypts the stored cloud secrets (default: the --db path + .key; a random
+    /// in-memory key for :memory:). Created with mode 0600 on first start; back it up apart from
+    /// the database.
+    #[arg(long, env = "ONRAMP_KEY_FILE", value_name = "PATH", global = true)]
+    key_file: Option<PathBuf>,
     /// Directory of the built app.
     #[arg(
         long,
@@ -283,6 +327,15 @@ struct Flags {
     max_connections: usize,
     #[command(flatten)]
     faults: FaultFlags,
+    #[command(subcommand)]
+    command: Option<Subcommand>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Subcommand {
+    /// Re-encrypt every stored cloud secret under a new key, replace the key file and exit.
+    /// Stop the server first (it refuses while one runs).
+    RotateKey,
 }
 
 /// The `--fault-*` flags, under their own heading in `--help`.
@@ -383,6 +436,11 @@ impl From<Flags> for Config {
         Self {
             listen: f.listen,
             db: f.db,
+            key_file: f.key_file,
+            command: match f.command {
+                None => Command::Serve,
+                Some(Subcommand::RotateKey) => Command::RotateKey,
+            },
             dist: f.dist,
             api_base_url: f.api_base_url,
             embed_origins: f.embed_origins.map(|o| o.0).unwrap_or_default(),
@@ -633,7 +691,7 @@ mod tests {
             .get_arguments()
             .filter(|a| a.get_id() != "help")
             .collect();
-        assert_eq!(flags.len(), 24);
+        assert_eq!(flags.len(), 25);
         for a in flags {
             let long = a.get_long().unwrap();
             assert!(help.contains(&format!("--{long}")), "{long}");
@@ -649,6 +707,40 @@ mod tests {
             }
         }
         assert!(help.contains("[default: 127.0.0.1:8080]"));
+        assert!(help.contains("rotate-key"), "the subcommand is listed");
+    }
+
+    #[test]
+    fn key_file_and_rotate_key() {
+        let c = Config::parse(args(&[]), |_| None).unwrap();
+        assert_eq!(c.command, Command::Serve);
+        assert_eq!(c.key_file, None);
+        assert_eq!(
+            c.key_file_path(),
+            Some(PathBuf::from("./onramp.sqlite.key"))
+        );
+        let c = Config::parse(args(&["--db", "/var/lib/onramp/x.db"]), |_| None).unwrap();
+        assert_eq!(
+            c.key_file_path(),
+            Some(PathBuf::from("/var/lib/onramp/x.db.key"))
+        );
+        assert_eq!(Config::for_tests().key_file_path(), None);
+        let env = |k: &str| (k == "ONRAMP_KEY_FILE").then(|| "/run/k".into());
+        let c = Config::parse(args(&["--db", ":memory:"]), env).unwrap();
+        assert_eq!(c.key_file_path(), Some(PathBuf::from("/run/k")));
+        // The subcommand takes --db and --key-file before or after its name.
+        for a in [
+            &["rotate-key", "--db", "a.db", "--key-file", "k"][..],
+            &["--db", "a.db", "--key-file=k", "rotate-key"],
+        ] {
+            let c = Config::parse(args(a), |_| None).unwrap();
+            assert_eq!(c.command, Command::RotateKey);
+            assert_eq!((c.db.as_str(), c.key_file), ("a.db", Some("k".into())));
+        }
+        let help = Config::parse(args(&["rotate-key", "--help"]), |_| None).unwrap_err();
+        assert!(help.contains("Usage: onramp-api rotate-key"), "{help}");
+        assert!(help.contains("[env: ONRAMP_KEY_FILE"), "{help}");
+        assert!(Config::parse(args(&["rotate"]), |_| None).is_err());
     }
 
     #[test]

@@ -155,6 +155,17 @@ impl Db {
         let conn = if path == ":memory:" {
             Connection::open_in_memory()?
         } else {
+            // It holds password hashes and (sealed) cloud secrets: create it private, before
+            // SQLite would create it with the umask's mode (its journal files copy this mode).
+            match crate::secrets::create_private_file(std::path::Path::new(path)) {
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                    return Err(rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                        Some(format!("cannot create {path}: {e}")),
+                    ));
+                }
+                _ => {}
+            }
             Connection::open(path)?
         };
         conn.busy_timeout(std::time::Duration::from_secs(5))?;

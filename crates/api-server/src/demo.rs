@@ -10,7 +10,13 @@
 use rusqlite::{Connection, params};
 use time::{Duration, OffsetDateTime};
 
-use crate::{auth, db, routes::auth::new_account_id, routes::auth::new_org_id, util};
+use crate::{
+    auth, db,
+    routes::auth::new_account_id,
+    routes::auth::new_org_id,
+    secrets::{AZURE_CLIENT_SECRET, GCP_SERVICE_ACCOUNT, Secrets},
+    util,
+};
 
 pub const DEMO_EMAIL: &str = "demo@onramp.example";
 /// A published password for published sample data: the demo organization holds nothing real.
@@ -157,7 +163,11 @@ fn day(t: OffsetDateTime) -> String {
 }
 
 /// Seeds the demo organization unless the demo user exists. Returns whether it seeded.
-pub fn seed(conn: &mut Connection, fast_hashing: bool) -> rusqlite::Result<bool> {
+pub fn seed(
+    conn: &mut Connection,
+    secrets: &Secrets,
+    fast_hashing: bool,
+) -> rusqlite::Result<bool> {
     let exists: bool = conn.query_row(
         "SELECT EXISTS(SELECT 1 FROM users WHERE email_key = ?1)",
         params![DEMO_EMAIL],
@@ -212,7 +222,7 @@ pub fn seed(conn: &mut Connection, fast_hashing: bool) -> rusqlite::Result<bool>
             Setup::Gcp { project } => {
                 tx.execute(
                     "INSERT INTO gcp_credentials (account_id, service_account, updated_at) VALUES (?1, ?2, ?3)",
-                    params![id, gcp_key(project), connected],
+                    params![id, secrets.seal(GCP_SERVICE_ACCOUNT, &id, &gcp_key(project)), connected],
                 )?;
                 set_provider("gcp", project)?;
             }
@@ -224,8 +234,8 @@ pub fn seed(conn: &mut Connection, fast_hashing: bool) -> rusqlite::Result<bool>
                 let subscription = GUIDS[(i % 2) + 1];
                 tx.execute(
                     "INSERT INTO azure_credentials (account_id, client_id, client_secret, tenant_id, subscription_id, expiration_date, updated_at) \
-                     VALUES (?1, ?2, 'demo-secret-not-real', ?3, ?4, ?5, ?6)",
-                    params![id, GUIDS[0], GUIDS[0], subscription, expires, connected],
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![id, GUIDS[0], secrets.seal(AZURE_CLIENT_SECRET, &id, "demo-secret-not-real"), GUIDS[0], subscription, expires, connected],
                 )?;
                 set_provider("azure", subscription)?;
             }
@@ -275,9 +285,10 @@ mod tests {
     fn seeds_once_and_labels_everything() {
         let db = db::Db::open(":memory:").unwrap();
         let mut conn = db.conn();
-        assert!(seed(&mut conn, true).unwrap());
+        let secrets = Secrets::in_memory();
+        assert!(seed(&mut conn, &secrets, true).unwrap());
         assert!(
-            !seed(&mut conn, true).unwrap(),
+            !seed(&mut conn, &secrets, true).unwrap(),
             "a second start keeps the data"
         );
         let names: Vec<String> = conn

@@ -16,6 +16,7 @@ pub mod respond;
 pub mod roles;
 pub mod routes;
 pub mod scope;
+pub mod secrets;
 pub mod serve;
 pub mod static_files;
 pub mod throttle;
@@ -33,6 +34,8 @@ pub use config::Config;
 #[derive(Clone)]
 pub struct AppState {
     pub db: db::Db,
+    /// Seals and opens the cloud secrets stored in `db`.
+    pub secrets: Arc<secrets::Secrets>,
     pub config: Arc<Config>,
     pub limiter: Arc<rate_limit::RateLimiter>,
     pub site: Arc<static_files::Site>,
@@ -51,12 +54,20 @@ impl AppState {
     pub fn new(config: Config) -> Result<Self, String> {
         let db = db::Db::open(&config.db)
             .map_err(|e| format!("Cannot open the database {:?}: {e}", config.db))?;
+        let (secrets, sealed_now) =
+            secrets::unlock(&mut db.conn(), config.key_file_path().as_deref())?;
+        if sealed_now > 0 {
+            eprintln!(
+                "onramp-api: encrypted {sealed_now} cloud secret(s) that were stored in plain text"
+            );
+        }
         if config.demo {
-            demo::seed(&mut db.conn(), config.fast_password_hashing)
+            demo::seed(&mut db.conn(), &secrets, config.fast_password_hashing)
                 .map_err(|e| format!("Cannot seed the demo organization: {e}"))?;
         }
         Ok(Self {
             db,
+            secrets: Arc::new(secrets),
             limiter: Arc::new(rate_limit::RateLimiter::new(config.rate_limit)),
             site: Arc::new(static_files::Site::load(&config)),
             dummy_hash: Arc::new(std::sync::OnceLock::new()),

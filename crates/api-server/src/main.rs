@@ -10,6 +10,18 @@ async fn main() {
                 std::process::exit(2);
             }
         };
+    if config.command == onramp_api::config::Command::RotateKey {
+        match onramp_api::secrets::rotate_key_of(&config) {
+            Ok(done) => {
+                println!("{done}");
+                return;
+            }
+            Err(msg) => {
+                eprintln!("onramp-api: {msg}");
+                std::process::exit(1);
+            }
+        }
+    }
     let listen = config.listen.clone();
     let state = match onramp_api::AppState::new(config) {
         Ok(s) => s,

@@ -130,6 +130,15 @@ impl From<rusqlite::Error> for ApiError {
     }
 }
 
+impl From<crate::secrets::Undecryptable> for ApiError {
+    fn from(e: crate::secrets::Undecryptable) -> Self {
+        // Names the row, never the value. Start-up checked every row, so this is a row
+        // damaged while running.
+        eprintln!("onramp-api: {e}");
+        Self::internal()
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {:?}", self.status, self.errors)

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use onramp_api::secrets::MANAGEMENT_CLIENT_SECRET;
 use serde_json::{Value, json};
 
 const FINOPS: &str = "arn:aws:iam::123456789012:role/SpotFinOpsRole";
@@ -212,7 +213,14 @@ async fn azure_billing_account_registration_never_returns_the_secret() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!(secret, SECRET);
+    assert_ne!(secret, SECRET, "encrypted at rest");
+    assert_eq!(
+        app.state
+            .secrets
+            .open(MANAGEMENT_CLIENT_SECRET, &acc, &secret)
+            .unwrap(),
+        SECRET
+    );
     assert!(!config.contains(SECRET));
 }
 

@@ -12,7 +12,9 @@ use crate::{
     AppState,
     auth::Auth,
     respond::{ApiError, ApiResult, FieldErrors, JsonBody, Params, Reply},
-    scope, util,
+    scope,
+    secrets::AZURE_CLIENT_SECRET,
+    util,
 };
 
 /// Masks a secret for display: its first three characters, then `****`.
@@ -94,6 +96,9 @@ pub async fn set_credentials(
     let account = scope::account_from_query(&conn, &a, &params)?;
     let c = checked(&body, true)?;
     scope::ensure_provider(&account, "azure")?;
+    let client_secret = state
+        .secrets
+        .seal(AZURE_CLIENT_SECRET, &account.id, &c.client_secret);
     let tx = conn.unchecked_transaction()?;
     tx.execute(
         "INSERT INTO azure_credentials (account_id, client_id, client_secret, tenant_id, \
@@ -105,7 +110,7 @@ pub async fn set_credentials(
         params![
             account.id,
             c.client_id,
-            c.client_secret,
+            client_secret,
             c.tenant_id,
             c.subscription_id,
             c.expiration_date,
@@ -132,7 +137,7 @@ pub async fn get_credentials(
             |r| {
                 Ok(AzureCredentials {
                     client_id: r.get(0)?,
-                    client_secret: mask(&r.get::<_, String>(1)?),
+                    client_secret: r.get(1)?,
                     tenant_id: r.get(2)?,
                     subscription_id: r.get(3)?,
                     expiration_date: r.get(4)?,
@@ -140,5 +145,15 @@ pub async fn get_credentials(
             },
         )
         .optional()?;
+    let row = match row {
+        Some(mut c) => {
+            let secret = state
+                .secrets
+                .open(AZURE_CLIENT_SECRET, &account.id, &c.client_secret)?;
+            c.client_secret = mask(&secret);
+            Some(c)
+        }
+        None => None,
+    };
     Ok(Reply::many(kinds::AZURE_CREDENTIALS, row))
 }

@@ -14,7 +14,9 @@ use crate::{
     AppState,
     auth::Auth,
     respond::{ApiError, ApiResult, JsonBody, Params, Reply, req_obj},
-    scope, util,
+    scope,
+    secrets::GCP_SERVICE_ACCOUNT,
+    util,
 };
 
 /// Checks `body.serviceAccount` with core's key-file rule (the same bytes a user would drop
@@ -51,6 +53,9 @@ pub async fn set_credentials(
     let key = checked_key(&body)?;
     scope::ensure_provider(&account, "gcp")?;
     let stored = serde_json::to_string(&key).map_err(|_| ApiError::internal())?;
+    let stored = state
+        .secrets
+        .seal(GCP_SERVICE_ACCOUNT, &account.id, &stored);
     let tx = conn.unchecked_transaction()?;
     tx.execute(
         "INSERT INTO gcp_credentials (account_id, service_account, updated_at) VALUES (?1, ?2, ?3) \
@@ -90,6 +95,9 @@ pub async fn get_credentials(
             "No GCP service account is set for this account.",
         ));
     };
+    let stored = state
+        .secrets
+        .open(GCP_SERVICE_ACCOUNT, &account.id, &stored)?;
     let mut sa: GcpServiceAccount =
         serde_json::from_str(&stored).map_err(|_| ApiError::internal())?;
     sa.private_key = None;

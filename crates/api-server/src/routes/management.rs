@@ -22,7 +22,9 @@ use crate::{
     db::AccountRow,
     respond::{ApiError, ApiResult, FieldErrors, JsonBody, Reply},
     routes::azure::mask,
-    scope, util,
+    scope,
+    secrets::{MANAGEMENT_CLIENT_SECRET, Secrets},
+    util,
 };
 
 /// A stored registration.
@@ -64,7 +66,7 @@ fn stored(conn: &Connection, org_id: u64) -> Result<Option<Stored>, ApiError> {
 }
 
 /// The answer's item: never the secret (masked) nor the external ID.
-fn view(s: &Stored) -> Result<ManagementAccount, ApiError> {
+fn view(s: &Stored, secrets: &Secrets) -> Result<ManagementAccount, ApiError> {
     let bad = |e: serde_json::Error| {
         eprintln!("onramp-api: unreadable management config: {e}");
         ApiError::internal()
@@ -76,7 +78,11 @@ fn view(s: &Stored) -> Result<ManagementAccount, ApiError> {
         ),
         _ => {
             let mut billing = serde_json::from_str::<AzureBilling>(&s.config).map_err(bad)?;
-            billing.client_secret = mask(s.client_secret.as_deref().unwrap_or(""));
+            let secret = match s.client_secret.as_deref() {
+                Some(sealed) => secrets.open(MANAGEMENT_CLIENT_SECRET, &s.account_id, sealed)?,
+                None => String::new(),
+            };
+            billing.client_secret = mask(&secret);
             (None, Some(billing))
         }
     };
@@ -366,7 +372,7 @@ pub async fn register_aws(
         Some(&external_id),
         None,
     )?;
-    answer(&conn, a.org_id)
+    answer(&conn, &state.secrets, a.org_id)
 }
 
 // ---- Azure ---------------------------------------------------------------------------------
@@ -478,9 +484,13 @@ pub async fn register_azure(
         &billing_account_id,
         &serde_json::to_string(&config).map_err(|_| ApiError::internal())?,
         None,
-        Some(&client_secret),
+        Some(
+            &state
+                .secrets
+                .seal(MANAGEMENT_CLIENT_SECRET, &account.id, &client_secret),
+        ),
     )?;
-    answer(&conn, a.org_id)
+    answer(&conn, &state.secrets, a.org_id)
 }
 
 // ---- shared --------------------------------------------------------------------------------
@@ -526,16 +536,16 @@ fn save(
     Ok(())
 }
 
-fn answer(conn: &Connection, org_id: u64) -> ApiResult {
+fn answer(conn: &Connection, secrets: &Secrets, org_id: u64) -> ApiResult {
     let s = stored(conn, org_id)?.ok_or_else(ApiError::internal)?;
-    Ok(Reply::one(KIND, view(&s)?))
+    Ok(Reply::one(KIND, view(&s, secrets)?))
 }
 
 /// `GET /onramp/management`: the organization's management account, or no items.
 pub async fn get_management(State(state): State<AppState>, Auth(a): Auth) -> ApiResult {
     let conn = state.db.conn();
     let items = match stored(&conn, a.org_id)? {
-        Some(s) => vec![view(&s)?],
+        Some(s) => vec![view(&s, &state.secrets)?],
         None => Vec::new(),
     };
     Ok(Reply::many(KIND, items))
