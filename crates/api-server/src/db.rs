@@ -169,6 +169,9 @@ impl Db {
             Connection::open(path)?
         };
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Overwrite freed space with zeros, so a secret replaced by its ciphertext (start-up,
+        // rotate-key) or by a new value leaves no readable remnant in the file.
+        conn.pragma_update(None, "secure_delete", true)?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(MANAGEMENT_SCHEMA)?;
         conn.execute_batch(INVITATIONS_SCHEMA)?;
