@@ -415,6 +415,10 @@ pub fn rotate_key_of(config: &crate::Config) -> Result<String, String> {
                 .to_owned(),
         );
     };
+    // Opening would create an empty database (and a key for it): a typo in --db, not a rotation.
+    if !Path::new(&config.db).exists() {
+        return Err(format!("There is no database at {:?}.", config.db));
+    }
     let db = crate::db::Db::open(&config.db)
         .map_err(|e| format!("Cannot open the database {:?}: {e}", config.db))?;
     rotate_key(&mut db.conn(), &key_file)

@@ -491,6 +491,15 @@ async fn rotate_key_refuses_while_a_server_runs_and_works_from_the_command_line(
     assert_ne!(std::fs::read(key_file(&c)).unwrap(), key_before);
     assert_no_secret_in_file(&c, "after rotate-key");
     AppState::new(c).expect("starts with the new key");
+    // A mistyped --db is not a rotation: nothing is created.
+    let typo = Config {
+        db: dir.join("onramp.sqlit").to_str().unwrap().to_owned(),
+        ..Config::for_tests()
+    };
+    let e = secrets::rotate_key_of(&typo).unwrap_err();
+    assert!(e.contains("no database"), "{e}");
+    assert!(!Path::new(&typo.db).exists());
+    assert!(!key_file(&typo).exists());
     let _ = std::fs::remove_dir_all(dir);
 }
 
