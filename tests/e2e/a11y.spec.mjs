@@ -164,6 +164,31 @@ describe('accessibility (axe-core)', () => {
     }
   });
 
+  it('at 320 px sign-up screen 2 wraps a long email and company instead of scrolling sideways', T, async () => {
+    const tag = Date.now().toString(36);
+    const user = newUser({
+      email: `adaaugustakingcountessoflovelace${tag}@analyticalenginesinternational.com`,
+      company: `AnalyticalEnginesInternationalHoldings${tag}`,
+    });
+    const { context, page } = await newPage(browser, server, { viewport: { width: 320, height: 640 } });
+    try {
+      await open(page, '/signup');
+      const f = await fillSignupScreen1(page, user);
+      await f.cont.click();
+      await expectURL(page, '/signup/password');
+      await expectVisible(page.getByText(user.email, { exact: false }), 'the email on screen 2');
+      await screenshot(page, 'a11y-320-signup-password');
+      const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        clientWidth: document.documentElement.clientWidth,
+      }));
+      assert.ok(scrollWidth <= clientWidth, `sign-up screen 2 is ${scrollWidth} px wide in a ${clientWidth} px window`);
+      await checkA11y(page, 'sign-up screen 2 at 320 px');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('the dark theme is really dark (the dark scans are not light scans twice)', T, async () => {
     const background = async (colorScheme) => {
       const { context, page } = await newPage(browser, server, { colorScheme });
