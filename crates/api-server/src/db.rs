@@ -157,7 +157,7 @@ impl Db {
         } else {
             // It holds password hashes and (sealed) cloud secrets: create it private, before
             // SQLite would create it with the umask's mode (its journal files copy this mode).
-            match crate::secrets::create_private_file(std::path::Path::new(path)) {
+            match crate::util::create_private_file(std::path::Path::new(path)) {
                 Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
                     return Err(rusqlite::Error::SqliteFailure(
                         rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),

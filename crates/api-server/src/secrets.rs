@@ -10,7 +10,7 @@
 //! Spot's principal can assume the role), billing configurations, client and tenant IDs.
 
 use std::{
-    fs::{File, OpenOptions},
+    fs::File,
     io::{ErrorKind, Write},
     path::{Path, PathBuf},
 };
@@ -152,18 +152,8 @@ pub fn pending_key_path(key_file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Creates `path` with mode 0600 from the start (never readable by others, not even briefly);
-/// fails if it exists.
-pub fn create_private_file(path: &Path) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
-}
-
 fn write_key_file(path: &Path, key: &[u8; 32]) -> std::io::Result<()> {
-    let mut f = create_private_file(path)?;
+    let mut f = util::create_private_file(path)?;
     f.write_all(format!("{}\n", B64.encode(key)).as_bytes())?;
     f.sync_all()
 }

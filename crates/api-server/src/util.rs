@@ -43,6 +43,16 @@ pub fn random_external_id() -> String {
         .collect()
 }
 
+/// Creates `path` with mode 0600 from the start (never readable by others, not even briefly);
+/// fails if it exists. The database and the key file are made this way.
+pub fn create_private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
