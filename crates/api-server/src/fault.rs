@@ -15,7 +15,7 @@
 
 use axum::{
     body::{Body, Bytes},
-    extract::{FromRequest, Request, State},
+    extract::{Request, State},
     http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::Response,
@@ -30,11 +30,7 @@ use std::{
     time::Duration,
 };
 
-use crate::{
-    AppState,
-    respond::{ApiError, JsonBody},
-    static_files, util,
-};
+use crate::{AppState, body::json_object, respond::ApiError, static_files, util};
 
 // The knobs are plain settings (flags set them at start), so they live with the configuration;
 // re-exported because they are this module's API too (`/api/_faults` shows and takes them).
@@ -307,8 +303,8 @@ async fn control(state: &AppState, req: Request) -> Response {
     match *req.method() {
         Method::GET => {}
         Method::POST => {
-            let body = match JsonBody::from_request(req, &()).await {
-                Ok(JsonBody(b)) => b,
+            let body = match json_object(req, &()).await {
+                Ok(b) => b,
                 Err(e) => return error_response(info, e),
             };
             match patched(&faults.faults(), body) {

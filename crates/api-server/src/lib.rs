@@ -5,6 +5,7 @@
 //! [`app`] builds the whole router, so tests drive it in-process with `tower::ServiceExt`.
 
 pub mod auth;
+pub mod body;
 pub mod client_ip;
 pub mod config;
 pub mod db;

@@ -8,7 +8,7 @@
 
 use axum::{
     body::Body,
-    extract::{FromRequest, FromRequestParts, Query, Request},
+    extract::{FromRequestParts, Query, Request},
     http::{HeaderValue, StatusCode, header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -271,59 +271,7 @@ pub fn payload_too_large() -> ApiError {
 
 // ---- extractors ------------------------------------------------------------------------------
 
-/// A JSON object body. Wrong content type, unreadable or non-object JSON → 400
-/// `ValidationError` with `field: "body"`; too large → 413.
-#[derive(Debug, Clone)]
-pub struct JsonBody(pub Value);
-
-impl<S: Send + Sync> FromRequest<S> for JsonBody {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let ct = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let essence = ct
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        let is_json = essence == "application/json"
-            || (essence.starts_with("application/") && essence.ends_with("+json"));
-        if !is_json {
-            return Err(ApiError::validation(
-                "body",
-                "Send the body as JSON with the header \"Content-Type: application/json\".",
-            ));
-        }
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|rej| {
-                if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    payload_too_large()
-                } else {
-                    ApiError::validation("body", "The request body could not be read.")
-                }
-            })?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(ApiError::validation("body", "A JSON body is required."));
-        }
-        let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-            // serde_json's syntax errors name a line and column, never the input.
-            ApiError::validation("body", format!("The body is not valid JSON: {e}."))
-        })?;
-        if !value.is_object() {
-            return Err(ApiError::validation(
-                "body",
-                "The body must be a JSON object.",
-            ));
-        }
-        Ok(Self(value))
-    }
-}
+// JSON bodies: `crate::body::SpotJson`.
 
 /// Query parameters as a map; a malformed query string → 400 with `field: "query"`.
 #[derive(Debug, Clone, Default)]
@@ -343,91 +291,5 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 impl Params {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
-    }
-}
-
-// ---- body field access with exact `field` names ---------------------------------------------
-
-fn walk<'a>(root: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter()
-        .try_fold(root, |v, k| v.get(*k))
-        .filter(|v| !v.is_null())
-}
-
-fn dotted(path: &[&str]) -> String {
-    path.join(".")
-}
-
-/// `body.a.b` → the value, required to be a string.
-pub fn req_str<'a>(body: &'a Value, path: &[&str]) -> Result<&'a str, ApiError> {
-    match walk(body, path) {
-        None => Err(ApiError::validation(
-            &format!("body.{}", dotted(path)),
-            format!("\"{}\" is required", dotted(path)),
-        )),
-        Some(Value::String(s)) => Ok(s),
-        Some(_) => Err(ApiError::validation(
-            &format!("body.{}", dotted(path)),
-            format!("\"{}\" must be a string", dotted(path)),
-        )),
-    }
-}
-
-/// Optional string: absent or null → `None`; another type → 400.
-pub fn opt_str<'a>(body: &'a Value, path: &[&str]) -> Result<Option<&'a str>, ApiError> {
-    match walk(body, path) {
-        None => Ok(None),
-        Some(_) => req_str(body, path).map(Some),
-    }
-}
-
-/// `body.a` → the value, required to be an object.
-pub fn req_obj<'a>(body: &'a Value, path: &[&str]) -> Result<&'a Value, ApiError> {
-    match walk(body, path) {
-        None => Err(ApiError::validation(
-            &format!("body.{}", dotted(path)),
-            format!("\"{}\" is required", dotted(path)),
-        )),
-        Some(v @ Value::Object(_)) => Ok(v),
-        Some(_) => Err(ApiError::validation(
-            &format!("body.{}", dotted(path)),
-            format!("\"{}\" must be an object", dotted(path)),
-        )),
-    }
-}
-
-/// Collects field errors so a form learns about all its mistakes at once.
-#[derive(Default)]
-pub struct FieldErrors(pub Vec<SpotError>);
-
-impl FieldErrors {
-    /// Records `Err` under `field`, returns `Ok` values.
-    pub fn check<T>(&mut self, field: &str, r: Result<T, FieldError>) -> Option<T> {
-        match r {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.0.push(SpotError::validation(field, e.message));
-                None
-            }
-        }
-    }
-    pub fn push(&mut self, e: ApiError) {
-        self.0.extend(e.errors);
-    }
-    pub fn string<'a>(&mut self, body: &'a Value, path: &[&str]) -> Option<&'a str> {
-        match req_str(body, path) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                self.push(e);
-                None
-            }
-        }
-    }
-    pub fn into_result(self) -> Result<(), ApiError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::many_fields(self.0))
-        }
     }
 }

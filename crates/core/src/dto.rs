@@ -147,6 +147,14 @@ pub struct GcpCredentialsRequest {
     pub service_account: GcpServiceAccount,
 }
 
+/// The GCP credential calls' body as the server reads it: the key file exactly as the user
+/// dropped it, so core's key-file rule (`validate::gcp_key_file`) checks and explains it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GcpKeyFileRequest {
+    pub service_account: serde_json::Map<String, serde_json::Value>,
+}
+
 // ---- Azure ---------------------------------------------------------------------------------
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,19 +5,22 @@ use axum::{
     http::HeaderMap,
 };
 use onramp_core::{
-    dto::{Account, CloudProvider, CreatedAccount, Organization, kinds},
+    dto::{
+        Account, CloudProvider, CreatedAccount, NewAccountRequest, NewOrganizationRequest,
+        Organization, UpdateAccountRequest, kinds,
+    },
     envelope::codes,
     ids::{AccountId, OrganizationId},
     validate,
 };
 use rusqlite::{OptionalExtension, params};
-use serde_json::Value;
 
 use crate::{
     AppState,
     auth::Auth,
+    body::{Mistake, SpotBody, SpotJson},
     db::{self, AccountRow},
-    respond::{ApiError, ApiResult, JsonBody, Params, Reply, req_str},
+    respond::{ApiError, ApiResult, Params, Reply},
     routes::auth::{new_account_id, new_org_id},
     scope, util,
 };
@@ -45,13 +48,31 @@ pub fn account_dto(row: &AccountRow) -> Result<Account, ApiError> {
     })
 }
 
+// Spot's setup bodies name a missing object by its field: `body.account.name`.
+impl SpotBody for NewOrganizationRequest {
+    const AT_FIELDS: bool = true;
+}
+impl SpotBody for NewAccountRequest {
+    const AT_FIELDS: bool = true;
+}
+impl SpotBody for UpdateAccountRequest {
+    const AT_FIELDS: bool = true;
+    fn wording(path: &str, _: &Mistake) -> Option<String> {
+        (path == "account.slackNotificationChannels")
+            .then(|| format!("\"{path}\" must be a list of channel names"))
+    }
+}
+
 pub async fn create_organization(
     State(state): State<AppState>,
     Auth(a): Auth,
-    JsonBody(body): JsonBody,
+    SpotJson(body, mut errs): SpotJson<NewOrganizationRequest>,
 ) -> ApiResult {
-    let name = validate::organization_name(req_str(&body, &["organization", "name"])?)
-        .map_err(|e| ApiError::field_error("body.organization.name", e))?;
+    let name = errs.check(
+        "body.organization.name",
+        validate::organization_name(&body.organization.name),
+    );
+    let name = errs.finish(name)?;
     let mut conn = state.db.conn();
     let tx = conn.transaction()?;
     let org_id = new_org_id(&tx)?;
@@ -131,10 +152,13 @@ pub async fn create_account(
     State(state): State<AppState>,
     Auth(a): Auth,
     headers: HeaderMap,
-    JsonBody(body): JsonBody,
+    SpotJson(body, mut errs): SpotJson<NewAccountRequest>,
 ) -> ApiResult {
-    let name = validate::account_name(req_str(&body, &["account", "name"])?)
-        .map_err(|e| ApiError::field_error("body.account.name", e))?;
+    let name = errs.check(
+        "body.account.name",
+        validate::account_name(&body.account.name),
+    );
+    let name = errs.finish(name)?;
     let key = idempotency_key(&headers)?;
     // One connection behind a mutex: the look-up and the inserts below cannot interleave with
     // a repeated request.
@@ -217,23 +241,18 @@ pub async fn update_account(
     State(state): State<AppState>,
     Auth(a): Auth,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    SpotJson(body, mut errs): SpotJson<UpdateAccountRequest>,
 ) -> ApiResult {
     let conn = state.db.conn();
     let row = scope::account_by_id(&conn, &a, &id)?;
-    let name = validate::account_name(req_str(&body, &["account", "name"])?)
-        .map_err(|e| ApiError::field_error("body.account.name", e))?;
-    let channels = match body.pointer("/account/slackNotificationChannels") {
-        None | Some(Value::Null) => None,
-        Some(Value::Array(list)) if list.iter().all(Value::is_string) => {
-            Some(serde_json::to_string(list).map_err(|_| ApiError::internal())?)
-        }
-        Some(_) => {
-            return Err(ApiError::validation(
-                "body.account.slackNotificationChannels",
-                "\"account.slackNotificationChannels\" must be a list of channel names",
-            ));
-        }
+    let name = errs.check(
+        "body.account.name",
+        validate::account_name(&body.account.name),
+    );
+    let name = errs.finish(name)?;
+    let channels = match &body.account.slack_notification_channels {
+        Some(list) => Some(serde_json::to_string(list).map_err(|_| ApiError::internal())?),
+        None => None,
     };
     conn.execute(
         "UPDATE accounts SET name = ?1, slack_channels = COALESCE(?2, slack_channels) WHERE id = ?3",

@@ -3,19 +3,19 @@
 
 use axum::extract::State;
 use onramp_core::{
-    dto::{Role, Session, WhoAmI, kinds},
+    dto::{PasswordGrant, Role, Session, SignupRequest, WhoAmI, kinds},
     envelope::codes,
     ids::{AccountId, OrganizationId, UserId},
-    validate::{self, FieldError},
+    validate,
 };
 use rusqlite::{Connection, OptionalExtension, params};
-use serde_json::Value;
 
 use crate::{
     AppState,
     auth::{self, Auth, AuthCtx},
+    body::{FieldErrors, SpotBody, SpotJson},
     db,
-    respond::{ApiError, ApiResult, FieldErrors, JsonBody, Reply},
+    respond::{ApiError, ApiResult, Reply},
     util,
 };
 
@@ -97,24 +97,12 @@ pub fn new_org_id(conn: &Connection) -> Result<u64, ApiError> {
         .map(|s| s.parse().expect("digits"))
 }
 
-/// `body.<name>` checked with a core rule; a missing, mistyped or invalid value is recorded in
-/// `errs` under `body.<name>`. Sign-up and accepting an invitation share it, so a person's
-/// fields get the same rules and messages on both routes.
-pub fn checked_field<T>(
-    errs: &mut FieldErrors,
-    body: &Value,
-    name: &str,
-    rule: impl FnOnce(&str) -> Result<T, FieldError>,
-) -> Option<T> {
-    let raw = errs.string(body, &[name])?;
-    errs.check(&format!("body.{name}"), rule(raw))
-}
-
-/// `body.password`, checked with core's rule; the raw password (never trimmed) if valid.
-pub fn checked_password<'a>(errs: &mut FieldErrors, body: &'a Value) -> Option<&'a str> {
-    let raw = errs.string(body, &["password"])?;
-    errs.check("body.password", validate::password(raw))
-        .map(|()| raw)
+/// `body.password` checked with core's rule; the raw password (never trimmed) if valid. Sign-up
+/// and accepting an invitation share it, with core's rules for the person's other fields, so
+/// both routes give the same messages.
+pub fn checked_password<'a>(errs: &mut FieldErrors, password: &'a str) -> Option<&'a str> {
+    errs.check("body.password", validate::password(password))
+        .map(|()| password)
 }
 
 /// argon2 through the bounded hash queue (it takes a noticeable moment on purpose).
@@ -169,13 +157,18 @@ pub fn insert_user(conn: &Connection, u: &NewUser<'_>) -> Result<String, ApiErro
     Ok(user_id)
 }
 
-pub async fn signup(State(state): State<AppState>, JsonBody(body): JsonBody) -> ApiResult {
-    let mut errs = FieldErrors::default();
-    let full_name = checked_field(&mut errs, &body, "fullName", validate::full_name);
-    let company = checked_field(&mut errs, &body, "company", validate::organization_name);
-    let email = checked_field(&mut errs, &body, "email", validate::email);
-    let country = checked_field(&mut errs, &body, "country", validate::country);
-    let password = checked_password(&mut errs, &body);
+impl SpotBody for SignupRequest {}
+impl SpotBody for PasswordGrant {}
+
+pub async fn signup(
+    State(state): State<AppState>,
+    SpotJson(body, mut errs): SpotJson<SignupRequest>,
+) -> ApiResult {
+    let full_name = errs.check("body.fullName", validate::full_name(&body.full_name));
+    let company = errs.check("body.company", validate::organization_name(&body.company));
+    let email = errs.check("body.email", validate::email(&body.email));
+    let country = errs.check("body.country", validate::country(&body.country));
+    let password = checked_password(&mut errs, &body.password);
     errs.into_result()?;
     let (Some(full_name), Some(company), Some(email), Some(country), Some(password)) =
         (full_name, company, email, country, password)
@@ -233,14 +226,12 @@ pub async fn signup(State(state): State<AppState>, JsonBody(body): JsonBody) -> 
     Ok(Reply::one(kinds::SESSION, s))
 }
 
-pub async fn token(State(state): State<AppState>, JsonBody(body): JsonBody) -> ApiResult {
-    let mut errs = FieldErrors::default();
-    let email = errs.string(&body, &["email"]).map(str::to_owned);
-    let password = errs.string(&body, &["password"]).map(str::to_owned);
+pub async fn token(
+    State(state): State<AppState>,
+    SpotJson(body, errs): SpotJson<PasswordGrant>,
+) -> ApiResult {
     errs.into_result()?;
-    let (Some(email), Some(password)) = (email, password) else {
-        return Err(ApiError::internal());
-    };
+    let PasswordGrant { email, password } = body;
     let row: Option<(String, i64, String)> = state
         .db
         .conn()

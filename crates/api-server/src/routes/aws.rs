@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use onramp_core::{
-    dto::{AwsCredentialsView, ExternalId, kinds},
+    dto::{AwsCredentialsRequest, AwsCredentialsView, ExternalId, kinds},
     ids::AccountId,
     validate::{self, AwsEnvironment, Partition},
 };
@@ -12,7 +12,8 @@ use time::OffsetDateTime;
 use crate::{
     AppState,
     auth::Auth,
-    respond::{ApiError, ApiResult, JsonBody, Params, Reply, opt_str, req_str},
+    body::{SpotBody, SpotJson},
+    respond::{ApiError, ApiResult, Params, Reply},
     scope, util,
 };
 
@@ -61,18 +62,26 @@ fn environment_of(arn: &str) -> AwsEnvironment {
         .unwrap_or_default()
 }
 
+// A missing `credentials` is named by its field: `body.credentials.iamRole`.
+impl SpotBody for AwsCredentialsRequest {
+    const AT_FIELDS: bool = true;
+}
+
 pub async fn set_credentials(
     State(state): State<AppState>,
     Auth(a): Auth,
     params: Params,
-    JsonBody(body): JsonBody,
+    SpotJson(body, mut errs): SpotJson<AwsCredentialsRequest>,
 ) -> ApiResult {
     let conn = state.db.conn();
     let account = scope::account_from_query(&conn, &a, &params)?;
-    let raw = req_str(&body, &["credentials", "iamRole"])?;
-    let role = validate::role_arn(raw, environment_of(raw))
-        .map_err(|e| ApiError::field_error("body.credentials.iamRole", e))?;
-    let legacy = opt_str(&body, &["credentials", "externalId"])?;
+    let raw = &body.credentials.iam_role;
+    let role = errs.check(
+        "body.credentials.iamRole",
+        validate::role_arn(raw, environment_of(raw)),
+    );
+    let role = errs.finish(role)?;
+    let legacy = body.credentials.external_id.as_deref();
     scope::ensure_provider(&account, "aws")?;
     let generated: Option<(String, i64)> = conn
         .query_row(

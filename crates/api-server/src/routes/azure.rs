@@ -6,12 +6,12 @@ use onramp_core::{
     validate,
 };
 use rusqlite::{OptionalExtension, params};
-use serde_json::Value;
 
 use crate::{
     AppState,
     auth::Auth,
-    respond::{ApiError, ApiResult, FieldErrors, JsonBody, Params, Reply},
+    body::{FieldErrors, SpotBody, SpotJson},
+    respond::{ApiError, ApiResult, Params, Reply},
     scope,
     secrets::AZURE_CLIENT_SECRET,
     util,
@@ -23,65 +23,81 @@ pub fn mask(secret: &str) -> String {
     format!("{head}****")
 }
 
-/// Checks the flat body; `with_expiration` for the set call (validation has no date).
-fn checked(body: &Value, with_expiration: bool) -> Result<AzureCredentials, ApiError> {
-    let mut errs = FieldErrors::default();
-    let client_id = errs.string(body, &["clientId"]).and_then(|v| {
-        errs.check(
-            "body.clientId",
-            validate::azure_guid(v, "Application (client) ID"),
-        )
-    });
-    let client_secret = errs
-        .string(body, &["clientSecret"])
-        .and_then(|v| errs.check("body.clientSecret", validate::azure_client_secret(v)));
-    let tenant_id = errs.string(body, &["tenantId"]).and_then(|v| {
-        errs.check(
-            "body.tenantId",
-            validate::azure_guid(v, "Directory (tenant) ID"),
-        )
-    });
-    let subscription_id = errs.string(body, &["subscriptionId"]).and_then(|v| {
-        errs.check(
-            "body.subscriptionId",
-            validate::azure_guid(v, "Subscription ID"),
-        )
-    });
+impl SpotBody for AzureCredentials {}
+
+/// A service principal: the fields the credential calls and the billing registration share.
+pub struct Principal {
+    pub client_id: String,
+    pub tenant_id: String,
+    pub client_secret: String,
+}
+
+/// `body.clientId`, `body.tenantId` and `body.clientSecret` checked with core's rules.
+pub fn checked_principal(
+    errs: &mut FieldErrors,
+    client_id: &str,
+    tenant_id: &str,
+    client_secret: &str,
+) -> Option<Principal> {
+    let guid = validate::azure_guid;
+    let client_id = errs.check("body.clientId", guid(client_id, "Application (client) ID"));
+    let tenant_id = errs.check("body.tenantId", guid(tenant_id, "Directory (tenant) ID"));
+    let client_secret = errs.check(
+        "body.clientSecret",
+        validate::azure_client_secret(client_secret),
+    );
+    Some(Principal {
+        client_id: client_id?,
+        tenant_id: tenant_id?,
+        client_secret: client_secret?,
+    })
+}
+
+/// `body.expirationDate` (the client secret's) checked against today, UTC.
+pub fn checked_expiration(errs: &mut FieldErrors, date: &str) -> Option<String> {
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    errs.check(
+        "body.expirationDate",
+        validate::secret_expiration(date, &today),
+    )
+}
+
+/// Checks the flat body with core's rules, every field at once; `with_expiration` for the set
+/// call (validation has no date).
+fn checked(
+    SpotJson(c, mut errs): SpotJson<AzureCredentials>,
+    with_expiration: bool,
+) -> Result<AzureCredentials, ApiError> {
+    let principal = checked_principal(&mut errs, &c.client_id, &c.tenant_id, &c.client_secret);
+    let subscription_id = errs.check(
+        "body.subscriptionId",
+        validate::azure_guid(&c.subscription_id, "Subscription ID"),
+    );
     let expiration_date = if with_expiration {
-        let today = time::OffsetDateTime::now_utc().date().to_string();
-        errs.string(body, &["expirationDate"]).and_then(|v| {
-            errs.check(
-                "body.expirationDate",
-                validate::secret_expiration(v, &today),
-            )
-        })
+        errs.required("body.expirationDate", c.expiration_date.as_ref())
+            .and_then(|date| checked_expiration(&mut errs, date))
     } else {
         None
     };
-    errs.into_result()?;
-    match (client_id, client_secret, tenant_id, subscription_id) {
-        (Some(client_id), Some(client_secret), Some(tenant_id), Some(subscription_id)) => {
-            Ok(AzureCredentials {
-                client_id,
-                client_secret,
-                tenant_id,
-                subscription_id,
-                expiration_date,
-            })
-        }
-        _ => Err(ApiError::internal()),
-    }
+    let (p, subscription_id) = errs.finish(principal.zip(subscription_id))?;
+    Ok(AzureCredentials {
+        client_id: p.client_id,
+        client_secret: p.client_secret,
+        tenant_id: p.tenant_id,
+        subscription_id,
+        expiration_date,
+    })
 }
 
 pub async fn validate_credentials(
     State(state): State<AppState>,
     Auth(a): Auth,
     params: Params,
-    JsonBody(body): JsonBody,
+    body: SpotJson<AzureCredentials>,
 ) -> ApiResult {
     let conn = state.db.conn();
     let account = scope::account_from_query(&conn, &a, &params)?;
-    checked(&body, false)?;
+    checked(body, false)?;
     scope::ensure_provider(&account, "azure")?;
     Ok(Reply::Ok)
 }
@@ -90,11 +106,11 @@ pub async fn set_credentials(
     State(state): State<AppState>,
     Auth(a): Auth,
     params: Params,
-    JsonBody(body): JsonBody,
+    body: SpotJson<AzureCredentials>,
 ) -> ApiResult {
     let conn = state.db.conn();
     let account = scope::account_from_query(&conn, &a, &params)?;
-    let c = checked(&body, true)?;
+    let c = checked(body, true)?;
     scope::ensure_provider(&account, "azure")?;
     let client_secret = state
         .secrets

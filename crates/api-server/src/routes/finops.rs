@@ -4,7 +4,11 @@
 //! BigQuery table) is reported `skipped`, never `success`.
 
 use axum::extract::State;
-use onramp_core::{ids::AccountId, management, validate};
+use onramp_core::{
+    ids::AccountId,
+    management::{self, BillingConfig, CbiRequest, CloudBillingRequest},
+    validate,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -12,8 +16,9 @@ use serde_json::{Value, json};
 use crate::{
     AppState,
     auth::{Auth, AuthCtx},
+    body::{FieldErrors, SpotBody, SpotJson},
     db::AccountRow,
-    respond::{ApiError, ApiResult, FieldErrors, JsonBody, Reply, opt_str, req_obj, req_str},
+    respond::{ApiError, ApiResult, Reply},
     scope, util,
 };
 
@@ -46,95 +51,123 @@ fn check(id: &'static str, description: impl Into<String>, status: CheckStatus) 
     }
 }
 
-/// The account named by a body field: malformed → 400 on that field; unknown or foreign →
-/// `Account_DOESNT_EXIST`.
+impl SpotBody for CloudBillingRequest {
+    /// Left out: no prefix (the report sits at the bucket's top).
+    const MAY_BE_ABSENT: &'static [&'static str] = &["config.billingSource.pathPrefix"];
+}
+impl SpotBody for CbiRequest {}
+
+/// The account named by the body field `path` (`account.accountId`), whose shape `errs` has
+/// checked: malformed → 400 on that field; unknown or foreign → `Account_DOESNT_EXIST`.
 fn account_at(
     conn: &Connection,
     a: &AuthCtx,
-    body: &Value,
-    path: &[&str],
+    errs: &mut FieldErrors,
+    raw: &str,
+    path: &str,
 ) -> Result<AccountRow, ApiError> {
-    let raw = req_str(body, path)?;
+    errs.first(&format!("body.{path}"))?;
     if AccountId::parse(raw).is_none() {
         return Err(ApiError::validation(
-            &format!("body.{}", path.join(".")),
+            &format!("body.{path}"),
             format!(
-                "\"{}\" must look like act-1a2b3c4d (act- and 8 lowercase hexadecimal digits).",
-                path.join(".")
+                "\"{path}\" must look like act-1a2b3c4d (act- and 8 lowercase hexadecimal digits)."
             ),
         ));
     }
     scope::account_by_id(conn, a, raw)
 }
 
-/// The cloud a billing configuration is for, and the configuration normalised.
-fn checked_config(body: &Value) -> Result<(&'static str, Value), ApiError> {
-    let config = req_obj(body, &["config"])?;
-    let mut errs = FieldErrors::default();
-    if config.get("billingSource").is_some() {
-        req_obj(body, &["config", "billingSource"])?;
-        let p = ["config", "billingSource"];
-        let bucket = errs.string(body, &[p[0], p[1], "bucket"]).and_then(|v| {
-            errs.check(
-                "body.config.billingSource.bucket",
-                validate::s3_bucket_name(v),
-            )
-        });
-        let region = errs
-            .string(body, &[p[0], p[1], "region"])
-            .and_then(|v| errs.check("body.config.billingSource.region", validate::aws_region(v)));
-        let prefix = match opt_str(body, &[p[0], p[1], "pathPrefix"]) {
-            Ok(Some(v)) => errs.check(
-                "body.config.billingSource.pathPrefix",
-                validate::s3_path_prefix(v),
-            ),
-            Ok(None) => Some(String::new()),
-            Err(e) => {
-                errs.push(e);
-                None
-            }
-        };
+/// The cloud a billing configuration is for, and the configuration normalised; every shape
+/// mistake of the body and every invalid field is answered at once.
+fn checked_config(
+    config: &BillingConfig,
+    mut errs: FieldErrors,
+) -> Result<(&'static str, Value), ApiError> {
+    if let Some(source) = &config.billing_source {
+        let field = |name: &str| format!("body.config.billingSource.{name}");
+        let bucket = errs.check(&field("bucket"), validate::s3_bucket_name(&source.bucket));
+        let region = errs.check(&field("region"), validate::aws_region(&source.region));
+        let prefix = errs.check(
+            &field("pathPrefix"),
+            validate::s3_path_prefix(&source.path_prefix),
+        );
         errs.into_result()?;
         return Ok((
             "aws",
             json!({"billingSource": {"bucket": bucket, "region": region, "pathPrefix": prefix}}),
         ));
     }
-    if config.get("googleBillingConfiguration").is_some() {
-        req_obj(body, &["config", "googleBillingConfiguration"])?;
-        let p = ["config", "googleBillingConfiguration"];
-        let project = errs.string(body, &[p[0], p[1], "projectId"]).and_then(|v| {
-            errs.check(
-                "body.config.googleBillingConfiguration.projectId",
-                validate::gcp_project_id(v),
-            )
-        });
+    if let Some(google) = &config.google_billing_configuration {
+        let field = |name: &str| format!("body.config.googleBillingConfiguration.{name}");
+        let project = errs.check(
+            &field("projectId"),
+            validate::gcp_project_id(&google.project_id),
+        );
         // The same BigQuery rules as the console (onramp_core::management).
-        let dataset = errs.string(body, &[p[0], p[1], "datasetId"]).and_then(|v| {
-            errs.check(
-                "body.config.googleBillingConfiguration.datasetId",
-                management::bigquery_dataset_id(v),
-            )
-        });
-        let table = errs.string(body, &[p[0], p[1], "tableId"]).and_then(|v| {
-            errs.check(
-                "body.config.googleBillingConfiguration.tableId",
-                management::bigquery_table_id(v),
-            )
-        });
+        let dataset = errs.check(
+            &field("datasetId"),
+            management::bigquery_dataset_id(&google.dataset_id),
+        );
+        let table = errs.check(
+            &field("tableId"),
+            management::bigquery_table_id(&google.table_id),
+        );
         errs.into_result()?;
         return Ok((
             "gcp",
             json!({"googleBillingConfiguration": {"projectId": project, "datasetId": dataset, "tableId": table}}),
         ));
     }
-    if config.as_object().is_some_and(|o| o.is_empty()) {
+    errs.first("body.config")?;
+    // Named but null: no configuration for that cloud either.
+    for name in ["billingSource", "googleBillingConfiguration"] {
+        let path = format!("config.{name}");
+        if errs.sent_null(&path) {
+            return Err(ApiError::validation(
+                &format!("body.{path}"),
+                format!("\"{path}\" is required"),
+            ));
+        }
+    }
+    if errs.unknown_in("config").next().is_none() {
+        errs.into_result()?;
         return Ok(("azure", json!({})));
     }
     Err(ApiError::validation(
         "body.config",
         "\"config\" must be {\"billingSource\": ...} for AWS, {\"googleBillingConfiguration\": ...} for GCP or {} for Azure",
     ))
+}
+
+/// A cloud-billing body checked: its account first (malformed, unknown or foreign), then the
+/// configuration.
+fn checked_billing(
+    conn: &Connection,
+    a: &AuthCtx,
+    SpotJson(body, mut errs): SpotJson<CloudBillingRequest>,
+) -> Result<(AccountRow, &'static str, Value), ApiError> {
+    let account = account_at(conn, a, &mut errs, &body.account_id, "accountId")?;
+    let (cloud, config) = checked_config(&body.config, errs)?;
+    Ok((account, cloud, config))
+}
+
+/// The account a CBI body names in `account.accountId`.
+fn cbi_account(
+    conn: &Connection,
+    a: &AuthCtx,
+    SpotJson(body, mut errs): SpotJson<CbiRequest>,
+) -> Result<AccountRow, ApiError> {
+    errs.first("body.account")?;
+    let account = account_at(
+        conn,
+        a,
+        &mut errs,
+        &body.account.account_id,
+        "account.accountId",
+    )?;
+    errs.into_result()?;
+    Ok(account)
 }
 
 fn connected_check(account: &AccountRow) -> Check {
@@ -212,11 +245,10 @@ fn provider_mismatch(account: &AccountRow, cloud: &str) -> Option<String> {
 pub async fn cloud_billing_register(
     State(state): State<AppState>,
     Auth(a): Auth,
-    JsonBody(body): JsonBody,
+    body: SpotJson<CloudBillingRequest>,
 ) -> ApiResult {
     let conn = state.db.conn();
-    let account = account_at(&conn, &a, &body, &["accountId"])?;
-    let (cloud, config) = checked_config(&body)?;
+    let (account, cloud, config) = checked_billing(&conn, &a, body)?;
     if let Some(msg) = provider_mismatch(&account, cloud) {
         return Err(ApiError::validation("body.config", msg));
     }
@@ -230,11 +262,10 @@ pub async fn cloud_billing_register(
 pub async fn cloud_billing_validate(
     State(state): State<AppState>,
     Auth(a): Auth,
-    JsonBody(body): JsonBody,
+    body: SpotJson<CloudBillingRequest>,
 ) -> ApiResult {
     let conn = state.db.conn();
-    let account = account_at(&conn, &a, &body, &["accountId"])?;
-    let (cloud, _) = checked_config(&body)?;
+    let (account, cloud, _) = checked_billing(&conn, &a, body)?;
     let mut checks = vec![
         check(
             "configuration",
@@ -278,11 +309,10 @@ pub async fn cloud_billing_validate(
 pub async fn cbi_register(
     State(state): State<AppState>,
     Auth(a): Auth,
-    JsonBody(body): JsonBody,
+    body: SpotJson<CbiRequest>,
 ) -> ApiResult {
-    req_obj(&body, &["account"])?;
     let conn = state.db.conn();
-    let account = account_at(&conn, &a, &body, &["account", "accountId"])?;
+    let account = cbi_account(&conn, &a, body)?;
     let created_at = save_registration(&conn, &account.id, "cbi", &json!({}))?;
     Ok(Reply::one(
         KIND_CBI_ACCOUNT,
@@ -293,11 +323,10 @@ pub async fn cbi_register(
 pub async fn cbi_validate(
     State(state): State<AppState>,
     Auth(a): Auth,
-    JsonBody(body): JsonBody,
+    body: SpotJson<CbiRequest>,
 ) -> ApiResult {
-    req_obj(&body, &["account"])?;
     let conn = state.db.conn();
-    let account = account_at(&conn, &a, &body, &["account", "accountId"])?;
+    let account = cbi_account(&conn, &a, body)?;
     let billing = registration(&conn, &account.id, "cloudBilling")?;
     let checks = vec![
         connected_check(&account),

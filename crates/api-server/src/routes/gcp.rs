@@ -2,28 +2,30 @@
 
 use axum::extract::State;
 use onramp_core::{
-    dto::{GcpServiceAccount, kinds},
+    dto::{GcpKeyFileRequest, GcpServiceAccount, kinds},
     envelope::codes,
     validate,
 };
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::{
     AppState,
     auth::Auth,
-    respond::{ApiError, ApiResult, JsonBody, Params, Reply, req_obj},
+    body::{FieldErrors, SpotBody, SpotJson},
+    respond::{ApiError, ApiResult, Params, Reply},
     scope,
     secrets::GCP_SERVICE_ACCOUNT,
     util,
 };
 
+impl SpotBody for GcpKeyFileRequest {}
+
 /// Checks `body.serviceAccount` with core's key-file rule (the same bytes a user would drop
 /// in the console) and returns it parsed.
-fn checked_key(body: &Value) -> Result<GcpServiceAccount, ApiError> {
-    let sa = req_obj(body, &["serviceAccount"])?;
-    let bytes = serde_json::to_vec(sa).map_err(|_| ApiError::internal())?;
+fn checked_key(body: &GcpKeyFileRequest, errs: FieldErrors) -> Result<GcpServiceAccount, ApiError> {
+    errs.into_result()?;
+    let bytes = serde_json::to_vec(&body.service_account).map_err(|_| ApiError::internal())?;
     let key = validate::gcp_key_file(&bytes)
         .map_err(|e| ApiError::field_error("body.serviceAccount", e))?;
     Ok(key.to_service_account())
@@ -33,11 +35,11 @@ pub async fn validate_credentials(
     State(state): State<AppState>,
     Auth(a): Auth,
     params: Params,
-    JsonBody(body): JsonBody,
+    SpotJson(body, errs): SpotJson<GcpKeyFileRequest>,
 ) -> ApiResult {
     let conn = state.db.conn();
     let account = scope::account_from_query(&conn, &a, &params)?;
-    checked_key(&body)?;
+    checked_key(&body, errs)?;
     scope::ensure_provider(&account, "gcp")?;
     Ok(Reply::Ok)
 }
@@ -46,11 +48,11 @@ pub async fn set_credentials(
     State(state): State<AppState>,
     Auth(a): Auth,
     params: Params,
-    JsonBody(body): JsonBody,
+    SpotJson(body, errs): SpotJson<GcpKeyFileRequest>,
 ) -> ApiResult {
     let conn = state.db.conn();
     let account = scope::account_from_query(&conn, &a, &params)?;
-    let key = checked_key(&body)?;
+    let key = checked_key(&body, errs)?;
     scope::ensure_provider(&account, "gcp")?;
     let stored = serde_json::to_string(&key).map_err(|_| ApiError::internal())?;
     let stored = state

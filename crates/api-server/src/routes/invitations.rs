@@ -8,7 +8,10 @@
 
 use axum::extract::{Path, State};
 use onramp_core::{
-    dto::{Invitation, InvitationCreated, InvitationPreview, OrgUser, Role, kinds},
+    dto::{
+        AcceptInvitation, Invitation, InvitationCreated, InvitationPreview, InvitationRequest,
+        OrgUser, Role, kinds,
+    },
     envelope::codes,
     ids::UserId,
     validate,
@@ -19,12 +22,12 @@ use time::{Duration, OffsetDateTime};
 use crate::{
     AppState,
     auth::{self, Auth},
+    body::{Mistake, SpotBody, SpotJson},
     db,
-    respond::{ApiError, ApiResult, FieldErrors, JsonBody, Reply},
+    respond::{ApiError, ApiResult, Reply},
     roles::require_admin,
     routes::auth::{
-        NewUser, checked_field, checked_password, email_key, hash_password, insert_user, session,
-        unused_id,
+        NewUser, checked_password, email_key, hash_password, insert_user, session, unused_id,
     },
     util,
 };
@@ -163,31 +166,24 @@ pub async fn list(State(state): State<AppState>, Auth(a): Auth) -> ApiResult {
     Ok(Reply::many(KIND_INVITATION, rows.into_iter().map(Row::dto)))
 }
 
+impl SpotBody for InvitationRequest {
+    fn wording(path: &str, mistake: &Mistake) -> Option<String> {
+        (path == "role" && matches!(mistake, Mistake::NotOneOf { .. }))
+            .then(|| "Choose a role: \"admin\" or \"viewer\".".to_owned())
+    }
+}
+impl SpotBody for AcceptInvitation {}
+
 /// `POST /onramp/invitations` (admins) body `{email, role}`: the link is in this answer only.
 pub async fn create(
     State(state): State<AppState>,
     Auth(a): Auth,
-    JsonBody(body): JsonBody,
+    SpotJson(body, mut errs): SpotJson<InvitationRequest>,
 ) -> ApiResult {
     require_admin(&a)?;
-    let mut errs = FieldErrors::default();
-    let email = checked_field(&mut errs, &body, "email", validate::email);
-    let role = match errs.string(&body, &["role"]) {
-        Some("admin") => Some(Role::Admin),
-        Some("viewer") => Some(Role::Viewer),
-        Some(_) => {
-            errs.push(ApiError::validation(
-                "body.role",
-                "Choose a role: \"admin\" or \"viewer\".",
-            ));
-            None
-        }
-        None => None,
-    };
-    errs.into_result()?;
-    let (Some(email), Some(role)) = (email, role) else {
-        return Err(ApiError::internal());
-    };
+    let email = errs.check("body.email", validate::email(&body.email));
+    let email = errs.finish(email)?;
+    let role = body.role;
     let key = email_key(&email);
 
     let mut conn = state.db.conn();
@@ -324,14 +320,13 @@ pub async fn preview(State(state): State<AppState>, Path(token): Path<String>) -
 pub async fn accept(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    JsonBody(body): JsonBody,
+    SpotJson(body, mut errs): SpotJson<AcceptInvitation>,
 ) -> ApiResult {
     // A dead link is reported before the form's fields: fixing them would not help.
     usable(&state.db.conn(), &token)?;
-    let mut errs = FieldErrors::default();
-    let full_name = checked_field(&mut errs, &body, "fullName", validate::full_name);
-    let country = checked_field(&mut errs, &body, "country", validate::country);
-    let password = checked_password(&mut errs, &body);
+    let full_name = errs.check("body.fullName", validate::full_name(&body.full_name));
+    let country = errs.check("body.country", validate::country(&body.country));
+    let password = checked_password(&mut errs, &body.password);
     errs.into_result()?;
     let (Some(full_name), Some(country), Some(password)) = (full_name, country, password) else {
         return Err(ApiError::internal());

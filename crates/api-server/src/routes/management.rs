@@ -7,21 +7,21 @@ use axum::extract::State;
 use onramp_core::{
     envelope::codes,
     management::{
-        self, AwsManagement, AzureBilling, KIND, MANAGEMENT_DOESNT_EXIST, ManagementAccount,
-        ManagementProduct, RoleArns,
+        self, AwsManagement, AwsManagementRequest, AzureBilling, AzureBillingRequest, KIND,
+        MANAGEMENT_DOESNT_EXIST, ManagementAccount, ManagementProduct, RoleArns,
     },
-    validate::{self, AgreementType, AwsEnvironment, RoleArn},
+    validate::{self, RoleArn},
 };
 use rusqlite::{Connection, OptionalExtension, params};
-use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::{
     AppState,
     auth::{Auth, AuthCtx},
+    body::{Kind, Mistake, SpotBody, SpotJson},
     db::AccountRow,
-    respond::{ApiError, ApiResult, FieldErrors, JsonBody, Reply},
-    routes::azure::mask,
+    respond::{ApiError, ApiResult, Reply},
+    routes::azure::{Principal, checked_expiration, checked_principal, mask},
     scope,
     secrets::{MANAGEMENT_CLIENT_SECRET, Secrets},
     util,
@@ -155,105 +155,49 @@ fn ensure_cloud(account: &AccountRow, cloud: &str) -> Result<(), ApiError> {
     }
 }
 
-fn account_id_field<'a>(errs: &mut FieldErrors, body: &'a Value) -> Option<&'a str> {
-    errs.string(body, &["accountId"])
-}
-
 fn caller_account(conn: &Connection, a: &AuthCtx, raw: &str) -> Result<AccountRow, ApiError> {
     scope::account_by_id(conn, a, raw.trim())
 }
 
 // ---- AWS -----------------------------------------------------------------------------------
 
-fn environment(errs: &mut FieldErrors, body: &Value) -> Option<AwsEnvironment> {
-    let raw = errs.string(body, &["environment"])?;
-    let env = AwsEnvironment::ALL.into_iter().find(|e| {
-        serde_json::to_value(e)
-            .ok()
-            .is_some_and(|v| v.as_str() == Some(raw.trim()))
-    });
-    if env.is_none() {
-        errs.push(ApiError::validation(
-            "body.environment",
-            "\"environment\" must be commercial, govcloud or china (the partition of the management account).",
-        ));
-    }
-    env
-}
-
-fn products(errs: &mut FieldErrors, body: &Value) -> Option<Vec<ManagementProduct>> {
-    let field = "body.products";
-    let list = match body.get("products") {
-        None | Some(Value::Null) => {
-            errs.push(ApiError::validation(field, "\"products\" is required"));
-            return None;
-        }
-        Some(Value::Array(list)) => list,
-        Some(_) => {
-            errs.push(ApiError::validation(
-                field,
-                "\"products\" must be a list, like [\"costAnalysis\"]",
-            ));
-            return None;
-        }
-    };
-    let mut chosen = Vec::new();
-    for item in list {
-        match item.as_str().and_then(ManagementProduct::parse) {
-            Some(p) => chosen.push(p),
-            None => {
-                errs.push(ApiError::validation(
-                    field,
-                    format!(
-                        "{item} is not a product: use \"costAnalysis\" and/or \"computeOptimization\"."
-                    ),
-                ));
-                return None;
+impl SpotBody for AwsManagementRequest {
+    /// Left out: no role yet (each selected product then asks for its own).
+    const MAY_BE_ABSENT: &'static [&'static str] = &["roleArns"];
+    fn wording(path: &str, mistake: &Mistake) -> Option<String> {
+        let list = matches!(
+            mistake,
+            Mistake::WrongType {
+                expected: Kind::List,
+                ..
             }
-        }
-    }
-    errs.check(field, management::check_products(&chosen))
-}
-
-fn role_arns(errs: &mut FieldErrors, body: &Value) -> Option<RoleArns> {
-    let map = match body.get("roleArns") {
-        None | Some(Value::Null) => return Some(RoleArns::default()),
-        Some(Value::Object(map)) => map,
-        Some(_) => {
-            errs.push(ApiError::validation(
-                "body.roleArns",
-                "\"roleArns\" must be an object, like {\"costAnalysis\": \"arn:aws:iam::123456789012:role/...\"}",
-            ));
-            return None;
-        }
-    };
-    let mut arns = RoleArns::default();
-    let mut ok = true;
-    for (key, value) in map {
-        let field = format!("body.roleArns.{key}");
-        let Some(p) = ManagementProduct::parse(key) else {
-            errs.push(ApiError::validation(
-                &field,
-                format!(
-                    "\"{key}\" is not a product: the keys are costAnalysis and computeOptimization."
-                ),
-            ));
-            ok = false;
-            continue;
-        };
-        match value {
-            Value::Null => {}
-            Value::String(s) => arns.set(p, Some(s.clone())),
-            _ => {
-                errs.push(ApiError::validation(
-                    &field,
-                    format!("\"roleArns.{key}\" must be a string"),
-                ));
-                ok = false;
+        );
+        let object = matches!(
+            mistake,
+            Mistake::WrongType {
+                expected: Kind::Object,
+                ..
             }
+        );
+        match (path, mistake) {
+            (_, Mistake::Missing) => None,
+            ("environment", Mistake::NotOneOf { .. }) => Some(
+                "\"environment\" must be commercial, govcloud or china (the partition of the management account).".into(),
+            ),
+            ("products", _) if list => {
+                Some("\"products\" must be a list, like [\"costAnalysis\"]".into())
+            }
+            ("products", Mistake::WrongType { found, .. } | Mistake::NotOneOf { found, .. }) => {
+                Some(format!(
+                    "{found} is not a product: use \"costAnalysis\" and/or \"computeOptimization\"."
+                ))
+            }
+            ("roleArns", _) if object => Some(
+                "\"roleArns\" must be an object, like {\"costAnalysis\": \"arn:aws:iam::123456789012:role/...\"}".into(),
+            ),
+            _ => None,
         }
     }
-    ok.then_some(arns)
 }
 
 /// The external ID the roles trust: a fresh one generated for the account, else (an update)
@@ -299,19 +243,28 @@ fn external_id_for(
 pub async fn register_aws(
     State(state): State<AppState>,
     Auth(a): Auth,
-    JsonBody(body): JsonBody,
+    SpotJson(body, mut errs): SpotJson<AwsManagementRequest>,
 ) -> ApiResult {
-    let mut errs = FieldErrors::default();
-    let raw_account = account_id_field(&mut errs, &body);
-    let env = environment(&mut errs, &body);
-    let bucket = errs
-        .string(&body, &["bucketName"])
-        .and_then(|v| errs.check("body.bucketName", validate::s3_bucket_name(v)));
-    let products = products(&mut errs, &body);
-    let arns = role_arns(&mut errs, &body);
+    for key in errs
+        .unknown_in("roleArns")
+        .map(str::to_owned)
+        .collect::<Vec<_>>()
+    {
+        errs.push(ApiError::validation(
+            &format!("body.roleArns.{key}"),
+            format!(
+                "\"{key}\" is not a product: the keys are costAnalysis and computeOptimization."
+            ),
+        ));
+    }
+    let bucket = errs.check(
+        "body.bucketName",
+        validate::s3_bucket_name(&body.bucket_name),
+    );
+    let products = errs.check("body.products", management::check_products(&body.products));
     let mut roles: Vec<(ManagementProduct, RoleArn)> = Vec::new();
-    if let (Some(env), Some(products), Some(arns)) = (env, &products, &arns) {
-        match management::check_role_arns(env, products, arns) {
+    if !errs.has("body.environment") && products.is_some() && !errs.has_in("body.roleArns") {
+        match management::check_role_arns(body.environment, &body.products, &body.role_arns) {
             Ok(ok) => roles = ok,
             Err(list) => {
                 for (p, e) in list {
@@ -323,12 +276,8 @@ pub async fn register_aws(
             }
         }
     }
-    errs.into_result()?;
-    let (Some(raw_account), Some(env), Some(bucket), Some(products)) =
-        (raw_account, env, bucket, products)
-    else {
-        return Err(ApiError::internal());
-    };
+    let (bucket, products) = errs.finish(bucket.zip(products))?;
+    let (raw_account, env) = (&body.account_id, body.environment);
     let aws_account = roles
         .first()
         .map(|(_, r)| r.account_id.clone())
@@ -377,76 +326,43 @@ pub async fn register_aws(
 
 // ---- Azure ---------------------------------------------------------------------------------
 
-fn agreement(errs: &mut FieldErrors, body: &Value) -> Option<AgreementType> {
-    let raw = errs.string(body, &["agreementType"])?;
-    let found = serde_json::from_value::<AgreementType>(Value::String(raw.trim().to_owned())).ok();
-    if found.is_none() {
-        errs.push(ApiError::validation(
-            "body.agreementType",
-            "\"agreementType\" must be ea (Enterprise Agreement), mca (Microsoft Customer Agreement) or payAsYouGo.",
-        ));
+impl SpotBody for AzureBillingRequest {
+    fn wording(path: &str, mistake: &Mistake) -> Option<String> {
+        (path == "agreementType" && matches!(mistake, Mistake::NotOneOf { .. })).then(|| {
+            "\"agreementType\" must be ea (Enterprise Agreement), mca (Microsoft Customer Agreement) or payAsYouGo.".into()
+        })
     }
-    found
 }
 
 pub async fn register_azure(
     State(state): State<AppState>,
     Auth(a): Auth,
-    JsonBody(body): JsonBody,
+    SpotJson(body, mut errs): SpotJson<AzureBillingRequest>,
 ) -> ApiResult {
-    let mut errs = FieldErrors::default();
-    let raw_account = account_id_field(&mut errs, &body);
-    let client_id = errs.string(&body, &["clientId"]).and_then(|v| {
+    let principal = checked_principal(
+        &mut errs,
+        &body.client_id,
+        &body.tenant_id,
+        &body.client_secret,
+    );
+    let expiration_date = checked_expiration(&mut errs, &body.expiration_date);
+    let agreement_type = body.agreement_type;
+    let billing_account_id = if errs.has("body.agreementType") {
+        None
+    } else {
         errs.check(
-            "body.clientId",
-            validate::azure_guid(v, "Application (client) ID"),
+            "body.billingAccountId",
+            validate::billing_account_id(agreement_type, &body.billing_account_id),
         )
-    });
-    let tenant_id = errs.string(&body, &["tenantId"]).and_then(|v| {
-        errs.check(
-            "body.tenantId",
-            validate::azure_guid(v, "Directory (tenant) ID"),
-        )
-    });
-    let client_secret = errs
-        .string(&body, &["clientSecret"])
-        .and_then(|v| errs.check("body.clientSecret", validate::azure_client_secret(v)));
-    let today = OffsetDateTime::now_utc().date().to_string();
-    let expiration_date = errs.string(&body, &["expirationDate"]).and_then(|v| {
-        errs.check(
-            "body.expirationDate",
-            validate::secret_expiration(v, &today),
-        )
-    });
-    let agreement_type = agreement(&mut errs, &body);
-    let raw_billing = errs.string(&body, &["billingAccountId"]);
-    let billing_account_id = match (agreement_type, raw_billing) {
-        (Some(t), Some(v)) => {
-            errs.check("body.billingAccountId", validate::billing_account_id(t, v))
-        }
-        _ => None,
     };
-    errs.into_result()?;
-    let (
-        Some(raw_account),
-        Some(client_id),
-        Some(tenant_id),
-        Some(client_secret),
-        Some(expiration_date),
-        Some(agreement_type),
-        Some(billing_account_id),
-    ) = (
-        raw_account,
+    let ((principal, expiration_date), billing_account_id) =
+        errs.finish(principal.zip(expiration_date).zip(billing_account_id))?;
+    let Principal {
         client_id,
         tenant_id,
         client_secret,
-        expiration_date,
-        agreement_type,
-        billing_account_id,
-    )
-    else {
-        return Err(ApiError::internal());
-    };
+    } = principal;
+    let raw_account = &body.account_id;
 
     let conn = state.db.conn();
     let account = caller_account(&conn, &a, raw_account)?;
