@@ -15,7 +15,9 @@
 //! the email's failures from that client. `--login-attempts 0` turns throttling off.
 //!
 //! It is a route layer outside the general rate limiter, so its headers are not overwritten
-//! and throttled attempts cost no argon2 work.
+//! and throttled attempts cost no argon2 work. A rate-limiting crate such as `governor` cannot
+//! do this: it counts requests when they arrive, while this counts failures once their answer
+//! is known and holds a slot for each attempt still being checked.
 
 use axum::{
     body::Body,
