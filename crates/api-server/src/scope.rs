@@ -2,14 +2,49 @@
 //! caller's organization; without it, the organization's oldest account. Unknown and foreign
 //! ids get the same `Account_DOESNT_EXIST` answer.
 
+use axum::{extract::FromRequestParts, http::request::Parts};
 use onramp_core::ids::AccountId;
 use rusqlite::{Connection, params};
+use std::sync::MutexGuard;
 
 use crate::{
-    auth::AuthCtx,
+    AppState,
+    auth::{Auth, AuthCtx},
     db::{self, AccountRow},
     respond::{ApiError, Params},
 };
+
+/// A caller working on the account `?accountId=` names (the organization's oldest without it).
+/// The account is looked up by [`InAccount::open`], under the connection the handler goes on
+/// with, so a body's mistakes are still answered before the account's.
+pub struct InAccount {
+    pub state: AppState,
+    pub auth: AuthCtx,
+    params: Params,
+}
+
+impl FromRequestParts<AppState> for InAccount {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Auth(auth) = Auth::from_request_parts(parts, state).await?;
+        let params = Params::from_request_parts(parts, state).await?;
+        Ok(Self {
+            state: state.clone(),
+            auth,
+            params,
+        })
+    }
+}
+
+impl InAccount {
+    /// The database connection, and the account in it.
+    pub fn open(&self) -> Result<(MutexGuard<'_, Connection>, AccountRow), ApiError> {
+        let conn = self.state.db.conn();
+        let account = account_from_query(&conn, &self.auth, &self.params)?;
+        Ok((conn, account))
+    }
+}
 
 /// An account id from anywhere (path, body): foreign, unknown and malformed are one answer.
 pub fn account_by_id(conn: &Connection, auth: &AuthCtx, raw: &str) -> Result<AccountRow, ApiError> {

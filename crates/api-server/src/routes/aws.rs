@@ -1,32 +1,25 @@
 //! AWS: external ID, role credentials (`/setup/credentials/aws`).
 
-use axum::extract::State;
 use onramp_core::{
     dto::{AwsCredentialsRequest, AwsCredentialsView, ExternalId, kinds},
     ids::AccountId,
     validate::{self, AwsEnvironment, Partition},
 };
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
 use crate::{
-    AppState,
-    auth::Auth,
     body::{SpotBody, SpotJson},
-    respond::{ApiError, ApiResult, Params, Reply},
-    scope, util,
+    respond::{ApiError, ApiResult, Reply},
+    scope::{self, InAccount},
+    util,
 };
 
 /// How long a generated external ID may be used to set credentials.
 pub const EXTERNAL_ID_TTL: time::Duration = time::Duration::hours(1);
 
-pub async fn external_id(
-    State(state): State<AppState>,
-    Auth(a): Auth,
-    params: Params,
-) -> ApiResult {
-    let conn = state.db.conn();
-    let account = scope::account_from_query(&conn, &a, &params)?;
+pub async fn external_id(at: InAccount) -> ApiResult {
+    let (conn, account) = at.open()?;
     let external_id = util::random_external_id();
     let until = OffsetDateTime::now_utc() + EXTERNAL_ID_TTL;
     let max_valid_until = util::iso(until);
@@ -51,6 +44,30 @@ pub async fn external_id(
     ))
 }
 
+/// The external ID generated for an account (`POST /setup/credentials/aws/externalId`).
+pub enum Generated {
+    Valid(String),
+    Expired,
+    Never,
+}
+
+pub fn generated_external_id(conn: &Connection, account_id: &str) -> Result<Generated, ApiError> {
+    let row: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT external_id, valid_until_unix FROM aws_external_ids WHERE account_id = ?1",
+            params![account_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match row {
+        Some((id, until)) if until > OffsetDateTime::now_utc().unix_timestamp() => {
+            Generated::Valid(id)
+        }
+        Some(_) => Generated::Expired,
+        None => Generated::Never,
+    })
+}
+
 /// The environment an ARN's partition implies (any connectable partition is accepted; an
 /// unknown partition is checked as commercial so the validator explains what is wrong).
 fn environment_of(arn: &str) -> AwsEnvironment {
@@ -68,13 +85,10 @@ impl SpotBody for AwsCredentialsRequest {
 }
 
 pub async fn set_credentials(
-    State(state): State<AppState>,
-    Auth(a): Auth,
-    params: Params,
+    at: InAccount,
     SpotJson(body, mut errs): SpotJson<AwsCredentialsRequest>,
 ) -> ApiResult {
-    let conn = state.db.conn();
-    let account = scope::account_from_query(&conn, &a, &params)?;
+    let (conn, account) = at.open()?;
     let raw = &body.credentials.iam_role;
     let role = errs.check(
         "body.credentials.iamRole",
@@ -83,24 +97,16 @@ pub async fn set_credentials(
     let role = errs.finish(role)?;
     let legacy = body.credentials.external_id.as_deref();
     scope::ensure_provider(&account, "aws")?;
-    let generated: Option<(String, i64)> = conn
-        .query_row(
-            "SELECT external_id, valid_until_unix FROM aws_external_ids WHERE account_id = ?1",
-            params![account.id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let now = OffsetDateTime::now_utc().unix_timestamp();
-    let external_id = match generated {
-        Some((id, until)) if until > now => id,
-        Some(_) => {
+    let external_id = match generated_external_id(&conn, &account.id)? {
+        Generated::Valid(id) => id,
+        Generated::Expired => {
             return Err(ApiError::validation(
                 "query.accountId",
                 "The external ID generated for this account has expired. Generate a new one \
                  (POST /setup/credentials/aws/externalId), update the role's trust policy, then retry.",
             ));
         }
-        None => {
+        Generated::Never => {
             return Err(ApiError::validation(
                 "query.accountId",
                 "No external ID was generated for this account. Generate one first \
@@ -129,13 +135,8 @@ pub async fn set_credentials(
     Ok(Reply::Ok)
 }
 
-pub async fn get_credentials(
-    State(state): State<AppState>,
-    Auth(a): Auth,
-    params: Params,
-) -> ApiResult {
-    let conn = state.db.conn();
-    let account = scope::account_from_query(&conn, &a, &params)?;
+pub async fn get_credentials(at: InAccount) -> ApiResult {
+    let (conn, account) = at.open()?;
     let role: Option<String> = conn
         .query_row(
             "SELECT iam_role FROM aws_credentials WHERE account_id = ?1",

@@ -1,6 +1,5 @@
 //! Azure: service-principal credentials (`/azure/setup/credentials[/validation]`), flat bodies.
 
-use axum::extract::State;
 use onramp_core::{
     dto::{AzureCredentials, kinds},
     validate,
@@ -8,11 +7,9 @@ use onramp_core::{
 use rusqlite::{OptionalExtension, params};
 
 use crate::{
-    AppState,
-    auth::Auth,
     body::{FieldErrors, SpotBody, SpotJson},
-    respond::{ApiError, ApiResult, Params, Reply},
-    scope,
+    respond::{ApiError, ApiResult, Reply},
+    scope::{self, InAccount},
     secrets::AZURE_CLIENT_SECRET,
     util,
 };
@@ -89,30 +86,19 @@ fn checked(
     })
 }
 
-pub async fn validate_credentials(
-    State(state): State<AppState>,
-    Auth(a): Auth,
-    params: Params,
-    body: SpotJson<AzureCredentials>,
-) -> ApiResult {
-    let conn = state.db.conn();
-    let account = scope::account_from_query(&conn, &a, &params)?;
+pub async fn validate_credentials(at: InAccount, body: SpotJson<AzureCredentials>) -> ApiResult {
+    let (_conn, account) = at.open()?;
     checked(body, false)?;
     scope::ensure_provider(&account, "azure")?;
     Ok(Reply::Ok)
 }
 
-pub async fn set_credentials(
-    State(state): State<AppState>,
-    Auth(a): Auth,
-    params: Params,
-    body: SpotJson<AzureCredentials>,
-) -> ApiResult {
-    let conn = state.db.conn();
-    let account = scope::account_from_query(&conn, &a, &params)?;
+pub async fn set_credentials(at: InAccount, body: SpotJson<AzureCredentials>) -> ApiResult {
+    let (conn, account) = at.open()?;
     let c = checked(body, true)?;
     scope::ensure_provider(&account, "azure")?;
-    let client_secret = state
+    let client_secret = at
+        .state
         .secrets
         .seal(AZURE_CLIENT_SECRET, &account.id, &c.client_secret);
     let tx = conn.unchecked_transaction()?;
@@ -138,13 +124,8 @@ pub async fn set_credentials(
     Ok(Reply::Ok)
 }
 
-pub async fn get_credentials(
-    State(state): State<AppState>,
-    Auth(a): Auth,
-    params: Params,
-) -> ApiResult {
-    let conn = state.db.conn();
-    let account = scope::account_from_query(&conn, &a, &params)?;
+pub async fn get_credentials(at: InAccount) -> ApiResult {
+    let (conn, account) = at.open()?;
     let row = conn
         .query_row(
             "SELECT client_id, client_secret, tenant_id, subscription_id, expiration_date \
@@ -163,9 +144,10 @@ pub async fn get_credentials(
         .optional()?;
     let row = match row {
         Some(mut c) => {
-            let secret = state
-                .secrets
-                .open(AZURE_CLIENT_SECRET, &account.id, &c.client_secret)?;
+            let secret =
+                at.state
+                    .secrets
+                    .open(AZURE_CLIENT_SECRET, &account.id, &c.client_secret)?;
             c.client_secret = mask(&secret);
             Some(c)
         }

@@ -7,7 +7,7 @@ use axum::extract::State;
 use onramp_core::{
     ids::AccountId,
     management::{self, BillingConfig, CbiRequest, CloudBillingRequest},
-    validate,
+    validate::{self, FieldError},
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -84,39 +84,24 @@ fn checked_config(
     config: &BillingConfig,
     mut errs: FieldErrors,
 ) -> Result<(&'static str, Value), ApiError> {
-    if let Some(source) = &config.billing_source {
-        let field = |name: &str| format!("body.config.billingSource.{name}");
-        let bucket = errs.check(&field("bucket"), validate::s3_bucket_name(&source.bucket));
-        let region = errs.check(&field("region"), validate::aws_region(&source.region));
-        let prefix = errs.check(
-            &field("pathPrefix"),
-            validate::s3_path_prefix(&source.path_prefix),
-        );
-        errs.into_result()?;
-        return Ok((
-            "aws",
-            json!({"billingSource": {"bucket": bucket, "region": region, "pathPrefix": prefix}}),
-        ));
+    if let Some(s) = &config.billing_source {
+        let fields = [
+            ("bucket", validate::s3_bucket_name(&s.bucket)),
+            ("region", validate::aws_region(&s.region)),
+            ("pathPrefix", validate::s3_path_prefix(&s.path_prefix)),
+        ];
+        return Ok(("aws", checked_object(errs, "billingSource", fields)?));
     }
-    if let Some(google) = &config.google_billing_configuration {
-        let field = |name: &str| format!("body.config.googleBillingConfiguration.{name}");
-        let project = errs.check(
-            &field("projectId"),
-            validate::gcp_project_id(&google.project_id),
-        );
+    if let Some(g) = &config.google_billing_configuration {
         // The same BigQuery rules as the console (onramp_core::management).
-        let dataset = errs.check(
-            &field("datasetId"),
-            management::bigquery_dataset_id(&google.dataset_id),
-        );
-        let table = errs.check(
-            &field("tableId"),
-            management::bigquery_table_id(&google.table_id),
-        );
-        errs.into_result()?;
+        let fields = [
+            ("projectId", validate::gcp_project_id(&g.project_id)),
+            ("datasetId", management::bigquery_dataset_id(&g.dataset_id)),
+            ("tableId", management::bigquery_table_id(&g.table_id)),
+        ];
         return Ok((
             "gcp",
-            json!({"googleBillingConfiguration": {"projectId": project, "datasetId": dataset, "tableId": table}}),
+            checked_object(errs, "googleBillingConfiguration", fields)?,
         ));
     }
     errs.first("body.config")?;
@@ -138,6 +123,22 @@ fn checked_config(
         "body.config",
         "\"config\" must be {\"billingSource\": ...} for AWS, {\"googleBillingConfiguration\": ...} for GCP or {} for Azure",
     ))
+}
+
+/// `config.<name>` normalised from its fields' checks: `{name: {field: value}}`.
+fn checked_object(
+    mut errs: FieldErrors,
+    name: &str,
+    fields: [(&str, Result<String, FieldError>); 3],
+) -> Result<Value, ApiError> {
+    let mut object = serde_json::Map::new();
+    for (field, checked) in fields {
+        if let Some(v) = errs.check(&format!("body.config.{name}.{field}"), checked) {
+            object.insert(field.to_owned(), Value::String(v));
+        }
+    }
+    errs.into_result()?;
+    Ok(json!({ name: object }))
 }
 
 /// A cloud-billing body checked: its account first (malformed, unknown or foreign), then the

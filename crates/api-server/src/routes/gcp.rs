@@ -1,6 +1,5 @@
 //! GCP: service-account key credentials (`/gcp/setup/credentials[/validation]`).
 
-use axum::extract::State;
 use onramp_core::{
     dto::{GcpKeyFileRequest, GcpServiceAccount, kinds},
     envelope::codes,
@@ -10,11 +9,9 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::{
-    AppState,
-    auth::Auth,
     body::{FieldErrors, SpotBody, SpotJson},
-    respond::{ApiError, ApiResult, Params, Reply},
-    scope,
+    respond::{ApiError, ApiResult, Reply},
+    scope::{self, InAccount},
     secrets::GCP_SERVICE_ACCOUNT,
     util,
 };
@@ -32,30 +29,25 @@ fn checked_key(body: &GcpKeyFileRequest, errs: FieldErrors) -> Result<GcpService
 }
 
 pub async fn validate_credentials(
-    State(state): State<AppState>,
-    Auth(a): Auth,
-    params: Params,
+    at: InAccount,
     SpotJson(body, errs): SpotJson<GcpKeyFileRequest>,
 ) -> ApiResult {
-    let conn = state.db.conn();
-    let account = scope::account_from_query(&conn, &a, &params)?;
+    let (_conn, account) = at.open()?;
     checked_key(&body, errs)?;
     scope::ensure_provider(&account, "gcp")?;
     Ok(Reply::Ok)
 }
 
 pub async fn set_credentials(
-    State(state): State<AppState>,
-    Auth(a): Auth,
-    params: Params,
+    at: InAccount,
     SpotJson(body, errs): SpotJson<GcpKeyFileRequest>,
 ) -> ApiResult {
-    let conn = state.db.conn();
-    let account = scope::account_from_query(&conn, &a, &params)?;
+    let (conn, account) = at.open()?;
     let key = checked_key(&body, errs)?;
     scope::ensure_provider(&account, "gcp")?;
     let stored = serde_json::to_string(&key).map_err(|_| ApiError::internal())?;
-    let stored = state
+    let stored = at
+        .state
         .secrets
         .seal(GCP_SERVICE_ACCOUNT, &account.id, &stored);
     let tx = conn.unchecked_transaction()?;
@@ -76,13 +68,8 @@ struct GcpCredentialsView {
     service_account: GcpServiceAccount,
 }
 
-pub async fn get_credentials(
-    State(state): State<AppState>,
-    Auth(a): Auth,
-    params: Params,
-) -> ApiResult {
-    let conn = state.db.conn();
-    let account = scope::account_from_query(&conn, &a, &params)?;
+pub async fn get_credentials(at: InAccount) -> ApiResult {
+    let (conn, account) = at.open()?;
     let stored: Option<String> = conn
         .query_row(
             "SELECT service_account FROM gcp_credentials WHERE account_id = ?1",
@@ -97,7 +84,8 @@ pub async fn get_credentials(
             "No GCP service account is set for this account.",
         ));
     };
-    let stored = state
+    let stored = at
+        .state
         .secrets
         .open(GCP_SERVICE_ACCOUNT, &account.id, &stored)?;
     let mut sa: GcpServiceAccount =

@@ -13,7 +13,6 @@ use onramp_core::{
     validate::{self, RoleArn},
 };
 use rusqlite::{Connection, OptionalExtension, params};
-use time::OffsetDateTime;
 
 use crate::{
     AppState,
@@ -21,6 +20,7 @@ use crate::{
     body::{Kind, Mistake, SpotBody, SpotJson},
     db::AccountRow,
     respond::{ApiError, ApiResult, Reply},
+    routes::aws::{Generated, generated_external_id},
     routes::azure::{Principal, checked_expiration, checked_principal, mask},
     scope,
     secrets::{MANAGEMENT_CLIENT_SECRET, Secrets},
@@ -207,18 +207,9 @@ fn external_id_for(
     account: &AccountRow,
     existing: Option<&Stored>,
 ) -> Result<String, ApiError> {
-    let generated: Option<(String, i64)> = conn
-        .query_row(
-            "SELECT external_id, valid_until_unix FROM aws_external_ids WHERE account_id = ?1",
-            params![account.id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let now = OffsetDateTime::now_utc().unix_timestamp();
-    if let Some((id, until)) = &generated
-        && *until > now
-    {
-        return Ok(id.clone());
+    let generated = generated_external_id(conn, &account.id)?;
+    if let Generated::Valid(id) = generated {
+        return Ok(id);
     }
     if let Some(id) = existing
         .filter(|s| s.account_id == account.id)
@@ -228,7 +219,7 @@ fn external_id_for(
     }
     Err(ApiError::validation(
         "body.accountId",
-        if generated.is_some() {
+        if matches!(generated, Generated::Expired) {
             "The external ID generated for this account has expired. Generate a new one \
              (POST /setup/credentials/aws/externalId?accountId=…), update the stack's ExternalId \
              parameter, then retry."

@@ -11,7 +11,7 @@ use crate::{
     AppState,
     auth::Auth,
     respond::{ApiError, ApiResult, Params, Reply},
-    scope,
+    scope::InAccount,
 };
 
 #[derive(Debug, Serialize)]
@@ -26,13 +26,8 @@ pub struct PotentialSaving {
     pub potential_savings: f64,
 }
 
-pub async fn potential_savings(
-    State(state): State<AppState>,
-    Auth(a): Auth,
-    params: Params,
-) -> ApiResult {
-    let conn = state.db.conn();
-    let account = scope::account_from_query(&conn, &a, &params)?;
+pub async fn potential_savings(at: InAccount) -> ApiResult {
+    let (conn, account) = at.open()?;
     let mut stmt = conn.prepare(
         "SELECT resource_type, name, region, instances, instance_types, potential_savings \
          FROM potential_savings WHERE account_id = ?1 ORDER BY potential_savings DESC, id",
