@@ -16,9 +16,7 @@ async fn create_answers_id_and_list_answers_account_id() {
             json!({"account": {"name": "  Production  "}}),
         )
         .await;
-    a.expect(200);
-    assert_envelope(&a, "POST", "/setup/account");
-    assert_same_shape(&a.body, &fixture("create_account.json"));
+    a.expect_spot(200, "POST", "/setup/account", "create_account.json");
     assert_eq!(a.body["response"]["kind"], "spotinst:setup:account");
     let item = a.item();
     let id = item["id"].as_str().unwrap();
@@ -68,19 +66,17 @@ async fn account_names_are_validated_with_core_rules() {
         .await
         .expect_error(400, "ValidationError", Some("body.account.name"));
     let id = me["defaultAccountId"].as_str().unwrap();
-    app.call(
-        "PUT",
+    app.put(
         &format!("/api/setup/account/{id}"),
-        Some(&token),
-        Some(json!({"account": {"name": "!!"}})),
+        &token,
+        json!({"account": {"name": "!!"}}),
     )
     .await
     .expect_error(400, "ValidationError", Some("body.account.name"));
-    app.call(
-        "PUT",
+    app.put(
         &format!("/api/setup/account/{id}"),
-        Some(&token),
-        Some(json!({"account": {"name": "ok name", "slackNotificationChannels": "general"}})),
+        &token,
+        json!({"account": {"name": "ok name", "slackNotificationChannels": "general"}}),
     )
     .await
     .expect_error(
@@ -95,11 +91,10 @@ async fn update_and_delete() {
     let app = TestApp::new();
     let (token, me) = app.signup("upd@example.com").await;
     let id = app.new_account(&token, "Staging").await;
-    app.call(
-        "PUT",
+    app.put(
         &format!("/api/setup/account/{id}"),
-        Some(&token),
-        Some(json!({"account": {"name": "Stage two", "slackNotificationChannels": ["#ops"]}})),
+        &token,
+        json!({"account": {"name": "Stage two", "slackNotificationChannels": ["#ops"]}}),
     )
     .await
     .expect(200);
@@ -107,12 +102,7 @@ async fn update_and_delete() {
     assert_eq!(one.item()["name"], "Stage two");
 
     let del = app
-        .call(
-            "DELETE",
-            &format!("/api/setup/account/{id}"),
-            Some(&token),
-            None,
-        )
+        .delete(&format!("/api/setup/account/{id}"), &token)
         .await;
     del.expect(200);
     assert_envelope(&del, "DELETE", &format!("/setup/account/{id}"));
@@ -121,14 +111,9 @@ async fn update_and_delete() {
         .expect_error(400, "Account_DOESNT_EXIST", None);
     // The default (oldest) account stays.
     let default = me["defaultAccountId"].as_str().unwrap();
-    app.call(
-        "DELETE",
-        &format!("/api/setup/account/{default}"),
-        Some(&token),
-        None,
-    )
-    .await
-    .expect_error(400, "DefaultAccount_CANNOT_BE_DELETED", None);
+    app.delete(&format!("/api/setup/account/{default}"), &token)
+        .await
+        .expect_error(400, "DefaultAccount_CANNOT_BE_DELETED", None);
 }
 
 #[tokio::test]
@@ -178,9 +163,7 @@ async fn organizations_create_and_delete_scoped_to_caller() {
             json!({"organization": {"name": "Side project"}}),
         )
         .await;
-    created.expect(200);
-    assert_envelope(&created, "POST", "/setup/organization");
-    assert_same_shape(&created.body, &fixture("organization.json"));
+    created.expect_spot(200, "POST", "/setup/organization", "organization.json");
     assert_eq!(
         created.body["response"]["kind"],
         "spotinst:setup:organization"
@@ -201,60 +184,30 @@ async fn organizations_create_and_delete_scoped_to_caller() {
 
     // B cannot delete A's organizations; unknown ids get the same answer.
     let foreign = app
-        .call(
-            "DELETE",
-            &format!("/api/setup/organization/{org}"),
-            Some(&b_token),
-            None,
-        )
+        .delete(&format!("/api/setup/organization/{org}"), &b_token)
         .await;
     foreign.expect_error(400, "Organization_DOESNT_EXIST", None);
     let a_org = a_me["organizationId"].as_str().unwrap();
     let foreign2 = app
-        .call(
-            "DELETE",
-            &format!("/api/setup/organization/{a_org}"),
-            Some(&b_token),
-            None,
-        )
+        .delete(&format!("/api/setup/organization/{a_org}"), &b_token)
         .await;
     let unknown = app
-        .call(
-            "DELETE",
-            "/api/setup/organization/100000000000",
-            Some(&b_token),
-            None,
-        )
+        .delete("/api/setup/organization/100000000000", &b_token)
         .await;
     assert_eq!(foreign2.body["response"], unknown.body["response"]);
     app.get("/api/auth/me", &a_token).await.expect(200);
 
-    app.call(
-        "DELETE",
-        &format!("/api/setup/organization/{org}"),
-        Some(&a_token),
-        None,
-    )
-    .await
-    .expect(200);
-    app.call(
-        "DELETE",
-        &format!("/api/setup/organization/{org}"),
-        Some(&a_token),
-        None,
-    )
-    .await
-    .expect_error(400, "Organization_DOESNT_EXIST", None);
+    app.delete(&format!("/api/setup/organization/{org}"), &a_token)
+        .await
+        .expect(200);
+    app.delete(&format!("/api/setup/organization/{org}"), &a_token)
+        .await
+        .expect_error(400, "Organization_DOESNT_EXIST", None);
     // Deleting one's own organization removes it and everything in it, token included.
     let b_org = b_me["organizationId"].as_str().unwrap();
-    app.call(
-        "DELETE",
-        &format!("/api/setup/organization/{b_org}"),
-        Some(&b_token),
-        None,
-    )
-    .await
-    .expect(200);
+    app.delete(&format!("/api/setup/organization/{b_org}"), &b_token)
+        .await
+        .expect(200);
     app.get("/api/auth/me", &b_token)
         .await
         .expect_error(401, "Unauthorized", None);

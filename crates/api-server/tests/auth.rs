@@ -9,12 +9,7 @@ use serde_json::json;
 async fn signup_creates_user_organization_and_first_account() {
     let app = TestApp::new();
     let a = app
-        .call(
-            "POST",
-            "/api/auth/signup",
-            None,
-            Some(signup_body("ada@example.com")),
-        )
+        .post_anon("/api/auth/signup", signup_body("ada@example.com"))
         .await;
     a.expect(200);
     assert_envelope(&a, "POST", "/auth/signup");
@@ -63,12 +58,7 @@ async fn signup_creates_user_organization_and_first_account() {
 async fn signup_reports_every_invalid_field() {
     let app = TestApp::new();
     let a = app
-        .call(
-            "POST",
-            "/api/auth/signup",
-            None,
-            Some(json!({"fullName": "a@b", "company": "123", "email": "nope", "country": "XX", "password": "short"})),
-        )
+        .post_anon("/api/auth/signup", json!({"fullName": "a@b", "company": "123", "email": "nope", "country": "XX", "password": "short"}))
         .await;
     a.expect(400);
     assert_eq!(
@@ -89,24 +79,14 @@ async fn signup_reports_every_invalid_field() {
     );
     // Missing and mistyped fields.
     let a = app
-        .call(
-            "POST",
-            "/api/auth/signup",
-            None,
-            Some(json!({"fullName": 5})),
-        )
+        .post_anon("/api/auth/signup", json!({"fullName": 5}))
         .await;
     a.expect(400);
     assert_eq!(a.fields().len(), 5);
     assert_eq!(a.errors()[0]["message"], "\"fullName\" must be a string");
     assert_eq!(a.errors()[1]["message"], "\"company\" is required");
     // Nothing was created.
-    let n: i64 = app
-        .state
-        .db
-        .conn()
-        .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
-        .unwrap();
+    let n = app.count("SELECT COUNT(*) FROM users");
     assert_eq!(n, 0);
 }
 
@@ -115,12 +95,7 @@ async fn duplicate_email_is_409_case_insensitively() {
     let app = TestApp::new();
     app.signup("Grace@Example.com").await;
     let a = app
-        .call(
-            "POST",
-            "/api/auth/signup",
-            None,
-            Some(signup_body("grace@EXAMPLE.COM")),
-        )
+        .post_anon("/api/auth/signup", signup_body("grace@EXAMPLE.COM"))
         .await;
     a.expect_error(409, "Email_ALREADY_REGISTERED", Some("body.email"));
     assert_envelope(&a, "POST", "/auth/signup");
@@ -131,42 +106,31 @@ async fn password_grant_and_uniform_failures() {
     let app = TestApp::new();
     let (_, me) = app.signup("linus@example.com").await;
     let ok = app
-        .call(
-            "POST",
+        .post_anon(
             "/api/auth/token",
-            None,
-            Some(json!({"email": "LINUS@example.com", "password": "Sup3r-secret!"})),
+            json!({"email": "LINUS@example.com", "password": "Sup3r-secret!"}),
         )
         .await;
     ok.expect(200);
     assert_eq!(ok.body["response"]["kind"], "onramp:auth:session");
     assert_eq!(ok.item()["user"], me);
     let wrong_pw = app
-        .call(
-            "POST",
+        .post_anon(
             "/api/auth/token",
-            None,
-            Some(json!({"email": "linus@example.com", "password": "Sup3r-secret?"})),
+            json!({"email": "linus@example.com", "password": "Sup3r-secret?"}),
         )
         .await;
     wrong_pw.expect_error(401, "InvalidCredentials", None);
     let no_user = app
-        .call(
-            "POST",
+        .post_anon(
             "/api/auth/token",
-            None,
-            Some(json!({"email": "nobody@example.com", "password": "Sup3r-secret!"})),
+            json!({"email": "nobody@example.com", "password": "Sup3r-secret!"}),
         )
         .await;
     no_user.expect_error(401, "InvalidCredentials", None);
     assert_eq!(wrong_pw.body["response"], no_user.body["response"]);
     let missing = app
-        .call(
-            "POST",
-            "/api/auth/token",
-            None,
-            Some(json!({"email": "x@y.z"})),
-        )
+        .post_anon("/api/auth/token", json!({"email": "x@y.z"}))
         .await;
     missing.expect_error(400, "ValidationError", Some("body.password"));
 }

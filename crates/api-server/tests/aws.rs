@@ -3,23 +3,25 @@
 mod common;
 
 use common::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/SpotRole";
+
+/// `POST /api/setup/credentials/aws<query>` with `credentials`.
+async fn set_credentials(app: &TestApp, token: &str, query: &str, credentials: Value) -> Answer {
+    let uri = format!("/api/setup/credentials/aws{query}");
+    app.post(&uri, token, json!({ "credentials": credentials }))
+        .await
+}
 
 #[tokio::test]
 async fn external_id_is_random_and_expires_in_an_hour() {
     let app = TestApp::new();
     let (token, me) = app.signup("ext@example.com").await;
     let acc = me["defaultAccountId"].as_str().unwrap();
-    let a = app
-        .call(
-            "POST",
-            &format!("/api/setup/credentials/aws/externalId?accountId={acc}"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let uri = format!("/api/setup/credentials/aws/externalId?accountId={acc}");
+    let generate = || app.call("POST", &uri, Some(&token), None);
+    let a = generate().await;
     a.expect(200);
     assert_envelope(
         &a,
@@ -40,14 +42,7 @@ async fn external_id_is_random_and_expires_in_an_hour() {
         left > time::Duration::minutes(59) && left <= time::Duration::hours(1),
         "{left}"
     );
-    let b = app
-        .call(
-            "POST",
-            &format!("/api/setup/credentials/aws/externalId?accountId={acc}"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let b = generate().await;
     assert_ne!(b.item()["externalId"], a.item()["externalId"]);
 }
 
@@ -58,20 +53,9 @@ async fn set_credentials_uses_the_generated_external_id() {
     let acc = app.new_account(&token, "Prod").await;
     let q = format!("?accountId={acc}");
     // Nothing generated yet: refused with a clear message.
-    let a = app
-        .post(
-            &format!("/api/setup/credentials/aws{q}"),
-            &token,
-            json!({"credentials": {"iamRole": ROLE}}),
-        )
-        .await;
+    let a = set_credentials(&app, &token, &q, json!({"iamRole": ROLE})).await;
     a.expect_error(400, "ValidationError", Some("query.accountId"));
-    assert!(
-        a.errors()[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("external ID")
-    );
+    assert!(a.message().contains("external ID"));
 
     let ext = app
         .post(
@@ -81,16 +65,13 @@ async fn set_credentials_uses_the_generated_external_id() {
         )
         .await;
     let ext = ext.item()["externalId"].as_str().unwrap().to_owned();
-    let set = app
-        .post(
-            &format!("/api/setup/credentials/aws{q}"),
-            &token,
-            json!({"credentials": {"iamRole": format!("  {ROLE} ")}}),
-        )
-        .await;
-    set.expect(200);
-    assert_envelope(&set, "POST", &format!("/setup/credentials/aws{q}"));
-    assert_same_shape(&set.body, &fixture("status_only.json"));
+    let set = set_credentials(&app, &token, &q, json!({"iamRole": format!("  {ROLE} ")})).await;
+    set.expect_spot(
+        200,
+        "POST",
+        &format!("/setup/credentials/aws{q}"),
+        "status_only.json",
+    );
     let stored: String = app
         .state
         .db
@@ -132,17 +113,19 @@ async fn legacy_external_id_must_match() {
         .post("/api/setup/credentials/aws/externalId", &token, json!({}))
         .await;
     let ext = ext.item()["externalId"].as_str().unwrap().to_owned();
-    app.post(
-        "/api/setup/credentials/aws",
+    set_credentials(
+        &app,
         &token,
-        json!({"credentials": {"iamRole": ROLE, "externalId": "something-else"}}),
+        "",
+        json!({"iamRole": ROLE, "externalId": "something-else"}),
     )
     .await
     .expect_error(400, "ValidationError", Some("body.credentials.externalId"));
-    app.post(
-        "/api/setup/credentials/aws",
+    set_credentials(
+        &app,
         &token,
-        json!({"credentials": {"iamRole": ROLE, "externalId": ext}}),
+        "",
+        json!({"iamRole": ROLE, "externalId": ext}),
     )
     .await
     .expect(200);
@@ -156,20 +139,9 @@ async fn expired_external_id_is_refused() {
         .await
         .expect(200);
     app.exec("UPDATE aws_external_ids SET valid_until_unix = valid_until_unix - 3601");
-    let a = app
-        .post(
-            "/api/setup/credentials/aws",
-            &token,
-            json!({"credentials": {"iamRole": ROLE}}),
-        )
-        .await;
+    let a = set_credentials(&app, &token, "", json!({"iamRole": ROLE})).await;
     a.expect_error(400, "ValidationError", Some("query.accountId"));
-    assert!(
-        a.errors()[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("expired")
-    );
+    assert!(a.message().contains("expired"));
 }
 
 #[tokio::test]
@@ -187,13 +159,7 @@ async fn role_arns_are_validated_by_core_in_their_partition() {
         "arn:aws-iso:iam::123456789012:role/SpotRole",
         "arn:aws:iam::12345:role/SpotRole",
     ] {
-        let a = app
-            .post(
-                "/api/setup/credentials/aws",
-                &token,
-                json!({"credentials": {"iamRole": bad}}),
-            )
-            .await;
+        let a = set_credentials(&app, &token, "", json!({"iamRole": bad})).await;
         a.expect_error(400, "ValidationError", Some("body.credentials.iamRole"));
         let expected =
             onramp_core::validate::role_arn(bad, onramp_core::validate::AwsEnvironment::Commercial)
@@ -205,32 +171,20 @@ async fn role_arns_are_validated_by_core_in_their_partition() {
             "same message as the console shows"
         );
     }
-    app.post(
-        "/api/setup/credentials/aws",
-        &token,
-        json!({"credentials": {}}),
-    )
-    .await
-    .expect_error(400, "ValidationError", Some("body.credentials.iamRole"));
-    app.post(
-        "/api/setup/credentials/aws",
-        &token,
-        json!({"credentials": {"iamRole": 7}}),
-    )
-    .await
-    .expect_error(400, "ValidationError", Some("body.credentials.iamRole"));
+    set_credentials(&app, &token, "", json!({}))
+        .await
+        .expect_error(400, "ValidationError", Some("body.credentials.iamRole"));
+    set_credentials(&app, &token, "", json!({"iamRole": 7}))
+        .await
+        .expect_error(400, "ValidationError", Some("body.credentials.iamRole"));
     // Any connectable partition is accepted: GovCloud and China.
     for good in [
         "arn:aws-us-gov:iam::123456789012:role/path/Spot",
         "arn:aws-cn:iam::210987654321:role/Spot",
     ] {
-        app.post(
-            "/api/setup/credentials/aws",
-            &token,
-            json!({"credentials": {"iamRole": good}}),
-        )
-        .await
-        .expect(200);
+        set_credentials(&app, &token, "", json!({"iamRole": good}))
+            .await
+            .expect(200);
     }
     let get = app.get("/api/setup/credentials/aws", &token).await;
     assert_eq!(

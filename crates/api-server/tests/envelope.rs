@@ -28,66 +28,57 @@ async fn set_calls_answer_status_only() {
     let (token, me) = app.signup("status@example.com").await;
     let id = me["defaultAccountId"].as_str().unwrap();
     let a = app
-        .call(
-            "PUT",
+        .put(
             &format!("/api/setup/account/{id}"),
-            Some(&token),
-            Some(json!({"account": {"name": "Renamed"}})),
+            &token,
+            json!({"account": {"name": "Renamed"}}),
         )
         .await;
-    a.expect(200);
-    assert_envelope(&a, "PUT", &format!("/setup/account/{id}"));
-    assert_same_shape(&a.body, &fixture("status_only.json"));
+    a.expect_spot(
+        200,
+        "PUT",
+        &format!("/setup/account/{id}"),
+        "status_only.json",
+    );
     assert!(a.body["response"].get("items").is_none());
     assert!(a.body["response"].get("kind").is_none());
 }
 
+/// `method /api<url>` without a token or body answers the error `status`/`code` in an envelope.
+async fn assert_error_envelope(method: &str, url: &str, status: u16, code: &str) {
+    let app = TestApp::new();
+    let a = app.call(method, &format!("/api{url}"), None, None).await;
+    a.expect_error(status, code, None);
+    assert_envelope(&a, method, url);
+}
+
 #[tokio::test]
 async fn unknown_route_is_a_404_envelope() {
-    let app = TestApp::new();
-    let a = app.call("GET", "/api/no/such/thing?x=1", None, None).await;
-    a.expect_error(404, "NotFound", None);
-    assert_envelope(&a, "GET", "/no/such/thing?x=1");
+    assert_error_envelope("GET", "/no/such/thing?x=1", 404, "NotFound").await;
 }
 
 #[tokio::test]
 async fn wrong_method_is_a_405_envelope() {
-    let app = TestApp::new();
-    let a = app.call("DELETE", "/api/auth/signup", None, None).await;
-    a.expect_error(405, "MethodNotAllowed", None);
-    assert_envelope(&a, "DELETE", "/auth/signup");
+    assert_error_envelope("DELETE", "/auth/signup", 405, "MethodNotAllowed").await;
 }
 
 #[tokio::test]
 async fn malformed_json_is_a_400_validation_error() {
     let app = TestApp::new();
-    let req = Request::post("/api/auth/signup")
-        .header("content-type", "application/json")
-        .body(Body::from("{\"fullName\": "))
-        .unwrap();
-    let a = app.send(req).await;
+    let a = post_signup(
+        &app,
+        Some("application/json"),
+        Body::from("{\"fullName\": "),
+    )
+    .await;
     a.expect_error(400, "ValidationError", Some("body"));
     assert_envelope(&a, "POST", "/auth/signup");
     assert_same_shape(&a.body, &fixture("validation_error.json"));
     // A JSON value that is not an object.
-    let a = app
-        .send(
-            Request::post("/api/auth/signup")
-                .header("content-type", "application/json")
-                .body(Body::from("[1]"))
-                .unwrap(),
-        )
-        .await;
+    let a = post_signup(&app, Some("application/json"), Body::from("[1]")).await;
     a.expect_error(400, "ValidationError", Some("body"));
     // An empty body.
-    let a = app
-        .send(
-            Request::post("/api/auth/signup")
-                .header("content-type", "application/json")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let a = post_signup(&app, Some("application/json"), Body::empty()).await;
     a.expect_error(400, "ValidationError", Some("body"));
 }
 
@@ -95,32 +86,17 @@ async fn malformed_json_is_a_400_validation_error() {
 async fn wrong_content_type_is_a_400_validation_error() {
     let app = TestApp::new();
     let body = signup_body("ct@example.com").to_string();
-    let a = app
-        .send(
-            Request::post("/api/auth/signup")
-                .header("content-type", "text/plain")
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let a = post_signup(&app, Some("text/plain"), Body::from(body.clone())).await;
     a.expect_error(400, "ValidationError", Some("body"));
-    let a = app
-        .send(
-            Request::post("/api/auth/signup")
-                .body(Body::from(body.clone()))
-                .unwrap(),
-        )
-        .await;
+    let a = post_signup(&app, None, Body::from(body.clone())).await;
     a.expect_error(400, "ValidationError", Some("body"));
     // With a charset parameter it is fine.
-    let a = app
-        .send(
-            Request::post("/api/auth/signup")
-                .header("content-type", "application/json; charset=utf-8")
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await;
+    let a = post_signup(
+        &app,
+        Some("application/json; charset=utf-8"),
+        Body::from(body),
+    )
+    .await;
     a.expect(200);
 }
 
@@ -144,25 +120,22 @@ async fn oversized_body_is_a_413_envelope() {
     assert_envelope(&a, "POST", "/auth/signup");
     // ...and streamed without it.
     let stream = futures_like_stream(big);
-    let a = app
-        .send(
-            Request::post("/api/auth/signup")
-                .header("content-type", "application/json")
-                .body(stream)
-                .unwrap(),
-        )
-        .await;
+    let a = post_signup(&app, Some("application/json"), stream).await;
     a.expect_error(413, "PayloadTooLarge", None);
     // A small body is fine.
     let a = app
-        .call(
-            "POST",
-            "/api/auth/signup",
-            None,
-            Some(signup_body("small@example.com")),
-        )
+        .post_anon("/api/auth/signup", signup_body("small@example.com"))
         .await;
     a.expect(200);
+}
+
+/// `POST /api/auth/signup` with `body` as it is, under `content_type` (or none).
+async fn post_signup(app: &TestApp, content_type: Option<&str>, body: Body) -> Answer {
+    let mut req = Request::post("/api/auth/signup");
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
+    }
+    app.send(req.body(body).unwrap()).await
 }
 
 fn futures_like_stream(s: String) -> Body {

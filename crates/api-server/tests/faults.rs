@@ -126,9 +126,7 @@ async fn every_nth_request_is_a_spot_429_with_headers() {
         let a = app.call("GET", "/api/auth/me", None, None).await;
         statuses.push(a.status.as_u16());
         if n % 3 == 0 {
-            a.expect(429);
-            assert_envelope(&a, "GET", "/auth/me");
-            assert_same_shape(&a.body, &fixture("rate_limited.json"));
+            a.expect_spot(429, "GET", "/auth/me", "rate_limited.json");
             assert_eq!(a.body["response"]["data"], "Rate limit exceeded");
             assert_eq!(a.header("x-ratelimit-limit"), Some("3"));
             assert_eq!(a.header("x-ratelimit-remaining"), Some("0"));
@@ -175,12 +173,7 @@ async fn drop_rate_one_drops_without_running_the_handler() {
     )
     .await;
     // Nothing was written.
-    let n: i64 = app
-        .state
-        .db
-        .conn()
-        .query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0))
-        .unwrap();
+    let n = app.count("SELECT COUNT(*) FROM accounts");
     assert_eq!(n, 1);
 }
 
@@ -312,7 +305,7 @@ async fn control_endpoint_is_404_without_the_flag() {
     app.call("GET", "/api/_faults", None, None)
         .await
         .expect_error(404, "NotFound", None);
-    app.call("POST", "/api/_faults", None, Some(json!({"errorRate": 1})))
+    app.post_anon("/api/_faults", json!({"errorRate": 1}))
         .await
         .expect_error(404, "NotFound", None);
     // Faults set by flags do not open it either.
@@ -320,7 +313,7 @@ async fn control_endpoint_is_404_without_the_flag() {
         latency_ms: 1,
         ..Faults::default()
     });
-    app.call("POST", "/api/_faults", None, Some(json!({"errorRate": 1})))
+    app.post_anon("/api/_faults", json!({"errorRate": 1}))
         .await
         .expect_error(404, "NotFound", None);
     app.call("GET", "/api/auth/me", None, None)
@@ -345,11 +338,9 @@ async fn control_endpoint_switches_faults_live() {
     );
     // Switch on: only the credentials routes fail.
     let a = app
-        .call(
-            "POST",
+        .post_anon(
             "/api/_faults",
-            None,
-            Some(json!({"errorRate": 1, "only": "/api/setup/credentials", "seed": 3})),
+            json!({"errorRate": 1, "only": "/api/setup/credentials", "seed": 3}),
         )
         .await;
     a.expect(200);
@@ -369,7 +360,7 @@ async fn control_endpoint_switches_faults_live() {
         json!({"bogus": 1}),
         json!({"latencyMs": "slow"}),
     ] {
-        app.call("POST", "/api/_faults", None, Some(bad))
+        app.post_anon("/api/_faults", bad)
             .await
             .expect_error(400, "ValidationError", Some("body"));
     }
@@ -389,32 +380,22 @@ async fn control_endpoint_switches_faults_live() {
         .await
         .expect(500);
     // Switch off: the flow completes.
-    app.call("POST", "/api/_faults", None, Some(json!({"errorRate": 0})))
+    app.post_anon("/api/_faults", json!({"errorRate": 0}))
         .await
         .expect(200);
     app.get("/api/setup/credentials/aws", &token)
         .await
         .expect(200);
     // Every change restarts the every-Nth count.
-    app.call(
-        "POST",
-        "/api/_faults",
-        None,
-        Some(json!({"rateLimitEvery": 5, "only": null})),
-    )
-    .await
-    .expect(200);
+    app.post_anon("/api/_faults", json!({"rateLimitEvery": 5, "only": null}))
+        .await
+        .expect(200);
     for _ in 0..3 {
         app.get("/api/auth/me", &token).await.expect(200);
     }
-    app.call(
-        "POST",
-        "/api/_faults",
-        None,
-        Some(json!({"rateLimitEvery": 2})),
-    )
-    .await
-    .expect(200);
+    app.post_anon("/api/_faults", json!({"rateLimitEvery": 2}))
+        .await
+        .expect(200);
     app.get("/api/auth/me", &token).await.expect(200);
     app.get("/api/auth/me", &token).await.expect(429);
 }
@@ -455,9 +436,7 @@ async fn sign_in_is_throttled_per_email_after_n_failures() {
     let a = app
         .send(sign_in("10.0.0.1", " Victim@Example.com", GOOD))
         .await;
-    a.expect(429);
-    assert_envelope(&a, "POST", "/auth/token");
-    assert_same_shape(&a.body, &fixture("rate_limited.json"));
+    a.expect_spot(429, "POST", "/auth/token", "rate_limited.json");
     assert_eq!(a.header("x-ratelimit-limit"), Some("3"));
     assert_eq!(a.header("x-ratelimit-remaining"), Some("0"));
     let reset: u64 = a.header("x-ratelimit-reset").unwrap().parse().unwrap();

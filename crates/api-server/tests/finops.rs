@@ -40,16 +40,20 @@ async fn cloud_billing_validation_reflects_stored_state() {
     let (token, me) = app.signup("cb@example.com").await;
     let acc = me["defaultAccountId"].as_str().unwrap();
     let body = json!({"accountId": acc, "config": aws_config()});
-    let a = app
-        .post(
+    let validate = |body: Value| {
+        app.post(
             "/api/cloudBilling/v1/setup/account/validation",
             &token,
-            body.clone(),
+            body,
         )
-        .await;
-    a.expect(200);
-    assert_envelope(&a, "POST", "/cloudBilling/v1/setup/account/validation");
-    assert_same_shape(&a.body, &fixture("billing_validation.json"));
+    };
+    let a = validate(body.clone()).await;
+    a.expect_spot(
+        200,
+        "POST",
+        "/cloudBilling/v1/setup/account/validation",
+        "billing_validation.json",
+    );
     let checks = a.items().clone();
     assert_eq!(status_of(&checks, "configuration"), "success");
     assert_eq!(status_of(&checks, "credentials"), "failed");
@@ -62,37 +66,18 @@ async fn cloud_billing_validation_reflects_stored_state() {
         assert!(c["description"].as_str().unwrap().len() > 10);
     }
     connect_aws(&app, &token, acc).await;
-    let a = app
-        .post(
-            "/api/cloudBilling/v1/setup/account/validation",
-            &token,
-            body.clone(),
-        )
-        .await;
+    let a = validate(body.clone()).await;
     assert_eq!(status_of(a.items(), "credentials"), "success");
     assert_eq!(status_of(a.items(), "provider"), "success");
     // A GCP configuration for an AWS account fails the provider check and cannot be registered.
     let gcp = json!({"accountId": acc, "config": {"googleBillingConfiguration": {"projectId": "acme-billing", "datasetId": "billing_export", "tableId": "gcp_billing_export_v1"}}});
-    let a = app
-        .post(
-            "/api/cloudBilling/v1/setup/account/validation",
-            &token,
-            gcp.clone(),
-        )
-        .await;
+    let a = validate(gcp.clone()).await;
     assert_eq!(status_of(a.items(), "provider"), "failed");
     app.post("/api/cloudBilling/v1/setup/account", &token, gcp)
         .await
         .expect_error(400, "ValidationError", Some("body.config"));
     // Validation saves nothing.
-    let n: i64 = app
-        .state
-        .db
-        .conn()
-        .query_row("SELECT COUNT(*) FROM billing_registrations", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let n = app.count("SELECT COUNT(*) FROM billing_registrations");
     assert_eq!(n, 0);
 }
 
@@ -141,6 +126,8 @@ async fn cloud_billing_fields_are_validated() {
     let (token, me) = app.signup("cbv@example.com").await;
     let acc = me["defaultAccountId"].as_str().unwrap();
     let url = "/api/cloudBilling/v1/setup/account";
+    let s3 = |source: Value| json!({"accountId": acc, "config": {"billingSource": source}});
+    let bq = |bigquery: Value| json!({"accountId": acc, "config": {"googleBillingConfiguration": bigquery}});
     let cases = [
         (json!({"config": {}}), "body.accountId"),
         (
@@ -153,36 +140,38 @@ async fn cloud_billing_fields_are_validated() {
             "body.config",
         ),
         (
-            json!({"accountId": acc, "config": {"billingSource": {"bucket": "Bad_Bucket", "region": "us-east-1"}}}),
+            s3(json!({"bucket": "Bad_Bucket", "region": "us-east-1"})),
             "body.config.billingSource.bucket",
         ),
         (
-            json!({"accountId": acc, "config": {"billingSource": {"bucket": "good-bucket", "region": "mars-1"}}}),
+            s3(json!({"bucket": "good-bucket", "region": "mars-1"})),
             "body.config.billingSource.region",
         ),
         (
-            json!({"accountId": acc, "config": {"billingSource": {"bucket": "good-bucket", "region": "us-east-1", "pathPrefix": "/x"}}}),
+            s3(json!({"bucket": "good-bucket", "region": "us-east-1", "pathPrefix": "/x"})),
             "body.config.billingSource.pathPrefix",
         ),
         (
-            json!({"accountId": acc, "config": {"googleBillingConfiguration": {"projectId": "X", "datasetId": "d", "tableId": "t"}}}),
+            bq(json!({"projectId": "X", "datasetId": "d", "tableId": "t"})),
             "body.config.googleBillingConfiguration.projectId",
         ),
         (
-            json!({"accountId": acc, "config": {"googleBillingConfiguration": {"projectId": "acme-billing", "datasetId": "a b", "tableId": "t"}}}),
+            bq(json!({"projectId": "acme-billing", "datasetId": "a b", "tableId": "t"})),
             "body.config.googleBillingConfiguration.datasetId",
         ),
         (
-            json!({"accountId": acc, "config": {"googleBillingConfiguration": {"projectId": "acme-billing", "datasetId": "d"}}}),
+            bq(json!({"projectId": "acme-billing", "datasetId": "d"})),
             "body.config.googleBillingConfiguration.tableId",
         ),
         // BigQuery dataset IDs have no hyphens; a pasted `project.dataset.table` path is refused.
         (
-            json!({"accountId": acc, "config": {"googleBillingConfiguration": {"projectId": "acme-billing", "datasetId": "billing-export", "tableId": "t"}}}),
+            bq(json!({"projectId": "acme-billing", "datasetId": "billing-export", "tableId": "t"})),
             "body.config.googleBillingConfiguration.datasetId",
         ),
         (
-            json!({"accountId": acc, "config": {"googleBillingConfiguration": {"projectId": "acme-billing", "datasetId": "d", "tableId": "acme-billing.d.t"}}}),
+            bq(
+                json!({"projectId": "acme-billing", "datasetId": "d", "tableId": "acme-billing.d.t"}),
+            ),
             "body.config.googleBillingConfiguration.tableId",
         ),
     ];
@@ -211,9 +200,12 @@ async fn cbi_registration_and_validation() {
     let v = app
         .post("/api/cbi/v1/setup/account/validation", &token, body.clone())
         .await;
-    v.expect(200);
-    assert_envelope(&v, "POST", "/cbi/v1/setup/account/validation");
-    assert_same_shape(&v.body, &fixture("billing_validation.json"));
+    v.expect_spot(
+        200,
+        "POST",
+        "/cbi/v1/setup/account/validation",
+        "billing_validation.json",
+    );
     assert_eq!(status_of(v.items(), "credentials"), "failed");
     assert_eq!(status_of(v.items(), "cloudBilling"), "warning");
     connect_aws(&app, &token, acc).await;

@@ -3,25 +3,7 @@
 mod common;
 
 use common::*;
-use serde_json::{Value, json};
-
-const PEM: &str = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7+/8=\n-----END PRIVATE KEY-----\n";
-
-fn key() -> Value {
-    json!({
-        "type": "service_account",
-        "project_id": "acme-prod-42",
-        "private_key_id": "0123456789abcdef0123456789abcdef01234567",
-        "private_key": PEM,
-        "client_email": "spot-connector@acme-prod-42.iam.gserviceaccount.com",
-        "client_id": "112233445566778899001",
-        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-        "token_uri": "https://oauth2.googleapis.com/token",
-        "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
-        "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/spot-connector%40acme-prod-42.iam.gserviceaccount.com",
-        "universe_domain": "googleapis.com"
-    })
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn validation_checks_without_saving() {
@@ -31,18 +13,16 @@ async fn validation_checks_without_saving() {
         .post(
             "/api/gcp/setup/credentials/validation",
             &token,
-            json!({"serviceAccount": key()}),
+            json!({"serviceAccount": gcp_key()}),
         )
         .await;
-    a.expect(200);
-    assert_envelope(&a, "POST", "/gcp/setup/credentials/validation");
-    assert_same_shape(&a.body, &fixture("status_only.json"));
-    let n: i64 = app
-        .state
-        .db
-        .conn()
-        .query_row("SELECT COUNT(*) FROM gcp_credentials", [], |r| r.get(0))
-        .unwrap();
+    a.expect_spot(
+        200,
+        "POST",
+        "/gcp/setup/credentials/validation",
+        "status_only.json",
+    );
+    let n = app.count("SELECT COUNT(*) FROM gcp_credentials");
     assert_eq!(n, 0);
     let acc = me["defaultAccountId"].as_str().unwrap();
     let one = app.get(&format!("/api/setup/account/{acc}"), &token).await;
@@ -62,7 +42,7 @@ async fn set_then_get_without_private_key() {
         .post(
             &format!("/api/gcp/setup/credentials{q}"),
             &token,
-            json!({"serviceAccount": key()}),
+            json!({"serviceAccount": gcp_key()}),
         )
         .await;
     set.expect(200);
@@ -108,11 +88,11 @@ async fn set_then_get_without_private_key() {
 async fn invalid_keys_get_core_messages_on_service_account() {
     let app = TestApp::new();
     let (token, _) = app.signup("gcpbad@example.com").await;
-    let mut wrong_type = key();
+    let mut wrong_type = gcp_key();
     wrong_type["type"] = json!("authorized_user");
-    let mut bad_email = key();
+    let mut bad_email = gcp_key();
     bad_email["client_email"] = json!("spot@other-project.iam.gserviceaccount.com");
-    let mut no_pk = key();
+    let mut no_pk = gcp_key();
     no_pk.as_object_mut().unwrap().remove("private_key");
     for (sa, path) in [(wrong_type, "/validation"), (bad_email, ""), (no_pk, "")] {
         let a = app
@@ -138,11 +118,6 @@ async fn invalid_keys_get_core_messages_on_service_account() {
     )
     .await
     .expect_error(400, "ValidationError", Some("body.serviceAccount"));
-    let n: i64 = app
-        .state
-        .db
-        .conn()
-        .query_row("SELECT COUNT(*) FROM gcp_credentials", [], |r| r.get(0))
-        .unwrap();
+    let n = app.count("SELECT COUNT(*) FROM gcp_credentials");
     assert_eq!(n, 0);
 }

@@ -12,24 +12,6 @@ use axum::{
 use common::*;
 use serde_json::{Value, json};
 
-const PEM: &str = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7+/8=\n-----END PRIVATE KEY-----\n";
-
-fn gcp_key() -> Value {
-    json!({
-        "type": "service_account",
-        "project_id": "acme-prod-42",
-        "private_key_id": "0123456789abcdef0123456789abcdef01234567",
-        "private_key": PEM,
-        "client_email": "spot-connector@acme-prod-42.iam.gserviceaccount.com",
-        "client_id": "112233445566778899001",
-        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-        "token_uri": "https://oauth2.googleapis.com/token",
-        "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
-        "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/spot-connector%40acme-prod-42.iam.gserviceaccount.com",
-        "universe_domain": "googleapis.com"
-    })
-}
-
 fn azure_body() -> Value {
     let in_180 = (time::OffsetDateTime::now_utc().date() + time::Duration::days(180)).to_string();
     json!({
@@ -54,6 +36,16 @@ struct World {
     token: String,
 }
 
+impl World {
+    /// As the signed-up user.
+    async fn get(&self, uri: &str) -> Answer {
+        self.app.get(uri, &self.token).await
+    }
+    async fn post(&self, uri: &str, body: Value) -> Answer {
+        self.app.post(uri, &self.token, body).await
+    }
+}
+
 async fn world() -> World {
     let mut c = config();
     // Hostile sign-ups would otherwise be throttled (429 is tested in faults.rs).
@@ -76,14 +68,12 @@ async fn routes(w: &World) -> Vec<Route> {
         acc("renamed").await,
     );
     let (a_mgmt_aws, a_mgmt_az) = (acc("management aws").await, acc("management azure").await);
-    w.app
-        .post(
-            &format!("/api/setup/credentials/aws/externalId?accountId={a_mgmt_aws}"),
-            &w.token,
-            json!({}),
-        )
-        .await
-        .expect(200);
+    w.post(
+        &format!("/api/setup/credentials/aws/externalId?accountId={a_mgmt_aws}"),
+        json!({}),
+    )
+    .await
+    .expect(200);
     let r = |method, uri: String, auth, body| Route {
         method,
         uri,
@@ -350,7 +340,7 @@ async fn nasty_strings_in_every_field_never_break_the_server() {
     }
     assert!(sent > 500, "{sent}");
     // The server still works.
-    w.app.get("/api/auth/me", &w.token).await.expect(200);
+    w.get("/api/auth/me").await.expect(200);
 }
 
 // ---- markup is data -------------------------------------------------------------------------
@@ -360,12 +350,7 @@ async fn markup_in_names_is_stored_and_returned_verbatim() {
     let w = world().await;
     let name = "<script>alert(\"pwned\")</script> & <img src=x onerror=alert(1)>";
     let a = w
-        .app
-        .post(
-            "/api/setup/account",
-            &w.token,
-            json!({"account": {"name": name}}),
-        )
+        .post("/api/setup/account", json!({"account": {"name": name}}))
         .await;
     a.expect(200);
     assert_eq!(a.item()["name"], name);
@@ -376,10 +361,7 @@ async fn markup_in_names_is_stored_and_returned_verbatim() {
         a.text
     );
     let id = a.item()["id"].as_str().unwrap().to_owned();
-    let a = w
-        .app
-        .get(&format!("/api/setup/account/{id}"), &w.token)
-        .await;
+    let a = w.get(&format!("/api/setup/account/{id}")).await;
     a.expect(200);
     assert_eq!(a.item()["name"], name);
     assert_eq!(a.header("x-content-type-options"), Some("nosniff"));
@@ -387,25 +369,22 @@ async fn markup_in_names_is_stored_and_returned_verbatim() {
     // Renames, channels and organization names too.
     let renamed = "<svg onload=alert(1)>Ops</svg>";
     w.app
-        .call(
-            "PUT",
+        .put(
             &format!("/api/setup/account/{id}"),
-            Some(&w.token),
-            Some(json!({"account": {"name": renamed, "slackNotificationChannels": ["<b>#x</b>"]}})),
+            &w.token,
+            json!({"account": {"name": renamed, "slackNotificationChannels": ["<b>#x</b>"]}}),
         )
         .await
         .expect(200);
-    let list = w.app.get("/api/setup/account", &w.token).await;
+    let list = w.get("/api/setup/account").await;
     assert!(
         list.items().iter().any(|i| i["name"] == renamed),
         "{}",
         list.text
     );
     let org = w
-        .app
         .post(
             "/api/setup/organization",
-            &w.token,
             json!({"organization": {"name": "<h1>Acme</h1>"}}),
         )
         .await;
@@ -415,10 +394,7 @@ async fn markup_in_names_is_stored_and_returned_verbatim() {
     let mut body = signup_body("markup@example.com");
     body["fullName"] = json!("<i>Ada</i> \"Countess\"");
     body["company"] = json!("<b>Engines</b>");
-    let a = w
-        .app
-        .call("POST", "/api/auth/signup", None, Some(body))
-        .await;
+    let a = w.app.post_anon("/api/auth/signup", body).await;
     a.expect(200);
     assert_eq!(a.item()["user"]["fullName"], "<i>Ada</i> \"Countess\"");
     assert_eq!(a.item()["user"]["organizationName"], "<b>Engines</b>");
@@ -428,26 +404,19 @@ async fn markup_in_names_is_stored_and_returned_verbatim() {
 async fn names_of_markup_without_a_letter_are_refused() {
     let w = world().await;
     for name in ["<>", "</>", "<!-- -->", "<% %>", "&#60;&#62;", "<<<>>>\"'"] {
-        w.app
-            .post(
-                "/api/setup/account",
-                &w.token,
-                json!({"account": {"name": name}}),
-            )
+        w.post("/api/setup/account", json!({"account": {"name": name}}))
             .await
             .expect_error(400, "ValidationError", Some("body.account.name"));
-        w.app
-            .post(
-                "/api/setup/organization",
-                &w.token,
-                json!({"organization": {"name": name}}),
-            )
-            .await
-            .expect_error(400, "ValidationError", Some("body.organization.name"));
+        w.post(
+            "/api/setup/organization",
+            json!({"organization": {"name": name}}),
+        )
+        .await
+        .expect_error(400, "ValidationError", Some("body.organization.name"));
         let mut body = signup_body("nameless@example.com");
         body["company"] = json!(name);
         w.app
-            .call("POST", "/api/auth/signup", None, Some(body))
+            .post_anon("/api/auth/signup", body)
             .await
             .expect_error(400, "ValidationError", Some("body.company"));
     }
@@ -457,20 +426,12 @@ async fn names_of_markup_without_a_letter_are_refused() {
 async fn ten_thousand_characters_are_refused_on_named_fields() {
     let w = world().await;
     let long = "a".repeat(10_000);
-    w.app
-        .post(
-            "/api/setup/account",
-            &w.token,
-            json!({"account": {"name": long}}),
-        )
+    w.post("/api/setup/account", json!({"account": {"name": long}}))
         .await
         .expect_error(400, "ValidationError", Some("body.account.name"));
     let mut body = signup_body(&format!("{long}@example.com"));
     body["fullName"] = json!(long);
-    let a = w
-        .app
-        .call("POST", "/api/auth/signup", None, Some(body))
-        .await;
+    let a = w.app.post_anon("/api/auth/signup", body).await;
     a.expect(400);
     assert!(
         a.fields().contains(&"body.fullName".to_owned()),
@@ -481,15 +442,12 @@ async fn ten_thousand_characters_are_refused_on_named_fields() {
     // Messages quote at most an excerpt of what was sent.
     assert!(a.text.len() < 5_000, "{} bytes", a.text.len());
     let a = w
-        .app
-        .post("/api/setup/credentials/aws/externalId", &w.token, json!({}))
+        .post("/api/setup/credentials/aws/externalId", json!({}))
         .await;
     a.expect(200);
     let a = w
-        .app
         .post(
             "/api/setup/credentials/aws",
-            &w.token,
             json!({"credentials": {"iamRole": format!("arn:aws:iam::123456789012:role/{long}")}}),
         )
         .await;
@@ -502,8 +460,7 @@ async fn ten_thousand_characters_are_refused_on_named_fields() {
 #[tokio::test]
 async fn look_alikes_and_rtl_marks_in_arns_are_refused_clearly() {
     let w = world().await;
-    w.app
-        .post("/api/setup/credentials/aws/externalId", &w.token, json!({}))
+    w.post("/api/setup/credentials/aws/externalId", json!({}))
         .await
         .expect(200);
     for (arn, code_point) in [
@@ -514,19 +471,17 @@ async fn look_alikes_and_rtl_marks_in_arns_are_refused_clearly() {
         ("arn:aws:iam::123456789012:role/Spot\u{200B}", "U+200B"),
     ] {
         let a = w
-            .app
             .post(
                 "/api/setup/credentials/aws",
-                &w.token,
                 json!({"credentials": {"iamRole": arn}}),
             )
             .await;
         a.expect_error(400, "ValidationError", Some("body.credentials.iamRole"));
-        let msg = a.errors()[0]["message"].as_str().unwrap();
+        let msg = a.message();
         assert!(msg.contains(code_point), "{arn:?}: {msg}");
     }
     // Nothing was stored.
-    let a = w.app.get("/api/setup/credentials/aws", &w.token).await;
+    let a = w.get("/api/setup/credentials/aws").await;
     a.expect(200);
     assert_eq!(a.body["response"]["count"], 0);
 }
@@ -543,29 +498,20 @@ async fn look_alikes_in_ids_are_refused() {
         "%FF%FE",
         &"a".repeat(10_000),
     ] {
-        let a = w
-            .app
-            .get(&format!("/api/setup/account/{id}"), &w.token)
-            .await;
+        let a = w.get(&format!("/api/setup/account/{id}")).await;
         well_refused(&a, &[400, 404], id);
         let a = w
             .app
-            .call(
-                "PUT",
+            .put(
                 &format!("/api/setup/account/{id}"),
-                Some(&w.token),
-                Some(json!({"account": {"name": "X"}})),
+                &w.token,
+                json!({"account": {"name": "X"}}),
             )
             .await;
         well_refused(&a, &[400, 404], id);
         let a = w
             .app
-            .call(
-                "DELETE",
-                &format!("/api/setup/organization/{id}"),
-                Some(&w.token),
-                None,
-            )
+            .delete(&format!("/api/setup/organization/{id}"), &w.token)
             .await;
         well_refused(&a, &[400, 404], id);
     }
@@ -575,36 +521,24 @@ async fn look_alikes_in_ids_are_refused() {
         "act-%E2%80%AE1a2b3c4d",
         "act-1a2b3c4d%00",
     ] {
-        w.app
-            .get(
-                &format!("/api/setup/credentials/aws?accountId={id}"),
-                &w.token,
-            )
+        w.get(&format!("/api/setup/credentials/aws?accountId={id}"))
             .await
             .expect_error(400, "ValidationError", Some("query.accountId"));
     }
     // Undecodable query strings.
-    let a = w
-        .app
-        .get("/api/setup/credentials/aws?accountId=%FF%FE", &w.token)
-        .await;
+    let a = w.get("/api/setup/credentials/aws?accountId=%FF%FE").await;
     well_refused(&a, &[400], "query %FF");
     // Azure GUIDs and GCP project ids with look-alikes name the character.
     let mut az = azure_body();
     az["tenantId"] = json!("66666666-7777-8888-9999-\u{0430}aaaaaaaaaaa");
-    let a = w
-        .app
-        .post("/api/azure/setup/credentials/validation", &w.token, az)
-        .await;
+    let a = w.post("/api/azure/setup/credentials/validation", az).await;
     a.expect_error(400, "ValidationError", Some("body.tenantId"));
     assert!(a.text.contains("U+0430"), "{}", a.text);
     let mut key = gcp_key();
     key["project_id"] = json!("acme-pr\u{043E}d-42");
     let a = w
-        .app
         .post(
             "/api/gcp/setup/credentials/validation",
-            &w.token,
             json!({"serviceAccount": key}),
         )
         .await;
@@ -737,10 +671,8 @@ async fn binary_bytes_and_wrong_content_types_are_refused() {
     }
     // A GCP key that is a string of binary-ish text instead of an object.
     let a = w
-        .app
         .post(
             "/api/gcp/setup/credentials",
-            &w.token,
             json!({"serviceAccount": "\u{0}\u{1}\u{FFFD}\u{7f}PK\u{3}\u{4}"}),
         )
         .await;
@@ -785,12 +717,7 @@ async fn duplicate_keys_and_nul_bytes() {
     // Escaped NUL bytes in names are refused as control characters.
     for name in ["a\u{0}b", "Acme\u{0}", "\u{0}Acme"] {
         let a = w
-            .app
-            .post(
-                "/api/setup/account",
-                &w.token,
-                json!({"account": {"name": name}}),
-            )
+            .post("/api/setup/account", json!({"account": {"name": name}}))
             .await;
         a.expect_error(400, "ValidationError", Some("body.account.name"));
         assert!(a.text.contains("control character"), "{}", a.text);
@@ -798,10 +725,7 @@ async fn duplicate_keys_and_nul_bytes() {
     let mut body = signup_body("nul\u{0}@example.com");
     body["fullName"] = json!("Ada\u{0}");
     body["password"] = json!("Sup3r-secret!\u{0}");
-    let a = w
-        .app
-        .call("POST", "/api/auth/signup", None, Some(body))
-        .await;
+    let a = w.app.post_anon("/api/auth/signup", body).await;
     well_refused(&a, &[400], "NUL in sign-up");
     assert!(
         a.fields().contains(&"body.fullName".to_owned()),

@@ -21,16 +21,32 @@ async fn invite(app: &TestApp, token: &str, email: &str, role: &str) -> (Value, 
     (a.item()["invitation"].clone(), secret)
 }
 
+/// A new organization whose admin (ada@example.com) invited `email` as `role`; returns the
+/// app, the admin's token, the invitation and its link's secret.
+async fn org_that_invited(email: &str, role: &str) -> (TestApp, String, Value, String) {
+    let app = TestApp::new();
+    let (admin, _) = app.signup("ada@example.com").await;
+    let (inv, secret) = invite(&app, &admin, email, role).await;
+    (app, admin, inv, secret)
+}
+
+/// The emails of the pending invitations, as listed.
+async fn pending_emails(app: &TestApp, token: &str) -> Vec<String> {
+    let list = app.get("/api/onramp/invitations", token).await;
+    list.items()
+        .iter()
+        .map(|i| i["email"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 fn accept_body(password: &str) -> Value {
     json!({"fullName": "Bob Viewer", "country": "FR", "password": password})
 }
 
 async fn accept(app: &TestApp, secret: &str, body: Value) -> Answer {
-    app.call(
-        "POST",
+    app.post_anon(
         &format!("/api/onramp/invitations/token/{secret}/accept"),
-        None,
-        Some(body),
+        body,
     )
     .await
 }
@@ -45,10 +61,6 @@ async fn preview(app: &TestApp, secret: &str) -> Answer {
     .await
 }
 
-async fn delete(app: &TestApp, uri: &str, token: &str) -> Answer {
-    app.call("DELETE", uri, Some(token), None).await
-}
-
 /// An organization with an admin and a viewer who joined by invitation: (admin, viewer) tokens.
 async fn admin_and_viewer(app: &TestApp) -> (String, String) {
     let (admin, _) = app.signup("admin@example.com").await;
@@ -56,14 +68,6 @@ async fn admin_and_viewer(app: &TestApp) -> (String, String) {
     let a = accept(app, &secret, accept_body("Sup3r-secret!")).await;
     a.expect(200);
     (admin, a.item()["accessToken"].as_str().unwrap().to_owned())
-}
-
-fn count(app: &TestApp, sql: &str) -> i64 {
-    app.state
-        .db
-        .conn()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
 }
 
 #[tokio::test]
@@ -172,11 +176,9 @@ async fn invite_list_preview_accept_then_the_new_user_is_a_viewer_of_the_organiz
     assert_eq!(&a.item()["user"], me);
 
     // The new user signs in with the password chosen, whatever the email's case.
-    app.call(
-        "POST",
+    app.post_anon(
         "/api/auth/token",
-        None,
-        Some(json!({"email": "bob@example.com", "password": "An0ther-secret"})),
+        json!({"email": "bob@example.com", "password": "An0ther-secret"}),
     )
     .await
     .expect(200);
@@ -209,14 +211,12 @@ async fn invite_list_preview_accept_then_the_new_user_is_a_viewer_of_the_organiz
     preview(&app, secret)
         .await
         .expect_error(404, "INVITATION_NOT_FOUND", None);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM users"), 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users"), 2);
 }
 
 #[tokio::test]
 async fn an_admin_invitation_makes_an_admin() {
-    let app = TestApp::new();
-    let (admin, _) = app.signup("ada@example.com").await;
-    let (inv, secret) = invite(&app, &admin, "eve@example.com", "admin").await;
+    let (app, _, inv, secret) = org_that_invited("eve@example.com", "admin").await;
     assert_eq!(inv["role"], "admin");
     let a = accept(&app, &secret, accept_body("Sup3r-secret!")).await;
     a.expect(200);
@@ -241,7 +241,7 @@ async fn unknown_revoked_and_expired_links() {
     // Revoked.
     let (inv, secret) = invite(&app, &admin, "rev@example.com", "viewer").await;
     let uri = format!("/api/onramp/invitations/{}", inv["id"].as_str().unwrap());
-    let d = delete(&app, &uri, &admin).await;
+    let d = app.delete(&uri, &admin).await;
     d.expect(200);
     assert!(d.body["response"].get("items").is_none());
     preview(&app, &secret)
@@ -250,7 +250,7 @@ async fn unknown_revoked_and_expired_links() {
     accept(&app, &secret, accept_body("Sup3r-secret!"))
         .await
         .expect_error(404, "INVITATION_NOT_FOUND", None);
-    delete(&app, &uri, &admin)
+    app.delete(&uri, &admin)
         .await
         .expect_error(404, "INVITATION_NOT_FOUND", None);
     let list = app.get("/api/onramp/invitations", &admin).await;
@@ -274,12 +274,7 @@ async fn unknown_revoked_and_expired_links() {
     accept(&app, &secret, accept_body("Sup3r-secret!"))
         .await
         .expect_error(410, "INVITATION_EXPIRED", None);
-    let list = app.get("/api/onramp/invitations", &admin).await;
-    let emails: Vec<&str> = list
-        .items()
-        .iter()
-        .map(|i| i["email"].as_str().unwrap())
-        .collect();
+    let emails = pending_emails(&app, &admin).await;
     assert_eq!(
         emails,
         vec!["rev@example.com"],
@@ -287,7 +282,7 @@ async fn unknown_revoked_and_expired_links() {
     );
     // Nor does an expired one block a new invitation.
     invite(&app, &admin, "old@example.com", "viewer").await;
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM users"), 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users"), 1);
 }
 
 #[tokio::test]
@@ -297,12 +292,7 @@ async fn pending_invitations_are_listed_newest_first() {
     for e in ["one@example.com", "two@example.com", "three@example.com"] {
         invite(&app, &admin, e, "viewer").await;
     }
-    let list = app.get("/api/onramp/invitations", &admin).await;
-    let emails: Vec<&str> = list
-        .items()
-        .iter()
-        .map(|i| i["email"].as_str().unwrap())
-        .collect();
+    let emails = pending_emails(&app, &admin).await;
     assert_eq!(
         emails,
         vec!["three@example.com", "two@example.com", "one@example.com"]
@@ -335,12 +325,7 @@ async fn invitation_conflicts_and_validation() {
     let bad = post(json!({"email": "not-an-email", "role": "viewer"})).await;
     bad.expect_error(400, "ValidationError", Some("body.email"));
     let signup = app
-        .call(
-            "POST",
-            "/api/auth/signup",
-            None,
-            Some(signup_body("not-an-email")),
-        )
+        .post_anon("/api/auth/signup", signup_body("not-an-email"))
         .await;
     assert_eq!(bad.errors()[0]["message"], signup.errors()[0]["message"]);
 
@@ -351,22 +336,18 @@ async fn invitation_conflicts_and_validation() {
     both.expect(400);
     assert_eq!(both.fields(), vec!["body.email", "body.role"]);
     // Only the first invitation was stored.
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations"), 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM invitations"), 1);
 }
 
 #[tokio::test]
 async fn accepting_checks_the_fields_like_signup_and_keeps_the_link_on_error() {
-    let app = TestApp::new();
-    let (admin, _) = app.signup("ada@example.com").await;
-    let (_, secret) = invite(&app, &admin, "bob@example.com", "viewer").await;
+    let (app, _, _, secret) = org_that_invited("bob@example.com", "viewer").await;
 
     let bad = accept(&app, &secret, accept_body("short")).await;
     bad.expect_error(400, "ValidationError", Some("body.password"));
     let mut signup = signup_body("x@example.com");
     signup["password"] = json!("short");
-    let signup = app
-        .call("POST", "/api/auth/signup", None, Some(signup))
-        .await;
+    let signup = app.post_anon("/api/auth/signup", signup).await;
     assert_eq!(bad.errors()[0]["message"], signup.errors()[0]["message"]);
 
     let all = accept(
@@ -387,7 +368,7 @@ async fn accepting_checks_the_fields_like_signup_and_keeps_the_link_on_error() {
     );
 
     // Nothing was created and the link still works.
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM users"), 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users"), 1);
     accept(&app, &secret, accept_body("Sup3r-secret!"))
         .await
         .expect(200);
@@ -395,13 +376,11 @@ async fn accepting_checks_the_fields_like_signup_and_keeps_the_link_on_error() {
 
 #[tokio::test]
 async fn accepting_after_the_email_signed_up_elsewhere_is_a_conflict() {
-    let app = TestApp::new();
-    let (admin, _) = app.signup("ada@example.com").await;
-    let (_, secret) = invite(&app, &admin, "bob@example.com", "viewer").await;
+    let (app, _, _, secret) = org_that_invited("bob@example.com", "viewer").await;
     app.signup("Bob@example.com").await;
     let a = accept(&app, &secret, accept_body("Sup3r-secret!")).await;
     a.expect_error(409, "Email_ALREADY_REGISTERED", None);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM users"), 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users"), 2);
 }
 
 #[tokio::test]
@@ -414,13 +393,15 @@ async fn another_organization_cannot_see_or_revoke_invitations_or_users() {
     let b_list = app.get("/api/onramp/invitations", &b_admin).await;
     b_list.expect(200);
     assert_eq!(b_list.body["response"]["count"], 0);
-    let foreign = delete(
-        &app,
-        &format!("/api/onramp/invitations/{}", inv["id"].as_str().unwrap()),
-        &b_admin,
-    )
-    .await;
-    let unknown = delete(&app, "/api/onramp/invitations/inv-0badf00d", &b_admin).await;
+    let foreign = app
+        .delete(
+            &format!("/api/onramp/invitations/{}", inv["id"].as_str().unwrap()),
+            &b_admin,
+        )
+        .await;
+    let unknown = app
+        .delete("/api/onramp/invitations/inv-0badf00d", &b_admin)
+        .await;
     foreign.expect_error(404, "INVITATION_NOT_FOUND", None);
     assert_eq!(foreign.body["response"], unknown.body["response"]);
 
@@ -494,12 +475,11 @@ async fn viewers_can_read_and_sign_out_but_not_change_anything() {
         );
     }
     // Nothing changed.
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM accounts"), 1);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM organizations"), 1);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM aws_external_ids"), 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts"), 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM organizations"), 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM aws_external_ids"), 0);
     assert_eq!(
-        count(
-            &app,
+        app.count(
             "SELECT COUNT(*) FROM invitations WHERE revoked_at IS NULL AND accepted_at IS NULL"
         ),
         1

@@ -29,9 +29,7 @@ async fn over_the_limit_is_429_with_headers() {
         assert!((1..=60).contains(&reset));
     }
     let a = app.get("/api/setup/account?x=1", &token).await;
-    a.expect(429);
-    assert_envelope(&a, "GET", "/setup/account?x=1");
-    assert_same_shape(&a.body, &fixture("rate_limited.json"));
+    a.expect_spot(429, "GET", "/setup/account?x=1", "rate_limited.json");
     assert_eq!(a.body["response"]["data"], "Rate limit exceeded");
     assert_eq!(a.body["response"]["status"]["message"], "Too Many Requests");
     assert_eq!(a.header("x-ratelimit-limit"), Some("3"));
@@ -120,20 +118,16 @@ async fn every_429_carries_retry_after() {
         .await;
     check(&a, "rate limit by IP");
     // The login throttle.
-    app.call(
-        "POST",
+    app.post_anon(
         "/api/auth/token",
-        None,
-        Some(json!({"email": "ra@example.com", "password": "Wr0ng-secret!"})),
+        json!({"email": "ra@example.com", "password": "Wr0ng-secret!"}),
     )
     .await
     .expect(401);
     let a = app
-        .call(
-            "POST",
+        .post_anon(
             "/api/auth/token",
-            None,
-            Some(json!({"email": "ra@example.com", "password": "Sup3r-secret!"})),
+            json!({"email": "ra@example.com", "password": "Sup3r-secret!"}),
         )
         .await;
     check(&a, "login throttle");

@@ -46,18 +46,7 @@ fn in_days(days: i64) -> String {
 }
 
 fn gcp_key() -> Value {
-    json!({
-        "type": "service_account",
-        "project_id": "acme-prod-42",
-        "private_key_id": "0123456789abcdef0123456789abcdef01234567",
-        "private_key": pem(),
-        "client_email": "spot-connector@acme-prod-42.iam.gserviceaccount.com",
-        "client_id": "112233445566778899001",
-        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-        "token_uri": "https://oauth2.googleapis.com/token",
-        "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
-        "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/spot-connector%40acme-prod-42.iam.gserviceaccount.com",
-    })
+    gcp_key_with(&pem())
 }
 
 fn azure_creds(secret: &str) -> Value {
@@ -82,11 +71,20 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn disk_config(dir: &Path) -> Config {
+/// A test configuration whose database is the file `name` in `dir`.
+fn db_in(dir: &Path, name: &str) -> Config {
     Config {
-        db: dir.join("onramp.sqlite").to_str().unwrap().to_owned(),
+        db: dir.join(name).to_str().unwrap().to_owned(),
         ..Config::for_tests()
     }
+}
+
+/// A fresh directory for the test `name`, and a server on a database file in it.
+fn on_disk(name: &str) -> (PathBuf, Config, TestApp) {
+    let dir = temp_dir(name);
+    let c = db_in(&dir, "onramp.sqlite");
+    let app = TestApp::with(c.clone());
+    (dir, c, app)
 }
 
 fn key_file(c: &Config) -> PathBuf {
@@ -133,18 +131,22 @@ fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
+fn azure_url(account: &str) -> String {
+    format!("/api/azure/setup/credentials?accountId={account}")
+}
+
+async fn set_azure_secret(app: &TestApp, token: &str, account: &str, secret: &str) {
+    app.post(&azure_url(account), token, azure_creds(secret))
+        .await
+        .expect(200);
+}
+
 /// Sets every kind of cloud secret through the routes; returns (token, azure account, gcp
 /// account, billing account).
 async fn store_all_secrets(app: &TestApp) -> (String, String, String, String) {
     let (token, _) = app.signup("secrets@example.com").await;
     let azure = app.new_account(&token, "Azure prod").await;
-    app.post(
-        &format!("/api/azure/setup/credentials?accountId={azure}"),
-        &token,
-        azure_creds(LINKED_SECRET),
-    )
-    .await
-    .expect(200);
+    set_azure_secret(app, &token, &azure, LINKED_SECRET).await;
     let gcp = app.new_account(&token, "Data").await;
     app.post(
         &format!("/api/gcp/setup/credentials?accountId={gcp}"),
@@ -181,12 +183,7 @@ async fn assert_secrets_readable(
     gcp: &str,
     billing: &str,
 ) {
-    let a = app
-        .get(
-            &format!("/api/azure/setup/credentials?accountId={azure}"),
-            token,
-        )
-        .await;
+    let a = app.get(&azure_url(azure), token).await;
     a.expect(200);
     assert_eq!(a.item()["clientSecret"], "Lk4****");
     let g = app
@@ -239,27 +236,19 @@ async fn assert_secrets_readable(
 
 #[tokio::test]
 async fn secrets_never_reach_the_database_file() {
-    let dir = temp_dir("file");
-    let c = disk_config(&dir);
-    let app = TestApp::with(c.clone());
+    let (dir, c, app) = on_disk("file");
     let (token, azure, gcp, billing) = store_all_secrets(&app).await;
     assert_secrets_readable(&app, &token, &azure, &gcp, &billing).await;
     assert_no_secret_in_file(&c, "after set");
     // Setting again (a rotated client secret) leaves no trace of the first one either.
-    app.post(
-        &format!("/api/azure/setup/credentials?accountId={azure}"),
+    set_azure_secret(
+        &app,
         &token,
-        azure_creds("Lk4~Second0000000000qrstuvwxyz0123456a"),
+        &azure,
+        "Lk4~Second0000000000qrstuvwxyz0123456a",
     )
-    .await
-    .expect(200);
-    app.post(
-        &format!("/api/azure/setup/credentials?accountId={azure}"),
-        &token,
-        azure_creds(LINKED_SECRET),
-    )
-    .await
-    .expect(200);
+    .await;
+    set_azure_secret(&app, &token, &azure, LINKED_SECRET).await;
     assert_no_secret_in_file(&c, "after a second set");
     drop(app);
 
@@ -279,9 +268,7 @@ async fn secrets_never_reach_the_database_file() {
 
 #[tokio::test]
 async fn a_wrong_key_is_refused_at_start() {
-    let dir = temp_dir("wrong-key");
-    let c = disk_config(&dir);
-    let app = TestApp::with(c.clone());
+    let (dir, c, app) = on_disk("wrong-key");
     store_all_secrets(&app).await;
     drop(app);
     let before = database_bytes(&c);
@@ -310,9 +297,7 @@ async fn a_wrong_key_is_refused_at_start() {
 
 #[tokio::test]
 async fn a_missing_key_file_is_refused_when_secrets_are_stored() {
-    let dir = temp_dir("missing-key");
-    let c = disk_config(&dir);
-    let app = TestApp::with(c.clone());
+    let (dir, c, app) = on_disk("missing-key");
     store_all_secrets(&app).await;
     drop(app);
     let key = key_file(&c);
@@ -332,9 +317,7 @@ async fn a_missing_key_file_is_refused_when_secrets_are_stored() {
 #[cfg(unix)]
 #[tokio::test]
 async fn key_and_database_files_are_created_private() {
-    let dir = temp_dir("modes");
-    let c = disk_config(&dir);
-    let app = TestApp::with(c.clone());
+    let (dir, c, app) = on_disk("modes");
     assert_eq!(mode(Path::new(&c.db)), 0o600);
     assert_eq!(mode(&key_file(&c)), 0o600);
     store_all_secrets(&app).await;
@@ -355,9 +338,7 @@ async fn key_and_database_files_are_created_private() {
 
 #[tokio::test]
 async fn plaintext_rows_are_encrypted_on_start() {
-    let dir = temp_dir("plaintext");
-    let c = disk_config(&dir);
-    let app = TestApp::with(c.clone());
+    let (dir, c, app) = on_disk("plaintext");
     let (token, azure, gcp, billing) = store_all_secrets(&app).await;
     drop(app);
     // A database from before encryption: the same rows in plain text.
@@ -402,36 +383,26 @@ async fn plaintext_rows_are_encrypted_on_start() {
 
 #[tokio::test]
 async fn a_ciphertext_copied_to_another_row_does_not_decrypt() {
-    let dir = temp_dir("moved");
-    let c = disk_config(&dir);
-    let app = TestApp::with(c.clone());
+    let (dir, c, app) = on_disk("moved");
     let (token, azure, _, _) = store_all_secrets(&app).await;
     let other = app.new_account(&token, "Azure dev").await;
-    app.post(
-        &format!("/api/azure/setup/credentials?accountId={other}"),
+    set_azure_secret(
+        &app,
         &token,
-        azure_creds("Ot8~OtherSecret00000qrstuvwxyz0123456ab"),
+        &other,
+        "Ot8~OtherSecret00000qrstuvwxyz0123456ab",
     )
-    .await
-    .expect(200);
+    .await;
     // Someone with write access to the database swaps in the first account's ciphertext.
     app.exec(&format!(
         "UPDATE azure_credentials SET client_secret = \
          (SELECT client_secret FROM azure_credentials WHERE account_id = '{azure}') \
          WHERE account_id = '{other}'"
     ));
-    app.get(
-        &format!("/api/azure/setup/credentials?accountId={other}"),
-        &token,
-    )
-    .await
-    .expect_error(500, "InternalError", None);
-    app.get(
-        &format!("/api/azure/setup/credentials?accountId={azure}"),
-        &token,
-    )
-    .await
-    .expect(200);
+    app.get(&azure_url(&other), &token)
+        .await
+        .expect_error(500, "InternalError", None);
+    app.get(&azure_url(&azure), &token).await.expect(200);
     let moved: String = app
         .state
         .db
@@ -463,9 +434,7 @@ async fn a_ciphertext_copied_to_another_row_does_not_decrypt() {
 
 #[tokio::test]
 async fn rotate_key_refuses_while_a_server_runs_and_works_from_the_command_line() {
-    let dir = temp_dir("rotate");
-    let c = disk_config(&dir);
-    let app = TestApp::with(c.clone());
+    let (dir, c, app) = on_disk("rotate");
     store_all_secrets(&app).await;
     let key_before = std::fs::read(key_file(&c)).unwrap();
     let e = secrets::rotate_key_of(&c).unwrap_err();
@@ -492,10 +461,7 @@ async fn rotate_key_refuses_while_a_server_runs_and_works_from_the_command_line(
     assert_no_secret_in_file(&c, "after rotate-key");
     AppState::new(c).expect("starts with the new key");
     // A mistyped --db is not a rotation: nothing is created.
-    let typo = Config {
-        db: dir.join("onramp.sqlit").to_str().unwrap().to_owned(),
-        ..Config::for_tests()
-    };
+    let typo = db_in(&dir, "onramp.sqlit");
     let e = secrets::rotate_key_of(&typo).unwrap_err();
     assert!(e.contains("no database"), "{e}");
     assert!(!Path::new(&typo.db).exists());

@@ -46,6 +46,12 @@ impl Answer {
             e["field"].as_str().map(str::to_owned),
         )
     }
+    /// The first error's message.
+    pub fn message(&self) -> &str {
+        self.errors()[0]["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no message in {}", self.text))
+    }
     pub fn fields(&self) -> Vec<String> {
         self.errors()
             .iter()
@@ -68,6 +74,14 @@ impl Answer {
             "{}",
             self.text
         );
+        self
+    }
+    /// `expect(status)`, the envelope of `method url` and the shape of the fixture `shape`.
+    #[track_caller]
+    pub fn expect_spot(&self, status: u16, method: &str, url: &str, shape: &str) -> &Self {
+        self.expect(status);
+        assert_envelope(self, method, url);
+        assert_same_shape(&self.body, &fixture(shape));
         self
     }
     #[track_caller]
@@ -139,12 +153,21 @@ impl TestApp {
     pub async fn post(&self, uri: &str, token: &str, body: Value) -> Answer {
         self.call("POST", uri, Some(token), Some(body)).await
     }
+    pub async fn put(&self, uri: &str, token: &str, body: Value) -> Answer {
+        self.call("PUT", uri, Some(token), Some(body)).await
+    }
+    pub async fn delete(&self, uri: &str, token: &str) -> Answer {
+        self.call("DELETE", uri, Some(token), None).await
+    }
+
+    /// A POST without a token (sign-up, sign-in, joining by invitation).
+    pub async fn post_anon(&self, uri: &str, body: Value) -> Answer {
+        self.call("POST", uri, None, Some(body)).await
+    }
 
     /// Signs up a new organization; returns (token, whoami).
     pub async fn signup(&self, email: &str) -> (String, Value) {
-        let a = self
-            .call("POST", "/api/auth/signup", None, Some(signup_body(email)))
-            .await;
+        let a = self.post_anon("/api/auth/signup", signup_body(email)).await;
         a.expect(200);
         let s = a.item();
         (
@@ -166,6 +189,15 @@ impl TestApp {
         a.item()["id"].as_str().unwrap().to_owned()
     }
 
+    /// The one number `sql` selects, e.g. `SELECT COUNT(*) FROM users`.
+    pub fn count(&self, sql: &str) -> i64 {
+        self.state
+            .db
+            .conn()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    }
+
     pub fn exec(&self, sql: &str) {
         self.state.db.conn().execute_batch(sql).unwrap();
     }
@@ -178,6 +210,30 @@ pub fn signup_body(email: &str) -> Value {
         "email": email,
         "country": "GB",
         "password": "Sup3r-secret!"
+    })
+}
+
+pub const GCP_PEM: &str = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7+/8=\n-----END PRIVATE KEY-----\n";
+
+/// A Google service-account key file that passes validation.
+pub fn gcp_key() -> Value {
+    gcp_key_with(GCP_PEM)
+}
+
+/// The same key file with another private key.
+pub fn gcp_key_with(private_key: &str) -> Value {
+    json!({
+        "type": "service_account",
+        "project_id": "acme-prod-42",
+        "private_key_id": "0123456789abcdef0123456789abcdef01234567",
+        "private_key": private_key,
+        "client_email": "spot-connector@acme-prod-42.iam.gserviceaccount.com",
+        "client_id": "112233445566778899001",
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": "https://oauth2.googleapis.com/token",
+        "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+        "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/spot-connector%40acme-prod-42.iam.gserviceaccount.com",
+        "universe_domain": "googleapis.com"
     })
 }
 
