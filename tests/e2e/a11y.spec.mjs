@@ -1,28 +1,20 @@
 // axe-core (WCAG 2.0/2.1/2.2 A and AA) on every screen, in the light and the dark theme.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { newUser, signupViaApi, startServer } from './lib/server.mjs';
+import { newUser, signupViaApi } from './lib/server.mjs';
 import {
-  checkA11y, expectAttr, expectURL, expectVisible, launchBrowser, newPage, open, screenshot, waitInteractive,
+  checkA11y, expectAttr, expectURL, expectVisible, newPage, open, screenshot, waitInteractive,
 } from './lib/browser.mjs';
 import { button, field, fillSignupScreen1, passwordFields, signinViaUi, signupFields } from './lib/app.mjs';
+import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 90_000 };
 
 describe('accessibility (axe-core)', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const suite = browserSuite();
 
   it('sets performance.mark("onramp:interactive") once on load of each entry route', T, async () => {
-    const { context, page } = await newPage(browser, server);
+    const { context, page } = await newPage(suite.browser, suite.server);
     try {
       for (const route of ['/signin', '/signup', '/no/such/page']) {
         await page.goto(route);
@@ -41,8 +33,8 @@ describe('accessibility (axe-core)', () => {
       let page;
       const user = newUser();
       before(async () => {
-        ({ context, page } = await newPage(browser, server, { colorScheme: theme }));
-        await signupViaApi(server, user);
+        ({ context, page } = await newPage(suite.browser, suite.server, { colorScheme: theme }));
+        await signupViaApi(suite.server, user);
       });
       after(async () => context?.close());
 
@@ -141,8 +133,8 @@ describe('accessibility (axe-core)', () => {
 
   it('at 320 px the user menu keeps its name and the dashboard passes axe without sideways scrolling', T, async () => {
     const user = newUser();
-    await signupViaApi(server, user);
-    const { context, page } = await newPage(browser, server, { viewport: { width: 320, height: 640 } });
+    await signupViaApi(suite.server, user);
+    const { context, page } = await newPage(suite.browser, suite.server, { viewport: { width: 320, height: 640 } });
     try {
       await signinViaUi(page, user);
       await open(page, '/dashboard');
@@ -170,7 +162,7 @@ describe('accessibility (axe-core)', () => {
       email: `adaaugustakingcountessoflovelace${tag}@analyticalenginesinternational.com`,
       company: `AnalyticalEnginesInternationalHoldings${tag}`,
     });
-    const { context, page } = await newPage(browser, server, { viewport: { width: 320, height: 640 } });
+    const { context, page } = await newPage(suite.browser, suite.server, { viewport: { width: 320, height: 640 } });
     try {
       await open(page, '/signup');
       const f = await fillSignupScreen1(page, user);
@@ -191,7 +183,7 @@ describe('accessibility (axe-core)', () => {
 
   it('the dark theme is really dark (the dark scans are not light scans twice)', T, async () => {
     const background = async (colorScheme) => {
-      const { context, page } = await newPage(browser, server, { colorScheme });
+      const { context, page } = await newPage(suite.browser, suite.server, { colorScheme });
       try {
         await open(page, '/signin');
         return await page.evaluate(() => {

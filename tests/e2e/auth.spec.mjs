@@ -1,16 +1,16 @@
 // Sign-up, sign-in, sign-out, form errors, API-token sign-in, 404.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { api, newUser, signupViaApi, startServer } from './lib/server.mjs';
+import { describe, it } from 'node:test';
+import { api, newUser, signupViaApi } from './lib/server.mjs';
 import {
   describedBy, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectHidden,
-  expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, launchBrowser, open,
-  screenshot, inNewPage
+  expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, open, screenshot
 } from './lib/browser.mjs';
 import {
   WELCOME_HEADING, WELCOME_PATH, button, field, fillSignupScreen1, passwordFields, signOutViaMenu, signinViaUi,
   signupFields, signupViaUi,
 } from './lib/app.mjs';
+import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 90_000 };
 
@@ -25,21 +25,8 @@ function tokenOf(stored) {
 }
 
 describe('auth', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  /** Run `fn` with a fresh page; close the context afterwards, even on failure. */
-  const withPage = (fn, options) => inNewPage({ browser, server, name: currentTest, options }, fn);
-  let currentTest = '';
-  beforeEach((t) => { currentTest = t.name; });
+  const suite = browserSuite();
+  const { withPage } = suite;
 
   it('signs up, lands on the wizard with the organization name, signs out, signs in again', T, () => withPage(async (page, problems) => {
     const user = newUser();
@@ -56,7 +43,7 @@ describe('auth', () => {
       'signing out removes sessionStorage["onramp.session"]');
     await screenshot(page, 'signin');
     // The old token no longer works on the server either.
-    const me = await api(server, 'GET', '/api/auth/me', { token: tokenOf(session) });
+    const me = await api(suite.server, 'GET', '/api/auth/me', { token: tokenOf(session) });
     assert.equal(me.status, 401, `GET /api/auth/me with the signed-out token answered ${me.status}`);
     // A protected screen is not shown any more.
     await page.goto('/welcome');
@@ -122,7 +109,7 @@ describe('auth', () => {
 
   it('sign-up with an email that is already registered: the error sits on Email, nothing else is lost', T, () => withPage(async (page) => {
     const existing = newUser();
-    await signupViaApi(server, existing);
+    await signupViaApi(suite.server, existing);
     const user = newUser({ email: existing.email, fullName: 'Charles Babbage', company: 'Difference Engines' });
     await open(page, '/signup');
     await fillSignupScreen1(page, user);
@@ -144,7 +131,7 @@ describe('auth', () => {
 
   it('sign-in form: field messages, and a wrong password gives one clear message with the email kept', T, () => withPage(async (page) => {
     const user = newUser();
-    await signupViaApi(server, user);
+    await signupViaApi(suite.server, user);
     await open(page, '/signin');
     const email = field(page, 'Email');
     const password = field(page, 'Password');
@@ -173,8 +160,8 @@ describe('auth', () => {
 
   it('signs in with a personal API token on the "API token" tab', T, () => withPage(async (page, problems) => {
     const user = newUser();
-    const session = await signupViaApi(server, user);
-    const res = await api(server, 'POST', '/api/auth/tokens', { token: session });
+    const session = await signupViaApi(suite.server, user);
+    const res = await api(suite.server, 'POST', '/api/auth/tokens', { token: session });
     assert.equal(res.status, 200, `POST /api/auth/tokens answered ${res.status}: ${JSON.stringify(res.body)}`);
     const apiToken = res.body.response.items[0].accessToken;
     assert.ok(apiToken, 'a personal API token');

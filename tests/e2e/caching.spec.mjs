@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { statSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { DIST, startServer } from './lib/server.mjs';
-import { ARTIFACTS, expectNoPageProblems, inNewPage, launchBrowser, open } from './lib/browser.mjs';
+import { describe, it } from 'node:test';
+import { DIST } from './lib/server.mjs';
+import { ARTIFACTS, expectNoPageProblems, inNewPage, open } from './lib/browser.mjs';
 import { recordWire, wireTotal } from './lib/wire.mjs';
+import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 90_000 };
 const REPEAT_BUDGET = 5 * 1024;
@@ -19,24 +20,15 @@ function distFile(p) {
 }
 
 describe('caching and compression, as Chromium sees them', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const suite = browserSuite();
 
   for (const route of ['/signin', '/dashboard']) {
     it(`${route}: the cold load is brotli, a repeat load transfers at most 5 KB`, T, async () => {
-      await inNewPage({ browser, server, name: `caching ${route}` }, async (page, problems) => {
+      await inNewPage({ browser: suite.browser, server: suite.server, name: `caching ${route}` }, async (page, problems) => {
         const wire = await recordWire(page);
         await open(page, route);
         await page.waitForLoadState('networkidle');
-        const cold = wire.take().filter((r) => r.url.startsWith(server.url));
+        const cold = wire.take().filter((r) => r.url.startsWith(suite.server.url));
         assert.ok(cold.some((r) => r.path.endsWith('.wasm')), `${route}: the cold load fetched a wasm module`);
         for (const r of cold) {
           assert.ok(!r.fromCache, `${route}: ${r.path} came from a cache on a cold load`);
@@ -52,7 +44,7 @@ describe('caching and compression, as Chromium sees them', () => {
 
         await open(page, route);
         await page.waitForLoadState('networkidle');
-        const repeat = wire.take().filter((r) => r.url.startsWith(server.url));
+        const repeat = wire.take().filter((r) => r.url.startsWith(suite.server.url));
         const total = wireTotal(repeat);
         mkdirSync(ARTIFACTS, { recursive: true });
         writeFileSync(path.join(ARTIFACTS, `wire${route.replace(/\//g, '-')}.json`),

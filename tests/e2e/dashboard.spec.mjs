@@ -3,26 +3,17 @@
 // delete (and the default account's refusal), the Azure expiry badge and banner, the account
 // menu (search by partial ID, switching, keyboard), a lost Create account answer, axe.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { api, newUser, signupViaApi, startServer } from './lib/server.mjs';
+import { describe, it } from 'node:test';
+import { api, startServer } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFocused, expectHidden, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, launchBrowser, open, screenshot, inNewPage
+  expectText, expectURL, expectValue, expectVisible, open, screenshot
 } from './lib/browser.mjs';
-import { button, field } from './lib/app.mjs';
+import { button, field, signedIn } from './lib/app.mjs';
+import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 180_000 };
 const GUID = (n) => `${String(n).repeat(8).slice(0, 8)}-1111-4111-8111-111111111111`;
-
-/** Sign up through the API, put the token where the app keeps it, open the dashboard. */
-async function signedIn(page, server, user = newUser()) {
-  const token = await signupViaApi(server, user);
-  await page.goto('/signin');
-  await page.evaluate((t) => sessionStorage.setItem('onramp.session', t), token);
-  await open(page, '/dashboard');
-  await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard heading');
-  return { token, user };
-}
 
 async function accountsOf(server, token) {
   const r = await api(server, 'GET', '/api/setup/account', { token });
@@ -67,23 +58,11 @@ async function connectAwsManually(page, roleArn) {
 }
 
 describe('dashboard and additional accounts', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  let currentTest = '';
-  beforeEach((t) => { currentTest = t.name; });
-  const withPage = (fn, srv = server) => inNewPage({ browser, server: srv, name: currentTest }, fn);
+  const suite = browserSuite();
+  const withPage = (fn, server) => suite.withPage(fn, { server });
 
   it('a new organization: cards, honest savings empty state, the default account not connected (axe)', T, () => withPage(async (page, problems) => {
-    const { user } = await signedIn(page, server);
+    const { user } = await signedIn(page, suite.server);
     await expectVisible(page.getByRole('link', { name: /Connect a Linked Account/ }), 'card "Connect a Linked Account"');
     await expectVisible(page.getByRole('link', { name: /Connect a Management Account/ }), 'card "Connect a Management Account"');
     await expectVisible(page.getByText('No billing data connected', { exact: true }), 'the savings empty state');
@@ -100,7 +79,7 @@ describe('dashboard and additional accounts', () => {
   }));
 
   it('dashboard card → Linked → name → Create account → AWS → connected second account', T, () => withPage(async (page, problems) => {
-    const { token } = await signedIn(page, server);
+    const { token } = await signedIn(page, suite.server);
     await page.getByRole('link', { name: /Connect a Linked Account/ }).click();
     await expectURL(page, '/accounts/new/name');
     await checkA11y(page, 'the add-account name step');
@@ -111,7 +90,7 @@ describe('dashboard and additional accounts', () => {
     await name.fill('Production');
     await button(page, 'Create account').click();
     await expectURL(page, '/accounts/new/provider');
-    const created = (await accountsOf(server, token)).filter((a) => a.name === 'Production');
+    const created = (await accountsOf(suite.server, token)).filter((a) => a.name === 'Production');
     assert.equal(created.length, 1, 'the account exists from Create account on');
     await expectVisible(page.locator('.stepper-done code', { hasText: created[0].accountId }), 'the new account ID in the done step');
     await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
@@ -126,14 +105,14 @@ describe('dashboard and additional accounts', () => {
     await expectVisible(page.locator('[data-banner="collecting"]').getByText(/Production: data can take up to 24 hours/), 'the data-collection banner');
     await button(page, 'Dismiss message').click();
     await expectHidden(page.getByText('Your account has been successfully connected!'), 'the dismissed toast');
-    const items = await accountsOf(server, token);
+    const items = await accountsOf(suite.server, token);
     assert.equal(items.find((a) => a.name === 'Production')?.cloudProvider, 'aws');
     assert.equal(items.length, 2, 'no duplicate account');
     await expectNoPageProblems(page, problems);
   }));
 
   it('user menu → Add account; search by partial ID; switching account; keyboard', T, () => withPage(async (page, problems) => {
-    const { token } = await signedIn(page, server);
+    const { token } = await signedIn(page, suite.server);
     const menuButton = page.locator('#user-menu-button');
     await menuButton.focus();
     await page.keyboard.press('Enter');
@@ -172,7 +151,7 @@ describe('dashboard and additional accounts', () => {
     await expectText(row(page, 'Staging').locator('[data-status]'), /^Pending$/, 'Staging after connecting');
 
     // Search by a partial ID, then switch to it.
-    const staging = (await accountsOf(server, token)).find((a) => a.name === 'Staging');
+    const staging = (await accountsOf(suite.server, token)).find((a) => a.name === 'Staging');
     await menuButton.click();
     await search.fill(staging.accountId.slice(5, 10));
     const item = page.getByRole('menuitemradio', { name: /Staging/ });
@@ -196,11 +175,11 @@ describe('dashboard and additional accounts', () => {
   }));
 
   it('management card disappears once a management account exists; kind and status follow', T, () => withPage(async (page, problems) => {
-    const { token, user } = await signedIn(page, server);
-    const [first] = await accountsOf(server, token);
-    let r = await api(server, 'POST', `/api/setup/credentials/aws/externalId?accountId=${first.accountId}`, { token });
+    const { token, user } = await signedIn(page, suite.server);
+    const [first] = await accountsOf(suite.server, token);
+    let r = await api(suite.server, 'POST', `/api/setup/credentials/aws/externalId?accountId=${first.accountId}`, { token });
     assert.equal(r.status, 200);
-    r = await api(server, 'POST', '/api/onramp/management/aws', {
+    r = await api(suite.server, 'POST', '/api/onramp/management/aws', {
       token,
       body: {
         accountId: first.accountId, environment: 'commercial', bucketName: 'onramp-cur-reports',
@@ -228,7 +207,7 @@ describe('dashboard and additional accounts', () => {
   }));
 
   it('leaving midway leaves a Not connected account; Resume setup continues at the right step', T, () => withPage(async (page, problems) => {
-    await signedIn(page, server);
+    await signedIn(page, suite.server);
     await page.goto('/accounts/new?kind=linked');
     await expectURL(page, '/accounts/new/name');
     await field(page, 'Account name').fill('Half done');
@@ -263,8 +242,8 @@ describe('dashboard and additional accounts', () => {
   }));
 
   it('rename, delete with confirmation, and the default account cannot be deleted', T, () => withPage(async (page, problems) => {
-    const { token, user } = await signedIn(page, server);
-    const id = await createAccount(server, token, 'Old name');
+    const { token, user } = await signedIn(page, suite.server);
+    const id = await createAccount(suite.server, token, 'Old name');
     await page.reload();
     await page.getByRole('button', { name: 'Rename Old name' }).click();
     const dialog = page.getByRole('dialog', { name: 'Rename “Old name”' });
@@ -279,7 +258,7 @@ describe('dashboard and additional accounts', () => {
     await dialog.getByRole('button', { name: 'Save name' }).click();
     await expectHidden(dialog, 'the rename dialog after saving');
     await expectVisible(row(page, 'New name'), 'the renamed row');
-    assert.equal((await accountsOf(server, token)).find((a) => a.accountId === id)?.name, 'New name');
+    assert.equal((await accountsOf(suite.server, token)).find((a) => a.accountId === id)?.name, 'New name');
 
     // Delete: a confirmation naming the account; Escape keeps it.
     const del = page.getByRole('button', { name: 'Delete New name' });
@@ -294,7 +273,7 @@ describe('dashboard and additional accounts', () => {
     await confirm.getByRole('button', { name: 'Delete account' }).click();
     await expectHidden(row(page, 'New name'), 'the deleted row');
     await expectVisible(page.getByText('“New name” was deleted.'), 'the deletion note');
-    assert.ok(!(await accountsOf(server, token)).some((a) => a.accountId === id), 'gone on the server');
+    assert.ok(!(await accountsOf(suite.server, token)).some((a) => a.accountId === id), 'gone on the server');
 
     // The default account: explained, no way to delete it.
     await page.getByRole('button', { name: `Delete ${user.company}` }).click();
@@ -304,17 +283,17 @@ describe('dashboard and additional accounts', () => {
     assert.equal(await refused.getByRole('button', { name: 'Delete account' }).count(), 0, 'no delete button');
     await refused.getByRole('button', { name: 'Close' }).click();
     // The server refuses too.
-    const [first] = await accountsOf(server, token);
-    const r = await api(server, 'DELETE', `/api/setup/account/${first.accountId}`, { token });
+    const [first] = await accountsOf(suite.server, token);
+    const r = await api(suite.server, 'DELETE', `/api/setup/account/${first.accountId}`, { token });
     assert.equal(r.status, 400);
     await expectNoPageProblems(page, problems);
   }));
 
   it('an Azure secret 10 days from expiry: badge, banner, Update credentials; sorting and filter (axe)', T, () => withPage(async (page, problems) => {
-    const { token } = await signedIn(page, server);
-    const az = await createAccount(server, token, 'Azure subscription');
-    await connectAzureViaApi(server, token, az, 10);
-    await createAccount(server, token, 'Another one');
+    const { token } = await signedIn(page, suite.server);
+    const az = await createAccount(suite.server, token, 'Azure subscription');
+    await connectAzureViaApi(suite.server, token, az, 10);
+    await createAccount(suite.server, token, 'Another one');
     await page.reload();
     const r = row(page, 'Azure subscription');
     await expectText(r.locator('[data-status]'), /^Credentials expire in 10 days$/, 'the expiry badge');
@@ -360,7 +339,7 @@ describe('dashboard and additional accounts', () => {
     await expectHidden(page.locator('[data-banner="expiry"]'), 'no expiry banner any more');
     const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
     assert.ok(!stored.includes(secret), 'the client secret is not in storage');
-    const creds = await api(server, 'GET', `/api/azure/setup/credentials?accountId=${az}`, { token });
+    const creds = await api(suite.server, 'GET', `/api/azure/setup/credentials?accountId=${az}`, { token });
     assert.equal(creds.body.response.items[0].expirationDate.slice(0, 10), isoDaysFromNow(200).slice(0, 10));
     await expectNoPageProblems(page, problems);
   }));

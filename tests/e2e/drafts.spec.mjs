@@ -1,39 +1,24 @@
 // Drafts across tabs and after success (issue 7 "Drafts"), and hostile names shown as text
 // (issue 7 "Hostile input", the browser's side: the server's refusals are tested in its crate).
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { api, newUser, signupViaApi, startServer } from './lib/server.mjs';
+import { describe, it } from 'node:test';
+import { api, newUser, signupViaApi } from './lib/server.mjs';
 import {
-  checkA11y, expectNoPageProblems, expectURL, expectValue, expectVisible, launchBrowser, open,
-  waitInteractive, inNewPage
+  checkA11y, expectNoPageProblems, expectURL, expectValue, expectVisible, open, waitInteractive
 } from './lib/browser.mjs';
-import { button, field, signupViaUi } from './lib/app.mjs';
+import { button, chooseProvider, field, signupViaUi } from './lib/app.mjs';
+import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 120_000 };
 const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
 
 describe('drafts and hostile names', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  let currentTest = '';
-  beforeEach((t) => { currentTest = t.name; });
-  const withPage = (fn) => inNewPage({ browser, server, name: currentTest }, fn);
+  const suite = browserSuite();
+  const { withPage } = suite;
 
   it('a draft follows into a new tab of the same session, and success clears what was typed', T, () => withPage(async (page, problems) => {
     await signupViaUi(page, newUser());
-    await expectURL(page, '/welcome/provider');
-    await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
-    await button(page, 'Next').click();
-    await expectURL(page, '/welcome/connect/aws');
+    await chooseProvider(page, 'Amazon Web Services', 'aws');
     await field(page, 'Role ARN').fill(ROLE);
 
     // A tab opened from this one shares its session (sessionStorage is copied to it).
@@ -56,7 +41,7 @@ describe('drafts and hostile names', () => {
   }));
 
   it('names with markup, bidi overrides and look-alikes are refused or shown as plain text', T, () => withPage(async (page, problems) => {
-    const token = await signupViaApi(server, newUser());
+    const token = await signupViaApi(suite.server, newUser());
     const names = [
       '<img src=x onerror="window.__pwned=1">',
       '<script>window.__pwned=1</script>',
@@ -66,7 +51,7 @@ describe('drafts and hostile names', () => {
     ];
     const shown = [];
     for (const name of names) {
-      const r = await api(server, 'POST', '/api/setup/account', { token, body: { account: { name } } });
+      const r = await api(suite.server, 'POST', '/api/setup/account', { token, body: { account: { name } } });
       if (r.status === 200) {
         shown.push(name);
       } else {

@@ -1,9 +1,10 @@
 // Security headers of the served app (docs/contracts.md "Local server") and a boot under that CSP.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { newUser, startServer } from './lib/server.mjs';
-import { expectNoPageProblems, expectVisible, launchBrowser, newPage, open, screenshot } from './lib/browser.mjs';
+import { expectNoPageProblems, expectVisible, newPage, open, screenshot } from './lib/browser.mjs';
 import { field, signupViaUi } from './lib/app.mjs';
+import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 60_000 };
 
@@ -18,20 +19,11 @@ function parseCsp(header) {
 }
 
 describe('security headers', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer({ args: ['--embed-origins', 'https://partner.example'] });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const suite = browserSuite({ start: () => startServer({ args: ['--embed-origins', 'https://partner.example'] }) });
 
   for (const route of ['/', '/signin', '/signup/password', '/no/such/page']) {
     it(`GET ${route}: strict CSP, nosniff, referrer policy`, T, async () => {
-      const res = await fetch(server.url + route);
+      const res = await fetch(suite.server.url + route);
       assert.equal(res.status, 200, `${route} answered ${res.status}`);
       assert.match(res.headers.get('content-type') ?? '', /text\/html/, 'the SPA fallback serves index.html');
       const header = res.headers.get('content-security-policy');
@@ -53,7 +45,7 @@ describe('security headers', () => {
   it('every inline script of both pages (auth.html, index.html) is allowed by a sha256 hash, none by unsafe-inline', T, async () => {
     const { createHash } = await import('node:crypto');
     for (const route of ['/signin', '/dashboard']) {
-      const res = await fetch(`${server.url}${route}`);
+      const res = await fetch(`${suite.server.url}${route}`);
       const html = await res.text();
       const csp = parseCsp(res.headers.get('content-security-policy') ?? '');
       const scriptSrc = csp['script-src'] ?? csp['default-src'] ?? [];
@@ -67,7 +59,7 @@ describe('security headers', () => {
   });
 
   it('the sign-in screens load the small sign-in bundle; signing up moves to the console', T, async () => {
-    const { context, page, problems } = await newPage(browser, server);
+    const { context, page, problems } = await newPage(suite.browser, suite.server);
     try {
       // Distinct modules in request order (a preload and the loader may both ask for one).
       const wasm = [];
@@ -89,25 +81,25 @@ describe('security headers', () => {
   });
 
   it('static assets and /config.json carry nosniff and the right types', T, async () => {
-    const html = await (await fetch(`${server.url}/`)).text();
+    const html = await (await fetch(`${suite.server.url}/`)).text();
     const assets = [...html.matchAll(/(?:href|src)="(\/[^"]+\.(?:js|wasm|css))"/g)].map((m) => m[1]);
     // The wasm is referenced from the JS glue / a preload link; Trunk names it <name>-<hash>_bg.wasm.
     assert.ok(assets.some((a) => a.endsWith('.js')), `no script asset referenced by index.html: ${assets.join(', ')}`);
     for (const asset of [...new Set(assets), '/config.json']) {
-      const r = await fetch(server.url + asset);
+      const r = await fetch(suite.server.url + asset);
       assert.equal(r.status, 200, `${asset} answered ${r.status}`);
       assert.equal(r.headers.get('x-content-type-options'), 'nosniff', `${asset}: X-Content-Type-Options`);
       const type = r.headers.get('content-type') ?? '';
       const want = { js: /javascript/, wasm: /^application\/wasm/, css: /^text\/css/, json: /json/ }[asset.split('.').pop()];
       assert.match(type, want, `${asset}: Content-Type ${type}`);
     }
-    const config = await (await fetch(`${server.url}/config.json`)).json();
+    const config = await (await fetch(`${suite.server.url}/config.json`)).json();
     assert.equal(config.apiBaseUrl, '/api');
     assert.deepEqual(config.embedOrigins, ['https://partner.example']);
   });
 
   it('the app boots under that CSP with no violation, page error or console error', T, async () => {
-    const { context, page, problems } = await newPage(browser, server);
+    const { context, page, problems } = await newPage(suite.browser, suite.server);
     try {
       const violations = [];
       page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) violations.push(m.text()); });

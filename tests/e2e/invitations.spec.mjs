@@ -3,26 +3,17 @@
 // link shown once with a copy button, the pending list and Revoke, the join page (light and
 // dark), a viewer's read-only dashboard and menu, a used link, axe on each screen.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { api, newUser, signupViaApi, startServer } from './lib/server.mjs';
+import { describe, it } from 'node:test';
+import { api, newUser, signupViaApi } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFocused, expectHidden, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, launchBrowser, open, screenshot, inNewPage
+  expectText, expectURL, expectValue, expectVisible, open, screenshot
 } from './lib/browser.mjs';
-import { button, field, signinViaUi, signOutViaMenu } from './lib/app.mjs';
+import { button, field, signedIn, signinViaUi, signOutViaMenu } from './lib/app.mjs';
+import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 180_000 };
 const INVITE_PATH = /^\/invite\/[A-Za-z0-9_-]{20,}$/;
-
-/** Sign up through the API, put the token where the app keeps it, open the dashboard. */
-async function signedIn(page, server, user = newUser()) {
-  const token = await signupViaApi(server, user);
-  await page.goto('/signin');
-  await page.evaluate((t) => sessionStorage.setItem('onramp.session', t), token);
-  await open(page, '/dashboard');
-  await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard heading');
-  return { token, user };
-}
 
 /** Everything the page keeps in storage, as one string (to look for a secret in it). */
 function storedText(page) {
@@ -38,20 +29,8 @@ function address(name) {
 }
 
 describe('inviting users', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  let currentTest = '';
-  beforeEach((t) => { currentTest = t.name; });
-  const withPage = (fn, options = {}) => inNewPage({ browser, server, name: currentTest, options }, fn);
+  const suite = browserSuite();
+  const withPage = (fn, options) => suite.withPage(fn, { options });
 
   // Shared with the join tests below: an organization, and the link of a viewer invitation.
   const admin = newUser({ fullName: 'Grace Hopper' });
@@ -59,8 +38,8 @@ describe('inviting users', () => {
   let viewerLink = '';
 
   it('admin: invite by keyboard, errors at Email, the link once with Copy, pending list, Revoke (axe)', T, () => withPage(async (page, problems, context) => {
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-    const { token } = await signedIn(page, server, admin);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.server.url });
+    const { token } = await signedIn(page, suite.server, admin);
     const card = page.getByRole('region', { name: 'Invite more users' });
     await expectVisible(card, 'the "Invite more users" card');
     await expectVisible(card.getByText(/No invitations are pending/), 'the honest empty state');
@@ -100,7 +79,7 @@ describe('inviting users', () => {
     const linkBox = result.getByLabel('Invitation link', { exact: true });
     await expectFocused(linkBox, 'the link, focused');
     viewerLink = await linkBox.inputValue();
-    assert.equal(new URL(viewerLink).origin, server.url, 'the link starts with the app origin');
+    assert.equal(new URL(viewerLink).origin, suite.server.url, 'the link starts with the app origin');
     assert.match(new URL(viewerLink).pathname, INVITE_PATH, 'the link is the accept path');
     assert.equal(await linkBox.getAttribute('readonly'), '', 'the link box is read-only');
     await expectVisible(result.getByText(/This server sends no email/), 'the no-email note');
@@ -147,7 +126,7 @@ describe('inviting users', () => {
     await expectVisible(card.getByRole('status').filter({ hasText: `The invitation for ${second} was revoked.` }), 'the revocation announced');
     await expectVisible(item, 'the other invitation stays');
 
-    const pending = await api(server, 'GET', '/api/onramp/invitations', { token });
+    const pending = await api(suite.server, 'GET', '/api/onramp/invitations', { token });
     assert.deepEqual(pending.body.response.items.map((i) => i.email), [viewerEmail], 'the server agrees');
     await expectNoPageProblems(page, problems);
   }));
@@ -232,13 +211,13 @@ describe('inviting users', () => {
 
   it('joining in a tab where someone else is signed in signs them out for real', T, () => withPage(async (page, problems) => {
     const inviter = newUser({ fullName: 'Ada Inviter' });
-    const inviterToken = await signupViaApi(server, inviter);
+    const inviterToken = await signupViaApi(suite.server, inviter);
     const email = address('carol');
-    const made = await api(server, 'POST', '/api/onramp/invitations', { token: inviterToken, body: { email, role: 'admin' } });
+    const made = await api(suite.server, 'POST', '/api/onramp/invitations', { token: inviterToken, body: { email, role: 'admin' } });
     assert.equal(made.status, 200, JSON.stringify(made.body));
     const { acceptPath } = made.body.response.items[0];
 
-    const { token: previous, user: previousUser } = await signedIn(page, server);
+    const { token: previous, user: previousUser } = await signedIn(page, suite.server);
     await open(page, acceptPath);
     await expectVisible(page.getByText(`You are signed in as ${previousUser.email} in this tab.`, { exact: false }), 'the note about the current user');
     await field(page, 'Full name').fill('Carol Newcomer');
@@ -249,13 +228,13 @@ describe('inviting users', () => {
     await expectText(page.locator('#user-menu-button'), /Carol Newcomer/, 'the menu names the new user');
     // As an admin, Carol sees the Invite card.
     await expectVisible(page.getByRole('heading', { name: 'Invite more users' }), 'the Invite card for an invited admin');
-    const me = await api(server, 'GET', '/api/auth/me', { token: previous });
+    const me = await api(suite.server, 'GET', '/api/auth/me', { token: previous });
     assert.equal(me.status, 401, 'the previous user\'s token was revoked, not just forgotten');
     await expectNoPageProblems(page, problems);
   }));
 
   it('the invite dialog in dark mode: form, field error and result pass axe', T, () => withPage(async (page, problems) => {
-    await signedIn(page, server);
+    await signedIn(page, suite.server);
     await page.getByRole('button', { name: 'Invite a user', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Invite a user' });
     await expectVisible(dialog, 'the invite dialog');

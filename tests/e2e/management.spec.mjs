@@ -3,13 +3,14 @@
 // (hidden when one exists, a 409 explained); the Azure billing account (§C.3); FinOps products
 // (§G) with Validate then Connect. axe on every screen state.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { api, newUser, startServer } from './lib/server.mjs';
+import { describe, it } from 'node:test';
+import { api, newUser } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectHidden, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, launchBrowser, open, screenshot, inNewPage
+  expectText, expectURL, expectValue, expectVisible, open, screenshot
 } from './lib/browser.mjs';
 import { button, field, signupViaUi } from './lib/app.mjs';
+import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 180_000 };
 const FINOPS_ARN = 'arn:aws:iam::123456789012:role/Spot-FinOps-SpotFinOpsRole-1A2B3C';
@@ -61,20 +62,8 @@ async function walkToRoleArns(page, { products = ['Cost analysis'] } = {}) {
 }
 
 describe('management account', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  let currentTest = '';
-  beforeEach((t) => { currentTest = t.name; });
-  const withPage = (fn) => inNewPage({ browser, server, name: currentTest }, fn);
+  const suite = browserSuite();
+  const { withPage } = suite;
 
   it('six steps to connected: checks at each step, reload at step 5, back/forward, axe everywhere', T, () => withPage(async (page, problems) => {
     const user = newUser();
@@ -137,7 +126,7 @@ describe('management account', () => {
     await expectText(page.locator('#management-external-id'), /^[A-Za-z0-9]{8,}$/, 'the external ID');
     const externalId = (await page.locator('#management-external-id').textContent()).trim();
     const href = await run.getAttribute('href');
-    const origin = new URL(server.url).origin;
+    const origin = new URL(suite.server.url).origin;
     assert.ok(href.startsWith('https://console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/quickcreate?'), href);
     assert.ok(href.includes(`templateURL=${encodeURIComponent(`${origin}/templates/spot-management-account.json`)}`), href);
     assert.ok(href.includes('param_CostAndUsageBucket=my-cur-bucket'), href);
@@ -145,7 +134,7 @@ describe('management account', () => {
     assert.ok(href.endsWith('param_Products=costAnalysis%2CcomputeOptimization'), href);
     const download = page.getByRole('link', { name: 'Download template' });
     const templatePath = await download.getAttribute('href');
-    const template = await (await fetch(new URL(templatePath, server.url))).json();
+    const template = await (await fetch(new URL(templatePath, suite.server.url))).json();
     assert.ok(template.Parameters.CostAndUsageBucket, 'the downloaded template has CostAndUsageBucket');
     await checkA11y(page, 'management step 5');
     await screenshot(page, 'management-run-template');
@@ -191,7 +180,7 @@ describe('management account', () => {
     await screenshot(page, 'management-done');
 
     const tok = await token(page);
-    const got = await api(server, 'GET', '/api/onramp/management', { token: tok });
+    const got = await api(suite.server, 'GET', '/api/onramp/management', { token: tok });
     const m = got.body.response.items[0];
     assert.equal(m.cloudProvider, 'aws');
     assert.equal(m.aws.bucketName, 'my-cur-bucket');
@@ -210,7 +199,7 @@ describe('management account', () => {
     await signupViaUi(page, newUser());
     // Someone else registers one while this user is at step 6.
     await walkToRoleArns(page);
-    await registerViaApi(server, await token(page));
+    await registerViaApi(suite.server, await token(page));
     await field(page, 'Cost analysis role ARN').fill(FINOPS_ARN);
     await button(page, 'Connect').click();
     const alert = page.getByRole('alert');
@@ -274,7 +263,7 @@ describe('management account', () => {
     await checkA11y(page, 'Azure billing account connected');
     assert.equal(await page.evaluate(() => sessionStorage.getItem('onramp.draft.management.azure')), null,
       'the Azure billing draft is cleared on success');
-    const m = (await api(server, 'GET', '/api/onramp/management', { token: await token(page) })).body.response.items[0];
+    const m = (await api(suite.server, 'GET', '/api/onramp/management', { token: await token(page) })).body.response.items[0];
     assert.equal(m.cloudProvider, 'azure');
     assert.equal(m.azure.agreementType, 'ea');
     assert.equal(m.azure.billingAccountId, '12345678');
@@ -294,10 +283,10 @@ describe('management account', () => {
 
     // Connect the default account to AWS through the API.
     const tok = await token(page);
-    const accounts = (await api(server, 'GET', '/api/setup/account', { token: tok })).body.response.items;
+    const accounts = (await api(suite.server, 'GET', '/api/setup/account', { token: tok })).body.response.items;
     const id = accounts[0].accountId;
-    await api(server, 'POST', `/api/setup/credentials/aws/externalId?accountId=${id}`, { token: tok });
-    const set = await api(server, 'POST', `/api/setup/credentials/aws?accountId=${id}`, {
+    await api(suite.server, 'POST', `/api/setup/credentials/aws/externalId?accountId=${id}`, { token: tok });
+    const set = await api(suite.server, 'POST', `/api/setup/credentials/aws?accountId=${id}`, {
       token: tok, body: { credentials: { iamRole: 'arn:aws:iam::123456789012:role/Spot-Role' } },
     });
     assert.equal(set.status, 200, JSON.stringify(set.body));

@@ -4,13 +4,14 @@
 // GovCloud (partition mismatch at Role ARN, customising disabled), a keyboard-only run of the
 // manual way, a reload mid-flow, and axe on every state (panels expanded and collapsed).
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { api, newUser, startServer } from './lib/server.mjs';
+import { describe, it } from 'node:test';
+import { api, newUser } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, launchBrowser, screenshot, inNewPage
+  expectText, expectURL, expectValue, expectVisible, screenshot
 } from './lib/browser.mjs';
-import { button, field, signupViaUi } from './lib/app.mjs';
+import { button, chooseProvider, field, signupViaUi } from './lib/app.mjs';
+import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 180_000 };
 const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
@@ -64,10 +65,7 @@ async function connectedProvider(server, token, accountId) {
 /** Sign up, choose AWS, land on the Connect step. */
 async function toConnectAws(page) {
   await signupViaUi(page, newUser());
-  await expectURL(page, '/welcome/provider');
-  await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
-  await button(page, 'Next').click();
-  await expectURL(page, '/welcome/connect/aws');
+  await chooseProvider(page, 'Amazon Web Services', 'aws');
   await expectText(page.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID from the API');
 }
 
@@ -94,27 +92,15 @@ function countPolls(page) {
 }
 
 describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  let currentTest = '';
-  beforeEach((t) => { currentTest = t.name; });
   // The AWS console is not reachable from here: a new tab opened on it gets a stand-in page.
   const standInConsole = (context) => context.route(CONSOLES, (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<title>AWS console</title>' }));
-  const withPage = (fn, options = {}) => inNewPage({ browser, server, name: currentTest, options, prepare: standInConsole }, fn);
+  const suite = browserSuite({ prepare: standInConsole });
+  const withPage = (fn, options) => suite.withPage(fn, { options });
 
   it('automatic: quick-create link with the right parameters, the stack calls back, the UI moves on', T, () => withPage(async (page, problems) => {
     await toConnectAws(page);
     const token = await session(page);
-    const accountId = await accountOf(server, token);
+    const accountId = await accountOf(suite.server, token);
     const externalId = (await page.locator('#aws-external-id').textContent()).trim();
 
     const auto = button(page, 'Automatically (CloudFormation)');
@@ -130,14 +116,14 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     assert.equal(url.pathname, '/cloudformation/home');
     assert.equal(region, 'us-east-1');
     assert.equal(route, '/stacks/quickcreate');
-    assert.equal(params.get('templateURL'), `${server.url}/templates/spot-linked-account.json`);
+    assert.equal(params.get('templateURL'), `${suite.server.url}/templates/spot-linked-account.json`);
     assert.equal(params.get('param_AccountId'), accountId);
     assert.equal(params.get('param_ExternalId'), externalId);
     assert.equal(params.get('param_Principal'), 'arn:aws:iam::922761411349:root');
     assert.match(params.get('stackName'), /^[A-Za-z][A-Za-z0-9-]*$/);
     await expectAttr(quickCreate(page), 'target', '_blank', 'the quick-create link');
     // The template the link names is served, with those parameters.
-    const template = await api(server, 'GET', '/templates/spot-linked-account.json');
+    const template = await api(suite.server, 'GET', '/templates/spot-linked-account.json');
     assert.equal(template.status, 200);
     for (const p of ['AccountId', 'ExternalId', 'Principal']) assert.ok(template.body.Parameters?.[p], `template parameter ${p}`);
     const download = page.getByRole('link', { name: 'Download template', exact: true });
@@ -155,20 +141,20 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     await expectVisible(button(page, 'Cancel'), 'button "Cancel"');
     await checkA11y(page, 'connect AWS, waiting for the stack');
     await screenshot(page, 'aws-automatic-waiting');
-    assert.equal(await connectedProvider(server, token, accountId), null, 'not connected before the callback');
+    assert.equal(await connectedProvider(suite.server, token, accountId), null, 'not connected before the callback');
 
     // The stack's custom resource calls set-credentials; the console notices by itself.
-    await stackCallback(server, token, accountId);
+    await stackCallback(suite.server, token, accountId);
     await expectURL(page, '/dashboard');
     await expectVisible(page.getByText(CONNECTED), 'the success message');
-    assert.equal(await connectedProvider(server, token, accountId), 'aws');
+    assert.equal(await connectedProvider(suite.server, token, accountId), 'aws');
     await expectNoPageProblems(page, problems);
   }));
 
   it('Cancel stops the polling; Paste the role ARN instead finishes by hand', T, () => withPage(async (page, problems) => {
     await toConnectAws(page);
     const token = await session(page);
-    const accountId = await accountOf(server, token);
+    const accountId = await accountOf(suite.server, token);
     const polls = countPolls(page);
     await button(page, 'Automatically (CloudFormation)').click();
     // Ran the downloaded template by hand: start waiting without the link.
@@ -182,7 +168,7 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     const before = polls.n;
     // Even once the credentials exist, a cancelled wait does not look (the next check would
     // have come within 3 s; wait 6 s).
-    await stackCallback(server, token, accountId);
+    await stackCallback(suite.server, token, accountId);
     await page.waitForTimeout(6_000);
     assert.equal(polls.n, before, 'no account check after Cancel');
     await expectURL(page, '/welcome/connect/aws');
@@ -237,7 +223,7 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
   it('GovCloud: console links follow, customising is disabled, a commercial ARN is refused at the field', T, () => withPage(async (page, problems) => {
     await toConnectAws(page);
     const token = await session(page);
-    const accountId = await accountOf(server, token);
+    const accountId = await accountOf(suite.server, token);
     await button(page, 'Automatically (CloudFormation)').click();
 
     await page.getByLabel('Yes, AWS GovCloud', { exact: true }).check();
@@ -265,13 +251,13 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     await button(page, 'Connect').click();
     await expectFocused(roleArn, 'Role ARN after Connect with a wrong partition');
     await expectValue(roleArn, ROLE, 'Role ARN keeps the pasted value');
-    assert.equal(await connectedProvider(server, token, accountId), null);
+    assert.equal(await connectedProvider(suite.server, token, accountId), null);
 
     await roleArn.fill(GOV_ROLE);
     await expectFieldValid(roleArn, 'Role ARN (GovCloud ARN)');
     await button(page, 'Connect').click();
     await expectURL(page, '/dashboard');
-    assert.equal(await connectedProvider(server, token, accountId), 'aws');
+    assert.equal(await connectedProvider(suite.server, token, accountId), 'aws');
     await expectNoPageProblems(page, problems);
   }));
 
@@ -279,7 +265,7 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     await signupViaUi(page, newUser());
     await expectURL(page, '/welcome/provider');
     const token = await session(page);
-    const accountId = await accountOf(server, token);
+    const accountId = await accountOf(suite.server, token);
 
     await tabUntil(page, (f) => f.id.startsWith('welcome-provider'), 'the provider radio group');
     await page.keyboard.press('Space');
@@ -316,14 +302,14 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     await page.keyboard.press('Enter');
     await expectURL(page, '/dashboard');
     await expectVisible(page.getByText(CONNECTED), 'the success message');
-    assert.equal(await connectedProvider(server, token, accountId), 'aws');
+    assert.equal(await connectedProvider(suite.server, token, accountId), 'aws');
     await expectNoPageProblems(page, problems);
   }));
 
   it('a reload while waiting resumes the wait with everything typed; both ways collapsed pass axe', T, () => withPage(async (page, problems) => {
     await toConnectAws(page);
     const token = await session(page);
-    const accountId = await accountOf(server, token);
+    const accountId = await accountOf(suite.server, token);
     await page.getByLabel('Customize permissions', { exact: true }).check();
     await page.getByLabel('Storage (EBS volumes and snapshots)', { exact: true }).uncheck();
     await field(page, 'Role ARN').fill(ROLE);
@@ -353,7 +339,7 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     await button(page, 'Manually (IAM console)').click();
     await expectValue(field(page, 'Role ARN'), ROLE, 'Role ARN after collapsing and expanding');
 
-    await stackCallback(server, token, accountId);
+    await stackCallback(suite.server, token, accountId);
     await expectURL(page, '/dashboard');
     await expectNoPageProblems(page, problems);
   }));

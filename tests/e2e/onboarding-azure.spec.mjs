@@ -4,14 +4,14 @@
 // the server then holds; a failing server keeps every answer and offers Try again.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { api, newUser, startServer } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectHidden,
-  expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, launchBrowser,
-  screenshot, inNewPage
+  expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, screenshot
 } from './lib/browser.mjs';
-import { button, field, signupViaUi } from './lib/app.mjs';
+import { button, chooseProvider, field, signupViaUi } from './lib/app.mjs';
+import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 180_000 };
 const CLIENT = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -41,10 +41,7 @@ async function storedEverywhere(page) {
 }
 
 async function chooseAzure(page) {
-  await expectURL(page, '/welcome/provider');
-  await page.getByRole('radio', { name: 'Microsoft Azure', exact: true }).click();
-  await button(page, 'Next').click();
-  await expectURL(page, '/welcome/connect/azure');
+  await chooseProvider(page, 'Microsoft Azure', 'azure');
 }
 
 function azureFields(page) {
@@ -67,23 +64,11 @@ async function defaultAccount(server, page) {
 }
 
 describe('first-run wizard: Azure subscription', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer({ args: ['--fault-control'] });
-    browser = await launchBrowser();
+  const suite = browserSuite({
+    start: () => startServer({ args: ['--fault-control'] }),
+    beforeEachTest: (server) => api(server, 'POST', '/api/_faults', { body: { errorRate: 0, only: null } }),
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  let currentTest = '';
-  beforeEach(async (t) => {
-    currentTest = t.name;
-    await api(server, 'POST', '/api/_faults', { body: { errorRate: 0, only: null } });
-  });
-  const withPage = (fn) => inNewPage({ browser, server, name: currentTest }, fn);
+  const { withPage } = suite;
 
   it('bad GUIDs, the secret checks, the date rule, Export JSON policy, reload, Validate, Connect', T, () => withPage(async (page, problems) => {
     const user = newUser();
@@ -232,9 +217,9 @@ describe('first-run wizard: Azure subscription', () => {
     assert.ok(!kept.includes(SECRET), 'the client secret is not in storage after connecting');
 
     // The server agrees: the account is connected to Azure, with what was typed.
-    const { token, account } = await defaultAccount(server, page);
+    const { token, account } = await defaultAccount(suite.server, page);
     assert.equal(account.cloudProvider, 'azure', JSON.stringify(account));
-    const creds = await api(server, 'GET', `/api/azure/setup/credentials?accountId=${account.accountId}`, { token });
+    const creds = await api(suite.server, 'GET', `/api/azure/setup/credentials?accountId=${account.accountId}`, { token });
     const c = creds.body?.response?.items?.[0];
     assert.equal(c?.clientId, CLIENT, JSON.stringify(creds.body));
     assert.equal(c?.tenantId, TENANT);
@@ -254,7 +239,7 @@ describe('first-run wizard: Azure subscription', () => {
     await f.expiry.fill(utcDate({ days: 30 }));
     await f.sub.fill(SUB);
 
-    const on = await api(server, 'POST', '/api/_faults', { body: { errorRate: 1, only: '/api/azure/setup/credentials' } });
+    const on = await api(suite.server, 'POST', '/api/_faults', { body: { errorRate: 1, only: '/api/azure/setup/credentials' } });
     assert.equal(on.status, 200, JSON.stringify(on.body));
 
     await button(page, 'Validate').click();
@@ -273,7 +258,7 @@ describe('first-run wizard: Azure subscription', () => {
     }
     await checkA11y(page, 'Azure subscription panel, connect failed');
 
-    await api(server, 'POST', '/api/_faults', { body: { errorRate: 0, only: null } });
+    await api(suite.server, 'POST', '/api/_faults', { body: { errorRate: 0, only: null } });
     await button(page, 'Try again').click();
     await expectURL(page, '/dashboard');
     await expectVisible(page.getByText('Your account has been successfully connected!'), 'the success message');

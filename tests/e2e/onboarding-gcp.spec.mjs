@@ -4,14 +4,14 @@
 // a reload mid-flow, the upload by keyboard, and axe on each state.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { api, newUser, startServer } from './lib/server.mjs';
+import { describe, it } from 'node:test';
+import { api, newUser } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectHidden,
-  expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, launchBrowser,
-  screenshot, inNewPage
+  expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, screenshot
 } from './lib/browser.mjs';
-import { button, field, signupViaUi } from './lib/app.mjs';
+import { button, chooseProvider, field, signupViaUi } from './lib/app.mjs';
+import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 180_000 };
 const PROJECT = 'acme-prod-42';
@@ -91,27 +91,12 @@ async function tabTo(page, id, max = 40) {
 }
 
 async function chooseGcp(page) {
-  await expectURL(page, '/welcome/provider');
-  await page.getByRole('radio', { name: 'Google Cloud Platform', exact: true }).click();
-  await button(page, 'Next').click();
-  await expectURL(page, '/welcome/connect/gcp');
+  await chooseProvider(page, 'Google Cloud Platform', 'gcp');
 }
 
 describe('first-run wizard: Google Cloud', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  let currentTest = '';
-  beforeEach((t) => { currentTest = t.name; });
-  const withPage = (fn) => inNewPage({ browser, server, name: currentTest }, fn);
+  const suite = browserSuite();
+  const { withPage } = suite;
 
   it('manual: a real key → project, email and key ID shown, never the private key → Validate → Connect → dashboard', T,
     () => withPage(async (page, problems) => {
@@ -119,7 +104,7 @@ describe('first-run wizard: Google Cloud', () => {
       await signupViaUi(page, user);
       await chooseGcp(page);
       const token = await page.evaluate(() => sessionStorage.getItem('onramp.session'));
-      const accounts = await api(server, 'GET', '/api/setup/account', { token });
+      const accounts = await api(suite.server, 'GET', '/api/setup/account', { token });
       const accountId = accounts.body.response.items[0].accountId;
 
       // The panels: Linked account and the recommended manual way open, automatic closed.
@@ -175,11 +160,11 @@ describe('first-run wizard: Google Cloud', () => {
       await expectURL(page, '/dashboard');
 
       // The server agrees: the default account is connected to the key's project.
-      const after = await api(server, 'GET', '/api/setup/account', { token });
+      const after = await api(suite.server, 'GET', '/api/setup/account', { token });
       const mine = after.body.response.items.find((a) => a.accountId === accountId);
       assert.equal(mine?.cloudProvider, 'gcp', `the account is connected to GCP: ${JSON.stringify(mine)}`);
       assert.equal(mine?.providerExternalId, PROJECT);
-      const creds = await api(server, 'GET', `/api/gcp/setup/credentials?accountId=${accountId}`, { token });
+      const creds = await api(suite.server, 'GET', `/api/gcp/setup/credentials?accountId=${accountId}`, { token });
       assert.equal(creds.status, 200, JSON.stringify(creds.body));
       const sa = creds.body.response.items[0].serviceAccount;
       assert.equal(sa.client_email, email);

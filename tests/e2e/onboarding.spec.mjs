@@ -1,13 +1,14 @@
 // First-run wizard, AWS "Manually (IAM console)": provider choice by keyboard,
 // the AWS linked-account panel, Role ARN checks, reload, Connect, the dashboard; back/forward.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { api, newUser, startServer } from './lib/server.mjs';
+import { describe, it } from 'node:test';
+import { api, newUser } from './lib/server.mjs';
 import {
   expectAttr, expectFieldError, expectFieldValid, expectFocused, expectNoPageProblems, expectText,
-  expectURL, expectValue, expectVisible, launchBrowser, screenshot, inNewPage
+  expectURL, expectValue, expectVisible, screenshot
 } from './lib/browser.mjs';
-import { button, field, signupViaUi } from './lib/app.mjs';
+import { button, chooseProvider, field, signupViaUi } from './lib/app.mjs';
+import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 120_000 };
 const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
@@ -22,20 +23,8 @@ function focused(page) {
 }
 
 describe('first-run wizard', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  let currentTest = '';
-  beforeEach((t) => { currentTest = t.name; });
-  const withPage = (fn) => inNewPage({ browser, server, name: currentTest }, fn);
+  const suite = browserSuite();
+  const { withPage } = suite;
 
   it('sign up → choose AWS by keyboard → Role ARN checks → reload keeps it → Connect → dashboard', T, () => withPage(async (page, problems) => {
     const user = newUser();
@@ -121,7 +110,7 @@ describe('first-run wizard', () => {
 
     // The server agrees: the default account has the role.
     const token = await page.evaluate(() => sessionStorage.getItem('onramp.session'));
-    const accounts = await api(server, 'GET', '/api/setup/account', { token });
+    const accounts = await api(suite.server, 'GET', '/api/setup/account', { token });
     const items = accounts.body?.response?.items ?? [];
     assert.ok(items.some((a) => a.cloudProvider === 'aws'), `an account connected to AWS: ${JSON.stringify(items)}`);
     await expectNoPageProblems(page, problems);
@@ -129,10 +118,7 @@ describe('first-run wizard', () => {
 
   it('Change provider to Google Cloud, back/forward keep the typed role ARN', T, () => withPage(async (page, problems) => {
     await signupViaUi(page, newUser());
-    await expectURL(page, '/welcome/provider');
-    await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
-    await button(page, 'Next').click();
-    await expectURL(page, '/welcome/connect/aws');
+    await chooseProvider(page, 'Amazon Web Services', 'aws');
     await field(page, 'Role ARN').fill(ROLE);
 
     await button(page, 'Change provider').click();

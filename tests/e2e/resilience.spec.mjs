@@ -8,14 +8,15 @@
 // console.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { api, newUser, signupViaApi } from './lib/server.mjs';
 import {
-  checkA11y, expectNoPageProblems, expectText, expectURL, expectValue, expectVisible,
-  launchBrowser, open, screenshot, inNewPage
+  checkA11y, expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, open,
+  screenshot
 } from './lib/browser.mjs';
-import { button, field, signOutViaMenu, signupViaUi } from './lib/app.mjs';
+import { button, chooseProvider, field, signOutViaMenu, signupViaUi } from './lib/app.mjs';
 import { armSequence, clearFaults, setFaults, startFaultServer } from './lib/faults.mjs';
+import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 120_000 };
 const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
@@ -29,28 +30,13 @@ function userMenu(page) {
 }
 
 describe('resilience: faults, sessions, offline, secrets', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startFaultServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  let currentTest = '';
-  beforeEach(async (t) => {
-    currentTest = t.name;
-    await clearFaults(server);
-  });
-  const withPage = (fn) => inNewPage({ browser, server, name: currentTest, cleanup: () => clearFaults(server) }, fn);
+  const suite = browserSuite({ start: startFaultServer, beforeEachTest: clearFaults, cleanup: clearFaults });
+  const { withPage } = suite;
 
   /** A user signed up through the API, whose token the tab takes as its session. */
   async function signedIn(page) {
     const user = newUser();
-    const token = await signupViaApi(server, user);
+    const token = await signupViaApi(suite.server, user);
     await open(page, '/signin');
     await page.evaluate((t) => sessionStorage.setItem('onramp.session', t), token);
     return { user, token };
@@ -59,10 +45,7 @@ describe('resilience: faults, sessions, offline, secrets', () => {
   /** From /welcome to the AWS Connect step with the Role ARN typed. */
   async function toConnectStep(page) {
     await open(page, '/welcome');
-    await expectURL(page, '/welcome/provider');
-    await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
-    await button(page, 'Next').click();
-    await expectURL(page, '/welcome/connect/aws');
+    await chooseProvider(page, 'Amazon Web Services', 'aws');
     await expectText(page.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID from the API');
     await field(page, 'Role ARN').fill(ROLE);
     await field(page, 'Role ARN').press('Shift+Tab');
@@ -71,7 +54,7 @@ describe('resilience: faults, sessions, offline, secrets', () => {
   async function expectConnected(page, token) {
     await expectVisible(page.getByText('Your account has been successfully connected!'), 'the success message');
     await expectURL(page, '/dashboard');
-    const accounts = await api(server, 'GET', '/api/setup/account', { token });
+    const accounts = await api(suite.server, 'GET', '/api/setup/account', { token });
     const items = accounts.body?.response?.items ?? [];
     assert.ok(items.some((a) => a.cloudProvider === 'aws'), `an account connected to AWS: ${JSON.stringify(items)}`);
   }
@@ -105,7 +88,7 @@ describe('resilience: faults, sessions, offline, secrets', () => {
       const { token } = await signedIn(page);
       await toConnectStep(page);
       const connects = countConnects(page);
-      await setFaults(server, { ...f.knobs, only: CONNECT_PATH });
+      await setFaults(suite.server, { ...f.knobs, only: CONNECT_PATH });
 
       await button(page, 'Connect').click();
       const alert = page.getByRole('alert').filter({ hasText: f.message });
@@ -117,13 +100,13 @@ describe('resilience: faults, sessions, offline, secrets', () => {
       await checkA11y(page, `Connect after ${f.name}`);
       if (f.happened) {
         // The write did happen; only its answer was lost.
-        const accounts = await api(server, 'GET', '/api/setup/account', { token });
+        const accounts = await api(suite.server, 'GET', '/api/setup/account', { token });
         assert.ok((accounts.body?.response?.items ?? []).some((a) => a.cloudProvider === 'aws'),
           'the lost write was committed on the server');
       }
       await screenshot(page, `resilience-${f.name.replace(/[^a-z0-9]+/gi, '-')}`);
 
-      await clearFaults(server);
+      await clearFaults(suite.server);
       await button(page, 'Try again').click();
       await expectConnected(page, token);
       await expectNoPageProblems(page, problems);
@@ -146,7 +129,7 @@ describe('resilience: faults, sessions, offline, secrets', () => {
       page.on('response', (r) => { if (new URL(r.url()).pathname === '/api/auth/me') me.push(r.status()); });
       // The first two requests fail, the third passes (a seed found by probing, then re-armed):
       // the client's two retries are needed.
-      await armSequence(server, f.knobs, '/api/auth/me', [true, true, false]);
+      await armSequence(suite.server, f.knobs, '/api/auth/me', [true, true, false]);
       await page.reload();
       await expectURL(page, '/welcome/connect/aws');
       await expectValue(field(page, 'Role ARN'), ROLE, 'Role ARN after the reload');
@@ -161,7 +144,7 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     await toConnectStep(page);
     const me = [];
     page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/auth/me') me.push(Date.now()); });
-    await setFaults(server, { errorRate: 1, only: '/api/auth/me' });
+    await setFaults(suite.server, { errorRate: 1, only: '/api/auth/me' });
     await page.reload();
     await expectValue(field(page, 'Role ARN'), ROLE, 'Role ARN after the reload');
     await page.waitForTimeout(3_000);
@@ -175,8 +158,8 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     const me = [];
     page.on('response', (r) => { if (new URL(r.url()).pathname === '/api/auth/me') me.push([Date.now(), r.status()]); });
     // Every 2nd request to /api/auth/me is a 429 with a 3 s reset: one probe takes the 1st.
-    await setFaults(server, { rateLimitEvery: 2, resetSecs: 3, only: '/api/auth/me' });
-    await fetch(`${server.url}/api/auth/me`);
+    await setFaults(suite.server, { rateLimitEvery: 2, resetSecs: 3, only: '/api/auth/me' });
+    await fetch(`${suite.server.url}/api/auth/me`);
     await page.reload();
     const status = page.locator('#network-status');
     await expectText(status, /slow down\. Trying again in 3 seconds/, 'the status line during the wait');
@@ -193,7 +176,7 @@ describe('resilience: faults, sessions, offline, secrets', () => {
   it('a token revoked mid-flow: sign in again, back at the same step with the Role ARN', T, () => withPage(async (page, problems) => {
     const { user, token } = await signedIn(page);
     await toConnectStep(page);
-    const revoked = await api(server, 'POST', '/api/auth/signout', { token });
+    const revoked = await api(suite.server, 'POST', '/api/auth/signout', { token });
     assert.ok(revoked.status === 200 || revoked.status === 204, `sign-out answered ${revoked.status}`);
 
     await button(page, 'Connect').click();
@@ -254,7 +237,7 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     const { token } = await signedIn(page);
     await toConnectStep(page);
     const connects = countConnects(page);
-    await setFaults(server, { latencyMs: 1_500, only: CONNECT_PATH });
+    await setFaults(suite.server, { latencyMs: 1_500, only: CONNECT_PATH });
     const connect = button(page, 'Connect');
     await connect.click();
     await expectVisible(page.locator('button[aria-busy="true"][aria-disabled="true"]'), 'Connect busy and aria-disabled');
@@ -270,10 +253,7 @@ describe('resilience: faults, sessions, offline, secrets', () => {
   /** From /welcome to the GCP Connect step with a real-shaped key chosen; returns its PEM. */
   async function toGcpConnectStep(page) {
     await open(page, '/welcome');
-    await expectURL(page, '/welcome/provider');
-    await page.getByRole('radio', { name: 'Google Cloud Platform', exact: true }).click();
-    await button(page, 'Next').click();
-    await expectURL(page, '/welcome/connect/gcp');
+    await chooseProvider(page, 'Google Cloud Platform', 'gcp');
     const { privateKey: pem } = generateKeyPairSync('rsa', {
       modulusLength: 2048,
       publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -315,7 +295,7 @@ describe('resilience: faults, sessions, offline, secrets', () => {
           if (r.method() === 'POST' && new URL(r.url()).pathname === GCP_CONNECT_PATH) sent += 1;
         });
 
-        await setFaults(server, { ...f.knobs, only: GCP_CONNECT_PATH });
+        await setFaults(suite.server, { ...f.knobs, only: GCP_CONNECT_PATH });
         await button(page, 'Connect account').click();
         const alert = page.getByRole('alert').filter({ hasText: f.message });
         await alert.first().waitFor({ state: 'visible', timeout: f.wait ?? 10_000 })
@@ -323,11 +303,11 @@ describe('resilience: faults, sessions, offline, secrets', () => {
         await expectText(page.locator('#gcp-key-summary'), /acme-prod-42/, 'the key still chosen after the fault');
         assert.equal(sent, 1, 'a write is sent once: no automatic retry');
         await checkA11y(page, `GCP connect after ${f.name}`);
-        await clearFaults(server);
+        await clearFaults(suite.server);
         await button(page, 'Try again').click();
         await expectVisible(page.getByText('Your account has been successfully connected!'), 'the success message');
         await expectURL(page, '/dashboard');
-        const accounts = await api(server, 'GET', '/api/setup/account', { token });
+        const accounts = await api(suite.server, 'GET', '/api/setup/account', { token });
         assert.ok((accounts.body?.response?.items ?? []).some((a) => a.cloudProvider === 'gcp'), 'connected to GCP');
 
         const body = pem.split('\n')[1];
@@ -354,10 +334,10 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     await expectURL(page, '/welcome/connect/aws');
     await field(page, 'Role ARN').fill(ROLE);
     // A fault on the way, so error paths are scanned too.
-    await setFaults(server, { errorRate: 1, only: CONNECT_PATH });
+    await setFaults(suite.server, { errorRate: 1, only: CONNECT_PATH });
     await button(page, 'Connect').click();
     await expectVisible(page.getByRole('alert').filter({ hasText: /couldn't connect/ }), 'the error');
-    await clearFaults(server);
+    await clearFaults(suite.server);
     const token = await page.evaluate(() => sessionStorage.getItem('onramp.session'));
     assert.ok(token && token.length >= 20, 'signed in');
     await button(page, 'Try again').click();

@@ -1,5 +1,6 @@
 // The app's screens as a test sees them, by their visible labels.
 import { expectURL, expectVisible, open } from './browser.mjs';
+import { newUser, signupViaApi } from './server.mjs';
 
 /** A form control by its exact label (the `.and` skips tab panels labelled by the same text). */
 export function field(page, label) {
@@ -54,6 +55,24 @@ export async function signupViaUi(page, user, { shots } = {}) {
   await p.create.click();
   await expectURL(page, WELCOME_PATH);
   await expectVisible(page.getByRole('heading', { name: WELCOME_HEADING }), `heading "${WELCOME_HEADING}"`);
+}
+
+/** Sign up through the API, put the token where the app keeps it, open the dashboard. */
+export async function signedIn(page, server, user = newUser()) {
+  const token = await signupViaApi(server, user);
+  await page.goto('/signin');
+  await page.evaluate((t) => sessionStorage.setItem('onramp.session', t), token);
+  await open(page, '/dashboard');
+  await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard heading');
+  return { token, user };
+}
+
+/** On /welcome/provider, choose `name` and go on to `/welcome/connect/<slug>`. */
+export async function chooseProvider(page, name, slug) {
+  await expectURL(page, '/welcome/provider');
+  await page.getByRole('radio', { name, exact: true }).click();
+  await button(page, 'Next').click();
+  await expectURL(page, `/welcome/connect/${slug}`);
 }
 
 export async function signinViaUi(page, user, { landing = WELCOME_PATH } = {}) {
