@@ -6,7 +6,7 @@
 use super::*;
 use onramp::components::SecretInput;
 use onramp::features::azure::connect::AzureConnect;
-use onramp::state::{Config, Profile, Session};
+use onramp::state::{Config, Session};
 use onramp_core::ids::AccountId;
 use onramp_core::onboarding::{FirstRunDraft, Panel};
 
@@ -40,8 +40,7 @@ fn described_by(id: &str) -> Vec<String> {
 
 #[wasm_bindgen_test]
 async fn secret_input_reveal_is_a_pressed_toggle_and_keeps_the_value() {
-    let value = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let (value, error) = field_state();
     let warning = Signal::derive(move || {
         v::secret_looks_like_secret_id(&value.get()).then(|| v::SECRET_ID_WARNING.to_owned())
     });
@@ -55,17 +54,11 @@ async fn secret_input_reveal_is_a_pressed_toggle_and_keeps_the_value() {
     let field = input("t-secret");
     let toggle = by_id("t-secret-reveal");
     assert_eq!(field.type_(), "password");
-    assert_eq!(field.get_attribute("autocomplete").as_deref(), Some("off"));
+    assert_eq!(attr(&field, "autocomplete"), "off");
     assert_eq!(toggle.tag_name(), "BUTTON");
-    assert_eq!(toggle.get_attribute("type").as_deref(), Some("button"));
-    assert_eq!(
-        toggle.get_attribute("aria-controls").as_deref(),
-        Some("t-secret")
-    );
-    assert_eq!(
-        toggle.get_attribute("aria-pressed").as_deref(),
-        Some("false")
-    );
+    assert_eq!(attr(&toggle, "type"), "button");
+    assert_eq!(attr(&toggle, "aria-controls"), "t-secret");
+    assert_eq!(attr(&toggle, "aria-pressed"), "false");
     // Its name holds its visible text and says what it shows.
     assert_eq!(
         toggle.text_content().unwrap().trim(),
@@ -77,18 +70,12 @@ async fn secret_input_reveal_is_a_pressed_toggle_and_keeps_the_value() {
     click("t-secret-reveal");
     tick().await;
     assert_eq!(field.type_(), "text");
-    assert_eq!(
-        toggle.get_attribute("aria-pressed").as_deref(),
-        Some("true")
-    );
-    assert_eq!(field.get_attribute("spellcheck").as_deref(), Some("false"));
+    assert_eq!(attr(&toggle, "aria-pressed"), "true");
+    assert_eq!(attr(&field, "spellcheck"), "false");
     click("t-secret-reveal");
     tick().await;
     assert_eq!(field.type_(), "password");
-    assert_eq!(
-        toggle.get_attribute("aria-pressed").as_deref(),
-        Some("false")
-    );
+    assert_eq!(attr(&toggle, "aria-pressed"), "false");
     assert_eq!(field.value(), SECRET);
     assert_eq!(value.get_untracked(), SECRET);
 
@@ -118,7 +105,7 @@ async fn secret_input_reveal_is_a_pressed_toggle_and_keeps_the_value() {
     type_into("t-secret", " padded");
     fire(&field, "blur");
     tick().await;
-    assert_eq!(field.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(attr(&field, "aria-invalid"), "true");
     assert_eq!(
         text_of("t-secret-error").trim(),
         v::azure_client_secret(" padded").unwrap_err().message
@@ -162,17 +149,7 @@ fn mount_panel(
     }
     let draft = RwSignal::new(draft);
     let connected = RwSignal::new(false);
-    let session = Session::restore();
-    session.sign_in(
-        "tok-azure".into(),
-        Some(Profile {
-            name: None,
-            email: None,
-            organization: "Acme".into(),
-            default_account_id: Some(account()),
-            role: None,
-        }),
-    );
+    let session = signed_in("tok-azure", account());
     let mounted = mount_to(container(), move || {
         provide_context(Config::default());
         provide_context(session);
@@ -320,10 +297,7 @@ async fn azure_validate_and_connect_send_flat_bodies_and_map_refusals() {
     let (_, latest) = v::secret_expiration_range(&today[..10]).unwrap();
     type_into("azure-secret-expiration", &latest);
     tick().await;
-    let refused = format!(
-        r#"{{{REQ},"response":{{"status":{{"code":400,"message":"Bad Request"}},
-        "errors":[{{"code":"ValidationError","message":"Azure does not know this tenant.","field":"body.tenantId"}}]}}}}"#
-    );
+    let refused = validation_error("Azure does not know this tenant.", "body.tenantId");
     let fake = FakeFetch::respond(400, &refused, "{'Content-Type': 'application/json'}");
     click("azure-connect");
     sleep(50).await;

@@ -301,11 +301,8 @@ async fn busy_button_ignores_presses_and_says_so() {
 
     busy.set(true);
     tick().await;
-    assert_eq!(
-        submit.get_attribute("aria-disabled").as_deref(),
-        Some("true")
-    );
-    assert_eq!(submit.get_attribute("aria-busy").as_deref(), Some("true"));
+    assert_eq!(attr(&submit, "aria-disabled"), "true");
+    assert_eq!(attr(&submit, "aria-busy"), "true");
     assert_eq!(
         submit.get_attribute("disabled"),
         None,
@@ -338,7 +335,7 @@ async fn offline_banner_follows_the_browser_and_announces_waits() {
     });
     tick().await;
     let region = by_id("network-status");
-    assert_eq!(region.get_attribute("role").as_deref(), Some("status"));
+    assert_eq!(attr(&region, "role"), "status");
     assert_eq!(region.text_content().unwrap_or_default().trim(), "");
 
     let window = web_sys::window().unwrap();
@@ -491,10 +488,7 @@ async fn api_maps_field_errors_to_fields() {
     let sent = FakeFetch::last("body").as_string().unwrap();
     assert!(sent.contains(r#""fullName":"Ada Lovelace""#), "{sent}");
 
-    let body = format!(
-        r#"{{{REQ},"response":{{"status":{{"code":400,"message":"Bad Request"}},
-        "errors":[{{"code":"ValidationError","message":"Use a longer password.","field":"body.password"}}]}}}}"#
-    );
+    let body = validation_error("Use a longer password.", "body.password");
     let _fake = FakeFetch::respond(400, &body, "{}");
     let err = api().signup(&req).await.unwrap_err();
     assert!(matches!(err, ApiError::Http { status: 400, .. }));

@@ -5,8 +5,7 @@ use super::*;
 
 #[wasm_bindgen_test]
 async fn field_shows_message_after_blur_and_keeps_value() {
-    let value = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let (value, error) = field_state();
     let _mounted = mount_to(container(), move || {
         view! {
             <Field id="t-email" label="Email" value=value error=error check=rule(v::email)
@@ -15,10 +14,7 @@ async fn field_shows_message_after_blur_and_keeps_value() {
     });
     tick().await;
     let input: HtmlInputElement = by_id("t-email").unchecked_into();
-    assert_eq!(
-        input.get_attribute("autocomplete").as_deref(),
-        Some("email")
-    );
+    assert_eq!(attr(&input, "autocomplete"), "email");
     let label = document()
         .query_selector("label[for=t-email]")
         .unwrap()
@@ -34,7 +30,7 @@ async fn field_shows_message_after_blur_and_keeps_value() {
 
     fire(&input, "blur");
     tick().await;
-    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(attr(&input, "aria-invalid"), "true");
     let message = by_id("t-email-error");
     let expected = v::email("not-an-email").unwrap_err().message;
     assert_eq!(message.text_content().unwrap().trim(), expected);
@@ -64,16 +60,12 @@ async fn field_shows_message_after_blur_and_keeps_value() {
     tick().await;
     assert_eq!(input.get_attribute("aria-invalid"), None);
     assert!(document().get_element_by_id("t-email-error").is_none());
-    assert_eq!(
-        input.get_attribute("aria-describedby").as_deref(),
-        Some("t-email-hint")
-    );
+    assert_eq!(attr(&input, "aria-describedby"), "t-email-hint");
 }
 
 #[wasm_bindgen_test]
 async fn field_select_lists_countries_and_validates() {
-    let value = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let (value, error) = field_state();
     let _mounted = mount_to(container(), move || {
         view! {
             <Field id="t-country" label="Country" value=value error=error check=rule(v::country)
@@ -89,10 +81,7 @@ async fn field_select_lists_countries_and_validates() {
     );
     fire(&select, "blur");
     tick().await;
-    assert_eq!(
-        select.get_attribute("aria-invalid").as_deref(),
-        Some("true")
-    );
+    assert_eq!(attr(&select, "aria-invalid"), "true");
     assert_eq!(
         by_id("t-country-error").text_content().unwrap().trim(),
         "Choose your country."
@@ -112,7 +101,7 @@ async fn password_checklist_follows_the_password() {
     });
     tick().await;
     let list = document().query_selector("#t-rules ul").unwrap().unwrap();
-    assert_eq!(list.get_attribute("aria-live").as_deref(), Some("polite"));
+    assert_eq!(attr(&list, "aria-live"), "polite");
     for check in ["Length", "Digit", "Upper", "Lower", "Special"] {
         assert_eq!(check_state(check), "not met", "{check}");
     }
@@ -148,14 +137,8 @@ async fn menu_button_keyboard() {
     tick().await;
     let button = by_id("t-menu-button");
     let menu = by_id("t-menu");
-    assert_eq!(
-        button.get_attribute("aria-haspopup").as_deref(),
-        Some("menu")
-    );
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("false")
-    );
+    assert_eq!(attr(&button, "aria-haspopup"), "menu");
+    assert_eq!(attr(&button, "aria-expanded"), "false");
     assert!(menu.has_attribute("hidden"));
     assert!(
         button
@@ -171,10 +154,7 @@ async fn menu_button_keyboard() {
     button.unchecked_ref::<HtmlElement>().focus().unwrap();
     press(&button, "ArrowDown");
     tick().await;
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("true")
-    );
+    assert_eq!(attr(&button, "aria-expanded"), "true");
     assert!(!menu.has_attribute("hidden"));
     assert_eq!(focused(), item(0));
 
@@ -191,10 +171,7 @@ async fn menu_button_keyboard() {
 
     press(&focused(), "Escape");
     tick().await;
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("false")
-    );
+    assert_eq!(attr(&button, "aria-expanded"), "false");
     assert!(menu.has_attribute("hidden"));
     assert_eq!(active_id(), "t-menu-button", "focus returns to the button");
 
@@ -204,10 +181,7 @@ async fn menu_button_keyboard() {
     focused().unchecked_ref::<HtmlElement>().click();
     tick().await;
     assert_eq!(chosen.get_untracked(), Some("Sign out"));
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("false")
-    );
+    assert_eq!(attr(&button, "aria-expanded"), "false");
     assert_eq!(active_id(), "t-menu-button");
 }
 
@@ -226,21 +200,12 @@ async fn disclosure_toggles_by_click_and_keys_and_keeps_input() {
     let button = by_id("t-disc-button");
     let panel = by_id("t-disc");
     assert_eq!(button.tag_name(), "BUTTON");
-    assert_eq!(button.get_attribute("type").as_deref(), Some("button"));
+    assert_eq!(attr(&button, "type"), "button");
     assert_eq!(button.parent_element().unwrap().tag_name(), "H4");
-    assert_eq!(
-        button.get_attribute("aria-controls").as_deref(),
-        Some("t-disc")
-    );
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("false")
-    );
+    assert_eq!(attr(&button, "aria-controls"), "t-disc");
+    assert_eq!(attr(&button, "aria-expanded"), "false");
     assert!(panel.has_attribute("hidden"));
-    assert_eq!(
-        panel.get_attribute("aria-labelledby").as_deref(),
-        Some("t-disc-button")
-    );
+    assert_eq!(attr(&panel, "aria-labelledby"), "t-disc-button");
     // Collapsed, the panel is still there (hidden), so its input already exists.
     let input: HtmlInputElement = by_id("t-disc-input").unchecked_into();
 
@@ -303,16 +268,10 @@ async fn disclosure_can_be_controlled() {
         "H3",
         "default level"
     );
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("true")
-    );
+    assert_eq!(attr(&button, "aria-expanded"), "true");
     open.set(false);
     tick().await;
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("false")
-    );
+    assert_eq!(attr(&button, "aria-expanded"), "false");
     assert!(by_id("t-disc2").has_attribute("hidden"));
     button.unchecked_ref::<HtmlElement>().click();
     tick().await;
@@ -329,16 +288,10 @@ async fn provider_picker_keyboard_and_signal() {
     });
     tick().await;
     let group = by_id("t-pick");
-    assert_eq!(group.get_attribute("role").as_deref(), Some("radiogroup"));
-    assert_eq!(
-        group.get_attribute("aria-labelledby").as_deref(),
-        Some("t-pick-label")
-    );
-    assert_eq!(
-        group.get_attribute("aria-describedby").as_deref(),
-        Some("t-pick-error")
-    );
-    assert_eq!(group.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(attr(&group, "role"), "radiogroup");
+    assert_eq!(attr(&group, "aria-labelledby"), "t-pick-label");
+    assert_eq!(attr(&group, "aria-describedby"), "t-pick-error");
+    assert_eq!(attr(&group, "aria-invalid"), "true");
     assert_eq!(text_of("t-pick-error").trim(), "Choose a cloud provider.");
     let aws = by_id("t-pick-aws");
     let gcp = by_id("t-pick-gcp");
@@ -394,26 +347,34 @@ async fn provider_picker_keyboard_and_signal() {
         "Tab re-enters at the checked radio"
     );
 
-    press(&gcp, "ArrowRight");
-    tick().await;
-    assert_eq!(value.get_untracked(), Some(CloudProvider::Azure));
-    assert_eq!(active_id(), "t-pick-azure");
-    press(&azure, "ArrowDown");
-    tick().await;
-    assert_eq!(
-        value.get_untracked(),
-        Some(CloudProvider::Aws),
-        "wraps around"
-    );
-    assert_eq!(active_id(), "t-pick-aws");
-    press(&aws, "ArrowUp");
-    tick().await;
-    assert_eq!(
-        value.get_untracked(),
-        Some(CloudProvider::Azure),
-        "wraps backwards"
-    );
-    assert_eq!(active_id(), "t-pick-azure");
+    for (from, key, to, id, why) in [
+        (
+            &gcp,
+            "ArrowRight",
+            CloudProvider::Azure,
+            "t-pick-azure",
+            "next",
+        ),
+        (
+            &azure,
+            "ArrowDown",
+            CloudProvider::Aws,
+            "t-pick-aws",
+            "wraps around",
+        ),
+        (
+            &aws,
+            "ArrowUp",
+            CloudProvider::Azure,
+            "t-pick-azure",
+            "wraps backwards",
+        ),
+    ] {
+        press(from, key);
+        tick().await;
+        assert_eq!(value.get_untracked(), Some(to), "{key}: {why}");
+        assert_eq!(active_id(), id, "{key}: {why}");
+    }
     press(&azure, "ArrowLeft");
     tick().await;
     assert_eq!(value.get_untracked(), Some(CloudProvider::Gcp));
@@ -456,7 +417,7 @@ async fn copy_button_says_copied_when_the_clipboard_accepts() {
         "accessible name from content"
     );
     let status = by_id("t-copy-status");
-    assert_eq!(status.get_attribute("role").as_deref(), Some("status"));
+    assert_eq!(attr(&status, "role"), "status");
     assert_eq!(status.text_content().unwrap().trim(), "");
 
     button.unchecked_ref::<HtmlElement>().click();
@@ -489,13 +450,7 @@ async fn copy_button_falls_back_to_selected_text_when_refused_or_missing() {
         });
         tick().await;
         let status = by_id(&format!("{id}-status"));
-        let button = status
-            .parent_element()
-            .unwrap()
-            .query_selector("button")
-            .unwrap()
-            .unwrap();
-        button.unchecked_ref::<HtmlElement>().click();
+        click_copy(id);
         sleep(100).await;
         assert_eq!(
             status.text_content().unwrap().trim(),
@@ -521,13 +476,7 @@ async fn copy_button_falls_back_to_selected_text_when_refused_or_missing() {
         view! { <CopyButton id="t-copy-l" value=script what="script"/> }
     });
     tick().await;
-    let button = by_id("t-copy-l-status")
-        .parent_element()
-        .unwrap()
-        .query_selector("button")
-        .unwrap()
-        .unwrap();
-    button.unchecked_ref::<HtmlElement>().click();
+    click_copy("t-copy-l");
     sleep(100).await;
     let area: web_sys::HtmlTextAreaElement = by_id("t-copy-l-text").unchecked_into();
     assert_eq!(area.tag_name(), "TEXTAREA");
@@ -549,11 +498,8 @@ async fn code_block_copies_and_downloads() {
     assert_eq!(text_of("t-code-code"), policy);
     let scroll = by_id("t-code-code").parent_element().unwrap();
     assert_eq!(scroll.tag_name(), "PRE");
-    assert_eq!(scroll.get_attribute("tabindex").as_deref(), Some("0"));
-    assert_eq!(
-        scroll.get_attribute("aria-labelledby").as_deref(),
-        Some("t-code-label")
-    );
+    assert_eq!(attr(&scroll, "tabindex"), "0");
+    assert_eq!(attr(&scroll, "aria-labelledby"), "t-code-label");
     assert_eq!(text_of("t-code-label"), "IAM policy");
 
     // Catch the temporary link's click before the browser acts on it.
@@ -632,10 +578,7 @@ async fn stepper_marks_current_done_and_upcoming() {
     tick().await;
     let list = by_id("t-steps");
     assert_eq!(list.tag_name(), "OL");
-    assert_eq!(
-        list.get_attribute("aria-label").as_deref(),
-        Some("Setup steps")
-    );
+    assert_eq!(attr(&list, "aria-label"), "Setup steps");
     let items = list.query_selector_all(":scope > li").unwrap();
     assert_eq!(items.length(), 3);
     let item = |i: u32| -> Element { items.item(i).unwrap().unchecked_into() };
@@ -712,10 +655,7 @@ async fn file_drop_refuses_big_files_unread_and_delivers_small_ones() {
     let browse = by_id("t-key-browse");
     assert_eq!(browse.tag_name(), "BUTTON");
     assert_eq!(browse.text_content().unwrap().trim(), "Browse");
-    assert_eq!(
-        browse.get_attribute("aria-labelledby").as_deref(),
-        Some("t-key-browse t-key-label")
-    );
+    assert_eq!(attr(&browse, "aria-labelledby"), "t-key-browse t-key-label");
 
     // Too big, chosen with the file input: refused at once, nothing read.
     let big = make_file(&"x".repeat(65), "huge.json");
@@ -729,15 +669,9 @@ async fn file_drop_refuses_big_files_unread_and_delivers_small_ones() {
         text_of("t-key-error").trim(),
         "“huge.json” is 65 bytes. The limit is 64 bytes: choose a smaller file."
     );
-    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
-    assert_eq!(
-        input.get_attribute("aria-describedby").as_deref(),
-        Some("t-key-error")
-    );
-    assert_eq!(
-        browse.get_attribute("aria-describedby").as_deref(),
-        Some("t-key-error")
-    );
+    assert_eq!(attr(&input, "aria-invalid"), "true");
+    assert_eq!(attr(&input, "aria-describedby"), "t-key-error");
+    assert_eq!(attr(&browse, "aria-describedby"), "t-key-error");
     sleep(50).await;
     assert!(!was_read(), "a refused file is never read");
     assert_eq!(got.get_untracked(), None);
@@ -789,4 +723,16 @@ fn file_sizes_read_as_words() {
     assert_eq!(format_size(812.0), "812 bytes");
     assert_eq!(format_size(65_536.0), "64 KiB");
     assert_eq!(format_size(1_572_864.0), "1.5 MiB");
+}
+
+/// Clicks the button of the CopyButton `id` (beside its status region).
+fn click_copy(id: &str) {
+    by_id(&format!("{id}-status"))
+        .parent_element()
+        .unwrap()
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
 }

@@ -72,10 +72,7 @@ async fn account_menu_search_and_keyboard() {
     button.unchecked_ref::<HtmlElement>().focus().unwrap();
     press(&button, "Enter");
     tick().await;
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("true")
-    );
+    assert_eq!(attr(&button, "aria-expanded"), "true");
     assert_eq!(active_id(), "acct-menu-search");
     let group = document()
         .query_selector("#acct-menu [role=group]")
@@ -86,8 +83,8 @@ async fn account_menu_search_and_keyboard() {
     assert_eq!(radios().length(), 2);
     let first: Element = radios().item(0).unwrap().unchecked_into();
     assert_eq!(
-        first.get_attribute("aria-checked").as_deref(),
-        Some("true"),
+        attr(&first, "aria-checked"),
+        "true",
         "current account checked"
     );
 
@@ -130,10 +127,7 @@ async fn account_menu_search_and_keyboard() {
     beta.click();
     tick().await;
     assert_eq!(current.get_untracked(), "act-1234beef");
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("false")
-    );
+    assert_eq!(attr(&button, "aria-expanded"), "false");
     assert_eq!(active_id(), "acct-menu-button");
 
     // Escape from the search box closes and returns focus too.
@@ -142,10 +136,7 @@ async fn account_menu_search_and_keyboard() {
     assert_eq!(active_id(), "acct-menu-search");
     press(&by_id("acct-menu-search"), "Escape");
     tick().await;
-    assert_eq!(
-        button.get_attribute("aria-expanded").as_deref(),
-        Some("false")
-    );
+    assert_eq!(attr(&button, "aria-expanded"), "false");
     assert!(by_id("acct-menu").has_attribute("hidden"));
     assert_eq!(active_id(), "acct-menu-button");
 }

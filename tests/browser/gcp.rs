@@ -4,7 +4,7 @@
 
 use super::*;
 use onramp::features::gcp::connect::GcpConnect;
-use onramp::state::{Config, Profile, Session};
+use onramp::state::{Config, Session};
 use onramp_core::ids::AccountId;
 use onramp_core::onboarding::{FirstRunDraft, GcpKeySummary, Panel};
 
@@ -40,17 +40,7 @@ fn mount_panel(
 ) -> (RwSignal<FirstRunDraft>, RwSignal<bool>, impl Sized, Session) {
     let draft = RwSignal::new(draft);
     let connected = RwSignal::new(false);
-    let session = Session::restore();
-    session.sign_in(
-        "tok-gcp".into(),
-        Some(Profile {
-            name: None,
-            email: None,
-            organization: "Acme".into(),
-            default_account_id: Some(account()),
-            role: None,
-        }),
-    );
+    let session = signed_in("tok-gcp", account());
     // A failed test never unmounts its panel: drop what an earlier one left, so ids stay unique.
     let stale = document().query_selector_all(".gcp-under-test").unwrap();
     for i in 0..stale.length() {
@@ -137,7 +127,7 @@ async fn gcp_key_is_parsed_in_core_summarised_and_never_in_the_draft() {
     let expected = v::gcp_key_file(creds.as_bytes()).unwrap_err().message;
     assert_eq!(text_of("gcp-key-error").trim(), expected);
     let input = by_id("gcp-key");
-    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(attr(&input, "aria-invalid"), "true");
     assert!(document().get_element_by_id("gcp-key-summary").is_none());
     assert_eq!(draft.with_untracked(|d| d.connect.gcp.key.clone()), None);
 
@@ -224,10 +214,7 @@ async fn gcp_validate_and_connect_send_the_key_and_map_refusals() {
     drop(fake);
 
     // A refusal about the key lands at the upload field.
-    let refused = format!(
-        r#"{{{REQ},"response":{{"status":{{"code":400,"message":"Bad Request"}},
-        "errors":[{{"code":"ValidationError","message":"The key was revoked.","field":"body.serviceAccount"}}]}}}}"#
-    );
+    let refused = validation_error("The key was revoked.", "body.serviceAccount");
     let fake = FakeFetch::respond(400, &refused, "{'Content-Type': 'application/json'}");
     click("gcp-connect-submit");
     until("the refusal at the key field", || {
@@ -246,9 +233,9 @@ async fn gcp_validate_and_connect_send_the_key_and_map_refusals() {
     drop(fake);
 
     // Any other refusal: a banner with the request ID, and Try again.
-    let other = format!(
-        r#"{{{REQ},"response":{{"status":{{"code":400,"message":"Bad Request"}},
-        "errors":[{{"code":"ValidationError","message":"This account is already connected to AWS.","field":"query.accountId"}}]}}}}"#
+    let other = validation_error(
+        "This account is already connected to AWS.",
+        "query.accountId",
     );
     let fake = FakeFetch::respond(400, &other, "{'Content-Type': 'application/json'}");
     click("gcp-connect-submit");
@@ -310,7 +297,7 @@ async fn gcp_script_follows_the_typed_project_id() {
     fire(&input, "input");
     fire(&input, "blur");
     tick().await;
-    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(attr(&input, "aria-invalid"), "true");
     assert!(text_of("gcp-project-id-error").contains("project number"));
     assert!(document().get_element_by_id("gcp-script").is_none());
     assert!(document().get_element_by_id("gcp-script-pending").is_some());

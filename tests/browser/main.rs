@@ -47,6 +47,32 @@ fn by_id(id: &str) -> Element {
         .unwrap_or_else(|| panic!("no element #{id}"))
 }
 
+/// `el`'s attribute `name`; `""` when it has none (so compare with a non-empty value).
+fn attr(el: &Element, name: &str) -> String {
+    el.get_attribute(name).unwrap_or_default()
+}
+
+/// The session of a user of "Acme", signed in with `token`, whose default account is `account`.
+fn signed_in(token: &str, account: onramp_core::ids::AccountId) -> onramp::state::Session {
+    let session = onramp::state::Session::restore();
+    session.sign_in(
+        token.into(),
+        Some(onramp::state::Profile {
+            name: None,
+            email: None,
+            organization: "Acme".into(),
+            default_account_id: Some(account),
+            role: None,
+        }),
+    );
+    session
+}
+
+/// A Field's value and message signals, both empty.
+fn field_state() -> (RwSignal<String>, RwSignal<Option<String>>) {
+    (RwSignal::new(String::new()), RwSignal::new(None))
+}
+
 fn active_id() -> String {
     document()
         .active_element()
@@ -127,6 +153,14 @@ impl Drop for FakeFetch {
 }
 
 const REQ: &str = r#""request":{"id":"6f1c2d3e-0000-4000-8000-00000000abcd","url":"/x","method":"GET","timestamp":"2026-11-22T10:43:42.538Z"}"#;
+
+/// Spot's 400 answer with one `ValidationError` (`message`, at `field`).
+fn validation_error(message: &str, field: &str) -> String {
+    format!(
+        r#"{{{REQ},"response":{{"status":{{"code":400,"message":"Bad Request"}},
+        "errors":[{{"code":"ValidationError","message":"{message}","field":"{field}"}}]}}}}"#
+    )
+}
 
 fn api() -> Api {
     Api::new("/api", Some("tok-123".into()))
