@@ -409,17 +409,6 @@ fn throttled_app(attempts: u32, window: Duration) -> TestApp {
     TestApp::with(c)
 }
 
-fn sign_in(ip: &str, email: &str, password: &str) -> Request<Body> {
-    let mut req = json_post(
-        "/api/auth/token",
-        None,
-        json!({"email": email, "password": password}),
-    );
-    req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::new(ip.parse().unwrap(), 4242)));
-    req
-}
-
 const GOOD: &str = "Sup3r-secret!";
 const BAD: &str = "Wr0ng-secret!";
 
@@ -428,13 +417,13 @@ async fn sign_in_is_throttled_per_email_after_n_failures() {
     let app = throttled_app(3, Duration::from_secs(900));
     app.signup("victim@example.com").await;
     for _ in 0..3 {
-        app.send(sign_in("10.0.0.1", "victim@example.com", BAD))
+        app.sign_in_from("10.0.0.1", "victim@example.com", BAD)
             .await
             .expect_error(401, "InvalidCredentials", None);
     }
     // Even the right password (in other case) is refused now, from that client.
     let a = app
-        .send(sign_in("10.0.0.1", " Victim@Example.com", GOOD))
+        .sign_in_from("10.0.0.1", " Victim@Example.com", GOOD)
         .await;
     a.expect_spot(429, "POST", "/auth/token", "rate_limited.json");
     assert_eq!(a.header("x-ratelimit-limit"), Some("3"));
@@ -444,10 +433,10 @@ async fn sign_in_is_throttled_per_email_after_n_failures() {
     assert_eq!(a.header("retry-after"), a.header("x-ratelimit-reset"));
     // Other emails are not affected, nor the email from another client (failures are keyed by
     // email and client, so they cannot lock the owner out from elsewhere).
-    app.send(sign_in("10.0.0.1", "other@example.com", BAD))
+    app.sign_in_from("10.0.0.1", "other@example.com", BAD)
         .await
         .expect(401);
-    app.send(sign_in("10.0.0.2", "victim@example.com", GOOD))
+    app.sign_in_from("10.0.0.2", "victim@example.com", GOOD)
         .await
         .expect(200);
 }
@@ -457,20 +446,20 @@ async fn a_successful_sign_in_resets_the_email_counter() {
     let app = throttled_app(2, Duration::from_secs(900));
     app.signup("forgetful@example.com").await;
     for _ in 0..3 {
-        app.send(sign_in("10.0.0.1", "forgetful@example.com", BAD))
+        app.sign_in_from("10.0.0.1", "forgetful@example.com", BAD)
             .await
             .expect(401);
-        app.send(sign_in("10.0.0.1", "forgetful@example.com", GOOD))
+        app.sign_in_from("10.0.0.1", "forgetful@example.com", GOOD)
             .await
             .expect(200);
     }
-    app.send(sign_in("10.0.0.1", "forgetful@example.com", BAD))
+    app.sign_in_from("10.0.0.1", "forgetful@example.com", BAD)
         .await
         .expect(401);
-    app.send(sign_in("10.0.0.1", "forgetful@example.com", BAD))
+    app.sign_in_from("10.0.0.1", "forgetful@example.com", BAD)
         .await
         .expect(401);
-    app.send(sign_in("10.0.0.1", "forgetful@example.com", GOOD))
+    app.sign_in_from("10.0.0.1", "forgetful@example.com", GOOD)
         .await
         .expect(429);
 }
@@ -479,16 +468,16 @@ async fn a_successful_sign_in_resets_the_email_counter() {
 async fn the_throttle_lifts_when_the_window_passes() {
     let app = throttled_app(1, Duration::from_millis(1200));
     app.signup("patient@example.com").await;
-    app.send(sign_in("10.0.0.1", "patient@example.com", BAD))
+    app.sign_in_from("10.0.0.1", "patient@example.com", BAD)
         .await
         .expect(401);
     let a = app
-        .send(sign_in("10.0.0.1", "patient@example.com", GOOD))
+        .sign_in_from("10.0.0.1", "patient@example.com", GOOD)
         .await;
     a.expect(429);
     assert_eq!(a.header("x-ratelimit-reset"), Some("2"));
     tokio::time::sleep(Duration::from_millis(1300)).await;
-    app.send(sign_in("10.0.0.1", "patient@example.com", GOOD))
+    app.sign_in_from("10.0.0.1", "patient@example.com", GOOD)
         .await
         .expect(200);
 }
@@ -498,16 +487,14 @@ async fn sign_in_is_throttled_per_client_ip() {
     let app = throttled_app(2, Duration::from_secs(900));
     // The IP allows 4 × 2 failures, spread over emails that never reach their own limit.
     for i in 0..8 {
-        app.send(sign_in("10.9.9.9", &format!("spray{i}@example.com"), BAD))
+        app.sign_in_from("10.9.9.9", &format!("spray{i}@example.com"), BAD)
             .await
             .expect(401);
     }
-    let a = app
-        .send(sign_in("10.9.9.9", "fresh@example.com", BAD))
-        .await;
+    let a = app.sign_in_from("10.9.9.9", "fresh@example.com", BAD).await;
     a.expect(429);
     assert_eq!(a.header("x-ratelimit-limit"), Some("8"));
-    app.send(sign_in("10.9.9.8", "fresh@example.com", BAD))
+    app.sign_in_from("10.9.9.8", "fresh@example.com", BAD)
         .await
         .expect(401);
 }
@@ -535,7 +522,7 @@ async fn sign_up_with_taken_emails_is_throttled() {
     assert_eq!(a.header("x-ratelimit-limit"), Some("8"));
     assert!(a.header("retry-after").is_some());
     // They are not failed sign-ins: the owner still signs in, even from that client.
-    app.send(sign_in("10.0.0.1", "taken@example.com", GOOD))
+    app.sign_in_from("10.0.0.1", "taken@example.com", GOOD)
         .await
         .expect(200);
     // Validation failures are not counted; another client signs a new email up.
@@ -548,7 +535,7 @@ async fn sign_up_with_taken_emails_is_throttled() {
 async fn zero_login_attempts_turns_throttling_off() {
     let app = throttled_app(0, Duration::from_secs(900));
     for _ in 0..30 {
-        app.send(sign_in("10.0.0.1", "x@example.com", BAD))
+        app.sign_in_from("10.0.0.1", "x@example.com", BAD)
             .await
             .expect(401);
     }

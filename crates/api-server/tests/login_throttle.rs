@@ -4,7 +4,6 @@ mod common;
 
 use axum::{body::Body, extract::ConnectInfo, http::Request};
 use common::*;
-use serde_json::json;
 use std::{net::SocketAddr, time::Duration};
 
 fn throttled_app(attempts: u32) -> TestApp {
@@ -12,18 +11,6 @@ fn throttled_app(attempts: u32) -> TestApp {
     c.login_attempts = attempts;
     c.login_window = Duration::from_secs(900);
     TestApp::with(c)
-}
-
-fn sign_in(ip: &str, email: &str, password: &str) -> Request<Body> {
-    let mut req = Request::post("/api/auth/token")
-        .header("content-type", "application/json")
-        .body(Body::from(
-            json!({"email": email, "password": password}).to_string(),
-        ))
-        .unwrap();
-    req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::new(ip.parse().unwrap(), 4242)));
-    req
 }
 
 const GOOD: &str = "Sup3r-secret!";
@@ -36,10 +23,7 @@ async fn a_burst_gets_no_more_checked_guesses_than_a_sequence() {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..40 {
         let app = app.clone();
-        tasks.spawn(async move {
-            app.send(sign_in("10.0.0.1", "burst@example.com", BAD))
-                .await
-        });
+        tasks.spawn(async move { app.sign_in_from("10.0.0.1", "burst@example.com", BAD).await });
     }
     let (mut checked, mut throttled) = (0, 0);
     while let Some(a) = tasks.join_next().await {
@@ -57,7 +41,7 @@ async fn a_burst_gets_no_more_checked_guesses_than_a_sequence() {
     assert!(checked <= 5, "{checked} guesses were checked");
     assert_eq!(checked + throttled, 40);
     // Once the burst is over, the email is locked like after 5 sequential failures.
-    app.send(sign_in("10.0.0.1", "burst@example.com", GOOD))
+    app.sign_in_from("10.0.0.1", "burst@example.com", GOOD)
         .await
         .expect(429);
 }
@@ -67,24 +51,24 @@ async fn an_attacker_cannot_lock_the_owner_out_from_another_client() {
     let app = throttled_app(5);
     app.signup("victim@example.com").await;
     for _ in 0..5 {
-        app.send(sign_in("203.0.113.66", "victim@example.com", BAD))
+        app.sign_in_from("203.0.113.66", "victim@example.com", BAD)
             .await
             .expect_error(401, "InvalidCredentials", None);
     }
     let a = app
-        .send(sign_in("203.0.113.66", "victim@example.com", GOOD))
+        .sign_in_from("203.0.113.66", "victim@example.com", GOOD)
         .await;
     a.expect(429);
     assert!(a.header("retry-after").is_some());
     // The owner, from their own client: a typo is still checked, then the right password works.
-    app.send(sign_in("198.51.100.7", "victim@example.com", BAD))
+    app.sign_in_from("198.51.100.7", "victim@example.com", BAD)
         .await
         .expect(401);
-    app.send(sign_in("198.51.100.7", "Victim@example.com", GOOD))
+    app.sign_in_from("198.51.100.7", "Victim@example.com", GOOD)
         .await
         .expect(200);
     // The attacker's client stays locked.
-    app.send(sign_in("203.0.113.66", "victim@example.com", GOOD))
+    app.sign_in_from("203.0.113.66", "victim@example.com", GOOD)
         .await
         .expect(429);
 }
@@ -107,17 +91,17 @@ async fn sign_up_conflicts_do_not_count_as_failed_sign_ins() {
     }
     // Neither the email nor the client lost a sign-in attempt.
     for _ in 0..2 {
-        app.send(sign_in("10.0.0.1", "owner@example.com", BAD))
+        app.sign_in_from("10.0.0.1", "owner@example.com", BAD)
             .await
             .expect(401);
     }
-    app.send(sign_in("10.0.0.1", "other@example.com", BAD))
+    app.sign_in_from("10.0.0.1", "other@example.com", BAD)
         .await
         .expect(401);
 }
 
 fn via(peer: &str, forwarded_for: &str, email: &str, password: &str) -> Request<Body> {
-    let mut req = sign_in(peer, email, password);
+    let mut req = sign_in_request(peer, email, password);
     req.headers_mut()
         .insert("x-forwarded-for", forwarded_for.parse().unwrap());
     req
@@ -175,19 +159,15 @@ async fn rotating_addresses_within_an_ipv6_64_is_one_client() {
     let app = throttled_app(3);
     app.signup("v6@example.com").await;
     for i in 1..=3 {
-        app.send(sign_in(
-            &format!("2001:db8:5:6::{i}"),
-            "v6@example.com",
-            BAD,
-        ))
-        .await
-        .expect(401);
+        app.sign_in_from(&format!("2001:db8:5:6::{i}"), "v6@example.com", BAD)
+            .await
+            .expect(401);
     }
-    app.send(sign_in("2001:db8:5:6:abcd::1", "v6@example.com", GOOD))
+    app.sign_in_from("2001:db8:5:6:abcd::1", "v6@example.com", GOOD)
         .await
         .expect(429);
     // Another /64 is another client.
-    app.send(sign_in("2001:db8:5:7::1", "v6@example.com", GOOD))
+    app.sign_in_from("2001:db8:5:7::1", "v6@example.com", GOOD)
         .await
         .expect(200);
 }

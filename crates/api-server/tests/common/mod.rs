@@ -1,9 +1,12 @@
 //! Shared helpers for the in-process route tests.
 #![allow(dead_code)]
 
+use std::net::SocketAddr;
+
 use axum::{
     Router,
     body::Body,
+    extract::ConnectInfo,
     http::{HeaderMap, Method, Request, StatusCode, header},
 };
 use http_body_util::BodyExt;
@@ -165,6 +168,11 @@ impl TestApp {
         self.call("POST", uri, None, Some(body)).await
     }
 
+    /// A password sign-in from the client at `ip` (see [`sign_in_request`]).
+    pub async fn sign_in_from(&self, ip: &str, email: &str, password: &str) -> Answer {
+        self.send(sign_in_request(ip, email, password)).await
+    }
+
     /// Signs up a new organization; returns (token, whoami).
     pub async fn signup(&self, email: &str) -> (String, Value) {
         let a = self.post_anon("/api/auth/signup", signup_body(email)).await;
@@ -201,6 +209,19 @@ impl TestApp {
     pub fn exec(&self, sql: &str) {
         self.state.db.conn().execute_batch(sql).unwrap();
     }
+}
+
+/// `POST /api/auth/token` with `email` and `password`, as if from the client at `ip`.
+pub fn sign_in_request(ip: &str, email: &str, password: &str) -> Request<Body> {
+    let mut req = Request::post("/api/auth/token")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"email": email, "password": password}).to_string(),
+        ))
+        .unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::new(ip.parse().unwrap(), 4242)));
+    req
 }
 
 pub fn signup_body(email: &str) -> Value {
