@@ -8,6 +8,7 @@ use crate::account_status::parse_instant;
 use crate::aws_setup::{SPOT_PRINCIPAL, quick_create_url};
 use crate::dto::{CloudProvider, ExternalId};
 use crate::ids::AccountId;
+use crate::onboarding::Wizard;
 use crate::validate::{self, AgreementType, AwsEnvironment, FieldError, Partition, RoleArn};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -569,8 +570,16 @@ impl ManagementDraft {
             role_arns,
         }
     }
+}
 
-    fn complete(&self, step: ManagementStep) -> bool {
+/// Each step needs all earlier ones. `Done` is a page of its own and never complete, so
+/// [`first_incomplete_step`](crate::onboarding::first_incomplete_step) always names a step to
+/// show.
+impl Wizard for ManagementDraft {
+    type Step = ManagementStep;
+    const STEPS: &'static [ManagementStep] = &ManagementStep::ALL;
+
+    fn is_complete(&self, step: ManagementStep) -> bool {
         match step {
             ManagementStep::Environment => self.environment.is_some(),
             ManagementStep::SignIn => self.signed_in,
@@ -1153,22 +1162,10 @@ impl FinOpsDraft {
     }
 }
 
-/// Where to resume: the first step that is not complete (each step needs all earlier ones).
-pub fn first_incomplete_step(draft: &ManagementDraft) -> ManagementStep {
-    ManagementStep::ALL
-        .into_iter()
-        .find(|s| !draft.complete(*s))
-        .unwrap_or(ManagementStep::Done)
-}
-
-/// Whether a deep link to `step` may open: every earlier step is complete.
-pub fn can_enter(step: ManagementStep, draft: &ManagementDraft) -> bool {
-    step <= first_incomplete_step(draft)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::onboarding::{can_enter, first_incomplete_step};
     use ManagementProduct::{ComputeOptimization, CostAnalysis};
 
     const FINOPS: &str = "arn:aws:iam::123456789012:role/SpotFinOps";
@@ -1259,26 +1256,35 @@ mod tests {
     #[test]
     fn steps_resume_at_the_first_incomplete_one() {
         let mut d = ManagementDraft::default();
-        assert_eq!(first_incomplete_step(&d), ManagementStep::Environment);
+        assert_eq!(first_incomplete_step(&d), Some(ManagementStep::Environment));
         d.choose_environment(AwsEnvironment::GovCloud);
-        assert_eq!(first_incomplete_step(&d), ManagementStep::SignIn);
+        assert_eq!(first_incomplete_step(&d), Some(ManagementStep::SignIn));
         d.signed_in = true;
-        assert_eq!(first_incomplete_step(&d), ManagementStep::BillingAccess);
+        assert_eq!(
+            first_incomplete_step(&d),
+            Some(ManagementStep::BillingAccess)
+        );
         d.billing_access_confirmed = true;
-        assert_eq!(first_incomplete_step(&d), ManagementStep::ProductsAndBucket);
+        assert_eq!(
+            first_incomplete_step(&d),
+            Some(ManagementStep::ProductsAndBucket)
+        );
         d.choose_products(&[CostAnalysis]);
         d.set_bucket_name("192.168.1.1");
-        assert_eq!(first_incomplete_step(&d), ManagementStep::ProductsAndBucket);
+        assert_eq!(
+            first_incomplete_step(&d),
+            Some(ManagementStep::ProductsAndBucket)
+        );
         d.set_bucket_name("my-cur-bucket");
-        assert_eq!(first_incomplete_step(&d), ManagementStep::RunTemplate);
+        assert_eq!(first_incomplete_step(&d), Some(ManagementStep::RunTemplate));
         d.template_launched = true;
-        assert_eq!(first_incomplete_step(&d), ManagementStep::RoleArns);
+        assert_eq!(first_incomplete_step(&d), Some(ManagementStep::RoleArns));
         // A commercial ARN does not complete a GovCloud wizard, even once "connected".
         d.role_arns.cost_analysis = Some(FINOPS.into());
         d.connected = true;
-        assert_eq!(first_incomplete_step(&d), ManagementStep::RoleArns);
+        assert_eq!(first_incomplete_step(&d), Some(ManagementStep::RoleArns));
         d.role_arns.cost_analysis = Some("arn:aws-us-gov:iam::123456789012:role/F".into());
-        assert_eq!(first_incomplete_step(&d), ManagementStep::Done);
+        assert_eq!(first_incomplete_step(&d), Some(ManagementStep::Done));
     }
 
     #[test]
@@ -1307,16 +1313,16 @@ mod tests {
     fn changing_an_earlier_answer_invalidates_what_depends_on_it() {
         let mut d = complete_draft();
         d.choose_products(&[CostAnalysis]); // unchanged: nothing reset
-        assert_eq!(first_incomplete_step(&d), ManagementStep::Done);
+        assert_eq!(first_incomplete_step(&d), Some(ManagementStep::Done));
         d.choose_products(&[ComputeOptimization]);
         assert_eq!(d.role_arns.cost_analysis, None);
-        assert_eq!(first_incomplete_step(&d), ManagementStep::RunTemplate);
+        assert_eq!(first_incomplete_step(&d), Some(ManagementStep::RunTemplate));
         let mut d = complete_draft();
         d.choose_environment(AwsEnvironment::China);
-        assert_eq!(first_incomplete_step(&d), ManagementStep::SignIn);
+        assert_eq!(first_incomplete_step(&d), Some(ManagementStep::SignIn));
         let mut d = complete_draft();
         d.set_bucket_name("other-bucket");
-        assert_eq!(first_incomplete_step(&d), ManagementStep::RunTemplate);
+        assert_eq!(first_incomplete_step(&d), Some(ManagementStep::RunTemplate));
     }
 
     #[test]
@@ -1330,7 +1336,10 @@ mod tests {
         let partial: ManagementDraft =
             serde_json::from_value(json!({"environment": "govcloud"})).unwrap();
         assert_eq!(partial.environment, Some(AwsEnvironment::GovCloud));
-        assert_eq!(first_incomplete_step(&partial), ManagementStep::SignIn);
+        assert_eq!(
+            first_incomplete_step(&partial),
+            Some(ManagementStep::SignIn)
+        );
     }
 
     #[test]
@@ -1433,15 +1442,15 @@ mod tests {
         assert!(d.external_id_needs_refresh("2026-11-22T10:00:00.000Z"));
         d.set_external_id(ext("abc123", "2026-11-22T11:00:00.000Z"));
         // The first one does not undo anything.
-        assert_eq!(first_incomplete_step(&d), ManagementStep::Done);
+        assert_eq!(first_incomplete_step(&d), Some(ManagementStep::Done));
         assert!(!d.external_id_needs_refresh("2026-11-22T10:59:59.000Z"));
         assert!(d.external_id_needs_refresh("2026-11-22T11:00:00.000Z"));
         assert!(d.external_id_needs_refresh("not a time"));
         // The same one again changes nothing; another means running the template again.
         d.set_external_id(ext("abc123", "2026-11-22T12:00:00.000Z"));
-        assert_eq!(first_incomplete_step(&d), ManagementStep::Done);
+        assert_eq!(first_incomplete_step(&d), Some(ManagementStep::Done));
         d.set_external_id(ext("zzz999", "2026-11-22T12:00:00.000Z"));
-        assert_eq!(first_incomplete_step(&d), ManagementStep::RunTemplate);
+        assert_eq!(first_incomplete_step(&d), Some(ManagementStep::RunTemplate));
         assert!(!d.connected);
     }
 
@@ -1457,7 +1466,7 @@ mod tests {
         assert!(d.external_id.is_some() && d.connected);
         d.set_account(AccountId::parse("act-00000001").unwrap());
         assert_eq!(d.external_id, None);
-        assert_eq!(first_incomplete_step(&d), ManagementStep::RunTemplate);
+        assert_eq!(first_incomplete_step(&d), Some(ManagementStep::RunTemplate));
     }
 
     #[test]

@@ -23,8 +23,9 @@ use onramp_core::aws_setup::console_url;
 use onramp_core::ids::AccountId;
 use onramp_core::management::{
     self as mgmt, BILLING_ACCESS_HELP_URL, ManagementAccount, ManagementDraft, ManagementProduct,
-    ManagementStep, PROCESSING_NOTE, can_enter, check_products, first_incomplete_step,
+    ManagementStep, PROCESSING_NOTE, check_products,
 };
+use onramp_core::onboarding::{can_enter, first_incomplete_step};
 use onramp_core::validate::{self, AwsEnvironment, Partition};
 
 const DRAFT_KEY: &str = "onramp.draft.management";
@@ -282,7 +283,7 @@ pub fn ManagementWizard() -> impl IntoView {
             let d = draft.get_untracked();
             let shown = match asked {
                 Some(s) if can_enter(s, &d) => s,
-                _ => first_incomplete_step(&d),
+                _ => first_incomplete_step(&d).unwrap_or(ManagementStep::Done),
             };
             let before = step.get_untracked();
             step.set(Some(shown));
