@@ -164,7 +164,7 @@ impl Api {
                 }
                 _ => None,
             };
-            crate::platform::clock::sleep_ms(u32::try_from(after_ms).unwrap_or(u32::MAX)).await;
+            crate::platform::clock::sleep(u32::try_from(after_ms).unwrap_or(u32::MAX)).await;
             if left.get() {
                 return result;
             }
@@ -234,7 +234,7 @@ impl Api {
 
         let status = response.status();
         if status == 429 {
-            let now = (js_sys::Date::now() / 1000.0) as u64;
+            let now = u64::try_from(crate::platform::clock::now().as_millis() / 1000).unwrap_or(0);
             let header = |name| response.headers().get(name).ok().flatten();
             let reset_secs = header("X-RateLimit-Reset")
                 .or_else(|| header("Retry-After"))
@@ -288,8 +288,7 @@ impl Api {
             let Err(err) = &result else { return result };
             match policy.next("GET", attempt, err.failure(), js_sys::Math::random()) {
                 Next::Retry { after_ms, .. } => {
-                    crate::platform::clock::sleep_ms(u32::try_from(after_ms).unwrap_or(u32::MAX))
-                        .await
+                    crate::platform::clock::sleep(u32::try_from(after_ms).unwrap_or(u32::MAX)).await
                 }
                 Next::Stop => return result,
             }
@@ -368,7 +367,5 @@ impl Drop for WaitNotice {
     }
 }
 
-/// Percent-encodes a query value.
-pub fn enc(value: &str) -> String {
-    js_sys::encode_uri_component(value).into()
-}
+/// Percent-encodes a path segment or query value.
+pub use onramp_core::percent::encode as enc;

@@ -1,7 +1,7 @@
 //! When this tab connected an account: `GET /setup/account` does not say, and the dashboard
 //! shows a freshly connected account's data as being collected for 24 hours.
 
-use crate::platform::{clock::now_iso, storage};
+use crate::platform::{clock::now, storage};
 use onramp_core::ids::AccountId;
 
 const CONNECTED_KEY: &str = "onramp.connectedAt";
@@ -17,7 +17,7 @@ fn connected_map() -> Vec<(String, String)> {
 pub fn remember_connected(id: &AccountId) {
     let mut map = connected_map();
     map.retain(|(a, _)| a != id.as_str());
-    map.push((id.to_string(), now_iso()));
+    map.push((id.to_string(), now().to_string()));
     if let Ok(json) = serde_json::to_string(&map) {
         storage::session_set(CONNECTED_KEY, &json);
     }

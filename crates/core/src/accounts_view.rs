@@ -8,6 +8,7 @@ use crate::dto::Account;
 use crate::dto::CloudProvider;
 use crate::ids::AccountId;
 use crate::onboarding::{AccountKind, AddAccountDraft, AddAccountStep};
+use crate::time::Timestamp;
 use serde::Deserialize;
 use std::cmp::Ordering;
 
@@ -40,18 +41,18 @@ pub fn default_account(accounts: &[Account]) -> Option<&AccountId> {
         .enumerate()
         .min_by_key(|(i, a)| {
             (
-                crate::account_status::parse_instant(&a.created_at).unwrap_or(i64::MAX),
+                Timestamp::parse(&a.created_at).unwrap_or(Timestamp::from_millis(i64::MAX)),
                 *i,
             )
         })
         .map(|(_, a)| &a.account_id)
 }
 
-/// Builds the table's rows. `facts` answers per account; `now` is an ISO instant.
+/// Builds the table's rows. `facts` answers per account.
 pub fn rows(
     accounts: &[Account],
     facts: impl Fn(&AccountId) -> AccountFacts,
-    now: &str,
+    now: Timestamp,
 ) -> Vec<AccountRow> {
     let default = default_account(accounts).cloned();
     accounts
@@ -219,7 +220,7 @@ fn compare(a: &AccountRow, b: &AccountRow, key: SortKey) -> Ordering {
         SortKey::Kind => a.kind.label().cmp(b.kind.label()),
         SortKey::Status => status_rank(a.status).cmp(&status_rank(b.status)),
         SortKey::Created => {
-            let t = |r: &AccountRow| crate::account_status::parse_instant(&r.account.created_at);
+            let t = |r: &AccountRow| Timestamp::parse(&r.account.created_at);
             t(a).cmp(&t(b))
         }
     }
@@ -476,9 +477,13 @@ mod tests {
 
     const NOW: &str = "2026-11-22T12:00:00.000Z";
 
+    fn now() -> Timestamp {
+        Timestamp::parse(NOW).unwrap()
+    }
+
     #[test]
     fn rows_carry_kind_status_and_default() {
-        let r = rows(&sample(), facts, NOW);
+        let r = rows(&sample(), facts, now());
         assert_eq!(r[0].kind, AccountKind::Management);
         // Registered 60 h ago: a management account's data takes up to 72 h.
         assert_eq!(r[0].status, AccountStatus::Pending);
@@ -530,7 +535,7 @@ mod tests {
 
     #[test]
     fn sorting_each_column_both_ways() {
-        let all = rows(&sample(), facts, NOW);
+        let all = rows(&sample(), facts, now());
         let order = |key, dir| {
             visible_rows(&all, "", Sort { key, dir })
                 .iter()
@@ -565,7 +570,7 @@ mod tests {
 
     #[test]
     fn filter_then_sort() {
-        let all = rows(&sample(), facts, NOW);
+        let all = rows(&sample(), facts, now());
         let shown = visible_rows(
             &all,
             "a",

@@ -2,6 +2,7 @@
 //! (default, or narrowed to the products they use), the role's trust policy, and the links to
 //! the partition's AWS console (sign-in and CloudFormation quick-create).
 
+use crate::percent::encode;
 use crate::validate::Partition;
 use serde_json::{Value, json};
 
@@ -404,19 +405,6 @@ pub fn stack_poll_delay_ms(attempt: u32) -> u32 {
         delay = (delay + delay / 2).min(15_000);
     }
     delay
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -249,37 +249,13 @@ pub fn parent_origin_from_query(query: &str, allow_list: &[String]) -> Result<St
                 "the iframe URL needs ?parent=<your page's origin>, e.g. /embed?parent=https%3A%2F%2Fpartner.example",
             )
         })?;
-    let decoded = percent_decode(raw).ok_or_else(|| {
+    let decoded = crate::percent::decode_query_value(raw).ok_or_else(|| {
         invalid(
             "parent",
             "the parent origin is not correctly percent-encoded",
         )
     })?;
     allowed_origin(&decoded, allow_list).ok_or_else(|| not_allowed(&decoded))
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = s.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,8 +17,10 @@ mod golden;
 pub mod ids;
 pub mod management;
 pub mod onboarding;
+pub mod percent;
 pub mod retry;
 pub mod return_to;
+pub mod time;
 pub mod validate;
 
 pub use envelope::{Envelope, RequestInfo, ResponseBody, SpotError, Status};

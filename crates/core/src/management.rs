@@ -4,11 +4,11 @@
 //! `docs/contracts.md`), and the AWS wizard's steps as pure functions so the console can resume
 //! a draft and refuse deep links to steps whose prerequisites are missing.
 
-use crate::account_status::parse_instant;
 use crate::aws_setup::{SPOT_PRINCIPAL, quick_create_url};
 use crate::dto::{CloudProvider, ExternalId};
 use crate::ids::AccountId;
 use crate::onboarding::Wizard;
+use crate::time::Timestamp;
 use crate::validate::{self, AgreementType, AwsEnvironment, FieldError, Partition, RoleArn};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -604,16 +604,10 @@ impl Wizard for ManagementDraft {
 }
 
 impl ManagementDraft {
-    /// True when there is no external ID, or it is past its `maxValidUntil` at `now` (an ISO
-    /// instant), or either time can't be read.
-    pub fn external_id_needs_refresh(&self, now: &str) -> bool {
-        match &self.external_id {
-            None => true,
-            Some(e) => match (parse_instant(&e.max_valid_until), parse_instant(now)) {
-                (Some(until), Some(now)) => now >= until,
-                _ => true,
-            },
-        }
+    /// True when there is no external ID, or it is past its `maxValidUntil` at `now`, or that
+    /// time can't be read.
+    pub fn external_id_needs_refresh(&self, now: Timestamp) -> bool {
+        crate::onboarding::external_id_needs_refresh(self.external_id.as_ref(), now)
     }
 
     /// Keeps a newly generated external ID. Replacing one the template may already have used
@@ -1429,6 +1423,10 @@ mod tests {
         assert!(validate::s3_bucket_name("my-cur-bucket").is_ok());
     }
 
+    fn at(s: &str) -> Timestamp {
+        Timestamp::parse(s).unwrap()
+    }
+
     fn ext(id: &str, until: &str) -> ExternalId {
         ExternalId {
             external_id: id.into(),
@@ -1439,13 +1437,15 @@ mod tests {
     #[test]
     fn external_id_expiry_and_replacement() {
         let mut d = complete_draft();
-        assert!(d.external_id_needs_refresh("2026-11-22T10:00:00.000Z"));
+        assert!(d.external_id_needs_refresh(at("2026-11-22T10:00:00.000Z")));
         d.set_external_id(ext("abc123", "2026-11-22T11:00:00.000Z"));
         // The first one does not undo anything.
         assert_eq!(first_incomplete_step(&d), Some(ManagementStep::Done));
-        assert!(!d.external_id_needs_refresh("2026-11-22T10:59:59.000Z"));
-        assert!(d.external_id_needs_refresh("2026-11-22T11:00:00.000Z"));
-        assert!(d.external_id_needs_refresh("not a time"));
+        assert!(!d.external_id_needs_refresh(at("2026-11-22T10:59:59.000Z")));
+        assert!(d.external_id_needs_refresh(at("2026-11-22T11:00:00.000Z")));
+        // An unreadable `maxValidUntil` is treated as expired.
+        d.set_external_id(ext("abc123", "not a time"));
+        assert!(d.external_id_needs_refresh(at("2026-11-22T10:00:00.000Z")));
         // The same one again changes nothing; another means running the template again.
         d.set_external_id(ext("abc123", "2026-11-22T12:00:00.000Z"));
         assert_eq!(first_incomplete_step(&d), Some(ManagementStep::Done));

@@ -12,13 +12,13 @@
 //! Every draft is `serde(default)`, so a partial or older draft still loads; lists of enum
 //! values skip names they don't know instead of rejecting the whole draft.
 
-use crate::account_status::parse_instant;
 use crate::aws_setup::{Permissions, PolicyProduct};
 use crate::dto::{
     Account, AwsCredentials, AwsCredentialsRequest, AzureCredentials, CloudProvider, ExternalId,
     NameOnly, NewAccountRequest,
 };
 use crate::ids::AccountId;
+use crate::time::Timestamp;
 use crate::validate::{
     self, AgreementType, AwsEnvironment, FieldError, GcpKey, Partition, RoleArn,
 };
@@ -318,10 +318,10 @@ impl AwsConnectDraft {
     }
 
     /// **Run CloudFormation template** was followed (or the user said the stack is running):
-    /// wait for the stack's callback from `now` (an ISO instant).
-    pub fn launch_stack(&mut self, now: &str) {
+    /// wait for the stack's callback from `now`.
+    pub fn launch_stack(&mut self, now: Timestamp) {
         self.stack_launched = true;
-        self.stack_launched_at = Some(now.to_owned());
+        self.stack_launched_at = Some(now.to_string());
     }
 
     /// **Cancel** (or another environment): stop waiting for the stack.
@@ -332,20 +332,17 @@ impl AwsConnectDraft {
 
     /// Milliseconds since the console started waiting at `now`; `None` when not waiting. An
     /// unreadable instant (an older draft) counts as "just started".
-    pub fn wait_elapsed_ms(&self, now: &str) -> Option<i64> {
+    pub fn wait_elapsed_ms(&self, now: Timestamp) -> Option<i64> {
         if !self.stack_launched {
             return None;
         }
-        let since = self.stack_launched_at.as_deref().and_then(parse_instant);
-        Some(match (since, parse_instant(now)) {
-            (Some(since), Some(now)) => (now - since).max(0),
-            _ => 0,
-        })
+        let since = self.stack_launched_at.as_deref().and_then(Timestamp::parse);
+        Some(since.map_or(0, |since| now.millis_since(since).max(0)))
     }
 
     /// The wait has lasted longer than [`STACK_WAIT_TIMEOUT_MS`](crate::aws_setup::STACK_WAIT_TIMEOUT_MS):
     /// offer the manual paste.
-    pub fn wait_timed_out(&self, now: &str) -> bool {
+    pub fn wait_timed_out(&self, now: Timestamp) -> bool {
         self.wait_elapsed_ms(now)
             .is_some_and(|ms| ms >= crate::aws_setup::STACK_WAIT_TIMEOUT_MS)
     }
@@ -411,17 +408,17 @@ impl AwsConnectDraft {
         })
     }
 
-    /// True when there is no external ID, or it is past its `maxValidUntil` at `now` (an ISO
-    /// instant), or either time can't be read: then fetch a new one before showing it.
-    pub fn external_id_needs_refresh(&self, now: &str) -> bool {
-        match &self.external_id {
-            None => true,
-            Some(e) => match (parse_instant(&e.max_valid_until), parse_instant(now)) {
-                (Some(until), Some(now)) => now >= until,
-                _ => true,
-            },
-        }
+    /// True when there is no external ID, or it is past its `maxValidUntil` at `now`, or that
+    /// time can't be read: then fetch a new one before showing it.
+    pub fn external_id_needs_refresh(&self, now: Timestamp) -> bool {
+        external_id_needs_refresh(self.external_id.as_ref(), now)
     }
+}
+
+/// No external ID, or one past its `maxValidUntil` at `now` (or with an unreadable one).
+pub(crate) fn external_id_needs_refresh(x: Option<&ExternalId>, now: Timestamp) -> bool {
+    x.and_then(|e| Timestamp::parse(&e.max_valid_until))
+        .is_none_or(|until| now >= until)
 }
 
 // ---- GCP --------------------------------------------------------------------------------------
@@ -1269,11 +1266,11 @@ pub fn find_created_by_name<'a>(
     created_after: &str,
 ) -> Option<&'a Account> {
     let wanted = validate::account_name(name).ok()?;
-    let after = parse_instant(created_after)?;
+    let after = Timestamp::parse(created_after)?;
     accounts
         .iter()
         .filter(|a| a.name.trim() == wanted)
-        .filter_map(|a| parse_instant(&a.created_at).map(|t| (t, a)))
+        .filter_map(|a| Timestamp::parse(&a.created_at).map(|t| (t, a)))
         .filter(|(t, _)| *t >= after)
         .max_by_key(|(t, _)| *t)
         .map(|(_, a)| a)

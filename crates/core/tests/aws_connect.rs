@@ -3,9 +3,14 @@
 
 use onramp_core::aws_setup::{Permissions, PolicyProduct, STACK_WAIT_TIMEOUT_MS};
 use onramp_core::onboarding::{AwsConnectDraft, ConnectMethod, FirstRunDraft, Panel};
+use onramp_core::time::Timestamp;
 use onramp_core::validate::AwsEnvironment;
 
 const T0: &str = "2026-11-22T10:00:00.000Z";
+
+fn at(s: &str) -> Timestamp {
+    Timestamp::parse(s).unwrap()
+}
 
 #[test]
 fn the_preferred_method_opens_once_then_the_user_decides() {
@@ -44,24 +49,27 @@ fn collapsing_a_method_keeps_what_was_typed() {
 #[test]
 fn waiting_for_the_stack_counts_from_the_launch_and_times_out() {
     let mut d = AwsConnectDraft::default();
-    assert_eq!(d.wait_elapsed_ms(T0), None);
-    assert!(!d.wait_timed_out(T0));
-    d.launch_stack(T0);
-    assert_eq!(d.wait_elapsed_ms("2026-11-22T10:01:30.000Z"), Some(90_000));
-    assert!(!d.wait_timed_out("2026-11-22T10:09:59.999Z"));
-    assert!(d.wait_timed_out("2026-11-22T10:10:00.000Z"));
+    assert_eq!(d.wait_elapsed_ms(at(T0)), None);
+    assert!(!d.wait_timed_out(at(T0)));
+    d.launch_stack(at(T0));
+    assert_eq!(
+        d.wait_elapsed_ms(at("2026-11-22T10:01:30.000Z")),
+        Some(90_000)
+    );
+    assert!(!d.wait_timed_out(at("2026-11-22T10:09:59.999Z")));
+    assert!(d.wait_timed_out(at("2026-11-22T10:10:00.000Z")));
     assert_eq!(STACK_WAIT_TIMEOUT_MS, 600_000);
     // A clock that went backwards is not a negative wait.
-    assert_eq!(d.wait_elapsed_ms("2026-11-22T09:00:00.000Z"), Some(0));
+    assert_eq!(d.wait_elapsed_ms(at("2026-11-22T09:00:00.000Z")), Some(0));
     // Cancel stops it; so does another environment (another console, another stack).
     d.stop_waiting();
-    assert_eq!(d.wait_elapsed_ms(T0), None);
-    d.launch_stack(T0);
+    assert_eq!(d.wait_elapsed_ms(at(T0)), None);
+    d.launch_stack(at(T0));
     d.choose_environment(AwsEnvironment::GovCloud);
     assert!(!d.stack_launched);
     assert_eq!(d.stack_launched_at, None);
     // The same answer again changes nothing.
-    d.launch_stack(T0);
+    d.launch_stack(at(T0));
     d.choose_environment(AwsEnvironment::GovCloud);
     assert!(d.stack_launched);
 }
@@ -69,14 +77,14 @@ fn waiting_for_the_stack_counts_from_the_launch_and_times_out() {
 #[test]
 fn a_wait_from_an_older_draft_without_a_time_counts_as_just_started() {
     let d: AwsConnectDraft = serde_json::from_str(r#"{"stackLaunched": true}"#).unwrap();
-    assert_eq!(d.wait_elapsed_ms(T0), Some(0));
+    assert_eq!(d.wait_elapsed_ms(at(T0)), Some(0));
     assert!(!d.method_panels_ready);
 }
 
 #[test]
 fn the_wait_survives_a_reload_of_the_whole_draft() {
     let mut d = FirstRunDraft::new("Acme");
-    d.connect.aws.launch_stack(T0);
+    d.connect.aws.launch_stack(at(T0));
     d.connect
         .aws
         .set_method_open(ConnectMethod::Automatic, true);
@@ -84,7 +92,9 @@ fn the_wait_survives_a_reload_of_the_whole_draft() {
     let back: FirstRunDraft = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
     assert_eq!(back, d);
     assert_eq!(
-        back.connect.aws.wait_elapsed_ms("2026-11-22T10:00:05.000Z"),
+        back.connect
+            .aws
+            .wait_elapsed_ms(at("2026-11-22T10:00:05.000Z")),
         Some(5_000)
     );
 }

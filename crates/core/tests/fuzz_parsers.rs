@@ -229,7 +229,7 @@ fn every_dto(s: &str) -> Result<(), TestCaseError> {
     round_trips::<OrganizationId>(s)
 }
 
-/// Percent-decoding, for checking `aws_setup::encode`.
+/// Percent-decoding, for checking `percent::encode`.
 fn percent_decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -384,7 +384,7 @@ proptest! {
 
     #[test]
     fn url_encoding_is_reversible_and_unreserved(s in text()) {
-        let e = aws_setup::encode(&s);
+        let e = onramp_core::percent::encode(&s);
         prop_assert!(
             e.chars().all(|c| unreserved(c) || c == '%' || c.is_ascii_hexdigit()),
             "{:?}", e

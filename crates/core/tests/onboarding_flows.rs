@@ -4,8 +4,13 @@ use onramp_core::aws_setup::{Permissions, PolicyProduct};
 use onramp_core::dto::{Account, CloudProvider, ExternalId};
 use onramp_core::ids::{AccountId, OrganizationId};
 use onramp_core::onboarding::*;
+use onramp_core::time::Timestamp;
 use onramp_core::validate::{AwsEnvironment, gcp_key_file};
 use serde_json::json;
+
+fn at(s: &str) -> Timestamp {
+    Timestamp::parse(s).unwrap()
+}
 
 const ARN: &str = "arn:aws:iam::123456789012:role/Spot-Role";
 const GUID_A: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
@@ -277,16 +282,18 @@ fn aws_environment_change_resets_the_stack_but_keeps_the_typed_arn() {
 #[test]
 fn external_id_refresh_follows_max_valid_until() {
     let mut a = AwsConnectDraft::default();
-    assert!(a.external_id_needs_refresh("2026-11-22T10:00:00.000Z"));
+    assert!(a.external_id_needs_refresh(at("2026-11-22T10:00:00.000Z")));
     a.external_id = Some(ExternalId {
         external_id: "abc".into(),
         max_valid_until: "2026-11-22T12:00:00.000Z".into(),
     });
-    assert!(!a.external_id_needs_refresh("2026-11-22T11:59:59.999Z"));
-    assert!(a.external_id_needs_refresh("2026-11-22T12:00:00.000Z"));
+    assert!(!a.external_id_needs_refresh(at("2026-11-22T11:59:59.999Z")));
+    assert!(a.external_id_needs_refresh(at("2026-11-22T12:00:00.000Z")));
     // Offsets are instants, not strings: 13:30+02:00 is 11:30Z.
-    assert!(!a.external_id_needs_refresh("2026-11-22T13:30:00+02:00"));
-    assert!(a.external_id_needs_refresh("not a time"));
+    assert!(!a.external_id_needs_refresh(at("2026-11-22T13:30:00+02:00")));
+    // An unreadable `maxValidUntil` is treated as expired.
+    a.external_id.as_mut().unwrap().max_valid_until = "not a time".into();
+    assert!(a.external_id_needs_refresh(at("2026-11-22T10:00:00.000Z")));
 }
 
 // ---- GCP and Azure sub-state ----------------------------------------------------------------

@@ -66,10 +66,9 @@ fn replace() -> NavigateOptions {
 /// Two minutes before now: the instant a **Create account** is recorded as sent, early enough
 /// that a server clock somewhat behind this browser's still dates the account after it.
 fn sent_at() -> String {
-    let ms = js_sys::Date::now() - 120_000.0;
-    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms))
-        .to_iso_string()
-        .into()
+    crate::platform::clock::now()
+        .plus_millis(-120_000)
+        .to_string()
 }
 
 #[component]

@@ -11,7 +11,7 @@ use crate::components::{
     Banner, Button, CopyButton, Field, Modal, Notice, StatusMessage, focus_id, provider_logo,
     provider_name,
 };
-use crate::platform::clock::{now_iso, today};
+use crate::platform::clock::{now, today};
 use crate::state::connected::connected_at;
 use crate::state::{CurrentAccount, Session};
 use leptos::ev::SubmitEvent;
@@ -84,7 +84,7 @@ impl OrgAccounts {
     }
 
     pub fn rows(&self) -> Vec<AccountRow> {
-        accounts_view::rows(&self.accounts, |id| self.facts(id), &now_iso())
+        accounts_view::rows(&self.accounts, |id| self.facts(id), now())
     }
 }
 

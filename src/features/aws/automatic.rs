@@ -8,7 +8,7 @@ use crate::api::ApiError;
 use crate::api::describe;
 use crate::components::notice;
 use crate::components::{Banner, Notice, StatusMessage};
-use crate::platform::clock::{now_iso, sleep_ms};
+use crate::platform::clock::{now, sleep};
 use crate::state::use_api;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
@@ -99,7 +99,7 @@ pub fn AwsAutomatic(
                 wait.set(Wait::Waiting);
                 return;
             };
-            if draft.with_untracked(|d| d.connect.aws.wait_timed_out(&now_iso())) {
+            if draft.with_untracked(|d| d.connect.aws.wait_timed_out(now())) {
                 wait.set(Wait::TimedOut);
                 return;
             }
@@ -113,12 +113,12 @@ pub fn AwsAutomatic(
                 let mut attempt = 0u32;
                 let mut pause = stack_poll_delay_ms(0);
                 loop {
-                    sleep_ms(pause).await;
+                    sleep(pause).await;
                     if !current(n) {
                         return;
                     }
                     let timed_out = draft
-                        .try_with_untracked(|d| d.connect.aws.wait_timed_out(&now_iso()))
+                        .try_with_untracked(|d| d.connect.aws.wait_timed_out(now()))
                         .unwrap_or(true);
                     if timed_out {
                         wait.try_set(Wait::TimedOut);
@@ -196,14 +196,14 @@ pub fn AwsAutomatic(
     let begin = {
         let start_waiting = start_waiting.clone();
         move || {
-            draft.update(|d| d.connect.aws.launch_stack(&now_iso()));
+            draft.update(|d| d.connect.aws.launch_stack(now()));
             start_waiting();
         }
     };
     let on_link = {
         let begin = begin.clone();
         move |ev: leptos::ev::MouseEvent| {
-            if draft.with_untracked(|d| d.connect.aws.external_id_needs_refresh(&now_iso())) {
+            if draft.with_untracked(|d| d.connect.aws.external_id_needs_refresh(now())) {
                 ev.prevent_default();
                 refresh_external_id.run(());
                 link_note.set(Some(Notice::new(

@@ -10,7 +10,7 @@ use crate::api::describe;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{Banner, CodeBlock, CopyButton, Disclosure, Field, Notice, focus_id};
-use crate::platform::clock::now_iso;
+use crate::platform::clock::now;
 use crate::state::{Config, Session, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -112,7 +112,7 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
     };
     Effect::new(move |_| {
         if let Some(id) = account_id.get()
-            && draft.with_untracked(|d| d.connect.aws.external_id_needs_refresh(&now_iso()))
+            && draft.with_untracked(|d| d.connect.aws.external_id_needs_refresh(now()))
         {
             fetch_external_id.run(id);
         }
@@ -180,7 +180,7 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
             )));
             return;
         };
-        if draft.with_untracked(|d| d.connect.aws.external_id_needs_refresh(&now_iso())) {
+        if draft.with_untracked(|d| d.connect.aws.external_id_needs_refresh(now())) {
             fetch_external_id.run(id);
             banner.set(Some(Notice::new(
                 "The external ID had expired, so a new one is shown above. Put it in the role's trust policy, then press Connect again.",

@@ -9,7 +9,7 @@ use crate::api::{Api, ApiError};
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{Banner, CopyButton, Field, Notice, Step, Stepper, focus_id, set_title};
-use crate::platform::clock::now_iso;
+use crate::platform::clock::now;
 use crate::state::current_account::account_from_query;
 use crate::state::draft;
 use crate::state::{Config, Session, mark_interactive, use_api};
@@ -652,7 +652,7 @@ fn RunTemplateStep(
         if preparing.get_untracked() {
             return;
         }
-        let needs_id = draft.with_untracked(|d| d.external_id_needs_refresh(&now_iso()));
+        let needs_id = draft.with_untracked(|d| d.external_id_needs_refresh(now()));
         if !needs_id && draft.with_untracked(|d| d.account_id.is_some()) {
             return;
         }
@@ -907,7 +907,7 @@ fn RoleArnsStep(draft: RwSignal<ManagementDraft>, go: Callback<ManagementStep>) 
             go.run(ManagementStep::RunTemplate);
             return;
         };
-        if draft.with_untracked(|d| d.external_id_needs_refresh(&now_iso())) {
+        if draft.with_untracked(|d| d.external_id_needs_refresh(now())) {
             banner.set(Some(Notice::new(
                 "The external ID has expired. Go back to “Run the CloudFormation template”: a new one is generated there; update the stack's ExternalId parameter with it, then come back.",
             )));
