@@ -1,4 +1,4 @@
-//! One `fetch` wrapper for every endpoint: bearer token, JSON, time limit, abort on cleanup,
+//! One `fetch` wrapper (gloo-net) for every endpoint: bearer token, JSON, time limit, abort on cleanup,
 //! Spot envelope decoding, error classification, and retries of safe requests.
 //!
 //! Retry policy (core's `retry::Policy`): a GET that got no answer, timed out, met a
@@ -8,7 +8,8 @@
 //! repeated behind the user's back: their failure goes to the page, which offers Retry.
 
 use super::ApiError;
-use js_sys::{Array, Promise};
+use crate::platform::clock::{self, within};
+use gloo_net::http::{Headers, Request};
 use leptos::prelude::{ArcRwSignal, Set, on_cleanup};
 use onramp_core::Envelope;
 use onramp_core::retry::{Next, Policy, reset_secs};
@@ -16,9 +17,8 @@ use send_wrapper::SendWrapper;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, Response};
+use wasm_bindgen::JsValue;
+use web_sys::{AbortController, AbortSignal, RequestInit};
 
 /// Default time limit for one request; long enough for a slow mobile link, short enough that a
 /// hung server turns into a message the user can act on.
@@ -125,7 +125,6 @@ impl Api {
         path: &str,
         body: Option<String>,
     ) -> Result<Envelope<T>, ApiError> {
-        let window = web_sys::window().ok_or(ApiError::Network)?;
         // A page that goes away takes its requests with it: the attempt under way is aborted and
         // no further one starts.
         let current = Rc::new(RefCell::new(None::<AbortController>));
@@ -143,7 +142,7 @@ impl Api {
             let controller = AbortController::new().map_err(|_| ApiError::Network)?;
             current.replace(Some(controller.clone()));
             let result = self
-                .attempt::<T>(&window, &controller, method, path, body.as_deref())
+                .attempt::<T>(&controller, method, path, body.as_deref())
                 .await;
             let Err(err) = &result else { return result };
             if left.get() {
@@ -164,7 +163,7 @@ impl Api {
                 }
                 _ => None,
             };
-            crate::platform::clock::sleep(u32::try_from(after_ms).unwrap_or(u32::MAX)).await;
+            clock::sleep(u32::try_from(after_ms).unwrap_or(u32::MAX)).await;
             if left.get() {
                 return result;
             }
@@ -174,68 +173,49 @@ impl Api {
 
     async fn attempt<T: DeserializeOwned>(
         &self,
-        window: &web_sys::Window,
         controller: &AbortController,
         method: &str,
         path: &str,
         body: Option<&str>,
     ) -> Result<Envelope<T>, ApiError> {
-        let headers = Headers::new().map_err(|_| ApiError::Network)?;
-        let _ = headers.set("Accept", "application/json");
-        let init = RequestInit::new();
-        init.set_method(method);
-        if let Some(body) = body {
-            let _ = headers.set("Content-Type", "application/json");
-            init.set_body(&JsValue::from_str(body));
+        let mut headers = vec![("Accept", "application/json".to_owned())];
+        if body.is_some() {
+            headers.push(("Content-Type", "application/json".to_owned()));
         }
         if let Some(token) = &self.token {
-            let _ = headers.set("Authorization", &format!("Bearer {token}"));
+            headers.push(("Authorization", format!("Bearer {token}")));
         }
         if let Some(key) = &self.idempotency_key {
-            let _ = headers.set("Idempotency-Key", key);
+            headers.push(("Idempotency-Key", key.clone()));
         }
-        init.set_headers(&headers);
-        init.set_signal(Some(&controller.signal()));
-
-        // The timer resolves with `undefined`; a fetch resolves with a Response. Racing the two
-        // (rather than relying on abort alone) also covers a fetch that ignores its signal.
-        let mut timer_id = None;
-        let timer = Promise::new(&mut |resolve, _reject| {
-            timer_id = window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(
-                    &resolve,
-                    self.timeout_ms.min(i32::MAX as u32) as i32,
-                )
-                .ok();
-        });
-        let result = self
-            .exchange::<T>(window, controller, &init, path, &timer)
-            .await;
-        if let Some(id) = timer_id {
-            window.clear_timeout_with_handle(id);
+        let request = request(
+            &self.url(path),
+            method,
+            &headers,
+            body,
+            Some(&controller.signal()),
+        )?;
+        // The time limit covers the answer and its body. Racing it (rather than relying on
+        // abort alone) also covers a fetch that ignores its signal.
+        match within(self.timeout_ms, self.exchange::<T>(request)).await {
+            Some(result) => result,
+            None => {
+                controller.abort();
+                Err(ApiError::Timeout)
+            }
         }
-        result
     }
 
     async fn exchange<T: DeserializeOwned>(
         &self,
-        window: &web_sys::Window,
-        controller: &AbortController,
-        init: &RequestInit,
-        path: &str,
-        timer: &Promise,
+        request: Request,
     ) -> Result<Envelope<T>, ApiError> {
-        let fetch = window.fetch_with_str_and_init(&self.url(path), init);
-        let answer = race(&fetch, timer).await.map_err(|_| ApiError::Network)?;
-        let Ok(response) = answer.dyn_into::<Response>() else {
-            controller.abort();
-            return Err(ApiError::Timeout);
-        };
+        let response = request.send().await.map_err(|_| ApiError::Network)?;
 
         let status = response.status();
         if status == 429 {
-            let now = u64::try_from(crate::platform::clock::now().as_millis() / 1000).unwrap_or(0);
-            let header = |name| response.headers().get(name).ok().flatten();
+            let now = u64::try_from(clock::now().as_millis() / 1000).unwrap_or(0);
+            let header = |name| response.headers().get(name);
             let reset_secs = header("X-RateLimit-Reset")
                 .or_else(|| header("Retry-After"))
                 .and_then(|v| reset_secs(&v, now));
@@ -245,14 +225,7 @@ impl Api {
             return Err(ApiError::Unauthorized);
         }
 
-        let text_promise = response.text().map_err(|_| ApiError::Decode)?;
-        let text = race(&text_promise, timer)
-            .await
-            .map_err(|_| ApiError::Network)?;
-        let Some(text) = text.as_string() else {
-            controller.abort();
-            return Err(ApiError::Timeout);
-        };
+        let text = response.text().await.map_err(|_| ApiError::Network)?;
 
         if status == 200 {
             serde_json::from_str::<Envelope<T>>(&text).map_err(|_| ApiError::Decode)
@@ -280,15 +253,14 @@ impl Api {
     /// A plain GET returning the body text (for `/config.json`, which is not an envelope);
     /// tried again like any safe request.
     pub async fn get_text(url: &str, timeout_ms: u32) -> Result<String, ApiError> {
-        let window = web_sys::window().ok_or(ApiError::Network)?;
         let policy = Policy::DEFAULT;
         let mut attempt = 1;
         loop {
-            let result = get_text_once(&window, url, timeout_ms).await;
+            let result = get_text_once(url, timeout_ms).await;
             let Err(err) = &result else { return result };
             match policy.next("GET", attempt, err.failure(), js_sys::Math::random()) {
                 Next::Retry { after_ms, .. } => {
-                    crate::platform::clock::sleep(u32::try_from(after_ms).unwrap_or(u32::MAX)).await
+                    clock::sleep(u32::try_from(after_ms).unwrap_or(u32::MAX)).await
                 }
                 Next::Stop => return result,
             }
@@ -297,36 +269,45 @@ impl Api {
     }
 }
 
-async fn get_text_once(
-    window: &web_sys::Window,
-    url: &str,
-    timeout_ms: u32,
-) -> Result<String, ApiError> {
-    let timer = Promise::new(&mut |resolve, _reject| {
-        let _ = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, timeout_ms as i32);
+async fn get_text_once(url: &str, timeout_ms: u32) -> Result<String, ApiError> {
+    let request = request(url, "GET", &[], None, None)?;
+    let answer = within(timeout_ms, async {
+        let response = request.send().await.map_err(|_| ApiError::Network)?;
+        if response.status() != 200 {
+            return Err(ApiError::Http {
+                status: response.status(),
+                errors: Vec::new(),
+                request_id: None,
+            });
+        }
+        response.text().await.map_err(|_| ApiError::Network)
     });
-    let answer = race(&window.fetch_with_str(url), &timer)
-        .await
-        .map_err(|_| ApiError::Network)?;
-    let response = answer
-        .dyn_into::<Response>()
-        .map_err(|_| ApiError::Timeout)?;
-    if response.status() != 200 {
-        return Err(ApiError::Http {
-            status: response.status(),
-            errors: Vec::new(),
-            request_id: None,
-        });
-    }
-    let text = race(&response.text().map_err(|_| ApiError::Decode)?, &timer)
-        .await
-        .map_err(|_| ApiError::Network)?;
-    text.as_string().ok_or(ApiError::Timeout)
+    answer.await.unwrap_or(Err(ApiError::Timeout))
 }
 
-async fn race(work: &Promise, timer: &Promise) -> Result<JsValue, JsValue> {
-    JsFuture::from(Promise::race(&Array::of2(work, timer))).await
+/// The request exactly as given: the URL is used as built (gloo-net's builder would rewrite a
+/// query string), sent with gloo-net.
+fn request(
+    url: &str,
+    method: &str,
+    headers: &[(&str, String)],
+    body: Option<&str>,
+    signal: Option<&AbortSignal>,
+) -> Result<Request, ApiError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    let list = Headers::new();
+    for (name, value) in headers {
+        list.set(name, value);
+    }
+    init.set_headers(&list.into_raw());
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_signal(signal);
+    web_sys::Request::new_with_str_and_init(url, &init)
+        .map(Request::from)
+        .map_err(|_| ApiError::Network)
 }
 
 thread_local! {

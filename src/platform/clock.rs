@@ -1,6 +1,9 @@
 //! The one clock and the one timer of the app.
 
 use onramp_core::time::Timestamp;
+use std::future::poll_fn;
+use std::pin::pin;
+use std::task::Poll;
 
 /// Now, from the browser's clock.
 pub fn now() -> Timestamp {
@@ -23,4 +26,17 @@ pub async fn sleep(ms: u32) {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// `work`'s output, or `None` when `ms` milliseconds pass first (`work` is then dropped).
+pub async fn within<T>(ms: u32, work: impl Future<Output = T>) -> Option<T> {
+    let mut work = pin!(work);
+    let mut timer = pin!(sleep(ms));
+    poll_fn(|cx| {
+        if let Poll::Ready(out) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(out));
+        }
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await
 }

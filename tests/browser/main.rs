@@ -116,14 +116,23 @@ struct FakeFetch {
 }
 
 impl FakeFetch {
+    /// `body` sees the call as `fetch(url, init)`: `url` (a same-origin one as its path and
+    /// query) and `init` (method, headers, signal, body text), however fetch was called. The
+    /// client calls `fetch(request)` with one `Request`, whose body can only be read later.
     fn with_body(body: &str) -> Self {
         let code = format!(
-            "window.__onrampLast = {{url: url, method: init.method, \
-               auth: init.headers.get('Authorization'), body: init.body}}; {body}"
+            "var go = function (url, init) {{ window.__onrampLast = {{url: url, method: init.method, \
+               auth: init.headers.get('Authorization'), body: init.body}}; {body} }}; \
+             if (!(input instanceof Request)) return go(input, init); \
+             var u = new URL(input.url); \
+             var url = u.origin === location.origin ? u.pathname + u.search : input.url; \
+             var seen = {{method: input.method, headers: input.headers, signal: input.signal}}; \
+             return input.text().then(function (text) {{ \
+               seen.body = text === '' ? undefined : text; return go(url, seen); }});"
         );
         let window = web_sys::window().unwrap();
         let original = Reflect::get(&window, &"fetch".into()).unwrap();
-        let fake = Function::new_with_args("url, init", &code);
+        let fake = Function::new_with_args("input, init", &code);
         Reflect::set(&window, &"fetch".into(), &fake).unwrap();
         Self { original }
     }
