@@ -1,5 +1,5 @@
-//! One `fetch` wrapper (gloo-net) for every endpoint: bearer token, JSON, time limit, abort on cleanup,
-//! Spot envelope decoding, error classification, and retries of safe requests.
+//! One `fetch` wrapper (gloo-net) for every endpoint: bearer token, JSON, time limit, abort on
+//! cleanup, Spot envelope decoding, error classification, and retries of safe requests.
 //!
 //! Retry policy (core's `retry::Policy`): a GET that got no answer, timed out, met a
 //! 408/500/502/503/504 or an unreadable 200 is sent again after an exponential backoff with
@@ -9,7 +9,7 @@
 
 use super::ApiError;
 use crate::platform::clock::{self, within};
-use gloo_net::http::{Headers, Request};
+use gloo_net::http::Request;
 use leptos::prelude::{ArcRwSignal, Set, on_cleanup};
 use onramp_core::Envelope;
 use onramp_core::retry::{Next, Policy, reset_secs};
@@ -18,7 +18,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use web_sys::{AbortController, AbortSignal, RequestInit};
+use web_sys::{AbortController, AbortSignal, Headers, RequestInit};
 
 /// Default time limit for one request; long enough for a slow mobile link, short enough that a
 /// hung server turns into a message the user can act on.
@@ -285,8 +285,8 @@ async fn get_text_once(url: &str, timeout_ms: u32) -> Result<String, ApiError> {
     answer.await.unwrap_or(Err(ApiError::Timeout))
 }
 
-/// The request exactly as given: the URL is used as built (gloo-net's builder would rewrite a
-/// query string), sent with gloo-net.
+/// A gloo-net request with the URL exactly as built: gloo-net 0.6's own builder appends a `&`
+/// to a URL that already has a query.
 fn request(
     url: &str,
     method: &str,
@@ -296,11 +296,12 @@ fn request(
 ) -> Result<Request, ApiError> {
     let init = RequestInit::new();
     init.set_method(method);
-    let list = Headers::new();
+    let list = Headers::new().map_err(|_| ApiError::Network)?;
     for (name, value) in headers {
-        list.set(name, value);
+        // A value the browser refuses (a token with a line break) is left out, not thrown.
+        let _ = list.set(name, value);
     }
-    init.set_headers(&list.into_raw());
+    init.set_headers(&list);
     if let Some(body) = body {
         init.set_body(&JsValue::from_str(body));
     }
