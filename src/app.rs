@@ -21,7 +21,7 @@ use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 use onramp_core::dto::CloudProvider;
-use onramp_core::onboarding::FirstRunDraft;
+use onramp_core::onboarding::ConnectDraft;
 
 #[component]
 pub fn App(config: Config) -> impl IntoView {
@@ -157,7 +157,7 @@ fn ToConsole() -> impl IntoView {
 /// The connect panel of each provider, for the wizards that show one (see [`ConnectPanels`]).
 fn connect_panel(
     provider: CloudProvider,
-    draft: RwSignal<FirstRunDraft>,
+    draft: RwSignal<ConnectDraft>,
     on_connected: Callback<()>,
 ) -> AnyView {
     match provider {

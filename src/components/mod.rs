@@ -52,7 +52,7 @@ pub fn focus_id(id: &str) {
     }
 }
 
-/// Draws one provider's connect panel for a wizard's draft, calling `on_connected` once the API
+/// Draws one provider's connect panel, editing a wizard's Connect-step draft, calling `on_connected` once the API
 /// accepted the credentials. The app provides it (as a context): the wizards that show the
 /// panels (first run, add account) then depend on no provider feature, and each provider's
 /// panel stays a separate piece that could be loaded on its own.
@@ -60,7 +60,7 @@ pub fn focus_id(id: &str) {
 pub struct ConnectPanels(
     pub  fn(
         onramp_core::dto::CloudProvider,
-        leptos::prelude::RwSignal<onramp_core::onboarding::FirstRunDraft>,
+        leptos::prelude::RwSignal<onramp_core::onboarding::ConnectDraft>,
         leptos::prelude::Callback<()>,
     ) -> leptos::prelude::AnyView,
 );

@@ -1,55 +1,87 @@
 //! Drafts: what a form has been given so far, kept in sessionStorage so that a reload and
 //! back/forward keep it. Never a secret (password, client secret, private key, token): the
 //! draft types have no field for one.
+//!
+//! A page holds its draft once, in a [`PersistedDraft`], which alone reads and writes storage.
 
 use crate::platform::storage;
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use leptos::prelude::*;
+use onramp_core::onboarding::{AddAccountDraft, ConnectDraft, FirstRunDraft};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de::DeserializeOwned};
+use std::ops::Deref;
 
 pub const DRAFT_PREFIX: &str = "onramp.draft.";
 pub const SIGNUP_DRAFT_KEY: &str = "onramp.draft.signup";
+pub const FIRST_RUN_DRAFT_KEY: &str = "onramp.draft.firstrun";
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct SignupDraft {
-    pub full_name: String,
-    pub company: String,
-    pub email: String,
-    pub country: String,
-    /// Messages the server gave for screen-1 fields (e.g. email already registered), keyed by
-    /// the plain field name (`email`), so screen 1 shows them after the way back.
-    pub field_errors: Vec<(String, String)>,
+/// A draft held once and kept in sessionStorage under its key: read back when created, written
+/// again on every change (by the one effect below), removed by [`clear`](Self::clear).
+///
+/// `T` is the draft as the page holds it: an `RwSignal` of a plain struct, or a struct of field
+/// signals. Its serde form is what is stored; serialising it reads every signal in it, so the
+/// effect follows every field.
+#[derive(Clone, Copy)]
+pub struct PersistedDraft<T: 'static> {
+    key: &'static str,
+    value: T,
+    /// False once cleared: the flow is over and nothing is written again.
+    kept: StoredValue<bool>,
 }
 
-impl SignupDraft {
-    pub fn load() -> Option<Self> {
-        serde_json::from_str(&storage::session_get(SIGNUP_DRAFT_KEY)?).ok()
+impl<T> PersistedDraft<T>
+where
+    T: Serialize + DeserializeOwned + Copy + 'static,
+{
+    /// The draft stored under `key`, else `fresh()`.
+    pub fn new(key: &'static str, fresh: impl FnOnce() -> T) -> Self {
+        Self::until(key, fresh, |_| false)
     }
 
-    pub fn save(&self) {
-        if let Ok(json) = serde_json::to_string(self) {
-            storage::session_set(SIGNUP_DRAFT_KEY, &json);
+    /// As [`new`](Self::new), but while `finished` holds the stored copy is removed rather than
+    /// written (a finished flow keeps its last screen in memory; a reload starts afresh).
+    pub fn until(key: &'static str, fresh: impl FnOnce() -> T, finished: fn(&T) -> bool) -> Self {
+        Self::hold(key, load(key).unwrap_or_else(fresh), finished)
+    }
+
+    /// The draft stored under `key`, if there is one.
+    pub fn existing(key: &'static str) -> Option<Self> {
+        load(key).map(|value| Self::hold(key, value, |_| false))
+    }
+
+    fn hold(key: &'static str, value: T, finished: fn(&T) -> bool) -> Self {
+        let kept = StoredValue::new(true);
+        Effect::new(move |_| {
+            if !kept.get_value() {
+                return;
+            }
+            if finished(&value) {
+                remove(key);
+            } else {
+                save(key, &value);
+            }
+        });
+        Self { key, value, kept }
+    }
+
+    /// Writes the draft now instead of on the next tick: for a change made just before the page
+    /// goes away.
+    pub fn save_now(&self) {
+        if self.kept.get_value() {
+            untrack(|| save(self.key, &self.value));
         }
     }
 
-    pub fn field_error(&self, name: &str) -> Option<String> {
-        self.field_errors
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, m)| m.clone())
+    /// Forgets the stored copy for good: nothing this draft holds is written again.
+    pub fn clear(&self) {
+        self.kept.set_value(false);
+        remove(self.key);
     }
+}
 
-    pub fn clear() {
-        storage::session_remove(SIGNUP_DRAFT_KEY);
-    }
-
-    /// True when every screen-1 answer passes core's rules.
-    pub fn is_complete(&self) -> bool {
-        use onramp_core::validate as v;
-        v::full_name(&self.full_name).is_ok()
-            && v::organization_name(&self.company).is_ok()
-            && v::email(&self.email).is_ok()
-            && v::country(&self.country).is_ok()
-            && self.field_errors.is_empty()
+impl<T> Deref for PersistedDraft<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
     }
 }
 
@@ -72,15 +104,199 @@ pub fn clear_all() {
     storage::session_remove_prefixed(DRAFT_PREFIX);
 }
 
-pub const FIRST_RUN_DRAFT_KEY: &str = "onramp.draft.firstrun";
+// ---- sign-up ----------------------------------------------------------------------------------
+
+/// Sign-up's screen 1, one signal per field (the form's inputs edit them directly). No
+/// password: screen 2 keeps it in memory only.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SignupDraft {
+    pub full_name: RwSignal<String>,
+    pub company: RwSignal<String>,
+    pub email: RwSignal<String>,
+    pub country: RwSignal<String>,
+    /// Messages the server gave for screen-1 fields (e.g. email already registered), keyed by
+    /// the plain field name (`email`), so screen 1 shows them after the way back.
+    pub field_errors: RwSignal<Vec<(String, String)>>,
+}
+
+impl SignupDraft {
+    /// The sign-up draft, kept in sessionStorage.
+    pub fn persisted() -> PersistedDraft<Self> {
+        PersistedDraft::new(SIGNUP_DRAFT_KEY, Self::default)
+    }
+
+    /// The stored sign-up draft, if there is one.
+    pub fn existing() -> Option<PersistedDraft<Self>> {
+        PersistedDraft::existing(SIGNUP_DRAFT_KEY)
+    }
+
+    pub fn field_error(&self, name: &str) -> Option<String> {
+        self.field_errors.with_untracked(|errors| {
+            errors
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, m)| m.clone())
+        })
+    }
+
+    /// True when every screen-1 answer passes core's rules.
+    pub fn is_complete(&self) -> bool {
+        use onramp_core::validate as v;
+        self.full_name.with_untracked(|s| v::full_name(s).is_ok())
+            && self
+                .company
+                .with_untracked(|s| v::organization_name(s).is_ok())
+            && self.email.with_untracked(|s| v::email(s).is_ok())
+            && self.country.with_untracked(|s| v::country(s).is_ok())
+            && self.field_errors.with_untracked(Vec::is_empty)
+    }
+}
+
+// ---- the wizards ------------------------------------------------------------------------------
+
+/// A wizard draft with a Connect step (first run, add account).
+pub trait HasConnect {
+    fn connect_mut(&mut self) -> &mut ConnectDraft;
+}
+
+impl HasConnect for FirstRunDraft {
+    fn connect_mut(&mut self) -> &mut ConnectDraft {
+        &mut self.connect
+    }
+}
+
+impl HasConnect for AddAccountDraft {
+    fn connect_mut(&mut self) -> &mut ConnectDraft {
+        &mut self.connect
+    }
+}
+
+/// A wizard's draft as two field signals: the Connect step's answers, which the connect panels
+/// edit directly, and the rest. Read and change the whole through `with`/`update`/`set`, which
+/// put it together (core's rules take the whole draft); a change notifies only the part that
+/// changed, so typing in a panel does not disturb the wizard and the other way round.
+pub struct WizardDraft<W: 'static> {
+    /// Everything but the Connect step: its `connect` is always empty.
+    rest: RwSignal<W>,
+    pub connect: RwSignal<ConnectDraft>,
+}
+
+impl<W> Clone for WizardDraft<W> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<W> Copy for WizardDraft<W> {}
+
+impl<W> WizardDraft<W>
+where
+    W: HasConnect + Clone + PartialEq + Send + Sync + 'static,
+{
+    pub fn new(mut whole: W) -> Self {
+        let connect = std::mem::take(whole.connect_mut());
+        Self {
+            rest: RwSignal::new(whole),
+            connect: RwSignal::new(connect),
+        }
+    }
+
+    /// The whole draft, tracked.
+    pub fn get(&self) -> W {
+        let mut whole = self.rest.get();
+        *whole.connect_mut() = self.connect.get();
+        whole
+    }
+
+    pub fn get_untracked(&self) -> W {
+        self.try_get_untracked()
+            .expect("a wizard draft read after its page went away")
+    }
+
+    fn try_get_untracked(&self) -> Option<W> {
+        let mut whole = self.rest.try_get_untracked()?;
+        *whole.connect_mut() = self.connect.try_get_untracked()?;
+        Some(whole)
+    }
+
+    pub fn with<R>(&self, f: impl FnOnce(&W) -> R) -> R {
+        f(&self.get())
+    }
+
+    pub fn with_untracked<R>(&self, f: impl FnOnce(&W) -> R) -> R {
+        f(&self.get_untracked())
+    }
+
+    /// Replaces the whole draft; only the parts that differ notify.
+    pub fn set(&self, mut whole: W) {
+        let connect = std::mem::take(whole.connect_mut());
+        if self.connect.with_untracked(|c| *c != connect) {
+            self.connect.set(connect);
+        }
+        if self.rest.with_untracked(|r| *r != whole) {
+            self.rest.set(whole);
+        }
+    }
+
+    /// As [`set`](Self::set); does nothing once the page is gone (an answer arriving late).
+    pub fn try_set(&self, whole: W) {
+        if self.rest.try_with_untracked(|_| ()).is_some() {
+            self.set(whole);
+        }
+    }
+
+    pub fn update<R>(&self, f: impl FnOnce(&mut W) -> R) -> R {
+        let mut whole = self.get_untracked();
+        let out = f(&mut whole);
+        self.set(whole);
+        out
+    }
+
+    /// As [`update`](Self::update); `None` once the page is gone (an answer arriving late).
+    pub fn try_update<R>(&self, f: impl FnOnce(&mut W) -> R) -> Option<R> {
+        let mut whole = self.try_get_untracked()?;
+        let out = f(&mut whole);
+        self.set(whole);
+        Some(out)
+    }
+}
+
+/// Stored as the whole draft, in core's shape.
+impl<W> Serialize for WizardDraft<W>
+where
+    W: HasConnect + Clone + PartialEq + Send + Sync + Serialize + 'static,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.get().serialize(s)
+    }
+}
+
+impl<'de, W> Deserialize<'de> for WizardDraft<W>
+where
+    W: HasConnect + Clone + PartialEq + Send + Sync + Deserialize<'de> + 'static,
+{
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        W::deserialize(d).map(Self::new)
+    }
+}
 
 /// The first-run wizard's draft (provider choice, AWS answers, the typed role ARN and the
 /// external ID, which is shown on screen and is not a secret). Core's type has no field for a
 /// secret, so nothing secret can end up here.
-pub fn load_first_run() -> Option<onramp_core::onboarding::FirstRunDraft> {
+pub fn first_run(
+    fresh: impl FnOnce() -> FirstRunDraft,
+) -> PersistedDraft<WizardDraft<FirstRunDraft>> {
+    PersistedDraft::new(FIRST_RUN_DRAFT_KEY, || WizardDraft::new(fresh()))
+}
+
+/// The stored first-run draft, for a page that only reads it.
+pub fn load_first_run() -> Option<FirstRunDraft> {
     load(FIRST_RUN_DRAFT_KEY)
 }
 
-pub fn save_first_run(draft: &onramp_core::onboarding::FirstRunDraft) {
+/// Starts the first-run wizard with `draft` (the embedded flow sets it up before the wizard
+/// opens).
+pub fn save_first_run(draft: &FirstRunDraft) {
     save(FIRST_RUN_DRAFT_KEY, draft);
 }

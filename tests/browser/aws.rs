@@ -6,6 +6,7 @@ use super::*;
 use onramp::features::aws::permissions::{
     AwsPermissions, CUSTOM_ID, DEFAULT_ID, NOTE_ID, PRODUCTS_ERROR_ID, PRODUCTS_ID, product_id,
 };
+use onramp::state::draft::WizardDraft;
 use onramp_core::aws_setup::{Permissions, PolicyProduct};
 use onramp_core::onboarding::FirstRunDraft;
 use onramp_core::validate::AwsEnvironment;
@@ -20,12 +21,12 @@ fn exists(id: &str) -> bool {
 
 #[wasm_bindgen_test]
 async fn customizing_is_disabled_with_a_reason_outside_commercial_aws() {
-    let draft = RwSignal::new(FirstRunDraft::new("Acme"));
+    let draft = WizardDraft::new(FirstRunDraft::new("Acme"));
     draft.update(|d| d.connect.aws.choose_environment(AwsEnvironment::GovCloud));
     let customized = RwSignal::new(0u32);
     let _mounted = mount_to(container(), move || {
         view! {
-            <AwsPermissions draft=draft on_customize=Callback::new(move |()| customized.update(|n| *n += 1))/>
+            <AwsPermissions draft=draft.connect on_customize=Callback::new(move |()| customized.update(|n| *n += 1))/>
         }
     });
     tick().await;
@@ -75,8 +76,11 @@ async fn customizing_is_disabled_with_a_reason_outside_commercial_aws() {
 
 #[wasm_bindgen_test]
 async fn product_checkboxes_write_to_the_draft_and_an_empty_choice_is_explained() {
-    let draft = RwSignal::new(FirstRunDraft::new("Acme"));
-    let _mounted = mount_to(container(), move || view! { <AwsPermissions draft=draft/> });
+    let draft = WizardDraft::new(FirstRunDraft::new("Acme"));
+    let _mounted = mount_to(
+        container(),
+        move || view! { <AwsPermissions draft=draft.connect/> },
+    );
     tick().await;
     input(CUSTOM_ID).click();
     tick().await;

@@ -6,6 +6,7 @@
 use super::*;
 use onramp::components::SecretInput;
 use onramp::features::azure::connect::AzureConnect;
+use onramp::state::draft::{self, WizardDraft};
 use onramp::state::{Config, Session};
 use onramp_core::ids::AccountId;
 use onramp_core::onboarding::{FirstRunDraft, Panel};
@@ -138,7 +139,18 @@ fn filled_draft() -> FirstRunDraft {
 
 fn mount_panel(
     draft: FirstRunDraft,
-) -> (RwSignal<FirstRunDraft>, RwSignal<bool>, impl Sized, Session) {
+) -> (
+    WizardDraft<FirstRunDraft>,
+    RwSignal<bool>,
+    impl Sized,
+    Session,
+) {
+    let draft = WizardDraft::new(draft);
+    let (connected, mounted, session) = mount_draft(draft);
+    (draft, connected, mounted, session)
+}
+
+fn mount_draft(draft: WizardDraft<FirstRunDraft>) -> (RwSignal<bool>, impl Sized, Session) {
     // A panel left behind by a failed test would duplicate every id: remove it first.
     if let Some(stale) = document()
         .get_element_by_id("azure-subscription")
@@ -147,16 +159,15 @@ fn mount_panel(
     {
         stale.remove();
     }
-    let draft = RwSignal::new(draft);
     let connected = RwSignal::new(false);
     let session = signed_in("tok-azure", account());
     let mounted = mount_to(container(), move || {
         provide_context(Config::default());
         provide_context(session);
-        view! { <AzureConnect draft=draft on_connected=Callback::new(move |()| connected.set(true))/> }
+        view! { <AzureConnect draft=draft.connect on_connected=Callback::new(move |()| connected.set(true))/> }
             .into_any()
     });
-    (draft, connected, mounted, session)
+    (connected, mounted, session)
 }
 
 fn sent_body() -> serde_json::Value {
@@ -205,6 +216,33 @@ async fn azure_after_a_reload_asks_for_the_secret_and_sends_nothing_without_it()
     let stored = draft.with_untracked(|d| serde_json::to_string(d).unwrap());
     assert!(!stored.contains(SECRET), "{stored}");
     assert!(stored.contains(TENANT), "{stored}");
+
+    drop(mounted);
+    session.clear();
+}
+
+#[wasm_bindgen_test]
+async fn azure_typed_answers_are_stored_but_never_the_secret() {
+    let store = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap();
+    store.remove_item(draft::FIRST_RUN_DRAFT_KEY).unwrap();
+    let owner = Owner::new();
+    let persisted = owner.with(|| draft::first_run(FirstRunDraft::default));
+    let (_connected, mounted, session) = mount_draft(*persisted);
+    tick().await;
+    type_into("azure-client-id", CLIENT);
+    type_into("azure-client-secret", SECRET);
+    tick().await;
+    tick().await;
+    let stored = store
+        .get_item(draft::FIRST_RUN_DRAFT_KEY)
+        .unwrap()
+        .unwrap_or_default();
+    assert!(stored.contains(CLIENT), "{stored}");
+    assert!(!stored.contains(SECRET), "{stored}");
 
     drop(mounted);
     session.clear();

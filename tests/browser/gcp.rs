@@ -4,6 +4,7 @@
 
 use super::*;
 use onramp::features::gcp::connect::GcpConnect;
+use onramp::state::draft::WizardDraft;
 use onramp::state::{Config, Session};
 use onramp_core::ids::AccountId;
 use onramp_core::onboarding::{FirstRunDraft, GcpKeySummary, Panel};
@@ -37,8 +38,13 @@ fn good_key() -> String {
 /// `on_connected`.
 fn mount_panel(
     draft: FirstRunDraft,
-) -> (RwSignal<FirstRunDraft>, RwSignal<bool>, impl Sized, Session) {
-    let draft = RwSignal::new(draft);
+) -> (
+    WizardDraft<FirstRunDraft>,
+    RwSignal<bool>,
+    impl Sized,
+    Session,
+) {
+    let draft = WizardDraft::new(draft);
     let connected = RwSignal::new(false);
     let session = signed_in("tok-gcp", account());
     // A failed test never unmounts its panel: drop what an earlier one left, so ids stay unique.
@@ -53,7 +59,7 @@ fn mount_panel(
     let mounted = mount_to(root, move || {
         provide_context(Config::default());
         provide_context(session);
-        view! { <GcpConnect draft=draft on_connected=Callback::new(move |()| connected.set(true))/> }
+        view! { <GcpConnect draft=draft.connect on_connected=Callback::new(move |()| connected.set(true))/> }
             .into_any()
     });
     (draft, connected, mounted, session)

@@ -6,7 +6,6 @@ use super::*;
 #[wasm_bindgen_test]
 async fn session_token_only_in_session_storage_and_sign_out_clears_drafts() {
     use onramp::state::Session;
-    use onramp::state::draft::SignupDraft;
     let window = web_sys::window().unwrap();
     let session_store = window.session_storage().unwrap().unwrap();
     let local_store = window.local_storage().unwrap().unwrap();
@@ -25,11 +24,9 @@ async fn session_token_only_in_session_storage_and_sign_out_clears_drafts() {
         Some("tok-abc")
     );
 
-    SignupDraft {
-        email: "ada@example.com".into(),
-        ..Default::default()
-    }
-    .save();
+    session_store
+        .set_item("onramp.draft.signup", r#"{"email":"ada@example.com"}"#)
+        .unwrap();
     session_store.set_item("onramp.draft.other", "{}").unwrap();
     session_store.set_item("unrelated", "kept").unwrap();
     session.clear();
@@ -93,4 +90,75 @@ fn config_defaults_to_same_origin_api() {
     assert_eq!(c.api_base_url, "https://api.spotinst.io");
     assert_eq!(c.embed_origins, vec!["https://partner.example".to_owned()]);
     assert_eq!(Config::parse("not json"), None);
+}
+
+fn session_store() -> web_sys::Storage {
+    web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_persisted_draft_comes_back_when_the_page_is_built_again() {
+    use onramp::state::draft::{self, FIRST_RUN_DRAFT_KEY, SIGNUP_DRAFT_KEY, SignupDraft};
+    use onramp_core::onboarding::FirstRunDraft;
+    let store = session_store();
+    store.remove_item(SIGNUP_DRAFT_KEY).unwrap();
+    store.remove_item(FIRST_RUN_DRAFT_KEY).unwrap();
+
+    // One signal per field.
+    let owner1 = Owner::new();
+    let signup = owner1.with(|| *SignupDraft::persisted());
+    signup.email.set("ada@example.com".into());
+    signup.country.set("FR".into());
+    // A wizard: the Connect step and the rest are separate signals, stored as one draft.
+    let owner2 = Owner::new();
+    let wizard = owner2.with(|| *draft::first_run(|| FirstRunDraft::new("Acme")));
+    wizard
+        .connect
+        .update(|c| c.aws.role_arn_input = "arn:aws:iam::123456789012:role/Spot".into());
+    wizard.update(|d| d.organization_name = "Acme Labs".into());
+    tick().await;
+
+    let owner3 = Owner::new();
+    let signup_again = owner3.with(|| *SignupDraft::persisted());
+    assert_eq!(signup_again.email.get_untracked(), "ada@example.com");
+    assert_eq!(signup_again.country.get_untracked(), "FR");
+    let owner4 = Owner::new();
+    let wizard_again = owner4.with(|| *draft::first_run(FirstRunDraft::default));
+    assert_eq!(wizard_again.get_untracked(), wizard.get_untracked());
+    assert_eq!(
+        wizard_again.with_untracked(|d| d.connect.aws.role_arn_input.clone()),
+        "arn:aws:iam::123456789012:role/Spot"
+    );
+    assert_eq!(
+        wizard_again.with_untracked(|d| d.organization_name.clone()),
+        "Acme Labs"
+    );
+    store.remove_item(SIGNUP_DRAFT_KEY).unwrap();
+    store.remove_item(FIRST_RUN_DRAFT_KEY).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_cleared_draft_is_gone_and_stays_gone() {
+    use onramp::state::draft::{SIGNUP_DRAFT_KEY, SignupDraft};
+    let store = session_store();
+    let owner5 = Owner::new();
+    let persisted = owner5.with(SignupDraft::persisted);
+    persisted.email.set("ada@example.com".into());
+    tick().await;
+    assert!(store.get_item(SIGNUP_DRAFT_KEY).unwrap().is_some());
+
+    persisted.clear();
+    assert_eq!(store.get_item(SIGNUP_DRAFT_KEY).unwrap(), None);
+    // A change after the flow is over (e.g. the answer that finished it) is not written back.
+    persisted.email.set("grace@example.com".into());
+    tick().await;
+    assert_eq!(store.get_item(SIGNUP_DRAFT_KEY).unwrap(), None);
+    let owner6 = Owner::new();
+    let fresh = owner6.with(|| *SignupDraft::persisted());
+    assert_eq!(fresh.email.get_untracked(), "");
+    store.remove_item(SIGNUP_DRAFT_KEY).unwrap();
 }

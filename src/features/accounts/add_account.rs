@@ -19,7 +19,7 @@ use crate::components::{
     provider_logo, provider_name, set_title,
 };
 use crate::state::connected::remember_connected;
-use crate::state::draft;
+use crate::state::draft::{PersistedDraft, WizardDraft};
 use crate::state::expire_session;
 use crate::state::session::CONNECTED_MESSAGE;
 use crate::state::{Profile, Session, mark_interactive, use_api};
@@ -32,21 +32,13 @@ use onramp_core::accounts_view::{AddAccountRoute, kind_from_query};
 use onramp_core::dto::CloudProvider;
 use onramp_core::ids::AccountId;
 use onramp_core::onboarding::{
-    AccountKind, AddAccountDraft, AddAccountStep, ConnectMethod, FirstRunDraft, Panel, can_enter,
+    AccountKind, AddAccountDraft, AddAccountStep, ConnectMethod, Panel, can_enter,
     first_incomplete_step, kinds_offered, providers_offered, resume_step,
 };
 use onramp_core::validate;
 
 const DRAFT_KEY: &str = "onramp.draft.addaccount";
 const NAME_ID: &str = "add-account-name";
-
-fn load_draft() -> Option<AddAccountDraft> {
-    draft::load(DRAFT_KEY)
-}
-
-fn save_draft(d: &AddAccountDraft) {
-    draft::save(DRAFT_KEY, d);
-}
 
 /// A fresh flow: AWS's manual way opens first, as in the first-run wizard.
 fn fresh(kind: Option<AccountKind>) -> AddAccountDraft {
@@ -80,8 +72,8 @@ pub fn AddAccount() -> impl IntoView {
     let location = use_location();
     let query = use_query_map();
 
-    let draft = RwSignal::new(load_draft().unwrap_or_else(|| fresh(None)));
-    Effect::new(move |_| draft.with(save_draft));
+    let persisted = PersistedDraft::new(DRAFT_KEY, || WizardDraft::new(fresh(None)));
+    let draft = *persisted;
     let step = RwSignal::new(None::<AddAccountStep>);
     let page_error = RwSignal::new(None::<Notice>);
 
@@ -143,6 +135,7 @@ pub fn AddAccount() -> impl IntoView {
             }
             AddAccountRoute::Resume(id) => {
                 step.set(None);
+                let saved = draft.get_untracked();
                 let api = api_for_resume();
                 spawn_local_scoped(async move {
                     match api.get_account(&id).await {
@@ -151,8 +144,7 @@ pub fn AddAccount() -> impl IntoView {
                                 redirect.run("/dashboard".into());
                                 return;
                             }
-                            let saved = load_draft();
-                            let d = AddAccountDraft::resume(&account, saved.as_ref());
+                            let d = AddAccountDraft::resume(&account, Some(&saved));
                             let s = resume_step(&account, Some(&d));
                             let to = AddAccountRoute::of_step(s, &d).path();
                             draft.try_set(d);
@@ -392,7 +384,7 @@ pub fn AddAccount() -> impl IntoView {
     };
 
     // ---- step 3: provider ----
-    let picked = RwSignal::new(draft.with_untracked(|d| d.connect.provider));
+    let picked = RwSignal::new(draft.connect.with_untracked(|c| c.provider));
     let pick_error = RwSignal::new(None::<String>);
     let provider_next = move |_| {
         let Some(p) = picked.get_untracked() else {
@@ -408,19 +400,19 @@ pub fn AddAccount() -> impl IntoView {
             focus_id("add-provider-aws");
             return;
         }
-        draft.update(|d| {
-            d.connect.choose_provider(p);
+        draft.connect.update(|c| {
+            c.choose_provider(p);
         });
         go.run(AddAccountRoute::Connect(p).path());
     };
     let change_provider = Callback::new(move |()| {
-        draft.update(|d| {
-            d.connect.change_provider();
+        draft.connect.update(|c| {
+            c.change_provider();
         });
-        picked.set(draft.with_untracked(|d| d.connect.provider));
+        picked.set(draft.connect.with_untracked(|c| c.provider));
         go.run(AddAccountRoute::Step(AddAccountStep::Provider).path());
     });
-    let chosen = Memo::new(move |_| draft.with(|d| d.connect.chosen()));
+    let chosen = Memo::new(move |_| draft.connect.with(|c| c.chosen()));
     let provider_summary = move || {
         chosen.get().map(|p| {
             view! {
@@ -440,11 +432,11 @@ pub fn AddAccount() -> impl IntoView {
         let navigate = navigate.clone();
         Callback::new(move |()| {
             let id = draft.with_untracked(|d| d.created_account_id.clone());
-            draft.update(|d| d.connect.mark_connected());
+            draft.connect.update(|c| c.mark_connected());
             if let Some(id) = &id {
                 remember_connected(id);
             }
-            draft::remove(DRAFT_KEY);
+            persisted.clear();
             session.flash.set(Some(CONNECTED_MESSAGE.into()));
             navigate("/dashboard", NavigateOptions::default());
         })
@@ -479,7 +471,7 @@ pub fn AddAccount() -> impl IntoView {
             }
             AccountKind::Linked => view! {
                 <ForAccount id=id>
-                    <LinkedPanels provider=p draft=draft on_connected=on_connected/>
+                    {expect_context::<ConnectPanels>().0(p, draft.connect, on_connected)}
                 </ForAccount>
             }
             .into_any(),
@@ -574,28 +566,6 @@ fn ForAccount(id: AccountId, children: Children) -> impl IntoView {
     });
     // In a child owner of its own: the page's real session stays what everything else sees.
     view! { <leptos::context::Provider value=scoped>{children()}</leptos::context::Provider> }
-}
-
-/// The first-run wizard's panels, fed from this flow's draft.
-#[component]
-fn LinkedPanels(
-    provider: CloudProvider,
-    draft: RwSignal<AddAccountDraft>,
-    on_connected: Callback<()>,
-) -> impl IntoView {
-    let bridged = RwSignal::new(FirstRunDraft {
-        organization_name: String::new(),
-        connect: draft.with_untracked(|d| d.connect.clone()),
-    });
-    Effect::new(move |_| {
-        let c = bridged.with(|b| b.connect.clone());
-        draft.update(|d| {
-            if d.connect != c {
-                d.connect = c;
-            }
-        });
-    });
-    expect_context::<ConnectPanels>().0(provider, bridged, on_connected)
 }
 
 /// A fresh `Idempotency-Key`: two 53-bit random numbers in hex. It names a request and guards

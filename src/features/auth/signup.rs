@@ -58,13 +58,16 @@ fn validate_all(fields: &[FieldSpec]) -> bool {
 pub fn SignupDetails() -> impl IntoView {
     set_title("Create your account");
     let navigate = use_navigate();
-    let draft = SignupDraft::load().unwrap_or_default();
+    // Every keystroke is kept, so a reload loses nothing: the inputs edit the draft's fields.
+    let draft = *SignupDraft::persisted();
     let server_error = |name: &str| draft.field_error(name);
-
-    let full_name = RwSignal::new(draft.full_name.clone());
-    let company = RwSignal::new(draft.company.clone());
-    let email = RwSignal::new(draft.email.clone());
-    let country = RwSignal::new(draft.country.clone());
+    let SignupDraft {
+        full_name,
+        company,
+        email,
+        country,
+        ..
+    } = draft;
     let e_name = RwSignal::new(server_error("fullName"));
     let e_company = RwSignal::new(server_error("company"));
     let e_email = RwSignal::new(server_error("email"));
@@ -82,24 +85,14 @@ pub fn SignupDetails() -> impl IntoView {
         (country, e_country, rule(v::country), "signup-country"),
     ];
 
-    // Every keystroke is kept, so a reload loses nothing.
-    Effect::new(move |_| {
-        SignupDraft {
-            full_name: full_name.get(),
-            company: company.get(),
-            email: email.get(),
-            country: country.get(),
-            field_errors: Default::default(),
-        }
-        .save();
-    });
-
     // Back from screen 2 with a server message (e.g. email already registered): put the
     // user on that field.
     let first_server_error = SCREEN_ONE
         .iter()
         .find(|(name, _)| draft.field_error(name).is_some())
         .map(|(_, id)| *id);
+    // Shown once: what is typed from here on is a new answer.
+    draft.field_errors.set(Vec::new());
     Effect::new(move |_| {
         if let Some(id) = first_server_error {
             // After a route change the new view is attached a moment later than effects run.
@@ -139,11 +132,12 @@ pub fn SignupDetails() -> impl IntoView {
 
 #[component]
 pub fn SignupPassword() -> impl IntoView {
-    let Some(draft) = SignupDraft::load().filter(SignupDraft::is_complete) else {
+    let Some(persisted) = SignupDraft::existing().filter(|d| d.is_complete()) else {
         // Nothing to create an account for yet: start at screen 1.
         return view! { <Redirect path="/signup" options=NavigateOptions { replace: true, ..Default::default() }/> }
             .into_any();
     };
+    let draft = *persisted;
     set_title("Create your password");
     let session = expect_context::<Session>();
     let api = use_api();
@@ -188,10 +182,9 @@ pub fn SignupPassword() -> impl IntoView {
                         })
                         .collect();
                     if !back.is_empty() {
-                        if let Some(mut d) = SignupDraft::load() {
-                            d.field_errors = back;
-                            d.save();
-                        }
+                        persisted.field_errors.set(back);
+                        // Before the page goes: screen 1 reads the draft as it opens.
+                        persisted.save_now();
                         navigate("/signup", NavigateOptions::default());
                     } else if let Some(m) = err.field_message("password") {
                         e_password.set(Some(m.to_owned()));
@@ -209,7 +202,11 @@ pub fn SignupPassword() -> impl IntoView {
         (password, e_password, check_password, "signup-password"),
         (confirm, e_confirm, check_confirm, "signup-confirm"),
     ];
-    let who = format!("{} at {}", draft.email, draft.company);
+    let who = format!(
+        "{} at {}",
+        draft.email.get_untracked(),
+        draft.company.get_untracked()
+    );
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() || !validate_all(&fields) {
@@ -218,10 +215,22 @@ pub fn SignupPassword() -> impl IntoView {
         banner.set(None);
         // Core normalises what it accepted (trimmed names, lowercase domain, uppercase code).
         let req = SignupRequest {
-            full_name: v::full_name(&draft.full_name).unwrap_or_default(),
-            company: v::organization_name(&draft.company).unwrap_or_default(),
-            email: v::email(&draft.email).unwrap_or_default(),
-            country: v::country(&draft.country).unwrap_or_default(),
+            full_name: draft
+                .full_name
+                .with_untracked(|s| v::full_name(s))
+                .unwrap_or_default(),
+            company: draft
+                .company
+                .with_untracked(|s| v::organization_name(s))
+                .unwrap_or_default(),
+            email: draft
+                .email
+                .with_untracked(|s| v::email(s))
+                .unwrap_or_default(),
+            country: draft
+                .country
+                .with_untracked(|s| v::country(s))
+                .unwrap_or_default(),
             password: password.get_untracked(),
         };
         run_busy(busy, create(req));

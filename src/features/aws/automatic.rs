@@ -18,7 +18,7 @@ use onramp_core::aws_setup::{
 };
 use onramp_core::dto::CloudProvider;
 use onramp_core::ids::AccountId;
-use onramp_core::onboarding::FirstRunDraft;
+use onramp_core::onboarding::ConnectDraft;
 
 /// Where the wait for the stack stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +53,7 @@ fn page_origin() -> String {
 
 #[component]
 pub fn AwsAutomatic(
-    draft: RwSignal<FirstRunDraft>,
+    draft: RwSignal<ConnectDraft>,
     account_id: Memo<Option<AccountId>>,
     /// The external ID's text (`None` while it is being generated).
     external_id: Signal<Option<String>>,
@@ -67,7 +67,7 @@ pub fn AwsAutomatic(
 ) -> impl IntoView {
     let api = use_api();
 
-    let partition = Memo::new(move |_| draft.with(|d| d.connect.aws.partition()));
+    let partition = Memo::new(move |_| draft.with(|d| d.aws.partition()));
     let quick_create = Memo::new(move |_| {
         let id = account_id.get()?;
         let ext = external_id.get()?;
@@ -80,7 +80,7 @@ pub fn AwsAutomatic(
         ))
     });
 
-    let launched = Memo::new(move |_| draft.with(|d| d.connect.aws.stack_launched));
+    let launched = Memo::new(move |_| draft.with(|d| d.aws.stack_launched));
     let wait = RwSignal::new(Wait::Idle);
     let checks = RwSignal::new(0u32);
     let last_problem = RwSignal::new(None::<String>);
@@ -99,7 +99,7 @@ pub fn AwsAutomatic(
                 wait.set(Wait::Waiting);
                 return;
             };
-            if draft.with_untracked(|d| d.connect.aws.wait_timed_out(now())) {
+            if draft.with_untracked(|d| d.aws.wait_timed_out(now())) {
                 wait.set(Wait::TimedOut);
                 return;
             }
@@ -118,7 +118,7 @@ pub fn AwsAutomatic(
                         return;
                     }
                     let timed_out = draft
-                        .try_with_untracked(|d| d.connect.aws.wait_timed_out(now()))
+                        .try_with_untracked(|d| d.aws.wait_timed_out(now()))
                         .unwrap_or(true);
                     if timed_out {
                         wait.try_set(Wait::TimedOut);
@@ -134,12 +134,12 @@ pub fn AwsAutomatic(
                     match answer {
                         Ok(account) => match account.cloud_provider {
                             Some(CloudProvider::Aws) => {
-                                draft.try_update(|d| d.connect.aws.stop_waiting());
+                                draft.try_update(|d| d.aws.stop_waiting());
                                 on_connected.run(());
                                 return;
                             }
                             Some(other) => {
-                                draft.try_update(|d| d.connect.aws.stop_waiting());
+                                draft.try_update(|d| d.aws.stop_waiting());
                                 wait.try_set(Wait::Failed(Notice::new(format!(
                                     "This Spot account is already connected to {}, so the stack can't connect it to AWS.",
                                     other.label()
@@ -196,14 +196,14 @@ pub fn AwsAutomatic(
     let begin = {
         let start_waiting = start_waiting.clone();
         move || {
-            draft.update(|d| d.connect.aws.launch_stack(now()));
+            draft.update(|d| d.aws.launch_stack(now()));
             start_waiting();
         }
     };
     let on_link = {
         let begin = begin.clone();
         move |ev: leptos::ev::MouseEvent| {
-            if draft.with_untracked(|d| d.connect.aws.external_id_needs_refresh(now())) {
+            if draft.with_untracked(|d| d.aws.external_id_needs_refresh(now())) {
                 ev.prevent_default();
                 refresh_external_id.run(());
                 link_note.set(Some(Notice::new(
@@ -219,7 +219,7 @@ pub fn AwsAutomatic(
         resume_pending.set_value(false);
         generation.update_value(|g| *g = g.wrapping_add(1));
         wait.set(Wait::Stopped);
-        draft.update(|d| d.connect.aws.stop_waiting());
+        draft.update(|d| d.aws.stop_waiting());
     };
 
     let status = Signal::derive(move || {

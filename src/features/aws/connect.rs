@@ -20,7 +20,7 @@ use onramp_core::aws_setup::{
     iam_policy, trust_policy,
 };
 use onramp_core::ids::AccountId;
-use onramp_core::onboarding::{ConnectMethod, FirstRunDraft, Panel};
+use onramp_core::onboarding::{ConnectDraft, ConnectMethod, Panel};
 use onramp_core::validate::{self, AwsEnvironment};
 
 pub const ROLE_ARN_ID: &str = "aws-role-arn";
@@ -34,28 +34,27 @@ fn environment_choice(env: AwsEnvironment) -> (&'static str, &'static str) {
 }
 
 /// A panel's open state, kept in the draft.
-fn panel_signal(draft: RwSignal<FirstRunDraft>, panel: Panel) -> RwSignal<bool> {
-    let open = RwSignal::new(draft.with_untracked(|d| d.connect.aws.panels.is_open(panel)));
+fn panel_signal(draft: RwSignal<ConnectDraft>, panel: Panel) -> RwSignal<bool> {
+    let open = RwSignal::new(draft.with_untracked(|d| d.aws.panels.is_open(panel)));
     Effect::new(move |_| {
         let now = open.get();
-        draft.update(|d| d.connect.aws.panels.set_open(panel, now));
+        draft.update(|d| d.aws.panels.set_open(panel, now));
     });
     open
 }
 
 /// A method panel's open state; opening one makes it the draft's preferred method.
-fn method_signal(draft: RwSignal<FirstRunDraft>, method: ConnectMethod) -> RwSignal<bool> {
-    let open =
-        RwSignal::new(draft.with_untracked(|d| d.connect.aws.panels.is_open(method.panel())));
+fn method_signal(draft: RwSignal<ConnectDraft>, method: ConnectMethod) -> RwSignal<bool> {
+    let open = RwSignal::new(draft.with_untracked(|d| d.aws.panels.is_open(method.panel())));
     Effect::new(move |_| {
         let now = open.get();
-        draft.update(|d| d.connect.aws.set_method_open(method, now));
+        draft.update(|d| d.aws.set_method_open(method, now));
     });
     open
 }
 
 #[component]
-pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) -> impl IntoView {
+pub fn AwsConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> impl IntoView {
     let session = expect_context::<Session>();
     let api = use_api();
 
@@ -69,14 +68,14 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
         .clone()
         .unwrap_or_else(|| SPOT_AWS_ACCOUNT_ID.to_owned());
 
-    draft.update(|d| d.connect.aws.init_method_panels());
+    draft.update(|d| d.aws.init_method_panels());
     let linked_open = panel_signal(draft, Panel::LinkedAccount);
     let policy_open = panel_signal(draft, Panel::Policy);
     let auto_open = method_signal(draft, ConnectMethod::Automatic);
     let manual_open = method_signal(draft, ConnectMethod::Manual);
 
-    let environment = Memo::new(move |_| draft.with(|d| d.connect.aws.environment));
-    let partition = Memo::new(move |_| draft.with(|d| d.connect.aws.partition()));
+    let environment = Memo::new(move |_| draft.with(|d| d.aws.environment));
+    let partition = Memo::new(move |_| draft.with(|d| d.aws.partition()));
     let account_id = Memo::new(move |_| {
         session
             .profile
@@ -84,7 +83,7 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
     });
 
     // ---- external ID ----
-    let external_id = Memo::new(move |_| draft.with(|d| d.connect.aws.external_id.clone()));
+    let external_id = Memo::new(move |_| draft.with(|d| d.aws.external_id.clone()));
     let ext_loading = RwSignal::new(false);
     let ext_error = RwSignal::new(None::<Notice>);
     let fetch_external_id = {
@@ -101,7 +100,7 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
                 ext_loading.try_set(false);
                 match result {
                     Ok(x) => {
-                        draft.try_update(|d| d.connect.aws.external_id = Some(x));
+                        draft.try_update(|d| d.aws.external_id = Some(x));
                     }
                     Err(e) => {
                         ext_error.try_set(Some(notice(&e)));
@@ -112,7 +111,7 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
     };
     Effect::new(move |_| {
         if let Some(id) = account_id.get()
-            && draft.with_untracked(|d| d.connect.aws.external_id_needs_refresh(now()))
+            && draft.with_untracked(|d| d.aws.external_id_needs_refresh(now()))
         {
             fetch_external_id.run(id);
         }
@@ -127,20 +126,19 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
     });
 
     // ---- policies ----
-    let policy = Memo::new(move |_| {
-        draft.with(|d| iam_policy(d.connect.aws.partition(), &d.connect.aws.permissions()))
-    });
+    let policy =
+        Memo::new(move |_| draft.with(|d| iam_policy(d.aws.partition(), &d.aws.permissions())));
     let policy_text = Signal::derive(move || policy.get().unwrap_or_default());
     let principal_signal = Signal::stored(principal.clone());
     let trust =
         Signal::derive(move || principal_signal.with(|p| trust_policy(p, &external_id_text.get())));
 
     // ---- role ARN ----
-    let role = RwSignal::new(draft.with_untracked(|d| d.connect.aws.role_arn_input.clone()));
+    let role = RwSignal::new(draft.with_untracked(|d| d.aws.role_arn_input.clone()));
     let role_error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         let typed = role.get();
-        draft.update(|d| d.connect.aws.role_arn_input = typed);
+        draft.update(|d| d.aws.role_arn_input = typed);
     });
     let check_role = Callback::new(move |value: String| {
         validate::role_arn(&value, environment.get_untracked())
@@ -153,7 +151,7 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
         request_animation_frame(|| focus_id(ROLE_ARN_ID));
     });
     let choose_environment = move |env: AwsEnvironment| {
-        draft.update(|d| d.connect.aws.choose_environment(env));
+        draft.update(|d| d.aws.choose_environment(env));
         // The ARN's partition must match the new answer: re-check a message already shown.
         if role_error.with_untracked(Option::is_some) {
             role_error.set(check_role.run(role.get_untracked()));
@@ -180,14 +178,14 @@ pub fn AwsConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
             )));
             return;
         };
-        if draft.with_untracked(|d| d.connect.aws.external_id_needs_refresh(now())) {
+        if draft.with_untracked(|d| d.aws.external_id_needs_refresh(now())) {
             fetch_external_id.run(id);
             banner.set(Some(Notice::new(
                 "The external ID had expired, so a new one is shown above. Put it in the role's trust policy, then press Connect again.",
             )));
             return;
         }
-        let Ok(arn) = draft.with_untracked(|d| d.connect.aws.role_arn()) else {
+        let Ok(arn) = draft.with_untracked(|d| d.aws.role_arn()) else {
             return;
         };
         banner.set(None);

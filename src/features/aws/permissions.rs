@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use onramp_core::aws_setup::{PolicyError, PolicyProduct};
-use onramp_core::onboarding::FirstRunDraft;
+use onramp_core::onboarding::ConnectDraft;
 
 /// The element ids this component uses (tests and the policy preview refer to them).
 pub const DEFAULT_ID: &str = "aws-permissions-default";
@@ -20,21 +20,20 @@ pub fn product_id(p: PolicyProduct) -> String {
 
 #[component]
 pub fn AwsPermissions(
-    draft: RwSignal<FirstRunDraft>,
+    draft: RwSignal<ConnectDraft>,
     /// Called when the user chooses **Customize permissions** (e.g. to show the preview).
     #[prop(optional)]
     on_customize: Option<Callback<()>>,
 ) -> impl IntoView {
-    let allowed = Memo::new(move |_| draft.with(|d| d.connect.aws.custom_allowed()));
-    let wants_custom = Memo::new(move |_| draft.with(|d| d.connect.aws.custom_permissions));
+    let allowed = Memo::new(move |_| draft.with(|d| d.aws.custom_allowed()));
+    let wants_custom = Memo::new(move |_| draft.with(|d| d.aws.custom_permissions));
     let custom = Memo::new(move |_| wants_custom.get() && allowed.get());
-    let nothing_chosen = Memo::new(move |_| {
-        draft.with(|d| d.connect.aws.custom_products.is_empty()) && custom.get()
-    });
+    let nothing_chosen =
+        Memo::new(move |_| draft.with(|d| d.aws.custom_products.is_empty()) && custom.get());
 
     let choose = move |c: bool| {
         let changed = draft
-            .try_update(|d| d.connect.aws.choose_custom_permissions(c))
+            .try_update(|d| d.aws.choose_custom_permissions(c))
             .unwrap_or(false);
         if changed
             && c
@@ -46,29 +45,29 @@ pub fn AwsPermissions(
 
     let products = move || {
         PolicyProduct::ALL
-        .into_iter()
-        .map(|p| {
-            let id = product_id(p);
-            let hint_id = format!("{id}-hint");
-            view! {
-                <div class="check-row">
-                    <input
-                        type="checkbox"
-                        id=id.clone()
-                        name="aws-products"
-                        aria-describedby=hint_id.clone()
-                        prop:checked=move || draft.with(|d| d.connect.aws.custom_products.contains(&p))
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            draft.update(|d| d.connect.aws.set_product(p, on));
-                        }
-                    />
-                    <label for=id>{p.label()}</label>
-                    <p class="check-hint muted" id=hint_id>{p.description()}</p>
-                </div>
-            }
-        })
-        .collect_view()
+            .into_iter()
+            .map(|p| {
+                let id = product_id(p);
+                let hint_id = format!("{id}-hint");
+                view! {
+                    <div class="check-row">
+                        <input
+                            type="checkbox"
+                            id=id.clone()
+                            name="aws-products"
+                            aria-describedby=hint_id.clone()
+                            prop:checked=move || draft.with(|d| d.aws.custom_products.contains(&p))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                draft.update(|d| d.aws.set_product(p, on));
+                            }
+                        />
+                        <label for=id>{p.label()}</label>
+                        <p class="check-hint muted" id=hint_id>{p.description()}</p>
+                    </div>
+                }
+            })
+            .collect_view()
     };
 
     view! {

@@ -19,7 +19,7 @@ use onramp_core::azure_setup::{
     APP_REGISTRATIONS_URL, PORTAL_URL, REDIRECT_URI, ROLE_FILE_NAME, custom_role_definition,
     role_commands,
 };
-use onramp_core::onboarding::{AzureConnectDraft, AzureField, FirstRunDraft, Panel};
+use onramp_core::onboarding::{AzureConnectDraft, AzureField, ConnectDraft, Panel};
 use onramp_core::validate::{self, SECRET_ID_WARNING};
 
 const CLIENT_ID: &str = "azure-client-id";
@@ -59,15 +59,15 @@ const FIELDS: [AzureField; 5] = [
 
 /// A text input kept in the draft (so a reload keeps it).
 fn draft_text(
-    draft: RwSignal<FirstRunDraft>,
+    draft: RwSignal<ConnectDraft>,
     get: fn(&AzureConnectDraft) -> &String,
     set: fn(&mut AzureConnectDraft) -> &mut String,
 ) -> RwSignal<String> {
-    let value = RwSignal::new(draft.with_untracked(|d| get(&d.connect.azure).clone()));
+    let value = RwSignal::new(draft.with_untracked(|d| get(&d.azure).clone()));
     Effect::new(move |_| {
         let typed = value.get();
-        if draft.with_untracked(|d| *get(&d.connect.azure) != typed) {
-            draft.update(|d| *set(&mut d.connect.azure) = typed);
+        if draft.with_untracked(|d| *get(&d.azure) != typed) {
+            draft.update(|d| *set(&mut d.azure) = typed);
         }
     });
     value
@@ -82,7 +82,7 @@ fn guid_rule(field: AzureField) -> Callback<String, Option<String>> {
 }
 
 #[component]
-pub fn AzureConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) -> impl IntoView {
+pub fn AzureConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> impl IntoView {
     let session = expect_context::<Session>();
     let api = use_api();
     let account_id = Memo::new(move |_| {
@@ -92,12 +92,12 @@ pub fn AzureConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) 
     });
 
     // Open on a first visit; afterwards as the user left it.
-    let open = RwSignal::new(draft.with_untracked(|d| {
-        d.connect.azure.is_blank() || d.connect.azure.panels.is_open(Panel::Subscription)
-    }));
+    let open = RwSignal::new(
+        draft.with_untracked(|d| d.azure.is_blank() || d.azure.panels.is_open(Panel::Subscription)),
+    );
     Effect::new(move |_| {
         let now = open.get();
-        draft.update(|d| d.connect.azure.panels.set_open(Panel::Subscription, now));
+        draft.update(|d| d.azure.panels.set_open(Panel::Subscription, now));
     });
 
     let client_id = draft_text(draft, |z| &z.client_id_input, |z| &mut z.client_id_input);
@@ -117,7 +117,7 @@ pub fn AzureConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) 
     let revealed = RwSignal::new(false);
     // Something was typed before this panel was (re)built — a reload, or a visit to another
     // provider — so the secret, which is never kept, has to be pasted again.
-    let secret_lost = draft.with_untracked(|d| d.connect.azure.has_typed_input());
+    let secret_lost = draft.with_untracked(|d| d.azure.has_typed_input());
 
     let errors = FIELDS.map(|_| RwSignal::new(None::<String>));
     let error_of = move |field: AzureField| errors[field as usize];
@@ -140,8 +140,7 @@ pub fn AzureConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) 
     });
 
     // ---- custom role ----
-    let valid_subscription =
-        Memo::new(move |_| draft.with(|d| d.connect.azure.subscription_id().ok()));
+    let valid_subscription = Memo::new(move |_| draft.with(|d| d.azure.subscription_id().ok()));
     let role_json = Signal::derive(move || {
         valid_subscription
             .with(|s| s.as_deref().map(custom_role_definition))
@@ -149,7 +148,7 @@ pub fn AzureConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) 
     });
     let commands = Memo::new(move |_| {
         draft.with(|d| {
-            let z = &d.connect.azure;
+            let z = &d.azure;
             Some(role_commands(
                 &z.client_id().ok()?,
                 &z.subscription_id().ok()?,
@@ -248,9 +247,9 @@ pub fn AzureConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) 
             let result = secret.with_untracked(|s| {
                 draft.with_untracked(|d| {
                     if connect {
-                        d.connect.azure.credentials(s, &today())
+                        d.azure.credentials(s, &today())
                     } else {
-                        d.connect.azure.validation_request(s)
+                        d.azure.validation_request(s)
                     }
                 })
             });

@@ -10,7 +10,7 @@ use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{Banner, Button, Field, Notice, StatusMessage, focus_id, set_title};
 use crate::state::current_account::account_from_query;
-use crate::state::draft;
+use crate::state::draft::PersistedDraft;
 use crate::state::{mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -113,11 +113,10 @@ pub fn FinOps() -> impl IntoView {
     set_title("FinOps products");
     let api = use_api();
 
-    let draft = RwSignal::new(draft::load::<FinOpsDraft>(DRAFT_KEY).unwrap_or_default());
+    let draft = *PersistedDraft::new(DRAFT_KEY, RwSignal::<FinOpsDraft>::default);
     if let Some(id) = account_from_query() {
         draft.update(|d| d.account_id = Some(id));
     }
-    Effect::new(move |_| draft.with(|d| draft::save(DRAFT_KEY, d)));
 
     // Accounts with credentials (a plain signal and a scoped task, like the account list).
     let accounts = RwSignal::new(None::<Result<Vec<Account>, ApiError>>);

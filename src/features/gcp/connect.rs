@@ -19,7 +19,7 @@ use leptos::prelude::*;
 use onramp_core::dto::GcpServiceAccount;
 use onramp_core::gcp_setup::gcloud_script_file_name;
 use onramp_core::ids::AccountId;
-use onramp_core::onboarding::{FirstRunDraft, Panel};
+use onramp_core::onboarding::{ConnectDraft, Panel};
 use onramp_core::validate::{self, GcpKey, KEY_FILE_MAX};
 
 const KEY_ID: &str = "gcp-key";
@@ -30,11 +30,11 @@ const SERVICE_ACCOUNTS_URL: &str = "https://console.cloud.google.com/iam-admin/s
 const CLOUD_SHELL_URL: &str = "https://shell.cloud.google.com/";
 
 /// A panel's open state, kept in the draft.
-fn panel_signal(draft: RwSignal<FirstRunDraft>, panel: Panel) -> RwSignal<bool> {
-    let open = RwSignal::new(draft.with_untracked(|d| d.connect.gcp.panels.is_open(panel)));
+fn panel_signal(draft: RwSignal<ConnectDraft>, panel: Panel) -> RwSignal<bool> {
+    let open = RwSignal::new(draft.with_untracked(|d| d.gcp.panels.is_open(panel)));
     Effect::new(move |_| {
         let now = open.get();
-        draft.update(|d| d.connect.gcp.panels.set_open(panel, now));
+        draft.update(|d| d.gcp.panels.set_open(panel, now));
     });
     open
 }
@@ -50,7 +50,7 @@ fn outside_link(href: &'static str, text: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn GcpConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) -> impl IntoView {
+pub fn GcpConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> impl IntoView {
     let session = expect_context::<Session>();
     let api = use_api();
 
@@ -72,15 +72,15 @@ pub fn GcpConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
     });
 
     // ---- automatic: project ID → script ----
-    let project = RwSignal::new(draft.with_untracked(|d| d.connect.gcp.project_id_input.clone()));
+    let project = RwSignal::new(draft.with_untracked(|d| d.gcp.project_id_input.clone()));
     let project_error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         let typed = project.get();
-        draft.update(|d| d.connect.gcp.project_id_input = typed);
+        draft.update(|d| d.gcp.project_id_input = typed);
     });
     let script = Memo::new(move |_| {
         let id = account_id.get()?;
-        draft.with(|d| d.connect.gcp.script(&id).ok())
+        draft.with(|d| d.gcp.script(&id).ok())
     });
     let script_text = Signal::derive(move || script.get().unwrap_or_default());
     let script_file = Signal::derive(move || {
@@ -96,7 +96,7 @@ pub fn GcpConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
     let validated = RwSignal::new(None::<String>);
     let banner = RwSignal::new(None::<Notice>);
     let connect_failed = RwSignal::new(false);
-    let summary = Memo::new(move |_| draft.with(|d| d.connect.gcp.key.clone()));
+    let summary = Memo::new(move |_| draft.with(|d| d.gcp.key.clone()));
 
     let on_file = Callback::new(move |(_name, bytes): (String, Vec<u8>)| {
         validated.set(None);
@@ -104,13 +104,13 @@ pub fn GcpConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
         connect_failed.set(false);
         match validate::gcp_key_file(&bytes) {
             Ok(k) => {
-                draft.update(|d| d.connect.gcp.remember_key(&k));
+                draft.update(|d| d.gcp.remember_key(&k));
                 key.set(Some(k));
                 key_error.set(None);
             }
             Err(e) => {
                 key.set(None);
-                draft.update(|d| d.connect.gcp.forget_key());
+                draft.update(|d| d.gcp.forget_key());
                 key_error.set(Some(e.message));
             }
         }
@@ -212,7 +212,7 @@ pub fn GcpConnect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) ->
                 .into_any(),
             );
         }
-        let other = draft.with(|d| d.connect.gcp.typed_project_differs(&s.project_id));
+        let other = draft.with(|d| d.gcp.typed_project_differs(&s.project_id));
         Some(
             view! {
                 <dl class="copy-list gcp-key-summary" id="gcp-key-summary" aria-label="Chosen key">

@@ -6,7 +6,7 @@
 use crate::components::{
     ConnectPanels, ProviderPicker, Step, Stepper, focus_id, provider_logo, provider_name, set_title,
 };
-use crate::state::draft::{load_first_run, save_first_run};
+use crate::state::draft;
 use crate::state::session::CONNECTED_MESSAGE;
 use crate::state::{Session, mark_interactive};
 use leptos::prelude::*;
@@ -38,14 +38,15 @@ pub fn Welcome() -> impl IntoView {
     let navigate = use_navigate();
     let location = use_location();
 
-    let draft = RwSignal::new(load_first_run().unwrap_or_else(|| {
+    // Every change is kept for a reload.
+    let draft = *draft::first_run(|| {
         let org = session.profile.with_untracked(|p| {
             p.as_ref()
                 .map(|p| p.organization.clone())
                 .unwrap_or_default()
         });
         fresh_draft(&org)
-    }));
+    });
     // The route on screen; `None` until the organization is known (a reload fetches it).
     let route = RwSignal::new(None::<FirstRunRoute>);
 
@@ -60,9 +61,6 @@ pub fn Welcome() -> impl IntoView {
             draft.update(|d| d.organization_name = org);
         }
     });
-    // Every change is kept for a reload.
-    Effect::new(move |_| draft.with(save_first_run));
-
     let org_ready = Memo::new(move |_| draft.with(|d| d.is_complete(FirstRunStep::Organization)));
     let first_resolution = StoredValue::new(true);
     {
@@ -72,7 +70,7 @@ pub fn Welcome() -> impl IntoView {
             if !org_ready.get() {
                 return;
             }
-            if draft.with_untracked(|d| d.connect.connected) {
+            if draft.connect.with_untracked(|c| c.connected) {
                 navigate("/dashboard", replace());
                 return;
             }
@@ -116,7 +114,7 @@ pub fn Welcome() -> impl IntoView {
     let org = move || draft.with(|d| d.organization_name.clone());
 
     // Step 2: the provider choice.
-    let picked = RwSignal::new(draft.with_untracked(|d| d.connect.provider));
+    let picked = RwSignal::new(draft.connect.with_untracked(|c| c.provider));
     let pick_error = RwSignal::new(None::<String>);
     let go = {
         let navigate = navigate.clone();
@@ -128,34 +126,34 @@ pub fn Welcome() -> impl IntoView {
             focus_id("welcome-provider-aws");
             return;
         };
-        draft.update(|d| {
-            d.connect.choose_provider(p);
+        draft.connect.update(|c| {
+            c.choose_provider(p);
         });
         go.run(FirstRunRoute::Connect(p).path());
     };
     let change_provider = Callback::new(move |()| {
-        draft.update(|d| {
-            d.connect.change_provider();
+        draft.connect.update(|c| {
+            c.change_provider();
         });
-        picked.set(draft.with_untracked(|d| d.connect.provider));
+        picked.set(draft.connect.with_untracked(|c| c.provider));
         go.run(FirstRunRoute::Provider.path());
     });
     let on_connected = {
         let navigate = navigate.clone();
         Callback::new(move |()| {
             // Embedded in a partner portal: tell the portal and show the embed finish screen.
-            if crate::state::embed::account_connected(draft.with_untracked(|d| d.connect.chosen()))
+            if crate::state::embed::account_connected(draft.connect.with_untracked(|c| c.chosen()))
             {
                 return;
             }
-            draft.update(|d| d.connect.mark_connected());
+            draft.connect.update(|c| c.mark_connected());
             session.flash.set(Some(CONNECTED_MESSAGE.into()));
             navigate("/dashboard", NavigateOptions::default());
         })
     };
 
     let embedded = crate::state::embed::is_embedded();
-    let chosen = Memo::new(move |_| draft.with(|d| d.connect.chosen()));
+    let chosen = Memo::new(move |_| draft.connect.with(|c| c.chosen()));
     let provider_summary = move || {
         chosen.get().map(|p| {
             view! {
@@ -168,7 +166,11 @@ pub fn Welcome() -> impl IntoView {
         })
     };
     let panels = expect_context::<ConnectPanels>();
-    let connect_panel = move || chosen.get().map(|p| panels.0(p, draft, on_connected));
+    let connect_panel = move || {
+        chosen
+            .get()
+            .map(|p| panels.0(p, draft.connect, on_connected))
+    };
 
     view! {
         <section class="page">
