@@ -215,22 +215,10 @@ pub fn SignupPassword() -> impl IntoView {
         banner.set(None);
         // Core normalises what it accepted (trimmed names, lowercase domain, uppercase code).
         let req = SignupRequest {
-            full_name: draft
-                .full_name
-                .with_untracked(|s| v::full_name(s))
-                .unwrap_or_default(),
-            company: draft
-                .company
-                .with_untracked(|s| v::organization_name(s))
-                .unwrap_or_default(),
-            email: draft
-                .email
-                .with_untracked(|s| v::email(s))
-                .unwrap_or_default(),
-            country: draft
-                .country
-                .with_untracked(|s| v::country(s))
-                .unwrap_or_default(),
+            full_name: v::full_name(&draft.full_name.get_untracked()).unwrap_or_default(),
+            company: v::organization_name(&draft.company.get_untracked()).unwrap_or_default(),
+            email: v::email(&draft.email.get_untracked()).unwrap_or_default(),
+            country: v::country(&draft.country.get_untracked()).unwrap_or_default(),
             password: password.get_untracked(),
         };
         run_busy(busy, create(req));
