@@ -24,8 +24,8 @@ pub const FIRST_RUN_DRAFT_KEY: &str = "onramp.draft.firstrun";
 pub struct PersistedDraft<T: 'static> {
     key: &'static str,
     value: T,
-    /// False once cleared: the flow is over and nothing is written again.
-    kept: StoredValue<bool>,
+    /// Writes the draft on every change; stopped when the draft is cleared.
+    saver: Effect<LocalStorage>,
 }
 
 impl<T> PersistedDraft<T>
@@ -49,31 +49,25 @@ where
     }
 
     fn hold(key: &'static str, value: T, finished: fn(&T) -> bool) -> Self {
-        let kept = StoredValue::new(true);
-        Effect::new(move |_| {
-            if !kept.get_value() {
-                return;
-            }
+        let saver = Effect::new(move |_| {
             if finished(&value) {
                 remove(key);
             } else {
                 save(key, &value);
             }
         });
-        Self { key, value, kept }
+        Self { key, value, saver }
     }
 
     /// Writes the draft now instead of on the next tick: for a change made just before the page
     /// goes away.
     pub fn save_now(&self) {
-        if self.kept.get_value() {
-            untrack(|| save(self.key, &self.value));
-        }
+        untrack(|| save(self.key, &self.value));
     }
 
     /// Forgets the stored copy for good: nothing this draft holds is written again.
     pub fn clear(&self) {
-        self.kept.set_value(false);
+        self.saver.stop();
         remove(self.key);
     }
 }
@@ -132,24 +126,21 @@ impl SignupDraft {
     }
 
     pub fn field_error(&self, name: &str) -> Option<String> {
-        self.field_errors.with_untracked(|errors| {
-            errors
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, m)| m.clone())
-        })
+        self.field_errors
+            .get_untracked()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, m)| m)
     }
 
     /// True when every screen-1 answer passes core's rules.
     pub fn is_complete(&self) -> bool {
         use onramp_core::validate as v;
-        self.full_name.with_untracked(|s| v::full_name(s).is_ok())
-            && self
-                .company
-                .with_untracked(|s| v::organization_name(s).is_ok())
-            && self.email.with_untracked(|s| v::email(s).is_ok())
-            && self.country.with_untracked(|s| v::country(s).is_ok())
-            && self.field_errors.with_untracked(Vec::is_empty)
+        v::full_name(&self.full_name.get_untracked()).is_ok()
+            && v::organization_name(&self.company.get_untracked()).is_ok()
+            && v::email(&self.email.get_untracked()).is_ok()
+            && v::country(&self.country.get_untracked()).is_ok()
+            && self.field_errors.get_untracked().is_empty()
     }
 }
 
@@ -210,8 +201,9 @@ where
     }
 
     pub fn get_untracked(&self) -> W {
-        self.try_get_untracked()
-            .expect("a wizard draft read after its page went away")
+        let mut whole = self.rest.get_untracked();
+        *whole.connect_mut() = self.connect.get_untracked();
+        whole
     }
 
     fn try_get_untracked(&self) -> Option<W> {
@@ -231,17 +223,17 @@ where
     /// Replaces the whole draft; only the parts that differ notify.
     pub fn set(&self, mut whole: W) {
         let connect = std::mem::take(whole.connect_mut());
-        if self.connect.with_untracked(|c| *c != connect) {
+        if self.connect.get_untracked() != connect {
             self.connect.set(connect);
         }
-        if self.rest.with_untracked(|r| *r != whole) {
+        if self.rest.get_untracked() != whole {
             self.rest.set(whole);
         }
     }
 
     /// As [`set`](Self::set); does nothing once the page is gone (an answer arriving late).
     pub fn try_set(&self, whole: W) {
-        if self.rest.try_with_untracked(|_| ()).is_some() {
+        if !self.rest.is_disposed() {
             self.set(whole);
         }
     }
