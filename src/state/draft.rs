@@ -6,7 +6,7 @@
 
 use crate::platform::storage;
 use leptos::prelude::*;
-use onramp_core::onboarding::{AddAccountDraft, ConnectDraft, FirstRunDraft};
+use onramp_core::onboarding::{AddAccountDraft, ConnectDraft, FirstRunDraft, Provider};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::DeserializeOwned};
 use std::ops::Deref;
 
@@ -49,13 +49,13 @@ where
     }
 
     fn hold(key: &'static str, value: T, finished: fn(&T) -> bool) -> Self {
-        let saver = Effect::new(move |_| {
+        let saver = keep_saving(Box::new(move || {
             if finished(&value) {
                 remove(key);
             } else {
                 save(key, &value);
             }
-        });
+        }));
         Self { key, value, saver }
     }
 
@@ -70,6 +70,12 @@ where
         self.saver.stop();
         remove(self.key);
     }
+}
+
+/// The one saving effect, built here once for every kind of draft (an effect is sizeable code;
+/// the draft's own part is only `store`).
+fn keep_saving(store: Box<dyn Fn()>) -> Effect<LocalStorage> {
+    Effect::new(move |_| store())
 }
 
 impl<T> Deref for PersistedDraft<T> {
@@ -271,6 +277,21 @@ where
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         W::deserialize(d).map(Self::new)
     }
+}
+
+/// **Next** on a wizard's provider step, with `provider` selected.
+pub fn choose_provider(connect: RwSignal<ConnectDraft>, provider: Provider) {
+    connect.update(|c| {
+        c.choose_provider(provider);
+    });
+}
+
+/// **Change provider**: reopens the choice; answers the provider to pre-select.
+pub fn change_provider(connect: RwSignal<ConnectDraft>) -> Option<Provider> {
+    connect.update(|c| {
+        c.change_provider();
+    });
+    connect.with_untracked(|c| c.provider)
 }
 
 /// The first-run wizard's draft (provider choice, AWS answers, the typed role ARN and the

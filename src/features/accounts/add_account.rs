@@ -19,7 +19,7 @@ use crate::components::{
     provider_logo, provider_name, set_title,
 };
 use crate::state::connected::remember_connected;
-use crate::state::draft::{PersistedDraft, WizardDraft};
+use crate::state::draft::{self, PersistedDraft, WizardDraft};
 use crate::state::expire_session;
 use crate::state::session::CONNECTED_MESSAGE;
 use crate::state::{Profile, Session, mark_interactive, use_api};
@@ -400,16 +400,11 @@ pub fn AddAccount() -> impl IntoView {
             focus_id("add-provider-aws");
             return;
         }
-        draft.connect.update(|c| {
-            c.choose_provider(p);
-        });
+        draft::choose_provider(draft.connect, p);
         go.run(AddAccountRoute::Connect(p).path());
     };
     let change_provider = Callback::new(move |()| {
-        draft.connect.update(|c| {
-            c.change_provider();
-        });
-        picked.set(draft.connect.with_untracked(|c| c.provider));
+        picked.set(draft::change_provider(draft.connect));
         go.run(AddAccountRoute::Step(AddAccountStep::Provider).path());
     });
     let chosen = Memo::new(move |_| draft.connect.with(|c| c.chosen()));

@@ -126,16 +126,11 @@ pub fn Welcome() -> impl IntoView {
             focus_id("welcome-provider-aws");
             return;
         };
-        draft.connect.update(|c| {
-            c.choose_provider(p);
-        });
+        draft::choose_provider(draft.connect, p);
         go.run(FirstRunRoute::Connect(p).path());
     };
     let change_provider = Callback::new(move |()| {
-        draft.connect.update(|c| {
-            c.change_provider();
-        });
-        picked.set(draft.connect.with_untracked(|c| c.provider));
+        picked.set(draft::change_provider(draft.connect));
         go.run(FirstRunRoute::Provider.path());
     });
     let on_connected = {
