@@ -115,9 +115,9 @@ pub struct SignupDraft {
     pub company: RwSignal<String>,
     pub email: RwSignal<String>,
     pub country: RwSignal<String>,
-    /// Messages the server gave for screen-1 fields (e.g. email already registered), keyed by
-    /// the plain field name (`email`), so screen 1 shows them after the way back.
-    pub field_errors: RwSignal<Vec<(String, String)>>,
+    /// Messages the server gave for screen-1 fields (e.g. email already registered), in form
+    /// order (full name, company, email, country), so screen 1 shows them after the way back.
+    pub field_errors: [RwSignal<Option<String>>; 4],
 }
 
 impl SignupDraft {
@@ -131,14 +131,6 @@ impl SignupDraft {
         PersistedDraft::existing(SIGNUP_DRAFT_KEY)
     }
 
-    pub fn field_error(&self, name: &str) -> Option<String> {
-        self.field_errors
-            .get_untracked()
-            .into_iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, m)| m)
-    }
-
     /// True when every screen-1 answer passes core's rules.
     pub fn is_complete(&self) -> bool {
         use onramp_core::validate as v;
@@ -146,7 +138,10 @@ impl SignupDraft {
             && v::organization_name(&self.company.get_untracked()).is_ok()
             && v::email(&self.email.get_untracked()).is_ok()
             && v::country(&self.country.get_untracked()).is_ok()
-            && self.field_errors.get_untracked().is_empty()
+            && self
+                .field_errors
+                .iter()
+                .all(|e| e.get_untracked().is_none())
     }
 }
 

@@ -18,13 +18,8 @@ use onramp_core::countries::COUNTRIES;
 use onramp_core::dto::SignupRequest;
 use onramp_core::validate as v;
 
-/// Screen-1 fields as the API names them, with the id of their control.
-const SCREEN_ONE: [(&str, &str); 4] = [
-    ("fullName", "signup-name"),
-    ("company", "signup-company"),
-    ("email", "signup-email"),
-    ("country", "signup-country"),
-];
+/// Screen-1 fields as the API names them, in form order.
+const SCREEN_ONE: [&str; 4] = ["fullName", "company", "email", "country"];
 
 type Check = Callback<String, Option<String>>;
 /// A field's value, its message, its rule and its control's id.
@@ -60,7 +55,6 @@ pub fn SignupDetails() -> impl IntoView {
     let navigate = use_navigate();
     // Every keystroke is kept, so a reload loses nothing: the inputs edit the draft's fields.
     let draft = *SignupDraft::persisted();
-    let server_error = |name: &str| draft.field_error(name);
     let SignupDraft {
         full_name,
         company,
@@ -68,10 +62,8 @@ pub fn SignupDetails() -> impl IntoView {
         country,
         ..
     } = draft;
-    let e_name = RwSignal::new(server_error("fullName"));
-    let e_company = RwSignal::new(server_error("company"));
-    let e_email = RwSignal::new(server_error("email"));
-    let e_country = RwSignal::new(server_error("country"));
+    let [e_name, e_company, e_email, e_country] =
+        draft.field_errors.map(|e| RwSignal::new(e.get_untracked()));
 
     let fields = [
         (full_name, e_name, rule(v::full_name), "signup-name"),
@@ -87,12 +79,14 @@ pub fn SignupDetails() -> impl IntoView {
 
     // Back from screen 2 with a server message (e.g. email already registered): put the
     // user on that field.
-    let first_server_error = SCREEN_ONE
+    let first_server_error = fields
         .iter()
-        .find(|(name, _)| draft.field_error(name).is_some())
-        .map(|(_, id)| *id);
+        .find(|(_, error, _, _)| error.get_untracked().is_some())
+        .map(|(_, _, _, id)| *id);
     // Shown once: what is typed from here on is a new answer.
-    draft.field_errors.set(Vec::new());
+    for e in draft.field_errors {
+        e.set(None);
+    }
     Effect::new(move |_| {
         if let Some(id) = first_server_error {
             // After a route change the new view is attached a moment later than effects run.
@@ -174,15 +168,13 @@ pub fn SignupPassword() -> impl IntoView {
                 }
                 Err(err) => {
                     // Screen-1 problems go back to screen 1, on their field, with all kept.
-                    let back: Vec<(String, String)> = SCREEN_ONE
-                        .iter()
-                        .filter_map(|(name, _)| {
-                            err.field_message(name)
-                                .map(|m| ((*name).to_owned(), m.to_owned()))
-                        })
-                        .collect();
-                    if !back.is_empty() {
-                        persisted.field_errors.set(back);
+                    let mut back = false;
+                    for (name, e) in SCREEN_ONE.iter().zip(draft.field_errors) {
+                        let m = err.field_message(name).map(str::to_owned);
+                        back |= m.is_some();
+                        e.set(m);
+                    }
+                    if back {
                         // Before the page goes: screen 1 reads the draft as it opens.
                         persisted.save_now();
                         navigate("/signup", NavigateOptions::default());
