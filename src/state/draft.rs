@@ -85,6 +85,9 @@ impl<T> Deref for PersistedDraft<T> {
     }
 }
 
+// Direct access, for code that only reads, seeds or drops a stored draft; a page that edits one
+// holds it in a `PersistedDraft`.
+
 /// The draft kept under `key`; `None` when there is none or it no longer reads (an older shape).
 pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
     serde_json::from_str(&storage::session_get(key)?).ok()
