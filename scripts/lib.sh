@@ -19,6 +19,8 @@ export PATH="$E2E_DIR/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
   TRUNK_VERSION="0.22.1"
   WASM_OPT_VERSION="132"
   WASM_TARGET="wasm32-unknown-unknown"
+  # The splitter that cuts the release wasm into lazily loaded chunks (wasm_split_cli_support).
+  WASM_SPLIT_VERSION="0.2.4"
   APT_PACKAGES=(chromium chromium-driver brotli wrk openssl)
   CFN_LINT_VERSION="1.51.0"
   # cfn-lint lives in its own virtualenv: no clash with whatever else Python has installed.
@@ -118,9 +120,10 @@ check_wasm_opt() {
 # dependencies fetched) and the API server that serves it.
 build_release() {
   ( check_wasm_opt ) || return 1
-  log "trunk build --release (offline)"
-  ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build --release ) || return 1
-  build_auth_bundle --release || return 1
+  log "trunk build --release --features split (offline)"
+  ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build --release --features split ) || return 1
+  split_bundle "$ROOT/dist" index.html onramp || return 1
+  build_auth_bundle --release --features split || return 1
   compress_dist || return 1
   log "cargo build --release --locked -p onramp-api"
   ( cd "$ROOT" && cargo build --release --locked -p onramp-api ) || return 1
@@ -134,8 +137,66 @@ build_auth_bundle() {
   local out="$ROOT/target/dist-auth"
   log "trunk build auth.html $* (the sign-in bundle)"
   ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build auth.html "$@" --dist "$out" ) || return 1
+  if [[ " $* " == *" --features split "* ]]; then split_bundle "$out" index.html onramp-auth || return 1; fi
   ( cd "$out" && for f in *; do [[ "$f" == index.html ]] || cp -R "$f" "$ROOT/dist/"; done ) || return 1
   cp "$out/index.html" "$ROOT/dist/auth.html"
+}
+
+# The first 16 hex digits of the SHA-256 of the given files, for content-hashed names.
+hash16() { cat "$@" | sha256sum | cut -c1-16; }
+
+# split_bundle DIR HTML BIN: replace the one-module build of binary BIN that Trunk put in DIR (and
+# that DIR/HTML loads) by the split build: a main module plus one chunk per split point
+# (`split_view!`), fetched on first use by a small loader module. Trunk has no step for this, so
+# it runs after Trunk, on the binary Cargo linked with relocations (the `split` feature):
+#   wasm-split-cli → wasm-bindgen (main module only) → wasm-opt (every module) →
+#   content-hashed names (served as immutable) → the page points at the new main module.
+split_bundle() {
+  local dir="$1" html="$1/$2" bin="$3"
+  local raw="${CARGO_TARGET_DIR:-$ROOT/target}/$WASM_TARGET/release/$bin.wasm"
+  local work opt
+  [[ -f "$raw" ]] || { echo "split_bundle: $raw is missing" >&2; return 1; }
+  # The optimizer settings of the Trunk link (the same in both pages), so every module gets them.
+  opt="$(sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' "$ROOT/index.html" | head -1)"
+  work="$(mktemp -d "${TMPDIR:-/tmp}/onramp-split.XXXXXX")"
+  log "split $bin.wasm into chunks"
+  wasm-split-cli "$raw" "$work" --out-name "$bin" >/dev/null || return 1
+  wasm-bindgen --target web --keep-lld-exports --no-typescript --out-dir "$work/out" \
+    --out-name "$bin" "$work/$bin.wasm" 2> >(grep -v 'target_features. custom section' >&2) || return 1
+  local f name h
+  # shellcheck disable=SC2086 # $opt is a list of flags
+  wasm-opt -Oz $opt "$work/out/${bin}_bg.wasm" -o "$work/out/${bin}_bg.wasm" || return 1
+  for f in "$work"/*.wasm; do
+    name="$(basename "$f" .wasm)"
+    [[ "$name" == "$bin" ]] && continue
+    # shellcheck disable=SC2086
+    wasm-opt -Oz $opt "$f" -o "$work/out/$name.wasm" 2>/dev/null || return 1
+    h="$(hash16 "$work/out/$name.wasm")"
+    mv "$work/out/$name.wasm" "$work/out/$name-$h.wasm"
+    sed -i "s|\"./$name.wasm\"|\"./$name-$h.wasm\"|" "$work/__wasm_split.js"
+  done
+  # The main module and the loader import each other: one hash over both names them.
+  h="$(hash16 "$work/out/${bin}_bg.wasm" "$work/out/$bin.js" "$work/__wasm_split.js")"
+  # Only the `import … from` lines change: the wasm's own import names stay as they are.
+  sed "s|from \"./$bin.js\"|from \"./$bin-$h.js\"|" "$work/__wasm_split.js" >"$work/out/$bin-chunks-$h.js"
+  sed "s|from \"./__wasm_split.js\"|from \"./$bin-chunks-$h.js\"|" "$work/out/$bin.js" >"$work/out/$bin-$h.js"
+  mv "$work/out/${bin}_bg.wasm" "$work/out/$bin-${h}_bg.wasm"
+  rm "$work/out/$bin.js"
+  # Out with Trunk's one-module files, in with ours; the page's links and their integrity follow.
+  local old_js old_wasm
+  old_js="$(grep -o "/$bin-[0-9a-f]\{16\}\.js" "$html" | head -1)"
+  old_wasm="$(grep -o "/$bin-[0-9a-f]\{16\}_bg\.wasm" "$html" | head -1)"
+  [[ -n "$old_js" && -n "$old_wasm" ]] || { echo "split_bundle: $html does not load $bin" >&2; return 1; }
+  rm -f "$dir$old_js" "$dir$old_wasm"
+  cp "$work/out/"* "$dir/"
+  sed -i -e "s|$old_js|/$bin-$h.js|g" -e "s|$old_wasm|/$bin-${h}_bg.wasm|g" "$html"
+  local file sri
+  for file in "$bin-$h.js" "$bin-${h}_bg.wasm"; do
+    sri="sha384-$(openssl dgst -sha384 -binary "$dir/$file" | base64 -w0)"
+    sed -i -E "s|(href=\"/$file\"[^>]*integrity=\")[^\"]*|\1$sri|" "$html"
+  done
+  ok "$bin: main module $(stat -c %s "$dir/$bin-${h}_bg.wasm") B, $(find "$work/out" -name '*.wasm' ! -name '*_bg.wasm' | wc -l) chunks"
+  rm -rf "$work"
 }
 
 # Write `.br` (brotli -q 11) and `.gz` (gzip -9) beside every text and wasm file of dist/, as a CDN

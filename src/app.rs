@@ -2,7 +2,7 @@
 
 use crate::components::notice;
 use crate::components::{Banner, MenuButton, MenuItem, Notice};
-use crate::components::{ConnectPanels, NotFound};
+use crate::components::{ConnectPanels, LazyView, NotFound};
 use crate::features::accounts::{AddAccount, Dashboard};
 use crate::features::auth::{Home, SignIn, SignupDetails, SignupPassword};
 use crate::features::aws::AwsConnect;
@@ -81,7 +81,7 @@ pub fn App(config: Config) -> impl IntoView {
                     />
                     <Route
                         path=path!("/finops")
-                        view=|| view! { <RequireSession writer=true><FinOps/></RequireSession> }
+                        view=|| view! { <RequireSession writer=true><LazyView load=finops/></RequireSession> }
                     />
                     <Route
                         path=path!("/dashboard")
@@ -166,6 +166,13 @@ fn connect_panel(
         CloudProvider::Azure => view! { <AzureConnect draft on_connected/> }.into_any(),
     }
 }
+
+crate::split_view!(
+    finops,
+    fn finops() {
+        view! { <FinOps/> }
+    }
+);
 
 /// The first-run wizard inside a partner portal.
 fn embed_flow() -> impl IntoView {

@@ -1,5 +1,6 @@
-//! What the browser gives the app: Web Storage, the clock and timers. No view code, no app
+//! What the browser gives the app: Web Storage, the clock and timers, lazily loaded chunks. No view code, no app
 //! state; everything above reaches the browser's storage and time only through here.
 
 pub mod clock;
+pub mod lazy;
 pub mod storage;

@@ -1,0 +1,52 @@
+//! A screen that arrives in its own chunk: nothing until it is there, and a clear message with
+//! **Try again** when the chunk cannot be fetched (offline, a server error, a cut-off download),
+//! while the rest of the console keeps working.
+
+use crate::components::{Banner, Notice};
+use crate::platform::lazy::ChunkError;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use std::future::Future;
+
+/// Renders what `load` returns (a function declared with `split_view!`).
+#[component]
+pub fn LazyView<F, Fut>(load: F) -> impl IntoView
+where
+    F: Fn() -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Result<AnyView, ChunkError>> + 'static,
+{
+    // Bumped by **Try again**; the view below tracks it and loads once more.
+    let attempt = RwSignal::new(0u32);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                attempt.track();
+                // The load awaits browser promises (not `Send`); it stays on this thread anyway.
+                let loading = SendWrapper::new(load());
+                Suspend::new(async move {
+                    match loading.await {
+                        Ok(screen) => screen,
+                        Err(_) => view! { <ChunkFailed attempt/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ChunkFailed(attempt: RwSignal<u32>) -> impl IntoView {
+    crate::state::mark_interactive();
+    let notice = Signal::stored(Some(Notice::new(
+        "This part of Onramp didn't load. Check your connection, then try again.",
+    )));
+    view! {
+        <section class="page page-narrow chunk-failed">
+            <h1>"Something didn't load"</h1>
+            <Banner notice/>
+            <button type="button" class="btn btn-primary" on:click=move |_| attempt.update(|n| *n += 1)>
+                "Try again"
+            </button>
+        </section>
+    }
+}
