@@ -123,7 +123,7 @@ build_release() {
   log "trunk build --release --features split (offline)"
   ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build --release --features split ) || return 1
   split_bundle "$ROOT/dist" index.html onramp || return 1
-  build_auth_bundle --release --features split || return 1
+  build_auth_bundle --release --features split,auth-bundle || return 1
   compress_dist || return 1
   log "cargo build --release --locked -p onramp-api"
   ( cd "$ROOT" && cargo build --release --locked -p onramp-api ) || return 1
@@ -137,7 +137,7 @@ build_auth_bundle() {
   local out="$ROOT/target/dist-auth"
   log "trunk build auth.html $* (the sign-in bundle)"
   ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build auth.html "$@" --dist "$out" ) || return 1
-  if [[ " $* " == *" --features split "* ]]; then split_bundle "$out" index.html onramp-auth || return 1; fi
+  if [[ " $* " == *" --features split"* ]]; then split_bundle "$out" index.html onramp-auth || return 1; fi
   ( cd "$out" && for f in *; do [[ "$f" == index.html ]] || cp -R "$f" "$ROOT/dist/"; done ) || return 1
   cp "$out/index.html" "$ROOT/dist/auth.html"
 }

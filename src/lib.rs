@@ -17,7 +17,7 @@ pub mod platform;
 pub mod state;
 
 /// Loads the runtime config, then mounts the console; routes never render without it.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "auth-bundle")))]
 pub fn start() {
     use leptos::prelude::IntoAny;
     boot(|config| leptos::view! { <app::App config/> }.into_any());

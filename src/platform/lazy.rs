@@ -8,17 +8,19 @@
 //! is an `Err` (never a panic), so the screen can offer **Try again**: a failed load is not
 //! remembered, the next call fetches again.
 
+use std::future::Future;
+
 pub use wasm_split_helpers::SplitLoaderError as ChunkError;
 
-/// `split_view!(chunk_name, fn name() { view })` — see the module's documentation. Functions
-/// that name the same chunk share it.
+/// `split_view!(chunk, fn name(args) { view })`, or with `preload name,` before `fn` to also
+/// declare `async fn name() -> Result<(), ChunkError>`, which fetches the chunk without showing
+/// anything (see [`prefetch`]). Functions that name the same chunk share it.
 #[macro_export]
 macro_rules! split_view {
-    ($chunk:ident, $(#[$meta:meta])* $vis:vis fn $name:ident() $body:block) => {
+    ($chunk:ident, $(preload $preload:ident,)? fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
         #[cfg(feature = "split")]
-        $(#[$meta])*
-        #[::wasm_split_helpers::wasm_split($chunk, fallible)]
-        $vis fn $name() -> ::core::result::Result<
+        #[::wasm_split_helpers::wasm_split($chunk, fallible $(, preload(#[allow(dead_code)] $preload))?)]
+        fn $name($($arg: $ty),*) -> ::core::result::Result<
             ::leptos::prelude::AnyView,
             $crate::platform::lazy::ChunkError,
         > {
@@ -27,13 +29,31 @@ macro_rules! split_view {
         }
 
         #[cfg(not(feature = "split"))]
-        $(#[$meta])*
-        $vis async fn $name() -> ::core::result::Result<
+        async fn $name($($arg: $ty),*) -> ::core::result::Result<
             ::leptos::prelude::AnyView,
             $crate::platform::lazy::ChunkError,
         > {
             let screen = $body;
             ::core::result::Result::Ok(::leptos::prelude::IntoAny::into_any(screen))
         }
+
+        $(
+            #[cfg(not(feature = "split"))]
+            #[allow(dead_code)]
+            async fn $preload() -> ::core::result::Result<(), $crate::platform::lazy::ChunkError> {
+                ::core::result::Result::Ok(())
+            }
+        )?
     };
+}
+
+/// Fetches chunks the user is likely to need next once the current screen has settled, so that
+/// the next step does not wait for the network. A failure is ignored: the screen that needs the
+/// chunk fetches it again and says so if it still cannot.
+pub fn prefetch(chunks: impl Future<Output = ()> + 'static) {
+    leptos::task::spawn_local(async move {
+        // Let the current screen finish its own requests first.
+        crate::platform::clock::sleep_ms(300).await;
+        chunks.await;
+    });
 }

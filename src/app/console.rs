@@ -1,20 +1,21 @@
-//! Router, layout (skip link, top bar, main landmark) and the app-wide providers.
+//! The console: every route and the layout of a signed-in user (user menu, profile problems).
 
-use crate::components::notice;
+use super::{
+    ProfileLoad, SkipLink, TopBar, join, load_profile, sign_in, signup_details, signup_password,
+};
 use crate::components::{Banner, MenuButton, MenuItem, Notice};
 use crate::components::{ConnectPanels, LazyView, NotFound};
 use crate::features::accounts::{AddAccount, Dashboard};
-use crate::features::auth::{Home, SignIn, SignupDetails, SignupPassword};
+use crate::features::auth::Home;
 use crate::features::aws::AwsConnect;
 use crate::features::azure::AzureConnect;
 use crate::features::embed::{EmbedAddAccount, EmbedEntry, EmbedFlow, EmbedLayer};
 use crate::features::finops::FinOps;
 use crate::features::gcp::GcpConnect;
-use crate::features::invitations::{InviteCard, JoinByInvitation};
+use crate::features::invitations::InviteCard;
 use crate::features::management::{AzureBilling, ManagementWizard};
 use crate::features::onboarding::Welcome;
-use crate::state::session::identify;
-use crate::state::theme::Theme;
+use crate::platform::lazy::prefetch;
 use crate::state::{Config, Profile, Session, use_api};
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect, Route, Router, Routes};
@@ -46,46 +47,31 @@ pub fn App(config: Config) -> impl IntoView {
                 <ProfileProblem load=profile_load/>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=Home/>
-                    <Route path=path!("/signup") view=SignupDetails/>
-                    <Route path=path!("/signup/password") view=SignupPassword/>
-                    <Route path=path!("/signin") view=SignIn/>
+                    <Route path=path!("/signup") view=|| view! { <LazyView load=signup_details/> }/>
+                    <Route path=path!("/signup/password") view=|| view! { <LazyView load=signup_password/> }/>
+                    <Route path=path!("/signin") view=|| view! { <LazyView load=sign_in/> }/>
                     // Joining by invitation: public, like sign-up.
-                    <Route path=path!("/invite/:token") view=JoinByInvitation/>
-                    <Route
-                        path=path!("/welcome")
-                        view=|| view! { <RequireSession writer=true><Welcome/></RequireSession> }
-                    />
-                    <Route
-                        path=path!("/welcome/provider")
-                        view=|| view! { <RequireSession writer=true><Welcome/></RequireSession> }
-                    />
-                    <Route
-                        path=path!("/welcome/connect/:provider")
-                        view=|| view! { <RequireSession writer=true><Welcome/></RequireSession> }
-                    />
-                    <Route path=path!("/embed") view=EmbedEntry/>
-                    <Route path=path!("/embed/welcome") view=embed_flow/>
-                    <Route path=path!("/embed/connect/:provider") view=embed_flow/>
-                    <Route path=path!("/embed/add-account") view=EmbedAddAccount/>
-                    <Route
-                        path=path!("/management")
-                        view=|| view! { <RequireSession writer=true><ManagementWizard/></RequireSession> }
-                    />
+                    <Route path=path!("/invite/:token") view=|| view! { <LazyView load=join/> }/>
+                    <Route path=path!("/welcome") view=welcome/>
+                    <Route path=path!("/welcome/provider") view=welcome/>
+                    <Route path=path!("/welcome/connect/:provider") view=welcome/>
+                    <Route path=path!("/embed") view=|| view! { <LazyView load=embed_entry/> }/>
+                    <Route path=path!("/embed/welcome") view=|| view! { <LazyView load=embed_flow/> }/>
+                    <Route path=path!("/embed/connect/:provider") view=|| view! { <LazyView load=embed_flow/> }/>
+                    <Route path=path!("/embed/add-account") view=|| view! { <LazyView load=embed_add_account/> }/>
+                    <Route path=path!("/management") view=management/>
                     <Route
                         path=path!("/management/azure")
-                        view=|| view! { <RequireSession writer=true><AzureBilling/></RequireSession> }
+                        view=|| view! { <RequireSession writer=true><LazyView load=azure_billing/></RequireSession> }
                     />
-                    <Route
-                        path=path!("/management/:step")
-                        view=|| view! { <RequireSession writer=true><ManagementWizard/></RequireSession> }
-                    />
+                    <Route path=path!("/management/:step") view=management/>
                     <Route
                         path=path!("/finops")
                         view=|| view! { <RequireSession writer=true><LazyView load=finops/></RequireSession> }
                     />
                     <Route
                         path=path!("/dashboard")
-                        view=|| view! { <RequireSession><Dashboard invite_card=|| view! { <InviteCard/> }/></RequireSession> }
+                        view=|| view! { <RequireSession><LazyView load=dashboard/></RequireSession> }
                     />
                     // The additional-account flow; one view reads the URL.
                     <Route path=path!("/accounts/new") view=add_account/>
@@ -98,62 +84,6 @@ pub fn App(config: Config) -> impl IntoView {
     }
 }
 
-/// The sign-in bundle (`auth.html`, binary `onramp-auth`): only the screens a signed-out visitor
-/// starts on, so the first load stays small. Any other path is the console's: the page loads
-/// again and the server answers it with `index.html`.
-#[component]
-pub fn AuthApp(config: Config) -> impl IntoView {
-    provide_context(config);
-    let session = Session::restore();
-    provide_context(session);
-    provide_context(crate::state::CurrentAccount::restore());
-    // A tab already signed in (e.g. joining by invitation) says who it is signed in as.
-    let _ = load_profile(session);
-
-    view! {
-        <Router>
-            <SkipLink/>
-            <TopBar/>
-            <main id="main" tabindex="-1" class="main">
-                <crate::components::OfflineBanner waiting=crate::api::rate_limit_wait()/>
-                <Routes fallback=ToConsole>
-                    <Route path=path!("/signup") view=SignupDetails/>
-                    <Route path=path!("/signup/password") view=SignupPassword/>
-                    <Route path=path!("/signin") view=SignIn/>
-                    <Route path=path!("/invite/:token") view=JoinByInvitation/>
-                </Routes>
-            </main>
-        </Router>
-    }
-}
-
-/// The first stop of Tab: straight to the page's content.
-#[component]
-fn SkipLink() -> impl IntoView {
-    view! {
-        <a
-            class="skip-link"
-            href="#main"
-            on:click=|ev| {
-                // Handled here so the router does not treat the fragment as a navigation.
-                ev.prevent_default();
-                crate::components::focus_id("main");
-            }
-        >
-            "Skip to main content"
-        </a>
-    }
-}
-
-/// In the sign-in bundle, a path it does not have: the router has already put it in the address
-/// bar, so loading the page again fetches the console for it.
-#[component]
-fn ToConsole() -> impl IntoView {
-    if let Some(w) = web_sys::window() {
-        let _ = w.location().reload();
-    }
-}
-
 /// The connect panel of each provider, for the wizards that show one (see [`ConnectPanels`]).
 fn connect_panel(
     provider: CloudProvider,
@@ -161,58 +91,98 @@ fn connect_panel(
     on_connected: Callback<()>,
 ) -> AnyView {
     match provider {
-        CloudProvider::Aws => view! { <AwsConnect draft on_connected/> }.into_any(),
-        CloudProvider::Gcp => view! { <GcpConnect draft on_connected/> }.into_any(),
-        CloudProvider::Azure => view! { <AzureConnect draft on_connected/> }.into_any(),
+        CloudProvider::Aws => {
+            view! { <LazyView load=move || aws_connect(draft, on_connected)/> }.into_any()
+        }
+        CloudProvider::Gcp => {
+            view! { <LazyView load=move || gcp_connect(draft, on_connected)/> }.into_any()
+        }
+        CloudProvider::Azure => {
+            view! { <LazyView load=move || azure_connect(draft, on_connected)/> }.into_any()
+        }
     }
 }
 
+crate::split_view!(
+    welcome,
+    fn welcome_wizard() {
+        view! { <Welcome/> }
+    }
+);
+crate::split_view!(aws, preload aws_preload, fn aws_connect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) {
+    view! { <AwsConnect draft on_connected/> }
+});
+crate::split_view!(gcp, preload gcp_preload, fn gcp_connect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) {
+    view! { <GcpConnect draft on_connected/> }
+});
+crate::split_view!(azure, preload azure_preload, fn azure_connect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) {
+    view! { <AzureConnect draft on_connected/> }
+});
+crate::split_view!(
+    embed,
+    fn embed_entry() {
+        view! { <EmbedEntry/> }
+    }
+);
+// The first-run wizard inside a partner portal.
+crate::split_view!(
+    embed,
+    fn embed_flow() {
+        view! { <EmbedFlow><Welcome/></EmbedFlow> }
+    }
+);
+crate::split_view!(
+    embed,
+    fn embed_add_account() {
+        view! { <EmbedAddAccount/> }
+    }
+);
+crate::split_view!(
+    management,
+    fn management_wizard() {
+        view! { <ManagementWizard/> }
+    }
+);
+crate::split_view!(
+    management,
+    fn azure_billing() {
+        view! { <AzureBilling/> }
+    }
+);
 crate::split_view!(
     finops,
     fn finops() {
         view! { <FinOps/> }
     }
 );
+crate::split_view!(dashboard, preload dashboard_preload, fn dashboard() {
+    view! { <Dashboard invite_card=|| view! { <InviteCard/> }/> }
+});
+crate::split_view!(
+    add_account,
+    fn add_account_flow() {
+        view! { <AddAccount/> }
+    }
+);
 
-/// The first-run wizard inside a partner portal.
-fn embed_flow() -> impl IntoView {
-    view! { <EmbedFlow><Welcome/></EmbedFlow> }
+/// The first-run wizard. While it is open, the connect panels (and the dashboard that follows
+/// them) are fetched in the background, so choosing a provider does not wait for the network.
+fn welcome() -> impl IntoView {
+    prefetch(async {
+        let _ = aws_preload().await;
+        let _ = gcp_preload().await;
+        let _ = azure_preload().await;
+        let _ = dashboard_preload().await;
+    });
+    view! { <RequireSession writer=true><LazyView load=welcome_wizard/></RequireSession> }
+}
+
+fn management() -> impl IntoView {
+    view! { <RequireSession writer=true><LazyView load=management_wizard/></RequireSession> }
 }
 
 fn add_account() -> impl IntoView {
-    view! { <RequireSession writer=true><AddAccount/></RequireSession> }
-}
-
-/// Fills in who is signed in whenever there is a token but no profile yet (page reload).
-fn load_profile(session: Session) -> ProfileLoad {
-    let api = use_api();
-    let failed = RwSignal::new(None::<Notice>);
-    // Bumped by **Try again**; the effect below tracks it.
-    let attempt = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        attempt.track();
-        if session.token().is_none() || session.profile.with_untracked(Option::is_some) {
-            return;
-        }
-        failed.set(None);
-        let api = api();
-        leptos::task::spawn_local_scoped(async move {
-            match identify(&api).await {
-                Ok(p) => session.profile.set(Some(p)),
-                // The client already retried (safe request); now the user decides.
-                Err(e) => failed.set(Some(notice(&e))),
-            }
-        });
-    });
-    ProfileLoad { failed, attempt }
-}
-
-/// Why the profile is missing (after the client's own retries), and the counter that
-/// **Try again** bumps to run the load once more.
-#[derive(Clone, Copy)]
-struct ProfileLoad {
-    failed: RwSignal<Option<Notice>>,
-    attempt: RwSignal<u32>,
+    view! { <RequireSession writer=true><LazyView load=add_account_flow/></RequireSession> }
 }
 
 /// Shown when the signed-in user's profile could not be loaded: without it the wizard cannot
@@ -276,61 +246,6 @@ fn ViewerNotice() -> impl IntoView {
             <p>"Ask an admin of your organization to do this."</p>
             <A href="/dashboard" attr:class="btn btn-primary">"Go to the dashboard"</A>
         </section>
-    }
-}
-
-/// Brand, main navigation and the theme switch; `children` go at the end (the user menu in the
-/// console; nothing in the sign-in bundle, which must not carry the menu's code).
-#[component]
-fn TopBar(#[prop(optional)] children: Option<Children>) -> impl IntoView {
-    let session = expect_context::<Session>();
-    let signed_in = Memo::new(move |_| session.is_signed_in());
-    let theme = RwSignal::new(Theme::load());
-
-    view! {
-        <header class="topbar">
-            <A href="/" attr:class="brand">
-                <svg class="brand-logo" aria-hidden="true" viewBox="0 0 24 24" width="24" height="24">
-                    <path d="M3 17l6-6 4 4 8-8" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"/>
-                    <path d="M15 7h6v6" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"/>
-                </svg>
-                <span>"Onramp"</span>
-            </A>
-            <nav class="topnav" aria-label="Main">
-                <Show
-                    when=move || signed_in.get()
-                    fallback=|| view! {
-                        <A href="/signin">"Sign in"</A>
-                        <A href="/signup">"Create account"</A>
-                    }
-                >
-                    // The first-run wizard connects an account: nothing a viewer can do.
-                    <Show when=move || !session.is_viewer()>
-                        <A href="/welcome">"Get started"</A>
-                    </Show>
-                    <A href="/dashboard">"Dashboard"</A>
-                </Show>
-            </nav>
-            <div class="topbar-tools">
-                <button
-                    type="button"
-                    class="btn btn-ghost theme-toggle"
-                    title="Switch between light, dark and your system's theme"
-                    on:click=move |_| {
-                        let next = theme.get_untracked().next();
-                        next.apply();
-                        theme.set(next);
-                    }
-                >
-                    <svg aria-hidden="true" viewBox="0 0 20 20" width="18" height="18">
-                        <circle cx="10" cy="10" r="7" fill="none" stroke="currentColor" stroke-width="1.8"/>
-                        <path d="M10 3a7 7 0 0 1 0 14z" fill="currentColor"/>
-                    </svg>
-                    <span>{move || format!("Theme: {}", theme.get().label())}</span>
-                </button>
-                {children.map(|c| c())}
-            </div>
-        </header>
     }
 }
 

@@ -1,0 +1,192 @@
+//! Router, layout (skip link, top bar, main landmark) and the app-wide providers.
+//!
+//! Two bundles start here: the sign-in bundle ([`AuthApp`]) and the console ([`App`], in
+//! `console.rs`). The release build of the sign-in bundle leaves the console out altogether
+//! (feature `auth-bundle`): a split point is kept in every binary that links it, so the console's
+//! must not be compiled into the sign-in bundle.
+
+use crate::components::{LazyView, Notice, notice};
+use crate::features::auth::{SignIn, SignupDetails, SignupPassword};
+use crate::features::invitations::JoinByInvitation;
+use crate::state::session::identify;
+use crate::state::theme::Theme;
+use crate::state::{Config, Session, use_api};
+use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+#[cfg(not(feature = "auth-bundle"))]
+mod console;
+#[cfg(not(feature = "auth-bundle"))]
+pub use console::App;
+
+/// The sign-in bundle (`auth.html`, binary `onramp-auth`): only the screens a signed-out visitor
+/// starts on, so the first load stays small. Any other path is the console's: the page loads
+/// again and the server answers it with `index.html`.
+#[component]
+pub fn AuthApp(config: Config) -> impl IntoView {
+    provide_context(config);
+    let session = Session::restore();
+    provide_context(session);
+    provide_context(crate::state::CurrentAccount::restore());
+    // A tab already signed in (e.g. joining by invitation) says who it is signed in as.
+    let _ = load_profile(session);
+
+    view! {
+        <Router>
+            <SkipLink/>
+            <TopBar/>
+            <main id="main" tabindex="-1" class="main">
+                <crate::components::OfflineBanner waiting=crate::api::rate_limit_wait()/>
+                <Routes fallback=ToConsole>
+                    <Route path=path!("/signup") view=|| view! { <LazyView load=signup_details/> }/>
+                    <Route path=path!("/signup/password") view=|| view! { <LazyView load=signup_password/> }/>
+                    <Route path=path!("/signin") view=|| view! { <LazyView load=sign_in/> }/>
+                    <Route path=path!("/invite/:token") view=|| view! { <LazyView load=join/> }/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// The first stop of Tab: straight to the page's content.
+#[component]
+pub(crate) fn SkipLink() -> impl IntoView {
+    view! {
+        <a
+            class="skip-link"
+            href="#main"
+            on:click=|ev| {
+                // Handled here so the router does not treat the fragment as a navigation.
+                ev.prevent_default();
+                crate::components::focus_id("main");
+            }
+        >
+            "Skip to main content"
+        </a>
+    }
+}
+
+/// In the sign-in bundle, a path it does not have: the router has already put it in the address
+/// bar, so loading the page again fetches the console for it.
+#[component]
+fn ToConsole() -> impl IntoView {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
+}
+
+// Each screen below is a split point: in the release build its code is a chunk of its own,
+// fetched the first time it shows (split points that name the same chunk share one file).
+crate::split_view!(
+    signup,
+    fn signup_details() {
+        view! { <SignupDetails/> }
+    }
+);
+crate::split_view!(
+    signup,
+    fn signup_password() {
+        view! { <SignupPassword/> }
+    }
+);
+crate::split_view!(
+    sign_in,
+    fn sign_in() {
+        view! { <SignIn/> }
+    }
+);
+crate::split_view!(
+    join,
+    fn join() {
+        view! { <JoinByInvitation/> }
+    }
+);
+
+/// Fills in who is signed in whenever there is a token but no profile yet (page reload).
+pub(crate) fn load_profile(session: Session) -> ProfileLoad {
+    let api = use_api();
+    let failed = RwSignal::new(None::<Notice>);
+    // Bumped by **Try again**; the effect below tracks it.
+    let attempt = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        attempt.track();
+        if session.token().is_none() || session.profile.with_untracked(Option::is_some) {
+            return;
+        }
+        failed.set(None);
+        let api = api();
+        leptos::task::spawn_local_scoped(async move {
+            match identify(&api).await {
+                Ok(p) => session.profile.set(Some(p)),
+                // The client already retried (safe request); now the user decides.
+                Err(e) => failed.set(Some(notice(&e))),
+            }
+        });
+    });
+    ProfileLoad { failed, attempt }
+}
+
+/// Why the profile is missing (after the client's own retries), and the counter that
+/// **Try again** bumps to run the load once more.
+#[derive(Clone, Copy)]
+#[cfg_attr(feature = "auth-bundle", allow(dead_code))] // only the console shows the problem
+pub(crate) struct ProfileLoad {
+    failed: RwSignal<Option<Notice>>,
+    attempt: RwSignal<u32>,
+}
+
+/// Brand, main navigation and the theme switch; `children` go at the end (the user menu in the
+/// console; nothing in the sign-in bundle, which must not carry the menu's code).
+#[component]
+pub(crate) fn TopBar(#[prop(optional)] children: Option<Children>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let signed_in = Memo::new(move |_| session.is_signed_in());
+    let theme = RwSignal::new(Theme::load());
+
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="brand">
+                <svg class="brand-logo" aria-hidden="true" viewBox="0 0 24 24" width="24" height="24">
+                    <path d="M3 17l6-6 4 4 8-8" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"/>
+                    <path d="M15 7h6v6" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"/>
+                </svg>
+                <span>"Onramp"</span>
+            </A>
+            <nav class="topnav" aria-label="Main">
+                <Show
+                    when=move || signed_in.get()
+                    fallback=|| view! {
+                        <A href="/signin">"Sign in"</A>
+                        <A href="/signup">"Create account"</A>
+                    }
+                >
+                    // The first-run wizard connects an account: nothing a viewer can do.
+                    <Show when=move || !session.is_viewer()>
+                        <A href="/welcome">"Get started"</A>
+                    </Show>
+                    <A href="/dashboard">"Dashboard"</A>
+                </Show>
+            </nav>
+            <div class="topbar-tools">
+                <button
+                    type="button"
+                    class="btn btn-ghost theme-toggle"
+                    title="Switch between light, dark and your system's theme"
+                    on:click=move |_| {
+                        let next = theme.get_untracked().next();
+                        next.apply();
+                        theme.set(next);
+                    }
+                >
+                    <svg aria-hidden="true" viewBox="0 0 20 20" width="18" height="18">
+                        <circle cx="10" cy="10" r="7" fill="none" stroke="currentColor" stroke-width="1.8"/>
+                        <path d="M10 3a7 7 0 0 1 0 14z" fill="currentColor"/>
+                    </svg>
+                    <span>{move || format!("Theme: {}", theme.get().label())}</span>
+                </button>
+                {children.map(|c| c())}
+            </div>
+        </header>
+    }
+}

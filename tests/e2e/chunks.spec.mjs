@@ -1,0 +1,153 @@
+// Lazily loaded screens. Each entry route fetches its bundle's main module and the chunks of its
+// own screen, nothing more (the first-run wizard also prefetches what comes next); a whole
+// onboarding fetches each chunk once; a chunk that cannot be fetched says so in place and
+// **Try again** loads it, while the rest of the console keeps working.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { newUser, signupViaApi, startServer } from './lib/server.mjs';
+import {
+  expectNoPageProblems, expectURL, expectVisible, inNewPage, launchBrowser, waitInteractive,
+} from './lib/browser.mjs';
+import { button, field, signupViaUi } from './lib/app.mjs';
+import { recordWire } from './lib/wire.mjs';
+
+const T = { timeout: 180_000 };
+const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
+
+/** A chunk's split-point group from its file name (`split_finops-<hash>.wasm` → `finops`). */
+function chunkOf(path) {
+  const m = /\/split_(.+)-[0-9a-f]{16}\.wasm$/.exec(path);
+  return m ? m[1] : null;
+}
+
+/** The wasm modules a page fetched: its bundle's main modules and its split-point chunks. */
+function modules(rows) {
+  const wasm = rows.filter((r) => r.path.endsWith('.wasm'));
+  return {
+    main: wasm.filter((r) => r.path.endsWith('_bg.wasm')).map((r) => r.path.replace(/-[0-9a-f]{16}_bg\.wasm$/, '')),
+    chunks: wasm.map((r) => chunkOf(r.path)).filter(Boolean),
+    // Code shared by several split points lives in chunks of its own (`chunk_<n>…`).
+    shared: wasm.filter((r) => !r.path.endsWith('_bg.wasm') && !chunkOf(r.path)).map((r) => r.path),
+  };
+}
+
+// Every entry route: its bundle, the heading it shows, the chunks it needs and those it may
+// prefetch.
+const ROUTES = [
+  { route: '/signin', bundle: '/onramp-auth', heading: 'Sign in to Onramp', chunks: ['sign_in'] },
+  { route: '/signup', bundle: '/onramp-auth', heading: 'Create your account', chunks: ['signup'] },
+  { route: '/invite/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', bundle: '/onramp-auth', heading: 'This invitation link is not valid', chunks: ['join'] },
+  { route: '/welcome', bundle: '/onramp', heading: "Welcome! Let's get started.", chunks: ['welcome'], signedIn: true,
+    prefetch: ['aws', 'gcp', 'azure', 'dashboard'] },
+  { route: '/dashboard', bundle: '/onramp', heading: 'Insights & Recommendations', chunks: ['dashboard'], signedIn: true },
+  { route: '/accounts/new', bundle: '/onramp', heading: 'Add an account', chunks: ['add_account'], signedIn: true },
+  { route: '/management', bundle: '/onramp', heading: 'Connect your AWS management account', chunks: ['management'], signedIn: true },
+  { route: '/finops', bundle: '/onramp', heading: 'FinOps products', chunks: ['finops'], signedIn: true },
+];
+
+describe('lazily loaded chunks', () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** A signed-in tab that has loaded nothing of the app yet (the token is set on a plain file). */
+  async function signInQuietly(page) {
+    const token = await signupViaApi(server, newUser());
+    await page.goto('/favicon.svg');
+    await page.evaluate((t) => sessionStorage.setItem('onramp.session', t), token);
+    return token;
+  }
+
+  for (const { route, bundle, heading, chunks, prefetch = [], signedIn } of ROUTES) {
+    it(`${route}: a cold load fetches ${bundle.slice(1)} and only the ${chunks.join(', ')} chunk`, T, async () => {
+      await inNewPage({ browser, server, name: `chunks ${route}` }, async (page, problems) => {
+        if (signedIn) await signInQuietly(page);
+        const wire = await recordWire(page);
+        await page.goto(route);
+        await expectVisible(page.getByRole('heading', { name: heading, level: 1 }), `heading "${heading}"`);
+        // Prefetches start once the screen has settled: wait for them too.
+        await page.waitForLoadState('networkidle');
+        await page.waitForTimeout(500);
+        await page.waitForLoadState('networkidle');
+        const got = modules(wire.take());
+        assert.deepEqual(got.main, [bundle], `${route}: one main module, the ${bundle.slice(1)} bundle's`);
+        for (const c of chunks) assert.ok(got.chunks.includes(c), `${route}: the ${c} chunk was fetched (got ${got.chunks})`);
+        const allowed = new Set([...chunks, ...prefetch]);
+        const extra = got.chunks.filter((c) => !allowed.has(c));
+        assert.deepEqual(extra, [], `${route}: no other screen's chunk is fetched`);
+        assert.equal(new Set(got.chunks).size, got.chunks.length, `${route}: no chunk is fetched twice`);
+        await expectNoPageProblems(page, problems);
+      });
+    });
+  }
+
+  it('a whole onboarding (sign-up → AWS → dashboard → add account) fetches each chunk once', T, async () => {
+    await inNewPage({ browser, server, name: 'chunks onboarding' }, async (page, problems) => {
+      const wire = await recordWire(page);
+      await signupViaUi(page, newUser());
+      await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+      await button(page, 'Next').click();
+      await expectURL(page, '/welcome/connect/aws');
+      await page.getByLabel('No', { exact: true }).check();
+      await field(page, 'Role ARN').fill(ROLE);
+      await button(page, 'Connect').click();
+      await expectURL(page, '/dashboard');
+      await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
+      await page.getByRole('link', { name: 'Get started', exact: true }).click();
+      await expectURL(page, /^\/welcome/);
+      await page.goBack();
+      await expectURL(page, '/dashboard');
+      await page.waitForLoadState('networkidle');
+      const rows = wire.take();
+      const fetched = rows.map((r) => chunkOf(r.path)).filter(Boolean);
+      for (const c of ['signup', 'welcome', 'aws', 'dashboard']) {
+        assert.equal(fetched.filter((x) => x === c).length, 1, `the ${c} chunk is fetched exactly once (all: ${fetched})`);
+      }
+      assert.equal(new Set(fetched).size, fetched.length, `no chunk is fetched twice: ${fetched}`);
+      await expectNoPageProblems(page, problems);
+    });
+  });
+
+  it('a chunk that fails (503, then cut short) shows the error in place; Try again loads it', T, async () => {
+    let attempts = 0;
+    await inNewPage({
+      browser, server, name: 'chunks failure',
+      prepare: async (context) => {
+        await context.route(/\/split_finops-[0-9a-f]{16}\.wasm$/, async (r) => {
+          attempts += 1;
+          if (attempts === 1) return r.fulfill({ status: 503, body: 'unavailable' });
+          if (attempts === 2) {
+            const res = await r.fetch();
+            const body = await res.body();
+            return r.fulfill({ response: res, body: body.subarray(0, body.length >> 1) });
+          }
+          return r.continue();
+        });
+      },
+    }, async (page) => {
+      await signInQuietly(page);
+      await page.goto('/finops');
+      const failed = page.getByRole('heading', { name: "Something didn't load", level: 1 });
+      await expectVisible(failed, 'the chunk error (503)');
+      await expectVisible(page.getByRole('alert').filter({ hasText: /didn't load/ }), 'the alert that says what happened');
+      // The rest of the console still works: its top bar and user menu are there.
+      await expectVisible(page.locator('#user-menu-button'), 'the user menu');
+      await button(page, 'Try again').click();
+      await expectVisible(failed, 'the chunk error (cut short)');
+      await button(page, 'Try again').click();
+      await expectVisible(page.getByRole('heading', { name: 'FinOps products', level: 1 }), 'FinOps after Try again');
+      assert.equal(attempts, 3, 'the chunk was requested once per attempt');
+      // Another screen of the console works after the failures.
+      await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+      await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
+      await waitInteractive(page);
+    });
+  });
+});
