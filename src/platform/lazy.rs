@@ -24,7 +24,8 @@ macro_rules! split_view {
             ::leptos::prelude::AnyView,
             $crate::platform::lazy::ChunkError,
         > {
-            let screen = $body;
+            // The screen's own reads are its business, not the loader's: untracked.
+            let screen = ::leptos::prelude::untrack(|| $body);
             ::core::result::Result::Ok(::leptos::prelude::IntoAny::into_any(screen))
         }
 
@@ -33,7 +34,7 @@ macro_rules! split_view {
             ::leptos::prelude::AnyView,
             $crate::platform::lazy::ChunkError,
         > {
-            let screen = $body;
+            let screen = ::leptos::prelude::untrack(|| $body);
             ::core::result::Result::Ok(::leptos::prelude::IntoAny::into_any(screen))
         }
 
