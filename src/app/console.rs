@@ -109,13 +109,13 @@ crate::split_view!(
         view! { <Welcome/> }
     }
 );
-crate::split_view!(aws, preload aws_preload, fn aws_connect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) {
+crate::split_view!(aws, preload aws_preload, fn aws_connect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) {
     view! { <AwsConnect draft on_connected/> }
 });
-crate::split_view!(gcp, preload gcp_preload, fn gcp_connect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) {
+crate::split_view!(gcp, preload gcp_preload, fn gcp_connect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) {
     view! { <GcpConnect draft on_connected/> }
 });
-crate::split_view!(azure, preload azure_preload, fn azure_connect(draft: RwSignal<FirstRunDraft>, on_connected: Callback<()>) {
+crate::split_view!(azure, preload azure_preload, fn azure_connect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) {
     view! { <AzureConnect draft on_connected/> }
 });
 crate::split_view!(

@@ -54,7 +54,7 @@ macro_rules! split_view {
 pub fn prefetch(chunks: impl Future<Output = ()> + 'static) {
     leptos::task::spawn_local(async move {
         // Let the current screen finish its own requests first.
-        crate::platform::clock::sleep_ms(300).await;
+        crate::platform::clock::sleep(300).await;
         chunks.await;
     });
 }
