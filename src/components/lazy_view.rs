@@ -3,17 +3,18 @@
 //! while the rest of the console keeps working.
 
 use crate::components::{Banner, Notice};
-use crate::platform::lazy::ChunkError;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::future::Future;
 
-/// Renders what `load` returns (a function declared with `split_view!`).
+/// Renders what `load` returns (a function declared with `split_view!`, whose error is a
+/// `ChunkError`; any error reads the same to the user).
 #[component]
-pub fn LazyView<F, Fut>(load: F) -> impl IntoView
+pub fn LazyView<F, Fut, E>(load: F) -> impl IntoView
 where
     F: Fn() -> Fut + Copy + Send + Sync + 'static,
-    Fut: Future<Output = Result<AnyView, ChunkError>> + 'static,
+    Fut: Future<Output = Result<AnyView, E>> + 'static,
+    E: 'static,
 {
     // Bumped by **Try again**; the view below tracks it and loads once more.
     let attempt = RwSignal::new(0u32);

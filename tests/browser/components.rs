@@ -2,6 +2,7 @@
 //! picker, copy button, code block, stepper and file drop.
 
 use super::*;
+use onramp::components::LazyView;
 
 #[wasm_bindgen_test]
 async fn field_shows_message_after_blur_and_keeps_value() {
@@ -735,4 +736,87 @@ fn click_copy(id: &str) {
         .unwrap()
         .unchecked_into::<HtmlElement>()
         .click();
+}
+
+thread_local! {
+    static SCREENS_BUILT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+onramp::split_view!(
+    probe,
+    fn probe_screen(shown: RwSignal<u32>) {
+        SCREENS_BUILT.with(|n| n.set(n.get() + 1));
+        let first = shown.get();
+        view! { <p id="t-probe">{format!("built with {first}")}</p> }
+    }
+);
+
+#[wasm_bindgen_test]
+async fn lazy_view_builds_its_screen_once_whatever_the_screen_reads() {
+    SCREENS_BUILT.with(|n| n.set(0));
+    let shown = RwSignal::new(1u32);
+    let _mounted = mount_to(container(), move || {
+        view! { <LazyView load=move || probe_screen(shown)/> }
+    });
+    until("the lazily loaded screen", || {
+        document().get_element_by_id("t-probe").is_some()
+    })
+    .await;
+    shown.set(2);
+    tick().await;
+    sleep(50).await;
+    assert_eq!(
+        SCREENS_BUILT.with(|n| n.get()),
+        1,
+        "a signal the screen read rebuilt it"
+    );
+    assert_eq!(text_of("t-probe"), "built with 1");
+}
+
+thread_local! {
+    static LOADS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// A chunk that fails to arrive the first time.
+async fn flaky_load() -> Result<AnyView, &'static str> {
+    let n = LOADS.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    });
+    if n == 1 {
+        Err("the chunk did not arrive")
+    } else {
+        Ok(view! { <h1 id="t-loaded">"Loaded"</h1> }.into_any())
+    }
+}
+
+#[wasm_bindgen_test]
+async fn lazy_view_that_fails_says_so_and_try_again_loads_it() {
+    LOADS.with(|n| n.set(0));
+    let _mounted = mount_to(container(), move || view! { <LazyView load=flaky_load/> });
+    until("the failure message", || {
+        document()
+            .query_selector("[role=alert]")
+            .ok()
+            .flatten()
+            .is_some_and(|a| a.text_content().unwrap_or_default().contains("didn't load"))
+    })
+    .await;
+    let heading = document().query_selector("h1").unwrap().unwrap();
+    assert_eq!(heading.text_content().unwrap(), "Something didn't load");
+    let retry = document()
+        .query_selector("button")
+        .unwrap()
+        .expect("a Try again button");
+    assert_eq!(retry.text_content().unwrap().trim(), "Try again");
+    retry.unchecked_ref::<HtmlElement>().click();
+    until("the screen after Try again", || {
+        document().get_element_by_id("t-loaded").is_some()
+    })
+    .await;
+    assert_eq!(LOADS.with(|n| n.get()), 2, "one load per attempt");
+    assert!(
+        document().query_selector("[role=alert]").unwrap().is_none(),
+        "the error is gone"
+    );
 }
