@@ -3,13 +3,12 @@
 // onboarding fetches each chunk once; a chunk that cannot be fetched says so in place and
 // **Try again** loads it, while the rest of the console keeps working.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { newUser, signupViaApi, startServer } from './lib/server.mjs';
-import {
-  expectNoPageProblems, expectURL, expectVisible, inNewPage, launchBrowser, waitInteractive,
-} from './lib/browser.mjs';
+import { describe, it } from 'node:test';
+import { newUser, signupViaApi } from './lib/server.mjs';
+import { expectNoPageProblems, expectURL, expectVisible, waitInteractive } from './lib/browser.mjs';
 import { button, field, signupViaUi } from './lib/app.mjs';
 import { recordWire } from './lib/wire.mjs';
+import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 180_000 };
 const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
@@ -46,20 +45,13 @@ const ROUTES = [
 ];
 
 describe('lazily loaded chunks', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  // The failure test intercepts the FinOps chunk in its own context (see there).
+  let failFinops = null;
+  const suite = browserSuite({ prepare: (context) => failFinops?.(context) });
 
   /** A signed-in tab that has loaded nothing of the app yet (the token is set on a plain file). */
   async function signInQuietly(page) {
-    const token = await signupViaApi(server, newUser());
+    const token = await signupViaApi(suite.server, newUser());
     await page.goto('/favicon.svg');
     await page.evaluate((t) => sessionStorage.setItem('onramp.session', t), token);
     return token;
@@ -67,7 +59,7 @@ describe('lazily loaded chunks', () => {
 
   for (const { route, bundle, heading, chunks, prefetch = [], signedIn } of ROUTES) {
     it(`${route}: a cold load fetches ${bundle.slice(1)} and only the ${chunks.join(', ')} chunk`, T, async () => {
-      await inNewPage({ browser, server, name: `chunks ${route}` }, async (page, problems) => {
+      await suite.withPage(async (page, problems) => {
         if (signedIn) await signInQuietly(page);
         const wire = await recordWire(page);
         await page.goto(route);
@@ -89,7 +81,7 @@ describe('lazily loaded chunks', () => {
   }
 
   it('a whole onboarding (sign-up → AWS → dashboard → add account) fetches each chunk once', T, async () => {
-    await inNewPage({ browser, server, name: 'chunks onboarding' }, async (page, problems) => {
+    await suite.withPage(async (page, problems) => {
       const wire = await recordWire(page);
       await signupViaUi(page, newUser());
       await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
@@ -100,14 +92,18 @@ describe('lazily loaded chunks', () => {
       await button(page, 'Connect').click();
       await expectURL(page, '/dashboard');
       await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
-      await page.getByRole('link', { name: 'Get started', exact: true }).click();
-      await expectURL(page, /^\/welcome/);
+      // Add another account from the user menu, then back to the dashboard: nothing loads twice.
+      await page.locator('#user-menu-button').click();
+      await page.getByRole('menuitem', { name: 'Add account', exact: true }).click();
+      await expectURL(page, /^\/accounts\/new/);
+      await expectVisible(page.getByRole('heading', { name: 'Add an account', level: 1 }), 'the add-account screen');
       await page.goBack();
       await expectURL(page, '/dashboard');
+      await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard again');
       await page.waitForLoadState('networkidle');
       const rows = wire.take();
       const fetched = rows.map((r) => chunkOf(r.path)).filter(Boolean);
-      for (const c of ['signup', 'welcome', 'aws', 'dashboard']) {
+      for (const c of ['signup', 'welcome', 'aws', 'dashboard', 'add_account']) {
         assert.equal(fetched.filter((x) => x === c).length, 1, `the ${c} chunk is fetched exactly once (all: ${fetched})`);
       }
       assert.equal(new Set(fetched).size, fetched.length, `no chunk is fetched twice: ${fetched}`);
@@ -117,37 +113,37 @@ describe('lazily loaded chunks', () => {
 
   it('a chunk that fails (503, then cut short) shows the error in place; Try again loads it', T, async () => {
     let attempts = 0;
-    await inNewPage({
-      browser, server, name: 'chunks failure',
-      prepare: async (context) => {
-        await context.route(/\/split_finops-[0-9a-f]{16}\.wasm$/, async (r) => {
-          attempts += 1;
-          if (attempts === 1) return r.fulfill({ status: 503, body: 'unavailable' });
-          if (attempts === 2) {
-            const res = await r.fetch();
-            const body = await res.body();
-            return r.fulfill({ response: res, body: body.subarray(0, body.length >> 1) });
-          }
-          return r.continue();
-        });
-      },
-    }, async (page) => {
-      await signInQuietly(page);
-      await page.goto('/finops');
-      const failed = page.getByRole('heading', { name: "Something didn't load", level: 1 });
-      await expectVisible(failed, 'the chunk error (503)');
-      await expectVisible(page.getByRole('alert').filter({ hasText: /didn't load/ }), 'the alert that says what happened');
-      // The rest of the console still works: its top bar and user menu are there.
-      await expectVisible(page.locator('#user-menu-button'), 'the user menu');
-      await button(page, 'Try again').click();
-      await expectVisible(failed, 'the chunk error (cut short)');
-      await button(page, 'Try again').click();
-      await expectVisible(page.getByRole('heading', { name: 'FinOps products', level: 1 }), 'FinOps after Try again');
-      assert.equal(attempts, 3, 'the chunk was requested once per attempt');
-      // Another screen of the console works after the failures.
-      await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
-      await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
-      await waitInteractive(page);
+    failFinops = (context) => context.route(/\/split_finops-[0-9a-f]{16}\.wasm$/, async (r) => {
+      attempts += 1;
+      if (attempts === 1) return r.fulfill({ status: 503, body: 'unavailable' });
+      if (attempts === 2) {
+        const res = await r.fetch();
+        const body = await res.body();
+        return r.fulfill({ response: res, body: body.subarray(0, body.length >> 1) });
+      }
+      return r.continue();
     });
+    try {
+      await suite.withPage(async (page) => {
+        await signInQuietly(page);
+        await page.goto('/finops');
+        const failed = page.getByRole('heading', { name: "Something didn't load", level: 1 });
+        await expectVisible(failed, 'the chunk error (503)');
+        await expectVisible(page.getByRole('alert').filter({ hasText: /didn't load/ }), 'the alert that says what happened');
+        // The rest of the console still works: its top bar and user menu are there.
+        await expectVisible(page.locator('#user-menu-button'), 'the user menu');
+        await button(page, 'Try again').click();
+        await expectVisible(failed, 'the chunk error (cut short)');
+        await button(page, 'Try again').click();
+        await expectVisible(page.getByRole('heading', { name: 'FinOps products', level: 1 }), 'FinOps after Try again');
+        assert.equal(attempts, 3, 'the chunk was requested once per attempt');
+        // Another screen of the console works after the failures.
+        await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+        await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
+        await waitInteractive(page);
+      });
+    } finally {
+      failFinops = null;
+    }
   });
 });
