@@ -12,7 +12,7 @@ use crate::components::run_busy;
 use crate::components::{Banner, Button, Field, Notice, SecretInput, focus_id, set_title};
 use crate::platform::clock::today;
 use crate::state::current_account::account_from_query;
-use crate::state::draft;
+use crate::state::draft::PersistedDraft;
 use crate::state::use_api;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -85,7 +85,11 @@ pub fn AzureBilling() -> impl IntoView {
     set_title("Azure billing account");
     let api = use_api();
 
-    let draft = RwSignal::new(draft::load::<AzureBillingDraft>(DRAFT_KEY).unwrap_or_default());
+    // Kept for a reload until the registration succeeds; then the done screen lives in memory
+    // and the draft goes (a reload then finds the registered account on the server).
+    let draft = *PersistedDraft::until(DRAFT_KEY, RwSignal::<AzureBillingDraft>::default, |d| {
+        d.with(|d| d.connected)
+    });
     if let Some(id) = account_from_query()
         && draft.with_untracked(|d| d.account_id.as_ref() != Some(&id))
     {
@@ -94,17 +98,6 @@ pub fn AzureBilling() -> impl IntoView {
             d.connected = false;
         });
     }
-    // Kept for a reload until the registration succeeds; then the done screen lives in memory
-    // and the draft goes (a reload then finds the registered account on the server).
-    Effect::new(move |_| {
-        draft.with(|d| {
-            if d.connected {
-                draft::remove(DRAFT_KEY);
-            } else {
-                draft::save(DRAFT_KEY, d);
-            }
-        })
-    });
     let (existing, reload_existing) = existing_management();
 
     // One signal per input, kept in the draft as typed (the secret excepted).

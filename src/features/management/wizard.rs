@@ -11,7 +11,7 @@ use crate::components::run_busy;
 use crate::components::{Banner, CopyButton, Field, Notice, Step, Stepper, focus_id, set_title};
 use crate::platform::clock::now;
 use crate::state::current_account::account_from_query;
-use crate::state::draft;
+use crate::state::draft::PersistedDraft;
 use crate::state::{Config, Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -248,21 +248,14 @@ pub fn ManagementWizard() -> impl IntoView {
     let navigate = use_navigate();
     let location = use_location();
 
-    let draft = RwSignal::new(draft::load::<ManagementDraft>(DRAFT_KEY).unwrap_or_default());
+    // Kept for a reload until the registration succeeds; then the done screen lives in memory
+    // and the draft goes (a reload then finds the registered account on the server).
+    let draft = *PersistedDraft::until(DRAFT_KEY, RwSignal::<ManagementDraft>::default, |d| {
+        d.with(|d| d.connected)
+    });
     if let Some(id) = account_from_query() {
         draft.update(|d| d.set_account(id));
     }
-    // Kept for a reload until the registration succeeds; then the done screen lives in memory
-    // and the draft goes (a reload then finds the registered account on the server).
-    Effect::new(move |_| {
-        draft.with(|d| {
-            if d.connected {
-                draft::remove(DRAFT_KEY);
-            } else {
-                draft::save(DRAFT_KEY, d);
-            }
-        })
-    });
     let (existing, reload_existing) = existing_management();
 
     let go = Callback::new(move |step: ManagementStep| {
