@@ -188,8 +188,9 @@ split_bundle() {
   rm "$work/out/$bin.js"
   # Out with Trunk's one-module files, in with ours; the page's links and their integrity follow.
   local old_js old_wasm
-  old_js="$(grep -o "/$bin-[0-9a-f]\{16\}\.js" "$html" | head -1)"
-  old_wasm="$(grep -o "/$bin-[0-9a-f]\{16\}_bg\.wasm" "$html" | head -1)"
+  # (Trunk writes its hash without leading zeros: 16 hex digits or fewer.)
+  old_js="$(grep -o "/$bin-[0-9a-f]\+\.js" "$html" | head -1)"
+  old_wasm="$(grep -o "/$bin-[0-9a-f]\+_bg\.wasm" "$html" | head -1)"
   [[ -n "$old_js" && -n "$old_wasm" ]] || { echo "split_bundle: $html does not load $bin" >&2; return 1; }
   rm -f "$dir$old_js" "$dir$old_wasm"
   cp "$work/out/"* "$dir/"

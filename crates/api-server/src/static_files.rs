@@ -187,7 +187,7 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// Trunk names what it builds `<name>-<16 hex digits>[_bg].<js|wasm|css>`: such a file never
+/// Trunk and the split build name what they build `<name>-<hex hash>[_bg].<js|wasm|css>`: such a file never
 /// changes under its name, so browsers and CDNs may keep it for a year without asking again.
 pub fn is_content_hashed(url_path: &str) -> bool {
     let name = url_path.rsplit('/').next().unwrap_or("");
@@ -197,7 +197,10 @@ pub fn is_content_hashed(url_path: &str) -> bool {
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     matches!(ext, "js" | "wasm" | "css")
         && stem.rsplit_once('-').is_some_and(|(base, hash)| {
-            !base.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+            // Trunk prints its 64-bit hash without leading zeros (15 digits one time in 16).
+            !base.is_empty()
+                && (12..=16).contains(&hash.len())
+                && hash.bytes().all(|b| b.is_ascii_hexdigit())
         })
 }
 
@@ -569,6 +572,9 @@ mod tests {
             "/onramp-0123456789abcdef_bg.wasm",
             "/onramp-auth-0123456789ABCDEF.js",
             "/style-fedcba9876543210.css",
+            "/onramp-auth-bb66586adf575e8.js",
+            "/split_finops-1ed7d07865104ab8.wasm",
+            "/chunk_15-f39558339756e9e3.wasm",
         ] {
             assert!(is_content_hashed(p), "{p}");
         }
