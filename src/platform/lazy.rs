@@ -8,6 +8,7 @@
 //! is an `Err` (never a panic), so the screen can offer **Try again**: a failed load is not
 //! remembered, the next call fetches again.
 
+use leptos::prelude::{AnyView, IntoAny, IntoView, untrack};
 use std::future::Future;
 
 pub use wasm_split_helpers::SplitLoaderError as ChunkError;
@@ -20,22 +21,13 @@ macro_rules! split_view {
     ($chunk:ident, $(preload $preload:ident,)? fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
         #[cfg(feature = "split")]
         #[::wasm_split_helpers::wasm_split($chunk, fallible $(, preload(#[allow(dead_code)] $preload))?)]
-        fn $name($($arg: $ty),*) -> ::core::result::Result<
-            ::leptos::prelude::AnyView,
-            $crate::platform::lazy::ChunkError,
-        > {
-            // The screen's own reads are its business, not the loader's: untracked.
-            let screen = ::leptos::prelude::untrack(|| $body);
-            ::core::result::Result::Ok(::leptos::prelude::IntoAny::into_any(screen))
+        fn $name($($arg: $ty),*) -> $crate::platform::lazy::Screen {
+            $crate::platform::lazy::screen(|| $body)
         }
 
         #[cfg(not(feature = "split"))]
-        async fn $name($($arg: $ty),*) -> ::core::result::Result<
-            ::leptos::prelude::AnyView,
-            $crate::platform::lazy::ChunkError,
-        > {
-            let screen = ::leptos::prelude::untrack(|| $body);
-            ::core::result::Result::Ok(::leptos::prelude::IntoAny::into_any(screen))
+        async fn $name($($arg: $ty),*) -> $crate::platform::lazy::Screen {
+            $crate::platform::lazy::screen(|| $body)
         }
 
         $(
@@ -46,6 +38,15 @@ macro_rules! split_view {
             }
         )?
     };
+}
+
+/// What a split point gives: the screen, or why its chunk did not load.
+pub type Screen = Result<AnyView, ChunkError>;
+
+/// Builds a screen untracked: the signals it reads are its own business, and must not rebuild
+/// it from the outside (the loader's `Suspense` would otherwise track them).
+pub fn screen<V: IntoView + 'static>(build: impl FnOnce() -> V) -> Screen {
+    Ok(untrack(build).into_any())
 }
 
 /// Fetches chunks the user is likely to need next once the current screen has settled, so that
