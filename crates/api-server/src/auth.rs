@@ -19,7 +19,9 @@ use subtle::ConstantTimeEq;
 
 use onramp_core::dto::Role;
 
-use crate::{db::Db, respond::ApiError, util};
+use time::OffsetDateTime;
+
+use crate::{AppState, respond::ApiError, util};
 
 /// Who is calling: set by [`authenticate`] when the bearer token is valid.
 #[derive(Debug, Clone)]
@@ -47,13 +49,42 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
     }
 }
 
+/// How long a session (the bearer token of a sign-in, sign-up or accepted invitation) lives:
+/// it ends `idle` after it last authenticated a request, and `max` after it was issued,
+/// whichever comes first. Personal API tokens carry their own expiry instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetimes {
+    pub idle: time::Duration,
+    pub max: time::Duration,
+}
+
+impl Lifetimes {
+    pub fn of(config: &crate::Config) -> Self {
+        let d = |s: std::time::Duration| time::Duration::try_from(s).unwrap_or(time::Duration::MAX);
+        Self {
+            idle: d(config.session_idle),
+            max: d(config.session_max),
+        }
+    }
+}
+
+/// `tokens.last_used_at` is written at most this often per token (it is the idle clock of a
+/// session and the "last used" of an API token; a write per request would be wasted).
+pub const LAST_USED_EVERY: time::Duration = time::Duration::minutes(1);
+
 /// Route layer on `/api`: resolves the bearer token and puts the caller ([`AuthCtx`]) in the
 /// request's extensions for the layers inside (rate limit, viewer guard) and the handlers. A
-/// missing, unknown or revoked token leaves no caller, and routes that need one answer 401
-/// through [`Auth`]; only a failing database answers here.
-pub async fn authenticate(State(db): State<Db>, mut req: Request, next: Next) -> Response {
+/// missing, unknown, revoked or expired token leaves no caller, and routes that need one answer
+/// 401 through [`Auth`]; only a failing database answers here.
+pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if let Some(token) = bearer(req.headers()) {
-        let resolved = resolve(&db.conn(), token);
+        let lifetimes = Lifetimes::of(&state.config);
+        let resolved = resolve(
+            &state.db.conn(),
+            token,
+            lifetimes,
+            OffsetDateTime::now_utc(),
+        );
         match resolved {
             Ok(Some(ctx)) => {
                 req.extensions_mut().insert(ctx);
@@ -105,6 +136,7 @@ pub fn token_hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
+/// A new session's row (`kind` `session`; its lifetime comes from [`Lifetimes`]).
 pub fn store_token(
     conn: &Connection,
     hash: &[u8; 32],
@@ -117,6 +149,51 @@ pub fn store_token(
         params![&hash[..], user_id, org_id as i64, kind, util::now_iso()],
     )?;
     Ok(())
+}
+
+/// A personal API token's row: its id, name and expiry are the user's to see.
+pub struct PersonalToken<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub created_at: &'a str,
+    pub expires_at: &'a str,
+}
+
+pub fn store_personal_token(
+    conn: &Connection,
+    hash: &[u8; 32],
+    user_id: &str,
+    org_id: u64,
+    t: &PersonalToken<'_>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO tokens (hash, user_id, org_id, kind, created_at, id, name, expires_at) \
+         VALUES (?1, ?2, ?3, 'personal', ?4, ?5, ?6, ?7)",
+        params![
+            &hash[..],
+            user_id,
+            org_id as i64,
+            t.created_at,
+            t.id,
+            t.name,
+            t.expires_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// Revokes every session and API token of `user_id` at once, except the one whose hash is
+/// `except` (the caller's own, when it stays valid). Their next request is a 401.
+pub fn revoke_all(
+    conn: &Connection,
+    user_id: &str,
+    except: Option<&[u8; 32]>,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE tokens SET revoked = 1 WHERE user_id = ?1 AND revoked = 0 \
+         AND (?2 IS NULL OR hash <> ?2)",
+        params![user_id, except.map(|h| &h[..])],
+    )
 }
 
 /// The bearer token of `Authorization: Bearer <token>`, if well-formed.
@@ -138,24 +215,82 @@ pub fn role_from_db(role: &str) -> Role {
     }
 }
 
-/// Looks a token up by its hash; revoked or unknown → `None`.
-pub fn resolve(conn: &Connection, token: &str) -> rusqlite::Result<Option<AuthCtx>> {
+/// Looks a token up by its hash; revoked, expired or unknown → `None`. A session has expired
+/// once `lifetimes.max` has passed since it was issued or `lifetimes.idle` since it was last
+/// used; an API token at its `expires_at`. A live token's `last_used_at` is set to `now` when
+/// it is older than [`LAST_USED_EVERY`] (or unset).
+pub fn resolve(
+    conn: &Connection,
+    token: &str,
+    lifetimes: Lifetimes,
+    now: OffsetDateTime,
+) -> rusqlite::Result<Option<AuthCtx>> {
+    struct Row {
+        stored: Vec<u8>,
+        user_id: String,
+        org_id: i64,
+        role: String,
+        kind: String,
+        created_at: String,
+        last_used_at: Option<String>,
+        expires_at: Option<String>,
+    }
     let hash = token_hash(token);
-    let row: Option<(Vec<u8>, String, i64, String)> = conn
+    let row = conn
         .query_row(
-            "SELECT t.hash, t.user_id, t.org_id, u.role FROM tokens t JOIN users u ON u.id = t.user_id \
+            "SELECT t.hash, t.user_id, t.org_id, u.role, t.kind, t.created_at, t.last_used_at, \
+             t.expires_at FROM tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.hash = ?1 AND t.revoked = 0",
             params![&hash[..]],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| {
+                Ok(Row {
+                    stored: r.get(0)?,
+                    user_id: r.get(1)?,
+                    org_id: r.get(2)?,
+                    role: r.get(3)?,
+                    kind: r.get(4)?,
+                    created_at: r.get(5)?,
+                    last_used_at: r.get(6)?,
+                    expires_at: r.get(7)?,
+                })
+            },
         )
         .optional()?;
-    Ok(row.and_then(|(stored, user_id, org_id, role)| {
-        bool::from(stored.as_slice().ct_eq(&hash[..])).then_some(AuthCtx {
-            user_id,
-            org_id: org_id as u64,
-            token_hash: hash,
-            role: role_from_db(&role),
-        })
+    let Some(row) = row else { return Ok(None) };
+    if !bool::from(row.stored.as_slice().ct_eq(&hash[..])) {
+        return Ok(None);
+    }
+    // Every timestamp has the same ISO format, so text order is time order.
+    let now_iso = util::iso(now);
+    // A lifetime reaching before year 0 never ends (the flags keep them far shorter).
+    let since = |d: time::Duration| now.checked_sub(d).map(util::iso).unwrap_or_default();
+    let live = if row.kind == "session" {
+        let seen = row.last_used_at.as_deref().unwrap_or(&row.created_at);
+        row.created_at > since(lifetimes.max) && *seen > *since(lifetimes.idle)
+    } else {
+        row.expires_at
+            .as_deref()
+            .is_some_and(|e| e > now_iso.as_str())
+    };
+    if !live {
+        return Ok(None);
+    }
+    let stale = since(LAST_USED_EVERY);
+    if row
+        .last_used_at
+        .as_deref()
+        .is_none_or(|l| l <= stale.as_str())
+    {
+        conn.execute(
+            "UPDATE tokens SET last_used_at = ?1 WHERE hash = ?2",
+            params![now_iso, &hash[..]],
+        )?;
+    }
+    Ok(Some(AuthCtx {
+        user_id: row.user_id,
+        org_id: row.org_id as u64,
+        token_hash: hash,
+        role: role_from_db(&row.role),
     }))
 }
 

@@ -72,6 +72,10 @@ pub struct Config {
     pub max_connections: usize,
     /// How long shutdown waits for open connections. Not a flag: tests shorten it.
     pub shutdown_grace: Duration,
+    /// A session ends this long after it last authenticated a request (`--session-idle-hours`).
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in whatever its use (`--session-max-days`).
+    pub session_max: Duration,
 }
 
 impl Default for Config {
@@ -100,6 +104,8 @@ impl Default for Config {
             idle_timeout: Duration::from_secs(60),
             max_connections: 1024,
             shutdown_grace: Duration::from_secs(10),
+            session_idle: Duration::from_secs(12 * 3600),
+            session_max: Duration::from_secs(7 * 86400),
         }
     }
 }
@@ -325,6 +331,25 @@ struct Flags {
         value_parser = RangedU64ValueParser::<usize>::new().range(1..=1_000_000)
     )]
     max_connections: usize,
+    /// Hours a session (a sign-in) stays valid without being used; each request restarts it.
+    #[arg(
+        long,
+        env = "ONRAMP_SESSION_IDLE_HOURS",
+        value_name = "H",
+        default_value = "12",
+        value_parser = value_parser!(u64).range(1..=8760)
+    )]
+    session_idle_hours: u64,
+    /// Days a session (a sign-in) stays valid at most, however much it is used. API tokens
+    /// have their own expiry.
+    #[arg(
+        long,
+        env = "ONRAMP_SESSION_MAX_DAYS",
+        value_name = "DAYS",
+        default_value = "7",
+        value_parser = value_parser!(u64).range(1..=365)
+    )]
+    session_max_days: u64,
     #[command(flatten)]
     faults: FaultFlags,
     #[command(subcommand)]
@@ -453,6 +478,8 @@ impl From<Flags> for Config {
             header_timeout: Duration::from_secs(f.header_timeout_secs),
             idle_timeout: Duration::from_secs(f.idle_timeout_secs),
             max_connections: f.max_connections,
+            session_idle: Duration::from_secs(f.session_idle_hours * 3600),
+            session_max: Duration::from_secs(f.session_max_days * 86400),
             faults: Faults {
                 latency_ms: x.fault_latency_ms,
                 error_rate: x.fault_error_rate,
@@ -691,7 +718,7 @@ mod tests {
             .get_arguments()
             .filter(|a| a.get_id() != "help")
             .collect();
-        assert_eq!(flags.len(), 25);
+        assert_eq!(flags.len(), 27);
         for a in flags {
             let long = a.get_long().unwrap();
             assert!(help.contains(&format!("--{long}")), "{long}");
@@ -851,6 +878,25 @@ mod tests {
             &["--header-timeout-secs", "0"][..],
             &["--idle-timeout-secs", "0"],
             &["--max-connections", "0"],
+        ] {
+            let e = Config::parse(args(bad), |_| None).unwrap_err();
+            assert!(e.contains(bad[0]), "{e}");
+        }
+    }
+
+    #[test]
+    fn session_lifetimes() {
+        let c = Config::parse(args(&[]), |_| None).unwrap();
+        assert_eq!(c.session_idle, Duration::from_secs(12 * 3600));
+        assert_eq!(c.session_max, Duration::from_secs(7 * 86400));
+        let env = |k: &str| (k == "ONRAMP_SESSION_IDLE_HOURS").then(|| "2".into());
+        let c = Config::parse(args(&["--session-max-days=30"]), env).unwrap();
+        assert_eq!(c.session_idle, Duration::from_secs(2 * 3600));
+        assert_eq!(c.session_max, Duration::from_secs(30 * 86400));
+        for bad in [
+            &["--session-idle-hours", "0"][..],
+            &["--session-max-days", "0"],
+            &["--session-max-days", "366"],
         ] {
             let e = Config::parse(args(bad), |_| None).unwrap_err();
             assert!(e.contains(bad[0]), "{e}");

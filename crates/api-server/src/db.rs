@@ -147,6 +147,40 @@ CREATE TABLE IF NOT EXISTS invitations (
 CREATE INDEX IF NOT EXISTS invitations_org ON invitations(org_id, email_key);
 "#;
 
+/// Additive migration (ours): token lifetimes and personal API token metadata. Columns are
+/// added to `tokens` when missing (SQLite has no `ADD COLUMN IF NOT EXISTS`):
+/// - `id`, `name`: personal API tokens only (`tok-xxxxxxxx`, what the user called it);
+/// - `expires_at`: personal API tokens only (sessions expire by the server's flags, computed
+///   from `created_at` and `last_used_at`, so changing a flag applies to existing sessions);
+/// - `last_used_at`: when the token last authenticated a request, written at most once a
+///   minute; NULL until then. For a session it is also its idle clock.
+///
+/// Personal tokens from before this migration get an id, a name and the default 90 days from
+/// their creation.
+pub fn migrate_tokens(conn: &Connection) -> rusqlite::Result<()> {
+    let have: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('tokens')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (col, ty) in [
+        ("id", "TEXT"),
+        ("name", "TEXT"),
+        ("expires_at", "TEXT"),
+        ("last_used_at", "TEXT"),
+    ] {
+        if !have.iter().any(|h| h == col) {
+            conn.execute_batch(&format!("ALTER TABLE tokens ADD COLUMN {col} {ty};"))?;
+        }
+    }
+    conn.execute_batch(
+        "CREATE UNIQUE INDEX IF NOT EXISTS tokens_id ON tokens(id) WHERE id IS NOT NULL;
+         CREATE INDEX IF NOT EXISTS tokens_user ON tokens(user_id, kind);
+         UPDATE tokens SET id = 'tok-' || lower(hex(randomblob(4))), name = 'API token',
+             expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', created_at, '+90 days')
+         WHERE kind = 'personal' AND id IS NULL;",
+    )
+}
+
 #[derive(Clone)]
 pub struct Db(Arc<Mutex<Connection>>);
 
@@ -175,6 +209,7 @@ impl Db {
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(MANAGEMENT_SCHEMA)?;
         conn.execute_batch(INVITATIONS_SCHEMA)?;
+        migrate_tokens(&conn)?;
         Ok(Self(Arc::new(Mutex::new(conn))))
     }
 

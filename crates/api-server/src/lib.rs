@@ -105,7 +105,7 @@ pub fn app_with_state(state: AppState) -> Router {
         .route_layer(from_fn(roles::viewer_guard))
         // Counts per caller, so it sits inside `authenticate`.
         .route_layer(from_fn_with_state(state.limiter.clone(), rate_limit::guard))
-        .route_layer(from_fn_with_state(state.db.clone(), auth::authenticate))
+        .route_layer(from_fn_with_state(state.clone(), auth::authenticate))
         .route_layer(from_fn_with_state(state.clone(), throttle::guard))
         .route_layer(from_fn_with_state(
             Arc::new(state.config.trusted_proxies.clone()),

@@ -2,8 +2,9 @@
 //!
 //! [`viewer_guard`] is a route layer inside [`crate::auth::authenticate`], which resolves the
 //! bearer token, so it sees the caller's [`AuthCtx`]. It refuses a viewer's writes (POST, PUT,
-//! PATCH, DELETE) on every `/api` route except signing out and issuing a personal token (a
-//! viewer needs both to use the console at all) and the routes that need no token (signing up,
+//! PATCH, DELETE) on every `/api` route except what concerns the viewer's own sign-in: signing
+//! out (here or everywhere), changing their password and managing their own API tokens (a viewer
+//! needs these to use the console at all), and the routes that need no token (signing up,
 //! signing in, an invitation link): a bearer sent along to those is not what they act on. Admin-only reads (the pending
 //! invitations) call [`require_admin`] themselves.
 
@@ -39,8 +40,15 @@ pub fn require_admin(a: &AuthCtx) -> Result<(), ApiError> {
 fn open_to_viewers(path: &str) -> bool {
     matches!(
         path,
-        "/auth/signout" | "/auth/tokens" | "/auth/signup" | "/auth/token"
+        "/auth/signout"
+            | "/auth/signout-everywhere"
+            | "/auth/password"
+            | "/auth/tokens"
+            | "/auth/signup"
+            | "/auth/token"
+            | "/onramp/tokens"
     ) || path.starts_with("/onramp/invitations/token/")
+        || path.starts_with("/onramp/tokens/")
 }
 
 pub async fn viewer_guard(req: Request, next: Next) -> Response {
@@ -71,6 +79,10 @@ mod tests {
             "/auth/signup",
             "/auth/token",
             "/onramp/invitations/token/abc/accept",
+            "/auth/signout-everywhere",
+            "/auth/password",
+            "/onramp/tokens",
+            "/onramp/tokens/tok-12345678",
         ] {
             assert!(open_to_viewers(p), "{p}");
         }
@@ -81,6 +93,8 @@ mod tests {
             "/onramp/invitations/inv-12345678",
             "/auth/signout/x",
             "/auth/me",
+            "/onramp/members",
+            "/onramp/members/u-12345678",
         ] {
             assert!(!open_to_viewers(p), "{p}");
         }

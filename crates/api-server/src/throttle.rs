@@ -309,6 +309,14 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     res
 }
 
+/// The throttle's refusal as a handler's error (re-entering the password while signed in):
+/// 429 with `Retry-After`. Its `X-RateLimit-*` headers are the general rate limiter's.
+pub fn throttled_error(reset: u64) -> ApiError {
+    let mut e = ApiError::rate_limited();
+    e.retry_after = Some(reset);
+    e
+}
+
 fn throttled(limit: u32, reset: u64) -> Response {
     let mut res = ApiError::rate_limited().into_response();
     let h = res.headers_mut();

@@ -280,3 +280,66 @@ pub struct AcceptInvitation {
     pub country: String,
     pub password: String,
 }
+
+// ---- Members, API tokens, password: ours ---------------------------------------------------
+
+/// A member of the caller's organization, as `GET /onramp/members` lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    /// When the member joined (signed up or accepted the invitation), RFC 3339 UTC.
+    pub joined: String,
+}
+
+/// Body of `PUT /onramp/members/{userId}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberRoleRequest {
+    pub role: Role,
+}
+
+/// A personal API token as listed. Never carries the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiToken {
+    /// `tok-` and 8 hex digits.
+    pub token_id: String,
+    pub name: String,
+    pub created: String,
+    pub expires: String,
+    /// When the token last authenticated a request (to the minute), or `None` if never.
+    pub last_used: Option<String>,
+}
+
+/// Body of `POST /onramp/tokens`. `expires_in_days` defaults to
+/// [`crate::validate::TOKEN_DAYS_DEFAULT`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiTokenRequest {
+    pub name: String,
+    #[serde(default)]
+    pub expires_in_days: Option<f64>,
+    pub password: String,
+}
+
+/// Answer of `POST /onramp/tokens`: the only time the token is given out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiTokenCreated {
+    pub token: ApiToken,
+    /// The bearer token (43 characters, base64url).
+    pub access_token: String,
+    pub token_type: String,
+}
+
+/// Body of `POST /auth/password`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}

@@ -1,9 +1,9 @@
 //! Ours (Spot keeps these private): sign-up, password sign-in, who am I, sign-out, personal
 //! API tokens. See `docs/contracts.md`.
 
-use axum::extract::State;
+use axum::{Extension, extract::State};
 use onramp_core::{
-    dto::{PasswordGrant, Role, Session, SignupRequest, WhoAmI, kinds},
+    dto::{PasswordChange, PasswordGrant, Role, Session, SignupRequest, WhoAmI, kinds},
     envelope::codes,
     ids::{AccountId, OrganizationId, UserId},
     validate,
@@ -14,10 +14,16 @@ use crate::{
     AppState,
     auth::{self, Auth, AuthCtx},
     body::{FieldErrors, SpotBody, SpotJson},
+    client_ip::ClientIp,
     db,
     respond::{ApiError, ApiResult, Reply},
-    util,
+    routes::tokens,
+    throttle, util,
 };
+
+/// A signed-in user's password, asked again before something sensitive, was wrong: 400 on the
+/// password field (not a 401: the session stays valid and the console shows it at the field).
+pub const WRONG_PASSWORD: &str = "WRONG_PASSWORD";
 
 /// How emails are compared (users.email_key, invitations.email_key): trimmed, lowercased.
 pub fn email_key(email: &str) -> String {
@@ -292,10 +298,119 @@ fn revoke(conn: &Connection, a: &AuthCtx) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// `POST /auth/tokens` (kept for the console's API-token tab and the SDK tests): a personal
+/// API token named "API token" with the default lifetime, answered as a [`Session`]. No
+/// password is asked; `POST /onramp/tokens` is the route that asks for one.
 pub async fn personal_token(State(state): State<AppState>, Auth(a): Auth) -> ApiResult {
     let conn = state.db.conn();
+    let (_, token) = tokens::issue(
+        &conn,
+        &a,
+        tokens::LEGACY_NAME,
+        onramp_core::validate::TOKEN_DAYS_DEFAULT,
+    )?;
     Ok(Reply::one(
         kinds::SESSION,
-        session(&conn, &a.user_id, a.org_id, "personal")?,
+        Session {
+            access_token: token,
+            token_type: "Bearer".into(),
+            user: whoami(&conn, &a.user_id, a.org_id)?,
+        },
     ))
+}
+
+/// Checks the signed-in caller's `password` again (creating an API token, changing the
+/// password). It goes through the hash queue and counts in the login throttle like a sign-in
+/// with the caller's email from this client: a wrong one is a failure there, and a throttled
+/// client gets the throttle's 429 without a check. Wrong: 400 [`WRONG_PASSWORD`] on `field`.
+pub async fn recheck_password(
+    state: &AppState,
+    a: &AuthCtx,
+    client: ClientIp,
+    password: &str,
+    field: &str,
+) -> Result<(), ApiError> {
+    let (email, stored): (String, String) = state.db.conn().query_row(
+        "SELECT email, password_hash FROM users WHERE id = ?1",
+        params![a.user_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let ip = throttle::ip_key(client.0);
+    let key = throttle::email_key(&email, &ip);
+    let attempt = state
+        .throttle
+        .reserve(&[ip.as_str(), key.as_str()], std::time::Instant::now())
+        .map_err(|(_, reset)| throttle::throttled_error(reset))?;
+    let pw = password.to_owned();
+    let ok = state
+        .hashing
+        .run(move || auth::verify_password(&pw, &stored))
+        .await?;
+    if ok {
+        state.throttle.clear(&key);
+        return Ok(());
+    }
+    if let Some(attempt) = attempt {
+        attempt.failed(std::time::Instant::now());
+    }
+    Err(ApiError::with_field(
+        400,
+        WRONG_PASSWORD,
+        field,
+        "This is not your current password. Try again.",
+    ))
+}
+
+/// `POST /auth/signout-everywhere`: every session and API token of the caller stops working,
+/// the one that sent this included.
+pub async fn signout_everywhere(State(state): State<AppState>, Auth(a): Auth) -> ApiResult {
+    auth::revoke_all(&state.db.conn(), &a.user_id, None)?;
+    Ok(Reply::Ok)
+}
+
+impl SpotBody for PasswordChange {}
+
+/// `POST /auth/password` body `{currentPassword, newPassword}`: sets the new password (sign-up's
+/// rules) and revokes every other session and API token of the caller; the token that sent
+/// this stays valid.
+pub async fn change_password(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    Extension(client): Extension<ClientIp>,
+    SpotJson(body, mut errs): SpotJson<PasswordChange>,
+) -> ApiResult {
+    if body.current_password.is_empty() {
+        errs.check::<()>(
+            "body.currentPassword",
+            Err(validate::FieldError::new("Enter your current password.")),
+        );
+    }
+    let new = errs.check("body.newPassword", validate::password(&body.new_password));
+    if new.is_some() && body.new_password == body.current_password {
+        errs.check::<()>(
+            "body.newPassword",
+            Err(validate::FieldError::new(
+                "Choose a password other than your current one.",
+            )),
+        );
+    }
+    errs.into_result()?;
+    recheck_password(
+        &state,
+        &a,
+        client,
+        &body.current_password,
+        "body.currentPassword",
+    )
+    .await?;
+    let hash = hash_password(&state, &body.new_password).await?;
+    let mut conn = state.db.conn();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+        params![hash, a.user_id],
+    )?;
+    auth::revoke_all(&tx, &a.user_id, Some(&a.token_hash))?;
+    tx.commit()?;
+    Ok(Reply::Ok)
 }

@@ -8,7 +8,9 @@ pub mod finops;
 pub mod gcp;
 pub mod invitations;
 pub mod management;
+pub mod members;
 pub mod savings;
+pub mod tokens;
 
 use axum::{
     Router,
@@ -25,6 +27,18 @@ pub fn api_routes() -> Router<AppState> {
         .route("/auth/me", get(auth::me))
         .route("/auth/signout", post(auth::signout))
         .route("/auth/tokens", post(auth::personal_token))
+        .route("/auth/signout-everywhere", post(auth::signout_everywhere))
+        .route("/auth/password", post(auth::change_password))
+        .route("/onramp/members", get(members::list))
+        .route(
+            "/onramp/members/{user_id}",
+            axum::routing::put(members::set_role).delete(members::remove),
+        )
+        .route("/onramp/tokens", get(tokens::list).post(tokens::create))
+        .route(
+            "/onramp/tokens/{token_id}",
+            axum::routing::delete(tokens::revoke),
+        )
         .route(
             "/onramp/management",
             get(management::get_management).delete(management::delete_management),

@@ -57,6 +57,30 @@ pub fn account_name(input: &str) -> Checked<String> {
     name_rule(input, "account")
 }
 
+/// API token name: trimmed, 1–100 characters, at least one ASCII letter.
+pub fn token_name(input: &str) -> Checked<String> {
+    name_rule(input, "token")
+}
+
+/// Days an API token lives when the request names none.
+pub const TOKEN_DAYS_DEFAULT: u32 = 90;
+/// The longest an API token may live, in days.
+pub const TOKEN_DAYS_MAX: u32 = 365;
+
+/// An API token's lifetime in days: absent → [`TOKEN_DAYS_DEFAULT`]; otherwise a whole number
+/// from 1 to [`TOKEN_DAYS_MAX`].
+pub fn token_days(input: Option<f64>) -> Checked<u32> {
+    match input {
+        None => Ok(TOKEN_DAYS_DEFAULT),
+        Some(d) if d.fract() == 0.0 && (1.0..=f64::from(TOKEN_DAYS_MAX)).contains(&d) => {
+            Ok(d as u32)
+        }
+        Some(_) => fail(format!(
+            "Choose a whole number of days from 1 to {TOKEN_DAYS_MAX} (default {TOKEN_DAYS_DEFAULT})."
+        )),
+    }
+}
+
 /// Email: one `@`, a non-empty local part, a domain with a dot, at most 254 characters.
 /// Returned trimmed, with the domain lowercased (local parts are case-sensitive in principle).
 pub fn email(input: &str) -> Checked<String> {
@@ -179,6 +203,20 @@ pub fn password(pw: &str) -> Checked<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_name_and_days() {
+        assert_eq!(token_name("  CI deploy ").unwrap(), "CI deploy");
+        assert!(token_name(" ").is_err());
+        assert!(token_name("123").is_err());
+        assert!(token_name(&"a".repeat(101)).is_err());
+        assert_eq!(token_days(None).unwrap(), 90);
+        assert_eq!(token_days(Some(1.0)).unwrap(), 1);
+        assert_eq!(token_days(Some(365.0)).unwrap(), 365);
+        for bad in [0.0, -1.0, 366.0, 1.5, f64::NAN, f64::INFINITY] {
+            assert!(token_days(Some(bad)).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn full_name_rules() {
