@@ -48,34 +48,43 @@ fn role_str(role: Role) -> &'static str {
 
 const COLS: &str = "id, full_name, email, role, created_at";
 
-fn member_from(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(String, String, String, String, String)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+/// A member as stored (`users`).
+struct Row {
+    id: String,
+    name: String,
+    email: String,
+    role: String,
+    joined: String,
 }
 
-fn dto(
-    (id, name, email, role, joined): (String, String, String, String, String),
-) -> Result<Member, ApiError> {
-    Ok(Member {
-        user_id: UserId::parse(&id).ok_or_else(ApiError::internal)?,
-        name,
-        email,
-        role: auth::role_from_db(&role),
-        joined,
+fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        email: r.get(2)?,
+        role: r.get(3)?,
+        joined: r.get(4)?,
     })
 }
 
+impl Row {
+    fn dto(self) -> Result<Member, ApiError> {
+        Ok(Member {
+            user_id: UserId::parse(&self.id).ok_or_else(ApiError::internal)?,
+            name: self.name,
+            email: self.email,
+            role: auth::role_from_db(&self.role),
+            joined: self.joined,
+        })
+    }
+}
+
 /// The member `user_id` of `org_id`; `None` for unknown users and other organizations' alike.
-fn member(
-    conn: &Connection,
-    org_id: u64,
-    user_id: &str,
-) -> rusqlite::Result<Option<(String, String, String, String, String)>> {
+fn member(conn: &Connection, org_id: u64, user_id: &str) -> rusqlite::Result<Option<Row>> {
     conn.query_row(
         &format!("SELECT {COLS} FROM users WHERE id = ?1 AND org_id = ?2"),
         params![user_id, org_id as i64],
-        member_from,
+        row_from,
     )
     .optional()
 }
@@ -95,9 +104,12 @@ pub async fn list(State(state): State<AppState>, Auth(a): Auth) -> ApiResult {
         "SELECT {COLS} FROM users WHERE org_id = ?1 ORDER BY created_at, rowid"
     ))?;
     let rows = stmt
-        .query_map(params![a.org_id as i64], member_from)?
+        .query_map(params![a.org_id as i64], row_from)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let members = rows.into_iter().map(dto).collect::<Result<Vec<_>, _>>()?;
+    let members = rows
+        .into_iter()
+        .map(Row::dto)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Reply::many(KIND_MEMBER, members))
 }
 
@@ -122,8 +134,8 @@ pub async fn set_role(
     let mut conn = state.db.conn();
     let tx = conn.transaction()?;
     let mut m = member(&tx, a.org_id, &user_id)?.ok_or_else(not_found)?;
-    if m.3 != role {
-        let demoted = m.3 == "admin";
+    if m.role != role {
+        let demoted = m.role == "admin";
         if demoted && admins(&tx, a.org_id)? <= 1 {
             return Err(last_admin());
         }
@@ -139,9 +151,9 @@ pub async fn set_role(
             auth::revoke_all(&tx, &user_id, None)?;
         }
         tx.commit()?;
-        m.3 = role.to_owned();
+        m.role = role.to_owned();
     }
-    Ok(Reply::one(KIND_MEMBER, dto(m)?))
+    Ok(Reply::one(KIND_MEMBER, m.dto()?))
 }
 
 /// `DELETE /onramp/members/{userId}` (admins): removes the member from the organization (their
@@ -156,7 +168,7 @@ pub async fn remove(
     let mut conn = state.db.conn();
     let tx = conn.transaction()?;
     let m = member(&tx, a.org_id, &user_id)?.ok_or_else(not_found)?;
-    if m.3 == "admin" && admins(&tx, a.org_id)? <= 1 {
+    if m.role == "admin" && admins(&tx, a.org_id)? <= 1 {
         return Err(last_admin());
     }
     auth::revoke_all(&tx, &user_id, None)?;
