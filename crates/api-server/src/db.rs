@@ -338,6 +338,41 @@ mod tests {
     }
 
     #[test]
+    fn tokens_migration_adds_lifetimes_and_gives_old_personal_tokens_90_days() {
+        // A database from before the migration: `tokens` without the new columns.
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE tokens (hash BLOB PRIMARY KEY, user_id TEXT NOT NULL, \
+             org_id INTEGER NOT NULL, kind TEXT NOT NULL, created_at TEXT NOT NULL, \
+             revoked INTEGER NOT NULL DEFAULT 0);
+             INSERT INTO tokens (hash, user_id, org_id, kind, created_at) VALUES
+               (x'01', 'u-00000001', 1, 'personal', '2026-01-02T03:04:05.678Z'),
+               (x'02', 'u-00000001', 1, 'session', '2026-01-02T03:04:05.678Z');",
+        )
+        .unwrap();
+        migrate_tokens(&conn).unwrap();
+        migrate_tokens(&conn).unwrap(); // idempotent
+        let (id, name, expires): (String, String, String) = conn
+            .query_row(
+                "SELECT id, name, expires_at FROM tokens WHERE hash = x'01'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert!(id.starts_with("tok-") && id.len() == 12, "{id}");
+        assert_eq!(name, "API token");
+        assert_eq!(expires, "2026-04-02T03:04:05.678Z");
+        let session: (Option<String>, Option<String>, Option<String>) = conn
+            .query_row(
+                "SELECT id, expires_at, last_used_at FROM tokens WHERE hash = x'02'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(session, (None, None, None));
+    }
+
+    #[test]
     fn one_management_account_per_organization_and_deleting_the_account_frees_it() {
         let db = Db::open(":memory:").unwrap();
         let conn = db.conn();
