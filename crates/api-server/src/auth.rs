@@ -1,6 +1,7 @@
 //! Passwords (argon2id) and bearer tokens (32 random bytes, base64url; only their SHA-256 is
 //! stored, compared in constant time). Resolving a token gives an [`AuthCtx`] that scopes every
-//! query to its organization; [`authenticate`] does that once per `/api` request.
+//! query to its organization; [`authenticate`] does that once per `/api` request, and refuses
+//! sessions past their [`Lifetimes`] and API tokens past their expiry.
 
 use argon2::{
     Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,

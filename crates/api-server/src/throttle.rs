@@ -14,6 +14,11 @@
 //! sequence (the rest answer 429 with `Retry-After: 1`). A successful sign-in or sign-up clears
 //! the email's failures from that client. `--login-attempts 0` turns throttling off.
 //!
+//! A signed-in user's password asked again (creating an API token, changing the password) is
+//! checked by its handler with the same keys (the user's email and the client, [`email_key`] and
+//! [`ip_key`]) through [`LoginThrottle::reserve`]: this layer cannot, since it runs before the
+//! bearer token is resolved.
+//!
 //! It is a route layer outside the general rate limiter, so its headers are not overwritten
 //! and throttled attempts cost no argon2 work. A rate-limiting crate such as `governor` cannot
 //! do this: it counts requests when they arrive, while this counts failures once their answer

@@ -1,5 +1,6 @@
-//! Ours (Spot keeps these private): sign-up, password sign-in, who am I, sign-out, personal
-//! API tokens. See `docs/contracts.md`.
+//! Ours (Spot keeps these private): sign-up, password sign-in, who am I, sign-out (here or
+//! everywhere), changing the password, the legacy personal API token route (the token routes
+//! proper are in `tokens`). See `docs/contracts.md`.
 
 use axum::{Extension, extract::State};
 use onramp_core::{
