@@ -74,6 +74,8 @@ async fn routes(w: &World) -> Vec<Route> {
     )
     .await
     .expect(200);
+    let me = w.get("/api/auth/me").await;
+    let user_id = me.item()["userId"].as_str().unwrap().to_owned();
     let r = |method, uri: String, auth, body| Route {
         method,
         uri,
@@ -172,6 +174,26 @@ async fn routes(w: &World) -> Vec<Route> {
             json!({"account": {"accountId": a_aws}}),
         ),
         r("POST", "/api/auth/tokens".into(), true, json!({})),
+        // Members, API tokens, password (ours). The password change comes after the token
+        // route: once it succeeded, the password that route asks for is another.
+        r(
+            "PUT",
+            format!("/api/onramp/members/{user_id}"),
+            true,
+            json!({"role": "admin"}),
+        ),
+        r(
+            "POST",
+            "/api/onramp/tokens".into(),
+            true,
+            json!({"name": "CI deploy", "expiresInDays": 30, "password": "Sup3r-secret!"}),
+        ),
+        r(
+            "POST",
+            "/api/auth/password".into(),
+            true,
+            json!({"currentPassword": "Sup3r-secret!", "newPassword": "N3w-passw0rd!"}),
+        ),
         // Management accounts (ours).
         r(
             "POST",
