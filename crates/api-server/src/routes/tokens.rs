@@ -17,8 +17,7 @@ use time::{Duration, OffsetDateTime};
 use crate::{
     AppState,
     auth::{self, Auth, AuthCtx, PersonalToken},
-    body::SpotBody,
-    body::SpotJson,
+    body::{SpotBody, SpotJson},
     client_ip::ClientIp,
     respond::{ApiError, ApiResult, Reply},
     routes::auth::{recheck_password, unused_id},
