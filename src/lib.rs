@@ -32,6 +32,9 @@ pub fn start_auth() {
 
 #[cfg(target_arch = "wasm32")]
 fn boot(app: fn(state::Config) -> leptos::prelude::AnyView) {
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&info.to_string().into());
+    }));
     state::theme::Theme::load().apply();
     // The reactive executor starts with the mount, so this first task uses wasm-bindgen's.
     wasm_bindgen_futures::spawn_local(async move {

@@ -16,13 +16,17 @@ pub fn Button(
     #[prop(optional)] on_press: Option<Callback<()>>,
     children: Children,
 ) -> impl IntoView {
+    // A press whose work moves to another screen ends after this one is gone: the last change
+    // of `busy` then reaches a button whose props were disposed with its screen, and reads
+    // nothing rather than panicking.
+    let is_busy = move || busy.try_get().unwrap_or(false);
     view! {
         <button
             type=kind
             id=id
             class=format!("btn btn-{variant}")
-            aria-busy=move || busy.get().then_some("true")
-            aria-disabled=move || busy.get().then_some("true")
+            aria-busy=move || is_busy().then_some("true")
+            aria-disabled=move || is_busy().then_some("true")
             on:click=move |ev| {
                 if busy.get_untracked() {
                     ev.prevent_default();
@@ -31,7 +35,7 @@ pub fn Button(
                 }
             }
         >
-            <Show when=move || busy.get()>
+            <Show when=is_busy>
                 <span class="spinner" aria-hidden="true"></span>
             </Show>
             {children()}
