@@ -674,6 +674,11 @@ async fn accepting_an_invitation_for_an_email_registered_elsewhere_is_a_clear_co
     me.expect(200);
     assert_eq!(me.item()["user"]["organizationName"], "Secret Rival Ltd");
     assert_eq!(me.item()["user"]["role"], "admin");
+    // The invitation stays pending until the admin withdraws it or it expires.
+    assert_eq!(
+        pending_emails(&app, &admin).await,
+        vec!["taken@example.com"]
+    );
 }
 
 fn limited_app(limit: u32, window: Duration) -> TestApp {
