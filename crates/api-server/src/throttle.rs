@@ -90,9 +90,7 @@ impl Attempt {
         // Converted: nothing left for `drop` to free.
         self.keys.clear();
     }
-}
 
-impl Attempt {
     /// Keeps the slot as one event in the window: for a counter of things done rather than of
     /// failures (invitations created), the same as [`Attempt::failed`].
     pub fn counted(self, now: Instant) {
