@@ -16,8 +16,9 @@
 //    (events of 16 ms or more) as a cross-check.
 // 4. Memory after load: JS heap (CDP Runtime.getHeapUsage after a GC) and the wasm linear memory
 //    (memory.buffer.byteLength of the app's WebAssembly instance).
-// 5. Load on loopback: wrk against the release server, throughput, p50/p99, errors
-//    (scripts/bench-load.mjs).
+// 5. Load on loopback: wrk against the release server, throughput, p50/p99, errors; then 100
+//    simultaneous wrong sign-ins with an unrelated request timed in the middle, the server's peak
+//    RSS and that request's latency, PASS/MISS (scripts/bench-load.mjs).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -453,7 +454,7 @@ try {
 console.log('\nTargets\n');
 for (const t of results.targets) console.log(`${t.ok ? 'PASS' : 'MISS'}  ${t.name}: ${t.detail}`);
 
-// 5. load on loopback (wrk; scripts/bench-load.mjs)
+// 5. load on loopback (wrk, sign-in bursts; scripts/bench-load.mjs)
 results.load = await loadRun();
 printLoad(results.load);
 

@@ -58,6 +58,11 @@ pub struct Config {
     pub login_attempts: u32,
     /// Not a flag: tests shorten it.
     pub login_window: Duration,
+    /// Invitations an organization may create within `invitation_window` before 429.
+    /// 0 turns the limit off.
+    pub invitation_limit: u32,
+    /// Not a flag: one hour (tests shorten it).
+    pub invitation_window: Duration,
     /// Seed the labelled demo organization at start (`--demo`; see `demo.rs`).
     pub demo: bool,
     /// Peers whose `X-Forwarded-For` names the client (see `client_ip`); empty: none.
@@ -96,6 +101,8 @@ impl Default for Config {
             fault_control: false,
             login_attempts: 5,
             login_window: Duration::from_secs(15 * 60),
+            invitation_limit: 20,
+            invitation_window: Duration::from_secs(3600),
             demo: false,
             trusted_proxies: Vec::new(),
             hash_workers: crate::hashing::default_workers(),
@@ -272,6 +279,15 @@ struct Flags {
         default_value = "5"
     )]
     login_attempts: u32,
+    /// Invitations an organization may create per hour (sliding window) before 429; 0 turns
+    /// this off.
+    #[arg(
+        long,
+        env = "ONRAMP_INVITATION_LIMIT",
+        value_name = "N",
+        default_value = "20"
+    )]
+    invitation_limit: u32,
     /// Seed a labelled demo organization (demo@onramp.example; its password is printed at start).
     #[arg(
         long,
@@ -472,6 +488,7 @@ impl From<Flags> for Config {
             rate_limit: f.rate_limit,
             max_body: f.max_body,
             login_attempts: f.login_attempts,
+            invitation_limit: f.invitation_limit,
             demo: f.demo,
             trusted_proxies: f.trusted_proxies.map(|l| l.0).unwrap_or_default(),
             hash_queue: f.hash_queue,
@@ -697,6 +714,19 @@ mod tests {
     }
 
     #[test]
+    fn invitation_limit() {
+        let c = Config::parse(args(&[]), |_| None).unwrap();
+        assert_eq!(c.invitation_limit, 20);
+        assert_eq!(c.invitation_window, Duration::from_secs(3600));
+        let env = |k: &str| (k == "ONRAMP_INVITATION_LIMIT").then(|| "7".into());
+        assert_eq!(Config::parse(args(&[]), env).unwrap().invitation_limit, 7);
+        let c = Config::parse(args(&["--invitation-limit=0"]), env).unwrap();
+        assert_eq!(c.invitation_limit, 0);
+        let e = Config::parse(args(&["--invitation-limit", "-1"]), |_| None).unwrap_err();
+        assert!(e.contains("--invitation-limit"), "{e}");
+    }
+
+    #[test]
     fn demo_flag() {
         assert!(!Config::parse(args(&[]), |_| None).unwrap().demo);
         assert!(Config::parse(args(&["--demo"]), |_| None).unwrap().demo);
@@ -718,7 +748,7 @@ mod tests {
             .get_arguments()
             .filter(|a| a.get_id() != "help")
             .collect();
-        assert_eq!(flags.len(), 27);
+        assert_eq!(flags.len(), 28);
         for a in flags {
             let long = a.get_long().unwrap();
             assert!(help.contains(&format!("--{long}")), "{long}");

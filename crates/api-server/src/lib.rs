@@ -47,6 +47,9 @@ pub struct AppState {
     pub faults: Arc<fault::FaultInjector>,
     /// Failed sign-in / sign-up counters.
     pub throttle: Arc<throttle::LoginThrottle>,
+    /// Invitations created per organization (the same sliding-window counter, keyed
+    /// [`throttle::org_key`]).
+    pub invitations: Arc<throttle::LoginThrottle>,
     /// The bounded queue every password hash goes through.
     pub hashing: Arc<hashing::HashPool>,
 }
@@ -80,6 +83,10 @@ impl AppState {
             throttle: Arc::new(throttle::LoginThrottle::new(
                 config.login_attempts,
                 config.login_window,
+            )),
+            invitations: Arc::new(throttle::LoginThrottle::new(
+                config.invitation_limit,
+                config.invitation_window,
             )),
             hashing: Arc::new(hashing::HashPool::new(
                 config.hash_workers,

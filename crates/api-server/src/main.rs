@@ -1,7 +1,34 @@
 //! `onramp-api`: see the crate docs and `docs/contracts.md` for the flags.
 
+fn main() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    keep_large_allocations_mapped();
+    run();
+}
+
+/// glibc's malloc raises its mmap threshold to the size of the largest block freed (up to
+/// 32 MB); from then on argon2's 19 MiB working memory comes from the heap arenas and stays
+/// resident after the hash. 100 simultaneous wrong sign-ins (throttle off: 18 hashes, the rest
+/// refused by the hash queue) left the server at 331 MB, four such bursts at 630 MB, where two
+/// hashes at a time need about 40 (`scripts/bench-load.mjs`). A fixed threshold keeps blocks of
+/// 1 MB and more in mappings of their own, given back to the system when freed: the same bursts
+/// then peak at about 47 MB and the server returns to 9 MB.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_large_allocations_mapped() {
+    use std::ffi::c_int;
+    const M_MMAP_THRESHOLD: c_int = -3;
+    unsafe extern "C" {
+        fn mallopt(param: c_int, value: c_int) -> c_int;
+    }
+    // SAFETY: `mallopt` only changes malloc's tuning (under malloc's own lock); called before
+    // any other thread exists. A refusal (0) leaves glibc's default, which still works.
+    unsafe {
+        mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
 #[tokio::main]
-async fn main() {
+async fn run() {
     let config =
         match onramp_api::Config::parse(std::env::args().skip(1), |k| std::env::var(k).ok()) {
             Ok(c) => c,

@@ -19,6 +19,10 @@
 //! [`ip_key`]) through [`LoginThrottle::reserve`]: this layer cannot, since it runs before the
 //! bearer token is resolved.
 //!
+//! The same counter, a second instance with `--invitation-limit` and a one-hour window, limits
+//! the invitations each organization creates ([`org_key`], [`Attempt::counted`]; see
+//! `routes::invitations::create`): there every created invitation counts, not failures.
+//!
 //! It is a route layer outside the general rate limiter, so its headers are not overwritten
 //! and throttled attempts cost no argon2 work. A rate-limiting crate such as `governor` cannot
 //! do this: it counts requests when they arrive, while this counts failures once their answer
@@ -86,6 +90,12 @@ impl Attempt {
         // Converted: nothing left for `drop` to free.
         self.keys.clear();
     }
+
+    /// Keeps the slot as one event in the window: for a counter of things done rather than of
+    /// failures (invitations created), the same as [`Attempt::failed`].
+    pub fn counted(self, now: Instant) {
+        self.failed(now);
+    }
 }
 
 impl Drop for Attempt {
@@ -112,6 +122,12 @@ pub fn email_key(email: &str, ip: &str) -> String {
 /// sign-ins; it starts with `ip:`, so it has the client's larger limit.
 pub fn signup_key(ip: &str) -> String {
     format!("{ip} signup")
+}
+
+/// The key of an organization in a counter of what it does (invitations created). Not `ip:`,
+/// so it has the plain limit.
+pub fn org_key(org_id: u64) -> String {
+    format!("org:{org_id}")
 }
 
 /// The key of a client: its IPv4 address, or its IPv6 /64 (one subscriber usually gets a whole

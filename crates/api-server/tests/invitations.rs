@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
+use std::time::Duration;
 
 /// Creates an invitation as `token`'s admin; returns (invitation, invitation token).
 async fn invite(app: &TestApp, token: &str, email: &str, role: &str) -> (Value, String) {
@@ -317,9 +318,11 @@ async fn invitation_conflicts_and_validation() {
     post(json!({"email": "Ada@Example.com", "role": "viewer"}))
         .await
         .expect_error(409, "USER_ALREADY_MEMBER", Some("body.email"));
+    // A user of another organization is invited like anyone (see
+    // `an_email_registered_elsewhere_is_invited_like_a_new_one`).
     post(json!({"email": "other-org@example.com", "role": "viewer"}))
         .await
-        .expect_error(409, "Email_ALREADY_REGISTERED", Some("body.email"));
+        .expect(200);
 
     // Core's email rule, with sign-up's message.
     let bad = post(json!({"email": "not-an-email", "role": "viewer"})).await;
@@ -335,8 +338,8 @@ async fn invitation_conflicts_and_validation() {
     let both = post(json!({"role": 3})).await;
     both.expect(400);
     assert_eq!(both.fields(), vec!["body.email", "body.role"]);
-    // Only the first invitation was stored.
-    assert_eq!(app.count("SELECT COUNT(*) FROM invitations"), 1);
+    // Only bob's and other-org's invitations were stored.
+    assert_eq!(app.count("SELECT COUNT(*) FROM invitations"), 2);
 }
 
 #[tokio::test]
@@ -551,4 +554,251 @@ async fn invitation_admin_routes_and_users_need_a_token() {
                 .expect_error(401, "Unauthorized", None);
         }
     }
+}
+
+/// Signs up a new organization named `company`; returns its admin's token.
+async fn signup_company(app: &TestApp, email: &str, company: &str) -> String {
+    let mut body = signup_body(email);
+    body["company"] = json!(company);
+    let a = app.post_anon("/api/auth/signup", body).await;
+    a.expect(200);
+    a.item()["accessToken"].as_str().unwrap().to_owned()
+}
+
+/// `v` with every string replaced by its length class and every number by 0: the shape of an
+/// answer without its values (ids, emails, tokens, instants differ between two invitations).
+fn shape(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(shape).collect()),
+        Value::String(_) => json!("string"),
+        Value::Number(_) => json!(0),
+        other => other.clone(),
+    }
+}
+
+#[tokio::test]
+async fn an_email_registered_elsewhere_is_invited_like_a_new_one() {
+    let app = TestApp::new();
+    let admin = signup_company(&app, "ada@example.com", "Analytical Engines").await;
+    signup_company(&app, "taken@example.com", "Secret Rival Ltd").await;
+
+    let create = |email: &'static str| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            app.post(
+                "/api/onramp/invitations",
+                &admin,
+                json!({"email": email, "role": "viewer"}),
+            )
+            .await
+        }
+    };
+    let taken = create("Taken@Example.com").await;
+    let fresh = create("fresh@example.com").await;
+    taken.expect(200);
+    fresh.expect(200);
+    // Same status, same kind, same fields and the same headers: nothing tells them apart.
+    assert_eq!(taken.status, fresh.status);
+    let response = |a: &Answer| {
+        let mut r = a.body["response"].clone();
+        r.as_object_mut().unwrap().remove("items");
+        r
+    };
+    assert_eq!(response(&taken), response(&fresh));
+    assert_eq!(shape(&taken.body), shape(&fresh.body));
+    let header_names = |a: &Answer| {
+        let mut n: Vec<String> = a.headers.keys().map(|k| k.to_string()).collect();
+        n.sort();
+        n
+    };
+    assert_eq!(header_names(&taken), header_names(&fresh));
+    for (a, email) in [(&taken, "Taken@example.com"), (&fresh, "fresh@example.com")] {
+        let inv = &a.item()["invitation"];
+        assert_eq!(inv["email"], email);
+        assert_eq!(inv["role"], "viewer");
+        assert_eq!(a.item()["acceptPath"].as_str().unwrap().len(), 8 + 43);
+        let lower = a.text.to_lowercase();
+        for hint in ["registered", "another organization", "rival", "already"] {
+            assert!(!lower.contains(hint), "{hint}: {}", a.text);
+        }
+    }
+    // Both are pending; the previews differ only in the email.
+    assert_eq!(
+        pending_emails(&app, &admin).await,
+        vec!["fresh@example.com", "Taken@example.com"]
+    );
+    let secret = |a: &Answer| a.item()["acceptPath"].as_str().unwrap()[8..].to_owned();
+    let (p_taken, p_fresh) = (
+        preview(&app, &secret(&taken)).await,
+        preview(&app, &secret(&fresh)).await,
+    );
+    p_taken.expect(200);
+    p_fresh.expect(200);
+    let mut a = p_taken.item().clone();
+    a["email"] = p_fresh.item()["email"].clone();
+    a["expiresAt"] = p_fresh.item()["expiresAt"].clone();
+    assert_eq!(&a, p_fresh.item());
+    assert_eq!(p_taken.item()["organizationName"], "Analytical Engines");
+}
+
+#[tokio::test]
+async fn accepting_an_invitation_for_an_email_registered_elsewhere_is_a_clear_conflict() {
+    let app = TestApp::new();
+    let admin = signup_company(&app, "ada@example.com", "Analytical Engines").await;
+    signup_company(&app, "taken@example.com", "Secret Rival Ltd").await;
+    let (_, secret) = invite(&app, &admin, "taken@example.com", "admin").await;
+
+    // The fields come first: an invalid form does not tell either.
+    accept(&app, &secret, accept_body("short"))
+        .await
+        .expect_error(400, "ValidationError", Some("body.password"));
+    let a = accept(&app, &secret, accept_body("Sup3r-secret!")).await;
+    a.expect_error(409, "Email_ALREADY_REGISTERED", None);
+    let message = a.message();
+    assert!(
+        message.contains("already has an Onramp account")
+            && message.contains("one organization")
+            && message.contains("Sign in"),
+        "{message}"
+    );
+    assert!(!a.text.contains("Secret Rival"), "names no organization");
+    // Nothing was created or moved: the account stays in its organization with its password.
+    assert_eq!(app.count("SELECT COUNT(*) FROM users"), 2);
+    let me = app
+        .post_anon(
+            "/api/auth/token",
+            json!({"email": "taken@example.com", "password": "Sup3r-secret!"}),
+        )
+        .await;
+    me.expect(200);
+    assert_eq!(me.item()["user"]["organizationName"], "Secret Rival Ltd");
+    assert_eq!(me.item()["user"]["role"], "admin");
+    // The invitation stays pending until the admin withdraws it or it expires.
+    assert_eq!(
+        pending_emails(&app, &admin).await,
+        vec!["taken@example.com"]
+    );
+}
+
+fn limited_app(limit: u32, window: Duration) -> TestApp {
+    let mut c = config();
+    c.invitation_limit = limit;
+    c.invitation_window = window;
+    TestApp::with(c)
+}
+
+async fn try_invite(app: &TestApp, token: &str, email: &str) -> Answer {
+    app.post(
+        "/api/onramp/invitations",
+        token,
+        json!({"email": email, "role": "viewer"}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn invitations_are_limited_per_organization() {
+    let app = limited_app(3, Duration::from_secs(3600));
+    let a_admin = signup_company(&app, "a@example.com", "A").await;
+    let b_admin = signup_company(&app, "b@example.com", "B").await;
+
+    for i in 0..3 {
+        // Refused requests do not count.
+        try_invite(&app, &a_admin, "not-an-email")
+            .await
+            .expect_error(400, "ValidationError", Some("body.email"));
+        if i > 0 {
+            try_invite(&app, &a_admin, &format!("p{}@example.com", i - 1))
+                .await
+                .expect_error(409, "INVITATION_ALREADY_PENDING", Some("body.email"));
+        }
+        try_invite(&app, &a_admin, &format!("p{i}@example.com"))
+            .await
+            .expect(200);
+    }
+    // At the limit, even a request that would be refused answers 429.
+    try_invite(&app, &a_admin, "not-an-email").await.expect(429);
+    let refused = try_invite(&app, &a_admin, "p3@example.com").await;
+    refused.expect(429);
+    assert_eq!(refused.body["response"]["status"]["code"], 429);
+    assert_eq!(refused.body["response"]["data"], "Rate limit exceeded");
+    let retry: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((3590..=3600).contains(&retry), "{retry}");
+    assert!(refused.header("x-ratelimit-limit").is_some());
+    // Withdrawing one does not give it back; nothing more was stored.
+    let inv = app.get("/api/onramp/invitations", &a_admin).await.items()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.delete(&format!("/api/onramp/invitations/{inv}"), &a_admin)
+        .await
+        .expect(200);
+    try_invite(&app, &a_admin, "p4@example.com")
+        .await
+        .expect(429);
+    assert_eq!(app.count("SELECT COUNT(*) FROM invitations"), 3);
+
+    // Another organization is not affected.
+    for i in 0..3 {
+        try_invite(&app, &b_admin, &format!("q{i}@example.com"))
+            .await
+            .expect(200);
+    }
+    try_invite(&app, &b_admin, "q3@example.com")
+        .await
+        .expect(429);
+    // The rest of A's API works.
+    app.get("/api/onramp/invitations", &a_admin)
+        .await
+        .expect(200);
+}
+
+#[tokio::test]
+async fn the_invitation_limit_slides_and_zero_turns_it_off() {
+    let app = limited_app(1, Duration::from_millis(300));
+    let admin = signup_company(&app, "a@example.com", "A").await;
+    try_invite(&app, &admin, "one@example.com")
+        .await
+        .expect(200);
+    let r = try_invite(&app, &admin, "two@example.com").await;
+    r.expect(429);
+    assert_eq!(r.header("retry-after"), Some("1"));
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    try_invite(&app, &admin, "two@example.com")
+        .await
+        .expect(200);
+
+    let off = limited_app(0, Duration::from_secs(3600));
+    let admin = signup_company(&off, "a@example.com", "A").await;
+    for i in 0..25 {
+        try_invite(&off, &admin, &format!("p{i}@example.com"))
+            .await
+            .expect(200);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_invitations_gets_no_more_than_the_limit() {
+    let app = limited_app(5, Duration::from_secs(3600));
+    let admin = signup_company(&app, "a@example.com", "A").await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let (app, admin) = (app.clone(), admin.clone());
+        tasks.spawn(async move { try_invite(&app, &admin, &format!("p{i}@example.com")).await });
+    }
+    let (mut created, mut limited) = (0, 0);
+    while let Some(a) = tasks.join_next().await {
+        let a = a.unwrap();
+        match a.status.as_u16() {
+            200 => created += 1,
+            429 => {
+                limited += 1;
+                assert!(a.header("retry-after").is_some());
+            }
+            s => panic!("unexpected {s}: {}", a.text),
+        }
+    }
+    assert_eq!((created, limited), (5, 15));
+    assert_eq!(app.count("SELECT COUNT(*) FROM invitations"), 5);
 }

@@ -5,6 +5,13 @@
 //! An invitation token is 32 random bytes, base64url, handed out once when the invitation is
 //! created; only its SHA-256 is stored. The local server sends no email: the admin passes the
 //! link on.
+//!
+//! Privacy: creating an invitation answers the same for an email that has an account in another
+//! organization as for a new one, so an admin cannot learn which addresses are registered
+//! elsewhere; only a user of the caller's own organization is refused (`USER_ALREADY_MEMBER`,
+//! nothing outside the organization). The link's holder learns it on accepting (409
+//! `Email_ALREADY_REGISTERED`, after the fields are valid, without naming the organization).
+//! Each organization creates at most `--invitation-limit` invitations per hour.
 
 use axum::extract::{Path, State};
 use onramp_core::{
@@ -29,8 +36,9 @@ use crate::{
     routes::auth::{
         NewUser, checked_password, email_key, hash_password, insert_user, session, unused_id,
     },
-    util,
+    throttle, util,
 };
+use std::time::Instant;
 
 pub const KIND_USER: &str = "spotinst:setup:user";
 pub const KIND_INVITATION: &str = "onramp:invitation";
@@ -69,15 +77,6 @@ fn expired(expires_at: &str) -> ApiError {
         format!(
             "This invitation expired on {day} (UTC). Ask an admin of the organization for a new one."
         ),
-    )
-}
-
-fn email_taken() -> ApiError {
-    ApiError::with_field(
-        409,
-        codes::EMAIL_TAKEN,
-        "body.email",
-        "This email already has an account in another organization. A person belongs to one organization here.",
     )
 }
 
@@ -181,6 +180,12 @@ pub async fn create(
     SpotJson(body, mut errs): SpotJson<InvitationRequest>,
 ) -> ApiResult {
     require_admin(&a)?;
+    // Per organization (`--invitation-limit` per hour), checked before the body; only a stored
+    // invitation counts: a refused request (invalid, conflict) frees its slot.
+    let slot = state
+        .invitations
+        .reserve(&[throttle::org_key(a.org_id).as_str()], Instant::now())
+        .map_err(|(_, reset)| throttle::throttled_error(reset))?;
     let email = errs.check("body.email", validate::email(&body.email));
     let email = errs.finish(email)?;
     let role = body.role;
@@ -188,24 +193,21 @@ pub async fn create(
 
     let mut conn = state.db.conn();
     let tx = conn.transaction()?;
-    let user_org: Option<i64> = tx
-        .query_row(
-            "SELECT org_id FROM users WHERE email_key = ?1",
-            params![key],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match user_org {
-        Some(org) if org as u64 == a.org_id => {
-            return Err(ApiError::with_field(
-                409,
-                USER_ALREADY_MEMBER,
-                "body.email",
-                "This person is already a user of your organization.",
-            ));
-        }
-        Some(_) => return Err(email_taken()),
-        None => {}
+    // Only a user of the caller's own organization is refused here. An email registered in
+    // another organization gets an invitation like any new email: refusing it would tell any
+    // admin which addresses have an account elsewhere. The invitee learns it on accepting.
+    let member: bool = tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM users WHERE email_key = ?1 AND org_id = ?2)",
+        params![key, a.org_id as i64],
+        |r| r.get(0),
+    )?;
+    if member {
+        return Err(ApiError::with_field(
+            409,
+            USER_ALREADY_MEMBER,
+            "body.email",
+            "This person is already a user of your organization.",
+        ));
     }
     let now = OffsetDateTime::now_utc();
     let pending: bool = tx.query_row(
@@ -249,6 +251,9 @@ pub async fn create(
         ],
     )?;
     tx.commit()?;
+    if let Some(slot) = slot {
+        slot.counted(Instant::now());
+    }
     Ok(Reply::one(
         KIND_INVITATION_CREATED,
         InvitationCreated {
@@ -343,11 +348,16 @@ pub async fn accept(
         |r| r.get(0),
     )?;
     if taken {
-        // The invitee signed up (or accepted another organization's invitation) meanwhile.
+        // The email had an account in another organization when it was invited (creating the
+        // invitation does not tell), or got one meanwhile (signed up, or accepted another
+        // organization's invitation). Said to the link's holder only, without naming the
+        // organization, and only once the fields are valid.
         return Err(ApiError::new(
             409,
             codes::EMAIL_TAKEN,
-            "This email already has an account. Sign in instead.",
+            "This email already has an Onramp account, and an email can belong to one \
+             organization only. Sign in with it instead, or ask whoever invited you to invite \
+             another address.",
         ));
     }
     let now = util::now_iso();
