@@ -79,7 +79,12 @@ fn calls() -> Vec<String> {
         .unchecked_into();
     list.iter()
         .map(|c| {
-            let get = |k: &str| Reflect::get(&c, &k.into()).unwrap().as_string().unwrap_or_default();
+            let get = |k: &str| {
+                Reflect::get(&c, &k.into())
+                    .unwrap()
+                    .as_string()
+                    .unwrap_or_default()
+            };
             format!("{} {}", get("method"), get("url"))
         })
         .collect()
@@ -106,7 +111,9 @@ fn session_as(role: Role) -> Session {
 
 /// Drops what an earlier (failed) test left, so ids stay unique.
 fn fresh_root() -> HtmlElement {
-    let stale = document().query_selector_all(".settings-under-test").unwrap();
+    let stale = document()
+        .query_selector_all(".settings-under-test")
+        .unwrap();
     for i in 0..stale.length() {
         if let Some(node) = stale.item(i) {
             node.unchecked_into::<Element>().remove();
@@ -197,7 +204,10 @@ async fn members_admin_changes_a_role_in_place_then_removes_after_confirming() {
         200,
         &ok(
             "onramp:member",
-            &format!("[{}]", member(BOB, "Bob Builder", "bob@example.com", "admin")),
+            &format!(
+                "[{}]",
+                member(BOB, "Bob Builder", "bob@example.com", "admin")
+            ),
         ),
     );
     let bob_role = by_id(&format!("member-role-{BOB}"));
@@ -218,7 +228,10 @@ async fn members_admin_changes_a_role_in_place_then_removes_after_confirming() {
         .unwrap()
         .unwrap();
     assert!(
-        status.text_content().unwrap().contains("Bob Builder is now an admin."),
+        status
+            .text_content()
+            .unwrap()
+            .contains("Bob Builder is now an admin."),
         "{:?}",
         status.text_content()
     );
@@ -234,13 +247,22 @@ async fn members_admin_changes_a_role_in_place_then_removes_after_confirming() {
     assert_eq!(text_of("member-dialog-title"), "Remove Bob Builder?");
     assert!(text_of("member-dialog").contains("bob@example.com"));
     assert!(!calls().iter().any(|c| c.starts_with("DELETE")));
-    route(&format!("DELETE /api/onramp/members/{BOB}"), 200, &status_only());
+    route(
+        &format!("DELETE /api/onramp/members/{BOB}"),
+        200,
+        &status_only(),
+    );
     click(&confirm_button("member-dialog"));
     until("Bob's row to go", || row(BOB).is_none()).await;
     assert!(calls().contains(&format!("DELETE /api/onramp/members/{BOB}")));
     assert!(!dialog_open("member-dialog"));
     until("focus on the heading", || active_id() == "members-heading").await;
-    assert!(status.text_content().unwrap().contains("Bob Builder was removed"));
+    assert!(
+        status
+            .text_content()
+            .unwrap()
+            .contains("Bob Builder was removed")
+    );
     drop(mounted);
     session.clear();
 }
@@ -313,7 +335,10 @@ async fn tokens_a_wrong_password_is_at_its_field_and_the_new_token_is_shown_once
     let session = session_as(Role::Viewer);
     let mounted = mount_security(session);
     until("the empty list", || {
-        document().query_selector(".tokens-empty").unwrap().is_some()
+        document()
+            .query_selector(".tokens-empty")
+            .unwrap()
+            .is_some()
     })
     .await;
 
@@ -349,7 +374,9 @@ async fn tokens_a_wrong_password_is_at_its_field_and_the_new_token_is_shown_once
     );
     submit("token-name");
     until("the password message", || {
-        document().get_element_by_id("token-password-error").is_some()
+        document()
+            .get_element_by_id("token-password-error")
+            .is_some()
     })
     .await;
     assert_eq!(text_of("token-password-error").trim(), wrong);
@@ -401,7 +428,10 @@ async fn tokens_a_wrong_password_is_at_its_field_and_the_new_token_is_shown_once
             let key = store.key(i).unwrap().unwrap();
             let value = store.get_item(&key).unwrap().unwrap_or_default();
             assert!(!value.contains(secret), "{key} holds the token");
-            assert!(!value.contains("Right-password-1"), "{key} holds the password");
+            assert!(
+                !value.contains("Right-password-1"),
+                "{key} holds the password"
+            );
         }
     }
 
@@ -444,7 +474,10 @@ async fn password_a_wrong_current_password_is_at_its_field_then_the_change_is_sa
     let session = session_as(Role::Admin);
     let mounted = mount_security(session);
     until("the page", || {
-        document().query_selector(".tokens-empty").unwrap().is_some()
+        document()
+            .query_selector(".tokens-empty")
+            .unwrap()
+            .is_some()
     })
     .await;
 
@@ -495,9 +528,16 @@ async fn password_a_wrong_current_password_is_at_its_field_then_the_change_is_sa
             .text_content()
             .unwrap_or_default()
     };
-    until("the success message", || status().contains("every other session")).await;
+    until("the success message", || {
+        status().contains("every other session")
+    })
+    .await;
     for id in ["pw-current", "pw-new", "pw-confirm"] {
-        assert_eq!(by_id(id).unchecked_into::<HtmlInputElement>().value(), "", "{id}");
+        assert_eq!(
+            by_id(id).unchecked_into::<HtmlInputElement>().value(),
+            "",
+            "{id}"
+        );
     }
     until("the tokens loaded again", || {
         calls().iter().filter(|c| c.starts_with("GET")).count() > lists_before

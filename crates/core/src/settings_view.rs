@@ -116,7 +116,10 @@ mod tests {
 
     #[test]
     fn sentences_after_a_change() {
-        assert_eq!(role_changed_message("Bob", Role::Admin), "Bob is now an admin.");
+        assert_eq!(
+            role_changed_message("Bob", Role::Admin),
+            "Bob is now an admin."
+        );
         assert!(role_changed_message("Bob", Role::Viewer).starts_with("Bob is now a viewer."));
         assert!(removed_message("Bob").starts_with("Bob was removed"));
     }

@@ -225,13 +225,14 @@ pub fn Members() -> impl IntoView {
         })
     });
     let confirm_label = Signal::derive(move || {
-        pending.with(|p| match p {
-            Some(Pending::Remove { you: true, .. }) => "Leave the organization",
-            Some(Pending::Remove { .. }) => "Remove member",
-            Some(Pending::DemoteYourself(_)) => "Make me a viewer",
-            None => "",
-        })
-        .to_owned()
+        pending
+            .with(|p| match p {
+                Some(Pending::Remove { you: true, .. }) => "Leave the organization",
+                Some(Pending::Remove { .. }) => "Remove member",
+                Some(Pending::DemoteYourself(_)) => "Make me a viewer",
+                None => "",
+            })
+            .to_owned()
     });
     let dialog_text = move || {
         let org = organization();

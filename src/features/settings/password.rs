@@ -97,10 +97,7 @@ pub fn ChangePassword(
                     let at_new = e.field_message("newPassword").map(str::to_owned);
                     if at_current.is_none() && at_new.is_none() {
                         banner.try_set(Some(Notice {
-                            text: format!(
-                                "Your password was not changed. {}",
-                                notice(&e).text
-                            ),
+                            text: format!("Your password was not changed. {}", notice(&e).text),
                             request_id: e.request_id().map(str::to_owned),
                         }));
                     }

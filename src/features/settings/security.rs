@@ -19,7 +19,7 @@ pub const SIGNED_OUT_EVERYWHERE: &str =
 #[component]
 pub fn Security() -> impl IntoView {
     set_title("Security");
-    let tokens = TokenList::new();
+    let tokens = TokenList::of_signed_in_user();
     tokens.load.run(());
     view! {
         <section class="page settings">

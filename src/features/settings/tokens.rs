@@ -28,7 +28,8 @@ pub struct TokenList {
 }
 
 impl TokenList {
-    pub fn new() -> Self {
+    /// The list of the signed-in user (call in a component: it reads the API context).
+    pub fn of_signed_in_user() -> Self {
         let api = use_api();
         let items = RwSignal::new(None::<Vec<ApiToken>>);
         let error = RwSignal::new(None::<Notice>);
@@ -56,7 +57,12 @@ impl TokenList {
 /// A wrong password (`WRONG_PASSWORD` on `body.password`) is a message at the password field.
 pub fn create_problem(
     err: &ApiError,
-) -> (Option<String>, Option<String>, Option<String>, Option<String>) {
+) -> (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+) {
     let at = |f: &str| err.field_message(f).map(str::to_owned);
     let (name, days, password) = (at("name"), at("expiresInDays"), at("password"));
     let banner = (name.is_none() && days.is_none() && password.is_none()).then(|| {
@@ -114,7 +120,11 @@ pub fn ApiTokens(list: TokenList) -> impl IntoView {
                 Err(ApiError::Unauthorized) => {}
                 Err(e) => {
                     banner.try_set(Some(Notice {
-                        text: format!("The token “{}” was not revoked: {}", token.name, describe(&e)),
+                        text: format!(
+                            "The token “{}” was not revoked: {}",
+                            token.name,
+                            describe(&e)
+                        ),
                         request_id: e.request_id().map(str::to_owned),
                     }));
                 }

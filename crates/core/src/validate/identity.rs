@@ -254,7 +254,18 @@ mod tests {
         assert_eq!(token_days_text("365").unwrap(), 365);
         assert_eq!(token_days_text("007").unwrap(), 7);
         let msg = "Choose a whole number of days from 1 to 365 (default 90).";
-        for bad in ["", " ", "0", "366", "-5", "+5", "1.5", "1e2", "ninety", "99999999999999999999999"] {
+        for bad in [
+            "",
+            " ",
+            "0",
+            "366",
+            "-5",
+            "+5",
+            "1.5",
+            "1e2",
+            "ninety",
+            "99999999999999999999999",
+        ] {
             assert_eq!(token_days_text(bad).unwrap_err().message, msg, "{bad:?}");
         }
     }
