@@ -3,7 +3,7 @@
 use super::client::enc;
 use super::{Api, ApiError};
 use onramp_core::dto::*;
-use onramp_core::ids::AccountId;
+use onramp_core::ids::{AccountId, UserId};
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
@@ -64,6 +64,55 @@ impl Api {
 
     pub async fn create_api_token(&self) -> Result<Session, ApiError> {
         self.first("POST", "/auth/tokens", None).await
+    }
+
+    /// Ends every session and API token of the caller, this one included.
+    pub async fn signout_everywhere(&self) -> Result<(), ApiError> {
+        self.status_only("POST", "/auth/signout-everywhere", None)
+            .await
+    }
+
+    /// Changes the caller's password; every other session and API token of theirs ends.
+    pub async fn change_password(&self, req: &PasswordChange) -> Result<(), ApiError> {
+        self.status_only("POST", "/auth/password", json(req)).await
+    }
+
+    // ---- members and API tokens (the local server's own) ----
+
+    /// Every member of the caller's organization, oldest first (any role).
+    pub async fn list_members(&self) -> Result<Vec<Member>, ApiError> {
+        self.all("/onramp/members").await
+    }
+
+    /// Changes a member's role (admins only); answers the member as changed.
+    pub async fn set_member_role(&self, id: &UserId, role: Role) -> Result<Member, ApiError> {
+        let path = format!("/onramp/members/{}", enc(id.as_str()));
+        self.first("PUT", &path, json(&MemberRoleRequest { role }))
+            .await
+    }
+
+    /// Removes a member (admins only); their sessions and tokens end.
+    pub async fn remove_member(&self, id: &UserId) -> Result<(), ApiError> {
+        let path = format!("/onramp/members/{}", enc(id.as_str()));
+        self.status_only("DELETE", &path, None).await
+    }
+
+    /// The caller's own API tokens that still work, newest first (never the tokens themselves).
+    pub async fn list_api_tokens(&self) -> Result<Vec<ApiToken>, ApiError> {
+        self.all("/onramp/tokens").await
+    }
+
+    /// A named API token; the answer is the only place the token itself ever appears.
+    pub async fn create_named_api_token(
+        &self,
+        req: &ApiTokenRequest,
+    ) -> Result<ApiTokenCreated, ApiError> {
+        self.first("POST", "/onramp/tokens", json(req)).await
+    }
+
+    pub async fn revoke_api_token(&self, id: &str) -> Result<(), ApiError> {
+        let path = format!("/onramp/tokens/{}", enc(id));
+        self.status_only("DELETE", &path, None).await
     }
 
     // ---- invitations (the local server's own; Spot keeps these private) ----

@@ -15,6 +15,7 @@ use crate::features::gcp::GcpConnect;
 use crate::features::invitations::InviteCard;
 use crate::features::management::{AzureBilling, ManagementWizard};
 use crate::features::onboarding::Welcome;
+use crate::features::settings::{Members, Security};
 use crate::platform::lazy::prefetch;
 use crate::state::{Config, Profile, Session, use_api};
 use leptos::prelude::*;
@@ -78,6 +79,16 @@ pub fn App(config: Config) -> impl IntoView {
                     <Route path=path!("/accounts/new/:step") view=add_account/>
                     <Route path=path!("/accounts/new/connect/:provider") view=add_account/>
                     <Route path=path!("/accounts/:id/setup") view=add_account/>
+                    // Settings: any role (a viewer sees the members read-only).
+                    <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/members"/> }/>
+                    <Route
+                        path=path!("/settings/members")
+                        view=|| view! { <RequireSession><LazyView load=settings_members/></RequireSession> }
+                    />
+                    <Route
+                        path=path!("/settings/security")
+                        view=|| view! { <RequireSession><LazyView load=settings_security/></RequireSession> }
+                    />
                 </Routes>
             </main>
         </Router>
@@ -162,6 +173,18 @@ crate::split_view!(
     add_account,
     fn add_account_flow() {
         view! { <AddAccount/> }
+    }
+);
+crate::split_view!(
+    settings_members,
+    fn settings_members() {
+        view! { <Members/> }
+    }
+);
+crate::split_view!(
+    settings_security,
+    fn settings_security() {
+        view! { <Security/> }
     }
 );
 
@@ -250,8 +273,8 @@ fn ViewerNotice() -> impl IntoView {
 }
 
 /// The user/account menu: who is signed in, the account being worked in, a search over the
-/// organization's accounts (name or ID) to switch to one, **Add account**, sign out. There is
-/// no settings page yet, so no Settings item.
+/// organization's accounts (name or ID) to switch to one, **Add account**, the settings screens
+/// (**Members**, **Security**), sign out.
 #[component]
 fn UserMenu() -> impl IntoView {
     use crate::components::{MenuEntry, MenuGroup, MenuSearch, provider_logo};
@@ -384,6 +407,8 @@ fn UserMenu() -> impl IntoView {
             search=MenuSearch { label: "Search accounts by name or ID", value: query }
             items=vec![
                 MenuItem { label: "Dashboard", on_select: Callback::new(move |()| go.run("/dashboard")) },
+                MenuItem { label: "Members", on_select: Callback::new(move |()| go.run("/settings/members")) },
+                MenuItem { label: "Security", on_select: Callback::new(move |()| go.run("/settings/security")) },
                 MenuItem { label: "Sign out", on_select: sign_out },
             ]
         />

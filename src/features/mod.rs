@@ -13,3 +13,4 @@ pub mod gcp;
 pub mod invitations;
 pub mod management;
 pub mod onboarding;
+pub mod settings;

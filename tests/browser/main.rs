@@ -28,6 +28,7 @@ mod dashboard;
 mod embed;
 mod gcp;
 mod invitations;
+mod settings;
 mod state;
 
 fn document() -> Document {

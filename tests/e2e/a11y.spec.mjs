@@ -128,6 +128,22 @@ describe('accessibility (axe-core)', () => {
         await open(page, '/dashboard');
         await scan('dashboard');
       });
+
+      it('/settings/members', T, async () => {
+        await open(page, '/settings/members');
+        await expectVisible(page.locator('.members-table'), 'the members table');
+        await scan('settings-members');
+      });
+
+      it('/settings/security, and its create-token dialog', T, async () => {
+        await open(page, '/settings/security');
+        await expectVisible(page.getByText(/You have no API tokens/), 'the empty token list');
+        await scan('settings-security');
+        await button(page, 'Create token').click();
+        await expectVisible(page.getByRole('dialog', { name: 'Create an API token' }), 'the create-token dialog');
+        await scan('settings-token-dialog');
+        await page.keyboard.press('Escape');
+      });
     });
   }
 

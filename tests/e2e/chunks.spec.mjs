@@ -42,6 +42,8 @@ const ROUTES = [
   { route: '/accounts/new', bundle: '/onramp', heading: 'Add an account', chunks: ['add_account'], signedIn: true },
   { route: '/management', bundle: '/onramp', heading: 'Connect your AWS management account', chunks: ['management'], signedIn: true },
   { route: '/finops', bundle: '/onramp', heading: 'FinOps products', chunks: ['finops'], signedIn: true },
+  { route: '/settings/members', bundle: '/onramp', heading: 'Members', chunks: ['settings_members'], signedIn: true },
+  { route: '/settings/security', bundle: '/onramp', heading: 'Security', chunks: ['settings_security'], signedIn: true },
 ];
 
 describe('lazily loaded chunks', () => {

@@ -20,6 +20,7 @@ pub mod onboarding;
 pub mod percent;
 pub mod retry;
 pub mod return_to;
+pub mod settings_view;
 pub mod time;
 pub mod validate;
 

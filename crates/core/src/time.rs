@@ -188,9 +188,38 @@ pub fn show_day(days: i64) -> String {
     }
 }
 
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// An ISO date or instant as its UTC day, "30 Nov 2026" (the month in words, so no one reads
+/// 03/04 the wrong way round); the text as given if it is not a date.
+pub fn show_date(iso: &str) -> String {
+    let Some(day) = utc_day(iso) else {
+        return iso.to_owned();
+    };
+    let ymd = show_day(day);
+    let month = ymd
+        .get(5..7)
+        .and_then(|m| m.parse::<usize>().ok())
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+    match (ymd.get(..4), month, ymd.get(8..)) {
+        (Some(y), Some(m), Some(d)) => format!("{} {m} {y}", d.trim_start_matches('0')),
+        _ => ymd,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_in_words() {
+        assert_eq!(show_date("2026-11-30T23:59:59.000Z"), "30 Nov 2026");
+        assert_eq!(show_date("2027-01-05"), "5 Jan 2027");
+        assert_eq!(show_date("2026-03-01T22:00:00-05:00"), "2 Mar 2026");
+        assert_eq!(show_date("soon"), "soon");
+    }
 
     /// What `new Date(ms).toISOString()` answers.
     #[test]

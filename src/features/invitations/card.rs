@@ -13,7 +13,6 @@ use crate::state::use_api;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
-use onramp_core::account_status::{show_day, utc_day};
 use onramp_core::dto::{Invitation, InvitationCreated, InvitationRequest, Role};
 use onramp_core::validate as v;
 
@@ -33,26 +32,8 @@ pub fn role_description(role: Role) -> &'static str {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// An ISO instant as its UTC day, "30 Nov 2026" (the month in words, so no one reads
-/// 03/04 the wrong way round); the text as given if it is not a date.
-pub fn show_date(iso: &str) -> String {
-    let Some(day) = utc_day(iso) else {
-        return iso.to_owned();
-    };
-    let ymd = show_day(day);
-    let month = ymd
-        .get(5..7)
-        .and_then(|m| m.parse::<usize>().ok())
-        .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
-    match (ymd.get(..4), month, ymd.get(8..)) {
-        (Some(y), Some(m), Some(d)) => format!("{} {m} {y}", d.trim_start_matches('0')),
-        _ => ymd,
-    }
-}
+/// An ISO instant as its UTC day, "30 Nov 2026" (core's rule, shared with the settings pages).
+pub use onramp_core::time::show_date;
 
 /// Words for a refused email address. The server's codes get our own sentence; a plain
 /// validation message (`body.email`) is shown as the server wrote it.

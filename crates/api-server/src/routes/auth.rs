@@ -380,21 +380,15 @@ pub async fn change_password(
     Extension(client): Extension<ClientIp>,
     SpotJson(body, mut errs): SpotJson<PasswordChange>,
 ) -> ApiResult {
-    if body.current_password.is_empty() {
-        errs.check::<()>(
-            "body.currentPassword",
-            Err(validate::FieldError::new("Enter your current password.")),
-        );
-    }
-    let new = errs.check("body.newPassword", validate::password(&body.new_password));
-    if new.is_some() && body.new_password == body.current_password {
-        errs.check::<()>(
-            "body.newPassword",
-            Err(validate::FieldError::new(
-                "Choose a password other than your current one.",
-            )),
-        );
-    }
+    // Core's rules, the ones the console's form runs.
+    errs.check(
+        "body.currentPassword",
+        validate::current_password(&body.current_password),
+    );
+    errs.check(
+        "body.newPassword",
+        validate::new_password(&body.current_password, &body.new_password),
+    );
     errs.into_result()?;
     recheck_password(
         &state,

@@ -81,6 +81,35 @@ pub fn token_days(input: Option<f64>) -> Checked<u32> {
     }
 }
 
+/// The days field of the console's token form, as typed: digits only (a blank, a sign, a
+/// decimal point or a word gets [`token_days`]'s message), then [`token_days`]'s range.
+pub fn token_days_text(input: &str) -> Checked<u32> {
+    let t = input.trim();
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return token_days(Some(f64::NAN));
+    }
+    // Too many digits to parse is out of range as well.
+    token_days(Some(t.parse::<f64>().unwrap_or(f64::INFINITY)))
+}
+
+/// The current password, asked again before a change: only its presence is checked here
+/// (the server compares it).
+pub fn current_password(pw: &str) -> Checked<()> {
+    if pw.is_empty() {
+        return fail("Enter your current password.");
+    }
+    Ok(())
+}
+
+/// A new password: sign-up's rule ([`password`]), and not the current one.
+pub fn new_password(current: &str, new: &str) -> Checked<()> {
+    password(new)?;
+    if new == current {
+        return fail("Choose a password other than your current one.");
+    }
+    Ok(())
+}
+
 /// Email: one `@`, a non-empty local part, a domain with a dot, at most 254 characters.
 /// Returned trimmed, with the domain lowercased (local parts are case-sensitive in principle).
 pub fn email(input: &str) -> Checked<String> {
@@ -216,6 +245,52 @@ mod tests {
         for bad in [0.0, -1.0, 366.0, 1.5, f64::NAN, f64::INFINITY] {
             assert!(token_days(Some(bad)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn token_days_as_typed() {
+        assert_eq!(token_days_text("90").unwrap(), 90);
+        assert_eq!(token_days_text(" 1 ").unwrap(), 1);
+        assert_eq!(token_days_text("365").unwrap(), 365);
+        assert_eq!(token_days_text("007").unwrap(), 7);
+        let msg = "Choose a whole number of days from 1 to 365 (default 90).";
+        for bad in [
+            "",
+            " ",
+            "0",
+            "366",
+            "-5",
+            "+5",
+            "1.5",
+            "1e2",
+            "ninety",
+            "99999999999999999999999",
+        ] {
+            assert_eq!(token_days_text(bad).unwrap_err().message, msg, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn changing_a_password() {
+        assert_eq!(
+            current_password("").unwrap_err().message,
+            "Enter your current password."
+        );
+        assert!(current_password(" ").is_ok());
+        assert!(new_password("Old-password-1", "New-password-2").is_ok());
+        assert_eq!(
+            new_password("Same-password-1", "Same-password-1")
+                .unwrap_err()
+                .message,
+            "Choose a password other than your current one."
+        );
+        // Sign-up's rule first: a weak password gets its message, even if it is the current one.
+        assert!(
+            new_password("short", "short")
+                .unwrap_err()
+                .message
+                .contains("still needs")
+        );
     }
 
     #[test]

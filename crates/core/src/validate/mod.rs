@@ -22,8 +22,9 @@ pub use gcp::{
     gcp_service_account_name,
 };
 pub use identity::{
-    PasswordCheck, TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, account_name, email, full_name,
-    organization_name, password, password_checks, token_days, token_name,
+    PasswordCheck, TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, account_name, current_password, email,
+    full_name, new_password, organization_name, password, password_checks, token_days,
+    token_days_text, token_name,
 };
 pub use s3::{aws_region, partition_of_region, s3_bucket_name, s3_path_prefix};
 

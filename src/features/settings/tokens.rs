@@ -1,0 +1,396 @@
+//! The **API tokens** part of `/settings/security`: the caller's tokens (name, created, expires,
+//! last used), **Create token** (name, days, the password again) with the new token shown once
+//! with Copy, and **Revoke** after a confirmation. The new token lives in a signal while the
+//! dialog shows it and nowhere else (no draft, no storage); the password likewise, until sent.
+
+use super::confirm::ConfirmDialog;
+use crate::api::{ApiError, describe};
+use crate::components::{
+    Banner, Button, CopyButton, Field, Modal, Notice, StatusMessage, focus_id, notice, rule,
+    run_busy,
+};
+use crate::state::use_api;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local_scoped;
+use onramp_core::dto::{ApiToken, ApiTokenCreated, ApiTokenRequest};
+use onramp_core::settings_view::last_used;
+use onramp_core::time::show_date;
+use onramp_core::validate as v;
+
+/// The caller's tokens as the page has them (`None` while loading), shared with the password
+/// form: a new password revokes every token, so the list is loaded again.
+#[derive(Clone, Copy)]
+pub struct TokenList {
+    pub items: RwSignal<Option<Vec<ApiToken>>>,
+    pub error: RwSignal<Option<Notice>>,
+    pub load: Callback<()>,
+}
+
+impl TokenList {
+    /// The list of the signed-in user (call in a component: it reads the API context).
+    pub fn of_signed_in_user() -> Self {
+        let api = use_api();
+        let items = RwSignal::new(None::<Vec<ApiToken>>);
+        let error = RwSignal::new(None::<Notice>);
+        let load = Callback::new(move |()| {
+            error.set(None);
+            let api = api();
+            spawn_local_scoped(async move {
+                let answer = api.list_api_tokens().await;
+                crate::state::mark_interactive();
+                match answer {
+                    Ok(list) => {
+                        items.try_set(Some(list));
+                    }
+                    Err(e) => {
+                        error.try_set(Some(notice(&e)));
+                    }
+                }
+            });
+        });
+        Self { items, error, load }
+    }
+}
+
+/// Where the server's refusal of a create-token form goes: `(name, days, password, banner)`.
+/// A wrong password (`WRONG_PASSWORD` on `body.password`) is a message at the password field.
+pub fn create_problem(
+    err: &ApiError,
+) -> (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+) {
+    let at = |f: &str| err.field_message(f).map(str::to_owned);
+    let (name, days, password) = (at("name"), at("expiresInDays"), at("password"));
+    let banner = (name.is_none() && days.is_none() && password.is_none()).then(|| {
+        format!(
+            "The token was not created. {} Your entries are kept: press Create token to try again.",
+            describe(err)
+        )
+    });
+    (name, days, password, banner)
+}
+
+#[component]
+pub fn ApiTokens(list: TokenList) -> impl IntoView {
+    let api = use_api();
+    let status = RwSignal::new(None::<String>);
+    let open_create = RwSignal::new(false);
+
+    // Closing the create dialog (with a new token or not) shows the list as the server has it.
+    let is_open = Memo::new(move |_| open_create.get());
+    Effect::new(move |was_open: Option<bool>| {
+        let now = is_open.get();
+        if was_open == Some(true) && !now {
+            list.load.run(());
+        }
+        now
+    });
+
+    // Revoking, after a confirmation.
+    let target = RwSignal::new(None::<ApiToken>);
+    let open_revoke = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let banner = RwSignal::new(None::<Notice>);
+    let revoke = Callback::new(move |()| {
+        if busy.get_untracked() {
+            return;
+        }
+        let Some(token) = target.get_untracked() else {
+            return;
+        };
+        let api = api();
+        run_busy(busy, async move {
+            match api.revoke_api_token(&token.token_id).await {
+                // Gone already (revoked elsewhere, expired): it does not work either way.
+                Ok(()) | Err(ApiError::Http { status: 404, .. }) => {
+                    list.items.try_update(|l| {
+                        if let Some(l) = l {
+                            l.retain(|t| t.token_id != token.token_id);
+                        }
+                    });
+                    status.try_set(Some(format!("The token “{}” was revoked.", token.name)));
+                    open_revoke.try_set(false);
+                    // Its row and button are gone: focus the list's heading.
+                    request_animation_frame(|| focus_id("tokens-heading"));
+                }
+                Err(ApiError::Unauthorized) => {}
+                Err(e) => {
+                    banner.try_set(Some(Notice {
+                        text: format!(
+                            "The token “{}” was not revoked: {}",
+                            token.name,
+                            describe(&e)
+                        ),
+                        request_id: e.request_id().map(str::to_owned),
+                    }));
+                }
+            }
+        });
+    });
+    let target_name =
+        move || target.with(|t| t.as_ref().map(|t| t.name.clone()).unwrap_or_default());
+
+    let row_view = move |t: ApiToken| {
+        let name = t.name.clone();
+        let used = last_used(&t);
+        let t2 = t.clone();
+        view! {
+            <tr data-token=t.token_id.clone()>
+                <th scope="row" class="token-name-cell">{name.clone()}</th>
+                <td><time datetime=t.created.clone()>{show_date(&t.created)}</time></td>
+                <td><time datetime=t.expires.clone()>{show_date(&t.expires)}</time></td>
+                <td>{used}</td>
+                <td class="row-actions">
+                    <button type="button" class="btn btn-danger btn-small" aria-haspopup="dialog"
+                        on:click=move |_| {
+                            status.set(None);
+                            target.set(Some(t2.clone()));
+                            open_revoke.set(true);
+                        }>
+                        "Revoke"<span class="sr-only">{format!(" the token “{name}”")}</span>
+                    </button>
+                </td>
+            </tr>
+        }
+    };
+
+    view! {
+        <section class="card tokens-card" aria-labelledby="tokens-heading">
+            <div class="settings-head">
+                <h2 id="tokens-heading" tabindex="-1">"API tokens"</h2>
+                <button
+                    type="button"
+                    id="tokens-create"
+                    class="btn btn-primary"
+                    aria-haspopup="dialog"
+                    on:click=move |_| {
+                        status.set(None);
+                        open_create.set(true);
+                    }
+                >
+                    "Create token"
+                </button>
+            </div>
+            <p class="muted">
+                "An API token lets a script or tool call the API as you, with your role, until it expires or you revoke it. Each token is shown once, when it is created."
+            </p>
+            <StatusMessage text=status/>
+            <Banner notice=list.error/>
+            <Show when=move || list.error.with(Option::is_some)>
+                <button type="button" class="btn btn-secondary" on:click=move |_| list.load.run(())>
+                    "Try again"<span class="sr-only">" loading API tokens"</span>
+                </button>
+            </Show>
+            {move || match list.items.get() {
+                None if list.error.with(Option::is_some) => None,
+                None => Some(view! { <p role="status" class="muted">"Loading API tokens…"</p> }.into_any()),
+                Some(items) if items.is_empty() => Some(view! {
+                    <p class="muted tokens-empty">"You have no API tokens. Tokens you create appear here until they expire or you revoke them."</p>
+                }.into_any()),
+                Some(items) => Some(view! {
+                    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="tokens-heading">
+                        <table class="data-table tokens-table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Name"</th>
+                                    <th scope="col">"Created"</th>
+                                    <th scope="col">"Expires"</th>
+                                    <th scope="col">"Last used"</th>
+                                    <th scope="col" class="row-actions">"Actions"</th>
+                                </tr>
+                            </thead>
+                            <tbody>{items.into_iter().map(row_view).collect_view()}</tbody>
+                        </table>
+                    </div>
+                }.into_any()),
+            }}
+            <CreateTokenDialog open=open_create/>
+            <ConfirmDialog
+                id="revoke-dialog"
+                title=Signal::derive(move || format!("Revoke “{}”?", target_name()))
+                open=open_revoke
+                busy=busy
+                banner=banner
+                cancel="Keep the token"
+                confirm=Signal::stored("Revoke token".to_owned())
+                on_confirm=revoke
+            >
+                <p>"Scripts and tools that use this token stop working at once. This can't be undone."</p>
+            </ConfirmDialog>
+        </section>
+    }
+}
+
+#[component]
+fn CreateTokenDialog(open: RwSignal<bool>) -> impl IntoView {
+    let api = use_api();
+    let name = RwSignal::new(String::new());
+    let e_name = RwSignal::new(None::<String>);
+    let days = RwSignal::new(String::new());
+    let e_days = RwSignal::new(None::<String>);
+    // Never stored: cleared when the dialog closes and after every answer.
+    let password = RwSignal::new(String::new());
+    let e_password = RwSignal::new(None::<String>);
+    let banner = RwSignal::new(None::<Notice>);
+    let busy = RwSignal::new(false);
+    // The only copy of the new token, for as long as the dialog shows it.
+    let created = RwSignal::new(None::<ApiTokenCreated>);
+
+    Effect::new(move |_| {
+        if open.get() {
+            name.set(String::new());
+            days.set(v::TOKEN_DAYS_DEFAULT.to_string());
+            for e in [e_name, e_days, e_password] {
+                e.set(None);
+            }
+            banner.set(None);
+            request_animation_frame(|| focus_id("token-name"));
+        } else {
+            created.set(None);
+            password.set(String::new());
+        }
+    });
+
+    let check_name = rule(v::token_name);
+    let check_days = rule(v::token_days_text);
+    let check_password = rule(v::current_password);
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        banner.set(None);
+        let fields = [
+            (check_name, name, e_name, "token-name"),
+            (check_days, days, e_days, "token-days"),
+            (check_password, password, e_password, "token-password"),
+        ];
+        let mut first_bad = None;
+        for (check, value, error, id) in fields {
+            let msg = check.run(value.get_untracked());
+            if msg.is_some() && first_bad.is_none() {
+                first_bad = Some(id);
+            }
+            error.set(msg);
+        }
+        if let Some(id) = first_bad {
+            focus_id(id);
+            return;
+        }
+        let (Ok(token_name), Ok(token_days)) = (
+            v::token_name(&name.get_untracked()),
+            v::token_days_text(&days.get_untracked()),
+        ) else {
+            return;
+        };
+        let req = ApiTokenRequest {
+            name: token_name,
+            expires_in_days: Some(f64::from(token_days)),
+            password: password.get_untracked(),
+        };
+        let api = api();
+        run_busy(busy, async move {
+            let answer = api.create_named_api_token(&req).await;
+            drop(req);
+            password.try_set(String::new());
+            match answer {
+                Ok(c) => {
+                    created.try_set(Some(c));
+                    request_animation_frame(|| focus_id("token-value"));
+                }
+                Err(ApiError::Unauthorized) => {}
+                Err(e) => {
+                    let (n, d, p, b) = create_problem(&e);
+                    let focus = if n.is_some() {
+                        Some("token-name")
+                    } else if d.is_some() {
+                        Some("token-days")
+                    } else if p.is_some() {
+                        Some("token-password")
+                    } else {
+                        None
+                    };
+                    e_name.try_set(n);
+                    e_days.try_set(d);
+                    e_password.try_set(p);
+                    banner.try_set(b.map(|text| Notice {
+                        text,
+                        request_id: e.request_id().map(str::to_owned),
+                    }));
+                    if let Some(id) = focus {
+                        focus_id(id);
+                    }
+                }
+            }
+        });
+    };
+
+    let title = Signal::derive(move || {
+        created.with(|c| match c {
+            Some(c) => format!("Token “{}” created", c.token.name),
+            None => "Create an API token".to_owned(),
+        })
+    });
+    let value = Signal::derive(move || {
+        created.with(|c| {
+            c.as_ref()
+                .map(|c| c.access_token.clone())
+                .unwrap_or_default()
+        })
+    });
+    let expires = move || {
+        created.with(|c| {
+            c.as_ref()
+                .map(|c| show_date(&c.token.expires))
+                .unwrap_or_default()
+        })
+    };
+
+    view! {
+        <Modal id="token-dialog" title=title open=open>
+            {move || match created.with(Option::is_some) {
+                false => view! {
+                    <form class="form" novalidate on:submit=submit.clone()>
+                        <Field id="token-name" label="Token name" value=name error=e_name check=check_name
+                            autocomplete="off" hint="What will use it, like “CI deploy”. At least one letter; up to 100 characters."/>
+                        <Field id="token-days" label="Expires after (days)" value=days error=e_days check=check_days
+                            inputmode="numeric" autocomplete="off" hint="A whole number of days from 1 to 365; 90 unless you change it."/>
+                        <Field id="token-password" label="Your password" value=password error=e_password check=check_password
+                            input_type="password" autocomplete="current-password"
+                            hint="Asked again because the token can act as you."/>
+                        <Banner notice=banner/>
+                        <div class="form-actions">
+                            <Button busy=busy>"Create token"</Button>
+                            <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                        </div>
+                    </form>
+                }.into_any(),
+                true => view! {
+                    <div class="token-result">
+                        <div class="banner banner-warning" id="token-once">
+                            <div>
+                                <p class="banner-text">"Copy the token now: it won't be shown again."</p>
+                                <p class="banner-text token-once-detail">{move || format!("Keep it somewhere safe, like a password manager. It works until {}, or until you revoke it.", expires())}</p>
+                            </div>
+                        </div>
+                        <div class="field">
+                            <label for="token-value" class="field-label">"API token"</label>
+                            <input id="token-value" type="text" readonly=true class="token-value"
+                                autocomplete="off" spellcheck="false"
+                                aria-describedby="token-once" prop:value=move || value.get()/>
+                        </div>
+                        <CopyButton id="token-copy" value=value what="API token"/>
+                        <div class="form-actions">
+                            <button type="button" class="btn btn-primary" on:click=move |_| open.set(false)>"Done"</button>
+                        </div>
+                    </div>
+                }.into_any(),
+            }}
+        </Modal>
+    }
+}
