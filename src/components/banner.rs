@@ -23,7 +23,8 @@ impl Notice {
 #[component]
 pub fn Banner(#[prop(into)] notice: Signal<Option<Notice>>) -> impl IntoView {
     move || {
-        notice.get().map(|n| {
+        // Read as nothing once the screen is gone (see Field).
+        notice.try_get().flatten().map(|n| {
             view! {
                 <div class="banner banner-error" role="alert">
                     <svg class="banner-icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20">

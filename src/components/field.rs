@@ -39,6 +39,9 @@ pub fn Field(
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
+    // The screen's last changes can reach a field whose screen is already gone (a form that
+    // moves on when it is done): its error then reads as none instead of panicking.
+    let has_error = move || error.try_with(Option::is_some).unwrap_or(false);
     let described_by = {
         let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
         move || {
@@ -46,13 +49,13 @@ pub fn Field(
             if hint.is_some() {
                 ids.push(hint_id.clone());
             }
-            if error.with(Option::is_some) {
+            if has_error() {
                 ids.push(error_id.clone());
             }
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
-    let invalid = move || error.with(Option::is_some).then_some("true");
+    let invalid = move || has_error().then_some("true");
     let validate = move || error.set(check.run(value.get_untracked()));
     // Leaving the field for its form's submit button: the submit validates anyway, and a
     // message appearing now would shift the button away from under the pointer between
@@ -129,11 +132,11 @@ pub fn Field(
     };
 
     view! {
-        <div class="field" class:field-invalid=move || error.with(Option::is_some)>
+        <div class="field" class:field-invalid=move || has_error()>
             <label for=id class="field-label">{label}</label>
             {hint.map(|h| view! { <p class="field-hint" id=hint_id.clone()>{h}</p> })}
             {control}
-            {move || error.get().map(|msg| view! {
+            {move || error.try_get().flatten().map(|msg| view! {
                 <p class="field-error" id=error_id.clone()>
                     <svg aria-hidden="true" viewBox="0 0 16 16" width="16" height="16">
                         <circle cx="8" cy="8" r="7" fill="currentColor"/>

@@ -18,12 +18,19 @@ where
 {
     // Bumped by **Try again**; the view below tracks it and loads once more.
     let attempt = RwSignal::new(0u32);
+    // The screen is built under this view's owner, not under the `Suspend` that awaits it: its
+    // signals then live exactly as long as the effects that read them. Under the `Suspend`'s
+    // owner they could go first when the route changed, and an effect run in between panicked
+    // ("reactive value already disposed").
+    let home = Owner::current().unwrap_or_default();
     view! {
         <Suspense fallback=|| ()>
             {move || {
                 attempt.track();
                 // The load awaits browser promises (not `Send`); it stays on this thread anyway.
-                let loading = SendWrapper::new(load());
+                let loading = SendWrapper::new(
+                    home.with(|| leptos::reactive::computed::ScopedFuture::new_untracked(load())),
+                );
                 Suspend::new(async move {
                     match loading.await {
                         Ok(screen) => screen,

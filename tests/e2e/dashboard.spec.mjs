@@ -47,11 +47,16 @@ function row(page, name) {
 }
 
 /** On the connect step of an AWS account: the manual way, a role ARN, Connect. */
+/** Opens AWS's manual way unless it is open: once the panel (a lazily loaded chunk) is there. */
+async function openManualAws(page) {
+  const manual = button(page, 'Manually (IAM console)');
+  await expectVisible(manual, 'the AWS panel');
+  if ((await manual.getAttribute('aria-expanded')) !== 'true') await manual.click();
+}
+
 async function connectAwsManually(page, roleArn) {
   const arn = field(page, 'Role ARN');
-  if (!(await arn.isVisible())) {
-    await button(page, 'Manually (IAM console)').click();
-  }
+  await openManualAws(page);
   await expectText(page.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID for the new account');
   await arn.fill(roleArn);
   await page.locator('form').filter({ has: arn }).getByRole('button', { name: 'Connect', exact: true }).click();
@@ -217,7 +222,7 @@ describe('dashboard and additional accounts', () => {
     await button(page, 'Next').click();
     await expectURL(page, '/accounts/new/connect/aws');
     const arn = field(page, 'Role ARN');
-    if (!(await arn.isVisible())) await button(page, 'Manually (IAM console)').click();
+    await openManualAws(page);
     await arn.fill('arn:aws:iam::444444444444:role/Spot-Role');
 
     // Leave: the dashboard lists it as not connected.

@@ -117,10 +117,7 @@ describe('settings', () => {
       await checkA11y(page, 'the members list after a removal');
 
       // Bob's tab: his next request ends the session and sends him to sign in; his next page
-      // load shows the sign-in screen. (The sign-in screen drawn in place after
-      // a session ends there is blank, with RuntimeError: unreachable: a fault that main's own
-      // build shows too, in resilience.spec's "token revoked mid-flow"; see the todo test below.
-      // So Bob's page problems are not checked here.)
+      // load shows the sign-in screen.
       await bobTab.page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Security' }).click();
       await expectURL(bobTab.page, '/signin');
       assert.equal((await api(suite.server, 'GET', '/api/auth/me', { token: bob.token })).status, 401, 'Bob\'s token is dead');
@@ -288,7 +285,7 @@ describe('settings', () => {
       assert.equal((await api(suite.server, 'GET', '/api/auth/me', { token })).status, 401, 'the other tab\'s session ended');
 
       // The other tab: its next request sends it to sign in; its next page load shows the
-      // sign-in screen. (Page problems not checked: see the todo test below.)
+      // sign-in screen.
       await second.page.locator('#user-menu-button').click();
       await second.page.getByRole('menuitem', { name: 'Security', exact: true }).click();
       await expectURL(second.page, '/signin');
@@ -300,11 +297,9 @@ describe('settings', () => {
     }
   }));
 
-  // Known fault, not of these screens: main's own build shows it in resilience.spec ("a token
-  // revoked mid-flow"). When a session ends while a screen loaded from a chunk is showing, the
-  // sign-in screen that replaces it in place stays blank and the page reports RuntimeError:
-  // unreachable. Kept as a todo so it runs and shows, without failing the suite.
-  it('sign out everywhere: this tab\'s sign-in screen says what happened, with no page error', { ...T, todo: 'blank sign-in screen after a session ends in place (pre-existing, also on main)' }, () => withPage(async (page, problems) => {
+  // The sign-in screen drawn in place after the session ends says why, and nothing panicked on
+  // the way (a screen's last effects once read its disposed signals there).
+  it('sign out everywhere: this tab\'s sign-in screen says what happened, with no page error', T, () => withPage(async (page, problems) => {
     await signedIn(page, suite.server, newUser());
     await open(page, '/settings/security');
     await button(page, 'Sign out everywhere').click();

@@ -381,7 +381,7 @@ pub fn AwsConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> 
                 <Banner notice=banner/>
                 <div class="form-actions">
                     <crate::components::Button busy=busy>"Connect"</crate::components::Button>
-                    <Show when=move || banner.with(Option::is_some)>
+                    <Show when=move || banner.try_with(Option::is_some).unwrap_or(false)>
                         <crate::components::Button busy=busy variant="secondary">"Try again"</crate::components::Button>
                     </Show>
                 </div>
