@@ -132,7 +132,7 @@ pub fn Field(
     };
 
     view! {
-        <div class="field" class:field-invalid=move || has_error()>
+        <div class="field" class:field-invalid=has_error>
             <label for=id class="field-label">{label}</label>
             {hint.map(|h| view! { <p class="field-hint" id=hint_id.clone()>{h}</p> })}
             {control}
