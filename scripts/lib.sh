@@ -126,6 +126,7 @@ build_release() {
   log "trunk build --release --features split (offline)"
   ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build --release --features split ) || return 1
   split_bundle "$ROOT/dist" index.html onramp || return 1
+  bundle_css "$ROOT/dist" index.html onramp || return 1
   build_auth_bundle --release --features split,auth-bundle || return 1
   compress_dist || return 1
   log "cargo build --release --locked -p onramp-api"
@@ -141,6 +142,7 @@ build_auth_bundle() {
   log "trunk build auth.html $* (the sign-in bundle)"
   ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build auth.html "$@" --dist "$out" ) || return 1
   if [[ " $* " == *" --features split"* ]]; then split_bundle "$out" index.html onramp-auth || return 1; fi
+  if [[ " $* " == *" --release"* ]]; then bundle_css "$out" index.html onramp-auth || return 1; fi
   ( cd "$out" && for f in *; do [[ "$f" == index.html ]] || cp -R "$f" "$ROOT/dist/"; done ) || return 1
   cp "$out/index.html" "$ROOT/dist/auth.html"
 }
@@ -202,6 +204,26 @@ split_bundle() {
   done
   ok "$bin: main module $(stat -c %s "$dir/$bin-${h}_bg.wasm") B, $(find "$work/out" -name '*.wasm' ! -name '*_bg.wasm' | wc -l) chunks"
   rm -rf "$work"
+}
+
+# bundle_css DIR HTML NAME: the page's stylesheets (Trunk links one file per style/*.css, handy
+# while editing) become one content-hashed DIR/NAME-<hash>.css, in link order: one answer instead
+# of nine, and brotli sees all the rules at once. The page's link and its integrity follow.
+bundle_css() {
+  local dir="$1" html="$1/$2" name="$3" files f out sri bundle
+  mapfile -t files < <(grep -o '<link rel="stylesheet" href="/[^"]*\.css"' "$html" | sed 's|.*href="/||; s|"$||')
+  ((${#files[@]} > 1)) || return 0
+  out="$(mktemp)"
+  for f in "${files[@]}"; do cat "$dir/$f" >>"$out" || return 1; done
+  bundle="$name-$(hash16 "$out").css"
+  mv "$out" "$dir/$bundle"
+  chmod 644 "$dir/$bundle"
+  sri="sha384-$(openssl dgst -sha384 -binary "$dir/$bundle" | base64 -w0)"
+  # The first link becomes the bundle's, the others go (one link per line, as Trunk writes them).
+  sed -i -E -e "0,/<link rel=\"stylesheet\" href=\"\/[^\"]*\.css\"[^>]*>/s||<link rel=\"stylesheet\" href=\"/$bundle\" integrity=\"$sri\"/>|" \
+    -e '/<link rel="stylesheet" href="\/[^"]*\.css"[^>]*>/{/'"$bundle"'/!d}' "$html" || return 1
+  for f in "${files[@]}"; do rm -f "$dir/$f"; done
+  ok "$2: ${#files[@]} stylesheets in one $bundle ($(stat -c %s "$dir/$bundle") B)"
 }
 
 # Write `.br` (brotli -q 11) and `.gz` (gzip -9) beside every text and wasm file of dist/, as a CDN
