@@ -1,6 +1,6 @@
 // Lazily loaded screens. Each entry route fetches its bundle's main module and the chunks of its
 // own screen, nothing more (the first-run wizard also prefetches what comes next); a whole
-// onboarding fetches each chunk once; a chunk that cannot be fetched says so in place and
+// onboarding fetches each chunk once; the release build's stylesheet is one file per page; a chunk that cannot be fetched says so in place and
 // **Try again** loads it, while the rest of the console keeps working.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -70,7 +70,10 @@ describe('lazily loaded chunks', () => {
         await page.waitForLoadState('networkidle');
         await page.waitForTimeout(500);
         await page.waitForLoadState('networkidle');
-        const got = modules(wire.take());
+        const rows = wire.take();
+        const styles = rows.filter((r) => r.path.endsWith('.css')).map((r) => r.path);
+        assert.equal(styles.length, 1, `${route}: one stylesheet for the page (got ${styles.join(', ')})`);
+        const got = modules(rows);
         assert.deepEqual(got.main, [bundle], `${route}: one main module, the ${bundle.slice(1)} bundle's`);
         for (const c of chunks) assert.ok(got.chunks.includes(c), `${route}: the ${c} chunk was fetched (got ${got.chunks})`);
         const allowed = new Set([...chunks, ...prefetch]);
