@@ -35,11 +35,6 @@ pub fn is_you(member: &Member, my_email: Option<&str>) -> bool {
     my_email.is_some_and(|me| me.trim().eq_ignore_ascii_case(member.email.trim()))
 }
 
-/// How many admins the list holds.
-pub fn admin_count(members: &[Member]) -> usize {
-    members.iter().filter(|m| m.role == Role::Admin).count()
-}
-
 /// A role change that ends the session of the person who asks for it (demoting yourself: the
 /// server revokes every session of a demoted admin) is confirmed first; any other change is
 /// made at once.
@@ -111,7 +106,6 @@ mod tests {
         assert!(!role_change_needs_confirmation(&admin, false));
         assert!(!role_change_needs_confirmation(&viewer, false));
         assert!(!role_change_needs_confirmation(&viewer, true));
-        assert_eq!(admin_count(&[admin, viewer.clone(), viewer]), 1);
     }
 
     #[test]

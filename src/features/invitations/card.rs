@@ -35,7 +35,8 @@ pub fn role_description(role: Role) -> &'static str {
 /// An ISO instant as its UTC day, "30 Nov 2026" (core's rule, shared with the settings pages).
 pub use onramp_core::time::show_date;
 
-/// Words for a refused email address. The server's codes get our own sentence; a plain
+/// Words for a refused email address (an email registered in another organization is not
+/// refused here: the invitee learns it when accepting). The server's codes get our own sentence; a plain
 /// validation message (`body.email`) is shown as the server wrote it.
 pub fn email_problem(err: &ApiError) -> Option<String> {
     if err.has_code("USER_ALREADY_MEMBER") {
@@ -44,12 +45,6 @@ pub fn email_problem(err: &ApiError) -> Option<String> {
         Some(
             "An invitation for this email is already pending. To send a new link, revoke the \
              pending one in the list first."
-                .into(),
-        )
-    } else if err.has_code("EMAIL_ALREADY_REGISTERED") {
-        Some(
-            "This email already has an Onramp account in another organization, and one email \
-             can belong to one organization only. Ask them for another address."
                 .into(),
         )
     } else {
