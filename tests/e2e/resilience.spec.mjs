@@ -3,8 +3,8 @@
 // limit, 500s, 429 with a reset, a dropped connection, broken JSON, a write whose answer is lost)
 // shows words and Try again, keeps the typed Role ARN, and the flow completes once the fault
 // clears. Safe requests (GET /api/auth/me on a reload) recover by themselves, a bounded number of
-// times. A token revoked mid-flow sends the user to sign in and back to the same step with the
-// ARN; offline shows a banner; no double submit; and no secret reaches storage, URLs or the
+// times. A token revoked mid-flow, or a session that expired unused, sends the user to sign in
+// and back to the same step with the ARN; offline shows a banner; no double submit; and no secret reaches storage, URLs or the
 // console.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
@@ -197,6 +197,31 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     const newToken = await page.evaluate(() => sessionStorage.getItem('onramp.session'));
     assert.ok(newToken && newToken !== token, 'a new session');
     assert.equal(await page.evaluate(() => sessionStorage.getItem('onramp.return_to')), null, 'the way back is used once');
+    await button(page, 'Connect').click();
+    await expectConnected(page, newToken);
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('a session that expired while unused: sign in again, back at the same step with the Role ARN', T, () => withPage(async (page, problems) => {
+    const { user, token } = await signedIn(page);
+    await toConnectStep(page);
+    // The server's idle lifetime drops to one second (12 hours by default): the tab sits unused.
+    await setFaults(suite.server, { sessionIdleSecs: 1 });
+    await page.waitForTimeout(1_500);
+    const me = await api(suite.server, 'GET', '/api/auth/me', { token });
+    assert.equal(me.status, 401, 'the server ended the unused session');
+    await clearFaults(suite.server);
+
+    await button(page, 'Connect').click();
+    await expectURL(page, '/signin');
+    await expectVisible(page.getByRole('status').filter({ hasText: /session has ended/ }), 'the session-ended message');
+    await field(page, 'Email').fill(user.email);
+    await field(page, 'Password').fill(user.password);
+    await button(page, 'Sign in').click();
+    await expectURL(page, '/welcome/connect/aws');
+    await expectValue(field(page, 'Role ARN'), ROLE, 'Role ARN after signing in again');
+    const newToken = await page.evaluate(() => sessionStorage.getItem('onramp.session'));
+    assert.ok(newToken && newToken !== token, 'a new session');
     await button(page, 'Connect').click();
     await expectConnected(page, newToken);
     await expectNoPageProblems(page, problems);

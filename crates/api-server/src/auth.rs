@@ -79,7 +79,10 @@ pub const LAST_USED_EVERY: time::Duration = time::Duration::minutes(1);
 /// 401 through [`Auth`]; only a failing database answers here.
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if let Some(token) = bearer(req.headers()) {
-        let lifetimes = Lifetimes::of(&state.config);
+        let mut lifetimes = Lifetimes::of(&state.config);
+        if let Some(idle) = state.faults.session_idle() {
+            lifetimes.idle = time::Duration::try_from(idle).unwrap_or(time::Duration::MAX);
+        }
         let resolved = resolve(
             &state.db.conn(),
             token,

@@ -453,6 +453,14 @@ struct FaultFlags {
         value_parser = path_prefix
     )]
     fault_only: Option<String>,
+    /// Seconds a session may go unused before it ends, instead of --session-idle-hours.
+    #[arg(
+        long,
+        env = "ONRAMP_FAULT_SESSION_IDLE_SECS",
+        value_name = "S",
+        value_parser = value_parser!(u64).range(1..)
+    )]
+    fault_session_idle_secs: Option<u64>,
     /// Seed of the faults' random choices, so a run repeats (unset: random).
     #[arg(long, env = "ONRAMP_FAULT_SEED", value_name = "N")]
     fault_seed: Option<u64>,
@@ -506,6 +514,7 @@ impl From<Flags> for Config {
                 malformed_rate: x.fault_malformed_rate,
                 lose_after_write_rate: x.fault_lose_after_write_rate,
                 only: x.fault_only,
+                session_idle_secs: x.fault_session_idle_secs,
             },
             fault_seed: x.fault_seed,
             fault_control: x.fault_control,

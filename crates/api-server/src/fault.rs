@@ -119,6 +119,17 @@ impl FaultInjector {
         self.lock().faults.clone()
     }
 
+    /// The session idle lifetime the knobs impose, if any (never locks when faults are off).
+    pub fn session_idle(&self) -> Option<std::time::Duration> {
+        if !self.installed {
+            return None;
+        }
+        self.lock()
+            .faults
+            .session_idle_secs
+            .map(std::time::Duration::from_secs)
+    }
+
     /// Replaces the knobs (and restarts the every-Nth count; reseeds when `seed` is given).
     pub fn set(&self, faults: Faults, seed: Option<u64>) {
         let mut g = self.lock();
@@ -348,7 +359,7 @@ fn patched(current: &Faults, body: Value) -> Result<(Faults, Option<u64>), Strin
         if !obj.contains_key(&k) {
             return Err(format!(
                 "Unknown knob {k:?}. Known: latencyMs, errorRate, rateLimitEvery, resetSecs, \
-                 dropRate, malformedRate, loseAfterWriteRate, only, seed."
+                 dropRate, malformedRate, loseAfterWriteRate, only, sessionIdleSecs, seed."
             ));
         }
         obj.insert(k, v);

@@ -300,6 +300,32 @@ async fn a_real_client_loses_the_answer_of_a_committed_write() {
 // ---- control endpoint -----------------------------------------------------------------------
 
 #[tokio::test]
+async fn the_session_idle_knob_ends_unused_sessions_in_seconds() {
+    let mut c = config();
+    c.fault_control = true;
+    let app = TestApp::with(c);
+    let (token, _) = app.signup("idle@example.com").await;
+    let a = app
+        .post_anon("/api/_faults", json!({"sessionIdleSecs": 1}))
+        .await;
+    a.expect(200);
+    assert_eq!(a.item()["sessionIdleSecs"], 1);
+    app.get("/api/auth/me", &token).await.expect(200);
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    app.get("/api/auth/me", &token).await.expect(401);
+    // The knob only shortens the lifetime: back to the flag's 12 hours, a fresh session lives.
+    app.post_anon("/api/_faults", json!({"sessionIdleSecs": null}))
+        .await
+        .expect(200);
+    let (fresh, _) = app.signup("idle2@example.com").await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    app.get("/api/auth/me", &fresh).await.expect(200);
+    app.post_anon("/api/_faults", json!({"sessionIdleSecs": 0}))
+        .await
+        .expect_error(400, "ValidationError", Some("body"));
+}
+
+#[tokio::test]
 async fn control_endpoint_is_404_without_the_flag() {
     let app = TestApp::new();
     app.call("GET", "/api/_faults", None, None)
@@ -334,7 +360,8 @@ async fn control_endpoint_switches_faults_live() {
     assert_eq!(
         a.item(),
         &json!({"latencyMs": 0, "errorRate": 0.0, "rateLimitEvery": 0, "resetSecs": 2,
-                "dropRate": 0.0, "malformedRate": 0.0, "loseAfterWriteRate": 0.0, "only": null})
+                "dropRate": 0.0, "malformedRate": 0.0, "loseAfterWriteRate": 0.0, "only": null,
+                "sessionIdleSecs": null})
     );
     // Switch on: only the credentials routes fail.
     let a = app

@@ -13,6 +13,7 @@ export const NO_FAULTS = Object.freeze({
   malformedRate: 0,
   loseAfterWriteRate: 0,
   only: null,
+  sessionIdleSecs: null,
 });
 
 /** A server (in-memory database) whose faults the test can change while it runs. */

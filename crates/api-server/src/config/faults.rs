@@ -23,6 +23,10 @@ pub struct Faults {
     pub lose_after_write_rate: f64,
     /// Only paths starting with this (e.g. `/api/setup/credentials`); null: all of `/api`.
     pub only: Option<String>,
+    /// A session's idle lifetime in seconds instead of `--session-idle-hours`, so a test can
+    /// let a session expire by disuse in seconds; null: the flag's.
+    #[serde(default)]
+    pub session_idle_secs: Option<u64>,
 }
 
 // Rates are checked finite (never NaN), so equality is an equivalence.
@@ -39,6 +43,7 @@ impl Default for Faults {
             malformed_rate: 0.0,
             lose_after_write_rate: 0.0,
             only: None,
+            session_idle_secs: None,
         }
     }
 }
@@ -51,7 +56,8 @@ impl Faults {
 
     /// No fault would ever fire.
     pub fn is_off(&self) -> bool {
-        self.latency_ms == 0
+        self.session_idle_secs.is_none()
+            && self.latency_ms == 0
             && self.error_rate == 0.0
             && self.rate_limit_every == 0
             && self.drop_rate == 0.0
@@ -77,6 +83,9 @@ impl Faults {
         }
         if self.reset_secs > Self::MAX_RESET_SECS {
             return Err("resetSecs must be at most 86400 (one day).".into());
+        }
+        if self.session_idle_secs == Some(0) {
+            return Err("sessionIdleSecs must be at least 1, or null.".into());
         }
         if let Some(o) = &self.only
             && !o.starts_with('/')
