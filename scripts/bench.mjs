@@ -10,7 +10,10 @@
 //    the UI (sign-up → AWS → dashboard), all its bytes on the wire. PASS/MISS per target.
 // 2. Time from navigation start to performance.mark("onramp:interactive"): median of BENCH_LOADS
 //    cold loads, each in a new browser context (empty cache).
-// 3. Input-to-next-paint while typing into Full name on /signup, BENCH_KEYS keystrokes: from the
+// 3. Interaction latency over a first-run onboarding typed key by key (sign-up → AWS manual →
+//    dashboard) at 1× and 4× CPU throttling (DevTools Emulation.setCPUThrottlingRate): p98 of the
+//    Event Timing durations, and the time from choosing a provider to its panel (prefetched).
+//    Then input-to-next-paint while typing into Full name on /signup, BENCH_KEYS keystrokes: from the
 //    keydown's event.timeStamp to a task queued from the next requestAnimationFrame (that is, just
 //    after the frame that shows the keystroke was produced). Also the Event Timing API's view
 //    (events of 16 ms or more) as a cross-check.
@@ -25,7 +28,7 @@ import path from 'node:path';
 import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 import { DIST, ROOT, newUser, signupViaApi, startServer } from '../tests/e2e/lib/server.mjs';
 import { expectURL, expectVisible, launchBrowser, waitInteractive } from '../tests/e2e/lib/browser.mjs';
-import { button, chooseProvider, field, signupViaUi } from '../tests/e2e/lib/app.mjs';
+import { button, chooseProvider, field, passwordFields, signupFields, signupViaUi } from '../tests/e2e/lib/app.mjs';
 import { loadRun, printLoad } from './bench-load.mjs';
 import { recordWire, wireTotal } from '../tests/e2e/lib/wire.mjs';
 
@@ -40,6 +43,10 @@ const ENTRY_BUDGET = 150 * 1024;
 // Each split point's own chunk, brotli; a whole first-run onboarding, on the wire.
 const CHUNK_BUDGET = 60 * 1024;
 const ONBOARDING_BUDGET = 300 * 1024;
+// Navigation start → onramp:interactive (median of cold loads); p98 of interaction durations
+// over a typed onboarding at 4× CPU throttling.
+const READY_BUDGET_MS = 150;
+const LATENCY_BUDGET_MS = 50;
 const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
 const OUT = path.join(ROOT, 'bench-results/bench.json');
 
@@ -164,6 +171,83 @@ async function inputLatency(browser, server) {
       eventTimingInteractionsOver16ms: durations.length,
       eventTimingMax: durations.length ? Math.max(...durations) : null,
     };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * A first-run onboarding driven like a person would (every character typed, every choice
+ * clicked) at `rate`× CPU throttling, with the Event Timing API watching every document on the
+ * way (sign-up is one page, the console another). Returns the interactions' durations: Event
+ * Timing reports only those of 16 ms or more, so the others count as "under 16 ms"; p98 is then
+ * read over all the interactions the script made. Also the time from choosing a provider to its
+ * connect panel being ready (what the prefetch is for).
+ */
+async function onboardingLatency(browser, server, rate) {
+  const context = await browser.newContext({ baseURL: server.url });
+  const durations = new Map(); // document + interactionId → longest event duration
+  await context.exposeBinding('__benchEvent', (_source, key, duration) => {
+    durations.set(key, Math.max(durations.get(key) ?? 0, duration));
+  });
+  await context.addInitScript(() => {
+    const doc = Math.random().toString(36).slice(2);
+    try {
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (e.interactionId) window.__benchEvent(`${doc}:${e.interactionId}`, e.duration);
+      }).observe({ type: 'event', durationThreshold: 16, buffered: true });
+    } catch { /* no Event Timing */ }
+  });
+  try {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+    let interactions = 0;
+    const type = async (locator, text) => {
+      await locator.click();
+      interactions += 1;
+      for (const ch of text) {
+        await page.keyboard.press(ch);
+        interactions += 1;
+      }
+    };
+    const click = async (locator) => {
+      await locator.click();
+      interactions += 1;
+    };
+    const user = newUser();
+    await page.goto('/signup');
+    await waitInteractive(page, 60_000);
+    const f = signupFields(page);
+    await type(f.fullName, user.fullName);
+    await type(f.company, user.company);
+    await type(f.email, user.email);
+    await f.country.selectOption({ label: user.countryName });
+    interactions += 1;
+    await click(f.cont);
+    await expectURL(page, '/signup/password');
+    const pw = passwordFields(page);
+    await type(pw.password, user.password);
+    await type(pw.confirm, user.password);
+    await click(pw.create);
+    await expectURL(page, '/welcome/provider');
+    await click(page.getByRole('radio', { name: 'Amazon Web Services', exact: true }));
+    const t0 = Date.now();
+    await click(button(page, 'Next'));
+    await expectVisible(field(page, 'Role ARN'), 'Role ARN');
+    const panelMs = Date.now() - t0;
+    await click(page.getByRole('radio', { name: 'No', exact: true }));
+    await type(field(page, 'Role ARN'), ROLE);
+    await click(button(page, 'Connect'));
+    await expectURL(page, '/dashboard');
+    await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
+    await page.waitForTimeout(500);
+    const reported = [...durations.values()].sort((a, b) => a - b);
+    // Rank of p98 among all interactions; those not reported were under 16 ms.
+    const rank = Math.ceil(0.98 * interactions);
+    const under = interactions - reported.length;
+    const p98 = rank <= under ? null : reported[rank - under - 1];
+    return { rate, interactions, over16ms: reported.length, p98Ms: p98, maxMs: reported.at(-1) ?? null, providerToPanelMs: panelMs };
   } finally {
     await context.close();
   }
@@ -428,7 +512,33 @@ try {
     { title: 'DOMContentLoaded ms', get: (r) => ms(r.medianDomContentLoadedMs) },
   ]);
 
+  for (const r of results.interactive) {
+    target(`${r.route} ready (onramp:interactive), median of ${r.loads} cold loads ≤ ${READY_BUDGET_MS} ms`,
+      r.medianMs <= READY_BUDGET_MS, `${ms(r.medianMs)} ms`);
+  }
+
   // 3. input latency
+  results.onboardingLatency = [];
+  for (const rate of [1, 4]) {
+    try {
+      results.onboardingLatency.push(await onboardingLatency(browser, server, rate));
+    } catch (e) {
+      results.onboardingLatency.push({ rate, error: String(e.message ?? e).split('\n')[0] });
+    }
+  }
+  console.log('\nInteractions over a typed first-run onboarding (sign-up → AWS manual → dashboard), Event Timing (≥ 16 ms reported), CPU throttled by DevTools\n');
+  printTable(results.onboardingLatency, [
+    { title: 'CPU', get: (r) => `${r.rate}×`, left: true },
+    { title: 'interactions', get: (r) => r.error ?? String(r.interactions) },
+    { title: '≥ 16 ms', get: (r) => String(r.over16ms ?? '') },
+    { title: 'p98 ms', get: (r) => (r.error ? '' : r.p98Ms == null ? '< 16' : ms(r.p98Ms)) },
+    { title: 'max ms', get: (r) => (r.error ? '' : ms(r.maxMs)) },
+    { title: 'provider → panel ms', get: (r) => (r.error ? '' : String(r.providerToPanelMs)) },
+  ]);
+  const at4 = results.onboardingLatency.find((r) => r.rate === 4);
+  target(`interaction p98 over a typed onboarding at 4× CPU ≤ ${LATENCY_BUDGET_MS} ms`, !at4.error && (at4.p98Ms ?? 0) <= LATENCY_BUDGET_MS,
+    at4.error ? `did not complete: ${at4.error}` : at4.p98Ms == null ? 'under 16 ms' : `${ms(at4.p98Ms)} ms`);
+
   results.inputLatency = await inputLatency(browser, server);
   const il = results.inputLatency;
   console.log(`\nKeystroke → next paint, Full name on /signup, ${il.keystrokes} keystrokes: `

@@ -156,9 +156,11 @@ impl<T> Envelope<T> {
     }
 }
 
-/// Decodes any Spot body loosely enough to read its errors, whatever `items` holds.
+/// Decodes any Spot body loosely enough to read its errors, whatever `items` holds. The items
+/// are skipped unread (`IgnoredAny`, not `serde_json::Value`: building values would link float
+/// parsing and JSON maps into every bundle for answers whose items nobody reads here).
 pub fn decode_errors(body: &str) -> Option<(Status, Vec<SpotError>, Option<String>)> {
-    let env: Envelope<serde_json::Value> = serde_json::from_str(body).ok()?;
+    let env: Envelope<serde::de::IgnoredAny> = serde_json::from_str(body).ok()?;
     Some((
         env.response.status,
         env.response.errors.unwrap_or_default(),
