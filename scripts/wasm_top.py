@@ -9,7 +9,7 @@ relocations, so the `linking` section still names every function. This script wr
 names into a name section of a copy, cuts the copy with wasm-split-cli exactly as the release
 build does (a name section does not change what goes where), and prints, for the main module and
 each chunk, the N largest contributors grouped by Rust path (crate::module), with their code bytes
-before wasm-opt. The same rows, per function, go to OUT_DIR/contributors-BUNDLE_NAME.txt.
+before wasm-opt (less the type descriptions wasm-bindgen removes). The same rows, per function, go to OUT_DIR/contributors-BUNDLE_NAME.txt.
 No second build is needed, so the figures describe the very build that is measured.
 """
 import collections
@@ -153,7 +153,14 @@ def code_sizes(b):
                         names[index] = b[j:j + ln].decode("utf8", "replace")
                         j += ln
                 i += size
-    return [(names.get(imported + k, "?"), size) for k, size in enumerate(bodies)]
+    funcs = [(names.get(imported + k, "?"), size) for k, size in enumerate(bodies)]
+    # wasm-bindgen runs these at build time to learn the types, then removes them.
+    return [(n, size) for n, size in funcs if not is_describe(n)]
+
+
+def is_describe(name):
+    text = idents(name)
+    return "WasmDescribe" in text or "wasm_bindgen::describe" in text or "__wbindgen_describe" in text
 
 
 def idents(mangled):
