@@ -173,22 +173,13 @@ describe('resilience: faults, sessions, offline, secrets', () => {
 
   // ---- sessions, offline, double submit ----
 
-  it('a token revoked mid-flow: sign in again, back at the same step with the Role ARN', T, () => withPage(async (page, problems) => {
-    const { user, token } = await signedIn(page);
-    await toConnectStep(page);
-    const revoked = await api(suite.server, 'POST', '/api/auth/signout', { token });
-    assert.ok(revoked.status === 200 || revoked.status === 204, `sign-out answered ${revoked.status}`);
-
+  /** Connect after the session ended: the sign-in screen says so; signing in again returns to
+   * the AWS step with the Role ARN, and Connect then works with the new session. */
+  async function signInAgainAndConnect(page, problems, { user, token }, { afterEnded } = {}) {
     await button(page, 'Connect').click();
     await expectURL(page, '/signin');
     await expectVisible(page.getByRole('status').filter({ hasText: /session has ended/ }), 'the session-ended message');
-    const stored = await page.evaluate(() => ({ ...sessionStorage }));
-    assert.equal(stored['onramp.session'], undefined, 'the dead token is gone');
-    assert.ok(stored['onramp.draft.firstrun']?.includes(ROLE), 'the draft with the Role ARN is kept');
-    assert.match(stored['onramp.return_to'] ?? '', /\/welcome\/connect\/aws/, 'the way back is remembered');
-    await checkA11y(page, 'sign-in after the session ended');
-    await screenshot(page, 'resilience-session-ended');
-
+    await afterEnded?.();
     await field(page, 'Email').fill(user.email);
     await field(page, 'Password').fill(user.password);
     await button(page, 'Sign in').click();
@@ -200,31 +191,35 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     await button(page, 'Connect').click();
     await expectConnected(page, newToken);
     await expectNoPageProblems(page, problems);
+  }
+
+  it('a token revoked mid-flow: sign in again, back at the same step with the Role ARN', T, () => withPage(async (page, problems) => {
+    const session = await signedIn(page);
+    await toConnectStep(page);
+    const revoked = await api(suite.server, 'POST', '/api/auth/signout', { token: session.token });
+    assert.ok(revoked.status === 200 || revoked.status === 204, `sign-out answered ${revoked.status}`);
+    await signInAgainAndConnect(page, problems, session, {
+      afterEnded: async () => {
+        const stored = await page.evaluate(() => ({ ...sessionStorage }));
+        assert.equal(stored['onramp.session'], undefined, 'the dead token is gone');
+        assert.ok(stored['onramp.draft.firstrun']?.includes(ROLE), 'the draft with the Role ARN is kept');
+        assert.match(stored['onramp.return_to'] ?? '', /\/welcome\/connect\/aws/, 'the way back is remembered');
+        await checkA11y(page, 'sign-in after the session ended');
+        await screenshot(page, 'resilience-session-ended');
+      },
+    });
   }));
 
   it('a session that expired while unused: sign in again, back at the same step with the Role ARN', T, () => withPage(async (page, problems) => {
-    const { user, token } = await signedIn(page);
+    const session = await signedIn(page);
     await toConnectStep(page);
     // The server's idle lifetime drops to one second (12 hours by default): the tab sits unused.
     await setFaults(suite.server, { sessionIdleSecs: 1 });
     await page.waitForTimeout(1_500);
-    const me = await api(suite.server, 'GET', '/api/auth/me', { token });
+    const me = await api(suite.server, 'GET', '/api/auth/me', { token: session.token });
     assert.equal(me.status, 401, 'the server ended the unused session');
     await clearFaults(suite.server);
-
-    await button(page, 'Connect').click();
-    await expectURL(page, '/signin');
-    await expectVisible(page.getByRole('status').filter({ hasText: /session has ended/ }), 'the session-ended message');
-    await field(page, 'Email').fill(user.email);
-    await field(page, 'Password').fill(user.password);
-    await button(page, 'Sign in').click();
-    await expectURL(page, '/welcome/connect/aws');
-    await expectValue(field(page, 'Role ARN'), ROLE, 'Role ARN after signing in again');
-    const newToken = await page.evaluate(() => sessionStorage.getItem('onramp.session'));
-    assert.ok(newToken && newToken !== token, 'a new session');
-    await button(page, 'Connect').click();
-    await expectConnected(page, newToken);
-    await expectNoPageProblems(page, problems);
+    await signInAgainAndConnect(page, problems, session);
   }));
 
   it('signing out clears the drafts (an expired session keeps them)', T, () => withPage(async (page) => {
