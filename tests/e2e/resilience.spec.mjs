@@ -156,7 +156,7 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     const { user } = await signedIn(page);
     await toConnectStep(page);
     const me = [];
-    page.on('response', (r) => { if (new URL(r.url()).pathname === '/api/auth/me') me.push([Date.now(), r.status()]); });
+    page.on('response', (r) => { if (new URL(r.url()).pathname === '/api/auth/me') me.push([Date.now(), r.status(), r.request()]); });
     // Every 2nd request to /api/auth/me is a 429 with a 3 s reset: one probe takes the 1st.
     await setFaults(suite.server, { rateLimitEvery: 2, resetSecs: 3, only: '/api/auth/me' });
     await fetch(`${suite.server.url}/api/auth/me`);
@@ -168,7 +168,11 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     await expectText(status, /^\s*$/, 'the status line after the wait');
     await expectValue(field(page, 'Role ARN'), ROLE, 'Role ARN after the wait');
     assert.deepEqual(me.map(([, s]) => s), [429, 200]);
-    assert.ok(me[1][0] - me[0][0] >= 3_000, `retried ${me[1][0] - me[0][0]} ms after the 429 (reset: 3 s)`);
+    // Timed by the browser (the requests' own timing): the test runner hears of responses late
+    // when the machine is busy, which made the gap look shorter than it was.
+    const [first, second] = me.map(([, , request]) => request.timing());
+    const gap = second.startTime - (first.startTime + first.responseStart);
+    assert.ok(gap >= 2_990, `retried ${Math.round(gap)} ms after the 429 arrived (reset: 3 s)`);
   }));
 
   // ---- sessions, offline, double submit ----
@@ -218,8 +222,8 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     await page.waitForTimeout(1_500);
     const me = await api(suite.server, 'GET', '/api/auth/me', { token: session.token });
     assert.equal(me.status, 401, 'the server ended the unused session');
-    await clearFaults(suite.server);
-    await signInAgainAndConnect(page, problems, session);
+    // Back to the normal lifetime once the tab has met the end (the new session must live).
+    await signInAgainAndConnect(page, problems, session, { afterEnded: () => clearFaults(suite.server) });
   }));
 
   it('signing out clears the drafts (an expired session keeps them)', T, () => withPage(async (page) => {
