@@ -5,6 +5,7 @@
 
 pub mod account_status;
 pub mod accounts_view;
+pub mod aws_org;
 pub mod aws_setup;
 pub mod azure_setup;
 pub mod countries;
