@@ -19,10 +19,19 @@ pub(crate) fn ScreenFocus() -> impl IntoView {
     let location = use_location();
     // Bumped by every navigation: a wait still running for an earlier one stops.
     let navigation = StoredValue::new(0u32);
+    // A redirect while the first screen loads is no move of the user's: only a navigation
+    // after a press on this page moves focus. (The browser's own user-activation flag does
+    // not tell: a navigation from the address bar sets it.)
+    let acted = StoredValue::new(false);
+    for press in [
+        window_event_listener_untyped("pointerdown", move |_| acted.set_value(true)),
+        window_event_listener_untyped("keydown", move |_| acted.set_value(true)),
+    ] {
+        on_cleanup(move || press.remove());
+    }
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
-        // A redirect while the page is still loading is no move of the user's.
-        if previous.is_some_and(|p| p != path) && user_has_acted() {
+        if previous.is_some_and(|p| p != path) && acted.get_value() {
             let n = navigation.get_value().wrapping_add(1);
             navigation.set_value(n);
             let before = active_element();
@@ -32,17 +41,6 @@ pub(crate) fn ScreenFocus() -> impl IntoView {
         }
         path
     });
-}
-
-/// Whether the user has pressed anything on this page yet.
-fn user_has_acted() -> bool {
-    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
-        return false;
-    };
-    js_sys::Reflect::get(&navigator, &"userActivation".into())
-        .and_then(|a| js_sys::Reflect::get(&a, &"hasBeenActive".into()))
-        .map(|v| v.is_truthy())
-        .unwrap_or(true)
 }
 
 fn active_element() -> Option<web_sys::Element> {

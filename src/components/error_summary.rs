@@ -4,6 +4,7 @@
 
 use super::focus_id;
 use leptos::prelude::*;
+use onramp_core::validate::FieldError;
 
 /// One refused field: its control's id and its message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +26,23 @@ pub fn problems<I: Into<String>>(
             })
         })
         .collect()
+}
+
+impl Problem {
+    /// Core's refusals of a form's fields (`(field, error)`, in form order), each named by its
+    /// control's id.
+    pub fn from_refusals<F: Copy>(
+        refused: &[(F, FieldError)],
+        id_of: fn(F) -> &'static str,
+    ) -> Vec<Problem> {
+        refused
+            .iter()
+            .map(|(f, e)| Problem {
+                id: id_of(*f).to_owned(),
+                message: e.message.clone(),
+            })
+            .collect()
+    }
 }
 
 /// Where focus goes after a submit.

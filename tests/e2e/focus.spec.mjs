@@ -151,7 +151,7 @@ describe('blur validation', () => {
     await arn.press('Tab');
     await expectFocusedOr(page.locator('form').filter({ has: arn }).getByRole('button', { name: 'Connect', exact: true }), page,
       'Connect after Tab');
-    await expectFieldError(arn, /12-digit/, 'Role ARN after Tab to Connect');
+    await expectFieldError(arn, /exactly 12 digits/, 'Role ARN after Tab to Connect');
     await expectNoPageProblems(page, problems);
   }));
 

@@ -207,15 +207,7 @@ pub fn AzureConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -
                 .map(|(_, e)| e.message.clone());
             error_of(f).set(msg);
         }
-        errors.report(
-            problems
-                .iter()
-                .map(|(f, e)| Problem {
-                    id: input_id(*f).to_owned(),
-                    message: e.message.clone(),
-                })
-                .collect(),
-        );
+        errors.report(Problem::from_refusals(problems, input_id));
     };
     // An API error: onto its field when it names one, else the banner.
     let show_api_error = move |e: &ApiError, connecting: bool| {

@@ -227,15 +227,7 @@ pub fn FinOps() -> impl IntoView {
                         for (f, e) in &problems {
                             errors[index(*f)].set(Some(e.message.clone()));
                         }
-                        form_errors.report(
-                            problems
-                                .iter()
-                                .map(|(f, e)| Problem {
-                                    id: field_id(*f).to_owned(),
-                                    message: e.message.clone(),
-                                })
-                                .collect(),
-                        );
+                        form_errors.report(Problem::from_refusals(&problems, field_id));
                         None
                     }
                 }

@@ -171,15 +171,7 @@ pub fn AzureBilling() -> impl IntoView {
                             .map(|(_, e)| e.message.clone()),
                     );
                 }
-                summary.report(
-                    problems
-                        .iter()
-                        .map(|(f, e)| Problem {
-                            id: input_id(*f).to_owned(),
-                            message: e.message.clone(),
-                        })
-                        .collect(),
-                );
+                summary.report(Problem::from_refusals(&problems, input_id));
                 return;
             }
         };
