@@ -1,7 +1,8 @@
 //! The console: every route and the layout of a signed-in user (user menu, profile problems).
 
 use super::{
-    ProfileLoad, SkipLink, TopBar, join, load_profile, sign_in, signup_details, signup_password,
+    ProfileLoad, ScreenFocus, SkipLink, TopBar, join, load_profile, sign_in, signup_details,
+    signup_password,
 };
 use crate::components::{Banner, MenuButton, MenuItem, Notice};
 use crate::components::{ConnectPanels, LazyView, NotFound};
@@ -36,6 +37,7 @@ pub fn App(config: Config) -> impl IntoView {
 
     view! {
         <Router>
+            <ScreenFocus/>
             <SkipLink/>
             <EmbedLayer/>
             <TopBar>

@@ -17,8 +17,10 @@ use leptos_router::path;
 
 #[cfg(not(feature = "auth-bundle"))]
 mod console;
+mod screen_focus;
 #[cfg(not(feature = "auth-bundle"))]
 pub use console::App;
+use screen_focus::ScreenFocus;
 
 /// The sign-in bundle (`auth.html`, binary `onramp-auth`): only the screens a signed-out visitor
 /// starts on, so the first load stays small. Any other path is the console's: the page loads
@@ -34,6 +36,7 @@ pub fn AuthApp(config: Config) -> impl IntoView {
 
     view! {
         <Router>
+            <ScreenFocus/>
             <SkipLink/>
             <TopBar/>
             <main id="main" tabindex="-1" class="main">

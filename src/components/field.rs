@@ -18,6 +18,14 @@ where
     Callback::new(move |value: String| validator(&value).err().map(|e| e.message))
 }
 
+/// Whether focus leaves for a submit button that a pointer is pressing (`:active` from press to
+/// release; a key press that moves focus there leaves it inactive).
+fn pressing_submit(ev: &web_sys::FocusEvent) -> bool {
+    ev.related_target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlButtonElement>().ok())
+        .is_some_and(|b| b.type_() == "submit" && b.matches(":active").unwrap_or(false))
+}
+
 #[component]
 pub fn Field(
     /// The control's id; the hint and message ids derive from it.
@@ -57,15 +65,11 @@ pub fn Field(
     };
     let invalid = move || has_error().then_some("true");
     let validate = move || error.set(check.run(value.get_untracked()));
-    // Leaving the field for its form's submit button: the submit validates anyway, and a
-    // message appearing now would shift the button away from under the pointer between
-    // mousedown and mouseup, swallowing the click.
+    // Leaving the field by pressing its form's submit button with a pointer: the submit
+    // validates anyway, and a message appearing now would shift the button away from under the
+    // pointer between press and release, swallowing the click. Tabbing to the button validates.
     let on_blur = move |ev: web_sys::FocusEvent| {
-        let to_submit = ev
-            .related_target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlButtonElement>().ok())
-            .is_some_and(|b| b.type_() == "submit");
-        if !to_submit {
+        if !pressing_submit(&ev) {
             validate();
         }
     };

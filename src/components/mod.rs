@@ -7,6 +7,7 @@ mod code_block;
 mod copy_button;
 mod dialog;
 mod disclosure;
+mod error_summary;
 mod field;
 mod file_drop;
 mod lazy_view;
@@ -24,6 +25,9 @@ pub use code_block::{CodeBlock, download_text};
 pub use copy_button::CopyButton;
 pub use dialog::Modal;
 pub use disclosure::Disclosure;
+pub use error_summary::{
+    ErrorSummary, FieldCheck, FocusTo, FormErrors, Problem, focus_to, problems,
+};
 pub use field::{Field, rule};
 pub use file_drop::{FileDrop, format_size};
 pub use lazy_view::LazyView;

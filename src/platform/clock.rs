@@ -40,3 +40,13 @@ pub async fn within<T>(ms: u32, work: impl Future<Output = T>) -> Option<T> {
     })
     .await
 }
+
+/// Resolves at the browser's next animation frame (after the DOM changes made so far are drawn).
+pub async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -820,3 +820,133 @@ async fn lazy_view_that_fails_says_so_and_try_again_loads_it() {
         "the error is gone"
     );
 }
+
+// ---- blur validation and the error summary ------------------------------------------------
+
+/// A `blur` on `from` whose focus goes to `to` (as a Tab press makes it).
+fn blur_towards(from: &Element, to: &Element) {
+    let init = js_sys::Object::new();
+    Reflect::set(&init, &"relatedTarget".into(), to).unwrap();
+    let ctor: Function = Reflect::get(&web_sys::window().unwrap(), &"FocusEvent".into())
+        .unwrap()
+        .unchecked_into();
+    let args = js_sys::Array::of2(&"blur".into(), &init);
+    let ev: Event = Reflect::construct(&ctor, &args).unwrap().unchecked_into();
+    from.dispatch_event(&ev).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn field_validates_on_blur_towards_the_submit_button_when_no_pointer_presses_it() {
+    let (value, error) = field_state();
+    let _mounted = mount_to(container(), move || {
+        view! {
+            <form>
+                <Field id="t-tab-name" label="Account name" value=value error=error
+                    check=rule(v::account_name)/>
+                <button type="submit" id="t-tab-submit">"Create account"</button>
+            </form>
+        }
+    });
+    tick().await;
+    let input: HtmlInputElement = by_id("t-tab-name").unchecked_into();
+    input.set_value("1234");
+    fire(&input, "input");
+    // Tab from the field to the submit button: no pointer press, so the message shows now.
+    blur_towards(&input, &by_id("t-tab-submit"));
+    tick().await;
+    assert_eq!(attr(&input, "aria-invalid"), "true");
+    assert_eq!(
+        error.get_untracked(),
+        v::account_name("1234").err().map(|e| e.message)
+    );
+}
+
+#[wasm_bindgen_test]
+fn problems_keep_form_order_and_pick_where_focus_goes() {
+    use onramp::components::{FocusTo, Problem, focus_to, problems};
+    let none = problems([("a", None), ("b", None)]);
+    assert_eq!(none, Vec::<Problem>::new());
+    assert_eq!(focus_to(&none), FocusTo::Nothing);
+
+    let one = problems([("a", None), ("b", Some("Enter b.".to_owned()))]);
+    assert_eq!(
+        one,
+        vec![Problem {
+            id: "b".into(),
+            message: "Enter b.".into()
+        }]
+    );
+    assert_eq!(focus_to(&one), FocusTo::Field("b"));
+
+    let two = problems([
+        ("c", Some("Enter c.".to_owned())),
+        ("a", None),
+        ("b", Some("Enter b.".to_owned())),
+    ]);
+    let ids: Vec<&str> = two.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["c", "b"], "in the order the form gives them");
+    assert_eq!(focus_to(&two), FocusTo::Summary);
+}
+
+#[wasm_bindgen_test]
+async fn error_summary_for_two_or_more_problems_and_the_field_for_one() {
+    use onramp::components::{ErrorSummary, FieldCheck, FormErrors};
+    let (name, e_name) = field_state();
+    let (email, e_email) = field_state();
+    let errors = FormErrors::new("t-summary");
+    let fields = [
+        FieldCheck {
+            id: "t-sum-name",
+            value: name,
+            error: e_name,
+            check: rule(v::full_name),
+        },
+        FieldCheck {
+            id: "t-sum-email",
+            value: email,
+            error: e_email,
+            check: rule(v::email),
+        },
+    ];
+    let _mounted = mount_to(container(), move || {
+        view! {
+            <form>
+                <ErrorSummary errors/>
+                <Field id="t-sum-name" label="Full name" value=name error=e_name check=fields[0].check/>
+                <Field id="t-sum-email" label="Email" value=email error=e_email check=fields[1].check/>
+            </form>
+        }
+    });
+    tick().await;
+
+    // Both refused: both messages, and the summary lists them in form order, focused.
+    assert!(!errors.check(&fields));
+    until("the summary has focus", || active_id() == "t-summary").await;
+    assert!(e_name.get_untracked().is_some() && e_email.get_untracked().is_some());
+    let summary = by_id("t-summary");
+    assert_eq!(attr(&summary, "tabindex"), "-1");
+    let title = by_id(&attr(&summary, "aria-labelledby"));
+    assert_eq!(title.text_content().as_deref(), Some("There is a problem"));
+    let links = summary.query_selector_all("a").unwrap();
+    let hrefs: Vec<String> = (0..links.length())
+        .map(|i| attr(&links.item(i).unwrap().unchecked_into(), "href"))
+        .collect();
+    assert_eq!(hrefs, ["#t-sum-name", "#t-sum-email"]);
+    let second: HtmlElement = links.item(1).unwrap().unchecked_into();
+    assert_eq!(second.text_content(), v::email("").err().map(|e| e.message));
+    second.click();
+    assert_eq!(active_id(), "t-sum-email", "the link focuses its field");
+
+    // One refused: focus on it, no summary.
+    name.set("Ada Lovelace".into());
+    assert!(!errors.check(&fields));
+    tick().await;
+    assert_eq!(active_id(), "t-sum-email");
+    assert!(document().get_element_by_id("t-summary").is_none());
+
+    // None: nothing to show.
+    email.set("ada@example.com".into());
+    assert!(errors.check(&fields));
+    tick().await;
+    assert!(document().get_element_by_id("t-summary").is_none());
+}

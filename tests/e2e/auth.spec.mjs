@@ -56,7 +56,7 @@ describe('auth', () => {
     await expectNoPageProblems(page, problems);
   }));
 
-  it('sign-up screen 1: each bad field gets its own message, focus goes to the first, nothing typed is lost', T, () => withPage(async (page) => {
+  it('sign-up screen 1: each bad field gets its own message, focus goes to the error summary, nothing typed is lost', T, () => withPage(async (page) => {
     await open(page, '/signup');
     const f = signupFields(page);
     await f.fullName.fill('Ada+Lovelace');
@@ -68,7 +68,10 @@ describe('auth', () => {
     await expectFieldError(f.company, /letter/i, 'Company');
     await expectFieldError(f.email, /example\.com|domain|@/i, 'Email');
     await expectFieldError(f.country, /countr/i, 'Country');
-    await expectFocused(f.fullName, 'Full name (the first invalid field)');
+    // Four refused fields: the error summary has focus, its first link goes to Full name.
+    const summary = page.locator('form .error-summary');
+    await expectFocused(summary, 'the error summary (several invalid fields)');
+    await expectAttr(summary.getByRole('link').first(), 'href', '#signup-name', 'the first link of the summary');
     await expectValue(f.fullName, 'Ada+Lovelace', 'Full name');
     await expectValue(f.company, '1234', 'Company');
     await expectValue(f.email, 'ada@', 'Email');
@@ -138,7 +141,11 @@ describe('auth', () => {
     await button(page, 'Sign in').click();
     await expectFieldError(email, /email/i, 'Email (empty)');
     await expectFieldError(password, /password/i, 'Password (empty)');
-    await expectFocused(email, 'Email (the first invalid field)');
+    // Two refused fields: the error summary has focus; its first link goes to Email.
+    const summary = page.locator('form .error-summary');
+    await expectFocused(summary, 'the error summary (both fields invalid)');
+    await summary.getByRole('link').first().click();
+    await expectFocused(email, 'Email after its link in the summary');
 
     await email.fill('not-an-email');
     await password.fill('whatever');

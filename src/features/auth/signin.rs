@@ -5,7 +5,10 @@ use super::landing_for;
 use crate::api::{Api, ApiError};
 use crate::components::notice;
 use crate::components::run_busy;
-use crate::components::{Banner, Button, Field, Notice, StatusMessage, focus_id, rule, set_title};
+use crate::components::{
+    Banner, Button, ErrorSummary, Field, FieldCheck, FormErrors, Notice, StatusMessage, focus_id,
+    rule, set_title,
+};
 use crate::state::session::identify;
 use crate::state::{Profile, Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
@@ -132,6 +135,7 @@ pub fn SignIn() -> impl IntoView {
     };
     let busy_password = RwSignal::new(false);
     let busy_token = RwSignal::new(false);
+    let errors = FormErrors::new("signin-problems");
 
     let submit_password = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -139,17 +143,21 @@ pub fn SignIn() -> impl IntoView {
             return;
         }
         banner.set(None);
-        let email_msg = check_email.run(email.get_untracked());
-        let password_msg = check_password.run(password.get_untracked());
-        let first_bad = match (&email_msg, &password_msg) {
-            (Some(_), _) => Some("signin-email"),
-            (None, Some(_)) => Some("signin-password"),
-            _ => None,
-        };
-        e_email.set(email_msg);
-        e_password.set(password_msg);
-        if let Some(id) = first_bad {
-            focus_id(id);
+        let fields = [
+            FieldCheck {
+                id: "signin-email",
+                value: email,
+                error: e_email,
+                check: check_email,
+            },
+            FieldCheck {
+                id: "signin-password",
+                value: password,
+                error: e_password,
+                check: check_password,
+            },
+        ];
+        if !errors.check(&fields) {
             return;
         }
         let grant = PasswordGrant {
@@ -231,6 +239,7 @@ pub fn SignIn() -> impl IntoView {
                     hidden=move || method.get() != Method::Password
                 >
                     <form class="form" novalidate on:submit=submit_password>
+                        <ErrorSummary errors/>
                         <Field id="signin-email" label="Email" value=email error=e_email
                             check=check_email input_type="email" autocomplete="email"/>
                         <Field id="signin-password" label="Password" value=password

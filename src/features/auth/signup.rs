@@ -5,7 +5,8 @@
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
-    Banner, Button, Field, Notice, PasswordChecklist, focus_id, rule, set_title,
+    Banner, Button, ErrorSummary, Field, FieldCheck, FormErrors, Notice, PasswordChecklist,
+    focus_id, rule, set_title,
 };
 use crate::state::draft::{self, SignupDraft};
 use crate::state::{Profile, Session, mark_interactive, use_api};
@@ -20,34 +21,6 @@ use onramp_core::validate as v;
 
 /// Screen-1 fields as the API names them, in form order.
 const SCREEN_ONE: [&str; 4] = ["fullName", "company", "email", "country"];
-
-type Check = Callback<String, Option<String>>;
-/// A field's value, its message, its rule and its control's id.
-type FieldSpec = (
-    RwSignal<String>,
-    RwSignal<Option<String>>,
-    Check,
-    &'static str,
-);
-
-/// Validates each field, shows its message, and focuses the first one refused.
-fn validate_all(fields: &[FieldSpec]) -> bool {
-    let mut first_bad = None;
-    for (value, error, check, id) in fields {
-        let msg = check.run(value.get_untracked());
-        if msg.is_some() && first_bad.is_none() {
-            first_bad = Some(*id);
-        }
-        error.set(msg);
-    }
-    match first_bad {
-        Some(id) => {
-            focus_id(id);
-            false
-        }
-        None => true,
-    }
-}
 
 #[component]
 pub fn SignupDetails() -> impl IntoView {
@@ -65,24 +38,31 @@ pub fn SignupDetails() -> impl IntoView {
     let [e_name, e_company, e_email, e_country] =
         draft.field_errors.map(|e| RwSignal::new(e.get_untracked()));
 
+    let field = |id, value, error, check| FieldCheck {
+        id,
+        value,
+        error,
+        check,
+    };
     let fields = [
-        (full_name, e_name, rule(v::full_name), "signup-name"),
-        (
+        field("signup-name", full_name, e_name, rule(v::full_name)),
+        field(
+            "signup-company",
             company,
             e_company,
             rule(v::organization_name),
-            "signup-company",
         ),
-        (email, e_email, rule(v::email), "signup-email"),
-        (country, e_country, rule(v::country), "signup-country"),
+        field("signup-email", email, e_email, rule(v::email)),
+        field("signup-country", country, e_country, rule(v::country)),
     ];
+    let errors = FormErrors::new("signup-problems");
 
     // Back from screen 2 with a server message (e.g. email already registered): put the
     // user on that field.
     let first_server_error = fields
         .iter()
-        .find(|(_, error, _, _)| error.get_untracked().is_some())
-        .map(|(_, _, _, id)| *id);
+        .find(|f| f.error.get_untracked().is_some())
+        .map(|f| f.id);
     // Shown once: what is typed from here on is a new answer.
     for e in draft.field_errors {
         e.set(None);
@@ -97,7 +77,7 @@ pub fn SignupDetails() -> impl IntoView {
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if validate_all(&fields) {
+        if errors.check(&fields) {
             navigate("/signup/password", NavigateOptions::default());
         }
     };
@@ -107,15 +87,16 @@ pub fn SignupDetails() -> impl IntoView {
             <h1>"Create your account"</h1>
             <p class="lead">"Step 1 of 2: tell us about you and your company."</p>
             <form class="form card" novalidate on:submit=on_submit>
+                <ErrorSummary errors/>
                 <Field id="signup-name" label="Full name" value=full_name error=e_name
-                    check=fields[0].2 autocomplete="name"/>
+                    check=fields[0].check autocomplete="name"/>
                 <Field id="signup-company" label="Company" value=company error=e_company
-                    check=fields[1].2 autocomplete="organization"
+                    check=fields[1].check autocomplete="organization"
                     hint="This becomes your organization's name in Onramp."/>
                 <Field id="signup-email" label="Email" value=email error=e_email
-                    check=fields[2].2 input_type="email" autocomplete="email"/>
+                    check=fields[2].check input_type="email" autocomplete="email"/>
                 <Field id="signup-country" label="Country" value=country error=e_country
-                    check=fields[3].2 autocomplete="country" options=COUNTRIES
+                    check=fields[3].check autocomplete="country" options=COUNTRIES
                     empty_option="Choose your country"/>
                 <Button>"Continue to create password"</Button>
             </form>
@@ -191,9 +172,20 @@ pub fn SignupPassword() -> impl IntoView {
     let busy = RwSignal::new(false);
 
     let fields = [
-        (password, e_password, check_password, "signup-password"),
-        (confirm, e_confirm, check_confirm, "signup-confirm"),
+        FieldCheck {
+            id: "signup-password",
+            value: password,
+            error: e_password,
+            check: check_password,
+        },
+        FieldCheck {
+            id: "signup-confirm",
+            value: confirm,
+            error: e_confirm,
+            check: check_confirm,
+        },
     ];
+    let errors = FormErrors::new("signup-password-problems");
     let who = format!(
         "{} at {}",
         draft.email.get_untracked(),
@@ -201,7 +193,7 @@ pub fn SignupPassword() -> impl IntoView {
     );
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() || !validate_all(&fields) {
+        if busy.get_untracked() || !errors.check(&fields) {
             return;
         }
         banner.set(None);
@@ -223,6 +215,7 @@ pub fn SignupPassword() -> impl IntoView {
             <p class="lead">"Step 2 of 2: the account for " <strong>{who}</strong> ". "
                 <A href="/signup">"Change these details"</A></p>
             <form class="form card" novalidate on:submit=on_submit>
+                <ErrorSummary errors/>
                 <Banner notice=banner/>
                 <Field id="signup-password" label="Password" value=password error=e_password
                     check=check_password input_type=input_type autocomplete="new-password"/>

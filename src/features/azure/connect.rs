@@ -9,8 +9,8 @@ use crate::api::ApiError;
 use crate::api::describe;
 use crate::components::run_busy;
 use crate::components::{
-    Banner, Button, CodeBlock, CopyButton, Disclosure, Field, Notice, SecretInput, StatusMessage,
-    download_text, focus_id, rule,
+    Banner, Button, CodeBlock, CopyButton, Disclosure, ErrorSummary, Field, FormErrors, Notice,
+    Problem, SecretInput, StatusMessage, download_text, focus_id, problems, rule,
 };
 use crate::platform::clock::today;
 use crate::state::{Session, use_api};
@@ -193,8 +193,9 @@ pub fn AzureConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -
         validated.set(None);
     });
 
+    let errors = FormErrors::new("azure-problems");
     // The messages of one check: every field it covers gets its message or none; focus goes
-    // to the first problem. Validate does not cover the expiration date.
+    // to the problem (the summary of several). Validate does not cover the expiration date.
     let show_problems = move |problems: &[(AzureField, validate::FieldError)], with_date: bool| {
         for f in FIELDS {
             if f == AzureField::ExpirationDate && !with_date {
@@ -206,21 +207,18 @@ pub fn AzureConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -
                 .map(|(_, e)| e.message.clone());
             error_of(f).set(msg);
         }
-        if let Some((first, _)) = problems.first() {
-            focus_id(input_id(*first));
-        }
+        errors.report(Problem::from_refusals(problems, input_id));
     };
     // An API error: onto its field when it names one, else the banner.
     let show_api_error = move |e: &ApiError, connecting: bool| {
-        let mut on_field = None;
-        for f in FIELDS {
-            if let Some(m) = e.field_message(api_name(f)) {
-                error_of(f).try_set(Some(m.to_owned()));
-                on_field.get_or_insert(f);
+        let refused = problems(FIELDS.map(|f| {
+            let m = e.field_message(api_name(f)).map(str::to_owned);
+            if m.is_some() {
+                error_of(f).try_set(m.clone());
             }
-        }
-        if let Some(f) = on_field {
-            focus_id(input_id(f));
+            (input_id(f), m)
+        }));
+        if !errors.report(refused) {
             return;
         }
         let text = if connecting {
@@ -302,6 +300,7 @@ pub fn AzureConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -
             description="Connect an Azure subscription so Spot can optimize its compute (virtual machines and scale sets)."
         >
             <form class="form azure-connect" novalidate on:submit=on_submit>
+                <ErrorSummary errors/>
                 <ol class="setup-steps">
                     <li>
                         <a href=PORTAL_URL target="_blank" rel="noopener">

@@ -8,7 +8,10 @@ use crate::api::ApiError;
 use crate::api::describe;
 use crate::components::notice;
 use crate::components::run_busy;
-use crate::components::{Banner, Button, Field, Notice, StatusMessage, focus_id, set_title};
+use crate::components::{
+    Banner, Button, ErrorSummary, Field, FormErrors, Notice, Problem, StatusMessage, focus_id,
+    problems, set_title,
+};
 use crate::state::current_account::account_from_query;
 use crate::state::draft::PersistedDraft;
 use crate::state::{mark_interactive, use_api};
@@ -185,6 +188,7 @@ pub fn FinOps() -> impl IntoView {
     });
     let errors: [RwSignal<Option<String>>; 6] = std::array::from_fn(|_| RwSignal::new(None));
     let index = |f: F| FIELDS.iter().position(|x| *x == f).unwrap_or(0);
+    let form_errors = FormErrors::new("finops-problems");
 
     let checks = RwSignal::new(None::<Vec<ValidationCheck>>);
     let banner = RwSignal::new(None::<Notice>);
@@ -223,9 +227,7 @@ pub fn FinOps() -> impl IntoView {
                         for (f, e) in &problems {
                             errors[index(*f)].set(Some(e.message.clone()));
                         }
-                        if let Some((f, _)) = problems.first() {
-                            focus_id(field_id(*f));
-                        }
+                        form_errors.report(Problem::from_refusals(&problems, field_id));
                         None
                     }
                 }
@@ -238,18 +240,15 @@ pub fn FinOps() -> impl IntoView {
         if e == ApiError::Unauthorized {
             return;
         }
-        let mut on_field = None;
-        for f in FIELDS {
-            if let Some(m) = e.field_message(f.wire()) {
-                errors[index(f)].try_set(Some(m.to_owned()));
-                on_field.get_or_insert(f);
+        let refused = problems(FIELDS.map(|f| {
+            let m = e.field_message(f.wire()).map(str::to_owned);
+            if m.is_some() {
+                errors[index(f)].try_set(m.clone());
             }
-        }
-        match on_field {
-            Some(f) => focus_id(field_id(f)),
-            None => {
-                banner.try_set(Some(notice(&e)));
-            }
+            (field_id(f), m)
+        }));
+        if form_errors.report(refused) {
+            banner.try_set(Some(notice(&e)));
         }
     };
 
@@ -463,6 +462,7 @@ pub fn FinOps() -> impl IntoView {
     let form = move |list: Vec<Account>| {
         view! {
             <form class="form card" novalidate on:submit=on_validate.clone()>
+                <ErrorSummary errors=form_errors/>
                 {account_select(list)}
                 <fieldset class="field radio-group">
                     <legend class="field-label">"Product"</legend>

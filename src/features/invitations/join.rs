@@ -11,7 +11,8 @@ use crate::api::{Api, ApiError};
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
-    Banner, Button, Field, Notice, PasswordChecklist, focus_id, rule, set_title,
+    Banner, Button, ErrorSummary, Field, FieldCheck, FormErrors, Notice, PasswordChecklist,
+    problems, rule, set_title,
 };
 use crate::state::{Config, Profile, Session, mark_interactive};
 use leptos::ev::SubmitEvent;
@@ -174,17 +175,37 @@ fn JoinForm(
     let check_name = rule(v::full_name);
     let check_country = rule(v::country);
     let check_password = rule(v::password);
+    // Each field with its name in the API's answers.
     let fields = [
-        (full_name, e_name, check_name, "join-name", "fullName"),
-        (country, e_country, check_country, "join-country", "country"),
         (
-            password,
-            e_password,
-            check_password,
-            "join-password",
+            FieldCheck {
+                id: "join-name",
+                value: full_name,
+                error: e_name,
+                check: check_name,
+            },
+            "fullName",
+        ),
+        (
+            FieldCheck {
+                id: "join-country",
+                value: country,
+                error: e_country,
+                check: check_country,
+            },
+            "country",
+        ),
+        (
+            FieldCheck {
+                id: "join-password",
+                value: password,
+                error: e_password,
+                check: check_password,
+            },
             "password",
         ),
     ];
+    let errors = FormErrors::new("join-problems");
 
     // Someone else signed in in this tab: joining replaces that session here.
     // Reactive: the profile may arrive after this page (the sign-in bundle loads it on start).
@@ -225,24 +246,21 @@ fn JoinForm(
                         stage.try_set(dead);
                         return;
                     }
-                    let mut first_bad = None;
-                    for (_, error, _, id, name) in fields {
-                        if let Some(m) = err.field_message(name) {
-                            error.try_set(Some(m.to_owned()));
-                            first_bad.get_or_insert(id);
+                    let refused = problems(fields.map(|(f, name)| {
+                        let m = err.field_message(name).map(str::to_owned);
+                        if m.is_some() {
+                            f.error.try_set(m.clone());
                         }
-                    }
-                    match first_bad {
-                        Some(id) => focus_id(id),
-                        None => {
-                            banner.try_set(Some(Notice {
-                                text: format!(
-                                    "You have not joined yet. {} What you typed is kept.",
-                                    describe(&err)
-                                ),
-                                request_id: err.request_id().map(str::to_owned),
-                            }));
-                        }
+                        (f.id, m)
+                    }));
+                    if errors.report(refused) {
+                        banner.try_set(Some(Notice {
+                            text: format!(
+                                "You have not joined yet. {} What you typed is kept.",
+                                describe(&err)
+                            ),
+                            request_id: err.request_id().map(str::to_owned),
+                        }));
                     }
                 }
             }
@@ -255,16 +273,7 @@ fn JoinForm(
             return;
         }
         banner.set(None);
-        let mut first_bad = None;
-        for (value, error, check, id, _) in fields {
-            let msg = check.run(value.get_untracked());
-            if msg.is_some() {
-                first_bad.get_or_insert(id);
-            }
-            error.set(msg);
-        }
-        if let Some(id) = first_bad {
-            focus_id(id);
+        if !errors.check(&fields.map(|(f, _)| f)) {
             return;
         }
         // Core normalises what it accepted (trimmed name, uppercase country code).
@@ -289,6 +298,7 @@ fn JoinForm(
                 </p>
             })}
             <form class="form card" novalidate on:submit=on_submit>
+                <ErrorSummary errors/>
                 <Banner notice=banner/>
                 <div class="field">
                     <label for="join-email" class="field-label">"Email"</label>

@@ -9,7 +9,10 @@ use super::wizard::{
 };
 use crate::api::describe;
 use crate::components::run_busy;
-use crate::components::{Banner, Button, Field, Notice, SecretInput, focus_id, set_title};
+use crate::components::{
+    Banner, Button, ErrorSummary, Field, FormErrors, Notice, Problem, SecretInput, focus_id,
+    set_title,
+};
 use crate::platform::clock::today;
 use crate::state::current_account::account_from_query;
 use crate::state::draft::PersistedDraft;
@@ -116,6 +119,7 @@ pub fn AzureBilling() -> impl IntoView {
     let secret = RwSignal::new(String::new());
     let errors: [RwSignal<Option<String>>; 6] = std::array::from_fn(|_| RwSignal::new(None));
     let error_of = move |f: F| errors[F::ALL.iter().position(|x| *x == f).unwrap_or(0)];
+    let summary = FormErrors::new("billing-problems");
     let agreement = Memo::new(move |_| draft.with(|d| d.agreement_type));
     let connected = Memo::new(move |_| draft.with(|d| d.connected));
 
@@ -167,9 +171,7 @@ pub fn AzureBilling() -> impl IntoView {
                             .map(|(_, e)| e.message.clone()),
                     );
                 }
-                if let Some((f, _)) = problems.first() {
-                    focus_id(input_id(*f));
-                }
+                summary.report(Problem::from_refusals(&problems, input_id));
                 return;
             }
         };
@@ -195,7 +197,7 @@ pub fn AzureBilling() -> impl IntoView {
                     request_animation_frame(|| focus_id("management-done-heading"));
                 }
                 Err(e) => {
-                    let mut on_field = None;
+                    let mut refused = Vec::new();
                     for err in e.spot_errors() {
                         if let Some(f) = err
                             .field
@@ -204,11 +206,13 @@ pub fn AzureBilling() -> impl IntoView {
                             .and_then(F::from_wire)
                         {
                             error_of(f).try_set(Some(err.message.clone()));
-                            on_field.get_or_insert(f);
+                            refused.push(Problem {
+                                id: input_id(f).to_owned(),
+                                message: err.message.clone(),
+                            });
                         }
                     }
-                    if let Some(f) = on_field {
-                        focus_id(input_id(f));
+                    if !summary.report(refused) {
                         return;
                     }
                     let text = if e.has_code(super::wizard::ALREADY_EXISTS) {
@@ -279,6 +283,7 @@ pub fn AzureBilling() -> impl IntoView {
     let form = move || {
         view! {
             <form class="form card" novalidate on:submit=on_submit.clone()>
+                <ErrorSummary errors=summary/>
                 <p>
                     "Register an application in Microsoft Entra ID (App registrations), create a client secret for it, and give it read access to your billing data. Then enter its details here."
                 </p>

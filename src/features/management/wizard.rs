@@ -8,7 +8,10 @@ use crate::api::describe;
 use crate::api::{Api, ApiError};
 use crate::components::notice;
 use crate::components::run_busy;
-use crate::components::{Banner, CopyButton, Field, Notice, Step, Stepper, focus_id, set_title};
+use crate::components::{
+    Banner, CopyButton, ErrorSummary, Field, FieldCheck, FormErrors, Notice, Step, Stepper,
+    focus_id, problems, set_title,
+};
 use crate::platform::clock::now;
 use crate::state::current_account::account_from_query;
 use crate::state::draft::PersistedDraft;
@@ -803,17 +806,13 @@ fn RunTemplateStep(
 
 /// One **Role ARN** field for a product (ids and labels are static for the Field).
 #[component]
-fn RoleArnField(
-    draft: RwSignal<ManagementDraft>,
-    product: ManagementProduct,
-    value: RwSignal<String>,
-    error: RwSignal<Option<String>>,
-) -> impl IntoView {
-    let check = Callback::new(move |typed: String| {
-        let mut d = draft.get_untracked();
-        d.role_arns.set(product, Some(typed));
-        d.role_arn_problem(product).map(|e| e.message)
-    });
+fn RoleArnField(product: ManagementProduct, field: FieldCheck) -> impl IntoView {
+    let FieldCheck {
+        value,
+        error,
+        check,
+        ..
+    } = field;
     match product {
         ManagementProduct::CostAnalysis => view! {
             <Field
@@ -852,11 +851,7 @@ fn role_field_id(p: ManagementProduct) -> &'static str {
 #[component]
 fn RoleArnsStep(draft: RwSignal<ManagementDraft>, go: Callback<ManagementStep>) -> impl IntoView {
     let api = use_api();
-    let fields: Vec<(
-        ManagementProduct,
-        RwSignal<String>,
-        RwSignal<Option<String>>,
-    )> = draft
+    let fields: Vec<(ManagementProduct, FieldCheck)> = draft
         .with_untracked(|d| mgmt::normalised_products(&d.products))
         .into_iter()
         .map(|p| {
@@ -867,11 +862,24 @@ fn RoleArnsStep(draft: RwSignal<ManagementDraft>, go: Callback<ManagementStep>) 
                 let typed = value.get();
                 draft.update(|d| d.role_arns.set(p, (!typed.is_empty()).then_some(typed)));
             });
-            (p, value, RwSignal::new(None::<String>))
+            // The same rule as the submit, with the value on screen.
+            let check = Callback::new(move |typed: String| {
+                let mut d = draft.get_untracked();
+                d.role_arns.set(p, Some(typed));
+                d.role_arn_problem(p).map(|e| e.message)
+            });
+            let field = FieldCheck {
+                id: role_field_id(p),
+                value,
+                error: RwSignal::new(None),
+                check,
+            };
+            (p, field)
         })
         .collect();
     let busy = RwSignal::new(false);
     let banner = RwSignal::new(None::<Notice>);
+    let errors = FormErrors::new("management-role-problems");
     let fields = StoredValue::new(fields);
 
     let on_submit = move |ev: SubmitEvent| {
@@ -879,21 +887,8 @@ fn RoleArnsStep(draft: RwSignal<ManagementDraft>, go: Callback<ManagementStep>) 
         if busy.get_untracked() {
             return;
         }
-        // The same rules as the fields, with the values on screen.
-        let mut first_bad = None;
-        fields.with_value(|fs| {
-            for (p, value, error) in fs {
-                let mut d = draft.get_untracked();
-                d.role_arns.set(*p, Some(value.get_untracked()));
-                let problem = d.role_arn_problem(*p).map(|e| e.message);
-                if problem.is_some() && first_bad.is_none() {
-                    first_bad = Some(*p);
-                }
-                error.set(problem);
-            }
-        });
-        if let Some(p) = first_bad {
-            focus_id(role_field_id(p));
+        let checks = fields.with_value(|fs| fs.iter().map(|(_, f)| *f).collect::<Vec<_>>());
+        if !errors.check(&checks) {
             return;
         }
         let Some(account) = draft.with_untracked(|d| d.account_id.clone()) else {
@@ -916,17 +911,20 @@ fn RoleArnsStep(draft: RwSignal<ManagementDraft>, go: Callback<ManagementStep>) 
                     go.run(ManagementStep::Done);
                 }
                 Err(e) => {
-                    let mut on_field = None;
-                    fields.with_value(|fs| {
-                        for (p, _, error) in fs {
-                            if let Some(m) = e.field_message(&format!("roleArns.{}", p.as_str())) {
-                                error.try_set(Some(m.to_owned()));
-                                on_field.get_or_insert(*p);
-                            }
-                        }
-                    });
-                    if let Some(p) = on_field {
-                        focus_id(role_field_id(p));
+                    let refused = fields
+                        .try_with_value(|fs| {
+                            problems(fs.iter().map(|(p, f)| {
+                                let m = e
+                                    .field_message(&format!("roleArns.{}", p.as_str()))
+                                    .map(str::to_owned);
+                                if m.is_some() {
+                                    f.error.try_set(m.clone());
+                                }
+                                (f.id, m)
+                            }))
+                        })
+                        .unwrap_or_default();
+                    if !errors.report(refused) {
                         return;
                     }
                     let text = if let Some(m) = e.field_message("bucketName") {
@@ -953,13 +951,12 @@ fn RoleArnsStep(draft: RwSignal<ManagementDraft>, go: Callback<ManagementStep>) 
 
     let inputs = fields.with_value(|fs| {
         fs.iter()
-            .map(|(p, value, error)| {
-                view! { <RoleArnField draft=draft product=*p value=*value error=*error/> }
-            })
+            .map(|(p, field)| view! { <RoleArnField product=*p field=*field/> })
             .collect_view()
     });
     view! {
         <form class="form" novalidate on:submit=on_submit>
+            <ErrorSummary errors/>
             <p>
                 "Open the stack's " <strong>"Outputs"</strong> " tab in CloudFormation and copy each role's ARN."
             </p>

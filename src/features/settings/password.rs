@@ -5,7 +5,8 @@
 
 use crate::api::ApiError;
 use crate::components::{
-    Banner, Button, Field, Notice, PasswordChecklist, StatusMessage, focus_id, notice, run_busy,
+    Banner, Button, ErrorSummary, Field, FieldCheck, FormErrors, Notice, PasswordChecklist,
+    Problem, StatusMessage, notice, problems, run_busy,
 };
 use crate::state::use_api;
 use leptos::ev::SubmitEvent;
@@ -50,6 +51,27 @@ pub fn ChangePassword(
         }
     });
 
+    let fields = [
+        FieldCheck {
+            id: "pw-current",
+            value: current,
+            error: e_current,
+            check: check_current,
+        },
+        FieldCheck {
+            id: "pw-new",
+            value: new,
+            error: e_new,
+            check: check_new,
+        },
+        FieldCheck {
+            id: "pw-confirm",
+            value: confirm,
+            error: e_confirm,
+            check: check_confirm,
+        },
+    ];
+    let errors = FormErrors::new("pw-problems");
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -57,21 +79,7 @@ pub fn ChangePassword(
         }
         banner.set(None);
         done.set(None);
-        let fields = [
-            (check_current, current, e_current, "pw-current"),
-            (check_new, new, e_new, "pw-new"),
-            (check_confirm, confirm, e_confirm, "pw-confirm"),
-        ];
-        let mut first_bad = None;
-        for (check, value, error, id) in fields {
-            let msg = check.run(value.get_untracked());
-            if msg.is_some() && first_bad.is_none() {
-                first_bad = Some(id);
-            }
-            error.set(msg);
-        }
-        if let Some(id) = first_bad {
-            focus_id(id);
+        if !errors.check(&fields) {
             return;
         }
         let req = PasswordChange {
@@ -101,18 +109,13 @@ pub fn ChangePassword(
                             request_id: e.request_id().map(str::to_owned),
                         }));
                     }
-                    let focus = if at_current.is_some() {
-                        Some("pw-current")
-                    } else if at_new.is_some() {
-                        Some("pw-new")
-                    } else {
-                        None
-                    };
+                    let refused: Vec<Problem> = problems([
+                        ("pw-current", at_current.clone()),
+                        ("pw-new", at_new.clone()),
+                    ]);
                     e_current.try_set(at_current);
                     e_new.try_set(at_new);
-                    if let Some(id) = focus {
-                        focus_id(id);
-                    }
+                    errors.report(refused);
                 }
             }
         });
@@ -124,6 +127,7 @@ pub fn ChangePassword(
             <p class="muted">"Changing your password signs you out everywhere else and revokes your API tokens; this tab stays signed in."</p>
             <StatusMessage text=done/>
             <form class="form" novalidate on:submit=submit>
+                <ErrorSummary errors/>
                 <Banner notice=banner/>
                 <Field id="pw-current" label="Current password" value=current error=e_current
                     check=check_current input_type=input_type autocomplete="current-password"/>

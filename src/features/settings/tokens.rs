@@ -6,8 +6,8 @@
 use super::confirm::ConfirmDialog;
 use crate::api::{ApiError, describe};
 use crate::components::{
-    Banner, Button, CopyButton, Field, Modal, Notice, StatusMessage, focus_id, notice, rule,
-    run_busy,
+    Banner, Button, CopyButton, ErrorSummary, Field, FieldCheck, FormErrors, Modal, Notice,
+    StatusMessage, focus_id, notice, problems, rule, run_busy,
 };
 use crate::state::use_api;
 use leptos::ev::SubmitEvent;
@@ -239,6 +239,7 @@ fn CreateTokenDialog(open: RwSignal<bool>) -> impl IntoView {
     let busy = RwSignal::new(false);
     // The only copy of the new token, for as long as the dialog shows it.
     let created = RwSignal::new(None::<ApiTokenCreated>);
+    let errors = FormErrors::new("token-problems");
 
     Effect::new(move |_| {
         if open.get() {
@@ -247,6 +248,7 @@ fn CreateTokenDialog(open: RwSignal<bool>) -> impl IntoView {
             for e in [e_name, e_days, e_password] {
                 e.set(None);
             }
+            errors.clear();
             banner.set(None);
             request_animation_frame(|| focus_id("token-name"));
         } else {
@@ -259,27 +261,33 @@ fn CreateTokenDialog(open: RwSignal<bool>) -> impl IntoView {
     let check_days = rule(v::token_days_text);
     let check_password = rule(v::current_password);
 
+    let fields = [
+        FieldCheck {
+            id: "token-name",
+            value: name,
+            error: e_name,
+            check: check_name,
+        },
+        FieldCheck {
+            id: "token-days",
+            value: days,
+            error: e_days,
+            check: check_days,
+        },
+        FieldCheck {
+            id: "token-password",
+            value: password,
+            error: e_password,
+            check: check_password,
+        },
+    ];
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
             return;
         }
         banner.set(None);
-        let fields = [
-            (check_name, name, e_name, "token-name"),
-            (check_days, days, e_days, "token-days"),
-            (check_password, password, e_password, "token-password"),
-        ];
-        let mut first_bad = None;
-        for (check, value, error, id) in fields {
-            let msg = check.run(value.get_untracked());
-            if msg.is_some() && first_bad.is_none() {
-                first_bad = Some(id);
-            }
-            error.set(msg);
-        }
-        if let Some(id) = first_bad {
-            focus_id(id);
+        if !errors.check(&fields) {
             return;
         }
         let (Ok(token_name), Ok(token_days)) = (
@@ -306,15 +314,11 @@ fn CreateTokenDialog(open: RwSignal<bool>) -> impl IntoView {
                 Err(ApiError::Unauthorized) => {}
                 Err(e) => {
                     let (n, d, p, b) = create_problem(&e);
-                    let focus = if n.is_some() {
-                        Some("token-name")
-                    } else if d.is_some() {
-                        Some("token-days")
-                    } else if p.is_some() {
-                        Some("token-password")
-                    } else {
-                        None
-                    };
+                    let refused = problems([
+                        ("token-name", n.clone()),
+                        ("token-days", d.clone()),
+                        ("token-password", p.clone()),
+                    ]);
                     e_name.try_set(n);
                     e_days.try_set(d);
                     e_password.try_set(p);
@@ -322,9 +326,7 @@ fn CreateTokenDialog(open: RwSignal<bool>) -> impl IntoView {
                         text,
                         request_id: e.request_id().map(str::to_owned),
                     }));
-                    if let Some(id) = focus {
-                        focus_id(id);
-                    }
+                    errors.report(refused);
                 }
             }
         });
@@ -356,6 +358,7 @@ fn CreateTokenDialog(open: RwSignal<bool>) -> impl IntoView {
             {move || match created.with(Option::is_some) {
                 false => view! {
                     <form class="form" novalidate on:submit=submit.clone()>
+                        <ErrorSummary errors/>
                         <Field id="token-name" label="Token name" value=name error=e_name check=check_name
                             autocomplete="off" hint="What will use it, like “CI deploy”. At least one letter; up to 100 characters."/>
                         <Field id="token-days" label="Expires after (days)" value=days error=e_days check=check_days
