@@ -1,14 +1,34 @@
-// axe-core (WCAG 2.0/2.1/2.2 A and AA) on every screen, in the light and the dark theme.
+// axe-core (WCAG 2.0/2.1/2.2 A and AA) on every screen, in the light and the dark theme at
+// 1280 px, and again at 320 × 640 px, where the page must not scroll sideways (reflow); the
+// WCAG text-spacing overrides on the densest screens.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { newUser, signupViaApi } from './lib/server.mjs';
 import {
-  checkA11y, expectAttr, expectURL, expectVisible, newPage, open, screenshot, waitInteractive,
+  applyTextSpacing, checkA11y, expectAttr, expectFieldError, expectNoClippedText, expectNoSidewaysScroll,
+  expectText, expectURL, expectVisible, newPage, open, screenshot, waitInteractive,
 } from './lib/browser.mjs';
-import { button, field, fillSignupScreen1, passwordFields, signinViaUi, signupFields } from './lib/app.mjs';
+import {
+  button, chooseProvider, field, fillSignupScreen1, passwordFields, signinViaUi, signupFields, walkToRoleArns,
+} from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 90_000 };
+const GUID = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+// Every screen in both themes at a desktop width, and in the light theme at 320 × 640 px (the
+// width WCAG's reflow criterion asks for: no sideways scrolling of the page).
+const VARIANTS = [
+  { theme: 'light', label: 'light theme', shot: 'light' },
+  { theme: 'dark', label: 'dark theme', shot: 'dark' },
+  { theme: 'light', label: 'light theme at 320 × 640 px', shot: '320', viewport: { width: 320, height: 640 } },
+];
+
+/** On /welcome/provider (reached from anywhere in the wizard), choose `name`. */
+async function switchProvider(page, name, slug) {
+  await open(page, '/welcome/provider');
+  await chooseProvider(page, name, slug);
+}
 
 describe('accessibility (axe-core)', () => {
   const suite = browserSuite();
@@ -27,20 +47,21 @@ describe('accessibility (axe-core)', () => {
     }
   });
 
-  for (const theme of ['light', 'dark']) {
-    describe(`${theme} theme`, () => {
+  for (const { theme, label, shot, viewport } of VARIANTS) {
+    describe(label, () => {
       let context;
       let page;
       const user = newUser();
       before(async () => {
-        ({ context, page } = await newPage(suite.browser, suite.server, { colorScheme: theme }));
+        ({ context, page } = await newPage(suite.browser, suite.server, { colorScheme: theme, viewport }));
         await signupViaApi(suite.server, user);
       });
       after(async () => context?.close());
 
       const scan = async (name) => {
-        await screenshot(page, `a11y-${theme}-${name}`);
-        await checkA11y(page, `${name} (${theme})`);
+        await screenshot(page, `a11y-${shot}-${name}`);
+        if (viewport) await expectNoSidewaysScroll(page, `${name} (${label})`);
+        await checkA11y(page, `${name} (${label})`);
       };
 
       it('/signin, email and password tab', T, async () => {
@@ -124,9 +145,58 @@ describe('accessibility (axe-core)', () => {
         await linked.click();
       });
 
+      it('/welcome/connect/gcp, the manual steps and the gcloud script', T, async () => {
+        await switchProvider(page, 'Google Cloud Platform', 'gcp');
+        await expectVisible(page.locator('#gcp-sa-name'), 'the manual steps');
+        await scan('welcome-connect-gcp');
+        await button(page, 'Automatically (gcloud)').click();
+        await field(page, 'GCP project ID').fill('acme-prod-42');
+        await expectText(page.locator('#gcp-script-code'), /PROJECT_ID='acme-prod-42'/, 'the gcloud script');
+        await scan('welcome-connect-gcp-script');
+      });
+
+      it('/welcome/connect/azure, empty and filled (the role definition and commands shown)', T, async () => {
+        await switchProvider(page, 'Microsoft Azure', 'azure');
+        await expectVisible(field(page, 'Subscription ID'), 'the Azure subscription panel');
+        await scan('welcome-connect-azure');
+        await field(page, 'Application (client) ID').fill(GUID);
+        await field(page, 'Subscription ID').fill(GUID);
+        await expectText(page.locator('#azure-role-json-code'), new RegExp(`"/subscriptions/${GUID}"`), 'the role definition');
+        await expectVisible(page.locator('#azure-role-commands-code'), 'the Cloud Shell commands');
+        await scan('welcome-connect-azure-filled');
+      });
+
       it('/dashboard', T, async () => {
         await open(page, '/dashboard');
         await scan('dashboard');
+      });
+
+      it('/dashboard, the invite dialog: form, an error at Email, the result', T, async () => {
+        await open(page, '/dashboard');
+        await button(page, 'Invite a user').click();
+        const dialog = page.getByRole('dialog', { name: 'Invite a user' });
+        await expectVisible(dialog, 'the invite dialog');
+        await scan('invite-dialog');
+        const email = dialog.getByLabel('Email', { exact: true });
+        await email.fill('nobody');
+        await page.keyboard.press('Enter');
+        await expectFieldError(email, /exactly one “@”/, 'Email without an @');
+        await scan('invite-dialog-error');
+        await email.fill(`invited-${shot}-${Date.now().toString(36)}@example.com`);
+        await page.keyboard.press('Enter');
+        const result = page.getByRole('dialog', { name: /^Invitation created for / });
+        await expectVisible(result, 'the invitation result');
+        await scan('invite-dialog-result');
+        await result.getByRole('button', { name: 'Done', exact: true }).click();
+      });
+
+      it('/management, every step of the AWS wizard (step 6 with a role ARN error)', T, async () => {
+        await walkToRoleArns(page, { onStep: (step) => scan(`management-${step}`) });
+        const arn = field(page, 'Cost analysis role ARN');
+        await arn.fill('arn:aws-cn:iam::123456789012:role/Spot-FinOps');
+        await arn.press('Shift+Tab');
+        await expectFieldError(arn, /aws partition/, 'Cost analysis role ARN (China partition)');
+        await scan('management-role-arns');
       });
 
       it('/settings/members', T, async () => {
@@ -196,6 +266,36 @@ describe('accessibility (axe-core)', () => {
       await context.close();
     }
   });
+
+  for (const viewport of [{ width: 320, height: 640 }, { width: 1280, height: 900 }]) {
+    it(`text spacing overrides at ${viewport.width} px: sign-in, AWS connect and the dashboard lose nothing`, T, async () => {
+      const user = newUser();
+      await signupViaApi(suite.server, user);
+      const { context, page } = await newPage(suite.browser, suite.server, { viewport });
+      const check = async (name) => {
+        await applyTextSpacing(page);
+        await screenshot(page, `a11y-spacing-${viewport.width}-${name}`);
+        await expectNoSidewaysScroll(page, `${name} with text spacing at ${viewport.width} px`);
+        await expectNoClippedText(page, `${name} with text spacing at ${viewport.width} px`);
+      };
+      try {
+        await open(page, '/signin');
+        await check('signin');
+        await signinViaUi(page, user);
+        await switchProvider(page, 'Amazon Web Services', 'aws');
+        await expectAttr(button(page, 'Linked account'), 'aria-expanded', 'true', 'the "Linked account" panel');
+        const policy = button(page, 'View policy');
+        if ((await policy.getAttribute('aria-expanded')) !== 'true') await policy.click();
+        await expectVisible(page.locator('#aws-policy-json-code'), 'the policy JSON');
+        await check('welcome-connect-aws');
+        await open(page, '/dashboard');
+        await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard heading');
+        await check('dashboard');
+      } finally {
+        await context.close();
+      }
+    });
+  }
 
   it('the dark theme is really dark (the dark scans are not light scans twice)', T, async () => {
     const background = async (colorScheme) => {

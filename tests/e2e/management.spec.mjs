@@ -9,7 +9,7 @@ import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectHidden, expectNoPageProblems,
   expectText, expectURL, expectValue, expectVisible, open, screenshot
 } from './lib/browser.mjs';
-import { button, field, signupViaUi } from './lib/app.mjs';
+import { button, field, signupViaUi, walkToRoleArns } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 180_000 };
@@ -37,28 +37,6 @@ async function registerViaApi(server, tok, name = 'Payer account') {
   });
   assert.equal(reg.status, 200, JSON.stringify(reg.body));
   return id;
-}
-
-/** Steps 1–5 with valid answers; ends on step 6. */
-async function walkToRoleArns(page, { products = ['Cost analysis'] } = {}) {
-  await open(page, '/management');
-  await expectURL(page, '/management/environment');
-  await page.getByLabel('No, commercial AWS', { exact: true }).check();
-  await button(page, 'Next').click();
-  await expectURL(page, '/management/sign-in');
-  await button(page, 'Next').click();
-  await expectURL(page, '/management/billing-access');
-  await page.getByLabel('IAM user and role access to billing information is activated').check();
-  await button(page, 'Next').click();
-  await expectURL(page, '/management/products');
-  for (const p of products) await page.getByLabel(p, { exact: true }).check();
-  await field(page, 'CUR bucket name').fill('my-cur-bucket');
-  await button(page, 'Next').click();
-  await expectURL(page, '/management/run-template');
-  await expectVisible(page.getByRole('link', { name: /Run template/ }), 'link "Run template"');
-  await page.getByLabel('The stack is created (CREATE_COMPLETE)').check();
-  await button(page, 'Next').click();
-  await expectURL(page, '/management/role-arns');
 }
 
 describe('management account', () => {

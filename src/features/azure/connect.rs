@@ -303,11 +303,15 @@ pub fn AzureConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -
                 <ErrorSummary errors/>
                 <ol class="setup-steps">
                     <li>
-                        <a href=PORTAL_URL target="_blank" rel="noopener">
-                            "Log in to Azure portal"
-                            <span class="sr-only">" (opens in a new tab)"</span>
-                        </a>
-                        " with a user who may register applications and manage access to the subscription."
+                        // In a paragraph: the step is a grid, which would put the link and the
+                        // rest of the sentence on lines of their own.
+                        <p>
+                            <a href=PORTAL_URL target="_blank" rel="noopener">
+                                "Log in to Azure portal"
+                                <span class="sr-only">" (opens in a new tab)"</span>
+                            </a>
+                            " with a user who may register applications and manage access to the subscription."
+                        </p>
                     </li>
                     <li>
                         <p>

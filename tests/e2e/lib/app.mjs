@@ -96,3 +96,33 @@ export async function signOutViaMenu(page) {
   await item.click();
   await expectURL(page, '/signin');
 }
+
+/**
+ * The management wizard's steps 1–5 with valid answers; ends on step 6 (/management/role-arns).
+ * `onStep(slug)` runs on each step as it opens (steps 1–5, before answering).
+ */
+export async function walkToRoleArns(page, { products = ['Cost analysis'], onStep = async () => {} } = {}) {
+  await open(page, '/management');
+  await expectURL(page, '/management/environment');
+  await onStep('environment');
+  await page.getByLabel('No, commercial AWS', { exact: true }).check();
+  await button(page, 'Next').click();
+  await expectURL(page, '/management/sign-in');
+  await onStep('sign-in');
+  await button(page, 'Next').click();
+  await expectURL(page, '/management/billing-access');
+  await onStep('billing-access');
+  await page.getByLabel('IAM user and role access to billing information is activated').check();
+  await button(page, 'Next').click();
+  await expectURL(page, '/management/products');
+  await onStep('products');
+  for (const p of products) await page.getByLabel(p, { exact: true }).check();
+  await field(page, 'CUR bucket name').fill('my-cur-bucket');
+  await button(page, 'Next').click();
+  await expectURL(page, '/management/run-template');
+  await expectVisible(page.getByRole('link', { name: /Run template/ }), 'link "Run template"');
+  await onStep('run-template');
+  await page.getByLabel('The stack is created (CREATE_COMPLETE)').check();
+  await button(page, 'Next').click();
+  await expectURL(page, '/management/role-arns');
+}

@@ -275,3 +275,72 @@ export async function checkA11y(page, label) {
     .join('\n');
   assert.equal(result.length, 0, `axe found ${result.length} WCAG violation(s) on ${label} (${page.url()}):\n${text}`);
 }
+
+// ---------- reflow and text spacing (WCAG 1.4.10, 1.4.12) ----------
+
+/**
+ * The page itself never scrolls sideways (content may scroll inside its own region). On failure,
+ * names the widest element sticking out of the window and the innermost one (usually the cause).
+ */
+export async function expectNoSidewaysScroll(page, label) {
+  const got = await page.evaluate(() => {
+    const html = document.documentElement;
+    const width = html.clientWidth;
+    if (html.scrollWidth <= width) return null;
+    const describe = (el, r) => `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}`
+      + `${[...el.classList].map((c) => `.${c}`).join('')}> ${Math.round(r.width)} px wide, right edge at ${Math.round(r.right)} px`;
+    // Inside a scroll container (or a clipping box) an element cannot widen the page.
+    const contained = (el) => {
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX !== 'visible') return true;
+      }
+      return false;
+    };
+    const sticking = [...document.body.querySelectorAll('*')]
+      .map((el) => ({ el, r: el.getBoundingClientRect() }))
+      .filter(({ el, r }) => r.width > 0 && r.right > width + 0.5 && !contained(el));
+    const widest = sticking.reduce((a, b) => (b.r.width > a.r.width ? b : a), sticking[0]);
+    const innermost = sticking.filter(({ el }) => !sticking.some((o) => o.el !== el && el.contains(o.el)));
+    return {
+      scrollWidth: html.scrollWidth,
+      width,
+      widest: widest ? describe(widest.el, widest.r) : '(none found)',
+      innermost: innermost.slice(0, 3).map(({ el, r }) => describe(el, r)),
+    };
+  });
+  assert.ok(got === null, got && `${label}: the page is ${got.scrollWidth} px wide in a ${got.width} px window; `
+    + `widest element sticking out: ${got.widest}; innermost: ${got.innermost.join('; ')}`);
+}
+
+/**
+ * The text-spacing overrides of WCAG 1.4.12 (line height 1.5, paragraph spacing 2em, letter
+ * spacing 0.12em, word spacing 0.16em), as the usual bookmarklet applies them. A constructed
+ * style sheet: the app's CSP refuses inline <style> elements, and a user's style is not the
+ * page's to refuse.
+ */
+export async function applyTextSpacing(page) {
+  await page.evaluate(() => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync('* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }'
+      + ' p { margin-bottom: 2em !important; }');
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  });
+}
+
+/**
+ * No text is cut off: no visible element that hides its overflow has more content than room
+ * (visually hidden text, 1 px boxes, is meant to be clipped).
+ */
+export async function expectNoClippedText(page, label) {
+  const clipped = await page.evaluate(() => [...document.body.querySelectorAll('*')]
+    .filter((el) => {
+      if (el.clientWidth <= 1 || el.clientHeight <= 1 || !el.textContent.trim()) return false;
+      const s = getComputedStyle(el);
+      const hides = (o) => o === 'hidden' || o === 'clip';
+      return (hides(s.overflowY) && el.scrollHeight > el.clientHeight + 1)
+        || (hides(s.overflowX) && el.scrollWidth > el.clientWidth + 1);
+    })
+    .map((el) => `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${[...el.classList].map((c) => `.${c}`).join('')}>`
+      + ` ${el.scrollWidth}×${el.scrollHeight} of content in ${el.clientWidth}×${el.clientHeight}: "${el.textContent.trim().slice(0, 60)}"`));
+  assert.deepEqual(clipped, [], `${label}: text cut off in ${clipped.length} element(s):\n${clipped.join('\n')}`);
+}
