@@ -468,25 +468,40 @@ pub fn linked_template_url(origin: &str) -> String {
     format!("{}/{LINKED_TEMPLATE_PATH}", origin.trim_end_matches('/'))
 }
 
+/// What lets a stack connect itself: the API it reports its role to (the server's
+/// `publicApiUrl`) and the account's one-time connect token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SelfConnect<'a> {
+    pub api_url: &'a str,
+    pub connect_token: &'a str,
+}
+
 /// The **Run CloudFormation template** link: quick-create in the partition's console with the
-/// template's three parameters (`AccountId`, `ExternalId`, `Principal`) filled in.
+/// template's parameters filled in: `AccountId`, `ExternalId`, `Principal`, and with `connect`
+/// also `ApiUrl` and `ConnectToken` (without them the stack only creates the role).
 pub fn linked_quick_create_url(
     partition: Partition,
     template_url: &str,
     account_id: &str,
     external_id: &str,
     principal: &str,
+    connect: Option<SelfConnect<'_>>,
 ) -> String {
+    let mut params = vec![
+        ("AccountId", account_id),
+        ("ExternalId", external_id),
+        ("Principal", principal),
+    ];
+    if let Some(c) = connect {
+        params.push(("ApiUrl", c.api_url));
+        params.push(("ConnectToken", c.connect_token));
+    }
     quick_create_url(
         partition,
         stack_region(partition),
         template_url,
         &linked_stack_name(account_id),
-        &[
-            ("AccountId", account_id),
-            ("ExternalId", external_id),
-            ("Principal", principal),
-        ],
+        &params,
     )
 }
 
@@ -625,6 +640,7 @@ mod tests {
             "act-1a2b3c4d",
             "AbC123xyz",
             SPOT_PRINCIPAL,
+            None,
         );
         assert!(url.starts_with(
             "https://console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/quickcreate?"
@@ -636,12 +652,35 @@ mod tests {
         assert!(url.contains("&param_AccountId=act-1a2b3c4d"));
         assert!(url.contains("&param_ExternalId=AbC123xyz"));
         assert!(url.contains("&param_Principal=arn%3Aaws%3Aiam%3A%3A922761411349%3Aroot"));
-        let gov =
-            linked_quick_create_url(Partition::AwsUsGov, &template, "act-1a2b3c4d", "x1", "p");
+        assert!(!url.contains("param_ApiUrl") && !url.contains("param_ConnectToken"));
+        let connecting = linked_quick_create_url(
+            Partition::Aws,
+            &template,
+            "act-1a2b3c4d",
+            "AbC123xyz",
+            SPOT_PRINCIPAL,
+            Some(SelfConnect {
+                api_url: "https://onramp.example/api",
+                connect_token: "tok_-en",
+            }),
+        );
+        assert!(connecting.starts_with(&url), "{connecting}");
+        assert!(connecting.ends_with(
+            "&param_ApiUrl=https%3A%2F%2Fonramp.example%2Fapi&param_ConnectToken=tok_-en"
+        ));
+        let gov = linked_quick_create_url(
+            Partition::AwsUsGov,
+            &template,
+            "act-1a2b3c4d",
+            "x1",
+            "p",
+            None,
+        );
         assert!(gov.starts_with(
             "https://console.amazonaws-us-gov.com/cloudformation/home?region=us-gov-west-1#"
         ));
-        let cn = linked_quick_create_url(Partition::AwsCn, &template, "act-1a2b3c4d", "x1", "p");
+        let cn =
+            linked_quick_create_url(Partition::AwsCn, &template, "act-1a2b3c4d", "x1", "p", None);
         assert!(
             cn.starts_with("https://console.amazonaws.cn/cloudformation/home?region=cn-north-1#")
         );
