@@ -203,6 +203,12 @@ impl Api {
         self.first("POST", &path, None).await
     }
 
+    /// Ours: a one-time token with which the account's CloudFormation stack sets its role.
+    pub async fn aws_connect_token(&self, id: &AccountId) -> Result<ConnectToken, ApiError> {
+        let path = format!("/onramp/aws/connect-token?accountId={id}");
+        self.first("POST", &path, None).await
+    }
+
     pub async fn set_aws_credentials(
         &self,
         id: &AccountId,

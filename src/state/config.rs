@@ -19,6 +19,10 @@ pub struct Config {
     /// API does not, and its CORS rules would refuse the header).
     #[serde(default)]
     pub idempotency_keys: bool,
+    /// Where a CloudFormation stack reaches the API with a connect token (the local server's
+    /// `--public-url`); none: stacks cannot connect themselves, the user pastes the role ARN.
+    #[serde(default)]
+    pub public_api_url: Option<String>,
 }
 
 fn default_api_base_url() -> String {
@@ -33,6 +37,7 @@ impl Default for Config {
             spot_principal: None,
             spot_aws_account_id: None,
             idempotency_keys: false,
+            public_api_url: None,
         }
     }
 }

@@ -5,7 +5,7 @@
 // manual way, a reload mid-flow, and axe on every state (panels expanded and collapsed).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { api, newUser } from './lib/server.mjs';
+import { api, newUser, startServer } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectNoPageProblems,
   expectText, expectURL, expectValue, expectVisible, screenshot
@@ -120,6 +120,10 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     assert.equal(params.get('param_AccountId'), accountId);
     assert.equal(params.get('param_ExternalId'), externalId);
     assert.equal(params.get('param_Principal'), 'arn:aws:iam::922761411349:root');
+    // This server has no --public-url: no connect token, and the page says why.
+    assert.equal(params.get('param_ConnectToken'), null);
+    assert.equal(params.get('param_ApiUrl'), null);
+    await expectText(page.locator('#aws-no-self-connect'), /can't connect the account to Spot by itself.*no public API address/, 'why the stack cannot connect itself');
     assert.match(params.get('stackName'), /^[A-Za-z][A-Za-z0-9-]*$/);
     await expectAttr(quickCreate(page), 'target', '_blank', 'the quick-create link');
     // The template the link names is served, with those parameters.
@@ -363,4 +367,41 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     await screenshot(page, 'aws-dark-stopped');
     await expectNoPageProblems(page, problems);
   }, { colorScheme: 'dark' }));
+});
+
+describe('AWS linked account: a stack that connects itself (server with --public-url)', () => {
+  const PUBLIC = 'https://onramp.example.com';
+  const standInConsole = (context) => context.route(CONSOLES, (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<title>AWS console</title>' }));
+  const suite = browserSuite({ start: () => startServer({ args: ['--public-url', PUBLIC] }), prepare: standInConsole });
+
+  it('the link carries ApiUrl and a connect token; the stack connects with it once, and the page moves on', T, () => suite.withPage(async (page, problems) => {
+    await toConnectAws(page);
+    const token = await session(page);
+    const accountId = await accountOf(suite.server, token);
+    await button(page, 'Automatically (CloudFormation)').click();
+    await expectAttr(quickCreate(page), 'target', '_blank', 'the quick-create link');
+    const { params } = await quickCreateParts(page);
+    assert.equal(params.get('param_AccountId'), accountId);
+    assert.equal(params.get('param_ApiUrl'), `${PUBLIC}/api`);
+    const connectToken = params.get('param_ConnectToken');
+    assert.match(connectToken ?? '', /^[A-Za-z0-9_-]{43}$/, 'the connect token in the link');
+    assert.equal(await page.locator('#aws-no-self-connect').count(), 0, 'no fallback sentence');
+    await expectVisible(page.getByText('then connects it to Spot by itself'), 'the self-connecting promise');
+    await checkA11y(page, 'connect AWS, automatic with a connect token');
+
+    const [popup] = await Promise.all([page.waitForEvent('popup'), quickCreate(page).click()]);
+    await popup.close();
+    await expectText(page.getByRole('status').filter({ hasText: 'Waiting for the stack' }), /Waiting for the stack/, 'the waiting status');
+
+    // What the stack's function sends: the connect token, no session.
+    const path = `/api/setup/credentials/aws?accountId=${accountId}`;
+    const body = { credentials: { iamRole: ROLE } };
+    const first = await api(suite.server, 'POST', path, { token: connectToken, body });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    await expectURL(page, '/dashboard');
+    await expectVisible(page.getByText(CONNECTED), 'the success message');
+    const again = await api(suite.server, 'POST', path, { token: connectToken, body });
+    assert.equal(again.status, 401, 'a connect token works once');
+    await expectNoPageProblems(page, problems);
+  }));
 });

@@ -187,12 +187,14 @@ pub fn store_personal_token(
 }
 
 /// Revokes every session and API token of `user_id` at once, except the one whose hash is
-/// `except` (the caller's own, when it stays valid). Their next request is a 401.
+/// `except` (the caller's own, when it stays valid), and the AWS connect tokens they minted
+/// that no stack used yet. Their next request is a 401.
 pub fn revoke_all(
     conn: &Connection,
     user_id: &str,
     except: Option<&[u8; 32]>,
 ) -> rusqlite::Result<usize> {
+    crate::connect_token::revoke_unused(conn, user_id)?;
     conn.execute(
         "UPDATE tokens SET revoked = 1 WHERE user_id = ?1 AND revoked = 0 \
          AND (?2 IS NULL OR hash <> ?2)",

@@ -40,6 +40,10 @@ pub struct Config {
     pub command: Command,
     pub dist: PathBuf,
     pub api_base_url: String,
+    /// The server's public base URL (`--public-url`, e.g. `https://onramp.example.com`), from
+    /// which AWS can reach it; without it there are no connect tokens (see
+    /// [`Config::public_api_url`]).
+    pub public_url: Option<String>,
     pub embed_origins: Vec<String>,
     /// Requests per organization × route × method per 60 s window.
     pub rate_limit: u32,
@@ -92,6 +96,7 @@ impl Default for Config {
             command: Command::Serve,
             dist: PathBuf::from("./dist"),
             api_base_url: "/api".into(),
+            public_url: None,
             embed_origins: Vec::new(),
             rate_limit: 600,
             max_body: 262_144,
@@ -184,6 +189,16 @@ impl Config {
         }
     }
 
+    /// Where a stack reaches this server's API (`<public url><api base path>`, in config.json
+    /// as `publicApiUrl`): only with `--public-url`, and only when this server is the API the
+    /// app talks to (`api_base_url` a path). Connect tokens exist only then.
+    pub fn public_api_url(&self) -> Option<String> {
+        let base = self.public_url.as_deref()?;
+        self.api_base_url
+            .starts_with('/')
+            .then(|| format!("{base}{}", self.api_base_url.trim_end_matches('/')))
+    }
+
     /// The API's origin when `api_base_url` is absolute (`https://host[:port]`), for CSP.
     pub fn api_origin(&self) -> Option<String> {
         let url = &self.api_base_url;
@@ -245,6 +260,15 @@ struct Flags {
         default_value = "/api"
     )]
     api_base_url: String,
+    /// This server's public base URL, reachable from AWS (e.g. https://onramp.example.com):
+    /// a CloudFormation stack then reports its role to it with a one-time connect token.
+    #[arg(
+        long,
+        env = "ONRAMP_PUBLIC_URL",
+        value_name = "URL",
+        value_parser = public_url
+    )]
+    public_url: Option<String>,
     /// Origins that may embed the app, space- or comma-separated (e.g. https://partner.example).
     #[arg(
         long,
@@ -461,6 +485,14 @@ struct FaultFlags {
         value_parser = value_parser!(u64).range(1..)
     )]
     fault_session_idle_secs: Option<u64>,
+    /// Seconds a new AWS connect token stays valid, instead of 2 hours.
+    #[arg(
+        long,
+        env = "ONRAMP_FAULT_CONNECT_TOKEN_TTL_SECS",
+        value_name = "S",
+        value_parser = value_parser!(u64).range(1..)
+    )]
+    fault_connect_token_ttl_secs: Option<u64>,
     /// Seed of the faults' random choices, so a run repeats (unset: random).
     #[arg(long, env = "ONRAMP_FAULT_SEED", value_name = "N")]
     fault_seed: Option<u64>,
@@ -492,6 +524,7 @@ impl From<Flags> for Config {
             },
             dist: f.dist,
             api_base_url: f.api_base_url,
+            public_url: f.public_url,
             embed_origins: f.embed_origins.map(|o| o.0).unwrap_or_default(),
             rate_limit: f.rate_limit,
             max_body: f.max_body,
@@ -515,6 +548,7 @@ impl From<Flags> for Config {
                 lose_after_write_rate: x.fault_lose_after_write_rate,
                 only: x.fault_only,
                 session_idle_secs: x.fault_session_idle_secs,
+                connect_token_ttl_secs: x.fault_connect_token_ttl_secs,
             },
             fault_seed: x.fault_seed,
             fault_control: x.fault_control,
@@ -572,6 +606,23 @@ fn share(v: &str) -> Result<f64, String> {
         .ok()
         .filter(|p| (0.0..=1.0).contains(p))
         .ok_or_else(|| "not a share between 0 and 1.".to_owned())
+}
+
+/// `--public-url`: an absolute http(s) URL without query or fragment; a trailing slash is
+/// dropped. (AWS needs https: the template refuses anything else; http serves local tests.)
+fn public_url(v: &str) -> Result<String, String> {
+    let v = v.trim().trim_end_matches('/');
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"));
+    match rest {
+        Some(r) if !r.is_empty() && !r.starts_with('/') && !r.contains(['?', '#', ' ']) => {
+            Ok(v.to_owned())
+        }
+        _ => Err(
+            "not a public base URL; write it like https://onramp.example.com (no query).".into(),
+        ),
+    }
 }
 
 /// `--fault-only` (same rule as `Faults::check`).
@@ -757,7 +808,7 @@ mod tests {
             .get_arguments()
             .filter(|a| a.get_id() != "help")
             .collect();
-        assert_eq!(flags.len(), 28);
+        assert_eq!(flags.len(), 31);
         for a in flags {
             let long = a.get_long().unwrap();
             assert!(help.contains(&format!("--{long}")), "{long}");
@@ -950,5 +1001,53 @@ mod tests {
         assert_eq!(c.api_origin().as_deref(), Some("https://api.spotinst.io"));
         c.api_base_url = "http://127.0.0.1:9000/api".into();
         assert_eq!(c.api_origin().as_deref(), Some("http://127.0.0.1:9000"));
+    }
+
+    #[test]
+    fn public_url_gives_the_public_api_url_when_this_server_is_the_api() {
+        let c = Config::parse(args(&[]), |_| None).unwrap();
+        assert_eq!((c.public_url.as_deref(), c.public_api_url()), (None, None));
+        let env =
+            |k: &str| (k == "ONRAMP_PUBLIC_URL").then(|| "https://onramp.example.com/".into());
+        let c = Config::parse(args(&[]), env).unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://onramp.example.com"));
+        assert_eq!(
+            c.public_api_url().as_deref(),
+            Some("https://onramp.example.com/api")
+        );
+        let c = Config::parse(
+            args(&[
+                "--public-url",
+                "http://127.0.0.1:9000/onramp",
+                "--api-base-url=/api/",
+            ]),
+            |_| None,
+        )
+        .unwrap();
+        assert_eq!(
+            c.public_api_url().as_deref(),
+            Some("http://127.0.0.1:9000/onramp/api")
+        );
+        // Spot's own API: the stack could not reach this server through it.
+        let c = Config::parse(
+            args(&[
+                "--public-url",
+                "https://onramp.example.com",
+                "--api-base-url",
+                "https://api.spotinst.io",
+            ]),
+            |_| None,
+        )
+        .unwrap();
+        assert_eq!(c.public_api_url(), None);
+        for bad in [
+            "onramp.example.com",
+            "https://",
+            "https://x.example/?a=1",
+            "ftp://x.example",
+        ] {
+            let e = Config::parse(args(&["--public-url", bad]), |_| None).unwrap_err();
+            assert!(e.contains("--public-url"), "{e}");
+        }
     }
 }

@@ -147,6 +147,24 @@ CREATE TABLE IF NOT EXISTS invitations (
 CREATE INDEX IF NOT EXISTS invitations_org ON invitations(org_id, email_key);
 "#;
 
+/// Additive migration (ours): AWS connect tokens (see `connect_token`). Only the SHA-256 of
+/// the token is kept. `external_id` is the account's external ID when the token was minted:
+/// the one the stack's role trusts (not a secret). `used_at` is set once credentials are set
+/// with it; a new token for the account replaces the row.
+pub const CONNECT_TOKENS_SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS connect_tokens (
+    hash         BLOB PRIMARY KEY,                           -- SHA-256 of the token; never the token
+    account_id   TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    created_by   TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    external_id  TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,                              -- ISO-8601 UTC
+    used_at      TEXT
+);
+CREATE INDEX IF NOT EXISTS connect_tokens_account ON connect_tokens(account_id);
+CREATE INDEX IF NOT EXISTS connect_tokens_user ON connect_tokens(created_by);
+"#;
+
 /// Additive migration (ours): token lifetimes and personal API token metadata. Columns are
 /// added to `tokens` when missing (SQLite has no `ADD COLUMN IF NOT EXISTS`):
 /// - `id`, `name`: personal API tokens only (`tok-xxxxxxxx`, what the user called it);
@@ -209,6 +227,7 @@ impl Db {
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(MANAGEMENT_SCHEMA)?;
         conn.execute_batch(INVITATIONS_SCHEMA)?;
+        conn.execute_batch(CONNECT_TOKENS_SCHEMA)?;
         migrate_tokens(&conn)?;
         Ok(Self(Arc::new(Mutex::new(conn))))
     }

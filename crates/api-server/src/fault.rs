@@ -130,6 +130,17 @@ impl FaultInjector {
             .map(std::time::Duration::from_secs)
     }
 
+    /// The connect-token lifetime the knobs impose, if any.
+    pub fn connect_token_ttl(&self) -> Option<std::time::Duration> {
+        if !self.installed {
+            return None;
+        }
+        self.lock()
+            .faults
+            .connect_token_ttl_secs
+            .map(std::time::Duration::from_secs)
+    }
+
     /// Replaces the knobs (and restarts the every-Nth count; reseeds when `seed` is given).
     pub fn set(&self, faults: Faults, seed: Option<u64>) {
         let mut g = self.lock();
@@ -359,7 +370,8 @@ fn patched(current: &Faults, body: Value) -> Result<(Faults, Option<u64>), Strin
         if !obj.contains_key(&k) {
             return Err(format!(
                 "Unknown knob {k:?}. Known: latencyMs, errorRate, rateLimitEvery, resetSecs, \
-                 dropRate, malformedRate, loseAfterWriteRate, only, sessionIdleSecs, seed."
+                 dropRate, malformedRate, loseAfterWriteRate, only, sessionIdleSecs, \
+                 connectTokenTtlSecs, seed."
             ));
         }
         obj.insert(k, v);

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod body;
 pub mod client_ip;
 pub mod config;
+pub mod connect_token;
 pub mod db;
 pub mod demo;
 pub mod fault;

@@ -38,6 +38,15 @@ impl FromRequestParts<AppState> for InAccount {
 }
 
 impl InAccount {
+    /// A caller the route resolved itself (an AWS connect token, see `connect_token`).
+    pub fn new(state: AppState, auth: AuthCtx, params: Params) -> Self {
+        Self {
+            state,
+            auth,
+            params,
+        }
+    }
+
     /// The database connection, and the account in it.
     pub fn open(&self) -> Result<(MutexGuard<'_, Connection>, AccountRow), ApiError> {
         let conn = self.state.db.conn();

@@ -129,6 +129,9 @@ pub fn config_json(config: &Config) -> Vec<u8> {
         "embedOrigins": config.embed_origins,
         "spotPrincipal": crate::config::SPOT_PRINCIPAL,
         "spotAwsAccountId": crate::config::SPOT_AWS_ACCOUNT_ID,
+        // Where a CloudFormation stack reaches this API with a connect token; null: no
+        // connect tokens (no --public-url, or the app talks to another API).
+        "publicApiUrl": config.public_api_url(),
         // This server honours Idempotency-Key on POST /setup/account; Spot's API does not.
         "idempotencyKeys": true,
     }))

@@ -172,7 +172,8 @@ async fn config_json_comes_from_flags() {
             "embedOrigins": ["https://partner.example"],
             "spotPrincipal": "arn:aws:iam::922761411349:root",
             "spotAwsAccountId": "922761411349",
-            "idempotencyKeys": true
+            "idempotencyKeys": true,
+            "publicApiUrl": null
         })
     );
     // Served even when the app is not built.
@@ -180,6 +181,18 @@ async fn config_json_comes_from_flags() {
     let a = get(&bare, "/config.json").await;
     assert_eq!(a.status, 200);
     assert_eq!(a.body["embedOrigins"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn config_json_names_the_public_api_url_only_when_this_server_is_the_api() {
+    let mut c = onramp_api::Config::for_tests();
+    c.public_url = Some("https://onramp.example.com".into());
+    let a = get(&TestApp::with(c.clone()), "/config.json").await;
+    assert_eq!(a.body["publicApiUrl"], "https://onramp.example.com/api");
+    // The app talks to Spot's API: no stack could reach this server through it.
+    c.api_base_url = "https://api.spotinst.io".into();
+    let a = get(&TestApp::with(c), "/config.json").await;
+    assert_eq!(a.body["publicApiUrl"], serde_json::Value::Null);
 }
 
 #[tokio::test]

@@ -240,10 +240,23 @@ pub fn trust_policy(principal: &str, external_id: &str) -> String {
 /// Where the linked-account template lives inside the built app (`public/` is copied to dist).
 pub const LINKED_TEMPLATE_PATH: &str = "templates/spot-linked-account.json";
 
+/// The code of the connect function (Python 3.12, standard library only), inlined into the
+/// template as `index.py`.
+pub const CONNECT_FUNCTION_CODE: &str = include_str!("aws_connect_function.py");
+
+/// The connect function's name: fixed per Spot account, like the role's, so its log group can
+/// be named (and its permissions scoped to it) before the function exists.
+const CONNECT_FUNCTION_NAME: &str = "Spot-Connect-${AccountId}";
+
 /// The CloudFormation template for a linked account: the default policy, a role that trusts
 /// `Principal` with `ExternalId`, and the role's ARN as the `SpotinstRoleArn` output. It is
 /// generated here so the template and the policy the console previews can never disagree; the
 /// file in `public/` is checked against it by a golden test and by cfn-lint.
+///
+/// With `ApiUrl` and a `ConnectToken` (both empty by default) the stack also connects itself:
+/// a custom resource (`SpotConnect`) runs a small function that sends the role's ARN to
+/// `POST {ApiUrl}/setup/credentials/aws?accountId={AccountId}` with the token, and always
+/// answers CloudFormation. Without them none of that is created and the user pastes the ARN.
 pub fn linked_account_template() -> String {
     let policy: Value = serde_json::from_str(
         &iam_policy(Partition::Aws, &Permissions::Default).expect("the default policy is valid"),
@@ -269,6 +282,26 @@ pub fn linked_account_template() -> String {
                 "Description": "The Spot principal the role trusts.",
                 "Default": SPOT_PRINCIPAL,
             },
+            "ApiUrl": {
+                "Type": "String",
+                "Description": "Onramp's API (https://.../api) the stack reports its role to. Leave empty to paste the role ARN into Onramp yourself.",
+                "AllowedPattern": "^(https://[^\\s]+)?$",
+                "Default": "",
+            },
+            "ConnectToken": {
+                "Type": "String",
+                "Description": "The one-time connect token from Onramp's link (valid 2 hours). Leave empty to paste the role ARN yourself.",
+                "AllowedPattern": "^[A-Za-z0-9_-]*$",
+                "MaxLength": 512,
+                "NoEcho": true,
+                "Default": "",
+            },
+        },
+        "Conditions": {
+            "ConnectItself": {"Fn::And": [
+                {"Fn::Not": [{"Fn::Equals": [{"Ref": "ApiUrl"}, ""]}]},
+                {"Fn::Not": [{"Fn::Equals": [{"Ref": "ConnectToken"}, ""]}]},
+            ]},
         },
         "Resources": {
             "SpotinstManagedPolicy": {
@@ -293,6 +326,70 @@ pub fn linked_account_template() -> String {
                         }],
                     },
                     "ManagedPolicyArns": [{"Ref": "SpotinstManagedPolicy"}],
+                },
+            },
+            "SpotConnectLogGroup": {
+                "Type": "AWS::Logs::LogGroup",
+                "Condition": "ConnectItself",
+                "Properties": {
+                    "LogGroupName": {"Fn::Sub": format!("/aws/lambda/{CONNECT_FUNCTION_NAME}")},
+                    "RetentionInDays": 14,
+                },
+            },
+            "SpotConnectFunctionRole": {
+                "Type": "AWS::IAM::Role",
+                "Condition": "ConnectItself",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [{
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }],
+                    },
+                    // Least privilege: the function only writes its own log group.
+                    "Policies": [{
+                        "PolicyName": "WriteOwnLogs",
+                        "PolicyDocument": {
+                            "Version": "2012-10-17",
+                            "Statement": [{
+                                "Effect": "Allow",
+                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                "Resource": {"Fn::Sub": format!(
+                                    "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{CONNECT_FUNCTION_NAME}:*"
+                                )},
+                            }],
+                        },
+                    }],
+                },
+            },
+            "SpotConnectFunction": {
+                "Type": "AWS::Lambda::Function",
+                "Condition": "ConnectItself",
+                // Its log group must exist before it first runs: it may not create one.
+                "DependsOn": "SpotConnectLogGroup",
+                "Properties": {
+                    "FunctionName": {"Fn::Sub": CONNECT_FUNCTION_NAME},
+                    "Description": "Connects this account to Spot once, then answers CloudFormation.",
+                    "Runtime": "python3.12",
+                    "Handler": "index.handler",
+                    // It retries for about a minute and keeps 10 s to answer CloudFormation.
+                    "Timeout": 120,
+                    "MemorySize": 128,
+                    "Role": {"Fn::GetAtt": ["SpotConnectFunctionRole", "Arn"]},
+                    "Code": {"ZipFile": CONNECT_FUNCTION_CODE},
+                },
+            },
+            "SpotConnect": {
+                "Type": "Custom::SpotConnect",
+                "Condition": "ConnectItself",
+                "Properties": {
+                    "ServiceToken": {"Fn::GetAtt": ["SpotConnectFunction", "Arn"]},
+                    "ApiUrl": {"Ref": "ApiUrl"},
+                    "AccountId": {"Ref": "AccountId"},
+                    "ConnectToken": {"Ref": "ConnectToken"},
+                    "RoleArn": {"Fn::GetAtt": ["SpotinstRole", "Arn"]},
                 },
             },
         },
@@ -371,25 +468,40 @@ pub fn linked_template_url(origin: &str) -> String {
     format!("{}/{LINKED_TEMPLATE_PATH}", origin.trim_end_matches('/'))
 }
 
+/// What lets a stack connect itself: the API it reports its role to (the server's
+/// `publicApiUrl`) and the account's one-time connect token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SelfConnect<'a> {
+    pub api_url: &'a str,
+    pub connect_token: &'a str,
+}
+
 /// The **Run CloudFormation template** link: quick-create in the partition's console with the
-/// template's three parameters (`AccountId`, `ExternalId`, `Principal`) filled in.
+/// template's parameters filled in: `AccountId`, `ExternalId`, `Principal`, and with `connect`
+/// also `ApiUrl` and `ConnectToken` (without them the stack only creates the role).
 pub fn linked_quick_create_url(
     partition: Partition,
     template_url: &str,
     account_id: &str,
     external_id: &str,
     principal: &str,
+    connect: Option<SelfConnect<'_>>,
 ) -> String {
+    let mut params = vec![
+        ("AccountId", account_id),
+        ("ExternalId", external_id),
+        ("Principal", principal),
+    ];
+    if let Some(c) = connect {
+        params.push(("ApiUrl", c.api_url));
+        params.push(("ConnectToken", c.connect_token));
+    }
     quick_create_url(
         partition,
         stack_region(partition),
         template_url,
         &linked_stack_name(account_id),
-        &[
-            ("AccountId", account_id),
-            ("ExternalId", external_id),
-            ("Principal", principal),
-        ],
+        &params,
     )
 }
 
@@ -528,6 +640,7 @@ mod tests {
             "act-1a2b3c4d",
             "AbC123xyz",
             SPOT_PRINCIPAL,
+            None,
         );
         assert!(url.starts_with(
             "https://console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/quickcreate?"
@@ -539,12 +652,35 @@ mod tests {
         assert!(url.contains("&param_AccountId=act-1a2b3c4d"));
         assert!(url.contains("&param_ExternalId=AbC123xyz"));
         assert!(url.contains("&param_Principal=arn%3Aaws%3Aiam%3A%3A922761411349%3Aroot"));
-        let gov =
-            linked_quick_create_url(Partition::AwsUsGov, &template, "act-1a2b3c4d", "x1", "p");
+        assert!(!url.contains("param_ApiUrl") && !url.contains("param_ConnectToken"));
+        let connecting = linked_quick_create_url(
+            Partition::Aws,
+            &template,
+            "act-1a2b3c4d",
+            "AbC123xyz",
+            SPOT_PRINCIPAL,
+            Some(SelfConnect {
+                api_url: "https://onramp.example/api",
+                connect_token: "tok_-en",
+            }),
+        );
+        assert!(connecting.starts_with(&url), "{connecting}");
+        assert!(connecting.ends_with(
+            "&param_ApiUrl=https%3A%2F%2Fonramp.example%2Fapi&param_ConnectToken=tok_-en"
+        ));
+        let gov = linked_quick_create_url(
+            Partition::AwsUsGov,
+            &template,
+            "act-1a2b3c4d",
+            "x1",
+            "p",
+            None,
+        );
         assert!(gov.starts_with(
             "https://console.amazonaws-us-gov.com/cloudformation/home?region=us-gov-west-1#"
         ));
-        let cn = linked_quick_create_url(Partition::AwsCn, &template, "act-1a2b3c4d", "x1", "p");
+        let cn =
+            linked_quick_create_url(Partition::AwsCn, &template, "act-1a2b3c4d", "x1", "p", None);
         assert!(
             cn.starts_with("https://console.amazonaws.cn/cloudformation/home?region=cn-north-1#")
         );
@@ -592,8 +728,114 @@ mod tests {
             default
         );
         assert!(v["Outputs"]["SpotinstRoleArn"].is_object());
-        for p in ["AccountId", "ExternalId", "Principal"] {
+        for p in [
+            "AccountId",
+            "ExternalId",
+            "Principal",
+            "ApiUrl",
+            "ConnectToken",
+        ] {
             assert!(v["Parameters"][p].is_object(), "missing parameter {p}");
         }
+    }
+
+    #[test]
+    fn linked_template_connects_itself_only_with_a_url_and_a_token() {
+        let v: Value = serde_json::from_str(&linked_account_template()).unwrap();
+        let params = &v["Parameters"];
+        // Empty by default: a stack made without them is the paste-the-ARN path of before.
+        assert_eq!(params["ApiUrl"]["Default"], "");
+        assert_eq!(params["ConnectToken"]["Default"], "");
+        assert_eq!(params["ConnectToken"]["NoEcho"], true);
+        let condition = v["Conditions"]["ConnectItself"].to_string();
+        assert!(condition.contains(r#"{"Ref":"ApiUrl"}"#), "{condition}");
+        assert!(
+            condition.contains(r#"{"Ref":"ConnectToken"}"#),
+            "{condition}"
+        );
+        let resources = v["Resources"].as_object().unwrap();
+        for (name, r) in resources {
+            let always = matches!(name.as_str(), "SpotinstManagedPolicy" | "SpotinstRole");
+            assert_eq!(r["Condition"].is_null(), always, "{name}");
+            if !always {
+                assert_eq!(r["Condition"], "ConnectItself", "{name}");
+            }
+        }
+
+        let custom = &resources["SpotConnect"];
+        assert_eq!(custom["Type"], "Custom::SpotConnect");
+        let props = custom["Properties"].as_object().unwrap();
+        let names: Vec<&str> = props.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "AccountId",
+                "ApiUrl",
+                "ConnectToken",
+                "RoleArn",
+                "ServiceToken"
+            ]
+        );
+        assert_eq!(props["ApiUrl"], json!({"Ref": "ApiUrl"}));
+        assert_eq!(props["AccountId"], json!({"Ref": "AccountId"}));
+        assert_eq!(props["ConnectToken"], json!({"Ref": "ConnectToken"}));
+        assert_eq!(
+            props["RoleArn"],
+            json!({"Fn::GetAtt": ["SpotinstRole", "Arn"]})
+        );
+        assert_eq!(
+            props["ServiceToken"],
+            json!({"Fn::GetAtt": ["SpotConnectFunction", "Arn"]})
+        );
+
+        let f = &resources["SpotConnectFunction"]["Properties"];
+        assert_eq!(f["Runtime"], "python3.12");
+        assert_eq!(f["Handler"], "index.handler");
+        assert_eq!(f["Code"]["ZipFile"], CONNECT_FUNCTION_CODE);
+        assert!(f["Timeout"].as_u64().unwrap() >= 90);
+
+        // The function's own role may write its logs and nothing else.
+        let role = &resources["SpotConnectFunctionRole"]["Properties"];
+        assert!(role["ManagedPolicyArns"].is_null());
+        let statements = role["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap();
+        assert_eq!(statements.len(), 1);
+        assert_eq!(
+            statements[0]["Action"],
+            json!(["logs:CreateLogStream", "logs:PutLogEvents"])
+        );
+        let resource = statements[0]["Resource"]["Fn::Sub"].as_str().unwrap();
+        assert!(
+            resource.ends_with(":log-group:/aws/lambda/Spot-Connect-${AccountId}:*"),
+            "{resource}"
+        );
+    }
+
+    #[test]
+    fn connect_function_uses_the_standard_library_only() {
+        let imports: Vec<&str> = CONNECT_FUNCTION_CODE
+            .lines()
+            .filter_map(|l| l.strip_prefix("import "))
+            .collect();
+        assert_eq!(
+            imports,
+            [
+                "http.client",
+                "json",
+                "time",
+                "urllib.error",
+                "urllib.parse",
+                "urllib.request"
+            ]
+        );
+        // No other import anywhere (indented, or `from x import y`).
+        let other = CONNECT_FUNCTION_CODE.lines().find(|l| {
+            let t = l.trim_start();
+            t.starts_with("from ") || (t.starts_with("import ") && t.len() != l.len())
+        });
+        assert_eq!(other, None);
+        assert!(CONNECT_FUNCTION_CODE.contains("def handler(event, context):"));
+        assert!(CONNECT_FUNCTION_CODE.contains("get_remaining_time_in_millis"));
     }
 }

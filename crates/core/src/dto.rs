@@ -16,6 +16,7 @@ pub mod kinds {
     /// Ours: the local server's auth additions.
     pub const SESSION: &str = "onramp:auth:session";
     pub const WHOAMI: &str = "onramp:auth:whoami";
+    pub const AWS_CONNECT_TOKEN: &str = "onramp:aws:connectToken";
 }
 
 // ---- organizations -------------------------------------------------------------------------
@@ -92,6 +93,16 @@ pub struct UpdateAccountRequest {
 }
 
 // ---- AWS -----------------------------------------------------------------------------------
+
+/// Ours: answer of `POST /onramp/aws/connect-token` (kind [`kinds::AWS_CONNECT_TOKEN`]). The
+/// token is in this answer only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectToken {
+    pub connect_token: String,
+    /// ISO-8601 instant after which the token no longer works.
+    pub expires_at: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

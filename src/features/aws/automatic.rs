@@ -1,20 +1,22 @@
 //! The AWS linked account, **Automatically (CloudFormation)**: the quick-create
 //! link in the partition's console (template served next to the app, parameters `AccountId`,
-//! `ExternalId`, `Principal`), **Download template**, then waiting for the stack's custom
-//! resource to set the credentials: the account is polled with a growing pause, visibly, with
-//! **Cancel**; after the time-out the user can paste the role ARN instead.
+//! `ExternalId`, `Principal`, and `ApiUrl` + `ConnectToken` when the server has a public API
+//! URL), **Download template**, then waiting for the stack's custom resource to set the
+//! credentials: the account is polled with a growing pause, visibly, with **Cancel**; after the
+//! time-out the user can paste the role ARN instead. Without a public API URL the stack cannot
+//! connect itself, and the page says so.
 
 use crate::api::ApiError;
 use crate::api::describe;
 use crate::components::notice;
 use crate::components::{Banner, Notice, StatusMessage};
 use crate::platform::clock::{now, sleep};
-use crate::state::use_api;
+use crate::state::{Config, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use onramp_core::aws_setup::{
-    LINKED_TEMPLATE_PATH, STACK_WAIT_TIMEOUT_MS, linked_quick_create_url, linked_template_url,
-    stack_poll_delay_ms,
+    LINKED_TEMPLATE_PATH, STACK_WAIT_TIMEOUT_MS, SelfConnect, linked_quick_create_url,
+    linked_template_url, stack_poll_delay_ms,
 };
 use onramp_core::dto::CloudProvider;
 use onramp_core::ids::AccountId;
@@ -32,6 +34,16 @@ enum Wait {
     /// No credentials after [`STACK_WAIT_TIMEOUT_MS`].
     TimedOut,
     /// A check failed in a way that waiting won't fix (e.g. the account is gone).
+    Failed(Notice),
+}
+
+/// The one-time connect token the quick-create link hands the stack. Never put in a draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    /// The server has no public API URL: no stack can reach it.
+    Off,
+    Minting,
+    Ready(String),
     Failed(Notice),
 }
 
@@ -66,18 +78,65 @@ pub fn AwsAutomatic(
     on_paste_arn: Callback<()>,
 ) -> impl IntoView {
     let api = use_api();
+    let public_api_url = expect_context::<Config>().public_api_url;
+
+    // A token per external ID: the server binds the token to the external ID the link carries,
+    // and keeps only the newest token of the account, so only the newest answer counts.
+    let token = RwSignal::new(if public_api_url.is_some() {
+        Token::Minting
+    } else {
+        Token::Off
+    });
+    if public_api_url.is_some() {
+        let api = api.clone();
+        let minted = StoredValue::new(0u32);
+        Effect::new(move |_| {
+            let (Some(id), Some(_)) = (account_id.get(), external_id.get()) else {
+                return;
+            };
+            let n = minted.get_value().wrapping_add(1);
+            minted.set_value(n);
+            token.set(Token::Minting);
+            let api = api();
+            spawn_local_scoped(async move {
+                let answer = api.aws_connect_token(&id).await;
+                if minted.try_get_value() != Some(n) {
+                    return;
+                }
+                token.try_set(match answer {
+                    Ok(t) => Token::Ready(t.connect_token),
+                    Err(e) => Token::Failed(notice(&e)),
+                });
+            });
+        });
+    }
 
     let partition = Memo::new(move |_| draft.with(|d| d.aws.partition()));
     let quick_create = Memo::new(move |_| {
         let id = account_id.get()?;
         let ext = external_id.get()?;
-        Some(linked_quick_create_url(
-            partition.get(),
-            &linked_template_url(&page_origin()),
-            id.as_str(),
-            &ext,
-            &principal.get(),
-        ))
+        token.with(|t| {
+            let connect = match (t, public_api_url.as_deref()) {
+                (Token::Minting, _) => return None,
+                (Token::Ready(secret), Some(api_url)) => Some(SelfConnect {
+                    api_url,
+                    connect_token: secret,
+                }),
+                _ => None,
+            };
+            Some(linked_quick_create_url(
+                partition.get(),
+                &linked_template_url(&page_origin()),
+                id.as_str(),
+                &ext,
+                &principal.get(),
+                connect,
+            ))
+        })
+    });
+    let token_problem = Signal::derive(move || match token.get() {
+        Token::Failed(n) => Some(n),
+        _ => None,
     });
 
     let launched = Memo::new(move |_| draft.with(|d| d.aws.stack_launched));
@@ -250,9 +309,28 @@ pub fn AwsAutomatic(
     };
 
     view! {
-        <p>
-            "A CloudFormation stack creates the role and its policy (the default permissions) in your account, then connects it to Spot by itself."
-        </p>
+        {move || match token.get() {
+            Token::Off => view! {
+                <p>"A CloudFormation stack creates the role and its policy (the default permissions) in your account."</p>
+                <p id="aws-no-self-connect">
+                    "It can't connect the account to Spot by itself from this console, because the console has no public API address that AWS can reach: once the stack is created, copy "
+                    <code>"SpotinstRoleArn"</code> " from its Outputs tab and paste it as the role ARN."
+                </p>
+            }.into_any(),
+            Token::Failed(_) => view! {
+                <p>"A CloudFormation stack creates the role and its policy (the default permissions) in your account."</p>
+                <p id="aws-no-self-connect">
+                    "This time it can't connect the account by itself (see below): once the stack is created, copy "
+                    <code>"SpotinstRoleArn"</code> " from its Outputs tab and paste it as the role ARN."
+                </p>
+                <Banner notice=token_problem/>
+            }.into_any(),
+            _ => view! {
+                <p>
+                    "A CloudFormation stack creates the role and its policy (the default permissions) in your account, then connects it to Spot by itself."
+                </p>
+            }.into_any(),
+        }}
         <ol class="setup-steps">
             <li>
                 <p>

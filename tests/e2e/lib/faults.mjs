@@ -14,6 +14,7 @@ export const NO_FAULTS = Object.freeze({
   loseAfterWriteRate: 0,
   only: null,
   sessionIdleSecs: null,
+  connectTokenTtlSecs: null,
 });
 
 /** A server (in-memory database) whose faults the test can change while it runs. */

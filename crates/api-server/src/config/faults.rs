@@ -27,6 +27,10 @@ pub struct Faults {
     /// let a session expire by disuse in seconds; null: the flag's.
     #[serde(default)]
     pub session_idle_secs: Option<u64>,
+    /// How long a new AWS connect token stays valid, in seconds, instead of 2 hours, so a
+    /// test can see one expire; null: 2 hours.
+    #[serde(default)]
+    pub connect_token_ttl_secs: Option<u64>,
 }
 
 // Rates are checked finite (never NaN), so equality is an equivalence.
@@ -44,6 +48,7 @@ impl Default for Faults {
             lose_after_write_rate: 0.0,
             only: None,
             session_idle_secs: None,
+            connect_token_ttl_secs: None,
         }
     }
 }
@@ -57,6 +62,7 @@ impl Faults {
     /// No fault would ever fire.
     pub fn is_off(&self) -> bool {
         self.session_idle_secs.is_none()
+            && self.connect_token_ttl_secs.is_none()
             && self.latency_ms == 0
             && self.error_rate == 0.0
             && self.rate_limit_every == 0
@@ -83,6 +89,9 @@ impl Faults {
         }
         if self.reset_secs > Self::MAX_RESET_SECS {
             return Err("resetSecs must be at most 86400 (one day).".into());
+        }
+        if self.connect_token_ttl_secs == Some(0) {
+            return Err("connectTokenTtlSecs must be at least 1, or null.".into());
         }
         if self.session_idle_secs == Some(0) {
             return Err("sessionIdleSecs must be at least 1, or null.".into());

@@ -1,7 +1,7 @@
 //! AWS: external ID, role credentials (`/setup/credentials/aws`).
 
 use onramp_core::{
-    dto::{AwsCredentialsRequest, AwsCredentialsView, ExternalId, kinds},
+    dto::{AwsCredentialsRequest, AwsCredentialsView, ConnectToken, ExternalId, kinds},
     ids::AccountId,
     validate::{self, AwsEnvironment, Partition},
 };
@@ -10,7 +10,9 @@ use time::OffsetDateTime;
 
 use crate::{
     body::{SpotBody, SpotJson},
+    connect_token::{self, CredentialsCaller},
     respond::{ApiError, ApiResult, Reply},
+    roles,
     scope::{self, InAccount},
     util,
 };
@@ -47,7 +49,7 @@ pub async fn external_id(at: InAccount) -> ApiResult {
 /// The external ID generated for an account (`POST /setup/credentials/aws/externalId`).
 pub enum Generated {
     Valid(String),
-    Expired,
+    Expired(String),
     Never,
 }
 
@@ -63,7 +65,7 @@ pub fn generated_external_id(conn: &Connection, account_id: &str) -> Result<Gene
         Some((id, until)) if until > OffsetDateTime::now_utc().unix_timestamp() => {
             Generated::Valid(id)
         }
-        Some(_) => Generated::Expired,
+        Some((id, _)) => Generated::Expired(id),
         None => Generated::Never,
     })
 }
@@ -84,8 +86,48 @@ impl SpotBody for AwsCredentialsRequest {
     const AT_FIELDS: bool = true;
 }
 
+/// `POST /onramp/aws/connect-token?accountId=` (ours, admins): a connect token with which a
+/// CloudFormation stack sets this account's AWS credentials once (see `connect_token`). Only
+/// when a stack can reach this server (`--public-url`), and only after an external ID was
+/// generated: the token carries it, so the stack's role and the stored credentials agree.
+pub async fn connect_token(at: InAccount) -> ApiResult {
+    roles::require_admin(&at.auth)?;
+    if at.state.config.public_api_url().is_none() {
+        return Err(ApiError::new(
+            404,
+            connect_token::UNAVAILABLE,
+            "This server has no public URL (--public-url) that AWS could reach, so a stack \
+             cannot connect itself: paste the role ARN instead.",
+        ));
+    }
+    let (conn, account) = at.open()?;
+    scope::ensure_provider(&account, "aws")?;
+    let Generated::Valid(external_id) = generated_external_id(&conn, &account.id)? else {
+        return Err(ApiError::validation(
+            "query.accountId",
+            "Generate an external ID for this account first \
+             (POST /setup/credentials/aws/externalId): the stack's role trusts it.",
+        ));
+    };
+    let ttl = match at.state.faults.connect_token_ttl() {
+        Some(t) => time::Duration::try_from(t).unwrap_or(connect_token::TTL),
+        None => connect_token::TTL,
+    };
+    let (token, expires_at) =
+        connect_token::mint(&conn, &account.id, &at.auth.user_id, &external_id, ttl)?;
+    Ok(Reply::one(
+        kinds::AWS_CONNECT_TOKEN,
+        ConnectToken {
+            connect_token: token,
+            expires_at,
+        },
+    ))
+}
+
+/// `POST /setup/credentials/aws`, from a signed-in user or from a stack with the account's
+/// connect token (which it uses up).
 pub async fn set_credentials(
-    at: InAccount,
+    CredentialsCaller { at, grant }: CredentialsCaller,
     SpotJson(body, mut errs): SpotJson<AwsCredentialsRequest>,
 ) -> ApiResult {
     let (conn, account) = at.open()?;
@@ -97,16 +139,27 @@ pub async fn set_credentials(
     let role = errs.finish(role)?;
     let legacy = body.credentials.external_id.as_deref();
     scope::ensure_provider(&account, "aws")?;
-    let external_id = match generated_external_id(&conn, &account.id)? {
-        Generated::Valid(id) => id,
-        Generated::Expired => {
+    let generated = generated_external_id(&conn, &account.id)?;
+    let external_id = match (generated, &grant) {
+        // A stack's role trusts the external ID of its link, which the token carries: still
+        // good after the external ID's own hour, as long as no other one was generated since.
+        (Generated::Valid(id) | Generated::Expired(id), Some(g)) if id == g.external_id => id,
+        (_, Some(_)) => {
+            return Err(ApiError::validation(
+                "query.accountId",
+                "A new external ID was generated after this stack's link was made, so its role \
+                 trusts an old one: create a new stack from Onramp.",
+            ));
+        }
+        (Generated::Valid(id), None) => id,
+        (Generated::Expired(_), None) => {
             return Err(ApiError::validation(
                 "query.accountId",
                 "The external ID generated for this account has expired. Generate a new one \
                  (POST /setup/credentials/aws/externalId), update the role's trust policy, then retry.",
             ));
         }
-        Generated::Never => {
+        (Generated::Never, None) => {
             return Err(ApiError::validation(
                 "query.accountId",
                 "No external ID was generated for this account. Generate one first \
@@ -124,6 +177,11 @@ pub async fn set_credentials(
     }
     let arn = role.to_string();
     let tx = conn.unchecked_transaction()?;
+    if let Some(g) = &grant
+        && !connect_token::consume(&tx, g)?
+    {
+        return Err(connect_token::used());
+    }
     tx.execute(
         "INSERT INTO aws_credentials (account_id, iam_role, external_id, updated_at) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT(account_id) DO UPDATE SET iam_role = excluded.iam_role, \

@@ -219,7 +219,7 @@ fn external_id_for(
     }
     Err(ApiError::validation(
         "body.accountId",
-        if matches!(generated, Generated::Expired) {
+        if matches!(generated, Generated::Expired(_)) {
             "The external ID generated for this account has expired. Generate a new one \
              (POST /setup/credentials/aws/externalId?accountId=…), update the stack's ExternalId \
              parameter, then retry."

@@ -44,6 +44,7 @@ pub fn api_routes() -> Router<AppState> {
             get(management::get_management).delete(management::delete_management),
         )
         .route("/onramp/management/aws", post(management::register_aws))
+        .route("/onramp/aws/connect-token", post(aws::connect_token))
         .route("/onramp/management/azure", post(management::register_azure))
         .route(
             "/onramp/invitations",
