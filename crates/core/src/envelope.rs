@@ -184,6 +184,17 @@ mod tests {
     }
 
     #[test]
+    fn reads_errors_whatever_the_items_hold() {
+        let body = r#"{"request":{"id":"r-1","url":"/x","method":"GET","timestamp":"2026-11-22T10:43:42.538Z"},
+          "response":{"status":{"code":500,"message":"Internal Server Error"},
+          "items":[{"n":1e999999}],"errors":[{"code":"InternalError","message":"Try again."}]}}"#;
+        assert!(serde_json::from_str::<Envelope<serde_json::Value>>(body).is_err());
+        let (status, errors, _) = decode_errors(body).unwrap();
+        assert_eq!(status.code, 500);
+        assert_eq!(errors[0].code, "InternalError");
+    }
+
+    #[test]
     fn status_only_omits_items() {
         let req = RequestInfo {
             id: "x".into(),

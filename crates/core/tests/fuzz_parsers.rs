@@ -198,7 +198,9 @@ where
 fn decode_is_consistent(s: &str) -> Result<(), TestCaseError> {
     let full = serde_json::from_str::<Envelope<Value>>(s);
     let short = decode_errors(s);
-    prop_assert_eq!(full.is_ok(), short.is_some(), "{}", s);
+    // decode_errors skips `items` unread, so it may read the errors of a body whose items
+    // hold what a full decode refuses (a number beyond f64); never the other way round.
+    prop_assert!(full.is_err() || short.is_some(), "{}", s);
     if let (Ok(env), Some((status, errors, id))) = (full, short) {
         prop_assert_eq!(status, env.response.status.clone());
         prop_assert_eq!(errors, env.response.errors.clone().unwrap_or_default());
