@@ -361,7 +361,8 @@ async fn tokens_a_wrong_password_is_at_its_field_and_the_new_token_is_shown_once
     })
     .await;
     assert!(text_of("token-days-error").contains("from 1 to 365"));
-    assert_eq!(active_id(), "token-days");
+    // The form moves focus once its messages are drawn, which may be a frame after they show.
+    until("focus at the refused Days", || active_id() == "token-days").await;
     assert!(!calls().iter().any(|c| c.starts_with("POST")));
 
     // A wrong password: the server's words at the password field, focused, the field emptied.
