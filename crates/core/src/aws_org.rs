@@ -212,7 +212,7 @@ fn first_line(text: &str) -> usize {
 }
 
 /// One CSV line's cells: commas separate, double quotes enclose (`""` is a quote inside).
-fn csv_cells(line: &str) -> Result<Vec<String>, String> {
+pub(crate) fn csv_cells(line: &str) -> Result<Vec<String>, String> {
     let mut cells = vec![String::new()];
     let mut quoted = false;
     let mut chars = line.chars().peekable();

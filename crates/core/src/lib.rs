@@ -8,6 +8,7 @@ pub mod accounts_view;
 pub mod aws_org;
 pub mod aws_setup;
 pub mod azure_setup;
+pub mod azure_subs;
 pub mod countries;
 pub mod dto;
 pub mod embed;

@@ -403,6 +403,39 @@ fn mca_normalised(s: &str) -> String {
     s.to_ascii_lowercase()
 }
 
+/// A management group ID (not its display name): 1 to 90 letters, digits, `-`, `_`, `.`, `(`
+/// or `)`, not ending with a period. Surrounding whitespace is trimmed; a pasted resource ID
+/// (`/providers/Microsoft.Management/managementGroups/<id>`) gives its last part.
+pub fn management_group_id(input: &str) -> Checked<String> {
+    let s = input.trim();
+    let s = s
+        .rsplit_once("/managementGroups/")
+        .map_or(s, |(_, id)| id.trim_end_matches('/'));
+    if s.is_empty() {
+        return fail("Enter the management group ID.");
+    }
+    if s.chars().count() > 90 {
+        return fail(format!(
+            "A management group ID has at most 90 characters; this one has {}.",
+            s.chars().count()
+        ));
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "-_.()".contains(*c)))
+    {
+        return fail(format!(
+            "A management group ID has only letters, digits, -, _, ., ( and ); remove {}. Use \
+             the group's ID, not its display name.",
+            describe_char(c)
+        ));
+    }
+    if s.ends_with('.') {
+        return fail("A management group ID cannot end with a period.");
+    }
+    Ok(s.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -714,5 +747,30 @@ mod tests {
         );
         assert_eq!(serde_json::to_string(&Ea).unwrap(), "\"ea\"");
         assert_eq!(Mca.label(), "Microsoft Customer Agreement");
+    }
+
+    #[test]
+    fn management_group_ids() {
+        assert_eq!(
+            management_group_id(" platform-prod ").unwrap(),
+            "platform-prod"
+        );
+        assert_eq!(
+            management_group_id("/providers/Microsoft.Management/managementGroups/mg_(1).x/")
+                .unwrap(),
+            "mg_(1).x"
+        );
+        let msg = |s: &str| management_group_id(s).unwrap_err().message;
+        assert_eq!(msg(""), "Enter the management group ID.");
+        assert!(
+            msg("Platform Prod").contains("remove"),
+            "{}",
+            msg("Platform Prod")
+        );
+        assert!(msg(&"a".repeat(91)).contains("this one has 91"));
+        assert_eq!(
+            msg("prod."),
+            "A management group ID cannot end with a period."
+        );
     }
 }

@@ -14,7 +14,7 @@ mod text;
 pub use aws::{AwsEnvironment, Partition, RoleArn, aws_account_id, external_id, role_arn};
 pub use azure::{
     AgreementType, SECRET_ID_WARNING, azure_client_secret, azure_guid, billing_account_id,
-    secret_expiration, secret_expiration_range, secret_looks_like_secret_id,
+    management_group_id, secret_expiration, secret_expiration_range, secret_looks_like_secret_id,
 };
 pub use country::country;
 pub use gcp::{

@@ -1,0 +1,477 @@
+//! Connecting many Azure subscriptions with one app registration: reading the subscription list
+//! a user pastes (what `az account list` prints, or a CSV of `Id,Name`), choosing subscriptions,
+//! and the role commands at management-group or subscription scope.
+//!
+//! Like the AWS organization list, every refusal names the entry or line at fault.
+
+use crate::aws_org::csv_cells;
+use crate::azure_setup::{ROLE_ACTIONS, ROLE_FILE_NAME};
+use crate::validate::{FieldError, azure_guid};
+use serde_json::{Value, json};
+use std::collections::{BTreeSet, HashMap};
+
+/// One subscription of the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    /// The subscription ID, a lowercase GUID.
+    pub id: String,
+    pub name: String,
+    /// The directory (tenant) the subscription belongs to, when the list says.
+    pub tenant_id: Option<String>,
+    pub state: SubscriptionState,
+}
+
+/// Azure's subscription state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubscriptionState {
+    Enabled,
+    /// Payment trouble announced; resources still run.
+    Warned,
+    /// Payment overdue; resources still run.
+    PastDue,
+    Disabled,
+    Deleted,
+}
+
+impl SubscriptionState {
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text.trim().to_ascii_lowercase().as_str() {
+            "enabled" => Self::Enabled,
+            "warned" => Self::Warned,
+            "pastdue" => Self::PastDue,
+            "disabled" => Self::Disabled,
+            "deleted" => Self::Deleted,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Enabled => "Enabled",
+            Self::Warned => "Warned",
+            Self::PastDue => "Past due",
+            Self::Disabled => "Disabled",
+            Self::Deleted => "Deleted",
+        }
+    }
+
+    /// Whether its resources still run, so Spot has something to manage.
+    pub fn running(self) -> bool {
+        matches!(self, Self::Enabled | Self::Warned | Self::PastDue)
+    }
+}
+
+const WHAT_TO_PASTE: &str = "Paste the output of `az account list` (JSON), or a CSV whose first \
+two columns are the subscription ID and name (Id,Name).";
+
+fn fail<T>(message: impl Into<String>) -> Result<T, FieldError> {
+    Err(FieldError::new(message))
+}
+
+/// Reads a subscription list: the JSON array `az account list` prints (several pasted one after
+/// another are joined) or CSV. Subscriptions keep the order of the input.
+pub fn parse_subscriptions(input: &str) -> Result<Vec<Subscription>, FieldError> {
+    let text = input.trim().trim_start_matches('\u{feff}');
+    if text.is_empty() {
+        return fail(format!("The list is empty. {WHAT_TO_PASTE}"));
+    }
+    let subs = if text.starts_with('[') || text.starts_with('{') {
+        from_json(text)?
+    } else {
+        from_csv(text)?
+    };
+    if subs.is_empty() {
+        return fail(format!("The list holds no subscriptions. {WHAT_TO_PASTE}"));
+    }
+    let mut seen = HashMap::new();
+    for (i, s) in subs.iter().enumerate() {
+        if let Some(first) = seen.insert(s.id.as_str(), i) {
+            return fail(format!(
+                "The subscription {} appears twice (entries {} and {}). Keep one of them.",
+                s.id,
+                first + 1,
+                i + 1
+            ));
+        }
+    }
+    Ok(subs)
+}
+
+fn subscription_id(raw: &str, place: &str, n: usize, name: &str) -> Result<String, FieldError> {
+    let named = if name.is_empty() {
+        String::new()
+    } else {
+        format!(" ({name})")
+    };
+    let id = raw.trim();
+    // A bare GUID only: text around it would mean the column or key is the wrong one.
+    match azure_guid(id, "subscription ID") {
+        Ok(guid) if guid.len() == id.len() => Ok(guid),
+        _ => fail(format!(
+            "{place} {n}{named} has the ID \"{id}\": a subscription ID looks like \
+             0f8fad5b-d9cb-469f-a165-70867728950e."
+        )),
+    }
+}
+
+fn state_of(
+    raw: Option<&str>,
+    place: &str,
+    n: usize,
+    id: &str,
+) -> Result<SubscriptionState, FieldError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(SubscriptionState::Enabled),
+        Some(s) => SubscriptionState::parse(s).ok_or_else(|| {
+            FieldError::new(format!(
+                "{place} {n} ({id}) has the state \"{s}\", which Azure does not use (Enabled, \
+                 Warned, PastDue, Disabled, Deleted)."
+            ))
+        }),
+    }
+}
+
+fn from_json(text: &str) -> Result<Vec<Subscription>, FieldError> {
+    let mut entries = Vec::new();
+    for doc in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
+        match doc {
+            Ok(Value::Array(items)) => entries.extend(items),
+            Ok(Value::Object(o)) if o.contains_key("value") => {
+                // The REST API's answer (`GET /subscriptions`) wraps the list in "value".
+                match o.get("value") {
+                    Some(Value::Array(items)) => entries.extend(items.iter().cloned()),
+                    _ => return fail("This JSON's \"value\" is not a list of subscriptions."),
+                }
+            }
+            Ok(_) => {
+                return fail(
+                    "This JSON is not a list. Paste what `az account list` prints: it starts \
+                     with [ and holds one {…} per subscription.",
+                );
+            }
+            Err(e) => {
+                return fail(format!(
+                    "This is not valid JSON (line {}, column {}). {WHAT_TO_PASTE}",
+                    e.line(),
+                    e.column()
+                ));
+            }
+        }
+    }
+    let mut subs = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let n = i + 1;
+        let field = |key: &str| entry.get(key).and_then(Value::as_str);
+        let name = field("name")
+            .or_else(|| field("displayName"))
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        let Some(raw) = field("id").or_else(|| field("subscriptionId")) else {
+            return fail(format!("Entry {n} has no \"id\"."));
+        };
+        // The REST API gives "/subscriptions/<guid>" as id.
+        let raw = raw.strip_prefix("/subscriptions/").unwrap_or(raw);
+        let id = subscription_id(raw, "Entry", n, &name)?;
+        let tenant_id = field("tenantId")
+            .map(|t| azure_guid(t, "tenant ID").map_err(|_| t))
+            .transpose()
+            .map_err(|t| {
+                FieldError::new(format!(
+                    "Entry {n} ({id}) has the tenant ID \"{t}\", which is not a GUID."
+                ))
+            })?;
+        let state = state_of(field("state"), "Entry", n, &id)?;
+        subs.push(Subscription {
+            id,
+            name,
+            tenant_id,
+            state,
+        });
+    }
+    Ok(subs)
+}
+
+fn from_csv(text: &str) -> Result<Vec<Subscription>, FieldError> {
+    let mut subs = Vec::new();
+    let mut columns = (0, 1, None::<usize>);
+    let mut first = true;
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cells = csv_cells(line).map_err(|m| FieldError::new(format!("Line {line_no}: {m}")))?;
+        let lower: Vec<String> = cells
+            .iter()
+            .map(|c| c.trim().to_ascii_lowercase())
+            .collect();
+        if std::mem::take(&mut first) && lower.iter().any(|c| ID_HEADERS.contains(&c.as_str())) {
+            let at = |names: &[&str]| lower.iter().position(|c| names.contains(&c.as_str()));
+            let (Some(id), Some(name)) = (at(ID_HEADERS), at(&["name", "subscription name"]))
+            else {
+                return fail(format!(
+                    "Line {line_no} looks like a header but has no Id and Name columns. \
+                     {WHAT_TO_PASTE}"
+                ));
+            };
+            columns = (id, name, at(&["state"]));
+            continue;
+        }
+        if cells.len() < 2 {
+            return fail(format!(
+                "Line {line_no} has one column; each line needs the subscription ID and its \
+                 name, separated by a comma."
+            ));
+        }
+        let cell = |k: usize| cells.get(k).map(|c| c.trim()).unwrap_or("");
+        let name = cell(columns.1);
+        if azure_guid(cell(columns.0), "").is_err() && azure_guid(name, "").is_ok() {
+            return fail(format!(
+                "Line {line_no} has the name before the ID: put the subscription ID in the \
+                 first column (Id,Name), or add a header line naming the columns."
+            ));
+        }
+        let id = subscription_id(cell(columns.0), "Line", line_no, name)?;
+        let state = state_of(columns.2.map(cell), "Line", line_no, &id)?;
+        subs.push(Subscription {
+            id,
+            name: name.to_owned(),
+            tenant_id: None,
+            state,
+        });
+    }
+    Ok(subs)
+}
+
+const ID_HEADERS: &[&str] = &["id", "subscription id", "subscriptionid", "subscription_id"];
+
+/// Who is chosen at first: every subscription whose resources still run.
+pub fn default_choice(subs: &[Subscription]) -> BTreeSet<String> {
+    subs.iter()
+        .filter(|s| s.state.running())
+        .map(|s| s.id.clone())
+        .collect()
+}
+
+/// The subscriptions of another directory than the app registration's: its service principal
+/// cannot be given a role there, so they cannot be connected with it.
+pub fn other_tenant<'a>(subs: &'a [Subscription], tenant_id: &str) -> Vec<&'a Subscription> {
+    subs.iter()
+        .filter(|s| {
+            s.tenant_id
+                .as_deref()
+                .is_some_and(|t| !t.eq_ignore_ascii_case(tenant_id))
+        })
+        .collect()
+}
+
+/// Where the role is granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleScope {
+    /// Once, on a management group holding the subscriptions (its ID, validated).
+    ManagementGroup(String),
+    /// Once per subscription (validated GUIDs).
+    Subscriptions(Vec<String>),
+}
+
+impl RoleScope {
+    fn scopes(&self) -> Vec<String> {
+        match self {
+            Self::ManagementGroup(g) => {
+                vec![format!(
+                    "/providers/Microsoft.Management/managementGroups/{g}"
+                )]
+            }
+            Self::Subscriptions(subs) => {
+                subs.iter().map(|s| format!("/subscriptions/{s}")).collect()
+            }
+        }
+    }
+}
+
+/// The custom role's name for an app registration (role names are unique per directory; one
+/// app registration has one such role, whatever its scopes).
+pub fn role_name(client_id: &str) -> String {
+    format!("Spot connector (app {client_id})")
+}
+
+/// The role definition JSON for `az role definition create --role-definition @file`, assignable
+/// exactly where `scope` says.
+pub fn role_definition(client_id: &str, scope: &RoleScope) -> String {
+    let value = json!({
+        "Name": role_name(client_id),
+        "IsCustom": true,
+        "Description": "Lets Spot manage virtual machines and scale sets in these subscriptions.",
+        "Actions": ROLE_ACTIONS,
+        "NotActions": [],
+        "DataActions": [],
+        "NotDataActions": [],
+        "AssignableScopes": scope.scopes(),
+    });
+    serde_json::to_string_pretty(&value).expect("a JSON value always serialises") + "\n"
+}
+
+/// The Azure CLI commands that create the role (from [`ROLE_FILE_NAME`]) and assign it to the
+/// app registration on every scope: one line per assignment, so a failure names its scope.
+pub fn role_commands(client_id: &str, scope: &RoleScope) -> String {
+    let role = role_name(client_id);
+    let mut out = format!("az role definition create --role-definition @{ROLE_FILE_NAME}\n");
+    for s in scope.scopes() {
+        out.push_str(&format!(
+            "az role assignment create --assignee {client_id} --role \"{role}\" --scope {s}\n"
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const A: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    const B: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+    const T: &str = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
+
+    fn err(input: &str) -> String {
+        parse_subscriptions(input).unwrap_err().message
+    }
+
+    #[test]
+    fn reads_az_account_list() {
+        let text = format!(
+            r#"[{{"cloudName":"AzureCloud","homeTenantId":"{T}","id":"{A}","isDefault":true,
+                "managedByTenants":[],"name":"Production","state":"Enabled","tenantId":"{T}",
+                "user":{{"name":"me@example.com","type":"user"}}}},
+               {{"id":"{}","name":"Old","state":"Disabled","tenantId":"{T}"}}]"#,
+            B.to_uppercase()
+        );
+        let subs = parse_subscriptions(&text).unwrap();
+        assert_eq!(subs.len(), 2);
+        assert_eq!(subs[0].id, A);
+        assert_eq!(subs[0].name, "Production");
+        assert_eq!(subs[0].tenant_id.as_deref(), Some(T));
+        assert_eq!(subs[1].id, B, "IDs come back lowercase");
+        assert_eq!(subs[1].state, SubscriptionState::Disabled);
+        assert_eq!(default_choice(&subs), BTreeSet::from([A.to_owned()]));
+    }
+
+    #[test]
+    fn reads_the_rest_answer_and_csv() {
+        let rest = format!(
+            r#"{{"value":[{{"id":"/subscriptions/{A}","subscriptionId":"{A}","displayName":"Prod","state":"PastDue"}}]}}"#
+        );
+        let subs = parse_subscriptions(&rest).unwrap();
+        assert_eq!((subs[0].id.as_str(), subs[0].name.as_str()), (A, "Prod"));
+        assert_eq!(subs[0].state, SubscriptionState::PastDue);
+        assert!(subs[0].state.running());
+
+        let csv =
+            format!("Name,Subscription ID,State\n\"Prod, EU\",{A},Enabled\nOld,{B},Deleted\n");
+        let subs = parse_subscriptions(&csv).unwrap();
+        assert_eq!(subs[0].name, "Prod, EU");
+        assert_eq!(subs[1].state, SubscriptionState::Deleted);
+        let bare = parse_subscriptions(&format!("{A},Prod\n{B},Test")).unwrap();
+        assert_eq!(bare.len(), 2);
+    }
+
+    #[test]
+    fn every_bad_shape_has_its_own_message() {
+        assert!(err("  ").starts_with("The list is empty."));
+        assert!(err("[]").starts_with("The list holds no subscriptions."));
+        assert!(err("[{").starts_with("This is not valid JSON (line 1"));
+        assert!(err(r#"{"a":1}"#).starts_with("This JSON is not a list."));
+        assert!(err(r#"{"value":3}"#).contains("\"value\" is not a list"));
+        assert_eq!(err(r#"[{"name":"x"}]"#), "Entry 1 has no \"id\".");
+        assert!(
+            err(r#"[{"id":"12345","name":"Prod"}]"#)
+                .starts_with("Entry 1 (Prod) has the ID \"12345\"")
+        );
+        assert!(
+            err(&format!("[{{\"id\":\"{A}\",\"state\":\"Sleeping\"}}]")).contains("\"Sleeping\"")
+        );
+        assert!(
+            err(&format!("[{{\"id\":\"{A}\",\"tenantId\":\"t\"}}]")).contains("tenant ID \"t\"")
+        );
+        assert!(err(&format!("{A}")).starts_with("Line 1 has one column"));
+        assert!(err("id,label\nx,y").contains("no Id and Name columns"));
+        assert!(err(&format!("{A},\"Prod")).contains("not closed"));
+        assert!(err(&format!("Prod,{A}")).starts_with("Line 1 has the name before the ID"));
+        let twice = err(&format!("{A},One\n{B},Two\n{},Again", A.to_uppercase()));
+        assert!(
+            twice.contains(&format!("{A} appears twice (entries 1 and 3)")),
+            "{twice}"
+        );
+    }
+
+    #[test]
+    fn other_tenants_are_named() {
+        let subs = parse_subscriptions(&format!(
+            r#"[{{"id":"{A}","tenantId":"{T}"}},{{"id":"{B}","tenantId":"{A}"}},{{"id":"{}"}}]"#,
+            "11111111-2222-3333-4444-555555555555"
+        ))
+        .unwrap();
+        let others: Vec<&str> = other_tenant(&subs, &T.to_uppercase())
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect();
+        assert_eq!(others, vec![B], "unknown tenants are not flagged");
+    }
+
+    #[test]
+    fn role_is_assignable_exactly_where_it_is_assigned() {
+        for scope in [
+            RoleScope::ManagementGroup("platform-prod".into()),
+            RoleScope::Subscriptions(vec![A.into(), B.into()]),
+        ] {
+            let def: Value = serde_json::from_str(&role_definition(T, &scope)).unwrap();
+            let assignable: Vec<String> = def["AssignableScopes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect();
+            let commands = role_commands(T, &scope);
+            let assigned: Vec<String> = commands
+                .lines()
+                .skip(1)
+                .map(|l| l.rsplit(" --scope ").next().unwrap().to_owned())
+                .collect();
+            assert_eq!(assignable, assigned, "{commands}");
+            assert!(commands.starts_with(
+                "az role definition create --role-definition @spot-role-definition.json\n"
+            ));
+            let role = def["Name"].as_str().unwrap();
+            assert!(
+                commands
+                    .lines()
+                    .skip(1)
+                    .all(|l| l.contains(&format!("--role \"{role}\"")))
+            );
+        }
+        assert!(
+            role_commands(T, &RoleScope::ManagementGroup("mg1".into()))
+                .contains("--scope /providers/Microsoft.Management/managementGroups/mg1\n")
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn json_and_csv_of_the_same_subscriptions_read_the_same(
+            subs in prop::collection::btree_map("[0-9a-f]{8}", "[A-Za-z][A-Za-z0-9 ]{0,20}", 1..30)
+        ) {
+            let ids: Vec<(String, String)> = subs
+                .into_iter()
+                .map(|(k, name)| (format!("{k}-0000-4000-8000-000000000000"), name.trim().to_owned()))
+                .collect();
+            let json = serde_json::to_string(
+                &ids.iter().map(|(id, name)| json!({"id": id, "name": name})).collect::<Vec<_>>(),
+            ).unwrap();
+            let csv: String = ids.iter().map(|(id, name)| format!("{id},{name}\n")).collect();
+            let a = parse_subscriptions(&json).unwrap();
+            prop_assert_eq!(&a, &parse_subscriptions(&csv).unwrap());
+            prop_assert_eq!(a.len(), ids.len());
+        }
+    }
+}
