@@ -394,7 +394,7 @@ mod tests {
         assert!(
             err(&format!("[{{\"id\":\"{A}\",\"tenantId\":\"t\"}}]")).contains("tenant ID \"t\"")
         );
-        assert!(err(&format!("{A}")).starts_with("Line 1 has one column"));
+        assert!(err(A).starts_with("Line 1 has one column"));
         assert!(err("id,label\nx,y").contains("no Id and Name columns"));
         assert!(err(&format!("{A},\"Prod")).contains("not closed"));
         assert!(err(&format!("Prod,{A}")).starts_with("Line 1 has the name before the ID"));
