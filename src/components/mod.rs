@@ -8,6 +8,7 @@ mod copy_button;
 mod dialog;
 mod disclosure;
 mod error_summary;
+mod external_link;
 mod field;
 mod file_drop;
 mod lazy_view;
@@ -28,6 +29,7 @@ pub use disclosure::Disclosure;
 pub use error_summary::{
     ErrorSummary, FieldCheck, FocusTo, FormErrors, Problem, focus_to, problems,
 };
+pub use external_link::ExternalLink;
 pub use field::{Field, rule};
 pub use file_drop::{FileDrop, format_size};
 pub use lazy_view::LazyView;

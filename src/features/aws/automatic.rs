@@ -8,6 +8,7 @@
 
 use crate::api::ApiError;
 use crate::api::describe;
+use crate::components::ExternalLink;
 use crate::components::notice;
 use crate::components::{Banner, Notice, StatusMessage};
 use crate::platform::clock::{now, sleep};
@@ -340,17 +341,14 @@ pub fn AwsAutomatic(
                 <div class="form-actions">
                     {move || match quick_create.get() {
                         Some(href) => view! {
-                            <a
-                                class="btn btn-primary"
-                                id="aws-quick-create"
+                            <ExternalLink
+                                attr:class="btn btn-primary"
+                                attr:id="aws-quick-create"
                                 href=href
-                                target="_blank"
-                                rel="noopener"
                                 on:click=on_link.clone()
                             >
                                 "Run CloudFormation template"
-                                <span class="sr-only">" (opens in a new tab)"</span>
-                            </a>
+                            </ExternalLink>
                         }.into_any(),
                         None => view! {
                             <span class="muted">"Preparing the link (it needs the external ID)…"</span>

@@ -7,6 +7,7 @@
 use super::automatic::AwsAutomatic;
 use super::permissions::AwsPermissions;
 use crate::api::describe;
+use crate::components::ExternalLink;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{Banner, CodeBlock, CopyButton, Disclosure, Field, Notice, focus_id};
@@ -251,10 +252,9 @@ pub fn AwsConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> 
                 {environments}
             </fieldset>
             <p>
-                <a href=move || console_url(partition.get()) target="_blank" rel="noopener">
+                <ExternalLink href=Signal::derive(move || console_url(partition.get()))>
                     "Log in to AWS account"
-                    <span class="sr-only">" (opens in a new tab)"</span>
-                </a>
+                </ExternalLink>
                 " with a user that may create IAM roles and policies, then choose a way to connect."
             </p>
 
@@ -295,10 +295,9 @@ pub fn AwsConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> 
                     </li>
                     <li>
                         <p>
-                            <a href=move || iam_create_role_url(partition.get()) target="_blank" rel="noopener">
+                            <ExternalLink href=Signal::derive(move || iam_create_role_url(partition.get()))>
                                 "Create a role"
-                                <span class="sr-only">" (opens in a new tab)"</span>
-                            </a>
+                            </ExternalLink>
                             " for another AWS account that trusts Spot, requires the external ID, and has the policy above attached."
                         </p>
                         <dl class="copy-list">

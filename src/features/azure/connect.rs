@@ -7,6 +7,7 @@
 
 use crate::api::ApiError;
 use crate::api::describe;
+use crate::components::ExternalLink;
 use crate::components::run_busy;
 use crate::components::{
     Banner, Button, CodeBlock, CopyButton, Disclosure, ErrorSummary, Field, FormErrors, Notice,
@@ -306,20 +307,14 @@ pub fn AzureConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -
                         // In a paragraph: the step is a grid, which would put the link and the
                         // rest of the sentence on lines of their own.
                         <p>
-                            <a href=PORTAL_URL target="_blank" rel="noopener">
-                                "Log in to Azure portal"
-                                <span class="sr-only">" (opens in a new tab)"</span>
-                            </a>
+                            <ExternalLink href=PORTAL_URL>"Log in to Azure portal"</ExternalLink>
                             " with a user who may register applications and manage access to the subscription."
                         </p>
                     </li>
                     <li>
                         <p>
                             "In "
-                            <a href=APP_REGISTRATIONS_URL target="_blank" rel="noopener">
-                                "App registrations"
-                                <span class="sr-only">" (opens in a new tab)"</span>
-                            </a>
+                            <ExternalLink href=APP_REGISTRATIONS_URL>"App registrations"</ExternalLink>
                             ", register a new application for Spot (single tenant). As its redirect URI choose Web and enter:"
                         </p>
                         <dl class="copy-list">

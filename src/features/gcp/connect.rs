@@ -8,6 +8,7 @@
 
 use crate::api::ApiError;
 use crate::api::describe;
+use crate::components::ExternalLink;
 use crate::components::run_busy;
 use crate::components::{
     Banner, Button, CodeBlock, CopyButton, Disclosure, Field, FileDrop, Notice, StatusMessage,
@@ -37,16 +38,6 @@ fn panel_signal(draft: RwSignal<ConnectDraft>, panel: Panel) -> RwSignal<bool> {
         draft.update(|d| d.gcp.panels.set_open(panel, now));
     });
     open
-}
-
-/// A link that opens a Google Cloud page in a new tab, saying so to screen readers.
-fn outside_link(href: &'static str, text: &'static str) -> impl IntoView {
-    view! {
-        <a href=href target="_blank" rel="noopener">
-            {text}
-            <span class="sr-only">" (opens in a new tab)"</span>
-        </a>
-    }
 }
 
 #[component]
@@ -243,12 +234,12 @@ pub fn GcpConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> 
             <Disclosure id="gcp-manual" title="Manually (recommended)" level=4 expanded=manual_open>
                 <ol class="setup-steps">
                     <li>
-                        {outside_link(CONSOLE_URL, "Log in to Google Cloud")}
+                        <ExternalLink href=CONSOLE_URL>"Log in to Google Cloud"</ExternalLink>
                         " and select the project to connect."
                     </li>
                     <li>
                         <p>
-                            "In " {outside_link(SERVICE_ACCOUNTS_URL, "IAM & Admin → Service accounts")}
+                            "In " <ExternalLink href=SERVICE_ACCOUNTS_URL>"IAM & Admin → Service accounts"</ExternalLink>
                             ", create a service account with this name:"
                         </p>
                         <p class="copy-line">
@@ -283,7 +274,7 @@ pub fn GcpConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> 
                         {move || match script.with(Option::is_some) {
                             true => view! {
                                 <p>"Run this script in "
-                                    {outside_link(CLOUD_SHELL_URL, "Cloud Shell")}
+                                    <ExternalLink href=CLOUD_SHELL_URL>"Cloud Shell"</ExternalLink>
                                     " or any terminal where gcloud is signed in. It creates the service account "
                                     <code>{move || sa_name.get()}</code>
                                     ", a role with the permissions Spot needs, and a key file in the current folder."

@@ -6,6 +6,7 @@
 
 use crate::api::describe;
 use crate::api::{Api, ApiError};
+use crate::components::ExternalLink;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
@@ -347,10 +348,9 @@ pub fn ManagementWizard() -> impl IntoView {
             <p class="lead">
                 "Spot reads your organization's Cost and Usage Report through read-only roles in the management (payer) account. "
                 "Customers of an AWS reseller or MSP: "
-                <a href="https://docs.spot.io/eco/getting-started/connect-account-customer-working-with-msp" target="_blank" rel="noopener">
+                <ExternalLink href="https://docs.spot.io/eco/getting-started/connect-account-customer-working-with-msp">
                     "read how to connect through your MSP"
-                    <span class="sr-only">" (opens in a new tab)"</span>
-                </a>
+                </ExternalLink>
                 " and contact support. Azure: "
                 <A href="/management/azure">"connect an Azure billing account"</A>
                 " instead."
@@ -463,10 +463,9 @@ fn SignInStep(draft: RwSignal<ManagementDraft>, go: Callback<ManagementStep>) ->
     view! {
         <form class="form" novalidate on:submit=on_submit>
             <p>
-                <a href=console_url(Partition::from_choice(env)) target="_blank" rel="noopener">
+                <ExternalLink href=console_url(Partition::from_choice(env))>
                     "Log in to your AWS management account"
-                    <span class="sr-only">" (opens in a new tab)"</span>
-                </a>
+                </ExternalLink>
                 " — the organization's payer account, or, for a customer of a reseller, the member account that receives the Cost and Usage Report."
             </p>
             <p class="management-advice">
@@ -504,10 +503,7 @@ fn BillingAccessStep(
             <p>
                 "As the account's root user, open " <strong>"Account"</strong> " in the Billing and Cost Management console and, under "
                 <strong>"IAM user and role access to Billing information"</strong> ", choose " <strong>"Activate IAM Access"</strong> ". "
-                <a href=BILLING_ACCESS_HELP_URL target="_blank" rel="noopener">
-                    "AWS's instructions"
-                    <span class="sr-only">" (opens in a new tab)"</span>
-                </a>
+                <ExternalLink href=BILLING_ACCESS_HELP_URL>"AWS's instructions"</ExternalLink>
             </p>
             <ConfirmCheck
                 id="management-billing-access"
@@ -603,10 +599,9 @@ fn ProductsStep(draft: RwSignal<ManagementDraft>, go: Callback<ManagementStep>) 
             <div class="management-cur">
                 <h3>"Set up the Cost and Usage Report"</h3>
                 <p>
-                    <a href=mgmt::cur_console_url(env) target="_blank" rel="noopener">
+                    <ExternalLink href=mgmt::cur_console_url(env)>
                         "Open Cost and Usage Reports"
-                        <span class="sr-only">" (opens in a new tab)"</span>
-                    </a>
+                    </ExternalLink>
                     " and create a report (or check the one you have) with:"
                 </p>
                 <ul class="management-guidelines">
@@ -742,10 +737,9 @@ fn RunTemplateStep(
             {move || match (link.get(), prep_error.get()) {
                 (Some(url), _) => view! {
                     <p class="form-actions">
-                        <a class="btn btn-primary" href=url target="_blank" rel="noopener">
+                        <ExternalLink attr:class="btn btn-primary" href=url new_tab="opens the AWS CloudFormation console in a new tab">
                             "Run template"
-                            <span class="sr-only">" (opens the AWS CloudFormation console in a new tab)"</span>
-                        </a>
+                        </ExternalLink>
                         <a class="btn btn-secondary" href=format!("/{}", mgmt::MANAGEMENT_TEMPLATE_PATH) download="spot-management-account.json">
                             "Download template"
                         </a>
