@@ -9,7 +9,7 @@ import {
   expectFieldError, expectFocused, expectNoPageProblems, expectText, expectURL, expectVisible, open
 } from './lib/browser.mjs';
 import {
-  button, chooseProvider, field, fillSignupScreen1, signedIn, signupFields, signupViaUi
+  button, chooseProvider, field, fillSignupScreen1, passwordFields, signedIn, signupFields, signupViaUi
 } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
 
@@ -202,6 +202,43 @@ describe('error summary', () => {
     await expectFocusedOr(f.company, page, 'Company, the only refused field');
     assert.equal(await summary.count(), 0, 'no summary for one refused field');
     await expectNoPageProblems(page, problems);
+  }));
+
+  it('the server refuses two sign-up details: back on screen 1, a focused summary names both, everything kept', T, () => withPage(async (page) => {
+    const user = newUser();
+    // The server's own checks can refuse what the browser accepted (an address it will not
+    // mail, a name it reserves): a Spot-shaped 400 with two field errors.
+    await page.route('**/api/auth/signup', (route) => route.fulfill({
+      status: 400,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        request: { id: '00000000-0000-4000-8000-000000000000', url: '/auth/signup', method: 'POST', timestamp: new Date().toISOString() },
+        response: {
+          status: { code: 400, message: 'Bad Request' },
+          errors: [
+            { code: 'ValidationError', message: 'This name is reserved. Choose another.', field: 'body.fullName' },
+            { code: 'ValidationError', message: 'We cannot send mail to this address.', field: 'body.email' },
+          ],
+        },
+      }),
+    }));
+    await open(page, '/signup');
+    const f = await fillSignupScreen1(page, user);
+    await f.cont.click();
+    await expectURL(page, '/signup/password');
+    const p = passwordFields(page);
+    await p.password.fill(user.password);
+    await p.confirm.fill(user.password);
+    await p.create.click();
+    await expectURL(page, '/signup');
+    const summary = summaryOf(page, f.email);
+    await expectFocusedOr(summary, page, 'the error summary of the server\'s refusals');
+    const links = summary.getByRole('link');
+    assert.deepEqual(await links.evaluateAll((ls) => ls.map((l) => [l.getAttribute('href'), l.textContent])),
+      [['#signup-name', 'This name is reserved. Choose another.'], ['#signup-email', 'We cannot send mail to this address.']]);
+    await expectFieldError(f.email, /cannot send mail/, 'Email');
+    assert.equal(await f.email.inputValue(), user.email, 'Email kept');
+    assert.equal(await f.company.inputValue(), user.company, 'Company kept');
   }));
 
   it('the change-password form: a summary for several problems, the field for one', T, () => withPage(async (page, problems) => {

@@ -6,7 +6,7 @@ use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
     Banner, Button, ErrorSummary, Field, FieldCheck, FormErrors, Notice, PasswordChecklist,
-    focus_id, rule, set_title,
+    focus_id, problems, rule, set_title,
 };
 use crate::state::draft::{self, SignupDraft};
 use crate::state::{Profile, Session, mark_interactive, use_api};
@@ -57,20 +57,20 @@ pub fn SignupDetails() -> impl IntoView {
     ];
     let errors = FormErrors::new("signup-problems");
 
-    // Back from screen 2 with a server message (e.g. email already registered): put the
-    // user on that field.
-    let first_server_error = fields
-        .iter()
-        .find(|f| f.error.get_untracked().is_some())
-        .map(|f| f.id);
+    // Back from screen 2 with the server's messages (e.g. email already registered): shown
+    // like a submit's problems, focus on the one field or on the summary of several.
+    let mut from_server = problems(fields.iter().map(|f| (f.id, f.error.get_untracked())));
     // Shown once: what is typed from here on is a new answer.
     for e in draft.field_errors {
         e.set(None);
     }
     Effect::new(move |_| {
-        if let Some(id) = first_server_error {
+        if !from_server.is_empty() {
+            let found = std::mem::take(&mut from_server);
             // After a route change the new view is attached a moment later than effects run.
-            request_animation_frame(move || focus_id(id));
+            request_animation_frame(move || {
+                errors.report(found);
+            });
         }
         mark_interactive();
     });
