@@ -17,6 +17,8 @@ pub mod kinds {
     pub const SESSION: &str = "onramp:auth:session";
     pub const WHOAMI: &str = "onramp:auth:whoami";
     pub const AWS_CONNECT_TOKEN: &str = "onramp:aws:connectToken";
+    pub const AWS_BATCH: &str = "onramp:aws:batch";
+    pub const AWS_BATCH_STATUS: &str = "onramp:aws:batch-status";
 }
 
 // ---- organizations -------------------------------------------------------------------------
@@ -102,6 +104,56 @@ pub struct ConnectToken {
     pub connect_token: String,
     /// ISO-8601 instant after which the token no longer works.
     pub expires_at: String,
+}
+
+/// Ours: body of `POST /onramp/aws/batches`: the Spot accounts one batch connect token may
+/// connect (ids as sent; the server checks them with `validate::batch_account_ids`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsBatchRequest {
+    pub account_ids: Vec<String>,
+}
+
+/// Ours: a batch and its connect token (kind [`kinds::AWS_BATCH`]), answered when the batch is
+/// made and when its token is renewed; the token is in that answer only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsBatch {
+    pub batch_id: String,
+    pub connect_token: String,
+    /// ISO-8601 instant after which the token no longer works.
+    pub expires_at: String,
+    pub account_ids: Vec<AccountId>,
+}
+
+/// Ours: where each member of a batch stands (kind [`kinds::AWS_BATCH_STATUS`]); never the token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsBatchStatus {
+    pub batch_id: String,
+    pub expires_at: String,
+    pub members: Vec<AwsBatchMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsBatchMember {
+    pub account_id: AccountId,
+    pub state: BatchMemberState,
+    /// Why the last callback for this account was refused (`failed` only), in plain words.
+    pub reason: Option<String>,
+    /// When the state last changed; null while waiting.
+    pub updated_at: Option<String>,
+}
+
+/// `connected`: the account has AWS credentials, however they were set. `failed`: the last
+/// callback with the batch's token for it was refused. `waiting`: neither yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchMemberState {
+    Waiting,
+    Connected,
+    Failed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
