@@ -244,19 +244,30 @@ class ConnectFunctionTest(FunctionCase):
         self.assertEqual(answer["Status"], "SUCCESS", answer)
         self.assertEqual(self.stored_role(account), ROLE)
         self.assertLess(took, 5)
-        # The token is used up: a second run (an Update with the same token) fails, saying so.
+        # The token is used up. An Update that keeps the role (a rollback, a new token for the
+        # stack) finds the account connected and succeeds; one that brings another role fails.
         self.catcher.requests.clear()
-        answer, _, _ = self.run_function(self.event(account, token, "Update"))
+        update = self.event(account, token, "Update")
+        update["OldResourceProperties"] = dict(update["ResourceProperties"])
+        answer, _, _ = self.run_function(update)
+        self.assertEqual(answer["Status"], "SUCCESS", answer)
+        self.assertIn("Already connected", answer["Reason"])
+        self.assertEqual(answer["PhysicalResourceId"], "spot-connect-" + account)
+        self.catcher.requests.clear()
+        other = "arn:aws:iam::123456789012:role/Another-Role"
+        update = self.event(account, token, "Update", role=other)
+        update["OldResourceProperties"] = dict(update["ResourceProperties"], RoleArn=ROLE)
+        answer, _, _ = self.run_function(update)
         self.assertEqual(answer["Status"], "FAILED")
         self.assertIn("already used", answer["Reason"])
-        self.assertEqual(answer["PhysicalResourceId"], "spot-connect-" + account)
+        self.assertEqual(self.stored_role(account), ROLE)
 
     def test_a_bad_token_fails_at_once_with_a_reason(self):
         account, _ = self.new_account()
         answer, took, printed = self.run_function(self.event(account, "not-the-token"))
         self.assertEqual(answer["Status"], "FAILED")
         self.assertIn("connect token is not valid", answer["Reason"])
-        self.assertIn("create a new stack", answer["Reason"])
+        self.assertIn("get a new one from Onramp", answer["Reason"])
         self.assertLess(took, 5, "a refused token is not retried")
         self.assertNotIn("Attempt", printed)
         self.assertIsNone(self.stored_role(account))

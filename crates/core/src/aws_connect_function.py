@@ -26,12 +26,25 @@ def handler(event, context):
     try:
         if event["RequestType"] in ("Create", "Update"):
             status, reason = connect(props, context)
+            if status == "USED" and same_role(event):
+                # An update that keeps the role (a renewed token, a rollback) finds the account
+                # already connected by this token: failing would leave the stack stuck.
+                status, reason = "SUCCESS", "Already connected: Spot account %s uses this role." % \
+                    props.get("AccountId", "")
+            elif status == "USED":
+                status = "FAILED"
         else:
             status, reason = "SUCCESS", "Nothing to undo: Onramp keeps the account."
     except Exception as e:  # never leave CloudFormation waiting
         status, reason = "FAILED", "Unexpected error in the connect function: %s" % type(e).__name__
     print("%s %s: %s" % (event.get("RequestType"), status, reason))
     answer(event, status, reason, pid)
+
+
+def same_role(event):
+    old = event.get("OldResourceProperties") or {}
+    return event["RequestType"] == "Update" and \
+        old.get("RoleArn") == event.get("ResourceProperties", {}).get("RoleArn")
 
 
 def connect(p, context):
@@ -50,7 +63,9 @@ def connect(p, context):
                 return "SUCCESS", "Connected: Spot account %s now uses this role." % p["AccountId"]
         except urllib.error.HTTPError as e:
             if e.code != 429 and e.code < 500:
-                return "FAILED", refused(e, p)
+                code, reason = refused(e, p)
+                # The caller decides whether "already used" is a failure.
+                return ("USED" if code == "CONNECT_TOKEN_USED" else "FAILED"), reason
             problem = "Onramp answered %d" % e.code
         except (OSError, http.client.HTTPException) as e:
             problem = "Onramp could not be reached (%s)" % (getattr(e, "reason", None) or e or type(e).__name__)
@@ -64,20 +79,22 @@ def connect(p, context):
 
 
 def refused(e, p):
+    """The refusal's code and the words to show for it."""
     try:
         err = json.loads(e.read())["response"]["errors"][0]
     except Exception:
         err = {}
-    msg = err.get("message", "")
+    code, msg = err.get("code", ""), err.get("message", "")
     if e.code == 401:
-        if err.get("code", "Unauthorized") == "Unauthorized":
-            msg = "The connect token is not valid: create a new stack from Onramp."
-        return msg
+        if code in ("", "Unauthorized"):
+            msg = "The connect token is not valid (it was replaced or revoked): get a new one " \
+                "from Onramp and run the stack again with it."
+        return code, msg
     if e.code == 400:
-        return "Onramp refused the role: %s" % msg
+        return code, "Onramp refused the role: %s" % msg
     if e.code == 404:
-        return "No Onramp API at %s (404): check the ApiUrl parameter." % p["ApiUrl"]
-    return ("Onramp answered %d: %s" % (e.code, msg)).strip(": ")
+        return code, "No Onramp API at %s (404): check the ApiUrl parameter." % p["ApiUrl"]
+    return code, ("Onramp answered %d: %s" % (e.code, msg)).strip(": ")
 
 
 def answer(event, status, reason, pid):
