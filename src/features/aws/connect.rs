@@ -387,6 +387,13 @@ pub fn AwsConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> 
                 </div>
             </form>
             </Disclosure>
+
+            // A third way, for many accounts: its own flow (linked by URL only).
+            <p class="org-entry">
+                "Many AWS accounts? "
+                <a href="/accounts/new/aws-organization">"Connect a whole AWS Organization"</a>
+                ": one Spot account per member account, and one StackSet that connects them all."
+            </p>
         </Disclosure>
     }
 }
