@@ -169,6 +169,8 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
     let poll_error = RwSignal::new(None::<String>);
     let refused = RwSignal::new(HashMap::<AccountId, String>::new());
     let wake = RwSignal::new(0u32);
+    // Counts finished checks: the expiry is compared with the clock again after each one.
+    let checks = RwSignal::new(0u32);
     {
         let api = api();
         spawn_local_scoped(async move {
@@ -205,6 +207,7 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
                         unchanged += 1;
                     }
                 }
+                checks.try_update(|n| *n = n.wrapping_add(1));
                 let delay = poll_delay_ms(unchanged, js_sys::Math::random());
                 let Some(seen) = wake.try_get_untracked() else {
                     return;
@@ -226,6 +229,7 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
         });
     }
     let expired = Memo::new(move |_| {
+        checks.track();
         batch_id.with(Option::is_some)
             && expires_at.with(|e| e.as_deref().is_some_and(|e| token_expired(e, now())))
     });
@@ -497,7 +501,7 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
             </Show>
 
             <h3 id="aws-org-members-heading">"4. Members"</h3>
-            <StatusMessage text=summary/>
+            <div class="aws-org-member-summary"><StatusMessage text=summary/></div>
             <Show when=move || expired.get()>
                 <div class="banner banner-error" role="alert">
                     <p>"The batch token has expired: members that are not connected yet cannot connect with it. Renew it and update the StackSet's ConnectToken parameter."</p>
