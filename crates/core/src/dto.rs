@@ -106,18 +106,19 @@ pub struct ConnectToken {
     pub expires_at: String,
 }
 
-/// Ours: body of `POST /onramp/aws/batches`: the Spot accounts one batch connect token covers.
+/// Ours: body of `POST /onramp/aws/batches`: the Spot accounts one batch connect token may
+/// connect (ids as sent; the server checks them with `validate::batch_account_ids`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NewBatchRequest {
-    pub account_ids: Vec<AccountId>,
+pub struct AwsBatchRequest {
+    pub account_ids: Vec<String>,
 }
 
-/// Ours: answer of `POST /onramp/aws/batches` and of `…/batches/{batchId}/token` (kind
-/// [`kinds::AWS_BATCH`]). The token is in this answer only.
+/// Ours: a batch and its connect token (kind [`kinds::AWS_BATCH`]), answered when the batch is
+/// made and when its token is renewed; the token is in that answer only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct BatchCreated {
+pub struct AwsBatch {
     pub batch_id: String,
     pub connect_token: String,
     /// ISO-8601 instant after which the token no longer works.
@@ -125,36 +126,33 @@ pub struct BatchCreated {
     pub account_ids: Vec<AccountId>,
 }
 
-/// Ours: answer of `GET /onramp/aws/batches/{batchId}` (kind [`kinds::AWS_BATCH_STATUS`]);
-/// never the token.
+/// Ours: where each member of a batch stands (kind [`kinds::AWS_BATCH_STATUS`]); never the token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct BatchStatus {
+pub struct AwsBatchStatus {
     pub batch_id: String,
     pub expires_at: String,
-    pub members: Vec<BatchMember>,
+    pub members: Vec<AwsBatchMember>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct BatchMember {
+pub struct AwsBatchMember {
     pub account_id: AccountId,
     pub state: BatchMemberState,
-    /// Why the last callback for this account was refused (person-readable), when `failed`.
-    #[serde(default)]
+    /// Why the last callback for this account was refused (`failed` only), in plain words.
     pub reason: Option<String>,
-    #[serde(default)]
+    /// When the state last changed; null while waiting.
     pub updated_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// `connected`: the account has AWS credentials, however they were set. `failed`: the last
+/// callback with the batch's token for it was refused. `waiting`: neither yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BatchMemberState {
-    /// No credentials yet, and no refused callback.
     Waiting,
-    /// The Spot account has AWS credentials (by any path).
     Connected,
-    /// The last callback with this batch's token for the account was refused.
     Failed,
 }
 

@@ -9,7 +9,7 @@
 //! name, is not connected, was created at or after the plan started, and belongs to no other
 //! member, so an account that was there before, or one that is in use, is never taken.
 
-use crate::dto::{Account, BatchMember, BatchMemberState};
+use crate::dto::{Account, AwsBatchMember, BatchMemberState};
 use crate::ids::AccountId;
 use crate::retry::Policy;
 use crate::time::Timestamp;
@@ -263,7 +263,7 @@ pub struct StateCounts {
 }
 
 impl StateCounts {
-    pub fn of(members: &[BatchMember]) -> Self {
+    pub fn of(members: &[AwsBatchMember]) -> Self {
         let mut c = Self::default();
         for m in members {
             match m.state {
@@ -432,7 +432,7 @@ mod tests {
 
     #[test]
     fn counts_polls_and_expiry() {
-        let m = |state| BatchMember {
+        let m = |state| AwsBatchMember {
             account_id: AccountId::from_bits(1),
             state,
             reason: None,

@@ -16,7 +16,7 @@ use crate::state::{Config, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use onramp_core::aws_org::OrgMember;
-use onramp_core::dto::{BatchMember, BatchMemberState};
+use onramp_core::dto::{AwsBatchMember, BatchMemberState};
 use onramp_core::ids::AccountId;
 use onramp_core::org_batch::{StateCounts, poll_delay_ms, token_expired};
 use std::collections::HashMap;
@@ -49,7 +49,7 @@ async fn fetch_states(
     api: &Api,
     batch_id: Option<&str>,
     refused: &HashMap<AccountId, String>,
-) -> Result<(Vec<BatchMember>, Option<String>), ApiError> {
+) -> Result<(Vec<AwsBatchMember>, Option<String>), ApiError> {
     match batch_id {
         Some(id) => {
             let s = api.aws_batch_status(id).await?;
@@ -61,7 +61,7 @@ async fn fetch_states(
                 .into_iter()
                 .map(|a| {
                     let reason = refused.get(&a.account_id).cloned();
-                    BatchMember {
+                    AwsBatchMember {
                         state: if a.cloud_provider.is_some() {
                             BatchMemberState::Connected
                         } else if reason.is_some() {
@@ -165,7 +165,7 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
     };
 
     // ---- the members' states, polled with backoff ----
-    let states = RwSignal::new(None::<Vec<BatchMember>>);
+    let states = RwSignal::new(None::<Vec<AwsBatchMember>>);
     let poll_error = RwSignal::new(None::<String>);
     let refused = RwSignal::new(HashMap::<AccountId, String>::new());
     let wake = RwSignal::new(0u32);
@@ -312,7 +312,7 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
 
     // ---- the table ----
     let rows = Memo::new(move |_| {
-        let by_id: HashMap<AccountId, BatchMember> = states.with(|s| {
+        let by_id: HashMap<AccountId, AwsBatchMember> = states.with(|s| {
             s.iter()
                 .flatten()
                 .map(|m| (m.account_id.clone(), m.clone()))

@@ -14,7 +14,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
 use onramp_core::FieldError;
 use onramp_core::aws_org::{NamingChoice, OrgMember, OrgStep, parse_members};
-use onramp_core::dto::BatchCreated;
+use onramp_core::dto::AwsBatch;
 use onramp_core::org_batch::{BatchPlan, Phase};
 use serde::{Deserialize, Serialize};
 
@@ -55,7 +55,7 @@ pub(super) struct Org {
     pub plan: RwSignal<Option<BatchPlan>>,
     /// The batch token and its expiry, from the answer that made or renewed it. Memory only: a
     /// reload forgets it and the deploy step offers to renew it.
-    pub token: RwSignal<Option<BatchCreated>>,
+    pub token: RwSignal<Option<AwsBatch>>,
     /// The server said it cannot give connect tokens (no public URL): the deploy step falls back
     /// to connecting members by their predictable role ARN.
     pub no_tokens: RwSignal<bool>,
