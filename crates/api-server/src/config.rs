@@ -493,6 +493,14 @@ struct FaultFlags {
         value_parser = value_parser!(u64).range(1..)
     )]
     fault_connect_token_ttl_secs: Option<u64>,
+    /// Seconds a new or renewed AWS batch connect token stays valid, instead of 24 hours.
+    #[arg(
+        long,
+        env = "ONRAMP_FAULT_BATCH_TOKEN_TTL_SECS",
+        value_name = "S",
+        value_parser = value_parser!(u64).range(1..)
+    )]
+    fault_batch_token_ttl_secs: Option<u64>,
     /// Seed of the faults' random choices, so a run repeats (unset: random).
     #[arg(long, env = "ONRAMP_FAULT_SEED", value_name = "N")]
     fault_seed: Option<u64>,
@@ -549,6 +557,7 @@ impl From<Flags> for Config {
                 only: x.fault_only,
                 session_idle_secs: x.fault_session_idle_secs,
                 connect_token_ttl_secs: x.fault_connect_token_ttl_secs,
+                batch_token_ttl_secs: x.fault_batch_token_ttl_secs,
             },
             fault_seed: x.fault_seed,
             fault_control: x.fault_control,
@@ -716,6 +725,32 @@ mod tests {
     }
 
     #[test]
+    fn token_lifetime_fault_flags() {
+        let c = Config::parse(
+            args(&[
+                "--fault-batch-token-ttl-secs",
+                "5",
+                "--fault-connect-token-ttl-secs=3",
+            ]),
+            |_| None,
+        )
+        .unwrap();
+        assert_eq!(c.faults.batch_token_ttl_secs, Some(5));
+        assert_eq!(c.faults.connect_token_ttl_secs, Some(3));
+        assert!(!c.faults.is_off());
+        let env = |k: &str| (k == "ONRAMP_FAULT_BATCH_TOKEN_TTL_SECS").then(|| "9".to_string());
+        assert_eq!(
+            Config::parse(args(&[]), env)
+                .unwrap()
+                .faults
+                .batch_token_ttl_secs,
+            Some(9)
+        );
+        let e = Config::parse(args(&["--fault-batch-token-ttl-secs", "0"]), |_| None).unwrap_err();
+        assert!(e.contains("--fault-batch-token-ttl-secs"), "{e}");
+    }
+
+    #[test]
     fn fault_flags() {
         let c = Config::parse(args(&[]), |_| None).unwrap();
         assert!(c.faults.is_off() && !c.fault_control && c.fault_seed.is_none());
@@ -808,7 +843,7 @@ mod tests {
             .get_arguments()
             .filter(|a| a.get_id() != "help")
             .collect();
-        assert_eq!(flags.len(), 31);
+        assert_eq!(flags.len(), 32);
         for a in flags {
             let long = a.get_long().unwrap();
             assert!(help.contains(&format!("--{long}")), "{long}");

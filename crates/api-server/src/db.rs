@@ -165,6 +165,34 @@ CREATE INDEX IF NOT EXISTS connect_tokens_account ON connect_tokens(account_id);
 CREATE INDEX IF NOT EXISTS connect_tokens_user ON connect_tokens(created_by);
 "#;
 
+/// Additive migration (ours): AWS batches (see `connect_token`): the Spot accounts one batch
+/// connect token may connect, each once. Only the SHA-256 of the current token is kept
+/// (`token_hash`, NULL once voided); renewing replaces it. `created_by` is who minted the current
+/// token: it works while they are an admin. Per member: its external ID when the batch was made
+/// or renewed (what the StackSet's role trusts), and where its callback stands (`state`,
+/// `reason`: the last refusal's words, `updated_at`).
+pub const BATCHES_SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS aws_batches (
+    id          TEXT PRIMARY KEY,                            -- bat-xxxxxxxx
+    org_id      INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+    token_hash  BLOB UNIQUE,                                 -- SHA-256 of the token; never the token
+    created_by  TEXT REFERENCES users(id) ON DELETE SET NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL                                -- ISO-8601 UTC
+);
+CREATE INDEX IF NOT EXISTS aws_batches_user ON aws_batches(created_by);
+CREATE TABLE IF NOT EXISTS aws_batch_members (
+    batch_id    TEXT NOT NULL REFERENCES aws_batches(id) ON DELETE CASCADE,
+    account_id  TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,                            -- order as sent
+    external_id TEXT NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'connected', 'failed')),
+    reason      TEXT,
+    updated_at  TEXT,
+    PRIMARY KEY (batch_id, account_id)
+);
+"#;
+
 /// Additive migration (ours): token lifetimes and personal API token metadata. Columns are
 /// added to `tokens` when missing (SQLite has no `ADD COLUMN IF NOT EXISTS`):
 /// - `id`, `name`: personal API tokens only (`tok-xxxxxxxx`, what the user called it);
@@ -228,6 +256,7 @@ impl Db {
         conn.execute_batch(MANAGEMENT_SCHEMA)?;
         conn.execute_batch(INVITATIONS_SCHEMA)?;
         conn.execute_batch(CONNECT_TOKENS_SCHEMA)?;
+        conn.execute_batch(BATCHES_SCHEMA)?;
         migrate_tokens(&conn)?;
         Ok(Self(Arc::new(Mutex::new(conn))))
     }

@@ -141,6 +141,17 @@ impl FaultInjector {
             .map(std::time::Duration::from_secs)
     }
 
+    /// The batch-token lifetime the knobs impose, if any.
+    pub fn batch_token_ttl(&self) -> Option<std::time::Duration> {
+        if !self.installed {
+            return None;
+        }
+        self.lock()
+            .faults
+            .batch_token_ttl_secs
+            .map(std::time::Duration::from_secs)
+    }
+
     /// Replaces the knobs (and restarts the every-Nth count; reseeds when `seed` is given).
     pub fn set(&self, faults: Faults, seed: Option<u64>) {
         let mut g = self.lock();

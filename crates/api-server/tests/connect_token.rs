@@ -32,51 +32,11 @@ fn role_body(role: &str) -> Value {
     json!({"credentials": {"iamRole": role}})
 }
 
-async fn generate_external_id(app: &TestApp, token: &str, account: &str) -> String {
-    let a = app
-        .call(
-            "POST",
-            &format!("/api/setup/credentials/aws/externalId?accountId={account}"),
-            Some(token),
-            None,
-        )
-        .await;
-    a.expect(200);
-    a.item()["externalId"].as_str().unwrap().to_owned()
-}
-
-/// Invites `email` as `role` with `admin`'s session and accepts: the member's session.
-async fn join(app: &TestApp, admin: &str, email: &str, role: &str) -> (String, Value) {
-    let invite = app
-        .post(
-            "/api/onramp/invitations",
-            admin,
-            json!({"email": email, "role": role}),
-        )
-        .await;
-    invite.expect(200);
-    let path = invite.item()["acceptPath"].as_str().unwrap().to_owned();
-    let a = app
-        .post_anon(
-            &format!(
-                "/api/onramp/invitations/token/{}/accept",
-                path.strip_prefix("/invite/").unwrap()
-            ),
-            json!({"fullName": "Bob Member", "country": "FR", "password": "Sup3r-secret!"}),
-        )
-        .await;
-    a.expect(200);
-    (
-        a.item()["accessToken"].as_str().unwrap().to_owned(),
-        a.item()["user"].clone(),
-    )
-}
-
 /// An admin's session and a new account with a generated external ID.
 async fn admin_with_account(app: &TestApp, email: &str) -> (String, String) {
     let (token, _) = app.signup(email).await;
     let account = app.new_account(&token, "Prod").await;
-    generate_external_id(app, &token, &account).await;
+    app.generate_external_id(&token, &account).await;
     (token, account)
 }
 
@@ -134,7 +94,7 @@ async fn an_admin_mints_a_token_that_lasts_two_hours() {
 async fn viewers_and_other_organizations_get_no_token() {
     let app = app();
     let (admin, account) = admin_with_account(&app, "ada@example.com").await;
-    let (viewer, _) = join(&app, &admin, "bob@example.com", "viewer").await;
+    let (viewer, _) = app.join(&admin, "bob@example.com", "viewer").await;
     mint(&app, &viewer, &account)
         .await
         .expect_error(403, "FORBIDDEN", None);
@@ -160,7 +120,7 @@ async fn no_token_without_a_public_url_or_an_external_id() {
     let plain = TestApp::new();
     let (token, _) = plain.signup("ada@example.com").await;
     let account = plain.new_account(&token, "Prod").await;
-    generate_external_id(&plain, &token, &account).await;
+    plain.generate_external_id(&token, &account).await;
     let a = mint(&plain, &token, &account).await;
     a.expect_error(404, "CONNECT_TOKENS_UNAVAILABLE", None);
     assert!(a.message().contains("--public-url"), "{}", a.text);
@@ -222,7 +182,7 @@ async fn the_token_works_for_its_account_and_route_only() {
     let app = app();
     let (admin, account) = admin_with_account(&app, "ada@example.com").await;
     let other = app.new_account(&admin, "Staging").await;
-    generate_external_id(&app, &admin, &other).await;
+    app.generate_external_id(&admin, &other).await;
     let secret = connect_token(&app, &admin, &account).await;
 
     // Another account of the same organization, or none named.
@@ -323,9 +283,9 @@ async fn the_link_external_id_stays_good_for_the_token_life_unless_replaced() {
         .expect(200);
 
     // Generating another external ID after the link was made: its role trusts a stale one.
-    generate_external_id(&app, &admin, &account).await;
+    app.generate_external_id(&admin, &account).await;
     let secret = connect_token(&app, &admin, &account).await;
-    generate_external_id(&app, &admin, &account).await;
+    app.generate_external_id(&admin, &account).await;
     let a = app
         .post(&credentials_uri(&account), &secret, role_body(ROLE))
         .await;
@@ -347,9 +307,9 @@ async fn signing_out_everywhere_or_losing_admin_rights_voids_unused_tokens() {
 
     // An admin who mints a token, then is made a viewer: the token goes with the rights.
     let (ada, _) = app.signup("ada2@example.com").await;
-    let (bob, bob_me) = join(&app, &ada, "bob@example.com", "admin").await;
+    let (bob, bob_me) = app.join(&ada, "bob@example.com", "admin").await;
     let account = app.new_account(&bob, "Bob's").await;
-    generate_external_id(&app, &bob, &account).await;
+    app.generate_external_id(&bob, &account).await;
     let secret = connect_token(&app, &bob, &account).await;
     app.put(
         &format!("/api/onramp/members/{}", bob_me["userId"].as_str().unwrap()),

@@ -6,31 +6,6 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-/// Invites `email` as `role` with `admin`'s token and accepts: the new member's session token.
-async fn join(app: &TestApp, admin: &str, email: &str, role: &str) -> (String, Value) {
-    let a = app
-        .post(
-            "/api/onramp/invitations",
-            admin,
-            json!({"email": email, "role": role}),
-        )
-        .await;
-    a.expect(200);
-    let path = a.item()["acceptPath"].as_str().unwrap().to_owned();
-    let secret = path.strip_prefix("/invite/").unwrap();
-    let a = app
-        .post_anon(
-            &format!("/api/onramp/invitations/token/{secret}/accept"),
-            json!({"fullName": "Bob Member", "country": "FR", "password": "Sup3r-secret!"}),
-        )
-        .await;
-    a.expect(200);
-    (
-        a.item()["accessToken"].as_str().unwrap().to_owned(),
-        a.item()["user"].clone(),
-    )
-}
-
 /// A personal API token of the holder of `token` (the legacy route, which asks no password).
 async fn api_token(app: &TestApp, token: &str) -> String {
     let a = app.post("/api/auth/tokens", token, json!({})).await;
@@ -60,7 +35,7 @@ async fn roles(app: &TestApp, token: &str) -> Vec<(String, String)> {
 async fn every_member_is_listed_and_viewers_may_list() {
     let app = TestApp::new();
     let (admin, admin_me) = app.signup("ada@example.com").await;
-    let (viewer, viewer_me) = join(&app, &admin, "bob@example.com", "viewer").await;
+    let (viewer, viewer_me) = app.join(&admin, "bob@example.com", "viewer").await;
     // Another organization's members are not listed.
     app.signup("other@example.com").await;
 
@@ -90,7 +65,7 @@ async fn every_member_is_listed_and_viewers_may_list() {
 async fn an_admin_changes_a_role_and_demotion_revokes_every_token_of_the_member() {
     let app = TestApp::new();
     let (admin, _) = app.signup("ada@example.com").await;
-    let (bob, bob_me) = join(&app, &admin, "bob@example.com", "viewer").await;
+    let (bob, bob_me) = app.join(&admin, "bob@example.com", "viewer").await;
     let bob_api = api_token(&app, &bob).await;
 
     // Promotion: Bob's tokens keep working and can now write.
@@ -158,7 +133,7 @@ async fn an_admin_changes_a_role_and_demotion_revokes_every_token_of_the_member(
 async fn removing_a_member_revokes_their_tokens_at_once() {
     let app = TestApp::new();
     let (admin, _) = app.signup("ada@example.com").await;
-    let (bob, bob_me) = join(&app, &admin, "bob@example.com", "viewer").await;
+    let (bob, bob_me) = app.join(&admin, "bob@example.com", "viewer").await;
     let bob_api = api_token(&app, &bob).await;
     app.get("/api/auth/me", &bob_api).await.expect(200);
 
@@ -180,7 +155,7 @@ async fn removing_a_member_revokes_their_tokens_at_once() {
     app.delete(&format!("/api/onramp/members/{}", uid(&bob_me)), &admin)
         .await
         .expect_error(404, "MEMBER_NOT_FOUND", None);
-    let (bob_again, _) = join(&app, &admin, "bob@example.com", "viewer").await;
+    let (bob_again, _) = app.join(&admin, "bob@example.com", "viewer").await;
     app.get("/api/auth/me", &bob_again).await.expect(200);
 }
 
@@ -188,7 +163,7 @@ async fn removing_a_member_revokes_their_tokens_at_once() {
 async fn the_last_admin_cannot_be_removed_or_demoted() {
     let app = TestApp::new();
     let (ada, ada_me) = app.signup("ada@example.com").await;
-    let (_viewer, viewer_me) = join(&app, &ada, "bob@example.com", "viewer").await;
+    let (_viewer, viewer_me) = app.join(&ada, "bob@example.com", "viewer").await;
     let ada_path = format!("/api/onramp/members/{}", uid(&ada_me));
 
     let a = app.delete(&ada_path, &ada).await;
@@ -213,7 +188,7 @@ async fn the_last_admin_cannot_be_removed_or_demoted() {
     app.get("/api/auth/me", &ada).await.expect(200);
 
     // With a second admin Ada may leave; then Carol is the last one.
-    let (carol, carol_me) = join(&app, &ada, "carol@example.com", "admin").await;
+    let (carol, carol_me) = app.join(&ada, "carol@example.com", "admin").await;
     app.delete(&ada_path, &ada).await.expect(200);
     app.get("/api/auth/me", &ada)
         .await
@@ -266,7 +241,7 @@ async fn another_organizations_member_and_unknown_ids_are_the_same_404() {
 async fn viewers_may_not_change_members() {
     let app = TestApp::new();
     let (ada, ada_me) = app.signup("ada@example.com").await;
-    let (viewer, viewer_me) = join(&app, &ada, "bob@example.com", "viewer").await;
+    let (viewer, viewer_me) = app.join(&ada, "bob@example.com", "viewer").await;
     for target in [&ada_me, &viewer_me] {
         let path = format!("/api/onramp/members/{}", uid(target));
         app.put(&path, &viewer, json!({"role": "admin"}))
@@ -290,7 +265,7 @@ async fn viewers_may_not_change_members() {
 async fn a_role_must_be_admin_or_viewer() {
     let app = TestApp::new();
     let (ada, _) = app.signup("ada@example.com").await;
-    let (_, bob_me) = join(&app, &ada, "bob@example.com", "viewer").await;
+    let (_, bob_me) = app.join(&ada, "bob@example.com", "viewer").await;
     let path = format!("/api/onramp/members/{}", uid(&bob_me));
     for body in [json!({"role": "owner"}), json!({}), json!({"role": 1})] {
         app.put(&path, &ada, body)

@@ -15,6 +15,7 @@ export const NO_FAULTS = Object.freeze({
   only: null,
   sessionIdleSecs: null,
   connectTokenTtlSecs: null,
+  batchTokenTtlSecs: null,
 });
 
 /** A server (in-memory database) whose faults the test can change while it runs. */

@@ -31,6 +31,10 @@ pub struct Faults {
     /// test can see one expire; null: 2 hours.
     #[serde(default)]
     pub connect_token_ttl_secs: Option<u64>,
+    /// How long a new (or renewed) AWS batch connect token stays valid, in seconds, instead of
+    /// 24 hours; null: 24 hours.
+    #[serde(default)]
+    pub batch_token_ttl_secs: Option<u64>,
 }
 
 // Rates are checked finite (never NaN), so equality is an equivalence.
@@ -49,6 +53,7 @@ impl Default for Faults {
             only: None,
             session_idle_secs: None,
             connect_token_ttl_secs: None,
+            batch_token_ttl_secs: None,
         }
     }
 }
@@ -63,6 +68,7 @@ impl Faults {
     pub fn is_off(&self) -> bool {
         self.session_idle_secs.is_none()
             && self.connect_token_ttl_secs.is_none()
+            && self.batch_token_ttl_secs.is_none()
             && self.latency_ms == 0
             && self.error_rate == 0.0
             && self.rate_limit_every == 0
@@ -92,6 +98,9 @@ impl Faults {
         }
         if self.connect_token_ttl_secs == Some(0) {
             return Err("connectTokenTtlSecs must be at least 1, or null.".into());
+        }
+        if self.batch_token_ttl_secs == Some(0) {
+            return Err("batchTokenTtlSecs must be at least 1, or null.".into());
         }
         if self.session_idle_secs == Some(0) {
             return Err("sessionIdleSecs must be at least 1, or null.".into());

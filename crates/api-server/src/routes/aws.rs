@@ -92,14 +92,7 @@ impl SpotBody for AwsCredentialsRequest {
 /// generated: the token carries it, so the stack's role and the stored credentials agree.
 pub async fn connect_token(at: InAccount) -> ApiResult {
     roles::require_admin(&at.auth)?;
-    if at.state.config.public_api_url().is_none() {
-        return Err(ApiError::new(
-            404,
-            connect_token::UNAVAILABLE,
-            "This server has no public URL (--public-url) that AWS could reach, so a stack \
-             cannot connect itself: paste the role ARN instead.",
-        ));
-    }
+    connect_token::require_public_url(&at.state)?;
     let (conn, account) = at.open()?;
     scope::ensure_provider(&account, "aws")?;
     let Generated::Valid(external_id) = generated_external_id(&conn, &account.id)? else {
@@ -109,10 +102,7 @@ pub async fn connect_token(at: InAccount) -> ApiResult {
              (POST /setup/credentials/aws/externalId): the stack's role trusts it.",
         ));
     };
-    let ttl = match at.state.faults.connect_token_ttl() {
-        Some(t) => time::Duration::try_from(t).unwrap_or(connect_token::TTL),
-        None => connect_token::TTL,
-    };
+    let ttl = connect_token::lifetime(connect_token::TTL, at.state.faults.connect_token_ttl());
     let (token, expires_at) =
         connect_token::mint(&conn, &account.id, &at.auth.user_id, &external_id, ttl)?;
     Ok(Reply::one(
@@ -125,10 +115,29 @@ pub async fn connect_token(at: InAccount) -> ApiResult {
 }
 
 /// `POST /setup/credentials/aws`, from a signed-in user or from a stack with the account's
-/// connect token (which it uses up).
+/// connect token or its batch's (which it uses up). A batch member's refusal is recorded on it,
+/// with its words, for the batch's status.
 pub async fn set_credentials(
     CredentialsCaller { at, grant }: CredentialsCaller,
-    SpotJson(body, mut errs): SpotJson<AwsCredentialsRequest>,
+    body: Result<SpotJson<AwsCredentialsRequest>, ApiError>,
+) -> ApiResult {
+    let result = match body {
+        Ok(SpotJson(body, errs)) => store_credentials(&at, grant.as_ref(), &body, errs),
+        Err(e) => Err(e),
+    };
+    if let (Err(e), Some(g)) = (&result, &grant)
+        && (400..500).contains(&e.status)
+    {
+        connect_token::record_refusal(&at.state.db.conn(), g, e)?;
+    }
+    result
+}
+
+fn store_credentials(
+    at: &InAccount,
+    grant: Option<&connect_token::Grant>,
+    body: &AwsCredentialsRequest,
+    mut errs: crate::body::FieldErrors,
 ) -> ApiResult {
     let (conn, account) = at.open()?;
     let raw = &body.credentials.iam_role;
@@ -140,16 +149,23 @@ pub async fn set_credentials(
     let legacy = body.credentials.external_id.as_deref();
     scope::ensure_provider(&account, "aws")?;
     let generated = generated_external_id(&conn, &account.id)?;
-    let external_id = match (generated, &grant) {
+    let external_id = match (generated, grant) {
         // A stack's role trusts the external ID of its link, which the token carries: still
         // good after the external ID's own hour, as long as no other one was generated since.
         (Generated::Valid(id) | Generated::Expired(id), Some(g)) if id == g.external_id => id,
-        (_, Some(_)) => {
-            return Err(ApiError::validation(
-                "query.accountId",
-                "A new external ID was generated after this stack's link was made, so its role \
-                 trusts an old one: create a new stack from Onramp.",
-            ));
+        (_, Some(g)) => {
+            let message = match g.scope {
+                connect_token::Scope::Account => {
+                    "A new external ID was generated after this stack's link was made, so its \
+                     role trusts an old one: create a new stack from Onramp."
+                }
+                connect_token::Scope::Batch { .. } => {
+                    "A new external ID was generated for this account after its batch was made, \
+                     so the role the stack set created trusts an old one: connect this account \
+                     again from Onramp."
+                }
+            };
+            return Err(ApiError::validation("query.accountId", message));
         }
         (Generated::Valid(id), None) => id,
         (Generated::Expired(_), None) => {
@@ -177,10 +193,10 @@ pub async fn set_credentials(
     }
     let arn = role.to_string();
     let tx = conn.unchecked_transaction()?;
-    if let Some(g) = &grant
+    if let Some(g) = grant
         && !connect_token::consume(&tx, g)?
     {
-        return Err(connect_token::used());
+        return Err(connect_token::used(&g.scope));
     }
     tx.execute(
         "INSERT INTO aws_credentials (account_id, iam_role, external_id, updated_at) VALUES (?1, ?2, ?3, ?4) \

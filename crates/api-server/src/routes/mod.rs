@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod aws;
+pub mod aws_batches;
 pub mod azure;
 pub mod finops;
 pub mod gcp;
@@ -45,6 +46,12 @@ pub fn api_routes() -> Router<AppState> {
         )
         .route("/onramp/management/aws", post(management::register_aws))
         .route("/onramp/aws/connect-token", post(aws::connect_token))
+        .route("/onramp/aws/batches", post(aws_batches::create))
+        .route("/onramp/aws/batches/{batch_id}", get(aws_batches::status))
+        .route(
+            "/onramp/aws/batches/{batch_id}/token",
+            post(aws_batches::renew),
+        )
         .route("/onramp/management/azure", post(management::register_azure))
         .route(
             "/onramp/invitations",

@@ -209,6 +209,46 @@ impl TestApp {
     pub fn exec(&self, sql: &str) {
         self.state.db.conn().execute_batch(sql).unwrap();
     }
+
+    /// Invites `email` as `role` with `admin`'s token and accepts: the new member's session
+    /// token and whoami.
+    pub async fn join(&self, admin: &str, email: &str, role: &str) -> (String, Value) {
+        let a = self
+            .post(
+                "/api/onramp/invitations",
+                admin,
+                json!({"email": email, "role": role}),
+            )
+            .await;
+        a.expect(200);
+        let path = a.item()["acceptPath"].as_str().unwrap().to_owned();
+        let secret = path.strip_prefix("/invite/").unwrap();
+        let a = self
+            .post_anon(
+                &format!("/api/onramp/invitations/token/{secret}/accept"),
+                json!({"fullName": "Bob Member", "country": "FR", "password": "Sup3r-secret!"}),
+            )
+            .await;
+        a.expect(200);
+        (
+            a.item()["accessToken"].as_str().unwrap().to_owned(),
+            a.item()["user"].clone(),
+        )
+    }
+
+    /// Generates `account`'s AWS external ID: the ID.
+    pub async fn generate_external_id(&self, token: &str, account: &str) -> String {
+        let a = self
+            .call(
+                "POST",
+                &format!("/api/setup/credentials/aws/externalId?accountId={account}"),
+                Some(token),
+                None,
+            )
+            .await;
+        a.expect(200);
+        a.item()["externalId"].as_str().unwrap().to_owned()
+    }
 }
 
 /// `POST /api/auth/token` with `email` and `password`, as if from the client at `ip`.

@@ -504,6 +504,106 @@ pub fn external_id(input: &str) -> Checked<String> {
     Ok(id.to_owned())
 }
 
+/// The most Spot accounts one batch connect token may cover (`POST /onramp/aws/batches`).
+pub const BATCH_MAX: usize = 1000;
+
+/// The Spot accounts of one batch: 1..=[`BATCH_MAX`] account ids, each once. Whether each is in
+/// the caller's organization is the server's to check.
+pub fn batch_account_ids(ids: &[String]) -> Checked<Vec<crate::ids::AccountId>> {
+    if ids.is_empty() {
+        return fail("Choose at least one Spot account for the batch.");
+    }
+    if ids.len() > BATCH_MAX {
+        return fail(format!(
+            "A batch holds at most {BATCH_MAX} accounts; this one has {}. Split it into several batches.",
+            ids.len()
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(ids.len());
+    for raw in ids {
+        let Some(id) = crate::ids::AccountId::parse(raw) else {
+            return fail(format!(
+                "\"{}\" is not a Spot account ID; they look like act-1a2b3c4d.",
+                super::text::excerpt(raw.trim())
+            ));
+        };
+        if !seen.insert(id.clone()) {
+            return fail(format!("{id} is listed twice; list each account once."));
+        }
+        out.push(id);
+    }
+    Ok(out)
+}
+
+fn is_lower_alnum(s: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+}
+
+/// Where a StackSet deploys: an organization root (`r-` and 4–32 lowercase letters or digits)
+/// or an organizational unit (`ou-`, the root's 4–32, `-`, then 8–32 more).
+pub fn org_unit_id(input: &str) -> Checked<String> {
+    let id = input.trim();
+    if id.is_empty() {
+        return fail("Enter an organizational unit ID (ou-…) or the root ID (r-…).");
+    }
+    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+        return fail(format!(
+            "{id} is an AWS account ID. Deploy to the organizational unit that holds it (ou-…) \
+             or to the root (r-…): AWS Organizations › AWS accounts shows both."
+        ));
+    }
+    if let Some(c) = id.chars().find(|c| c.is_ascii_uppercase()) {
+        return fail(format!(
+            "AWS writes these IDs in lowercase, but this one contains {}.",
+            super::text::describe_char(c)
+        ));
+    }
+    let ok = if let Some(rest) = id.strip_prefix("ou-") {
+        rest.split_once('-')
+            .is_some_and(|(root, unit)| is_lower_alnum(root, 4, 32) && is_lower_alnum(unit, 8, 32))
+    } else if let Some(rest) = id.strip_prefix("r-") {
+        is_lower_alnum(rest, 4, 32)
+    } else {
+        return fail(format!(
+            "\"{}\" is neither an organizational unit ID (ou-ab12-cd34ef56) nor a root ID \
+             (r-ab12); copy it from AWS Organizations › AWS accounts.",
+            super::text::excerpt(id)
+        ));
+    };
+    if !ok {
+        return fail(format!(
+            "\"{}\" is not complete: an organizational unit ID looks like ou-ab12-cd34ef56 and \
+             a root ID like r-ab12 (lowercase letters and digits). Copy it from AWS \
+             Organizations › AWS accounts.",
+            super::text::excerpt(id)
+        ));
+    }
+    Ok(id.to_owned())
+}
+
+/// The deployment targets of a StackSet: one or more [`org_unit_id`]s separated by commas,
+/// spaces or new lines, each once.
+pub fn deployment_targets(input: &str) -> Checked<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for part in input
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+    {
+        let id = org_unit_id(part)?;
+        if out.contains(&id) {
+            return fail(format!("{id} is listed twice; list each target once."));
+        }
+        out.push(id);
+    }
+    if out.is_empty() {
+        return org_unit_id("").map(|_| Vec::new());
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -814,5 +914,76 @@ mod tests {
         let m = external_id("ab#cd").unwrap_err().message;
         assert!(m.contains("“#”"), "{m}");
         assert!(external_id("abé").unwrap_err().message.contains("U+00E9"));
+    }
+
+    #[test]
+    fn batch_account_id_lists() {
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let ok = batch_account_ids(&ids(&["act-0000000a", " act-0000000b "])).unwrap();
+        assert_eq!(
+            ok.iter().map(|i| i.as_str()).collect::<Vec<_>>(),
+            ["act-0000000a", "act-0000000b"]
+        );
+        let m = |v: Vec<String>| batch_account_ids(&v).unwrap_err().message;
+        assert!(m(vec![]).contains("at least one"));
+        let many: Vec<String> = (0..=BATCH_MAX).map(|i| format!("act-{i:08x}")).collect();
+        assert!(m(many.clone()).contains("at most 1000 accounts; this one has 1001"));
+        assert!(batch_account_ids(&many[..BATCH_MAX]).is_ok());
+        let twice = m(ids(&["act-0000000a", "act-0000000b", "act-0000000a"]));
+        assert!(twice.contains("act-0000000a is listed twice"), "{twice}");
+        let bad = m(ids(&["act-0000000a", "act-ABCDEF12"]));
+        assert!(
+            bad.contains("\"act-ABCDEF12\" is not a Spot account ID"),
+            "{bad}"
+        );
+    }
+
+    #[test]
+    fn organization_targets() {
+        for good in [
+            "r-ab12",
+            "ou-ab12-cd34ef56",
+            " ou-a1b2c3d4-0123456789abcdef ",
+            "r-0123456789abcdef0123456789abcdef",
+        ] {
+            assert_eq!(org_unit_id(good).unwrap(), good.trim(), "{good}");
+        }
+        let m = |s: &str| org_unit_id(s).unwrap_err().message;
+        assert!(m("").contains("Enter an organizational unit ID"));
+        assert!(m("123456789012").contains("is an AWS account ID"));
+        assert!(m("OU-AB12-CD34EF56").contains("lowercase"));
+        for incomplete in [
+            "ou-ab12",
+            "ou-ab12-cd34",
+            "ou-a-cd34ef56",
+            "r-ab",
+            "r-ab_12",
+            "ou-ab12-cd34ef56-x",
+        ] {
+            assert!(
+                m(incomplete).contains("is not complete"),
+                "{incomplete}: {}",
+                m(incomplete)
+            );
+        }
+        assert!(m("o-abcdefghij").contains("neither an organizational unit ID"));
+        assert_eq!(
+            deployment_targets("ou-ab12-cd34ef56, r-ab12\nou-ab12-00000000").unwrap(),
+            ["ou-ab12-cd34ef56", "r-ab12", "ou-ab12-00000000"]
+        );
+        let twice = deployment_targets("r-ab12 r-ab12").unwrap_err().message;
+        assert!(twice.contains("listed twice"), "{twice}");
+        assert!(
+            deployment_targets(" , ")
+                .unwrap_err()
+                .message
+                .contains("Enter")
+        );
+        assert!(
+            deployment_targets("r-ab12, nope")
+                .unwrap_err()
+                .message
+                .contains("\"nope\"")
+        );
     }
 }

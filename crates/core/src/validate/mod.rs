@@ -11,7 +11,10 @@ mod identity;
 mod s3;
 mod text;
 
-pub use aws::{AwsEnvironment, Partition, RoleArn, aws_account_id, external_id, role_arn};
+pub use aws::{
+    AwsEnvironment, BATCH_MAX, Partition, RoleArn, aws_account_id, batch_account_ids,
+    deployment_targets, external_id, org_unit_id, role_arn,
+};
 pub use azure::{
     AgreementType, SECRET_ID_WARNING, azure_client_secret, azure_guid, billing_account_id,
     secret_expiration, secret_expiration_range, secret_looks_like_secret_id,
