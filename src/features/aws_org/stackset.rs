@@ -19,6 +19,7 @@ pub(super) fn role_arn(cloud_id: &str) -> String {
     format!("arn:aws:iam::{cloud_id}:role/SpotStackSetRole")
 }
 
-pub(super) fn check_targets(_v: &str) -> Option<String> {
-    None
+/// The OU/root IDs field: core's rule, the same the commands are built from.
+pub(super) fn check_targets(v: &str) -> Option<String> {
+    onramp_core::validate::deployment_targets(v).err().map(|e| e.message)
 }
