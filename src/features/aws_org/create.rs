@@ -245,7 +245,8 @@ pub(super) fn CreateStep(org: Org) -> impl IntoView {
                 Outcome::Done => org.go.run(OrgStep::Deploy),
                 Outcome::NoTokens => {
                     org.no_tokens.try_set(true);
-                    focus_id("aws-org-no-tokens");
+                    // The panel replaces the button that had focus: move focus to it once drawn.
+                    request_animation_frame(|| focus_id("aws-org-no-tokens"));
                 }
                 Outcome::Stopped(n) => {
                     problem.try_set(Some(n));
