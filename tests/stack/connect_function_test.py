@@ -1,6 +1,9 @@
 """The linked-account template's connect function, run as CloudFormation would run it, against
 the real local server: its code is read from the shipped template (Code.ZipFile), a local HTTP
 catcher stands in for CloudFormation's ResponseURL, and a fake context gives the time left.
+The same function read from a generated StackSet template (tests/templates) runs with a batch
+connect token, its custom resource's properties resolved from that template as CloudFormation
+would in each member account.
 
 Run by scripts/test (stage `stack`) with the server binary built; standalone:
     python3 tests/stack/connect_function_test.py target/debug/onramp-api
@@ -25,13 +28,14 @@ from contextlib import redirect_stdout
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TEMPLATE = os.path.join(ROOT, "public", "templates", "spot-linked-account.json")
+STACKSET_TEMPLATE = os.path.join(ROOT, "tests", "templates", "spot-stackset-3-members.json")
 ROLE = "arn:aws:iam::123456789012:role/Spot-Role-test"
 SERVER_BIN = None
 
 
-def load_function():
-    """The function's code from the shipped template, imported as CloudFormation names it."""
-    with open(TEMPLATE) as f:
+def load_function(path=TEMPLATE):
+    """The function's code from a template, imported as CloudFormation names it."""
+    with open(path) as f:
         template = json.load(f)
     fn = template["Resources"]["SpotConnectFunction"]["Properties"]
     assert fn["Runtime"] == "python3.12" and fn["Handler"] == "index.handler", fn
@@ -85,7 +89,8 @@ class Server:
 
     def faults(self, **knobs):
         status, body = self.call("POST", "/_faults", body={
-            "latencyMs": 0, "errorRate": 0, "only": None, "connectTokenTtlSecs": None, **knobs})
+            "latencyMs": 0, "errorRate": 0, "only": None, "connectTokenTtlSecs": None,
+            "batchTokenTtlSecs": None, **knobs})
         assert status == 200, body
 
 
@@ -132,10 +137,14 @@ class FakeContext:
         return int((self.deadline - time.monotonic()) * 1000)
 
 
-class ConnectFunctionTest(unittest.TestCase):
+class FunctionCase(unittest.TestCase):
+    """A server with a signed-up admin, the catcher, and the function of `TEMPLATE_PATH`."""
+
+    TEMPLATE_PATH = TEMPLATE
+
     @classmethod
     def setUpClass(cls):
-        cls.fn, cls.timeout_s = load_function()
+        cls.fn, cls.timeout_s = load_function(cls.TEMPLATE_PATH)
         cls.server = Server()
         cls.catcher = Catcher()
         status, body = cls.server.call("POST", "/auth/signup", body={
@@ -227,8 +236,8 @@ class ConnectFunctionTest(unittest.TestCase):
                          "the connect token is never logged")
         return body, took, printed
 
-    # ---- cases ---------------------------------------------------------------------------------
 
+class ConnectFunctionTest(FunctionCase):
     def test_create_sets_the_role_and_answers_success(self):
         account, token = self.new_account()
         answer, took, _ = self.run_function(self.event(account, token))
@@ -331,6 +340,141 @@ class ConnectFunctionTest(unittest.TestCase):
         answer, _, _ = self.run_function(event)
         self.assertEqual(answer["Status"], "FAILED")
         self.assertIn("Unexpected error", answer["Reason"])
+
+
+def resolve(value, template, params, aws_account):
+    """A template value as CloudFormation resolves it in the member account `aws_account`: the
+    intrinsic functions the StackSet template's custom resource uses."""
+    if isinstance(value, dict) and len(value) == 1:
+        (name, arg), = value.items()
+        if name == "Ref":
+            return aws_account if arg == "AWS::AccountId" else params[arg]
+        if name == "Fn::FindInMap":
+            table, key, field = (resolve(a, template, params, aws_account) for a in arg)
+            return template["Mappings"][table][key][field]
+        if name == "Fn::GetAtt" and arg == ["SpotinstRole", "Arn"]:
+            role = template["Resources"]["SpotinstRole"]["Properties"]["RoleName"]
+            return "arn:aws:iam::%s:role/%s" % (aws_account, role)
+        if name == "Fn::GetAtt" and arg == ["SpotConnectFunction", "Arn"]:
+            return "arn:aws:lambda:us-east-1:%s:function:Spot-Connect" % aws_account
+        raise AssertionError("not resolved here: %r" % value)
+    return value
+
+
+class StackSetFunctionTest(FunctionCase):
+    """The StackSet's members, each reporting its role with the batch connect token."""
+
+    TEMPLATE_PATH = STACKSET_TEMPLATE
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with open(STACKSET_TEMPLATE) as f:
+            cls.template = json.load(f)
+        linked, _ = load_function(TEMPLATE)
+        with open(linked.__file__) as a, open(cls.fn.__file__) as b:
+            assert a.read() == b.read(), "the StackSet runs the linked template's function"
+
+    def members(self, n):
+        """`n` new Spot accounts with external IDs, in a batch; the template deployed with their
+        own Mappings (the generated one names example accounts): (batch id, token, members as
+        (AWS account, Spot account))."""
+        s = self.server
+        members = []
+        table = {}
+        for i in range(n):
+            status, body = s.call("POST", "/setup/account", self.session,
+                                  {"account": {"name": "Member %d" % time.monotonic_ns()}})
+            self.assertEqual(status, 200, body)
+            account = body["response"]["items"][0]["id"]
+            status, body = s.call("POST", "/setup/credentials/aws/externalId?accountId=" + account,
+                                  self.session)
+            self.assertEqual(status, 200, body)
+            aws = "%012d" % (time.monotonic_ns() % 10**12)
+            table[aws] = {"AccountId": account,
+                          "ExternalId": body["response"]["items"][0]["externalId"]}
+            members.append((aws, account))
+        example = self.template["Mappings"]["SpotAccounts"]
+        self.assertEqual({k for e in example.values() for k in e}, {"AccountId", "ExternalId"})
+        self.template["Mappings"]["SpotAccounts"] = table
+        status, body = s.call("POST", "/onramp/aws/batches", self.session,
+                              {"accountIds": [m[1] for m in members]})
+        self.assertEqual(status, 200, body)
+        item = body["response"]["items"][0]
+        return item["batchId"], item["connectToken"], members
+
+    def member_event(self, aws, token, request_type="Create"):
+        props = self.template["Resources"]["SpotConnect"]["Properties"]
+        params = {"ApiUrl": self.server.api, "ConnectToken": token,
+                  "Principal": self.template["Parameters"]["Principal"]["Default"]}
+        resolved = {k: resolve(v, self.template, params, aws) for k, v in props.items()}
+        event = self.event(resolved["AccountId"], token, request_type,
+                           role=resolved["RoleArn"])
+        event["ResourceProperties"] = resolved
+        event["StackId"] = "arn:aws:cloudformation:us-east-1:%s:stack/StackSet-Spot/1" % aws
+        return event
+
+    def status(self, batch):
+        status, body = self.server.call("GET", "/onramp/aws/batches/" + batch, self.session)
+        self.assertEqual(status, 200, body)
+        return {m["accountId"]: m for m in body["response"]["items"][0]["members"]}
+
+    def test_each_member_connects_its_own_spot_account(self):
+        batch, token, members = self.members(2)
+        for aws, account in members:
+            self.catcher.requests.clear()
+            answer, took, _ = self.run_function(self.member_event(aws, token))
+            self.assertEqual(answer["Status"], "SUCCESS", answer)
+            self.assertIn(account, answer["Reason"])
+            self.assertEqual(self.stored_role(account),
+                             "arn:aws:iam::%s:role/Spot-Role-Onramp" % aws)
+            self.assertLess(took, 5)
+        self.assertEqual({m["state"] for m in self.status(batch).values()}, {"connected"})
+
+    def test_a_member_outside_the_batch_fails_with_a_reason(self):
+        batch, token, _ = self.members(1)
+        # An account of the organization whose stack names a Spot account of another batch.
+        _, _, others = self.members(1)
+        aws, outsider = others[0]
+        answer, took, printed = self.run_function(self.member_event(aws, token))
+        self.assertEqual(answer["Status"], "FAILED")
+        self.assertIn("not in the batch", answer["Reason"])
+        self.assertLess(took, 5, "a refusal is not retried")
+        self.assertNotIn("Attempt", printed)
+        self.assertIsNone(self.stored_role(outsider))
+
+    def test_an_expired_batch_token_fails_and_the_member_shows_why(self):
+        self.server.faults(batchTokenTtlSecs=1)
+        batch, token, members = self.members(1)
+        aws, account = members[0]
+        time.sleep(1.2)
+        answer, _, _ = self.run_function(self.member_event(aws, token))
+        self.assertEqual(answer["Status"], "FAILED")
+        self.assertIn("expired", answer["Reason"])
+        self.assertIn("Renew", answer["Reason"])
+        self.assertIsNone(self.stored_role(account))
+        member = self.status(batch)[account]
+        self.assertEqual(member["state"], "failed")
+        self.assertEqual(member["reason"], answer["Reason"])
+
+    def test_a_renewed_token_works_and_the_old_one_no_longer_does(self):
+        batch, old, members = self.members(2)
+        status, body = self.server.call("POST", "/onramp/aws/batches/%s/token" % batch,
+                                        self.session)
+        self.assertEqual(status, 200, body)
+        new = body["response"]["items"][0]["connectToken"]
+        (aws0, account0), (aws1, account1) = members
+        answer, _, _ = self.run_function(self.member_event(aws0, old))
+        self.assertEqual(answer["Status"], "FAILED")
+        self.assertIn("connect token is not valid", answer["Reason"])
+        self.assertIsNone(self.stored_role(account0))
+        for aws, account in members:
+            self.catcher.requests.clear()
+            answer, _, _ = self.run_function(self.member_event(aws, new))
+            self.assertEqual(answer["Status"], "SUCCESS", answer)
+        states = self.status(batch)
+        self.assertEqual([states[a]["state"] for a in (account0, account1)],
+                         ["connected", "connected"])
 
 
 if __name__ == "__main__":

@@ -50,8 +50,8 @@ pub fn expired(scope: &Scope) -> ApiError {
     let message = match scope {
         Scope::Account => "The connect token has expired: create a new stack from Onramp.",
         Scope::Batch { .. } => {
-            "The batch connect token has expired. Renew it in Onramp, then update the stack \
-             set's ConnectToken parameter with the new one."
+            "The batch connect token has expired. Renew it in Onramp, then deploy again to the \
+             accounts that are not connected yet, with the new token."
         }
     };
     ApiError::new(401, EXPIRED, message)
@@ -392,5 +392,100 @@ impl FromRequestParts<AppState> for CredentialsCaller {
             at: InAccount::new(state.clone(), ctx, params),
             grant: Some(grant),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+
+    /// An organization with an admin, two accounts, a connect token for the first and a batch
+    /// of both: (db, connect token, batch token).
+    fn setup() -> (Db, String, String) {
+        let db = Db::open(":memory:").unwrap();
+        let conn = db.conn();
+        conn.execute_batch(
+            "INSERT INTO organizations (id, name, created_at) VALUES (100000000001, 'A', 't');
+             INSERT INTO users (id, org_id, full_name, email, email_key, country, password_hash, \
+             role, created_at) VALUES ('u-00000001', 100000000001, 'Ada', 'a@x', 'a@x', 'FR', \
+             'h', 'admin', 't');
+             INSERT INTO accounts (id, org_id, name, created_at) VALUES
+               ('act-0000000a', 100000000001, 'a', 't'), ('act-0000000b', 100000000001, 'b', 't');",
+        )
+        .unwrap();
+        let (single, _) = mint(&conn, "act-0000000a", "u-00000001", "ext", TTL).unwrap();
+        let (batch, hash, expires_at) = fresh(BATCH_TTL);
+        conn.execute(
+            "INSERT INTO aws_batches (id, org_id, token_hash, created_by, created_at, expires_at) \
+             VALUES ('bat-00000001', 100000000001, ?1, 'u-00000001', 't', ?2)",
+            params![&hash[..], expires_at],
+        )
+        .unwrap();
+        conn.execute_batch(
+            "INSERT INTO aws_batch_members (batch_id, account_id, position, external_id) VALUES
+               ('bat-00000001', 'act-0000000a', 0, 'ext'), ('bat-00000001', 'act-0000000b', 1, 'ext');",
+        )
+        .unwrap();
+        drop(conn);
+        (db, single, batch)
+    }
+
+    #[test]
+    fn a_grant_is_used_once_even_when_two_requests_resolved_it() {
+        let (db, single, batch) = setup();
+        let conn = db.conn();
+        let now = OffsetDateTime::now_utc();
+        for (token, account) in [(&single, "act-0000000a"), (&batch, "act-0000000b")] {
+            // Both resolve before either uses it (two stacks racing): only one may win.
+            let (first, _) = resolve(&conn, token, Some(account), now).unwrap();
+            let (second, _) = resolve(&conn, token, Some(account), now).unwrap();
+            assert!(consume(&conn, &first).unwrap(), "{account}");
+            assert!(!consume(&conn, &second).unwrap(), "{account}");
+            let e = resolve(&conn, token, Some(account), now).unwrap_err();
+            assert_eq!(e.errors[0].code, USED);
+        }
+        // The batch's other member is still open.
+        let (g, ctx) = resolve(&conn, &batch, Some("act-0000000a"), now).unwrap();
+        assert_eq!(
+            g.scope,
+            Scope::Batch {
+                batch_id: "bat-00000001".into()
+            }
+        );
+        assert_eq!(
+            (ctx.user_id.as_str(), ctx.org_id),
+            ("u-00000001", 100000000001)
+        );
+    }
+
+    #[test]
+    fn refusals_are_recorded_on_batch_members_only_until_connected() {
+        let (db, single, batch) = setup();
+        let conn = db.conn();
+        let now = OffsetDateTime::now_utc();
+        let state = |account: &str| -> (String, Option<String>) {
+            conn.query_row(
+                "SELECT state, reason FROM aws_batch_members WHERE account_id = ?1",
+                params![account],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+        };
+        let (g, _) = resolve(&conn, &batch, Some("act-0000000a"), now).unwrap();
+        record_refusal(&conn, &g, &ApiError::validation("x", "Say why.")).unwrap();
+        assert_eq!(
+            state("act-0000000a"),
+            ("failed".into(), Some("Say why.".into()))
+        );
+        assert!(consume(&conn, &g).unwrap());
+        assert_eq!(state("act-0000000a"), ("connected".into(), None));
+        record_refusal(&conn, &g, &used(&g.scope)).unwrap();
+        assert_eq!(state("act-0000000a").0, "connected");
+        // A single-account token keeps nothing on the batch.
+        let (s, _) = resolve(&conn, &single, Some("act-0000000a"), now).unwrap();
+        record_refusal(&conn, &s, &ApiError::validation("x", "No.")).unwrap();
+        assert_eq!(state("act-0000000a").0, "connected");
+        assert_eq!(state("act-0000000b"), ("waiting".into(), None));
     }
 }

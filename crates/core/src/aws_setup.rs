@@ -2,6 +2,14 @@
 //! (default, or narrowed to the products they use), the role's trust policy, and the links to
 //! the partition's AWS console (sign-in and CloudFormation quick-create).
 
+mod stackset;
+
+pub use stackset::{
+    STACKSET_ROLE_NAME, StackSetDeploy, StackSetError, StackSetMember, TEMPLATE_BODY_MAX,
+    TemplateSource, shell_quote, stackset_commands, stackset_name, stackset_role_arn,
+    stackset_template, template_source,
+};
+
 use crate::percent::encode;
 use crate::validate::Partition;
 use serde_json::{Value, json};
@@ -258,10 +266,23 @@ const CONNECT_FUNCTION_NAME: &str = "Spot-Connect-${AccountId}";
 /// `POST {ApiUrl}/setup/credentials/aws?accountId={AccountId}` with the token, and always
 /// answers CloudFormation. Without them none of that is created and the user pastes the ARN.
 pub fn linked_account_template() -> String {
-    let policy: Value = serde_json::from_str(
-        &iam_policy(Partition::Aws, &Permissions::Default).expect("the default policy is valid"),
-    )
-    .expect("generated JSON parses");
+    let mut resources = serde_json::Map::new();
+    resources.insert(
+        "SpotinstManagedPolicy".into(),
+        managed_policy(json!({"Fn::Sub": "Spot-Policy-${AccountId}"})),
+    );
+    resources.insert(
+        "SpotinstRole".into(),
+        spot_role(
+            json!({"Fn::Sub": "Spot-Role-${AccountId}"}),
+            json!({"Ref": "ExternalId"}),
+        ),
+    );
+    resources.extend(connect_resources(
+        CONNECT_FUNCTION_NAME,
+        Some("ConnectItself"),
+        json!({"Ref": "AccountId"}),
+    ));
     pretty(&json!({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "Creates the IAM role and policy that let Spot manage compute in this account.",
@@ -277,11 +298,7 @@ pub fn linked_account_template() -> String {
                 "AllowedPattern": "^[A-Za-z0-9_+=,.@:/-]{2,1224}$",
                 "NoEcho": true,
             },
-            "Principal": {
-                "Type": "String",
-                "Description": "The Spot principal the role trusts.",
-                "Default": SPOT_PRINCIPAL,
-            },
+            "Principal": principal_parameter(),
             "ApiUrl": {
                 "Type": "String",
                 "Description": "Onramp's API (https://.../api) the stack reports its role to. Leave empty to paste the role ARN into Onramp yourself.",
@@ -303,96 +320,7 @@ pub fn linked_account_template() -> String {
                 {"Fn::Not": [{"Fn::Equals": [{"Ref": "ConnectToken"}, ""]}]},
             ]},
         },
-        "Resources": {
-            "SpotinstManagedPolicy": {
-                "Type": "AWS::IAM::ManagedPolicy",
-                "Properties": {
-                    "ManagedPolicyName": {"Fn::Sub": "Spot-Policy-${AccountId}"},
-                    "Description": "Permissions Spot uses to optimise compute in this account.",
-                    "PolicyDocument": policy,
-                },
-            },
-            "SpotinstRole": {
-                "Type": "AWS::IAM::Role",
-                "Properties": {
-                    "RoleName": {"Fn::Sub": "Spot-Role-${AccountId}"},
-                    "AssumeRolePolicyDocument": {
-                        "Version": "2012-10-17",
-                        "Statement": [{
-                            "Effect": "Allow",
-                            "Principal": {"AWS": {"Ref": "Principal"}},
-                            "Action": "sts:AssumeRole",
-                            "Condition": {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}},
-                        }],
-                    },
-                    "ManagedPolicyArns": [{"Ref": "SpotinstManagedPolicy"}],
-                },
-            },
-            "SpotConnectLogGroup": {
-                "Type": "AWS::Logs::LogGroup",
-                "Condition": "ConnectItself",
-                "Properties": {
-                    "LogGroupName": {"Fn::Sub": format!("/aws/lambda/{CONNECT_FUNCTION_NAME}")},
-                    "RetentionInDays": 14,
-                },
-            },
-            "SpotConnectFunctionRole": {
-                "Type": "AWS::IAM::Role",
-                "Condition": "ConnectItself",
-                "Properties": {
-                    "AssumeRolePolicyDocument": {
-                        "Version": "2012-10-17",
-                        "Statement": [{
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }],
-                    },
-                    // Least privilege: the function only writes its own log group.
-                    "Policies": [{
-                        "PolicyName": "WriteOwnLogs",
-                        "PolicyDocument": {
-                            "Version": "2012-10-17",
-                            "Statement": [{
-                                "Effect": "Allow",
-                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                                "Resource": {"Fn::Sub": format!(
-                                    "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{CONNECT_FUNCTION_NAME}:*"
-                                )},
-                            }],
-                        },
-                    }],
-                },
-            },
-            "SpotConnectFunction": {
-                "Type": "AWS::Lambda::Function",
-                "Condition": "ConnectItself",
-                // Its log group must exist before it first runs: it may not create one.
-                "DependsOn": "SpotConnectLogGroup",
-                "Properties": {
-                    "FunctionName": {"Fn::Sub": CONNECT_FUNCTION_NAME},
-                    "Description": "Connects this account to Spot once, then answers CloudFormation.",
-                    "Runtime": "python3.12",
-                    "Handler": "index.handler",
-                    // It retries for about a minute and keeps 10 s to answer CloudFormation.
-                    "Timeout": 120,
-                    "MemorySize": 128,
-                    "Role": {"Fn::GetAtt": ["SpotConnectFunctionRole", "Arn"]},
-                    "Code": {"ZipFile": CONNECT_FUNCTION_CODE},
-                },
-            },
-            "SpotConnect": {
-                "Type": "Custom::SpotConnect",
-                "Condition": "ConnectItself",
-                "Properties": {
-                    "ServiceToken": {"Fn::GetAtt": ["SpotConnectFunction", "Arn"]},
-                    "ApiUrl": {"Ref": "ApiUrl"},
-                    "AccountId": {"Ref": "AccountId"},
-                    "ConnectToken": {"Ref": "ConnectToken"},
-                    "RoleArn": {"Fn::GetAtt": ["SpotinstRole", "Arn"]},
-                },
-            },
-        },
+        "Resources": resources,
         "Outputs": {
             "SpotinstRoleArn": {
                 "Description": "Paste this into the Spot console if it does not connect by itself.",
@@ -400,6 +328,150 @@ pub fn linked_account_template() -> String {
             },
         },
     })) + "\n"
+}
+
+/// The `Principal` parameter: whom the role trusts, Spot's account unless told otherwise.
+fn principal_parameter() -> Value {
+    json!({
+        "Type": "String",
+        "Description": "The Spot principal the role trusts.",
+        "Default": SPOT_PRINCIPAL,
+    })
+}
+
+/// `SpotinstManagedPolicy`: the default permissions, as the console previews them.
+fn managed_policy(name: Value) -> Value {
+    let policy: Value = serde_json::from_str(
+        &iam_policy(Partition::Aws, &Permissions::Default).expect("the default policy is valid"),
+    )
+    .expect("generated JSON parses");
+    json!({
+        "Type": "AWS::IAM::ManagedPolicy",
+        "Properties": {
+            "ManagedPolicyName": name,
+            "Description": "Permissions Spot uses to optimise compute in this account.",
+            "PolicyDocument": policy,
+        },
+    })
+}
+
+/// `SpotinstRole`: trusts `Principal` with `external_id`, holds `SpotinstManagedPolicy`.
+fn spot_role(name: Value, external_id: Value) -> Value {
+    json!({
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "RoleName": name,
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"AWS": {"Ref": "Principal"}},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"sts:ExternalId": external_id}},
+                }],
+            },
+            "ManagedPolicyArns": [{"Ref": "SpotinstManagedPolicy"}],
+        },
+    })
+}
+
+/// A name as CloudFormation wants it: `Fn::Sub` when it holds a `${…}`, else the plain string.
+fn sub_or_plain(text: String) -> Value {
+    if text.contains("${") {
+        json!({"Fn::Sub": text})
+    } else {
+        Value::String(text)
+    }
+}
+
+/// The resources that send `SpotinstRole`'s ARN to Onramp for the Spot account `account_id`:
+/// the function (`function_name`; [`CONNECT_FUNCTION_CODE`]), its log group, its role (which may
+/// only write that log group) and the custom resource that runs it, each under `condition`.
+fn connect_resources(
+    function_name: &str,
+    condition: Option<&str>,
+    account_id: Value,
+) -> serde_json::Map<String, Value> {
+    let mut resources = serde_json::Map::new();
+    let mut add = |name: &str, mut r: Value| {
+        if let Some(c) = condition {
+            r["Condition"] = Value::String(c.to_owned());
+        }
+        resources.insert(name.to_owned(), r);
+    };
+    add(
+        "SpotConnectLogGroup",
+        json!({
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                "LogGroupName": sub_or_plain(format!("/aws/lambda/{function_name}")),
+                "RetentionInDays": 14,
+            },
+        }),
+    );
+    add(
+        "SpotConnectFunctionRole",
+        json!({
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }],
+                },
+                // Least privilege: the function only writes its own log group.
+                "Policies": [{
+                    "PolicyName": "WriteOwnLogs",
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [{
+                            "Effect": "Allow",
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": {"Fn::Sub": format!(
+                                "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{function_name}:*"
+                            )},
+                        }],
+                    },
+                }],
+            },
+        }),
+    );
+    add(
+        "SpotConnectFunction",
+        json!({
+            "Type": "AWS::Lambda::Function",
+            // Its log group must exist before it first runs: it may not create one.
+            "DependsOn": "SpotConnectLogGroup",
+            "Properties": {
+                "FunctionName": sub_or_plain(function_name.to_owned()),
+                "Description": "Connects this account to Spot once, then answers CloudFormation.",
+                "Runtime": "python3.12",
+                "Handler": "index.handler",
+                // It retries for about a minute and keeps 10 s to answer CloudFormation.
+                "Timeout": 120,
+                "MemorySize": 128,
+                "Role": {"Fn::GetAtt": ["SpotConnectFunctionRole", "Arn"]},
+                "Code": {"ZipFile": CONNECT_FUNCTION_CODE},
+            },
+        }),
+    );
+    add(
+        "SpotConnect",
+        json!({
+            "Type": "Custom::SpotConnect",
+            "Properties": {
+                "ServiceToken": {"Fn::GetAtt": ["SpotConnectFunction", "Arn"]},
+                "ApiUrl": {"Ref": "ApiUrl"},
+                "AccountId": account_id,
+                "ConnectToken": {"Ref": "ConnectToken"},
+                "RoleArn": {"Fn::GetAtt": ["SpotinstRole", "Arn"]},
+            },
+        }),
+    );
+    resources
 }
 
 fn pretty(v: &Value) -> String {
