@@ -79,7 +79,7 @@ function storedPlan(page) {
 /** The batch token in the commands on screen. */
 async function tokenOnScreen(page) {
   const text = await page.locator('#aws-org-commands-code').innerText();
-  const m = /ConnectToken,ParameterValue=([A-Za-z0-9_-]{20,})/.exec(text);
+  const m = /"ParameterKey":"ConnectToken","ParameterValue":"([A-Za-z0-9_-]{20,})"/.exec(text);
   assert.ok(m, `a batch token in the commands:\n${text.slice(0, 2000)}`);
   return m[1];
 }
@@ -92,7 +92,9 @@ function callback(server, token, accountId, awsId, role = ROLE_NAME) {
   });
 }
 
-const ROLE_NAME = 'SpotStackSetRole';
+/** The role the StackSet creates in every member (core's STACKSET_ROLE_NAME). */
+const ROLE_NAME = 'Spot-Role-Onramp';
+const OU = 'ou-ab12-cdefgh34';
 
 /** Steps 1 and 2 with the mouse: paste, choose 40 of 50 (filter Sandbox → None), prefix aws-. */
 async function pasteAndChoose(page) {
@@ -165,6 +167,17 @@ describe('AWS Organization: a server with connect tokens', () => {
       assert.ok(!ours.some((a) => /Sandbox/.test(a.name)), 'no unchosen member');
 
       await expectText(page.locator('.aws-org-member-summary [role="status"]'), /0 of 40 connected · 0 failed · 40 waiting/, 'the members summary');
+      // The commands need the organizational units; a wrong one is refused at the field.
+      const ous = field(page, 'Organizational unit IDs');
+      await ous.fill('ou-1');
+      await ous.press('Tab');
+      await expectFieldError(ous, /./, 'the OU IDs');
+      await ous.fill(OU);
+      await ous.press('Tab');
+      await expectText(page.locator('#aws-org-commands-code'), /create-stack-set[\s\S]*create-stack-instances/, 'the two commands');
+      const template = JSON.parse(await page.locator('#aws-org-template-code').innerText());
+      assert.equal(Object.keys(template.Mappings.SpotAccounts).length, 40, 'one mapping per member');
+      assert.ok(!JSON.stringify(template).includes('ParameterValue'), 'no token in the template');
       await scan(page, 'deploy with the token');
       const batchToken = await tokenOnScreen(page);
       const plan = await storedPlan(page);
@@ -207,6 +220,7 @@ describe('AWS Organization: a server with connect tokens', () => {
       await page.locator('#aws-org-renew-expired').click();
       await expectVisible(page.locator('#aws-org-token-heading'), 'the new token');
       const renewed = await tokenOnScreen(page);
+      await expectText(page.locator('#aws-org-update-code'), /update-stack-instances[\s\S]*ConnectToken/, 'the token update for the members not connected');
       assert.notEqual(renewed, short);
       const old = await callback(suite.server, batchToken, last.act, last.aws);
       assert.equal(old.status, 401, 'the first token no longer works');

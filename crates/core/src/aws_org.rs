@@ -442,6 +442,42 @@ impl OrgStep {
     }
 }
 
+/// After the batch token is renewed: the command that gives the new token to the stacks of the
+/// members not connected yet (`accounts`), in the chosen units. Their custom resource sees a
+/// changed property and reports its role again; connected members are left alone.
+pub fn stackset_token_update_command(
+    partition: crate::validate::Partition,
+    stack_set_name: &str,
+    targets: &[String],
+    accounts: &[String],
+    connect_token: &str,
+) -> String {
+    use crate::aws_setup::{shell_quote, stack_region};
+    let region = stack_region(partition);
+    let targets = serde_json::json!({
+        "OrganizationalUnitIds": targets,
+        "Accounts": accounts,
+        "AccountFilterType": "INTERSECTION",
+    });
+    let parameters = serde_json::json!([
+        {"ParameterKey": "ConnectToken", "ParameterValue": connect_token}
+    ]);
+    let preferences =
+        serde_json::json!({"FailureTolerancePercentage": 100, "MaxConcurrentPercentage": 25});
+    format!(
+        "aws cloudformation update-stack-instances --region {region} \\\n  \
+         --stack-set-name {} \\\n  \
+         --deployment-targets {} \\\n  \
+         --regions {region} \\\n  \
+         --parameter-overrides {} \\\n  \
+         --operation-preferences {}\n",
+        shell_quote(stack_set_name),
+        shell_quote(&targets.to_string()),
+        shell_quote(&parameters.to_string()),
+        shell_quote(&preferences.to_string()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -604,6 +640,26 @@ mod tests {
             [("222222222222".to_owned(), "aws-Payments".to_owned())]
         );
         assert_eq!(NamingChoice::default().naming("x"), Naming::AwsName);
+    }
+
+    #[test]
+    fn the_token_update_reaches_only_the_members_not_connected() {
+        let cmd = stackset_token_update_command(
+            crate::validate::Partition::Aws,
+            "Spot-Onramp-bat-0000000a",
+            &["ou-ab12-cdefgh34".to_owned()],
+            &["222222222222".to_owned()],
+            "tok'en",
+        );
+        assert!(
+            cmd.starts_with("aws cloudformation update-stack-instances --region us-east-1 \\\n"),
+            "{cmd}"
+        );
+        assert!(cmd.contains("--stack-set-name 'Spot-Onramp-bat-0000000a'"));
+        assert!(cmd.contains(r#""Accounts":["222222222222"]"#));
+        assert!(cmd.contains(r#""AccountFilterType":"INTERSECTION""#));
+        // Quoted for the shell: a quote in a value cannot end the word.
+        assert!(cmd.contains(r#""ParameterValue":"tok'\''en""#), "{cmd}");
     }
 
     fn member_strategy() -> impl Strategy<Value = Vec<(String, String)>> {

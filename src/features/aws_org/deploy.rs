@@ -16,6 +16,7 @@ use crate::state::{Config, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use onramp_core::aws_org::OrgMember;
+use onramp_core::aws_setup::SPOT_PRINCIPAL;
 use onramp_core::dto::{AwsBatchMember, BatchMemberState};
 use onramp_core::ids::AccountId;
 use onramp_core::org_batch::{StateCounts, poll_delay_ms, token_expired};
@@ -94,6 +95,7 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
     // ---- the template and the commands ----
     let template =
         Memo::new(move |_| plan.with(|p| p.as_ref().map(stackset::template).unwrap_or_default()));
+    let template_bytes = Memo::new(move |_| template.with(String::len));
     let management: Memo<Option<OrgMember>> = Memo::new(move |_| {
         let chosen = plan.with(|p| {
             p.as_ref()
@@ -113,18 +115,37 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
             })
         })
     });
-    let api_url = config.public_api_url.clone();
+    let api_url = config.public_api_url.clone().unwrap_or_default();
+    let principal = config
+        .spot_principal
+        .clone()
+        .unwrap_or_else(|| SPOT_PRINCIPAL.to_owned());
     let commands = Signal::derive(move || {
-        let targets = draft.targets.get();
+        let (targets, bucket) = (draft.targets.get(), draft.bucket.get());
+        let bytes = template_bytes.get();
         token.with(|t| {
-            stackset::commands(
-                &targets,
-                api_url.as_deref(),
-                t.as_ref().map(|t| t.connect_token.as_str()),
-            )
+            let token = t.as_ref().map_or("", |t| t.connect_token.as_str());
+            plan.with(|p| {
+                let p = p.as_ref().ok_or_else(String::new)?;
+                stackset::commands(
+                    p,
+                    &stackset::Inputs {
+                        targets: &targets,
+                        bucket: &bucket,
+                        api_url: &api_url,
+                        token,
+                        principal: &principal,
+                        template_bytes: bytes,
+                    },
+                )
+            })
         })
     });
     let commands_text = Signal::derive(move || commands.get().unwrap_or_default());
+    let bucket_error = RwSignal::new(None::<String>);
+    let check_bucket = Callback::new(|v: String| stackset::check_bucket(&v));
+    // Set once the token on screen comes from a renewal: the stacks already deployed need it.
+    let renewed = RwSignal::new(false);
 
     // ---- renewing the token ----
     let expires_at =
@@ -148,6 +169,7 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
                 renew_busy.try_set(false);
                 match result {
                     Ok(b) => {
+                        renewed.try_set(true);
                         expires_at.try_set(Some(b.expires_at.clone()));
                         token.try_set(Some(b));
                         request_animation_frame(|| focus_id("aws-org-token-heading"));
@@ -415,12 +437,33 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
         })
     };
 
+    // After a renewal: the new token for the stacks of the members not connected yet.
+    let update = Signal::derive(move || {
+        if !renewed.get() {
+            return None;
+        }
+        let waiting: Vec<String> = rows.with(|r| {
+            r.iter()
+                .filter(|row| row.state != BatchMemberState::Connected)
+                .map(|row| row.cloud_id.clone())
+                .collect()
+        });
+        let targets = draft.targets.get();
+        token.with(|t| {
+            let t = t.as_ref()?;
+            plan.with(|p| {
+                stackset::update_command(p.as_ref()?, &targets, &waiting, &t.connect_token)
+            })
+        })
+    });
+    let update_text = Signal::derive(move || update.get().unwrap_or_default());
+
     let token_panel = move || {
         if batch_id.get().is_none() {
             return view! {
                 <div class="card notice-panel">
                     <p>
-                        "This server cannot give connect tokens, so the stacks only create the roles. Deploy the StackSet with the ConnectToken parameter left empty; once the stacks are done, press Connect deployed members: each member's role has the same name, so Spot sets its ARN for every member at once."
+                        "This server cannot give connect tokens (it has no public URL that AWS can reach), and the StackSet's stacks report their roles with one, so they cannot connect the members by themselves from here. The role the template creates has the same name in every member (Spot-Role-Onramp, with the policy and trust shown in the template): once that role exists in the members, press Connect deployed members and Spot sets each member's role ARN itself."
                     </p>
                     <Banner notice=connect_error/>
                     <Button id="aws-org-connect-deployed" kind="button" busy=connect_busy on_press=connect_deployed>
@@ -464,23 +507,32 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
             <p>
                 "One template for every member: a table in it maps each AWS account ID to its Spot account and external ID, so each stack creates the role for its own account and reports it. It holds no secret."
             </p>
-            <CodeBlock id="aws-org-template" label="StackSet template" code=template filename="spot-stackset.yaml" mime="application/yaml"/>
+            <CodeBlock id="aws-org-template" label="StackSet template" code=template filename=stackset::TEMPLATE_FILE mime="application/json"/>
 
             <h3>"2. Where to deploy it"</h3>
             <Field id=TARGETS_ID label="Organizational unit IDs" value=draft.targets error=targets_error check=check_targets
                 hint="The OUs (ou-…) or the root (r-…) that hold the chosen members, separated by spaces or commas." autocomplete="off"/>
+            <Show when=move || stackset::needs_bucket(template_bytes.get())>
+                <Field id="aws-org-bucket" label="S3 bucket for the template" value=draft.bucket error=bucket_error check=check_bucket
+                    hint="The template is too large to pass inline (over 51,200 bytes): the commands upload it to this bucket in us-east-1 first." autocomplete="off"/>
+            </Show>
 
             <h3>"3. Deploy"</h3>
             {token_panel}
-            <Show when=move || token.with(Option::is_some) || batch_id.with(Option::is_none)>
+            <Show when=move || token.with(Option::is_some)>
                 <Show
                     when=move || commands.with(Result::is_ok)
                     fallback=move || view! {
                         <p class="muted">{move || commands.get().err()}</p>
                     }
                 >
+                    <p>{format!("Save the template as {} in the folder you run these from, in the organization's management account:", stackset::TEMPLATE_FILE)}</p>
                     <CodeBlock id="aws-org-commands" label="AWS CLI commands" code=commands_text filename="spot-stackset.sh"/>
                 </Show>
+            </Show>
+            <Show when=move || update.with(Option::is_some)>
+                <p>"Already deployed? Give the new token to the stacks of the members that are not connected yet (connected members are left alone):"</p>
+                <CodeBlock id="aws-org-update" label="Token update command" code=update_text filename="spot-stackset-token.sh"/>
             </Show>
             <details class="aws-org-console">
                 <summary>"Or use the AWS console"</summary>
@@ -488,7 +540,8 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
                     <li>"Sign in to the organization's management account (or a delegated StackSets administrator)."</li>
                     <li>"Service-managed StackSets need trusted access: in CloudFormation, StackSets, turn on trusted access with AWS Organizations if it is not on yet."</li>
                     <li>"Create a StackSet with service-managed permissions, upload the template above, and fill in ApiUrl, ConnectToken and Principal as in the commands."</li>
-                    <li>"Turn automatic deployment off (new accounts would have no Spot account in the template), acknowledge that the template creates IAM roles with custom names, and deploy to the organizational units above in one region (us-east-1)."</li>
+                    <li>"Turn automatic deployment off (an account joining later has no Spot account in the template) and acknowledge that the template creates IAM resources with custom names."</li>
+                    <li>"Deploy to the organizational units above with the account filter Intersection and the chosen members' account IDs, in one region: us-east-1. Set failure tolerance high, so one member's failure does not stop the others."</li>
                 </ol>
             </details>
             <Show when=move || management.with(Option::is_some)>

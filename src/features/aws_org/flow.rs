@@ -37,6 +37,8 @@ pub(super) struct OrgDraft {
     pub prefix: RwSignal<String>,
     /// The organizational units (or root) the StackSet deploys to, as typed.
     pub targets: RwSignal<String>,
+    /// The S3 bucket a template too large to pass inline is uploaded to.
+    pub bucket: RwSignal<String>,
 }
 
 /// FNV-1a: tells one pasted list from another without keeping a second copy.
