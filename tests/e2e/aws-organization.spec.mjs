@@ -146,13 +146,15 @@ describe('AWS Organization: a server with connect tokens', () => {
 
       // Half the answers to Create account are lost (the accounts are made), and the page is
       // reloaded half-way.
-      await setFaults(suite.server, { loseAfterWriteRate: 0.5, only: '/api/setup/account' });
+      await setFaults(suite.server, { loseAfterWriteRate: 0.5, latencyMs: 400, only: '/api/setup/account' });
       await button(page, 'Create 40 accounts').click();
       const start = Date.now();
-      while ((await accounts(suite.server, token)).length < 1 + 15) {
+      let made = 0;
+      while ((made = (await accounts(suite.server, token)).length) < 1 + 15) {
         assert.ok(Date.now() - start < 60_000, 'accounts are being created');
-        await page.waitForTimeout(100);
+        await page.waitForTimeout(50);
       }
+      assert.ok(made < 41, `the reload comes half-way (${made - 1} of 40 made)`);
       await page.reload();
       await expectURL(page, `${BASE}/create`);
       await expectText(page.locator('.aws-org-summary'), /Creating Spot accounts|external IDs|batch token|Done/, 'progress after the reload');
