@@ -23,12 +23,12 @@ const PLAN_KEY = 'onramp.draft.awsorg.plan';
 const MANAGEMENT = '100000000001';
 
 /** `aws organizations list-accounts` output: 50 members, the first the management account, the
- * last ten "Sandbox" accounts of which two are suspended. */
-function listAccounts(n = 50) {
+ * last ten (`sandboxes`) "Sandbox" accounts of which the last two are suspended. */
+function listAccounts(n = 50, sandboxes = 10) {
   const accounts = [];
   for (let i = 1; i <= n; i += 1) {
     const id = String(100000000000 + i);
-    const sandbox = i > n - 10;
+    const sandbox = i > n - sandboxes;
     const state = sandbox && i > n - 2 ? 'SUSPENDED' : 'ACTIVE';
     accounts.push({
       Id: id,
@@ -270,7 +270,7 @@ describe('AWS Organization: a server without connect tokens, keyboard only', () 
       await expectURL(page, BASE);
 
       await tabTo(page, '#aws-org-list', 'the list');
-      await page.keyboard.insertText(listAccounts(6));
+      await page.keyboard.insertText(listAccounts(6, 0));
       await tabTo(page, '.aws-org-list .btn-primary', 'Next');
       await page.keyboard.press('Enter');
       await expectURL(page, `${BASE}/members`);
