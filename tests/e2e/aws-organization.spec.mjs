@@ -237,6 +237,39 @@ describe('AWS Organization: a server with connect tokens', () => {
     }));
 });
 
+describe('AWS Organization: rate limited half-way', () => {
+  const suite = browserSuite({
+    start: () => startFaultServer({ args: ['--public-url', PUBLIC] }),
+    beforeEachTest: clearFaults,
+    cleanup: clearFaults,
+  });
+
+  it('a 429 on Create account stops with words and Try again; it resumes and makes each account once', T,
+    () => suite.withPage(async (page, problems) => {
+      const token = await signedIn(suite.server, page);
+      await open(page, BASE);
+      await field(page, LIST_LABEL).fill(listAccounts(8, 0));
+      await button(page, 'Next').click();
+      await expectText(page.locator('.aws-org-counts'), /^8 of 8 chosen$/, 'eight chosen');
+      await button(page, 'Next').click();
+      await expectURL(page, `${BASE}/create`);
+      await setFaults(suite.server, { rateLimitEvery: 4, resetSecs: 30, only: '/api/setup/account' });
+      await button(page, 'Create 8 accounts').click();
+      await expectVisible(page.getByRole('alert').filter({ hasText: /Too many requests in a short time\. Wait 30 seconds, then try again\./ }), 'the 429 said');
+      await expectVisible(button(page, 'Try again'), 'Try again');
+      await scan(page, 'create, rate limited');
+      const before = (await accounts(suite.server, token)).filter((a) => a.name.startsWith('Team')).length;
+      assert.ok(before < 8, `stopped half-way (${before} made)`);
+      await clearFaults(suite.server);
+      await button(page, 'Try again').click();
+      await page.waitForURL(`**${BASE}/deploy`, { timeout: 60_000 });
+      const made = (await accounts(suite.server, token)).filter((a) => a.name.startsWith('Team'));
+      assert.equal(made.length, 8, made.map((a) => a.name).join(', '));
+      assert.equal(new Set(made.map((a) => a.name)).size, 8);
+      await expectNoPageProblems(page, problems);
+    }));
+});
+
 describe('AWS Organization: a server without connect tokens, keyboard only', () => {
   const suite = browserSuite({ start: () => startFaultServer() });
 
