@@ -414,7 +414,7 @@ async fn the_status_says_waiting_failed_with_the_reason_or_connected_by_any_path
 }
 
 #[tokio::test]
-async fn a_new_external_id_after_the_batch_fails_the_member_with_words() {
+async fn a_new_external_id_after_the_batch_fails_the_member_until_renewed() {
     let app = app();
     let (admin, accounts) = admin_with_accounts(&app, "ada@example.com", 1).await;
     let (id, secret) = batch(&app, &admin, &accounts).await;
@@ -428,6 +428,13 @@ async fn a_new_external_id_after_the_batch_fails_the_member_with_words() {
     let (state, reason) = state_of(&app, &admin, &id, &accounts[0]).await;
     assert_eq!(state, "failed");
     assert!(reason.unwrap().contains("external ID"));
+
+    // Renewing records the account's external ID of now (a template made after it trusts it).
+    let new = renew(&app, &admin, &id).await;
+    let new = new.item()["connectToken"].as_str().unwrap();
+    app.post(&credentials_uri(&accounts[0]), new, role_body(ROLE))
+        .await
+        .expect(200);
 }
 
 #[tokio::test]
@@ -637,4 +644,34 @@ async fn tokens_are_stored_hashed() {
     }
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_thousand_members_fit_in_one_batch() {
+    let app = app();
+    let (admin, me) = app.signup("ada@example.com").await;
+    let org = me["organizationId"]
+        .to_string()
+        .trim_matches('"')
+        .to_owned();
+    let ids: Vec<String> = (0..1000)
+        .map(|i| format!("act-{:08x}", 0x1000_0000 + i))
+        .collect();
+    let mut sql = String::new();
+    for id in &ids {
+        sql.push_str(&format!(
+            "INSERT INTO accounts (id, org_id, name, created_at) VALUES ('{id}', {org}, 'm', 't');
+             INSERT INTO aws_external_ids (account_id, external_id, max_valid_until, valid_until_unix)
+             VALUES ('{id}', 'ext{id}', 't', 0);"
+        ));
+    }
+    app.exec(&sql);
+    let (batch_id, _) = batch(&app, &admin, &ids).await;
+    let m = members(&app, &admin, &batch_id).await;
+    assert_eq!(m.len(), 1000);
+    assert!(
+        m.iter()
+            .zip(&ids)
+            .all(|(m, id)| m.0 == *id && m.1 == "waiting")
+    );
 }
