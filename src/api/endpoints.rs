@@ -209,6 +209,27 @@ impl Api {
         self.first("POST", &path, None).await
     }
 
+    /// Ours: one batch connect token for these Spot accounts (each must have an external ID);
+    /// the answer is the only place the token appears.
+    pub async fn create_aws_batch(&self, ids: &[AccountId]) -> Result<AwsBatch, ApiError> {
+        let body = AwsBatchRequest {
+            account_ids: ids.iter().map(ToString::to_string).collect(),
+        };
+        self.first("POST", "/onramp/aws/batches", json(&body)).await
+    }
+
+    /// Ours: a new token for a batch (the old one stops working); connected members stay so.
+    pub async fn renew_aws_batch_token(&self, batch_id: &str) -> Result<AwsBatch, ApiError> {
+        let path = format!("/onramp/aws/batches/{}/token", enc(batch_id));
+        self.first("POST", &path, None).await
+    }
+
+    /// Ours: each member's state in a batch (never the token).
+    pub async fn aws_batch_status(&self, batch_id: &str) -> Result<AwsBatchStatus, ApiError> {
+        let path = format!("/onramp/aws/batches/{}", enc(batch_id));
+        self.first("GET", &path, None).await
+    }
+
     pub async fn set_aws_credentials(
         &self,
         id: &AccountId,

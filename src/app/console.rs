@@ -9,6 +9,7 @@ use crate::components::{ConnectPanels, LazyView, NotFound};
 use crate::features::accounts::{AddAccount, Dashboard};
 use crate::features::auth::Home;
 use crate::features::aws::AwsConnect;
+use crate::features::aws_org::AwsOrganization;
 use crate::features::azure::AzureConnect;
 use crate::features::embed::{EmbedAddAccount, EmbedEntry, EmbedFlow, EmbedLayer};
 use crate::features::finops::FinOps;
@@ -78,6 +79,9 @@ pub fn App(config: Config) -> impl IntoView {
                     />
                     // The additional-account flow; one view reads the URL.
                     <Route path=path!("/accounts/new") view=add_account/>
+                    // Connecting a whole AWS Organization: its own flow, before `:step` would take it.
+                    <Route path=path!("/accounts/new/aws-organization") view=aws_organization/>
+                    <Route path=path!("/accounts/new/aws-organization/:step") view=aws_organization/>
                     <Route path=path!("/accounts/new/:step") view=add_account/>
                     <Route path=path!("/accounts/new/connect/:provider") view=add_account/>
                     <Route path=path!("/accounts/:id/setup") view=add_account/>
@@ -178,6 +182,12 @@ crate::split_view!(
     }
 );
 crate::split_view!(
+    aws_org,
+    fn aws_organization_flow() {
+        view! { <AwsOrganization/> }
+    }
+);
+crate::split_view!(
     settings_members,
     fn settings_members() {
         view! { <Members/> }
@@ -204,6 +214,10 @@ fn welcome() -> impl IntoView {
 
 fn management() -> impl IntoView {
     view! { <RequireSession writer=true><LazyView load=management_wizard/></RequireSession> }
+}
+
+fn aws_organization() -> impl IntoView {
+    view! { <RequireSession writer=true><LazyView load=aws_organization_flow/></RequireSession> }
 }
 
 fn add_account() -> impl IntoView {

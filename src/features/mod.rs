@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod aws;
+pub mod aws_org;
 pub mod azure;
 pub mod embed;
 pub mod finops;

@@ -199,6 +199,20 @@ describe('accessibility (axe-core)', () => {
         await scan('management-role-arns');
       });
 
+      it('/accounts/new/aws-organization: the list with an error, then the members table', T, async () => {
+        await open(page, '/accounts/new/aws-organization');
+        const list = field(page, 'Member accounts (JSON or CSV)');
+        await list.fill('123456789012');
+        await button(page, 'Next').click();
+        await expectFieldError(list, /one column/, 'the member list');
+        await scan('aws-org-list-error');
+        await list.fill('Id,Name,State\n123456789012,Payments,ACTIVE\n210987654321,Old sandbox,SUSPENDED');
+        await button(page, 'Next').click();
+        await expectURL(page, '/accounts/new/aws-organization/members');
+        await expectVisible(page.locator('.aws-org-table'), 'the members table');
+        await scan('aws-org-members');
+      });
+
       it('/settings/members', T, async () => {
         await open(page, '/settings/members');
         await expectVisible(page.locator('.members-table'), 'the members table');

@@ -6,6 +6,7 @@
 //! in one go rather than by trial.
 
 use crate::validate::{FieldError, account_name};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 
@@ -325,6 +326,158 @@ pub fn spot_name(naming: &Naming, member: &OrgMember) -> String {
     account_name(&candidate).unwrap_or_else(|_| format!("AWS {}", member.id))
 }
 
+/// The naming choice as the console keeps it (the prefix is typed separately, so switching
+/// away from it and back keeps what was typed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NamingChoice {
+    #[default]
+    AwsName,
+    AwsNameAndId,
+    Prefix,
+}
+
+impl NamingChoice {
+    pub fn naming(self, prefix: &str) -> Naming {
+        match self {
+            Self::AwsName => Naming::AwsName,
+            Self::AwsNameAndId => Naming::AwsNameAndId,
+            Self::Prefix => Naming::Prefix(prefix.to_owned()),
+        }
+    }
+}
+
+/// The chosen members, in list order, as `(AWS account ID, Spot account name)`: what a batch
+/// plan is made of.
+pub fn planned(
+    members: &[OrgMember],
+    chosen: &BTreeSet<String>,
+    naming: &Naming,
+) -> Vec<(String, String)> {
+    members
+        .iter()
+        .filter(|m| chosen.contains(&m.id))
+        .map(|m| (m.id.clone(), spot_name(naming, m)))
+        .collect()
+}
+
+/// The steps of connecting an organization, each with its own URL under
+/// `/accounts/new/aws-organization`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum OrgStep {
+    /// Paste or upload the member list.
+    List,
+    /// Choose members and naming.
+    Members,
+    /// Create the Spot accounts, their external IDs and the batch.
+    Create,
+    /// Deploy the StackSet and watch members connect.
+    Deploy,
+}
+
+pub const ORG_BASE_PATH: &str = "/accounts/new/aws-organization";
+
+impl OrgStep {
+    pub const ALL: [OrgStep; 4] = [Self::List, Self::Members, Self::Create, Self::Deploy];
+
+    pub fn path(self) -> String {
+        match self {
+            Self::List => ORG_BASE_PATH.to_owned(),
+            Self::Members => format!("{ORG_BASE_PATH}/members"),
+            Self::Create => format!("{ORG_BASE_PATH}/create"),
+            Self::Deploy => format!("{ORG_BASE_PATH}/deploy"),
+        }
+    }
+
+    /// The step a path names (a trailing slash allowed); `None` outside this flow.
+    pub fn parse(path: &str) -> Option<Self> {
+        let rest = path.strip_prefix(ORG_BASE_PATH)?.trim_end_matches('/');
+        Some(match rest {
+            "" => Self::List,
+            "/members" => Self::Members,
+            "/create" => Self::Create,
+            "/deploy" => Self::Deploy,
+            _ => return None,
+        })
+    }
+
+    /// From 0, for the stepper.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::List => "Paste or upload the member accounts",
+            Self::Members => "Choose members and names",
+            Self::Create => "Create the Spot accounts",
+            Self::Deploy => "Deploy the StackSet and connect",
+        }
+    }
+
+    /// Where a request for `wanted` lands: `listed` says the pasted list reads, `chosen` how
+    /// many members are chosen, `plan` the batch in progress (which fixes the choice: steps 1
+    /// and 2 then lead to step 3), `deployable` that every member has its account and external ID.
+    pub fn allowed(
+        wanted: OrgStep,
+        listed: bool,
+        chosen: usize,
+        plan: bool,
+        deployable: bool,
+    ) -> OrgStep {
+        if plan {
+            return if wanted == Self::Deploy && deployable {
+                Self::Deploy
+            } else {
+                Self::Create
+            };
+        }
+        match wanted {
+            Self::List => Self::List,
+            _ if !listed => Self::List,
+            Self::Members => Self::Members,
+            _ if chosen == 0 => Self::Members,
+            _ => Self::Create,
+        }
+    }
+}
+
+/// After the batch token is renewed: the command that gives the new token to the stacks of the
+/// members not connected yet (`accounts`), in the chosen units. Their custom resource sees a
+/// changed property and reports its role again; connected members are left alone.
+pub fn stackset_token_update_command(
+    partition: crate::validate::Partition,
+    stack_set_name: &str,
+    targets: &[String],
+    accounts: &[String],
+    connect_token: &str,
+) -> String {
+    use crate::aws_setup::{shell_quote, stack_region};
+    let region = stack_region(partition);
+    let targets = serde_json::json!({
+        "OrganizationalUnitIds": targets,
+        "Accounts": accounts,
+        "AccountFilterType": "INTERSECTION",
+    });
+    let parameters = serde_json::json!([
+        {"ParameterKey": "ConnectToken", "ParameterValue": connect_token}
+    ]);
+    let preferences =
+        serde_json::json!({"FailureTolerancePercentage": 100, "MaxConcurrentPercentage": 25});
+    format!(
+        "aws cloudformation update-stack-instances --region {region} \\\n  \
+         --stack-set-name {} \\\n  \
+         --deployment-targets {} \\\n  \
+         --regions {region} \\\n  \
+         --parameter-overrides {} \\\n  \
+         --operation-preferences {}\n",
+        shell_quote(stack_set_name),
+        shell_quote(&targets.to_string()),
+        shell_quote(&parameters.to_string()),
+        shell_quote(&preferences.to_string()),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,6 +606,60 @@ mod tests {
             ..m[1].clone()
         };
         assert_eq!(spot_name(&Naming::AwsName, &digits), "AWS 222222222222");
+    }
+
+    #[test]
+    fn steps_have_urls_and_guards() {
+        for s in OrgStep::ALL {
+            assert_eq!(OrgStep::parse(&s.path()), Some(s));
+            assert_eq!(OrgStep::parse(&format!("{}/", s.path())), Some(s));
+        }
+        assert_eq!(OrgStep::parse("/accounts/new/aws-organization/other"), None);
+        assert_eq!(OrgStep::parse("/accounts/new/name"), None);
+        use OrgStep::*;
+        // Nothing pasted: only the list.
+        assert_eq!(OrgStep::allowed(Deploy, false, 0, false, false), List);
+        assert_eq!(OrgStep::allowed(Members, false, 0, false, false), List);
+        // Listed, nobody chosen: up to the members.
+        assert_eq!(OrgStep::allowed(Create, true, 0, false, false), Members);
+        assert_eq!(OrgStep::allowed(Create, true, 3, false, false), Create);
+        assert_eq!(OrgStep::allowed(Deploy, true, 3, false, false), Create);
+        // A batch in progress fixes the choice.
+        assert_eq!(OrgStep::allowed(List, true, 3, true, false), Create);
+        assert_eq!(OrgStep::allowed(Deploy, true, 3, true, false), Create);
+        assert_eq!(OrgStep::allowed(Deploy, true, 3, true, true), Deploy);
+        assert_eq!(OrgStep::allowed(Members, true, 3, true, true), Create);
+    }
+
+    #[test]
+    fn the_plan_takes_the_chosen_members_in_order_with_their_names() {
+        let m = parse_members(PAGE).unwrap();
+        let chosen: BTreeSet<String> = ["222222222222".to_owned()].into();
+        assert_eq!(
+            planned(&m, &chosen, &NamingChoice::Prefix.naming("aws-")),
+            [("222222222222".to_owned(), "aws-Payments".to_owned())]
+        );
+        assert_eq!(NamingChoice::default().naming("x"), Naming::AwsName);
+    }
+
+    #[test]
+    fn the_token_update_reaches_only_the_members_not_connected() {
+        let cmd = stackset_token_update_command(
+            crate::validate::Partition::Aws,
+            "Spot-Onramp-bat-0000000a",
+            &["ou-ab12-cdefgh34".to_owned()],
+            &["222222222222".to_owned()],
+            "tok'en",
+        );
+        assert!(
+            cmd.starts_with("aws cloudformation update-stack-instances --region us-east-1 \\\n"),
+            "{cmd}"
+        );
+        assert!(cmd.contains("--stack-set-name 'Spot-Onramp-bat-0000000a'"));
+        assert!(cmd.contains(r#""Accounts":["222222222222"]"#));
+        assert!(cmd.contains(r#""AccountFilterType":"INTERSECTION""#));
+        // Quoted for the shell: a quote in a value cannot end the word.
+        assert!(cmd.contains(r#""ParameterValue":"tok'\''en""#), "{cmd}");
     }
 
     fn member_strategy() -> impl Strategy<Value = Vec<(String, String)>> {

@@ -503,6 +503,11 @@ pub fn AddAccount() -> impl IntoView {
                         <Show when=move || management_exists.get() == Some(true)>
                             <p class="muted">"Your organization already has its management account, so only linked accounts can be added."</p>
                         </Show>
+                        <p class="org-entry">
+                            "Many AWS accounts? "
+                            <a href="/accounts/new/aws-organization">"Connect a whole AWS Organization"</a>
+                            ": one Spot account per member account, created for you, and one StackSet that connects them all."
+                        </p>
                         <div class="form-actions">
                             <button type="button" class="btn btn-primary" on:click=kind_next>"Next"</button>
                         </div>

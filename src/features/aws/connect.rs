@@ -386,6 +386,15 @@ pub fn AwsConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> 
                 </div>
             </form>
             </Disclosure>
+
+            // A third way, for many accounts: its own flow, linked by URL only. A page load
+            // (rel=external): the wizard around this panel sends any path it does not know back
+            // to its own step.
+            <p class="org-entry">
+                "Many AWS accounts? "
+                <a href="/accounts/new/aws-organization" rel="external">"Connect a whole AWS Organization"</a>
+                ": one Spot account per member account, and one StackSet that connects them all."
+            </p>
         </Disclosure>
     }
 }

@@ -1,0 +1,340 @@
+// Connecting a whole AWS Organization: paste 50 members, choose 40, create their Spot accounts
+// while answers get lost and the page is reloaded half-way (exactly 40 accounts in the end), then
+// connect them as the StackSet's callback would (the batch token, one role per member) and watch
+// the table turn Connected; a reload forgets the token and Renew gives a new one; an expired token
+// is said and renewed. Without connect tokens the page says why and connects the members by their
+// predictable role ARNs. axe at 1280 and 320 px on every screen; one keyboard-only pass.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { api, newUser, signupViaApi } from './lib/server.mjs';
+import {
+  checkA11y, expectFieldError, expectNoPageProblems, expectNoSidewaysScroll, expectText, expectURL, expectValue,
+  expectVisible, open, screenshot,
+} from './lib/browser.mjs';
+import { button, field } from './lib/app.mjs';
+import { clearFaults, setFaults, startFaultServer } from './lib/faults.mjs';
+import { browserSuite } from './lib/suite.mjs';
+
+const T = { timeout: 240_000 };
+const PUBLIC = 'https://onramp.example.com';
+const BASE = '/accounts/new/aws-organization';
+const LIST_LABEL = 'Member accounts (JSON or CSV)';
+const PLAN_KEY = 'onramp.draft.awsorg.plan';
+const MANAGEMENT = '100000000001';
+
+/** `aws organizations list-accounts` output: 50 members, the first the management account, the
+ * last ten (`sandboxes`) "Sandbox" accounts of which the last two are suspended. */
+function listAccounts(n = 50, sandboxes = 10) {
+  const accounts = [];
+  for (let i = 1; i <= n; i += 1) {
+    const id = String(100000000000 + i);
+    const sandbox = i > n - sandboxes;
+    const state = sandbox && i > n - 2 ? 'SUSPENDED' : 'ACTIVE';
+    accounts.push({
+      Id: id,
+      Arn: `arn:aws:organizations::${MANAGEMENT}:account/o-exampleorg1/${id}`,
+      Email: `aws+${i}@example.com`,
+      Name: sandbox ? `Sandbox ${i}` : `Team ${String(i).padStart(2, '0')}`,
+      Status: state,
+      State: state,
+      JoinedMethod: 'CREATED',
+      JoinedTimestamp: '2024-01-01T00:00:00+00:00',
+    });
+  }
+  return JSON.stringify({ Accounts: accounts }, null, 2);
+}
+
+/** axe at 1280 px, then at 320 × 640 px with no sideways scrolling, then back. */
+async function scan(page, name) {
+  await checkA11y(page, `${name} (1280 px)`);
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  try {
+    await expectNoSidewaysScroll(page, `${name} (320 px)`);
+    await checkA11y(page, `${name} (320 px)`);
+    await screenshot(page, `aws-org-320-${name.replace(/[^a-z0-9]+/gi, '-')}`);
+  } finally {
+    await page.setViewportSize(size);
+  }
+}
+
+async function signedIn(server, page) {
+  const token = await signupViaApi(server, newUser());
+  await page.goto('/favicon.svg');
+  await page.evaluate((t) => sessionStorage.setItem('onramp.session', t), token);
+  return token;
+}
+
+async function accounts(server, token) {
+  const res = await api(server, 'GET', '/api/setup/account', { token });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body.response.items;
+}
+
+/** The plan the page keeps (never the token). */
+function storedPlan(page) {
+  return page.evaluate((k) => JSON.parse(sessionStorage.getItem(k) ?? 'null'), PLAN_KEY);
+}
+
+/** The batch token in the commands on screen. */
+async function tokenOnScreen(page) {
+  const text = await page.locator('#aws-org-commands-code').innerText();
+  const m = /"ParameterKey":"ConnectToken","ParameterValue":"([A-Za-z0-9_-]{20,})"/.exec(text);
+  assert.ok(m, `a batch token in the commands:\n${text.slice(0, 2000)}`);
+  return m[1];
+}
+
+/** What the StackSet's callback sends for one member. */
+function callback(server, token, accountId, awsId, role = ROLE_NAME) {
+  return api(server, 'POST', `/api/setup/credentials/aws?accountId=${accountId}`, {
+    token,
+    body: { credentials: { iamRole: `arn:aws:iam::${awsId}:role/${role}` } },
+  });
+}
+
+/** The role the StackSet creates in every member (core's STACKSET_ROLE_NAME). */
+const ROLE_NAME = 'Spot-Role-Onramp';
+const OU = 'ou-ab12-cdefgh34';
+
+/** Steps 1 and 2 with the mouse: paste, choose 40 of 50 (filter Sandbox → None), prefix aws-. */
+async function pasteAndChoose(page) {
+  await expectVisible(page.getByRole('heading', { name: 'Connect an AWS Organization', level: 1 }), 'the flow heading');
+  const list = field(page, LIST_LABEL);
+  // A wrong paste: the message sits at the field and the text stays.
+  await list.fill('{"Accounts": [');
+  await button(page, 'Next').click();
+  await expectFieldError(list, /not valid JSON/, 'the list');
+  await expectValue(list, '{"Accounts": [', 'the list after the error');
+  await list.fill(listAccounts());
+  await button(page, 'Next').click();
+  await expectURL(page, `${BASE}/members`);
+  const counts = page.locator('.aws-org-counts');
+  await expectText(counts, /^48 of 50 chosen$/, 'the default choice (suspended left out)');
+  await expectVisible(page.getByText('Management account', { exact: true }), 'the management account marked');
+  assert.equal(await page.getByLabel('Sandbox 50', { exact: true }).isChecked(), false, 'a suspended member starts unchosen');
+  await field(page, 'Filter by name, ID or email').fill('sandbox');
+  await expectText(counts, /48 of 50 chosen · 10 match the filter/, 'the counts with the filter');
+  await page.locator('#aws-org-none').click();
+  await field(page, 'Filter by name, ID or email').fill('');
+  await expectText(counts, /^40 of 50 chosen$/, 'the counts after None');
+  await page.getByLabel('A prefix, then the AWS name', { exact: true }).check();
+  await field(page, 'Prefix').fill('aws-');
+  await expectText(page.locator('.aws-org-example'), /Team 01 \(AWS\) becomes “aws-Team 01” in Spot\./, 'the naming preview');
+  await expectText(page.locator('.aws-org-table tbody tr').first(), /aws-Team 01/, 'the Spot name column');
+}
+
+describe('AWS Organization: a server with connect tokens', () => {
+  const suite = browserSuite({
+    start: () => startFaultServer({ args: ['--public-url', PUBLIC] }),
+    beforeEachTest: clearFaults,
+    cleanup: clearFaults,
+  });
+
+  it('50 pasted, 40 chosen, created through lost answers and a reload (exactly 40), connected by the callback, token renewed and expired', T,
+    () => suite.withPage(async (page, problems) => {
+      const token = await signedIn(suite.server, page);
+      await open(page, '/accounts/new');
+      await page.getByRole('link', { name: 'Connect a whole AWS Organization' }).click();
+      await expectURL(page, BASE);
+      await scan(page, 'paste');
+      await pasteAndChoose(page);
+      await scan(page, 'members');
+      await button(page, 'Next').click();
+      await expectURL(page, `${BASE}/create`);
+      await expectVisible(button(page, 'Create 40 accounts'), 'the create button');
+      await scan(page, 'create');
+
+      // Half the answers to Create account are lost (the accounts are made), and the page is
+      // reloaded half-way.
+      await setFaults(suite.server, { loseAfterWriteRate: 0.5, latencyMs: 400, only: '/api/setup/account' });
+      await button(page, 'Create 40 accounts').click();
+      const start = Date.now();
+      let made = 0;
+      while ((made = (await accounts(suite.server, token)).length) < 1 + 15) {
+        assert.ok(Date.now() - start < 60_000, 'accounts are being created');
+        await page.waitForTimeout(50);
+      }
+      assert.ok(made < 41, `the reload comes half-way (${made - 1} of 40 made)`);
+      await page.reload();
+      await expectURL(page, `${BASE}/create`);
+      await expectText(page.locator('.aws-org-summary'), /Creating Spot accounts|external IDs|batch token|Done/, 'progress after the reload');
+      await page.waitForURL(`**${BASE}/deploy`, { timeout: 120_000 });
+      await clearFaults(suite.server);
+
+      const all = await accounts(suite.server, token);
+      const ours = all.filter((a) => a.name.startsWith('aws-'));
+      assert.equal(ours.length, 40, `exactly 40 Spot accounts: ${ours.map((a) => a.name).join(', ')}`);
+      assert.equal(new Set(ours.map((a) => a.name)).size, 40, 'one per member');
+      assert.equal(all.length, 41, 'and nothing else besides the organization\'s first account');
+      assert.ok(!ours.some((a) => /Sandbox/.test(a.name)), 'no unchosen member');
+
+      await expectText(page.locator('.aws-org-member-summary [role="status"]'), /0 of 40 connected · 0 failed · 40 waiting/, 'the members summary');
+      // The commands need the organizational units; a wrong one is refused at the field.
+      const ous = field(page, 'Organizational unit IDs');
+      await ous.fill('ou-1');
+      await ous.press('Tab');
+      await expectFieldError(ous, /./, 'the OU IDs');
+      await ous.fill(OU);
+      await ous.press('Tab');
+      await expectText(page.locator('#aws-org-commands-code'), /create-stack-set[\s\S]*create-stack-instances/, 'the two commands');
+      const template = JSON.parse(await page.locator('#aws-org-template-code').innerText());
+      assert.equal(Object.keys(template.Mappings.SpotAccounts).length, 40, 'one mapping per member');
+      assert.ok(!JSON.stringify(template).includes('ParameterValue'), 'no token in the template');
+      await scan(page, 'deploy with the token');
+      const batchToken = await tokenOnScreen(page);
+      const plan = await storedPlan(page);
+      assert.match(plan.batchId, /^bat-[0-9a-f]{8}$/);
+      const storage = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+      assert.ok(!storage.includes(batchToken), 'the batch token is not stored in the browser');
+
+      // The StackSet's callback, member by member; one member gets a wrong role first.
+      const byName = new Map(ours.map((a) => [a.name, a.accountId]));
+      const members = plan.members.map((m) => ({ aws: m.cloudId, act: byName.get(m.spotName) }));
+      assert.equal(members.length, 40);
+      for (const m of members.slice(0, 39)) {
+        const res = await callback(suite.server, batchToken, m.act, m.aws);
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+      }
+      const last = members[39];
+      const refused = await callback(suite.server, batchToken, last.act, last.aws, 'bad role name with spaces');
+      assert.notEqual(refused.status, 200, 'a wrong role is refused');
+      await button(page, 'Check now').click();
+      await expectText(page.locator('.aws-org-member-summary [role="status"]'), /39 of 40 connected · 1 failed · 0 waiting/, 'the table after the callbacks');
+      await field(page, 'Show').selectOption('failed');
+      await expectText(page.locator('.aws-org-deploy tbody tr'), /Failed/, 'the failed member');
+      await scan(page, 'deploy, a failed member');
+
+      // A reload forgets the token: the page says so and Renew gives a new one.
+      await page.reload();
+      await expectURL(page, `${BASE}/deploy`);
+      await expectVisible(page.getByText(/The batch token is not kept in this browser/), 'the token is not kept');
+      await scan(page, 'deploy after a reload');
+      // A token that expires at once: the page says it has expired and renews it.
+      await setFaults(suite.server, { batchTokenTtlSecs: 1 });
+      await button(page, 'Renew the batch token').click();
+      const short = await tokenOnScreen(page);
+      assert.notEqual(short, batchToken, 'a new token');
+      await page.waitForTimeout(1_500);
+      await button(page, 'Check now').click();
+      await expectVisible(page.getByText(/The batch token has expired/), 'the expiry said');
+      await scan(page, 'deploy, token expired');
+      await clearFaults(suite.server);
+      await page.locator('#aws-org-renew-expired').click();
+      await expectVisible(page.locator('#aws-org-token-heading'), 'the new token');
+      const renewed = await tokenOnScreen(page);
+      await expectText(page.locator('#aws-org-update-code'), /update-stack-instances[\s\S]*ConnectToken/, 'the token update for the members not connected');
+      assert.notEqual(renewed, short);
+      const old = await callback(suite.server, batchToken, last.act, last.aws);
+      assert.equal(old.status, 401, 'the first token no longer works');
+      const ok = await callback(suite.server, renewed, last.act, last.aws);
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      await field(page, 'Show').selectOption('');
+      await button(page, 'Check now').click();
+      await expectText(page.locator('.aws-org-member-summary [role="status"]'), /All 40 members are connected\./, 'all connected');
+      const connected = (await accounts(suite.server, token)).filter((a) => a.name.startsWith('aws-') && a.cloudProvider === 'aws');
+      assert.equal(connected.length, 40);
+      await expectNoPageProblems(page, problems);
+    }));
+});
+
+describe('AWS Organization: rate limited half-way', () => {
+  const suite = browserSuite({
+    start: () => startFaultServer({ args: ['--public-url', PUBLIC] }),
+    beforeEachTest: clearFaults,
+    cleanup: clearFaults,
+  });
+
+  it('a 429 on Create account stops with words and Try again; it resumes and makes each account once', T,
+    () => suite.withPage(async (page, problems) => {
+      const token = await signedIn(suite.server, page);
+      await open(page, BASE);
+      await field(page, LIST_LABEL).fill(listAccounts(8, 0));
+      await button(page, 'Next').click();
+      await expectText(page.locator('.aws-org-counts'), /^8 of 8 chosen$/, 'eight chosen');
+      await button(page, 'Next').click();
+      await expectURL(page, `${BASE}/create`);
+      await setFaults(suite.server, { rateLimitEvery: 4, resetSecs: 30, only: '/api/setup/account' });
+      await button(page, 'Create 8 accounts').click();
+      await expectVisible(page.getByRole('alert').filter({ hasText: /Too many requests in a short time\. Wait 30 seconds, then try again\./ }), 'the 429 said');
+      await expectVisible(button(page, 'Try again'), 'Try again');
+      await scan(page, 'create, rate limited');
+      const before = (await accounts(suite.server, token)).filter((a) => a.name.startsWith('Team')).length;
+      assert.ok(before < 8, `stopped half-way (${before} made)`);
+      await clearFaults(suite.server);
+      await button(page, 'Try again').click();
+      await page.waitForURL(`**${BASE}/deploy`, { timeout: 60_000 });
+      const made = (await accounts(suite.server, token)).filter((a) => a.name.startsWith('Team'));
+      assert.equal(made.length, 8, made.map((a) => a.name).join(', '));
+      assert.equal(new Set(made.map((a) => a.name)).size, 8);
+      await expectNoPageProblems(page, problems);
+    }));
+});
+
+describe('AWS Organization: a server without connect tokens, keyboard only', () => {
+  const suite = browserSuite({ start: () => startFaultServer() });
+
+  /** Tab (at most 80 times) until `selector` has focus; focus must never fall to the body. */
+  async function tabTo(page, selector, what) {
+    for (let i = 0; i < 80; i += 1) {
+      if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+      await page.keyboard.press('Tab');
+    }
+    assert.fail(`Tab never reached ${what}`);
+  }
+  async function focusNotOnBody(page, when) {
+    // Focus moves a frame after a step changes.
+    await page.waitForTimeout(100);
+    const tag = await page.evaluate(() => document.activeElement?.tagName);
+    assert.notEqual(tag, 'BODY', `focus fell to the body ${when}`);
+  }
+
+  it('keyboard only: paste, choose, create; no tokens said and Connect deployed members connects every member', T,
+    () => suite.withPage(async (page, problems) => {
+      const token = await signedIn(suite.server, page);
+      await open(page, '/welcome');
+      // The first-run wizard's AWS panel offers the organization as a third way.
+      await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).check();
+      await button(page, 'Next').click();
+      const link = page.getByRole('link', { name: 'Connect a whole AWS Organization' });
+      if (!(await link.isVisible())) await button(page, 'Linked account').click();
+      await expectVisible(link, 'the organization link in the AWS panel');
+      await link.focus();
+      await page.keyboard.press('Enter');
+      await expectURL(page, BASE);
+
+      await tabTo(page, '#aws-org-list', 'the list');
+      await page.keyboard.insertText(listAccounts(6, 0));
+      await tabTo(page, '.aws-org-list .btn-primary', 'Next');
+      await page.keyboard.press('Enter');
+      await expectURL(page, `${BASE}/members`);
+      await focusNotOnBody(page, 'after step 1');
+      await expectText(page.locator('.aws-org-counts'), /^6 of 6 chosen$/, 'six chosen');
+      await tabTo(page, '#aws-org-m-100000000001', 'the management account\'s box');
+      await page.keyboard.press('Space');
+      await expectText(page.locator('.aws-org-counts'), /^5 of 6 chosen$/, 'five chosen');
+      await tabTo(page, '.aws-org-members .btn-primary', 'Next');
+      await page.keyboard.press('Enter');
+      await expectURL(page, `${BASE}/create`);
+      await focusNotOnBody(page, 'after step 2');
+      await tabTo(page, '#aws-org-retry', 'Create 5 accounts');
+      await page.keyboard.press('Enter');
+      await expectVisible(page.locator('#aws-org-no-tokens'), 'why there is no token');
+      await focusNotOnBody(page, 'after the refusal');
+      await scan(page, 'create, no connect tokens');
+      assert.equal((await accounts(suite.server, token)).filter((a) => a.name.startsWith('Team')).length, 5);
+
+      await tabTo(page, '#aws-org-no-tokens .btn', 'Continue without a token');
+      await page.keyboard.press('Enter');
+      await expectURL(page, `${BASE}/deploy`);
+      await focusNotOnBody(page, 'after step 3');
+      await expectText(page.locator('.aws-org-member-summary [role="status"]'), /0 of 5 connected · 0 failed · 5 waiting/, 'five waiting');
+      await scan(page, 'deploy, no connect tokens');
+      await tabTo(page, '#aws-org-connect-deployed', 'Connect deployed members');
+      await page.keyboard.press('Enter');
+      await expectText(page.locator('.aws-org-member-summary [role="status"]'), /All 5 members are connected\./, 'all connected');
+      await focusNotOnBody(page, 'after connecting');
+      const connected = (await accounts(suite.server, token)).filter((a) => a.cloudProvider === 'aws');
+      assert.equal(connected.length, 5);
+      await expectNoPageProblems(page, problems);
+    }));
+});
