@@ -17,6 +17,8 @@ pub mod kinds {
     pub const SESSION: &str = "onramp:auth:session";
     pub const WHOAMI: &str = "onramp:auth:whoami";
     pub const AWS_CONNECT_TOKEN: &str = "onramp:aws:connectToken";
+    pub const AWS_BATCH: &str = "onramp:aws:batch";
+    pub const AWS_BATCH_STATUS: &str = "onramp:aws:batch-status";
 }
 
 // ---- organizations -------------------------------------------------------------------------
@@ -102,6 +104,58 @@ pub struct ConnectToken {
     pub connect_token: String,
     /// ISO-8601 instant after which the token no longer works.
     pub expires_at: String,
+}
+
+/// Ours: body of `POST /onramp/aws/batches`: the Spot accounts one batch connect token covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewBatchRequest {
+    pub account_ids: Vec<AccountId>,
+}
+
+/// Ours: answer of `POST /onramp/aws/batches` and of `…/batches/{batchId}/token` (kind
+/// [`kinds::AWS_BATCH`]). The token is in this answer only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchCreated {
+    pub batch_id: String,
+    pub connect_token: String,
+    /// ISO-8601 instant after which the token no longer works.
+    pub expires_at: String,
+    pub account_ids: Vec<AccountId>,
+}
+
+/// Ours: answer of `GET /onramp/aws/batches/{batchId}` (kind [`kinds::AWS_BATCH_STATUS`]);
+/// never the token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchStatus {
+    pub batch_id: String,
+    pub expires_at: String,
+    pub members: Vec<BatchMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchMember {
+    pub account_id: AccountId,
+    pub state: BatchMemberState,
+    /// Why the last callback for this account was refused (person-readable), when `failed`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatchMemberState {
+    /// No credentials yet, and no refused callback.
+    Waiting,
+    /// The Spot account has AWS credentials (by any path).
+    Connected,
+    /// The last callback with this batch's token for the account was refused.
+    Failed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,6 +19,7 @@ mod golden;
 pub mod ids;
 pub mod management;
 pub mod onboarding;
+pub mod org_batch;
 pub mod percent;
 pub mod retry;
 pub mod return_to;
