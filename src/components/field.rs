@@ -44,6 +44,9 @@ pub fn Field(
     #[prop(optional)]
     options: Option<&'static [(&'static str, &'static str)]>,
     #[prop(optional)] empty_option: Option<&'static str>,
+    /// When given (and no `options`), the control is a `<textarea>` of this many rows.
+    #[prop(optional)]
+    rows: Option<u32>,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
@@ -80,6 +83,25 @@ pub fn Field(
     };
 
     let control = match options {
+        None if rows.is_some() => view! {
+            <textarea
+                id=id
+                name=id
+                rows=rows
+                autocomplete=autocomplete
+                spellcheck="false"
+                required=true
+                aria-invalid=invalid
+                aria-describedby=described_by
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    recheck_if_shown();
+                }
+                on:blur=on_blur
+            ></textarea>
+        }
+        .into_any(),
         None => view! {
             <input
                 id=id

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod auth;
 pub mod aws;
 pub mod azure;
+pub mod azure_subs;
 pub mod embed;
 pub mod finops;
 pub mod gcp;

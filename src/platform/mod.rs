@@ -4,3 +4,4 @@
 pub mod clock;
 pub mod lazy;
 pub mod storage;
+pub mod tasks;
