@@ -78,9 +78,10 @@ pub fn App(config: Config) -> impl IntoView {
                         view=|| view! { <RequireSession><LazyView load=dashboard/></RequireSession> }
                     />
                     // Many Azure subscriptions at once (before `/accounts/new/:step`, which would
-                    // match its first step: the first route that matches wins).
-                    <Route path=path!("/accounts/new/azure-subscriptions") view=azure_subs/>
-                    <Route path=path!("/accounts/new/azure-subscriptions/:step") view=azure_subs/>
+                    // match its first step: the first route that matches wins). One route for
+                    // its three steps, so moving between them keeps the page, and with it the
+                    // client secret it holds in memory only.
+                    <Route path=path!("/accounts/new/azure-subscriptions/:step?") view=azure_subs/>
                     // The additional-account flow; one view reads the URL.
                     <Route path=path!("/accounts/new") view=add_account/>
                     <Route path=path!("/accounts/new/:step") view=add_account/>

@@ -348,15 +348,18 @@ impl Run {
             .plan
             .with_untracked(|p| {
                 p.as_ref().map(|p| {
-                    self.connected.with_untracked(|c| {
-                        to_connect(p, targets.as_ref(), c)
-                            .into_iter()
-                            .filter(|&i| {
-                                p.members[i].account_id.is_some()
-                                    && !self.failed(&p.members[i].cloud_id)
-                            })
-                            .collect::<Vec<_>>()
-                    })
+                    // The step may be gone (the user went back): then nothing more is sent.
+                    self.connected
+                        .try_with_untracked(|c| {
+                            to_connect(p, targets.as_ref(), c)
+                                .into_iter()
+                                .filter(|&i| {
+                                    p.members[i].account_id.is_some()
+                                        && !self.failed(&p.members[i].cloud_id)
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default()
                 })
             })
             .unwrap_or_default();
@@ -494,10 +497,20 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
         }
         text
     };
-    // Finished: nothing is kept for a reload any more.
+    // Finished: nothing is kept for a reload any more, and focus (on the button that goes
+    // away, or on the summary after a row's Try again) moves to what comes next.
     Effect::new(move |_| {
         if all_connected.get() && !busy.get() {
             flow.persisted.clear();
+            request_animation_frame(|| {
+                let active = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.active_element())
+                    .map(|e| e.id());
+                if matches!(active.as_deref(), None | Some("" | "azure-subs-summary")) {
+                    focus_id("azure-subs-done");
+                }
+            });
         }
     });
 
@@ -562,6 +575,9 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
                 .and_then(|p| p.members.iter().position(|m| m.cloud_id == key))
         });
         if let Some(i) = i {
+            // The row is redrawn (and its button goes) as it starts again: focus stays on the
+            // summary that says how it goes.
+            focus_id("azure-subs-summary");
             start.run(Some(BTreeSet::from([i])));
         }
     });
@@ -604,7 +620,7 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
                     hint="The same value as in the first step. Kept only on this page."
                 />
             </Show>
-            <p role="status" aria-live="polite" class="batch-summary" id="azure-subs-summary">{summary}</p>
+            <p role="status" aria-live="polite" class="batch-summary" id="azure-subs-summary" tabindex="-1">{summary}</p>
             <Banner notice=run.banner/>
             <Show when=move || { tally.get().failed > 0 }>
                 <p class="muted">
@@ -620,7 +636,7 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
             </Show>
             <Show when=move || all_connected.get()>
                 <div class="form-actions">
-                    <A href="/dashboard" attr:class="btn btn-primary">"Go to the dashboard"</A>
+                    <A href="/dashboard" attr:class="btn btn-primary" attr:id="azure-subs-done">"Go to the dashboard"</A>
                 </div>
             </Show>
             <Show when=move || started.get()>
