@@ -594,9 +594,9 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
             "Continue".to_owned()
         }
     };
-    let need_secret = Memo::new(move |_| {
-        flow.secret.with(String::is_empty) || secret_error.with(Option::is_some)
-    });
+    // Asked for here when this step opens without it (a reload). Decided once: removing the
+    // field as soon as something is typed would take it away from under the cursor.
+    let ask_secret = flow.secret.with_untracked(String::is_empty);
 
     view! {
         <div class="azure-subs-connect">
@@ -605,7 +605,7 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
                     {move || format!("{} Spot accounts will be created, one per chosen subscription, and each is given this app registration's credentials once Azure accepts them.", flow.chosen.with(Vec::len))}
                 </p>
             </Show>
-            <Show when=move || need_secret.get() && !all_connected.get()>
+            <Show when=move || ask_secret && !all_connected.get()>
                 <Show when=move || flow.secret_lost || started.get()>
                     <p class="azure-secret-note">
                         "The client secret value is never kept, not even for a reload: paste it again to go on."
