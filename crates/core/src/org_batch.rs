@@ -496,10 +496,10 @@ mod tests {
                 .collect();
             // Some members already know their account (answers that did arrive).
             for (k, a) in accounts.iter().enumerate() {
-                if (seed >> (k % 64)) & 1 == 1 {
-                    if let Some(i) = p.members.iter().position(|m| m.spot_name == a.name) {
-                        p.record_account(i, a.account_id.clone());
-                    }
+                if (seed >> (k % 64)) & 1 == 1
+                    && let Some(i) = p.members.iter().position(|m| m.spot_name == a.name)
+                {
+                    p.record_account(i, a.account_id.clone());
                 }
             }
             (p, accounts)
