@@ -224,6 +224,22 @@ describe('many Azure subscriptions at once', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('the entry point on add-account\'s Azure step', T, () => withPage(async (page, problems) => {
+    await signedIn(page, suite.server, newUser());
+    await page.getByRole('link', { name: /Connect a Linked Account/ }).click();
+    await expectURL(page, '/accounts/new/name');
+    await field(page, 'Account name').fill('One subscription');
+    await button(page, 'Create account').click();
+    await expectURL(page, '/accounts/new/provider');
+    await page.getByRole('radio', { name: 'Microsoft Azure', exact: true }).click();
+    await button(page, 'Next').click();
+    await expectURL(page, '/accounts/new/connect/azure');
+    await page.getByRole('link', { name: 'Connect many subscriptions', exact: true }).click();
+    await expectURL(page, BASE);
+    await expectVisible(page.getByRole('heading', { name: 'Connect many Azure subscriptions', level: 1 }), 'the page heading');
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('keyboard only: fill, choose, create and connect', T, () => withPage(async (page, problems) => {
     const { token } = await signedIn(page, suite.server, newUser());
     const before = await accountsOf(suite.server, token);
