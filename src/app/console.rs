@@ -11,6 +11,7 @@ use crate::features::auth::Home;
 use crate::features::aws::AwsConnect;
 use crate::features::aws_org::AwsOrganization;
 use crate::features::azure::AzureConnect;
+use crate::features::azure_subs::AzureSubscriptions;
 use crate::features::embed::{EmbedAddAccount, EmbedEntry, EmbedFlow, EmbedLayer};
 use crate::features::finops::FinOps;
 use crate::features::gcp::GcpConnect;
@@ -77,6 +78,11 @@ pub fn App(config: Config) -> impl IntoView {
                         path=path!("/dashboard")
                         view=|| view! { <RequireSession><LazyView load=dashboard/></RequireSession> }
                     />
+                    // Many Azure subscriptions at once (before `/accounts/new/:step`, which would
+                    // match its first step: the first route that matches wins). One route for
+                    // its three steps, so moving between them keeps the page, and with it the
+                    // client secret it holds in memory only.
+                    <Route path=path!("/accounts/new/azure-subscriptions/:step?") view=azure_subs/>
                     // The additional-account flow; one view reads the URL.
                     <Route path=path!("/accounts/new") view=add_account/>
                     // Connecting a whole AWS Organization: its own flow, before `:step` would take it.
@@ -188,6 +194,12 @@ crate::split_view!(
     }
 );
 crate::split_view!(
+    azure_subs,
+    fn azure_subs_flow() {
+        view! { <AzureSubscriptions/> }
+    }
+);
+crate::split_view!(
     settings_members,
     fn settings_members() {
         view! { <Members/> }
@@ -222,6 +234,10 @@ fn aws_organization() -> impl IntoView {
 
 fn add_account() -> impl IntoView {
     view! { <RequireSession writer=true><LazyView load=add_account_flow/></RequireSession> }
+}
+
+fn azure_subs() -> impl IntoView {
+    view! { <RequireSession writer=true><LazyView load=azure_subs_flow/></RequireSession> }
 }
 
 /// Shown when the signed-in user's profile could not be loaded: without it the wizard cannot

@@ -18,6 +18,7 @@ mod offline_banner;
 mod password_checklist;
 mod provider_picker;
 mod secret_input;
+mod status_table;
 mod stepper;
 
 pub use banner::{Banner, Notice, StatusMessage, notice};
@@ -39,6 +40,7 @@ pub use offline_banner::OfflineBanner;
 pub use password_checklist::PasswordChecklist;
 pub use provider_picker::{PROVIDERS, ProviderPicker, provider_logo, provider_name, provider_slug};
 pub use secret_input::SecretInput;
+pub use status_table::{StatusRow, StatusTable};
 pub use stepper::{Step, Stepper};
 
 /// Sets the document title for the current screen ("Sign in · Onramp").

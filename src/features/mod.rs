@@ -8,6 +8,7 @@ pub mod auth;
 pub mod aws;
 pub mod aws_org;
 pub mod azure;
+pub mod azure_subs;
 pub mod embed;
 pub mod finops;
 pub mod gcp;

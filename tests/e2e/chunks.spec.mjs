@@ -41,6 +41,7 @@ const ROUTES = [
   { route: '/dashboard', bundle: '/onramp', heading: 'Insights & Recommendations', chunks: ['dashboard'], signedIn: true },
   { route: '/accounts/new', bundle: '/onramp', heading: 'Add an account', chunks: ['add_account'], signedIn: true },
   { route: '/accounts/new/aws-organization', bundle: '/onramp', heading: 'Connect an AWS Organization', chunks: ['aws_org'], signedIn: true },
+  { route: '/accounts/new/azure-subscriptions', bundle: '/onramp', heading: 'Connect many Azure subscriptions', chunks: ['azure_subs'], signedIn: true },
   { route: '/management', bundle: '/onramp', heading: 'Connect your AWS management account', chunks: ['management'], signedIn: true },
   { route: '/finops', bundle: '/onramp', heading: 'FinOps products', chunks: ['finops'], signedIn: true },
   { route: '/settings/members', bundle: '/onramp', heading: 'Members', chunks: ['settings_members'], signedIn: true },

@@ -6,9 +6,12 @@
 
 use crate::aws_org::csv_cells;
 use crate::azure_setup::{ROLE_ACTIONS, ROLE_FILE_NAME};
-use crate::validate::{FieldError, azure_guid};
+use crate::dto::{Account, BatchMemberState, CloudProvider};
+use crate::org_batch::{BatchPlan, PlannedMember, StateCounts};
+use crate::validate::{FieldError, account_name, azure_guid, management_group_id};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One subscription of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,6 +328,187 @@ pub fn role_commands(client_id: &str, scope: &RoleScope) -> String {
     out
 }
 
+// ---- choosing and naming -----------------------------------------------------------------
+
+/// Why a subscription cannot be connected with the app registration of `tenant_id` (shown
+/// beside it, and it stays unchosen); `None` when it can.
+pub fn unavailable(sub: &Subscription, tenant_id: &str) -> Option<String> {
+    if !sub.state.running() {
+        return Some(format!(
+            "{}: its resources do not run, so Spot has nothing to manage there.",
+            sub.state.label()
+        ));
+    }
+    match sub.tenant_id.as_deref() {
+        Some(t) if !t.eq_ignore_ascii_case(tenant_id.trim()) => Some(format!(
+            "In another directory ({t}): this app registration cannot be given a role there."
+        )),
+        _ => None,
+    }
+}
+
+/// The subscriptions to connect, in list order: the user's choice (or the default one while
+/// they made none), without those [`unavailable`] for this tenant.
+pub fn chosen<'a>(
+    subs: &'a [Subscription],
+    choice: Option<&BTreeSet<String>>,
+    tenant_id: &str,
+) -> Vec<&'a Subscription> {
+    let default;
+    let choice = match choice {
+        Some(c) => c,
+        None => {
+            default = default_choice(subs);
+            &default
+        }
+    };
+    subs.iter()
+        .filter(|s| choice.contains(&s.id) && unavailable(s, tenant_id).is_none())
+        .collect()
+}
+
+/// The filter box: a subscription matches when its ID or name contains the text (any case).
+pub fn matches(sub: &Subscription, query: &str) -> bool {
+    let q = query.trim().to_lowercase();
+    q.is_empty() || sub.id.contains(&q) || sub.name.to_lowercase().contains(&q)
+}
+
+/// How each subscription's Spot account is named.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Naming {
+    /// The subscription's name.
+    #[default]
+    Name,
+    /// Its name and ID, e.g. "Production (0f8fad5b-…)".
+    NameAndId,
+    /// A prefix before its name, e.g. "azure-" → "azure-Production".
+    Prefix,
+}
+
+/// The Spot account name for a subscription, checked with the account-name rule. A
+/// subscription without a name is called by its ID.
+pub fn spot_name(naming: Naming, prefix: &str, sub: &Subscription) -> Result<String, FieldError> {
+    let name = if sub.name.trim().is_empty() {
+        format!("Azure {}", sub.id)
+    } else {
+        sub.name.trim().to_owned()
+    };
+    let candidate = match naming {
+        Naming::Name => name,
+        Naming::NameAndId => format!("{name} ({})", sub.id),
+        Naming::Prefix => {
+            if prefix.trim().is_empty() {
+                return fail("Type the prefix, e.g. azure-.");
+            }
+            format!("{}{name}", prefix.trim_start())
+        }
+    };
+    account_name(&candidate).map_err(|e| {
+        FieldError::new(format!(
+            "The subscription {} would be named “{candidate}”: {}",
+            sub.id, e.message
+        ))
+    })
+}
+
+/// Every chosen subscription's `(ID, Spot name)`, or the first name the rule refuses.
+pub fn spot_names(
+    naming: Naming,
+    prefix: &str,
+    subs: &[&Subscription],
+) -> Result<Vec<(String, String)>, FieldError> {
+    subs.iter()
+        .map(|s| Ok((s.id.clone(), spot_name(naming, prefix, s)?)))
+        .collect()
+}
+
+/// Where the user wants the role granted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ScopeChoice {
+    /// On a management group that holds the subscriptions.
+    ManagementGroup,
+    /// On each chosen subscription.
+    #[default]
+    Subscriptions,
+}
+
+/// The role scope for a choice: the management group's ID checked with its rule, or the chosen
+/// subscriptions.
+pub fn role_scope(
+    choice: ScopeChoice,
+    management_group: &str,
+    subs: &[&Subscription],
+) -> Result<RoleScope, FieldError> {
+    match choice {
+        ScopeChoice::ManagementGroup => {
+            management_group_id(management_group).map(RoleScope::ManagementGroup)
+        }
+        ScopeChoice::Subscriptions => Ok(RoleScope::Subscriptions(
+            subs.iter().map(|s| s.id.clone()).collect(),
+        )),
+    }
+}
+
+// ---- connecting -----------------------------------------------------------------------------
+
+/// Whether the listing shows `member`'s Spot account connected to its subscription.
+pub fn is_connected(member: &PlannedMember, accounts: &[Account]) -> bool {
+    let Some(id) = &member.account_id else {
+        return false;
+    };
+    accounts.iter().any(|a| {
+        &a.account_id == id
+            && a.cloud_provider == Some(CloudProvider::Azure)
+            && a.provider_external_id
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case(&member.cloud_id))
+    })
+}
+
+/// One subscription's state in the status table: connected, failed with the server's reason,
+/// else waiting.
+pub fn member_state(
+    member: &PlannedMember,
+    connected: &BTreeSet<String>,
+    failed: &BTreeMap<String, String>,
+) -> (BatchMemberState, Option<String>) {
+    if connected.contains(&member.cloud_id) {
+        (BatchMemberState::Connected, None)
+    } else if let Some(reason) = failed.get(&member.cloud_id) {
+        (BatchMemberState::Failed, Some(reason.clone()))
+    } else {
+        (BatchMemberState::Waiting, None)
+    }
+}
+
+/// The counts of the states.
+pub fn counts(states: impl IntoIterator<Item = BatchMemberState>) -> StateCounts {
+    let mut c = StateCounts::default();
+    for s in states {
+        match s {
+            BatchMemberState::Waiting => c.waiting += 1,
+            BatchMemberState::Connected => c.connected += 1,
+            BatchMemberState::Failed => c.failed += 1,
+        }
+    }
+    c
+}
+
+/// The members still to be worked on by a run over `targets` (indices; every member when
+/// `None`): not connected, and — unless the run is a retry of them — not failed.
+pub fn to_connect(
+    plan: &BatchPlan,
+    targets: Option<&BTreeSet<usize>>,
+    connected: &BTreeSet<String>,
+) -> Vec<usize> {
+    (0..plan.members.len())
+        .filter(|i| targets.is_none_or(|t| t.contains(i)))
+        .filter(|&i| !connected.contains(&plan.members[i].cloud_id))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,6 +640,176 @@ mod tests {
         );
     }
 
+    fn sub(id: &str, name: &str, tenant: Option<&str>, state: SubscriptionState) -> Subscription {
+        Subscription {
+            id: id.into(),
+            name: name.into(),
+            tenant_id: tenant.map(str::to_owned),
+            state,
+        }
+    }
+
+    #[test]
+    fn disabled_and_other_tenant_subscriptions_are_never_chosen() {
+        use SubscriptionState::*;
+        const C: &str = "11111111-2222-3333-4444-555555555555";
+        let subs = vec![
+            sub(A, "Prod", Some(T), Enabled),
+            sub(B, "Old", Some(T), Disabled),
+            sub(C, "Partner", Some(A), Enabled),
+        ];
+        assert_eq!(unavailable(&subs[0], &T.to_uppercase()), None);
+        assert!(unavailable(&subs[1], T).unwrap().starts_with("Disabled:"));
+        assert!(
+            unavailable(&subs[2], T)
+                .unwrap()
+                .contains("another directory")
+        );
+        let ids = |v: Vec<&Subscription>| v.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+        // No choice made yet: the default, minus the other tenant's.
+        assert_eq!(ids(chosen(&subs, None, T)), [A]);
+        // Even when picked explicitly.
+        let all: BTreeSet<String> = [A, B, C].map(str::to_owned).into();
+        assert_eq!(ids(chosen(&subs, Some(&all), T)), [A]);
+        assert_eq!(
+            ids(chosen(&subs, Some(&BTreeSet::new()), T)),
+            Vec::<String>::new()
+        );
+        assert!(matches(&subs[2], "PART") && matches(&subs[2], "2222") && !matches(&subs[0], "x"));
+    }
+
+    #[test]
+    fn names_follow_the_choice_and_the_account_name_rule() {
+        use SubscriptionState::Enabled;
+        let prod = sub(A, "Production", None, Enabled);
+        assert_eq!(spot_name(Naming::Name, "", &prod).unwrap(), "Production");
+        assert_eq!(
+            spot_name(Naming::NameAndId, "", &prod).unwrap(),
+            format!("Production ({A})")
+        );
+        assert_eq!(
+            spot_name(Naming::Prefix, "azure-", &prod).unwrap(),
+            "azure-Production"
+        );
+        assert_eq!(
+            spot_name(Naming::Prefix, " ", &prod).unwrap_err().message,
+            "Type the prefix, e.g. azure-."
+        );
+        // No letter in the name: the rule's message, naming the subscription.
+        let digits = sub(B, "2024", None, Enabled);
+        let e = spot_name(Naming::Name, "", &digits).unwrap_err().message;
+        assert!(
+            e.starts_with(&format!("The subscription {B} would be named “2024”")),
+            "{e}"
+        );
+        assert!(spot_name(Naming::Prefix, "az-", &digits).is_ok());
+        // Too long once the ID is added.
+        let long = sub(A, &"x".repeat(80), None, Enabled);
+        assert!(spot_name(Naming::Name, "", &long).is_ok());
+        assert!(spot_name(Naming::NameAndId, "", &long).is_err());
+        let nameless = sub(A, " ", None, Enabled);
+        assert_eq!(
+            spot_name(Naming::Name, "", &nameless).unwrap(),
+            format!("Azure {A}")
+        );
+        let both = [&prod, &digits];
+        assert!(spot_names(Naming::Name, "", &both).is_err());
+        assert_eq!(
+            spot_names(Naming::Prefix, "a-", &both).unwrap(),
+            [
+                (A.to_owned(), "a-Production".to_owned()),
+                (B.to_owned(), "a-2024".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn the_scope_is_the_group_or_the_chosen_subscriptions() {
+        use SubscriptionState::Enabled;
+        let s = [sub(A, "a", None, Enabled), sub(B, "b", None, Enabled)];
+        let refs: Vec<&Subscription> = s.iter().collect();
+        assert_eq!(
+            role_scope(ScopeChoice::ManagementGroup, " mg-1 ", &refs).unwrap(),
+            RoleScope::ManagementGroup("mg-1".into())
+        );
+        assert_eq!(
+            role_scope(ScopeChoice::ManagementGroup, "", &refs)
+                .unwrap_err()
+                .message,
+            "Enter the management group ID."
+        );
+        assert_eq!(
+            role_scope(ScopeChoice::Subscriptions, "ignored!", &refs).unwrap(),
+            RoleScope::Subscriptions(vec![A.into(), B.into()])
+        );
+    }
+
+    #[test]
+    fn states_come_from_the_listing_and_the_failures() {
+        use crate::ids::{AccountId, OrganizationId};
+        let mut plan = BatchPlan::new(
+            "2026-12-03T10:00:00.000Z",
+            [
+                (A.to_owned(), "a".to_owned()),
+                (B.to_owned(), "b".to_owned()),
+            ],
+        );
+        plan.record_account(0, AccountId::from_bits(1));
+        plan.record_account(1, AccountId::from_bits(2));
+        let account = |n: u32, provider: Option<CloudProvider>, ext: Option<&str>| Account {
+            account_id: AccountId::from_bits(n),
+            name: "a".into(),
+            organization_id: OrganizationId::new(100_000_000_001).unwrap(),
+            provider_external_id: ext.map(str::to_owned),
+            cloud_provider: provider,
+            created_at: "2026-12-03T10:00:00.000Z".into(),
+        };
+        let listing = [
+            account(1, Some(CloudProvider::Azure), Some(&A.to_uppercase())),
+            // Connected, but to another subscription or provider: not this member's doing.
+            account(2, Some(CloudProvider::Aws), Some(B)),
+        ];
+        assert!(is_connected(&plan.members[0], &listing));
+        assert!(!is_connected(&plan.members[1], &listing));
+        let wrong_sub = [account(2, Some(CloudProvider::Azure), Some(A))];
+        assert!(!is_connected(&plan.members[1], &wrong_sub));
+
+        let connected = BTreeSet::from([A.to_owned()]);
+        let failed = BTreeMap::from([
+            (A.to_owned(), "stale".to_owned()),
+            (B.to_owned(), "No role".to_owned()),
+        ]);
+        assert_eq!(
+            member_state(&plan.members[0], &connected, &failed),
+            (BatchMemberState::Connected, None),
+            "connected wins over an older failure"
+        );
+        assert_eq!(
+            member_state(&plan.members[1], &connected, &failed),
+            (BatchMemberState::Failed, Some("No role".into()))
+        );
+        assert_eq!(
+            member_state(&plan.members[1], &connected, &BTreeMap::new()).0,
+            BatchMemberState::Waiting
+        );
+        let c = counts([
+            BatchMemberState::Connected,
+            BatchMemberState::Failed,
+            BatchMemberState::Waiting,
+            BatchMemberState::Connected,
+        ]);
+        assert_eq!((c.connected, c.failed, c.waiting, c.total()), (2, 1, 1, 4));
+        assert_eq!(to_connect(&plan, None, &connected), [1]);
+        assert_eq!(
+            to_connect(&plan, Some(&BTreeSet::from([0])), &connected),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            to_connect(&plan, Some(&BTreeSet::from([1])), &BTreeSet::new()),
+            [1]
+        );
+    }
+
     proptest! {
         #[test]
         fn json_and_csv_of_the_same_subscriptions_read_the_same(
@@ -472,6 +826,39 @@ mod tests {
             let a = parse_subscriptions(&json).unwrap();
             prop_assert_eq!(&a, &parse_subscriptions(&csv).unwrap());
             prop_assert_eq!(a.len(), ids.len());
+        }
+
+        #[test]
+        fn chosen_subscriptions_are_connectable_and_every_name_passes_the_rule(
+            subs in prop::collection::vec(
+                ("[0-9a-f]{8}", "[ -~]{0,30}", 0usize..3, 0usize..5), 1..20),
+            prefix in "[ -~]{0,12}",
+            naming in prop::sample::select(vec![Naming::Name, Naming::NameAndId, Naming::Prefix]),
+        ) {
+            use SubscriptionState::*;
+            let mut seen = BTreeSet::new();
+            let subs: Vec<Subscription> = subs
+                .into_iter()
+                .filter(|(k, ..)| seen.insert(k.clone()))
+                .map(|(k, name, tenant, state)| {
+                    Subscription {
+                        id: format!("{k}-0000-4000-8000-000000000000"),
+                        name,
+                        tenant_id: [None, Some(T.to_owned()), Some(A.to_owned())][tenant].clone(),
+                        state: [Enabled, Warned, PastDue, Disabled, Deleted][state],
+                    }
+                })
+                .collect();
+            let all: BTreeSet<String> = subs.iter().map(|s| s.id.clone()).collect();
+            for c in [None, Some(&all)] {
+                for s in chosen(&subs, c, T) {
+                    prop_assert!(s.state.running());
+                    prop_assert!(s.tenant_id.as_deref().is_none_or(|t| t == T));
+                    if let Ok(name) = spot_name(naming, &prefix, s) {
+                        prop_assert_eq!(account_name(&name), Ok(name.clone()));
+                    }
+                }
+            }
         }
     }
 }

@@ -465,6 +465,13 @@ pub fn AddAccount() -> impl IntoView {
                 .into_any()
             }
             AccountKind::Linked => view! {
+                {(p == CloudProvider::Azure).then(|| view! {
+                    <p class="many-note">
+                        "Several subscriptions share one app registration? "
+                        <a href="/accounts/new/azure-subscriptions">"Connect many subscriptions"</a>
+                        " at once instead."
+                    </p>
+                })}
                 <ForAccount id=id>
                     {expect_context::<ConnectPanels>().0(p, draft.connect, on_connected)}
                 </ForAccount>
