@@ -148,7 +148,7 @@ pub struct AwsBatchMember {
 
 /// `connected`: the account has AWS credentials, however they were set. `failed`: the last
 /// callback with the batch's token for it was refused. `waiting`: neither yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BatchMemberState {
     Waiting,
