@@ -10,6 +10,7 @@ use onramp_core::ids::AccountId;
 use std::cell::{Cell, RefCell};
 
 /// What the embedded console is doing.
+#[cfg_attr(feature = "auth-bundle", allow(dead_code))] // the sign-in bundle has no embed mode
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Phase {
     /// Waiting for the parent's `init`.
@@ -84,6 +85,7 @@ pub(crate) fn post(msg: &ChildMessage) {
 
 /// Enters embed mode for the checked parent `origin` (once per page load): the page stays in it
 /// for its whole life.
+#[cfg_attr(feature = "auth-bundle", allow(dead_code))]
 pub(crate) fn enter(origin: String, session: Session) -> Embed {
     PARENT.with(|p| *p.borrow_mut() = Some(origin));
     let s = Embed {

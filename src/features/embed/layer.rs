@@ -13,7 +13,9 @@
 //! static hosts without that header).
 
 use crate::api::{Api, ApiError};
-use crate::components::{Field, ProviderPicker, focus_id, provider_name, rule, set_title};
+use crate::components::{
+    Field, LazyView, ProviderPicker, focus_id, provider_name, rule, set_title,
+};
 use crate::state::draft::{self, FIRST_RUN_DRAFT_KEY, save_first_run};
 use crate::state::embed::{self, Embed, Phase, post, state};
 use crate::state::session::identify;
@@ -185,11 +187,16 @@ fn draft_for(organization: &str, provider: Option<CloudProvider>) -> FirstRunDra
 /// The app layer of embed mode, placed once in the app's layout (inside the router): decides the
 /// mode, and in embed mode shows the partner bar and the waiting/problem states and wires the
 /// messages. Renders nothing in the standalone app.
+///
+/// Only the decision lives in every visitor's download: once the page is known to be embedded,
+/// the chrome and main area are hidden at once and the rest (messages, partner bar, finish
+/// screen) comes from the `embed` chunk, which the embed routes need anyway. Console only: a
+/// split point stays in every binary that links it, and the sign-in bundle has no embed mode.
+#[cfg(not(feature = "auth-bundle"))]
 #[component]
 pub fn EmbedLayer() -> impl IntoView {
     let config = expect_context::<Config>();
     let session = expect_context::<Session>();
-    let navigate = use_navigate();
     let origin = match decide(&config) {
         Mode::Standalone => return ().into_any(),
         Mode::Refused(text) => {
@@ -213,6 +220,25 @@ pub fn EmbedLayer() -> impl IntoView {
         session.clear();
     }
     let s = embed::enter(origin.clone(), session);
+    let origin = StoredValue::new(origin);
+    view! { <LazyView load=move || embedded_layer(origin.get_value(), s)/> }.into_any()
+}
+
+#[cfg(not(feature = "auth-bundle"))]
+crate::split_view!(
+    embed,
+    fn embedded_layer(origin: String, s: Embed) {
+        view! { <EmbeddedLayer origin s/> }
+    }
+);
+
+/// Embed mode once entered: listens for the parent's `init`, starts the flow, reports the
+/// height, and shows the partner bar, the waiting/problem states and the finish screen.
+#[component]
+fn EmbeddedLayer(origin: String, s: Embed) -> impl IntoView {
+    let config = expect_context::<Config>();
+    let session = s.session;
+    let navigate = use_navigate();
 
     // Main content only once the flow has started.
     Effect::new(move |_| {

@@ -2,6 +2,10 @@
 //! and add-account routes. The mode itself (is the page embedded, tell the parent) is
 //! `state::embed`, which the wizards use too.
 
+// The sign-in bundle links none of it (see `EmbedLayer`).
+#[cfg_attr(feature = "auth-bundle", allow(dead_code, unused_imports))]
 mod layer;
 
-pub use layer::{EmbedAddAccount, EmbedEntry, EmbedFlow, EmbedLayer};
+#[cfg(not(feature = "auth-bundle"))]
+pub use layer::EmbedLayer;
+pub use layer::{EmbedAddAccount, EmbedEntry, EmbedFlow};
