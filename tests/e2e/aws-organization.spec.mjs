@@ -387,7 +387,7 @@ describe('AWS Organization: 1,000 members', () => {
       assert.equal(new Set(made.map((a) => a.name)).size, 1000);
 
       const summary = page.locator('.aws-org-member-summary [role="status"]');
-      await expectText(summary, /^0 of 1000 connected · 0 failed · 1000 waiting$/, 'the summary counts');
+      await expectText(summary, /0 of 1000 connected · 0 failed · 1000 waiting/, 'the summary counts');
       // Too large to pass inline: the page asks for a bucket before giving the commands.
       const template = await page.locator('#aws-org-template-code').innerText();
       assert.ok(Buffer.byteLength(template) > 51_200, `the template is ${Buffer.byteLength(template)} bytes`);
@@ -412,7 +412,7 @@ describe('AWS Organization: 1,000 members', () => {
       const r = await callback(suite.server, await tokenOnScreen(page), byName.get(m777.spotName), m777.cloudId);
       assert.equal(r.status, 200, JSON.stringify(r.body));
       await button(page, 'Check now').click();
-      await expectText(summary, /^1 of 1000 connected · 0 failed · 999 waiting$/, 'the summary after one callback');
+      await expectText(summary, /1 of 1000 connected · 0 failed · 999 waiting/, 'the summary after one callback');
       const rows = page.locator('.aws-org-deploy tbody tr');
       assert.equal(await rows.count(), 100, 'the first 100 rows drawn');
       await expectVisible(page.getByText('Showing the first 100 of 1000; filter by state or search to find the others.'), 'the note on the others');

@@ -793,10 +793,18 @@ mod tests {
         .unwrap();
         assert_eq!(c.faults.azure_role_missing, [A, B]);
         assert!(!c.faults.is_off());
-        assert!(c.faults.azure_role_missing(A) && !c.faults.azure_role_missing("36fd2706-8baf-433b-82eb-8c7fada847da"));
+        assert!(
+            c.faults.azure_role_missing(A)
+                && !c
+                    .faults
+                    .azure_role_missing("36fd2706-8baf-433b-82eb-8c7fada847da")
+        );
         let env = |k: &str| (k == "ONRAMP_FAULT_AZURE_ROLE_MISSING").then(|| B.to_string());
         assert_eq!(
-            Config::parse(args(&[]), env).unwrap().faults.azure_role_missing,
+            Config::parse(args(&[]), env)
+                .unwrap()
+                .faults
+                .azure_role_missing,
             [B]
         );
         let e = Config::parse(args(&["--fault-azure-role-missing", "prod"]), |_| None).unwrap_err();

@@ -161,7 +161,8 @@ async fn a_subscription_without_the_role_assignment_is_refused_until_it_has_one(
     let get = app
         .get(&format!("/api/azure/setup/credentials{q}"), &token)
         .await;
-    assert_ne!(get.status.as_u16(), 200, "no credentials stored: {}", get.text);
+    get.expect(200);
+    assert_eq!(get.items().len(), 0, "no credentials stored: {}", get.text);
 
     // Another subscription passes meanwhile.
     let other = app.new_account(&token, "Azure with role").await;

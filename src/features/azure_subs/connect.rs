@@ -247,7 +247,8 @@ impl Run {
             }
             Err(ApiError::Unauthorized) => {}
             Err(e) => {
-                let reason = no_role(&e).unwrap_or_else(|| format!("Not connected: {}", describe(&e)));
+                let reason =
+                    no_role(&e).unwrap_or_else(|| format!("Not connected: {}", describe(&e)));
                 self.fail(&cloud, reason);
             }
         }
