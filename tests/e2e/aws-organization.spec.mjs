@@ -224,7 +224,12 @@ describe('AWS Organization: a server with connect tokens', () => {
       await clearFaults(suite.server);
       await page.locator('#aws-org-renew-expired').click();
       await expectVisible(page.locator('#aws-org-token-heading'), 'the new token');
-      const renewed = await tokenOnScreen(page);
+      // The short-lived token stays on screen until the renewal's answer replaces it.
+      let renewed = await tokenOnScreen(page);
+      for (let i = 0; i < 100 && renewed === short; i += 1) {
+        await page.waitForTimeout(100);
+        renewed = await tokenOnScreen(page);
+      }
       await expectText(page.locator('#aws-org-update-code'), /update-stack-instances[\s\S]*ConnectToken/, 'the token update for the members not connected');
       assert.notEqual(renewed, short);
       const old = await callback(suite.server, batchToken, last.act, last.aws);
@@ -299,7 +304,11 @@ describe('AWS Organization: a server without connect tokens, keyboard only', () 
       await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).check();
       await button(page, 'Next').click();
       const link = page.getByRole('link', { name: 'Connect a whole AWS Organization' });
-      if (!(await link.isVisible())) await button(page, 'Linked account').click();
+      // A new draft opens the Linked account panel; its content may still be loading, so open
+      // it only when it says it is closed (a click on an open one would close it).
+      const panel = button(page, 'Linked account');
+      await expectVisible(panel, 'the Linked account panel');
+      if ((await panel.getAttribute('aria-expanded')) !== 'true') await panel.click();
       await expectVisible(link, 'the organization link in the AWS panel');
       await link.focus();
       await page.keyboard.press('Enter');
