@@ -56,7 +56,7 @@ export async function orgTableLatency(browser, { members = ORG_MEMBERS, rate = 4
     await page.evaluate((t) => sessionStorage.setItem('onramp.session', t), token);
     await page.goto(BASE);
     await waitInteractive(page, 60_000);
-    await field(page, 'Member accounts (JSON or CSV)').fill(listAccounts(members));
+    await field(page, 'Member accounts (JSON or CSV)').fill(listAccounts(members), { timeout: 120_000 });
     await button(page, 'Next').click();
     await expectURL(page, `${BASE}/members`);
     await button(page, 'Next').click();
