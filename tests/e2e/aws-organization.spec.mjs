@@ -2,8 +2,11 @@
 // while answers get lost and the page is reloaded half-way (exactly 40 accounts in the end), then
 // connect them as the StackSet's callback would (the batch token, one role per member) and watch
 // the table turn Connected; a reload forgets the token and Renew gives a new one; an expired token
-// is said and renewed. Without connect tokens the page says why and connects the members by their
-// predictable role ARNs. axe at 1280 and 320 px on every screen; one keyboard-only pass.
+// is said and renewed. Without connect tokens the page says why, still gives the StackSet commands
+// (no ApiUrl/ConnectToken; the stack set named after its members, the same after a reload) and
+// connects the members by their predictable role ARNs. 1,000 members: all created, the template
+// over 51,200 bytes goes through an S3 bucket, the table draws 100 rows and the search and the
+// state filter find the others. axe at 1280 and 320 px on every screen; one keyboard-only pass.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { api, newUser, signupViaApi } from './lib/server.mjs';
@@ -338,13 +341,103 @@ describe('AWS Organization: a server without connect tokens, keyboard only', () 
       await expectURL(page, `${BASE}/deploy`);
       await focusNotOnBody(page, 'after step 3');
       await expectText(page.locator('.aws-org-member-summary [role="status"]'), /0 of 5 connected · 0 failed · 5 waiting/, 'five waiting');
+      // The StackSet commands still come, without the callback's parameters: each stack only
+      // creates the role, and the stack set is named after its members.
+      await tabTo(page, '#aws-org-targets', 'the organizational units');
+      await page.keyboard.type(OU);
+      await page.keyboard.press('Tab');
+      const commands = page.locator('#aws-org-commands-code');
+      await expectText(commands, /create-stack-set[\s\S]*create-stack-instances/, 'the two commands without a token');
+      const text = await commands.innerText();
+      assert.ok(!/ApiUrl|ConnectToken/.test(text), `no callback parameters:\n${text}`);
+      assert.match(text, /--parameters '\[\{"ParameterKey":"Principal","ParameterValue":"arn:aws:iam::922761411349:root"\}\]'/);
+      assert.match(text, /--template-body 'file:\/\/spot-stackset\.json'/);
+      assert.match(text, /"Accounts":\["100000000002","100000000003","100000000004","100000000005","100000000006"\]/);
+      const name = /--stack-set-name '(Spot-Onramp-members-[0-9a-f]{16})'/.exec(text)?.[1];
+      assert.ok(name, `a stack set name from the members:\n${text}`);
+      const template = JSON.parse(await page.locator('#aws-org-template-code').innerText());
+      assert.equal(Object.keys(template.Mappings.SpotAccounts).length, 5, 'one mapping per member');
+      assert.equal(template.Parameters.ConnectToken.Default, '', 'the token may be left out');
+      assert.equal(template.Resources.SpotConnect.Condition, 'ConnectItself', 'the callback only with a token');
       await scan(page, 'deploy, no connect tokens');
+      // The same name after a reload: it comes from the members, not from the moment.
+      await page.reload();
+      await expectURL(page, `${BASE}/deploy`);
+      await expectText(commands, new RegExp(`--stack-set-name '${name}'`), 'the same stack set name after a reload');
       await tabTo(page, '#aws-org-connect-deployed', 'Connect deployed members');
       await page.keyboard.press('Enter');
       await expectText(page.locator('.aws-org-member-summary [role="status"]'), /All 5 members are connected\./, 'all connected');
       await focusNotOnBody(page, 'after connecting');
       const connected = (await accounts(suite.server, token)).filter((a) => a.cloudProvider === 'aws');
       assert.equal(connected.length, 5);
+      await expectNoPageProblems(page, problems);
+    }));
+});
+
+describe('AWS Organization: 1,000 members', () => {
+  // 1,000 creates and 1,000 external IDs go to one organization: above the default rate limit.
+  const suite = browserSuite({
+    start: () => startFaultServer({ args: ['--public-url', PUBLIC, '--rate-limit', '100000'] }),
+  });
+
+  it('1,000 pasted and chosen, created, the template goes through S3, the table draws 100 and finds the others', { timeout: 900_000 },
+    () => suite.withPage(async (page, problems) => {
+      const token = await signedIn(suite.server, page);
+      await open(page, BASE);
+      // Compact JSON (about 190 KB): the same list without the indentation.
+      await field(page, LIST_LABEL).fill(JSON.stringify(JSON.parse(listAccounts(1000, 0))), { timeout: 120_000 });
+      await button(page, 'Next').click();
+      await expectURL(page, `${BASE}/members`);
+      await expectText(page.locator('.aws-org-counts'), /^1000 of 1000 chosen$/, 'every member chosen');
+      await button(page, 'Next').click();
+      await expectURL(page, `${BASE}/create`);
+      await button(page, 'Create 1000 accounts').click();
+      await page.waitForURL(`**${BASE}/deploy`, { timeout: 840_000 });
+      const made = (await accounts(suite.server, token)).filter((a) => a.name.startsWith('Team'));
+      assert.equal(made.length, 1000, 'one Spot account per member');
+      assert.equal(new Set(made.map((a) => a.name)).size, 1000);
+
+      const summary = page.locator('.aws-org-member-summary [role="status"]');
+      await expectText(summary, /0 of 1000 connected · 0 failed · 1000 waiting/, 'the summary counts');
+      // Too large to pass inline: the page asks for a bucket before giving the commands.
+      const template = await page.locator('#aws-org-template-code').innerText();
+      assert.ok(Buffer.byteLength(template) > 51_200, `the template is ${Buffer.byteLength(template)} bytes`);
+      assert.equal(Object.keys(JSON.parse(template).Mappings.SpotAccounts).length, 1000, 'one mapping per member');
+      const ous = field(page, 'Organizational unit IDs');
+      await ous.fill(OU);
+      await ous.press('Tab');
+      await expectText(page.locator('.aws-org-deploy'), /more than the 51200 AWS takes inline: name an S3 bucket/, 'the bucket asked for');
+      assert.equal(await page.locator('#aws-org-commands-code').count(), 0, 'no commands without a bucket');
+      await field(page, 'S3 bucket for the template').fill('acme-onramp-templates');
+      const commands = page.locator('#aws-org-commands-code');
+      await expectText(commands, /create-stack-instances/, 'the commands');
+      const text = await commands.innerText();
+      assert.ok(text.startsWith("aws s3 cp 'spot-stackset.json' 's3://acme-onramp-templates/spot-stackset.json' --region us-east-1"), text.slice(0, 300));
+      assert.ok(text.includes("--template-url 'https://acme-onramp-templates.s3.us-east-1.amazonaws.com/spot-stackset.json'"), 'the template URL');
+      assert.ok(!text.includes('--template-body'), 'nothing inline');
+
+      // One member connects (the StackSet's callback); the table draws 100 rows of 1,000.
+      const plan = await storedPlan(page);
+      const byName = new Map(made.map((a) => [a.name, a.accountId]));
+      const m777 = plan.members.find((m) => m.cloudId === '100000000777');
+      const r = await callback(suite.server, await tokenOnScreen(page), byName.get(m777.spotName), m777.cloudId);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      await button(page, 'Check now').click();
+      await expectText(summary, /1 of 1000 connected · 0 failed · 999 waiting/, 'the summary after one callback');
+      const rows = page.locator('.aws-org-deploy tbody tr');
+      assert.equal(await rows.count(), 100, 'the first 100 rows drawn');
+      await expectVisible(page.getByText('Showing the first 100 of 1000; filter by state or search to find the others.'), 'the note on the others');
+      // The search finds a member beyond the first 100.
+      await field(page, 'Search by name or ID').fill('100000000950');
+      await expectText(rows.first(), /100000000950/, 'the searched member');
+      assert.equal(await rows.count(), 1, 'only that member');
+      // The state filter finds the connected one.
+      await field(page, 'Search by name or ID').fill('');
+      await field(page, 'Show').selectOption('connected');
+      await expectText(rows.first(), /100000000777[\s\S]*Connected/, 'the connected member');
+      assert.equal(await rows.count(), 1);
+      await field(page, 'Show').selectOption('waiting');
+      await expectVisible(page.getByText('Showing the first 100 of 999; filter by state or search to find the others.'), 'the waiting ones');
       await expectNoPageProblems(page, problems);
     }));
 });

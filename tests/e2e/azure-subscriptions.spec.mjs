@@ -4,8 +4,11 @@
 // the listing unreachable, reload mid-way (the secret must be pasted again), then exactly 4 new
 // Spot accounts; a failing validation shows the server's reason per subscription, Try again
 // (one row, then every failed one) connects them, and a subscription whose Spot account was
-// meanwhile connected to AWS keeps the server's refusal. axe at 1280 and 320 px on every step;
-// one keyboard-only pass.
+// meanwhile connected to AWS keeps the server's refusal (the injected 500s stand for a transient
+// failure). A subscription on which the app registration has no role (the server's
+// `azureRoleMissing` knob, as Azure refuses such a principal) shows why and the exact
+// role-assignment command on its row, and Try again connects it once the role is assigned.
+// axe at 1280 and 320 px on every step; one keyboard-only pass.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { api, newUser } from './lib/server.mjs';
@@ -221,6 +224,45 @@ describe('many Azure subscriptions at once', () => {
     // The secret is in none of the browser's storage.
     const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage, url: location.href }));
     assert.ok(!stored.includes(SECRET), 'the secret is never stored');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('a subscription on which the app registration has no role: the row says so with its command, and Try again connects it once the role is assigned', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, suite.server, newUser());
+    const [staging] = SUBS[1];
+    // Azure's refusal of a service principal without a role there (the server's test knob).
+    await setFaults(suite.server, { azureRoleMissing: [staging.toUpperCase()] });
+    await page.goto(BASE);
+    await waitInteractive(page);
+    await field(page, 'Application (client) ID').fill(CLIENT);
+    await field(page, 'Directory (tenant) ID').fill(TENANT);
+    await field(page, 'Client secret value').fill(SECRET);
+    await field(page, 'Secret expiration date').fill(utcDate({ days: 200 }));
+    await field(page, 'Subscriptions').fill(LIST);
+    await button(page, 'Next').click();
+    await expectURL(page, `${BASE}/choose`);
+    await expectText(page.locator('#azure-subs-count'), /^4 of 5 chosen/, 'the counts');
+    await button(page, 'Next').click();
+    await expectURL(page, `${BASE}/connect`);
+    await button(page, 'Create and connect 4 subscriptions').click();
+    await expectText(summary(page), /^3 of 4 connected · 1 failed · 0 waiting\.$/, 'the summary with Staging refused');
+    const command = `az role assignment create --assignee ${CLIENT} --role "Spot connector (app ${CLIENT})" --scope /subscriptions/${staging}`;
+    const row = rowOf(page, 'Staging');
+    await expectText(row, /Azure refused the app registration: it has no role on this subscription\./, 'the reason on the Staging row');
+    assert.ok((await row.innerText()).includes(command), `the command on the row:\n${await row.innerText()}`);
+    const code = page.locator('#azure-subs-missing-roles-code');
+    await expectVisible(code, 'the missing assignments to copy');
+    assert.equal((await code.innerText()).trim(), command, 'exactly that assignment to copy');
+    await checkBothWidths(page, 'step 3 with a role missing');
+
+    // The role is assigned (the knob cleared): Try again on the row connects it.
+    await clearFaults(suite.server);
+    await row.getByRole('button', { name: 'Try again Staging' }).click();
+    await expectText(summary(page), /^All 4 subscriptions are connected\.$/, 'the summary after Try again');
+    await expectText(rowOf(page, 'Staging'), /Connected/, 'the Staging row');
+    assert.equal(await page.locator('#azure-subs-missing-roles-code').count(), 0, 'no missing assignment left');
+    const staged = (await accountsOf(suite.server, token)).find((a) => a.providerExternalId === staging);
+    assert.equal(staged?.cloudProvider, 'azure', 'Staging connected to its subscription');
     await expectNoPageProblems(page, problems);
   }));
 

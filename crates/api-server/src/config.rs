@@ -501,6 +501,15 @@ struct FaultFlags {
         value_parser = value_parser!(u64).range(1..)
     )]
     fault_batch_token_ttl_secs: Option<u64>,
+    /// Azure subscription IDs (space- or comma-separated) on which the service principal has
+    /// no role: the Azure credential calls for them answer 400 AZURE_ROLE_NOT_ASSIGNED.
+    #[arg(
+        long,
+        env = "ONRAMP_FAULT_AZURE_ROLE_MISSING",
+        value_name = "SUBSCRIPTION_IDS",
+        value_parser = subscription_list
+    )]
+    fault_azure_role_missing: Option<SubscriptionList>,
     /// Seed of the faults' random choices, so a run repeats (unset: random).
     #[arg(long, env = "ONRAMP_FAULT_SEED", value_name = "N")]
     fault_seed: Option<u64>,
@@ -558,6 +567,7 @@ impl From<Flags> for Config {
                 session_idle_secs: x.fault_session_idle_secs,
                 connect_token_ttl_secs: x.fault_connect_token_ttl_secs,
                 batch_token_ttl_secs: x.fault_batch_token_ttl_secs,
+                azure_role_missing: x.fault_azure_role_missing.map(|l| l.0).unwrap_or_default(),
             },
             fault_seed: x.fault_seed,
             fault_control: x.fault_control,
@@ -607,6 +617,27 @@ fn ip_list(v: &str) -> Result<IpList, String> {
         }
     }
     Ok(IpList(out))
+}
+
+/// `--fault-azure-role-missing`, without duplicates.
+#[derive(Debug, Clone)]
+struct SubscriptionList(Vec<String>);
+
+/// Subscription IDs checked with core's rule (as `Faults::check` does for the control
+/// endpoint), normalised.
+fn subscription_list(v: &str) -> Result<SubscriptionList, String> {
+    let mut out = Vec::new();
+    for s in v
+        .split(|ch: char| ch.is_whitespace() || ch == ',')
+        .filter(|s| !s.is_empty())
+    {
+        let id = onramp_core::validate::azure_guid(s, "Subscription ID")
+            .map_err(|_| format!("{s:?} is not a subscription ID (a GUID)."))?;
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(SubscriptionList(out))
 }
 
 /// A rate knob (same rule as `Faults::check`, which the control endpoint uses).
@@ -751,6 +782,36 @@ mod tests {
     }
 
     #[test]
+    fn azure_role_missing_flag() {
+        const A: &str = "16fd2706-8baf-433b-82eb-8c7fada847da";
+        const B: &str = "26fd2706-8baf-433b-82eb-8c7fada847da";
+        let upper = A.to_uppercase();
+        let c = Config::parse(
+            args(&["--fault-azure-role-missing", &format!("{upper}, {B} {A}")]),
+            |_| None,
+        )
+        .unwrap();
+        assert_eq!(c.faults.azure_role_missing, [A, B]);
+        assert!(!c.faults.is_off());
+        assert!(
+            c.faults.azure_role_missing(A)
+                && !c
+                    .faults
+                    .azure_role_missing("36fd2706-8baf-433b-82eb-8c7fada847da")
+        );
+        let env = |k: &str| (k == "ONRAMP_FAULT_AZURE_ROLE_MISSING").then(|| B.to_string());
+        assert_eq!(
+            Config::parse(args(&[]), env)
+                .unwrap()
+                .faults
+                .azure_role_missing,
+            [B]
+        );
+        let e = Config::parse(args(&["--fault-azure-role-missing", "prod"]), |_| None).unwrap_err();
+        assert!(e.contains("--fault-azure-role-missing"), "{e}");
+    }
+
+    #[test]
     fn fault_flags() {
         let c = Config::parse(args(&[]), |_| None).unwrap();
         assert!(c.faults.is_off() && !c.fault_control && c.fault_seed.is_none());
@@ -843,7 +904,7 @@ mod tests {
             .get_arguments()
             .filter(|a| a.get_id() != "help")
             .collect();
-        assert_eq!(flags.len(), 32);
+        assert_eq!(flags.len(), 33);
         for a in flags {
             let long = a.get_long().unwrap();
             assert!(help.contains(&format!("--{long}")), "{long}");

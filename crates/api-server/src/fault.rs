@@ -152,6 +152,11 @@ impl FaultInjector {
             .map(std::time::Duration::from_secs)
     }
 
+    /// Whether the knobs say the service principal has no role on `subscription_id`.
+    pub fn azure_role_missing(&self, subscription_id: &str) -> bool {
+        self.installed && self.lock().faults.azure_role_missing(subscription_id)
+    }
+
     /// Replaces the knobs (and restarts the every-Nth count; reseeds when `seed` is given).
     pub fn set(&self, faults: Faults, seed: Option<u64>) {
         let mut g = self.lock();
@@ -382,7 +387,7 @@ fn patched(current: &Faults, body: Value) -> Result<(Faults, Option<u64>), Strin
             return Err(format!(
                 "Unknown knob {k:?}. Known: latencyMs, errorRate, rateLimitEvery, resetSecs, \
                  dropRate, malformedRate, loseAfterWriteRate, only, sessionIdleSecs, \
-                 connectTokenTtlSecs, seed."
+                 connectTokenTtlSecs, batchTokenTtlSecs, azureRoleMissing, seed."
             ));
         }
         obj.insert(k, v);

@@ -122,3 +122,84 @@ async fn every_field_is_validated_with_core_rules() {
     // Validation needs no expiration date.
     assert_eq!(a.fields(), fields[..4]);
 }
+
+/// The test knob `azureRoleMissing` stands for Azure refusing a service principal that has no
+/// role on the subscription: both calls answer 400 `AZURE_ROLE_NOT_ASSIGNED` on the
+/// subscription, with words a person can act on, and store nothing; once the knob is cleared
+/// (the role "assigned") they pass. Other subscriptions are not affected.
+#[tokio::test]
+async fn a_subscription_without_the_role_assignment_is_refused_until_it_has_one() {
+    let mut c = config();
+    c.fault_control = true;
+    c.faults.azure_role_missing = vec!["aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee".into()];
+    let app = TestApp::with(c);
+    let (token, _) = app.signup("azrole@example.com").await;
+    let acc = app.new_account(&token, "Azure no role").await;
+    let q = format!("?accountId={acc}");
+    // Upper case, as a user may paste it: the same subscription.
+    let mut body = creds();
+    body["subscriptionId"] = json!("AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE");
+    for path in [
+        "/api/azure/setup/credentials/validation",
+        "/api/azure/setup/credentials",
+    ] {
+        let a = app.post(&format!("{path}{q}"), &token, body.clone()).await;
+        a.expect_error(400, "AZURE_ROLE_NOT_ASSIGNED", Some("body.subscriptionId"));
+        let message = a.errors()[0]["message"].as_str().unwrap();
+        for words in [
+            "11111111-2222-3333-4444-555555555555",
+            "no role on subscription aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+            "Assign",
+            "try again",
+        ] {
+            assert!(message.contains(words), "{words:?} in {message}");
+        }
+        assert!(!a.text.contains(SECRET));
+    }
+    let one = app.get(&format!("/api/setup/account/{acc}"), &token).await;
+    assert!(one.item()["cloudProvider"].is_null(), "nothing stored");
+    let get = app
+        .get(&format!("/api/azure/setup/credentials{q}"), &token)
+        .await;
+    get.expect(200);
+    assert_eq!(get.items().len(), 0, "no credentials stored: {}", get.text);
+
+    // Another subscription passes meanwhile.
+    let other = app.new_account(&token, "Azure with role").await;
+    let mut ok = creds();
+    ok["subscriptionId"] = json!("bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee");
+    app.post(
+        &format!("/api/azure/setup/credentials/validation?accountId={other}"),
+        &token,
+        ok,
+    )
+    .await
+    .expect(200);
+
+    // The role is assigned: the knob is cleared, and the same calls pass.
+    app.post_anon("/api/_faults", json!({"azureRoleMissing": []}))
+        .await
+        .expect(200);
+    for path in [
+        "/api/azure/setup/credentials/validation",
+        "/api/azure/setup/credentials",
+    ] {
+        app.post(&format!("{path}{q}"), &token, body.clone())
+            .await
+            .expect(200);
+    }
+    let one = app.get(&format!("/api/setup/account/{acc}"), &token).await;
+    assert_eq!(one.item()["cloudProvider"], "azure");
+}
+
+#[tokio::test]
+async fn the_role_knob_takes_only_subscription_ids() {
+    let mut c = config();
+    c.fault_control = true;
+    let app = TestApp::with(c);
+    let a = app
+        .post_anon("/api/_faults", json!({"azureRoleMissing": ["prod"]}))
+        .await;
+    a.expect_error(400, "ValidationError", Some("body"));
+    assert!(a.text.contains("azureRoleMissing"), "{}", a.text);
+}

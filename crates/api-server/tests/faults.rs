@@ -362,7 +362,7 @@ async fn control_endpoint_switches_faults_live() {
         &json!({"latencyMs": 0, "errorRate": 0.0, "rateLimitEvery": 0, "resetSecs": 2,
                 "dropRate": 0.0, "malformedRate": 0.0, "loseAfterWriteRate": 0.0, "only": null,
                 "sessionIdleSecs": null, "connectTokenTtlSecs": null,
-                "batchTokenTtlSecs": null})
+                "batchTokenTtlSecs": null, "azureRoleMissing": []})
     );
     // Switch on: only the credentials routes fail.
     let a = app

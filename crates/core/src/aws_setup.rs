@@ -5,9 +5,9 @@
 mod stackset;
 
 pub use stackset::{
-    STACKSET_ROLE_NAME, StackSetDeploy, StackSetError, StackSetMember, TEMPLATE_BODY_MAX,
-    TemplateSource, shell_quote, stackset_commands, stackset_name, stackset_role_arn,
-    stackset_template, template_source,
+    STACKSET_ROLE_NAME, StackSetConnect, StackSetDeploy, StackSetError, StackSetMember,
+    TEMPLATE_BODY_MAX, TemplateSource, shell_quote, stackset_commands, stackset_name,
+    stackset_name_for_members, stackset_role_arn, stackset_template, template_source,
 };
 
 use crate::percent::encode;

@@ -321,11 +321,25 @@ pub fn role_commands(client_id: &str, scope: &RoleScope) -> String {
     let role = role_name(client_id);
     let mut out = format!("az role definition create --role-definition @{ROLE_FILE_NAME}\n");
     for s in scope.scopes() {
-        out.push_str(&format!(
-            "az role assignment create --assignee {client_id} --role \"{role}\" --scope {s}\n"
-        ));
+        out.push_str(&assignment(client_id, &role, &s));
     }
     out
+}
+
+fn assignment(client_id: &str, role: &str, scope: &str) -> String {
+    format!("az role assignment create --assignee {client_id} --role \"{role}\" --scope {scope}\n")
+}
+
+/// The one command that assigns the app registration's role on `subscription_id`, for a
+/// subscription Azure refused because it has none there (the role itself exists: it was
+/// created with [`role_commands`]; a management group's role is assignable in its
+/// subscriptions too).
+pub fn role_assignment_command(client_id: &str, subscription_id: &str) -> String {
+    assignment(
+        client_id,
+        &role_name(client_id),
+        &format!("/subscriptions/{subscription_id}"),
+    )
 }
 
 // ---- choosing and naming -----------------------------------------------------------------
@@ -638,6 +652,20 @@ mod tests {
             role_commands(T, &RoleScope::ManagementGroup("mg1".into()))
                 .contains("--scope /providers/Microsoft.Management/managementGroups/mg1\n")
         );
+    }
+
+    #[test]
+    fn a_refused_subscription_gets_the_assignment_line_of_its_own_scope() {
+        let one = role_assignment_command(T, B);
+        assert_eq!(
+            one,
+            format!(
+                "az role assignment create --assignee {T} --role \"Spot connector (app {T})\" --scope /subscriptions/{B}\n"
+            )
+        );
+        // The same line the per-subscription role commands have for it.
+        let all = role_commands(T, &RoleScope::Subscriptions(vec![A.into(), B.into()]));
+        assert!(all.lines().any(|l| format!("{l}\n") == one), "{all}");
     }
 
     fn sub(id: &str, name: &str, tenant: Option<&str>, state: SubscriptionState) -> Subscription {

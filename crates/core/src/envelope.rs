@@ -84,6 +84,9 @@ pub mod codes {
     pub const NOT_FOUND: &str = "NotFound";
     pub const PAYLOAD_TOO_LARGE: &str = "PayloadTooLarge";
     pub const INTERNAL: &str = "InternalError";
+    /// 400 from the Azure credential calls: the service principal has no role assignment on
+    /// the subscription, so Azure refuses it (Spot documents no code for this; ours).
+    pub const AZURE_ROLE_NOT_ASSIGNED: &str = "AZURE_ROLE_NOT_ASSIGNED";
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -463,7 +463,7 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
             return view! {
                 <div class="card notice-panel">
                     <p>
-                        "This server cannot give connect tokens (it has no public URL that AWS can reach), and the StackSet's stacks report their roles with one, so they cannot connect the members by themselves from here. The role the template creates has the same name in every member (Spot-Role-Onramp, with the policy and trust shown in the template): once that role exists in the members, press Connect deployed members and Spot sets each member's role ARN itself."
+                        "This server cannot give connect tokens (it has no public URL that AWS can reach), so the StackSet's stacks cannot connect the members by themselves: the commands below leave ApiUrl and ConnectToken out, and each stack only creates the role. That role has the same name in every member (Spot-Role-Onramp, with the policy and trust shown in the template): once the stacks are deployed, press Connect deployed members and Spot sets each member's role ARN itself."
                     </p>
                     <Banner notice=connect_error/>
                     <Button id="aws-org-connect-deployed" kind="button" busy=connect_busy on_press=connect_deployed>
@@ -519,7 +519,7 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
 
             <h3>"3. Deploy"</h3>
             {token_panel}
-            <Show when=move || token.with(Option::is_some)>
+            <Show when=move || token.with(Option::is_some) || batch_id.with(Option::is_none)>
                 <Show
                     when=move || commands.with(Result::is_ok)
                     fallback=move || view! {
@@ -539,7 +539,7 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
                 <ol>
                     <li>"Sign in to the organization's management account (or a delegated StackSets administrator)."</li>
                     <li>"Service-managed StackSets need trusted access: in CloudFormation, StackSets, turn on trusted access with AWS Organizations if it is not on yet."</li>
-                    <li>"Create a StackSet with service-managed permissions, upload the template above, and fill in ApiUrl, ConnectToken and Principal as in the commands."</li>
+                    <li>"Create a StackSet with service-managed permissions, upload the template above, and fill in the parameters as in the commands (without a batch token, leave ApiUrl and ConnectToken empty)."</li>
                     <li>"Turn automatic deployment off (an account joining later has no Spot account in the template) and acknowledge that the template creates IAM resources with custom names."</li>
                     <li>"Deploy to the organizational units above with the account filter Intersection and the chosen members' account IDs, in one region: us-east-1. Set failure tolerance high, so one member's failure does not stop the others."</li>
                 </ol>

@@ -4,8 +4,8 @@
 
 use onramp_core::aws_org::stackset_token_update_command;
 use onramp_core::aws_setup::{
-    StackSetDeploy, StackSetMember, stackset_commands, stackset_name, stackset_role_arn,
-    stackset_template, template_source,
+    StackSetConnect, StackSetDeploy, StackSetMember, stackset_commands, stackset_name,
+    stackset_name_for_members, stackset_role_arn, stackset_template, template_source,
 };
 use onramp_core::org_batch::BatchPlan;
 use onramp_core::validate::{Partition, deployment_targets, s3_bucket_name};
@@ -38,10 +38,26 @@ pub(super) struct Inputs<'a> {
     pub template_bytes: usize,
 }
 
-/// The create commands, or what is missing for them (in words).
+/// The create commands, or what is missing for them (in words). With a batch and its token the
+/// stacks report their roles; without a batch (no connect tokens) the commands leave `ApiUrl`
+/// and `ConnectToken` out, the stacks only create the roles, and the stack set is named after
+/// its members.
 pub(super) fn commands(plan: &BatchPlan, i: &Inputs<'_>) -> Result<String, String> {
-    let Some(batch_id) = plan.batch_id.as_deref() else {
-        return Err(String::new());
+    let (name, connect) = match plan.batch_id.as_deref() {
+        Some(batch_id) => {
+            if i.token.is_empty() {
+                return Err(String::new());
+            }
+            let connect = StackSetConnect {
+                api_url: i.api_url,
+                connect_token: i.token,
+            };
+            (stackset_name(batch_id), Some(connect))
+        }
+        None => {
+            let ids: Vec<String> = plan.account_ids().iter().map(|a| a.to_string()).collect();
+            (stackset_name_for_members(&ids), None)
+        }
     };
     if i.targets.trim().is_empty() {
         return Err("Type the organizational unit IDs above to see the commands.".into());
@@ -53,13 +69,11 @@ pub(super) fn commands(plan: &BatchPlan, i: &Inputs<'_>) -> Result<String, Strin
     let source = template_source(i.template_bytes, TEMPLATE_FILE, bucket.as_deref())
         .map_err(|e| e.to_string())?;
     let accounts: Vec<String> = plan.members.iter().map(|m| m.cloud_id.clone()).collect();
-    let name = stackset_name(batch_id);
     Ok(stackset_commands(&StackSetDeploy {
         partition: PARTITION,
         stack_set_name: &name,
         template: source,
-        api_url: i.api_url,
-        connect_token: i.token,
+        connect,
         principal: i.principal,
         targets: &targets,
         accounts: &accounts,

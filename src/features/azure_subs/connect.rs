@@ -10,7 +10,8 @@
 use super::flow::{Draft, Flow};
 use crate::api::{Api, ApiError, describe};
 use crate::components::{
-    Banner, Button, Notice, SecretInput, StatusRow, StatusTable, focus_id, notice, rule, run_busy,
+    Banner, Button, CodeBlock, Notice, SecretInput, StatusRow, StatusTable, focus_id, notice, rule,
+    run_busy,
 };
 use crate::platform::clock::{now, sleep};
 use crate::platform::tasks;
@@ -20,9 +21,11 @@ use crate::state::{Config, use_api};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use onramp_core::azure_subs::{
-    Subscription, counts, is_connected, member_state, spot_names, to_connect,
+    Subscription, counts, is_connected, member_state, role_assignment_command, spot_names,
+    to_connect,
 };
 use onramp_core::dto::{AzureCredentials, BatchMemberState};
+use onramp_core::envelope::codes;
 use onramp_core::org_batch::{BatchPlan, reconcile};
 use onramp_core::validate;
 use std::cell::RefCell;
@@ -38,6 +41,18 @@ const ROUNDS: usize = 4;
 /// The longest announced rate-limit wait this page sits through by itself.
 const MAX_WAIT_SECS: u64 = 60;
 const SECRET_AGAIN_ID: &str = "azure-subs-secret-again";
+/// How a subscription refused for want of a role assignment starts its reason (the reason is
+/// kept in the draft, so a reload still knows which ones need the command).
+const NO_ROLE: &str = "Azure refused the app registration: it has no role on this subscription.";
+
+/// The reason shown for a subscription Azure refused because the app registration has no role
+/// there: what happened and the exact command that assigns the role on it.
+fn no_role_reason(client_id: &str, subscription_id: &str) -> String {
+    format!(
+        "{NO_ROLE} Assign it with {} then wait a few minutes for Azure to apply it and press Try again.",
+        role_assignment_command(client_id, subscription_id).trim_end()
+    )
+}
 
 /// What a create request came to.
 enum Created {
@@ -209,9 +224,16 @@ impl Run {
             subscription_id: cloud.clone(),
             expiration_date: None,
         };
+        let (client_id, subscription_id) = (creds.client_id.clone(), cloud.clone());
+        let no_role = move |e: &ApiError| {
+            e.has_code(codes::AZURE_ROLE_NOT_ASSIGNED)
+                .then(|| no_role_reason(&client_id, &subscription_id))
+        };
         if let Err(e) = api.set_azure_credentials(&account, &creds, true).await {
             if e != ApiError::Unauthorized {
-                self.fail(&cloud, format!("Validation failed: {}", describe(&e)));
+                let reason =
+                    no_role(&e).unwrap_or_else(|| format!("Validation failed: {}", describe(&e)));
+                self.fail(&cloud, reason);
             }
             return;
         }
@@ -224,7 +246,11 @@ impl Run {
                 });
             }
             Err(ApiError::Unauthorized) => {}
-            Err(e) => self.fail(&cloud, format!("Not connected: {}", describe(&e))),
+            Err(e) => {
+                let reason =
+                    no_role(&e).unwrap_or_else(|| format!("Not connected: {}", describe(&e)));
+                self.fail(&cloud, reason);
+            }
         }
     }
 
@@ -460,6 +486,16 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    // The role assignments still missing, one line per refused subscription, to copy at once.
+    let missing_roles = Memo::new(move |_| {
+        let client = draft.client_id.get().trim().to_lowercase();
+        draft.failed.with(|f| {
+            f.iter()
+                .filter(|(_, reason)| reason.starts_with(NO_ROLE))
+                .map(|(sub, _)| role_assignment_command(&client, sub))
+                .collect::<String>()
+        })
+    });
     let tally =
         Memo::new(move |_| counts(rows.with(|r| r.iter().map(|x| x.state).collect::<Vec<_>>())));
     let all_connected = Memo::new(move |_| tally.get().all_connected());
@@ -626,6 +662,12 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
                 <p class="muted">
                     "A new role assignment can take a few minutes to apply in Azure. If a subscription failed because the application has no role there yet, wait a moment, then press Try again."
                 </p>
+            </Show>
+            <Show when=move || missing_roles.with(|m| !m.is_empty())>
+                <p id="azure-subs-no-role">
+                    "Azure refused the app registration on some subscriptions because it has no role there. Run these commands in Cloud Shell (the role itself already exists), wait a few minutes for Azure to apply the assignments, then press Try again:"
+                </p>
+                <CodeBlock id="azure-subs-missing-roles" label="Missing role assignments" code=missing_roles filename="spot-role-assignments.sh"/>
             </Show>
             <Show when=move || !all_connected.get()>
                 <div class="form-actions">

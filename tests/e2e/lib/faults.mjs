@@ -16,6 +16,7 @@ export const NO_FAULTS = Object.freeze({
   sessionIdleSecs: null,
   connectTokenTtlSecs: null,
   batchTokenTtlSecs: null,
+  azureRoleMissing: [],
 });
 
 /** A server (in-memory database) whose faults the test can change while it runs. */

@@ -35,6 +35,12 @@ pub struct Faults {
     /// 24 hours; null: 24 hours.
     #[serde(default)]
     pub batch_token_ttl_secs: Option<u64>,
+    /// Azure subscription IDs on which the service principal has no role assignment: the Azure
+    /// credential calls (validation and set) for them answer 400 `AZURE_ROLE_NOT_ASSIGNED`, as
+    /// Spot's validation refuses such a principal. Empty: none (the local server cannot ask
+    /// Azure, so it takes every subscription otherwise).
+    #[serde(default)]
+    pub azure_role_missing: Vec<String>,
 }
 
 // Rates are checked finite (never NaN), so equality is an equivalence.
@@ -54,6 +60,7 @@ impl Default for Faults {
             session_idle_secs: None,
             connect_token_ttl_secs: None,
             batch_token_ttl_secs: None,
+            azure_role_missing: Vec::new(),
         }
     }
 }
@@ -67,6 +74,7 @@ impl Faults {
     /// No fault would ever fire.
     pub fn is_off(&self) -> bool {
         self.session_idle_secs.is_none()
+            && self.azure_role_missing.is_empty()
             && self.connect_token_ttl_secs.is_none()
             && self.batch_token_ttl_secs.is_none()
             && self.latency_ms == 0
@@ -105,12 +113,32 @@ impl Faults {
         if self.session_idle_secs == Some(0) {
             return Err("sessionIdleSecs must be at least 1, or null.".into());
         }
+        if let Some(bad) = self
+            .azure_role_missing
+            .iter()
+            .find(|s| onramp_core::validate::azure_guid(s, "Subscription ID").is_err())
+        {
+            return Err(format!(
+                "azureRoleMissing lists subscription IDs (GUIDs); {bad:?} is not one."
+            ));
+        }
         if let Some(o) = &self.only
             && !o.starts_with('/')
         {
             return Err("only must be a path prefix starting with \"/\", e.g. /api/setup/credentials, or null.".into());
         }
         Ok(())
+    }
+
+    /// Whether the knobs say the service principal has no role on `subscription_id`.
+    pub fn azure_role_missing(&self, subscription_id: &str) -> bool {
+        let id = |s: &str| onramp_core::validate::azure_guid(s, "Subscription ID").ok();
+        let Some(wanted) = id(subscription_id) else {
+            return false;
+        };
+        self.azure_role_missing
+            .iter()
+            .any(|s| id(s).as_ref() == Some(&wanted))
     }
 
     pub(crate) fn applies_to(&self, path: &str) -> bool {

@@ -2,6 +2,7 @@
 
 use onramp_core::{
     dto::{AzureCredentials, kinds},
+    envelope::codes,
     validate,
 };
 use rusqlite::{OptionalExtension, params};
@@ -86,10 +87,30 @@ fn checked(
     })
 }
 
+/// Azure refuses a service principal with no role on the subscription. The local server cannot
+/// ask Azure; the test knob `azureRoleMissing` says which subscriptions stand for that case.
+fn ensure_role_assigned(at: &InAccount, c: &AzureCredentials) -> Result<(), ApiError> {
+    if !at.state.faults.azure_role_missing(&c.subscription_id) {
+        return Ok(());
+    }
+    Err(ApiError::with_field(
+        400,
+        codes::AZURE_ROLE_NOT_ASSIGNED,
+        "body.subscriptionId",
+        format!(
+            "Azure refused the app registration {}: it has no role on subscription {}. Assign \
+             it Spot's role on that subscription, wait a few minutes for Azure to apply the \
+             assignment, then try again.",
+            c.client_id, c.subscription_id
+        ),
+    ))
+}
+
 pub async fn validate_credentials(at: InAccount, body: SpotJson<AzureCredentials>) -> ApiResult {
     let (_conn, account) = at.open()?;
-    checked(body, false)?;
+    let c = checked(body, false)?;
     scope::ensure_provider(&account, "azure")?;
+    ensure_role_assigned(&at, &c)?;
     Ok(Reply::Ok)
 }
 
@@ -97,6 +118,7 @@ pub async fn set_credentials(at: InAccount, body: SpotJson<AzureCredentials>) ->
     let (conn, account) = at.open()?;
     let c = checked(body, true)?;
     scope::ensure_provider(&account, "azure")?;
+    ensure_role_assigned(&at, &c)?;
     let client_secret = at
         .state
         .secrets

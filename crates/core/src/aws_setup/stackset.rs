@@ -1,8 +1,10 @@
 //! Connecting many member accounts of an AWS Organization at once: one StackSet template that
 //! every member deploys, and the AWS CLI commands that deploy it (service-managed, to chosen
 //! organizational units). Each member looks its Spot account and external ID up in the
-//! template's `Mappings` by its own AWS account ID, and its stack sends the role's ARN to
-//! Onramp with the batch's connect token, the same way a linked-account stack does.
+//! template's `Mappings` by its own AWS account ID. Given `ApiUrl` and the batch's connect
+//! token, its stack also sends the role's ARN to Onramp, the same way a linked-account stack
+//! does; without them (a server that gives no connect tokens) it only creates the role, whose
+//! ARN is known in advance ([`stackset_role_arn`]).
 
 use super::{
     connect_resources, managed_policy, pretty, principal_parameter, spot_role, stack_region,
@@ -18,6 +20,8 @@ const STACKSET_POLICY_NAME: &str = "Spot-Policy-Onramp";
 const STACKSET_FUNCTION_NAME: &str = "Spot-Connect-Onramp";
 /// The `Mappings` table of the members.
 const MAP: &str = "SpotAccounts";
+/// The condition under which a stack reports its role: `ApiUrl` and `ConnectToken` given.
+const CONNECT_CONDITION: &str = "ConnectItself";
 
 /// The largest template `--template-body` takes (bytes); a larger one goes through S3.
 pub const TEMPLATE_BODY_MAX: usize = 51_200;
@@ -43,6 +47,10 @@ pub fn stackset_role_arn(partition: Partition, aws_account_id: &str) -> String {
 /// `Mappings` (`SpotAccounts` → AWS account ID → `AccountId`, `ExternalId`). The batch connect
 /// token is a `NoEcho` parameter, never in `Mappings`. A member listed twice keeps its last
 /// entry.
+///
+/// `ApiUrl` and `ConnectToken` are empty by default: only with both does a stack create the
+/// connect function and report its role (condition `ConnectItself`, as in the linked-account
+/// template); without them it creates the role and policy alone.
 pub fn stackset_template(members: &[StackSetMember]) -> String {
     let mut table = Map::new();
     for m in members {
@@ -63,26 +71,34 @@ pub fn stackset_template(members: &[StackSetMember]) -> String {
     );
     resources.extend(connect_resources(
         STACKSET_FUNCTION_NAME,
-        None,
+        Some(CONNECT_CONDITION),
         lookup("AccountId"),
     ));
     pretty(&json!({
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": "Deployed by a StackSet to each chosen member account: creates the IAM role and policy that let Spot manage compute there, and connects the account to its Spot account.",
+        "Description": "Deployed by a StackSet to each chosen member account: creates the IAM role and policy that let Spot manage compute there and, given ApiUrl and ConnectToken, connects the account to its Spot account.",
         "Parameters": {
             "ApiUrl": {
                 "Type": "String",
-                "Description": "Onramp's API (https://.../api) each stack reports its role to.",
-                "AllowedPattern": "^https://[^\\s]+$",
+                "Description": "Onramp's API (https://.../api) each stack reports its role to. Leave empty when Onramp gives no connect token: then Onramp sets each member's role itself.",
+                "AllowedPattern": "^(https://[^\\s]+)?$",
+                "Default": "",
             },
             "ConnectToken": {
                 "Type": "String",
-                "Description": "The batch connect token from Onramp (valid 24 hours, renewable in Onramp).",
-                "AllowedPattern": "^[A-Za-z0-9_-]+$",
+                "Description": "The batch connect token from Onramp (valid 24 hours, renewable in Onramp). Leave empty when Onramp gives none.",
+                "AllowedPattern": "^[A-Za-z0-9_-]*$",
                 "MaxLength": 512,
                 "NoEcho": true,
+                "Default": "",
             },
             "Principal": principal_parameter(),
+        },
+        "Conditions": {
+            CONNECT_CONDITION: {"Fn::And": [
+                {"Fn::Not": [{"Fn::Equals": [{"Ref": "ApiUrl"}, ""]}]},
+                {"Fn::Not": [{"Fn::Equals": [{"Ref": "ConnectToken"}, ""]}]},
+            ]},
         },
         "Mappings": { MAP: table },
         "Resources": resources,
@@ -104,15 +120,23 @@ pub enum TemplateSource<'a> {
     S3 { file: &'a str, bucket: &'a str },
 }
 
+/// Where the stacks report their roles, and with which batch token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackSetConnect<'a> {
+    pub api_url: &'a str,
+    pub connect_token: &'a str,
+}
+
 /// What the deploy commands need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackSetDeploy<'a> {
     pub partition: Partition,
-    /// The stack set's name (see [`stackset_name`]).
+    /// The stack set's name (see [`stackset_name`], [`stackset_name_for_members`]).
     pub stack_set_name: &'a str,
     pub template: TemplateSource<'a>,
-    pub api_url: &'a str,
-    pub connect_token: &'a str,
+    /// `None` (no connect tokens): the commands leave `ApiUrl` and `ConnectToken` out, so the
+    /// stacks only create the role.
+    pub connect: Option<StackSetConnect<'a>>,
     pub principal: &'a str,
     /// Organizational units or the root, checked with `validate::deployment_targets`.
     pub targets: &'a [String],
@@ -157,6 +181,24 @@ pub fn stackset_name(batch_id: &str) -> String {
     format!("Spot-Onramp-{id}")
 }
 
+/// The stack set's name when there is no batch (no connect tokens): from the Spot accounts it
+/// deploys for, in any order, so the same members always give the same name (a second
+/// `create-stack-set` is then refused as existing rather than making another stack set).
+/// FNV-1a over the sorted IDs: a name, not a secret.
+pub fn stackset_name_for_members<S: AsRef<str>>(spot_account_ids: &[S]) -> String {
+    let mut ids: Vec<&str> = spot_account_ids.iter().map(AsRef::as_ref).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for id in ids {
+        for b in id.bytes().chain([b'\n']) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("Spot-Onramp-members-{hash:016x}")
+}
+
 /// A word the shell passes on exactly as written: in single quotes, each `'` closed, escaped
 /// and reopened.
 pub fn shell_quote(value: &str) -> String {
@@ -172,14 +214,16 @@ pub fn shell_quote(value: &str) -> String {
 pub fn stackset_commands(d: &StackSetDeploy<'_>) -> String {
     let region = stack_region(d.partition);
     let name = shell_quote(d.stack_set_name);
-    let parameters: Vec<Value> = [
-        ("ApiUrl", d.api_url),
-        ("ConnectToken", d.connect_token),
-        ("Principal", d.principal),
-    ]
-    .into_iter()
-    .map(|(k, v)| json!({"ParameterKey": k, "ParameterValue": v}))
-    .collect();
+    let mut parameters = Vec::new();
+    if let Some(c) = &d.connect {
+        parameters.push(("ApiUrl", c.api_url));
+        parameters.push(("ConnectToken", c.connect_token));
+    }
+    parameters.push(("Principal", d.principal));
+    let parameters: Vec<Value> = parameters
+        .into_iter()
+        .map(|(k, v)| json!({"ParameterKey": k, "ParameterValue": v}))
+        .collect();
     let mut out = String::new();
     let template = match &d.template {
         TemplateSource::File(file) => {
@@ -319,22 +363,72 @@ mod tests {
         );
         let p = &v["Parameters"];
         assert_eq!(p["ConnectToken"]["NoEcho"], true);
-        assert!(
-            p["ConnectToken"]["Default"].is_null(),
-            "a StackSet always connects"
-        );
-        assert!(p["ApiUrl"]["Default"].is_null());
+        // Empty by default: a server without connect tokens deploys it without them.
+        assert_eq!(p["ConnectToken"]["Default"], "");
+        assert_eq!(p["ApiUrl"]["Default"], "");
         assert_eq!(p["Principal"]["Default"], SPOT_PRINCIPAL);
         let names: Vec<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(names, ["ApiUrl", "ConnectToken", "Principal"]);
-        // No condition: every member connects itself.
-        assert!(v["Conditions"].is_null());
-        assert!(
-            r.as_object()
-                .unwrap()
-                .values()
-                .all(|r| r["Condition"].is_null())
+        // The same condition as the linked-account template's: both given.
+        let linked = parse(&linked_account_template());
+        assert_eq!(
+            v["Conditions"],
+            json!({"ConnectItself": linked["Conditions"]["ConnectItself"].clone()})
         );
+        for (name, r) in r.as_object().unwrap() {
+            let always = matches!(name.as_str(), "SpotinstManagedPolicy" | "SpotinstRole");
+            let want = if always {
+                Value::Null
+            } else {
+                json!("ConnectItself")
+            };
+            assert_eq!(r["Condition"], want, "{name}");
+        }
+    }
+
+    /// Every `Ref` and `Fn::GetAtt` target in `v`.
+    fn references(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                for (k, x) in o {
+                    match (k.as_str(), x) {
+                        ("Ref", Value::String(s)) => out.push(s.clone()),
+                        ("Fn::GetAtt", Value::Array(a)) => {
+                            out.push(a[0].as_str().unwrap().to_owned())
+                        }
+                        _ => references(x, out),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| references(x, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn without_url_and_token_a_member_stack_creates_only_the_role_and_policy() {
+        let v = parse(&stackset_template(&three()));
+        // What CloudFormation keeps when ConnectItself is false.
+        let kept: Map<String, Value> = v["Resources"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, r)| r["Condition"].is_null())
+            .map(|(k, r)| (k.clone(), r.clone()))
+            .collect();
+        let names: Vec<&str> = kept.keys().map(String::as_str).collect();
+        assert_eq!(names, ["SpotinstManagedPolicy", "SpotinstRole"]);
+        // Nothing kept (nor the output) needs the callback's parameters or resources.
+        let mut refs = Vec::new();
+        references(&Value::Object(kept.clone()), &mut refs);
+        references(&v["Outputs"], &mut refs);
+        for r in &refs {
+            assert!(
+                kept.contains_key(r) || r == "Principal" || r.starts_with("AWS::"),
+                "{r} is not there without a token"
+            );
+        }
+        assert!(refs.iter().any(|r| r == "SpotinstRole"));
     }
 
     #[test]
@@ -401,6 +495,26 @@ mod tests {
         assert_eq!(stackset_name("b a_t;"), "Spot-Onramp-bat");
     }
 
+    #[test]
+    fn without_a_batch_the_name_comes_from_the_members() {
+        let a = stackset_name_for_members(&["act-0000000a", "act-0000000b"]);
+        // FNV-1a of "act-0000000a\nact-0000000b\n" (checked with a few lines of Python).
+        assert_eq!(a, "Spot-Onramp-members-99b1a94e1afac03a");
+        // Stable: the same members in any order, or listed twice, give the same name.
+        assert_eq!(
+            stackset_name_for_members(&["act-0000000b", "act-0000000a", "act-0000000b"]),
+            a
+        );
+        assert_ne!(stackset_name_for_members(&["act-0000000a"]), a);
+        assert_ne!(
+            stackset_name_for_members(&["act-0000000a", "act-0000000c"]),
+            a
+        );
+        // CloudFormation's rule: a letter first, then letters, digits and hyphens, ≤ 128.
+        assert!(a.len() <= 128);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    }
+
     fn deploy<'a>(
         template: TemplateSource<'a>,
         targets: &'a [String],
@@ -410,8 +524,10 @@ mod tests {
             partition: Partition::Aws,
             stack_set_name: "Spot-Onramp-bat-0a1b2c3d",
             template,
-            api_url: "https://onramp.example.com/api",
-            connect_token: "tok_en-123",
+            connect: Some(StackSetConnect {
+                api_url: "https://onramp.example.com/api",
+                connect_token: "tok_en-123",
+            }),
             principal: SPOT_PRINCIPAL,
             targets,
             accounts,
@@ -451,6 +567,28 @@ mod tests {
             ..deploy(TemplateSource::File("t.json"), &targets, &accounts)
         });
         assert!(gov.contains("--regions us-gov-west-1"), "{gov}");
+    }
+
+    #[test]
+    fn without_a_token_the_commands_leave_the_callback_parameters_out() {
+        let targets = vec!["ou-ab12-cd34ef56".to_owned()];
+        let accounts = vec!["111111111111".to_owned()];
+        let c = stackset_commands(&StackSetDeploy {
+            connect: None,
+            stack_set_name: "Spot-Onramp-members-0123456789abcdef",
+            ..deploy(
+                TemplateSource::File("spot-stackset.json"),
+                &targets,
+                &accounts,
+            )
+        });
+        assert!(
+            c.contains(r#"--parameters '[{"ParameterKey":"Principal","ParameterValue":"arn:aws:iam::922761411349:root"}]'"#),
+            "{c}"
+        );
+        assert!(!c.contains("ApiUrl") && !c.contains("ConnectToken"), "{c}");
+        assert!(c.contains("--stack-set-name 'Spot-Onramp-members-0123456789abcdef'"));
+        assert!(c.contains("create-stack-instances"));
     }
 
     #[test]
@@ -575,8 +713,7 @@ mod tests {
             name in "[^\u{0}]{1,20}",
             file in "[^\u{0}]{1,20}",
             bucket in proptest::option::of("[^\u{0}]{1,12}"),
-            api_url in "[^\u{0}]{0,30}",
-            token in "[^\u{0}]{0,30}",
+            connect in proptest::option::of(("[^\u{0}]{0,30}", "[^\u{0}]{0,30}")),
             principal in "[^\u{0}]{0,30}",
             targets in proptest::collection::vec("[^\u{0}]{0,12}", 0..3),
             accounts in proptest::collection::vec("[^\u{0}]{0,12}", 0..3),
@@ -589,8 +726,10 @@ mod tests {
                 partition: Partition::Aws,
                 stack_set_name: &name,
                 template,
-                api_url: &api_url,
-                connect_token: &token,
+                connect: connect.as_ref().map(|(api_url, token)| StackSetConnect {
+                    api_url,
+                    connect_token: token,
+                }),
                 principal: &principal,
                 targets: &targets,
                 accounts: &accounts,
@@ -618,11 +757,13 @@ mod tests {
             prop_assert_eq!(after(create, "--stack-set-name"), name.as_str());
             prop_assert_eq!(after(instances, "--stack-set-name"), name.as_str());
             let params: Value = serde_json::from_str(after(create, "--parameters")).unwrap();
-            prop_assert_eq!(params, json!([
-                {"ParameterKey": "ApiUrl", "ParameterValue": api_url},
-                {"ParameterKey": "ConnectToken", "ParameterValue": token},
-                {"ParameterKey": "Principal", "ParameterValue": principal},
-            ]));
+            let mut want = Vec::new();
+            if let Some((api_url, token)) = &connect {
+                want.push(json!({"ParameterKey": "ApiUrl", "ParameterValue": api_url}));
+                want.push(json!({"ParameterKey": "ConnectToken", "ParameterValue": token}));
+            }
+            want.push(json!({"ParameterKey": "Principal", "ParameterValue": principal}));
+            prop_assert_eq!(params, Value::Array(want));
             let t: Value = serde_json::from_str(after(instances, "--deployment-targets")).unwrap();
             prop_assert_eq!(t, json!({
                 "OrganizationalUnitIds": targets,
