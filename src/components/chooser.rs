@@ -15,7 +15,10 @@ pub enum ChoiceCell {
     /// An ID, in code type.
     Code(String),
     /// A state, as a pill (`class` is the pill's variant, e.g. `pill-ok`).
-    Pill { class: &'static str, text: String },
+    Pill {
+        class: &'static str,
+        text: String,
+    },
 }
 
 /// One item of the table.
@@ -112,7 +115,9 @@ pub fn Chooser(
             .into_iter()
             .map(|c| match c {
                 ChoiceCell::Text(t) => view! { <td>{t}</td> }.into_any(),
-                ChoiceCell::Code(t) => view! { <td class="id-cell"><code>{t}</code></td> }.into_any(),
+                ChoiceCell::Code(t) => {
+                    view! { <td class="id-cell"><code>{t}</code></td> }.into_any()
+                }
                 ChoiceCell::Pill { class, text } => {
                     view! { <td><span class=format!("pill {class}")>{text}</span></td> }.into_any()
                 }

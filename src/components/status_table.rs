@@ -116,7 +116,14 @@ pub fn StatusTable(
                     Show::Only(st) => x.state == st,
                 })
                 .filter(|x| {
-                    text_matches(&[x.name.as_str(), x.detail.as_str(), x.account.as_deref().unwrap_or("")], &q)
+                    text_matches(
+                        &[
+                            x.name.as_str(),
+                            x.detail.as_str(),
+                            x.account.as_deref().unwrap_or(""),
+                        ],
+                        &q,
+                    )
                 })
                 .cloned()
                 .collect::<Vec<_>>()

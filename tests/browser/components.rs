@@ -959,9 +959,7 @@ async fn chooser_all_none_filter_and_limit() {
     use onramp_core::choice::{ChoiceCounts, apply};
     use std::collections::BTreeSet;
 
-    let items: Vec<(String, bool)> = (1..=5)
-        .map(|i| (format!("item{i}"), i == 2))
-        .collect();
+    let items: Vec<(String, bool)> = (1..=5).map(|i| (format!("item{i}"), i == 2)).collect();
     let query = RwSignal::new(String::new());
     let chosen = RwSignal::new(BTreeSet::<String>::new());
     let rows = Memo::new({
@@ -1007,8 +1005,16 @@ async fn chooser_all_none_filter_and_limit() {
     };
     assert_eq!(drawn(), 3, "at most the limit is drawn");
     let chooser = document().query_selector(".chooser").unwrap().unwrap();
-    assert!(chooser.text_content().unwrap().contains("Showing the first 3 of 5"));
-    assert_eq!(text_of("t-pick-count"), "0 of 5 chosen · 1 cannot be connected");
+    assert!(
+        chooser
+            .text_content()
+            .unwrap()
+            .contains("Showing the first 3 of 5")
+    );
+    assert_eq!(
+        text_of("t-pick-count"),
+        "0 of 5 chosen · 1 cannot be connected"
+    );
 
     let all: HtmlElement = by_id("t-pick-all").unchecked_into();
     assert_eq!(all.text_content().unwrap(), "All items shown");
@@ -1017,10 +1023,17 @@ async fn chooser_all_none_filter_and_limit() {
     let want: BTreeSet<String> = ["item1", "item3", "item4", "item5"]
         .map(str::to_owned)
         .into();
-    assert_eq!(chosen.get_untracked(), want, "All acts beyond the limit, never on a blocked item");
+    assert_eq!(
+        chosen.get_untracked(),
+        want,
+        "All acts beyond the limit, never on a blocked item"
+    );
     let blocked: HtmlInputElement = by_id("t-pick-pick-item2").unchecked_into();
     assert!(blocked.disabled() && !blocked.checked());
-    assert_eq!(text_of("t-pick-count"), "4 of 5 chosen · 1 cannot be connected");
+    assert_eq!(
+        text_of("t-pick-count"),
+        "4 of 5 chosen · 1 cannot be connected"
+    );
 
     // A tick on one box.
     let one: HtmlInputElement = by_id("t-pick-pick-item1").unchecked_into();
@@ -1086,16 +1099,32 @@ async fn status_table_search_and_limit() {
             .length()
     };
     assert_eq!(drawn(), 100, "only the limit is drawn");
-    assert!(text_of("t-status-extra").contains("Summary"), "the page's part is shown");
-    let section = document().query_selector("section.status-table").unwrap().unwrap();
-    assert!(section.text_content().unwrap().contains("Showing the first 100 of 250"));
+    assert!(
+        text_of("t-status-extra").contains("Summary"),
+        "the page's part is shown"
+    );
+    let section = document()
+        .query_selector("section.status-table")
+        .unwrap()
+        .unwrap();
+    assert!(
+        section
+            .text_content()
+            .unwrap()
+            .contains("Showing the first 100 of 250")
+    );
 
     let search: HtmlInputElement = by_id("t-status-search").unchecked_into();
     search.set_value("  TEAM 24");
     fire(&search, "input");
     tick().await;
     assert_eq!(drawn(), 10, "Team 240–249");
-    assert!(!section.text_content().unwrap().contains("Showing the first"));
+    assert!(
+        !section
+            .text_content()
+            .unwrap()
+            .contains("Showing the first")
+    );
 
     by_id("t-status-show-failed")
         .unchecked_into::<HtmlElement>()
@@ -1110,5 +1139,10 @@ async fn status_table_search_and_limit() {
     fire(&search, "input");
     tick().await;
     assert_eq!(drawn(), 0);
-    assert!(section.text_content().unwrap().contains("None matches the search."));
+    assert!(
+        section
+            .text_content()
+            .unwrap()
+            .contains("None matches the search.")
+    );
 }

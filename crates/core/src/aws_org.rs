@@ -670,12 +670,17 @@ mod tests {
         };
         let gov = update(Partition::AwsUsGov);
         assert!(
-            gov.starts_with("aws cloudformation update-stack-instances --region us-gov-west-1 \\\n"),
+            gov.starts_with(
+                "aws cloudformation update-stack-instances --region us-gov-west-1 \\\n"
+            ),
             "{gov}"
         );
         assert!(gov.contains("--regions us-gov-west-1") && !gov.contains("us-east-1"));
         let cn = update(Partition::AwsCn);
-        assert!(cn.contains("--region cn-north-1") && cn.contains("--regions cn-north-1"), "{cn}");
+        assert!(
+            cn.contains("--region cn-north-1") && cn.contains("--regions cn-north-1"),
+            "{cn}"
+        );
     }
 
     fn member_strategy() -> impl Strategy<Value = Vec<(String, String)>> {

@@ -37,7 +37,10 @@ pub fn apply(chosen: &BTreeSet<String>, keys: &[String], on: bool) -> BTreeSet<S
 
 /// The chosen keys in the list's order (a plan is made in that order), dropping keys the list
 /// no longer has.
-pub fn in_order<'a>(order: impl IntoIterator<Item = &'a str>, chosen: &BTreeSet<String>) -> Vec<String> {
+pub fn in_order<'a>(
+    order: impl IntoIterator<Item = &'a str>,
+    chosen: &BTreeSet<String>,
+) -> Vec<String> {
     order
         .into_iter()
         .filter(|k| chosen.contains(*k))
@@ -91,9 +94,18 @@ mod tests {
     #[test]
     fn all_skips_blocked_items_and_none_clears_every_shown_one() {
         let shown = [
-            Choosable { key: "a", blocked: false },
-            Choosable { key: "b", blocked: true },
-            Choosable { key: "c", blocked: false },
+            Choosable {
+                key: "a",
+                blocked: false,
+            },
+            Choosable {
+                key: "b",
+                blocked: true,
+            },
+            Choosable {
+                key: "c",
+                blocked: false,
+            },
         ];
         assert_eq!(bulk_keys(&shown, true), ["a", "c"]);
         assert_eq!(bulk_keys(&shown, false), ["a", "b", "c"]);
@@ -118,14 +130,27 @@ mod tests {
 
     #[test]
     fn the_counts_line_says_only_what_matters() {
-        let c = ChoiceCounts { chosen: 48, total: 50, blocked: 0, matching: 50 };
+        let c = ChoiceCounts {
+            chosen: 48,
+            total: 50,
+            blocked: 0,
+            matching: 50,
+        };
         assert_eq!(c.text(), "48 of 50 chosen");
         let c = ChoiceCounts { matching: 10, ..c };
         assert_eq!(c.text(), "48 of 50 chosen · 10 match the filter");
-        let c = ChoiceCounts { chosen: 4, total: 5, blocked: 1, matching: 5 };
+        let c = ChoiceCounts {
+            chosen: 4,
+            total: 5,
+            blocked: 1,
+            matching: 5,
+        };
         assert_eq!(c.text(), "4 of 5 chosen · 1 cannot be connected");
         let c = ChoiceCounts { matching: 1, ..c };
-        assert_eq!(c.text(), "4 of 5 chosen · 1 cannot be connected · 1 match the filter");
+        assert_eq!(
+            c.text(),
+            "4 of 5 chosen · 1 cannot be connected · 1 match the filter"
+        );
     }
 
     #[test]

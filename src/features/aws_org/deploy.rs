@@ -404,7 +404,13 @@ pub fn DeployStep(org: Org) -> impl IntoView {
         token.with(|t| {
             let t = t.as_ref()?;
             plan.with(|p| {
-                stackset::update_command(partition.get(), p.as_ref()?, &targets, &waiting, &t.connect_token)
+                stackset::update_command(
+                    partition.get(),
+                    p.as_ref()?,
+                    &targets,
+                    &waiting,
+                    &t.connect_token,
+                )
             })
         })
     });

@@ -36,13 +36,21 @@ pub(super) fn MembersStep(org: Org) -> impl IntoView {
                 .filter(|m| matches(m, &q))
                 .map(|m| ChoiceRow {
                     key: m.id.clone(),
-                    label: if m.name.is_empty() { "(no name)".to_owned() } else { m.name.clone() },
+                    label: if m.name.is_empty() {
+                        "(no name)".to_owned()
+                    } else {
+                        m.name.clone()
+                    },
                     tag: m.management.then_some("Management account"),
                     blocked: false,
                     cells: vec![
                         ChoiceCell::Code(m.id.clone()),
                         ChoiceCell::Pill {
-                            class: if m.state == MemberState::Active { "pill-ok" } else { "pill-warn" },
+                            class: if m.state == MemberState::Active {
+                                "pill-ok"
+                            } else {
+                                "pill-warn"
+                            },
                             text: m.state.label().to_owned(),
                         },
                         ChoiceCell::Text(spot_name(&n, m)),

@@ -63,7 +63,11 @@ fn Choose(flow: Flow) -> impl IntoView {
                     let reason = unavailable(s, &t);
                     ChoiceRow {
                         key: s.id.clone(),
-                        label: if s.name.trim().is_empty() { "(no name)".to_owned() } else { s.name.clone() },
+                        label: if s.name.trim().is_empty() {
+                            "(no name)".to_owned()
+                        } else {
+                            s.name.clone()
+                        },
                         tag: None,
                         blocked: reason.is_some(),
                         cells: vec![
@@ -78,7 +82,9 @@ fn Choose(flow: Flow) -> impl IntoView {
     });
     let choose_error = RwSignal::new(None::<String>);
     let on_choose = Callback::new(move |(keys, on): (Vec<String>, bool)| {
-        draft.chosen.set(Some(apply(&ticked.get_untracked(), &keys, on)));
+        draft
+            .chosen
+            .set(Some(apply(&ticked.get_untracked(), &keys, on)));
         choose_error.set(None);
     });
     let counts = Signal::derive(move || {

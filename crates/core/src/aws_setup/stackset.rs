@@ -489,11 +489,15 @@ mod tests {
             ..deploy(s3.clone(), &targets, &[])
         });
         assert!(
-            gov.starts_with("aws s3 cp 't.json' 's3://my-bucket/t.json' --region us-gov-west-1\n\n"),
+            gov.starts_with(
+                "aws s3 cp 't.json' 's3://my-bucket/t.json' --region us-gov-west-1\n\n"
+            ),
             "{gov}"
         );
         assert!(
-            gov.contains("--template-url 'https://my-bucket.s3.us-gov-west-1.amazonaws.com/t.json'"),
+            gov.contains(
+                "--template-url 'https://my-bucket.s3.us-gov-west-1.amazonaws.com/t.json'"
+            ),
             "{gov}"
         );
         let cn = stackset_commands(&StackSetDeploy {
