@@ -81,6 +81,7 @@ pub fn Chooser(
     let hint_id = filter_hint.map(|_| format!("{id}-filter-hint"));
     let error_id = format!("{id}-choose-error");
     let caption_id = format!("{id}-caption");
+    let region_label = caption_id.clone();
     let bulk = move |on: bool| {
         let keys = rows.with_untracked(|r| {
             let shown: Vec<Choosable<'_>> = r
@@ -181,7 +182,7 @@ pub fn Chooser(
             <p class="field-error" id=error_id hidden=move || error.with(Option::is_none)>
                 {move || error.get()}
             </p>
-            <div class="table-wrap" tabindex="0" role="region" aria-labelledby=caption_id.clone()>
+            <div class="table-wrap" tabindex="0" role="region" aria-labelledby=region_label>
                 <table class="data-table chooser-table" id=format!("{id}-choice")>
                     <caption id=caption_id class="sr-only">{caption}</caption>
                     <thead>

@@ -18,7 +18,6 @@ use onramp_core::azure_subs::{
 };
 use onramp_core::choice::{ChoiceCounts, apply};
 use onramp_core::validate;
-use std::collections::BTreeSet;
 
 const PREFIX_ID: &str = "azure-subs-prefix";
 const GROUP_ID: &str = "azure-subs-group";
