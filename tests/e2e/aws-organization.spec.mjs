@@ -84,6 +84,17 @@ async function tokenOnScreen(page) {
   return m[1];
 }
 
+/** The batch token on screen once it is no longer `old` (a renewal's answer has arrived). */
+async function newTokenOnScreen(page, old) {
+  const start = Date.now();
+  for (;;) {
+    const now = await tokenOnScreen(page);
+    if (now !== old) return now;
+    assert.ok(Date.now() - start < 10_000, 'a new batch token on screen');
+    await page.waitForTimeout(100);
+  }
+}
+
 /** What the StackSet's callback sends for one member. */
 function callback(server, token, accountId, awsId, role = ROLE_NAME) {
   return api(server, 'POST', `/api/setup/credentials/aws?accountId=${accountId}`, {
@@ -228,7 +239,8 @@ describe('AWS Organization: a server with connect tokens', () => {
       await clearFaults(suite.server);
       await page.locator('#aws-org-renew-expired').click();
       await expectVisible(page.locator('#aws-org-token-heading'), 'the new token');
-      const renewed = await tokenOnScreen(page);
+      // The heading was already there for the short-lived token: wait for the renewal's answer.
+      const renewed = await newTokenOnScreen(page, short);
       await expectText(page.locator('#aws-org-update-code'), /update-stack-instances[\s\S]*ConnectToken/, 'the token update for the members not connected');
       assert.notEqual(renewed, short);
       const old = await callback(suite.server, batchToken, last.act, last.aws);
@@ -303,7 +315,11 @@ describe('AWS Organization: a server without connect tokens, keyboard only', () 
       await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).check();
       await button(page, 'Next').click();
       const link = page.getByRole('link', { name: 'Connect a whole AWS Organization' });
-      if (!(await link.isVisible())) await button(page, 'Linked account').click();
+      // The panel arrives in its own chunk: wait for it before opening its Linked account part
+      // (a click on one already open would close it).
+      const linked = button(page, 'Linked account');
+      await expectVisible(linked, 'the AWS panel');
+      if ((await linked.getAttribute('aria-expanded')) !== 'true') await linked.click();
       await expectVisible(link, 'the organization link in the AWS panel');
       await link.focus();
       await page.keyboard.press('Enter');
