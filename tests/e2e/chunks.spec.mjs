@@ -107,10 +107,16 @@ describe('lazily loaded chunks', () => {
       assert.ok(!fetched.includes('aws_org_deploy'), `no deploy chunk before the create step (got ${fetched})`);
       await button(page, 'Next').click();
       await expectURL(page, '/accounts/new/aws-organization/create');
-      await page.waitForLoadState('networkidle');
-      await page.waitForTimeout(500);
-      await page.waitForLoadState('networkidle');
-      fetched = modules(wire.take()).chunks;
+      await expectVisible(button(page, 'Create 2 accounts'), 'the create step');
+      // The prefetch starts once the step has settled (a few hundred ms): wait for it (at most
+      // 10 s), then a little longer, to see that it is fetched once.
+      fetched = [];
+      for (const start = Date.now(); !fetched.includes('aws_org_deploy') && Date.now() - start < 10_000;) {
+        await page.waitForTimeout(100);
+        fetched.push(...modules(wire.take()).chunks);
+      }
+      await page.waitForTimeout(1_000);
+      fetched.push(...modules(wire.take()).chunks);
       assert.deepEqual(fetched, ['aws_org_deploy'], 'the create step prefetches the deploy step\'s chunk, once');
       await expectNoPageProblems(page, problems);
     });
