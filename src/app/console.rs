@@ -220,12 +220,12 @@ crate::split_view!(
 /// The first-run wizard. While it is open, the connect panels (and the dashboard that follows
 /// them) are fetched in the background, so choosing a provider does not wait for the network.
 fn welcome() -> impl IntoView {
-    prefetch(async {
-        let _ = aws_preload().await;
-        let _ = gcp_preload().await;
-        let _ = azure_preload().await;
-        let _ = dashboard_preload().await;
-    });
+    prefetch(vec![
+        Box::pin(aws_preload()),
+        Box::pin(gcp_preload()),
+        Box::pin(azure_preload()),
+        Box::pin(dashboard_preload()),
+    ]);
     view! { <RequireSession writer=true><LazyView load=welcome_wizard/></RequireSession> }
 }
 
@@ -242,9 +242,7 @@ fn aws_org_deploy_panel(org: Org) -> AnyView {
 }
 
 fn aws_org_deploy_prefetch() {
-    prefetch(async {
-        let _ = aws_org_deploy_preload().await;
-    });
+    prefetch(vec![Box::pin(aws_org_deploy_preload())]);
 }
 
 fn add_account() -> impl IntoView {

@@ -2,7 +2,8 @@
 //! fall back to `<body>`, and a screen reader would say nothing), so once the new screen is
 //! drawn its main heading takes focus, which also announces it. A screen that puts focus
 //! somewhere itself (a wizard's step heading, a refused field) keeps it; the first load of a
-//! page moves nothing.
+//! page moves nothing, and neither does a screen that appears after the user has pressed
+//! something else (say, opened the user menu while a chunk was loading).
 
 use crate::platform::clock::next_frame;
 use leptos::prelude::*;
@@ -19,24 +20,27 @@ pub(crate) fn ScreenFocus() -> impl IntoView {
     let location = use_location();
     // Bumped by every navigation: a wait still running for an earlier one stops.
     let navigation = StoredValue::new(0u32);
-    // A redirect while the first screen loads is no move of the user's: only a navigation
-    // after a press on this page moves focus. (The browser's own user-activation flag does
-    // not tell: a navigation from the address bar sets it.)
-    let acted = StoredValue::new(false);
+    // Presses (pointer or key) on this page so far. A redirect while the first screen loads is
+    // no move of the user's: only a navigation after a press moves focus. (The browser's own
+    // user-activation flag does not tell: a navigation from the address bar sets it.) A press
+    // after the navigation means the user has moved on, and the wait stops.
+    let presses = StoredValue::new(0u32);
+    let count = move |_| presses.update_value(|n| *n = n.wrapping_add(1));
     for press in [
-        window_event_listener_untyped("pointerdown", move |_| acted.set_value(true)),
-        window_event_listener_untyped("keydown", move |_| acted.set_value(true)),
+        window_event_listener_untyped("pointerdown", count),
+        window_event_listener_untyped("keydown", count),
     ] {
         on_cleanup(move || press.remove());
     }
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
-        if previous.is_some_and(|p| p != path) && acted.get_value() {
+        let pressed = presses.get_value();
+        if previous.is_some_and(|p| p != path) && pressed > 0 {
             let n = navigation.get_value().wrapping_add(1);
             navigation.set_value(n);
             let before = active_element();
             leptos::task::spawn_local(focus_when_drawn(before, move || {
-                navigation.try_get_value() == Some(n)
+                navigation.try_get_value() == Some(n) && presses.try_get_value() == Some(pressed)
             }));
         }
         path

@@ -6,9 +6,7 @@
 use leptos::ev;
 use leptos::prelude::*;
 
-fn browser_online() -> bool {
-    web_sys::window().is_none_or(|w| w.navigator().on_line())
-}
+use crate::platform::lazy::online as browser_online;
 
 /// The words for a rate-limit wait of `secs` seconds.
 fn waiting_text(secs: u64) -> String {

@@ -49,13 +49,27 @@ pub fn screen<V: IntoView + 'static>(build: impl FnOnce() -> V) -> Screen {
     Ok(untrack(build).into_any())
 }
 
-/// Fetches chunks the user is likely to need next once the current screen has settled, so that
-/// the next step does not wait for the network. A failure is ignored: the screen that needs the
-/// chunk fetches it again and says so if it still cannot.
-pub fn prefetch(chunks: impl Future<Output = ()> + 'static) {
+/// A chunk fetch that shows nothing: a `preload` function of [`split_view!`], not yet started.
+pub type Preload = std::pin::Pin<Box<dyn Future<Output = Result<(), ChunkError>>>>;
+
+/// Fetches chunks the user is likely to need next, one after another, once the current screen
+/// has settled, so that the next step does not wait for the network. It stops at the first
+/// failure and never starts while the browser is offline: the screen that needs a chunk fetches
+/// it again and says so if it still cannot, and a prefetch must not fill the console with
+/// errors of its own.
+pub fn prefetch(chunks: Vec<Preload>) {
     leptos::task::spawn_local(async move {
         // Let the current screen finish its own requests first.
         crate::platform::clock::sleep(300).await;
-        chunks.await;
+        for chunk in chunks {
+            if !online() || chunk.await.is_err() {
+                return;
+            }
+        }
     });
+}
+
+/// What the browser believes of its connection (`navigator.onLine`); true where unknown.
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
 }

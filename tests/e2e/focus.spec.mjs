@@ -70,6 +70,30 @@ describe('focus after a screen change', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('a screen that appears after the user pressed something else leaves focus where the user put it', T, () => withPage(async (page, problems) => {
+    await signedIn(page, suite.server);
+    // Hold the Members chunk until the user has opened the menu again.
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route(/\/split_settings_members-[0-9a-f]{16}\.wasm$/, async (r) => { await held; await r.continue(); });
+    const menuButton = page.locator('#user-menu-button');
+    await menuButton.click();
+    await page.getByRole('menuitem', { name: 'Members', exact: true }).click();
+    await expectURL(page, '/settings/members');
+    await menuButton.click();
+    const signOut = page.getByRole('menuitem', { name: 'Sign out', exact: true });
+    await expectVisible(signOut, 'the user menu, opened again while the screen loads');
+    const before = await focused(page);
+    assert.doesNotMatch(before, /^(body|h1)/, 'the menu took focus');
+    release();
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Members' }), 'the Members screen');
+    // The old behaviour moved focus to the heading a frame or two after it was drawn.
+    await page.waitForTimeout(500);
+    await expectVisible(signOut, 'the user menu, still open after the screen appeared');
+    assert.equal(await focused(page), before, 'focus stays where the user put it');
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('Connect → dashboard: focus on the heading, the success message announced in a live region', T, () => withPage(async (page, problems) => {
     await signupViaUi(page, newUser());
     await chooseProvider(page, 'Amazon Web Services', 'aws');

@@ -240,6 +240,9 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     await toConnectStep(page);
     const status = page.locator('#network-status');
     await expectText(status, /^\s*$/, 'the status line while online');
+    // The wizard prefetches the next chunks in the background: let that finish, so that going
+    // offline tests the Connect request, not a prefetch cut off mid-way.
+    await page.waitForLoadState('networkidle');
 
     await context.setOffline(true);
     await expectText(status, /You're offline/, 'the offline banner');
