@@ -9,7 +9,7 @@ use crate::components::{ConnectPanels, LazyView, NotFound};
 use crate::features::accounts::{AddAccount, Dashboard};
 use crate::features::auth::Home;
 use crate::features::aws::AwsConnect;
-use crate::features::aws_org::AwsOrganization;
+use crate::features::aws_org::{AwsOrganization, DeployPanel, DeployStep, Org};
 use crate::features::azure::AzureConnect;
 use crate::features::azure_subs::AzureSubscriptions;
 use crate::features::embed::{EmbedAddAccount, EmbedEntry, EmbedFlow, EmbedLayer};
@@ -190,9 +190,14 @@ crate::split_view!(
 crate::split_view!(
     aws_org,
     fn aws_organization_flow() {
-        view! { <AwsOrganization/> }
+        view! { <AwsOrganization deploy=DeployPanel { view: aws_org_deploy_panel, prefetch: aws_org_deploy_prefetch }/> }
     }
 );
+// The organization flow's last step (the StackSet's template and commands, the members' status
+// table): a chunk of its own, fetched while the flow creates the accounts.
+crate::split_view!(aws_org_deploy, preload aws_org_deploy_preload, fn aws_org_deploy(org: Org) {
+    view! { <DeployStep org/> }
+});
 crate::split_view!(
     azure_subs,
     fn azure_subs_flow() {
@@ -230,6 +235,14 @@ fn management() -> impl IntoView {
 
 fn aws_organization() -> impl IntoView {
     view! { <RequireSession writer=true><LazyView load=aws_organization_flow/></RequireSession> }
+}
+
+fn aws_org_deploy_panel(org: Org) -> AnyView {
+    view! { <LazyView load=move || aws_org_deploy(org)/> }.into_any()
+}
+
+fn aws_org_deploy_prefetch() {
+    prefetch(vec![Box::pin(aws_org_deploy_preload())]);
 }
 
 fn add_account() -> impl IntoView {

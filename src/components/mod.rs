@@ -3,6 +3,7 @@
 
 mod banner;
 mod button;
+mod chooser;
 mod code_block;
 mod copy_button;
 mod dialog;
@@ -23,6 +24,7 @@ mod stepper;
 
 pub use banner::{Banner, Notice, StatusMessage, notice};
 pub use button::{Button, run_busy};
+pub use chooser::{BulkLabel, ChoiceCell, ChoiceRow, Chooser};
 pub use code_block::{CodeBlock, download_text};
 pub use copy_button::CopyButton;
 pub use dialog::Modal;
@@ -40,7 +42,7 @@ pub use offline_banner::OfflineBanner;
 pub use password_checklist::PasswordChecklist;
 pub use provider_picker::{PROVIDERS, ProviderPicker, provider_logo, provider_name, provider_slug};
 pub use secret_input::SecretInput;
-pub use status_table::{StatusRow, StatusTable};
+pub use status_table::{StatusRow, StatusSearch, StatusTable};
 pub use stepper::{Step, Stepper};
 
 /// Sets the document title for the current screen ("Sign in · Onramp").

@@ -2,9 +2,19 @@
 //! subscription) with its Spot account, its state (Waiting / Connected / Failed) and why, a
 //! filter by state whose choices carry the counts, and **Try again** on failed rows when the
 //! page can retry them. The page says progress in its own live summary; this table only lists.
+//! A long batch (a thousand members) adds a search box and a limit on the rows drawn: the
+//! filter and the search find the others.
 
 use leptos::prelude::*;
+use onramp_core::choice::text_matches;
 use onramp_core::dto::BatchMemberState;
+
+/// A search box over the rows' names, details and Spot accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusSearch {
+    /// Its label ("Search by name or ID").
+    pub label: &'static str,
+}
 
 /// One row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,8 +69,18 @@ pub fn StatusTable(
     /// While true, **Try again** ignores presses (it keeps focus).
     #[prop(into, default = Signal::stored(false))]
     busy: Signal<bool>,
+    /// A search box (`{id}-search`) beside the filter.
+    #[prop(optional)]
+    search: Option<StatusSearch>,
+    /// Rows drawn at most; a note says how many more the filter and the search would find.
+    #[prop(optional)]
+    limit: Option<usize>,
+    /// Shown under the heading, before the filter (the page's summary and its actions).
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView {
     let show = RwSignal::new(Show::All);
+    let query = RwSignal::new(String::new());
     let heading_id = format!("{id}-heading");
     let count = move |s: Option<BatchMemberState>| {
         rows.with(|r| r.iter().filter(|x| s.is_none_or(|s| x.state == s)).count())
@@ -88,11 +108,22 @@ pub fn StatusTable(
     };
     let shown = Memo::new(move |_| {
         let s = show.get();
+        let q = query.get();
         rows.with(|r| {
             r.iter()
                 .filter(|x| match s {
                     Show::All => true,
                     Show::Only(st) => x.state == st,
+                })
+                .filter(|x| {
+                    text_matches(
+                        &[
+                            x.name.as_str(),
+                            x.detail.as_str(),
+                            x.account.as_deref().unwrap_or(""),
+                        ],
+                        &q,
+                    )
                 })
                 .cloned()
                 .collect::<Vec<_>>()
@@ -139,18 +170,49 @@ pub fn StatusTable(
         }
     };
 
+    let drawn = move || {
+        shown.with(|r| {
+            r.iter()
+                .take(limit.unwrap_or(usize::MAX))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let more = move || {
+        let n = shown.with(Vec::len);
+        limit.filter(|l| n > *l).map(|l| {
+            view! {
+                <p class="muted">{format!("Showing the first {l} of {n}; filter by state or search to find the others.")}</p>
+            }
+        })
+    };
+    let search_box = search.map(|s| {
+        let search_id = format!("{id}-search");
+        view! {
+            <div class="field">
+                <label for=search_id.clone() class="field-label">{s.label}</label>
+                <input id=search_id type="search" autocomplete="off"
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))/>
+            </div>
+        }
+    });
     let region_label = heading_id.clone();
     let section_label = heading_id.clone();
     view! {
         <section class="status-table" aria-labelledby=section_label>
             <h3 id=heading_id>{title}</h3>
-            <fieldset class="status-filter">
-                <legend>"Show"</legend>
-                {choice(Show::All, "all", "All")}
-                {choice(Show::Only(BatchMemberState::Waiting), "waiting", "Waiting")}
-                {choice(Show::Only(BatchMemberState::Connected), "connected", "Connected")}
-                {choice(Show::Only(BatchMemberState::Failed), "failed", "Failed")}
-            </fieldset>
+            {children.map(|c| c())}
+            <div class="status-tools">
+                <fieldset class="status-filter">
+                    <legend>"Show"</legend>
+                    {choice(Show::All, "all", "All")}
+                    {choice(Show::Only(BatchMemberState::Waiting), "waiting", "Waiting")}
+                    {choice(Show::Only(BatchMemberState::Connected), "connected", "Connected")}
+                    {choice(Show::Only(BatchMemberState::Failed), "failed", "Failed")}
+                </fieldset>
+                {search_box}
+            </div>
             <div class="table-wrap" tabindex="0" role="region" aria-labelledby=region_label>
                 <table class="data-table">
                     <thead>
@@ -162,12 +224,13 @@ pub fn StatusTable(
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || shown.get() key=|r| (r.key.clone(), r.state, r.note.clone(), r.account.clone()) children=row_view/>
+                        <For each=drawn key=|r| (r.key.clone(), r.state, r.note.clone(), r.account.clone()) children=row_view/>
                     </tbody>
                 </table>
             </div>
+            {more}
             <Show when=move || shown.with(Vec::is_empty)>
-                <p class="muted">"None in this state."</p>
+                <p class="muted">{move || if query.with(|q| q.trim().is_empty()) { "None in this state." } else { "None matches the search." }}</p>
             </Show>
         </section>
     }

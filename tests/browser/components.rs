@@ -950,3 +950,199 @@ async fn error_summary_for_two_or_more_problems_and_the_field_for_one() {
     tick().await;
     assert!(document().get_element_by_id("t-summary").is_none());
 }
+
+/// The chooser: the filter is the page's, All skips a blocked item, None clears what the filter
+/// shows, a tick reaches the page, the counts line and the row limit follow.
+#[wasm_bindgen_test]
+async fn chooser_all_none_filter_and_limit() {
+    use onramp::components::{BulkLabel, ChoiceCell, ChoiceRow, Chooser};
+    use onramp_core::choice::{ChoiceCounts, apply};
+    use std::collections::BTreeSet;
+
+    let items: Vec<(String, bool)> = (1..=5).map(|i| (format!("item{i}"), i == 2)).collect();
+    let query = RwSignal::new(String::new());
+    let chosen = RwSignal::new(BTreeSet::<String>::new());
+    let rows = Memo::new({
+        let items = items.clone();
+        move |_| {
+            let q = query.get();
+            items
+                .iter()
+                .filter(|(k, _)| k.contains(&q))
+                .map(|(k, blocked)| ChoiceRow {
+                    key: k.clone(),
+                    label: format!("Item {k}"),
+                    tag: None,
+                    blocked: *blocked,
+                    cells: vec![ChoiceCell::Code(k.clone())],
+                })
+                .collect::<Vec<_>>()
+        }
+    });
+    let counts = Signal::derive(move || ChoiceCounts {
+        chosen: chosen.with(BTreeSet::len),
+        total: 5,
+        blocked: 1,
+        matching: rows.with(Vec::len),
+    });
+    let on_choose = Callback::new(move |(keys, on): (Vec<String>, bool)| {
+        chosen.update(|c| *c = apply(c, &keys, on));
+    });
+    let _mounted = mount_to(container(), move || {
+        view! {
+            <Chooser id="t-pick" caption="Items" filter_label="Filter items" query=query
+                all=BulkLabel { text: "All", more: " items shown" } none=BulkLabel { text: "None", more: "" }
+                headers=&["Item", "ID"] rows=rows chosen=chosen counts=counts on_choose=on_choose
+                error=Signal::stored(None::<String>) limit=3 empty="No item matches."/>
+        }
+    });
+    tick().await;
+    let drawn = || {
+        document()
+            .query_selector_all("#t-pick-choice tbody tr")
+            .unwrap()
+            .length()
+    };
+    assert_eq!(drawn(), 3, "at most the limit is drawn");
+    let chooser = document().query_selector(".chooser").unwrap().unwrap();
+    assert!(
+        chooser
+            .text_content()
+            .unwrap()
+            .contains("Showing the first 3 of 5")
+    );
+    assert_eq!(
+        text_of("t-pick-count"),
+        "0 of 5 chosen · 1 cannot be connected"
+    );
+
+    let all: HtmlElement = by_id("t-pick-all").unchecked_into();
+    assert_eq!(all.text_content().unwrap(), "All items shown");
+    all.click();
+    tick().await;
+    let want: BTreeSet<String> = ["item1", "item3", "item4", "item5"]
+        .map(str::to_owned)
+        .into();
+    assert_eq!(
+        chosen.get_untracked(),
+        want,
+        "All acts beyond the limit, never on a blocked item"
+    );
+    let blocked: HtmlInputElement = by_id("t-pick-pick-item2").unchecked_into();
+    assert!(blocked.disabled() && !blocked.checked());
+    assert_eq!(
+        text_of("t-pick-count"),
+        "4 of 5 chosen · 1 cannot be connected"
+    );
+
+    // A tick on one box.
+    let one: HtmlInputElement = by_id("t-pick-pick-item1").unchecked_into();
+    assert!(one.checked());
+    one.click();
+    tick().await;
+    assert!(!chosen.get_untracked().contains("item1"));
+
+    // None acts on the filter's matches only.
+    let filter: HtmlInputElement = by_id("t-pick-filter").unchecked_into();
+    filter.set_value("item5");
+    fire(&filter, "input");
+    tick().await;
+    assert_eq!(query.get_untracked(), "item5");
+    assert_eq!(drawn(), 1);
+    assert!(text_of("t-pick-count").ends_with("· 1 match the filter"));
+    by_id("t-pick-none").unchecked_into::<HtmlElement>().click();
+    tick().await;
+    let want: BTreeSet<String> = ["item3", "item4"].map(str::to_owned).into();
+    assert_eq!(chosen.get_untracked(), want);
+
+    filter.set_value("nothing");
+    fire(&filter, "input");
+    tick().await;
+    assert_eq!(drawn(), 0);
+    assert!(chooser.text_content().unwrap().contains("No item matches."));
+}
+
+/// The status table's search and row limit (a long batch): the filter by state and the search
+/// combine, and only the limit is drawn.
+#[wasm_bindgen_test]
+async fn status_table_search_and_limit() {
+    use onramp::components::{StatusRow, StatusSearch, StatusTable};
+    use onramp_core::dto::BatchMemberState;
+
+    let rows: Vec<StatusRow> = (0..250)
+        .map(|i| StatusRow {
+            key: format!("{:012}", 100_000_000_000u64 + i),
+            name: format!("Team {i:03}"),
+            detail: format!("{:012}", 100_000_000_000u64 + i),
+            account: Some(format!("act-{i:08x}")),
+            state: if i % 10 == 0 {
+                BatchMemberState::Failed
+            } else {
+                BatchMemberState::Waiting
+            },
+            note: None,
+        })
+        .collect();
+    let _mounted = mount_to(container(), move || {
+        view! {
+            <StatusTable id="t-status" title="Members" what="Member" rows=Signal::stored(rows.clone())
+                search=StatusSearch { label: "Search by name or ID" } limit=100>
+                <p id="t-status-extra">"Summary"</p>
+            </StatusTable>
+        }
+    });
+    tick().await;
+    let drawn = || {
+        document()
+            .query_selector_all("#t-status-heading ~ .table-wrap tbody tr")
+            .unwrap()
+            .length()
+    };
+    assert_eq!(drawn(), 100, "only the limit is drawn");
+    assert!(
+        text_of("t-status-extra").contains("Summary"),
+        "the page's part is shown"
+    );
+    let section = document()
+        .query_selector("section.status-table")
+        .unwrap()
+        .unwrap();
+    assert!(
+        section
+            .text_content()
+            .unwrap()
+            .contains("Showing the first 100 of 250")
+    );
+
+    let search: HtmlInputElement = by_id("t-status-search").unchecked_into();
+    search.set_value("  TEAM 24");
+    fire(&search, "input");
+    tick().await;
+    assert_eq!(drawn(), 10, "Team 240–249");
+    assert!(
+        !section
+            .text_content()
+            .unwrap()
+            .contains("Showing the first")
+    );
+
+    by_id("t-status-show-failed")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    tick().await;
+    assert_eq!(drawn(), 1, "Team 240 alone is failed");
+    search.set_value("act-000000f0");
+    fire(&search, "input");
+    tick().await;
+    assert_eq!(drawn(), 1, "the Spot account is searched too (240 = 0xf0)");
+    search.set_value("nobody");
+    fire(&search, "input");
+    tick().await;
+    assert_eq!(drawn(), 0);
+    assert!(
+        section
+            .text_content()
+            .unwrap()
+            .contains("None matches the search.")
+    );
+}

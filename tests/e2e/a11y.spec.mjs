@@ -209,7 +209,7 @@ describe('accessibility (axe-core)', () => {
         await list.fill('Id,Name,State\n123456789012,Payments,ACTIVE\n210987654321,Old sandbox,SUSPENDED');
         await button(page, 'Next').click();
         await expectURL(page, '/accounts/new/aws-organization/members');
-        await expectVisible(page.locator('.aws-org-table'), 'the members table');
+        await expectVisible(page.locator('#aws-org-choice'), 'the members table');
         await scan('aws-org-members');
       });
 

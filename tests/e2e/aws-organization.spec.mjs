@@ -122,7 +122,7 @@ async function pasteAndChoose(page) {
   await list.fill(listAccounts());
   await button(page, 'Next').click();
   await expectURL(page, `${BASE}/members`);
-  const counts = page.locator('.aws-org-counts');
+  const counts = page.locator('#aws-org-count');
   await expectText(counts, /^48 of 50 chosen$/, 'the default choice (suspended left out)');
   await expectVisible(page.getByText('Management account', { exact: true }), 'the management account marked');
   assert.equal(await page.getByLabel('Sandbox 50', { exact: true }).isChecked(), false, 'a suspended member starts unchosen');
@@ -134,7 +134,7 @@ async function pasteAndChoose(page) {
   await page.getByLabel('A prefix, then the AWS name', { exact: true }).check();
   await field(page, 'Prefix').fill('aws-');
   await expectText(page.locator('.aws-org-example'), /Team 01 \(AWS\) becomes “aws-Team 01” in Spot\./, 'the naming preview');
-  await expectText(page.locator('.aws-org-table tbody tr').first(), /aws-Team 01/, 'the Spot name column');
+  await expectText(page.locator('#aws-org-choice tbody tr').first(), /aws-Team 01/, 'the Spot name column');
 }
 
 describe('AWS Organization: a server with connect tokens', () => {
@@ -190,7 +190,14 @@ describe('AWS Organization: a server with connect tokens', () => {
       await expectFieldError(ous, /./, 'the OU IDs');
       await ous.fill(OU);
       await ous.press('Tab');
-      await expectText(page.locator('#aws-org-commands-code'), /create-stack-set[\s\S]*create-stack-instances/, 'the two commands');
+      await expectText(page.locator('#aws-org-commands-code'), /create-stack-set --region us-east-1[\s\S]*create-stack-instances/, 'the two commands');
+      // An organization in GovCloud: the commands and the console steps name its region.
+      await page.getByLabel('AWS GovCloud (US)', { exact: true }).check();
+      await expectText(page.locator('#aws-org-commands-code'), /create-stack-set --region us-gov-west-1[\s\S]*--regions us-gov-west-1/, 'the GovCloud commands');
+      assert.ok(!(await page.locator('#aws-org-commands-code').innerText()).includes('us-east-1'), 'no commercial region left in the GovCloud commands');
+      await expectText(page.locator('.aws-org-console'), /in one region: us-gov-west-1/, 'the console steps in GovCloud');
+      await page.getByLabel('Commercial AWS', { exact: true }).check();
+      await expectText(page.locator('#aws-org-commands-code'), /create-stack-set --region us-east-1/, 'back to commercial AWS');
       const template = JSON.parse(await page.locator('#aws-org-template-code').innerText());
       assert.equal(Object.keys(template.Mappings.SpotAccounts).length, 40, 'one mapping per member');
       assert.ok(!JSON.stringify(template).includes('ParameterValue'), 'no token in the template');
@@ -214,7 +221,7 @@ describe('AWS Organization: a server with connect tokens', () => {
       assert.notEqual(refused.status, 200, 'a wrong role is refused');
       await button(page, 'Check now').click();
       await expectText(page.locator('.aws-org-member-summary [role="status"]'), /39 of 40 connected · 1 failed · 0 waiting/, 'the table after the callbacks');
-      await field(page, 'Show').selectOption('failed');
+      await page.locator('#aws-org-members-show-failed').check();
       await expectText(page.locator('.aws-org-deploy tbody tr'), /Failed/, 'the failed member');
       await scan(page, 'deploy, a failed member');
 
@@ -240,7 +247,7 @@ describe('AWS Organization: a server with connect tokens', () => {
       assert.equal(old.status, 401, 'the first token no longer works');
       const ok = await callback(suite.server, renewed, last.act, last.aws);
       assert.equal(ok.status, 200, JSON.stringify(ok.body));
-      await field(page, 'Show').selectOption('');
+      await page.locator('#aws-org-members-show-all').check();
       await button(page, 'Check now').click();
       await expectText(page.locator('.aws-org-member-summary [role="status"]'), /All 40 members are connected\./, 'all connected');
       const connected = (await accounts(suite.server, token)).filter((a) => a.name.startsWith('aws-') && a.cloudProvider === 'aws');
@@ -262,7 +269,7 @@ describe('AWS Organization: rate limited half-way', () => {
       await open(page, BASE);
       await field(page, LIST_LABEL).fill(listAccounts(8, 0));
       await button(page, 'Next').click();
-      await expectText(page.locator('.aws-org-counts'), /^8 of 8 chosen$/, 'eight chosen');
+      await expectText(page.locator('#aws-org-count'), /^8 of 8 chosen$/, 'eight chosen');
       await button(page, 'Next').click();
       await expectURL(page, `${BASE}/create`);
       await setFaults(suite.server, { rateLimitEvery: 4, resetSecs: 30, only: '/api/setup/account' });
@@ -321,10 +328,10 @@ describe('AWS Organization: a server without connect tokens, keyboard only', () 
       await page.keyboard.press('Enter');
       await expectURL(page, `${BASE}/members`);
       await focusNotOnBody(page, 'after step 1');
-      await expectText(page.locator('.aws-org-counts'), /^6 of 6 chosen$/, 'six chosen');
-      await tabTo(page, '#aws-org-m-100000000001', 'the management account\'s box');
+      await expectText(page.locator('#aws-org-count'), /^6 of 6 chosen$/, 'six chosen');
+      await tabTo(page, '#aws-org-pick-100000000001', 'the management account\'s box');
       await page.keyboard.press('Space');
-      await expectText(page.locator('.aws-org-counts'), /^5 of 6 chosen$/, 'five chosen');
+      await expectText(page.locator('#aws-org-count'), /^5 of 6 chosen$/, 'five chosen');
       await tabTo(page, '.aws-org-members .btn-primary', 'Next');
       await page.keyboard.press('Enter');
       await expectURL(page, `${BASE}/create`);
@@ -364,12 +371,26 @@ describe('AWS Organization: a server without connect tokens, keyboard only', () 
       await page.reload();
       await expectURL(page, `${BASE}/deploy`);
       await expectText(commands, new RegExp(`--stack-set-name '${name}'`), 'the same stack set name after a reload');
+      // The organization is in GovCloud: chosen with the arrow keys, so the roles connected
+      // below are GovCloud ARNs.
+      await tabTo(page, '#aws-org-partition-commercial', 'the partition choice');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await page.locator('#aws-org-partition-govcloud').isChecked(), true, 'GovCloud chosen by keyboard');
       await tabTo(page, '#aws-org-connect-deployed', 'Connect deployed members');
       await page.keyboard.press('Enter');
       await expectText(page.locator('.aws-org-member-summary [role="status"]'), /All 5 members are connected\./, 'all connected');
       await focusNotOnBody(page, 'after connecting');
       const connected = (await accounts(suite.server, token)).filter((a) => a.cloudProvider === 'aws');
       assert.equal(connected.length, 5);
+      const plan = await storedPlan(page);
+      for (const m of plan.members) {
+        const act = connected.find((a) => a.name === m.spotName);
+        assert.ok(act, `the Spot account of ${m.spotName}`);
+        const res = await api(suite.server, 'GET', `/api/setup/credentials/aws?accountId=${act.accountId}`, { token });
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        assert.ok(JSON.stringify(res.body).includes(`"arn:aws-us-gov:iam::${m.cloudId}:role/${ROLE_NAME}"`),
+          `the GovCloud role of ${m.cloudId}: ${JSON.stringify(res.body)}`);
+      }
       await expectNoPageProblems(page, problems);
     }));
 });
@@ -388,7 +409,7 @@ describe('AWS Organization: 1,000 members', () => {
       await field(page, LIST_LABEL).fill(JSON.stringify(JSON.parse(listAccounts(1000, 0))), { timeout: 120_000 });
       await button(page, 'Next').click();
       await expectURL(page, `${BASE}/members`);
-      await expectText(page.locator('.aws-org-counts'), /^1000 of 1000 chosen$/, 'every member chosen');
+      await expectText(page.locator('#aws-org-count'), /^1000 of 1000 chosen$/, 'every member chosen');
       await button(page, 'Next').click();
       await expectURL(page, `${BASE}/create`);
       await button(page, 'Create 1000 accounts').click();
@@ -433,10 +454,10 @@ describe('AWS Organization: 1,000 members', () => {
       assert.equal(await rows.count(), 1, 'only that member');
       // The state filter finds the connected one.
       await field(page, 'Search by name or ID').fill('');
-      await field(page, 'Show').selectOption('connected');
+      await page.locator('#aws-org-members-show-connected').check();
       await expectText(rows.first(), /100000000777[\s\S]*Connected/, 'the connected member');
       assert.equal(await rows.count(), 1);
-      await field(page, 'Show').selectOption('waiting');
+      await page.locator('#aws-org-members-show-waiting').check();
       await expectVisible(page.getByText('Showing the first 100 of 999; filter by state or search to find the others.'), 'the waiting ones');
       await expectNoPageProblems(page, problems);
     }));

@@ -87,6 +87,41 @@ describe('lazily loaded chunks', () => {
     });
   }
 
+  it('the AWS Organization flow fetches its deploy step\'s chunk (aws_org_deploy) only once the accounts are being created', T, async () => {
+    await suite.withPage(async (page, problems) => {
+      await signInQuietly(page);
+      const wire = await recordWire(page);
+      await page.goto('/accounts/new/aws-organization');
+      await expectVisible(page.getByRole('heading', { name: 'Connect an AWS Organization', level: 1 }), 'the flow');
+      const list = JSON.stringify({ Accounts: [
+        { Id: '111111111111', Name: 'One', Email: 'one@example.com', Status: 'ACTIVE' },
+        { Id: '222222222222', Name: 'Two', Email: 'two@example.com', Status: 'ACTIVE' },
+      ] });
+      await field(page, 'Member accounts (JSON or CSV)').fill(list);
+      await button(page, 'Next').click();
+      await expectURL(page, '/accounts/new/aws-organization/members');
+      await page.waitForLoadState('networkidle');
+      await page.waitForTimeout(500);
+      let fetched = modules(wire.take()).chunks;
+      assert.ok(fetched.includes('aws_org'), `the aws_org chunk (got ${fetched})`);
+      assert.ok(!fetched.includes('aws_org_deploy'), `no deploy chunk before the create step (got ${fetched})`);
+      await button(page, 'Next').click();
+      await expectURL(page, '/accounts/new/aws-organization/create');
+      await expectVisible(button(page, 'Create 2 accounts'), 'the create step');
+      // The prefetch starts once the step has settled (a few hundred ms): wait for it (at most
+      // 10 s), then a little longer, to see that it is fetched once.
+      fetched = [];
+      for (const start = Date.now(); !fetched.includes('aws_org_deploy') && Date.now() - start < 10_000;) {
+        await page.waitForTimeout(100);
+        fetched.push(...modules(wire.take()).chunks);
+      }
+      await page.waitForTimeout(1_000);
+      fetched.push(...modules(wire.take()).chunks);
+      assert.deepEqual(fetched, ['aws_org_deploy'], 'the create step prefetches the deploy step\'s chunk, once');
+      await expectNoPageProblems(page, problems);
+    });
+  });
+
   it('a whole onboarding (sign-up → AWS → dashboard → add account) fetches each chunk once', T, async () => {
     await suite.withPage(async (page, problems) => {
       const wire = await recordWire(page);

@@ -662,6 +662,27 @@ mod tests {
         assert!(cmd.contains(r#""ParameterValue":"tok'\''en""#), "{cmd}");
     }
 
+    #[test]
+    fn the_token_update_runs_in_the_partition_of_the_organization() {
+        use crate::validate::Partition;
+        let update = |p| {
+            stackset_token_update_command(p, "s", &["r-ab12".to_owned()], &["2".to_owned()], "t")
+        };
+        let gov = update(Partition::AwsUsGov);
+        assert!(
+            gov.starts_with(
+                "aws cloudformation update-stack-instances --region us-gov-west-1 \\\n"
+            ),
+            "{gov}"
+        );
+        assert!(gov.contains("--regions us-gov-west-1") && !gov.contains("us-east-1"));
+        let cn = update(Partition::AwsCn);
+        assert!(
+            cn.contains("--region cn-north-1") && cn.contains("--regions cn-north-1"),
+            "{cn}"
+        );
+    }
+
     fn member_strategy() -> impl Strategy<Value = Vec<(String, String)>> {
         prop::collection::btree_map("[0-9]{12}", "[A-Za-z][A-Za-z0-9 ,\"-]{0,20}", 1..40)
             .prop_map(|m| m.into_iter().collect())

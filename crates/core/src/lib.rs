@@ -9,6 +9,7 @@ pub mod aws_org;
 pub mod aws_setup;
 pub mod azure_setup;
 pub mod azure_subs;
+pub mod choice;
 pub mod countries;
 pub mod dto;
 pub mod embed;

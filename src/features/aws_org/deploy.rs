@@ -10,37 +10,33 @@ use super::flow::Org;
 use super::stackset;
 use super::work::each;
 use crate::api::{Api, ApiError, describe};
-use crate::components::{Banner, Button, CodeBlock, Field, Notice, StatusMessage, focus_id};
+use crate::components::{
+    Banner, Button, CodeBlock, Field, Notice, StatusMessage, StatusRow, StatusSearch, StatusTable,
+    focus_id,
+};
 use crate::platform::clock::{now, sleep};
 use crate::state::{Config, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use onramp_core::aws_org::OrgMember;
-use onramp_core::aws_setup::SPOT_PRINCIPAL;
+use onramp_core::aws_setup::{SPOT_PRINCIPAL, stack_region};
 use onramp_core::dto::{AwsBatchMember, BatchMemberState};
 use onramp_core::ids::AccountId;
 use onramp_core::org_batch::{StateCounts, poll_delay_ms, token_expired};
+use onramp_core::validate::{AwsEnvironment, Partition};
 use std::collections::HashMap;
 
-/// Rows drawn at once; the state filter and the search find the others.
+/// Rows drawn at once (a thousand rows would make the filter slow); the state filter and the
+/// search find the others.
 const SHOWN: usize = 100;
 const TARGETS_ID: &str = "aws-org-targets";
 
-/// One row of the members table.
-#[derive(Debug, Clone, PartialEq)]
-struct Row {
-    cloud_id: String,
-    name: String,
-    account_id: AccountId,
-    state: BatchMemberState,
-    reason: Option<String>,
-}
-
-fn state_label(s: BatchMemberState) -> &'static str {
-    match s {
-        BatchMemberState::Waiting => "Waiting",
-        BatchMemberState::Connected => "Connected",
-        BatchMemberState::Failed => "Failed",
+/// The partition choice's id suffix and words.
+fn environment_choice(env: AwsEnvironment) -> (&'static str, &'static str) {
+    match env {
+        AwsEnvironment::Commercial => ("commercial", "Commercial AWS"),
+        AwsEnvironment::GovCloud => ("govcloud", "AWS GovCloud (US)"),
+        AwsEnvironment::China => ("china", "AWS China"),
     }
 }
 
@@ -82,7 +78,7 @@ async fn fetch_states(
 }
 
 #[component]
-pub(super) fn DeployStep(org: Org) -> impl IntoView {
+pub fn DeployStep(org: Org) -> impl IntoView {
     let api = use_api();
     let config = expect_context::<Config>();
     let plan = org.plan;
@@ -90,6 +86,8 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
     let batch_id = Memo::new(move |_| plan.with(|p| p.as_ref().and_then(|p| p.batch_id.clone())));
     let token = org.token;
     let targets_error = RwSignal::new(None::<String>);
+    let partition = Memo::new(move |_| Partition::from_choice(draft.environment.get()));
+    let region = move || stack_region(partition.get());
     let check_targets = Callback::new(|v: String| stackset::check_targets(&v));
 
     // ---- the template and the commands ----
@@ -130,6 +128,7 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
                 stackset::commands(
                     p,
                     &stackset::Inputs {
+                        partition: partition.get(),
                         targets: &targets,
                         bucket: &bucket,
                         api_url: &api_url,
@@ -268,6 +267,7 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
             connect_busy.set(true);
             connect_error.set(None);
             let api = api();
+            let partition = partition.get_untracked();
             let todo: Vec<(AccountId, String)> = plan.with_untracked(|p| {
                 let connected: Vec<AccountId> = states.with_untracked(|s| {
                     s.iter()
@@ -290,7 +290,7 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
                     async move {
                         let (account, cloud_id) = &todo[i];
                         match api
-                            .set_aws_credentials(account, &stackset::role_arn(cloud_id))
+                            .set_aws_credentials(account, &stackset::role_arn(partition, cloud_id))
                             .await
                         {
                             Ok(()) => {
@@ -344,14 +344,15 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
             p.iter()
                 .flat_map(|p| p.members.iter())
                 .filter_map(|m| {
-                    let account_id = m.account_id.clone()?;
-                    let status = by_id.get(&account_id);
-                    Some(Row {
-                        cloud_id: m.cloud_id.clone(),
+                    let account_id = m.account_id.as_ref()?;
+                    let status = by_id.get(account_id);
+                    Some(StatusRow {
+                        key: m.cloud_id.clone(),
                         name: m.spot_name.clone(),
+                        detail: m.cloud_id.clone(),
+                        account: Some(account_id.to_string()),
                         state: status.map_or(BatchMemberState::Waiting, |s| s.state),
-                        reason: status.and_then(|s| s.reason.clone()),
-                        account_id,
+                        note: status.and_then(|s| s.reason.clone()),
                     })
                 })
                 .collect::<Vec<_>>()
@@ -387,55 +388,6 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
             )
         })
     });
-    let state_filter = RwSignal::new(String::new());
-    let query = RwSignal::new(String::new());
-    let shown = Memo::new(move |_| {
-        let wanted = state_filter.get();
-        let q = query.get().trim().to_lowercase();
-        rows.with(|r| {
-            r.iter()
-                .filter(|row| {
-                    wanted.is_empty() || state_label(row.state).eq_ignore_ascii_case(&wanted)
-                })
-                .filter(|row| {
-                    q.is_empty()
-                        || row.cloud_id.contains(&q)
-                        || row.name.to_lowercase().contains(&q)
-                        || row.account_id.as_str().contains(&q)
-                })
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    });
-    let table_rows = move || {
-        shown.with(|list| {
-            list.iter()
-                .take(SHOWN)
-                .map(|row| {
-                    let pill = match row.state {
-                        BatchMemberState::Connected => "pill pill-ok",
-                        BatchMemberState::Failed => "pill pill-danger",
-                        BatchMemberState::Waiting => "pill pill-neutral",
-                    };
-                    view! {
-                        <tr>
-                            <th scope="row">{row.name.clone()}</th>
-                            <td><code>{row.cloud_id.clone()}</code></td>
-                            <td><code>{row.account_id.to_string()}</code></td>
-                            <td><span class=pill>{state_label(row.state)}</span></td>
-                            <td>{row.reason.clone().unwrap_or_default()}</td>
-                        </tr>
-                    }
-                })
-                .collect_view()
-        })
-    };
-    let more = move || {
-        let n = shown.with(Vec::len);
-        (n > SHOWN).then(|| view! {
-            <p class="muted">{format!("Showing the first {SHOWN} of {n}; filter by state or search to find the others.")}</p>
-        })
-    };
 
     // After a renewal: the new token for the stacks of the members not connected yet.
     let update = Signal::derive(move || {
@@ -445,14 +397,20 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
         let waiting: Vec<String> = rows.with(|r| {
             r.iter()
                 .filter(|row| row.state != BatchMemberState::Connected)
-                .map(|row| row.cloud_id.clone())
+                .map(|row| row.key.clone())
                 .collect()
         });
         let targets = draft.targets.get();
         token.with(|t| {
             let t = t.as_ref()?;
             plan.with(|p| {
-                stackset::update_command(p.as_ref()?, &targets, &waiting, &t.connect_token)
+                stackset::update_command(
+                    partition.get(),
+                    p.as_ref()?,
+                    &targets,
+                    &waiting,
+                    &t.connect_token,
+                )
             })
         })
     });
@@ -510,11 +468,31 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
             <CodeBlock id="aws-org-template" label="StackSet template" code=template filename=stackset::TEMPLATE_FILE mime="application/json"/>
 
             <h3>"2. Where to deploy it"</h3>
+            <fieldset class="field radio-group">
+                <legend class="field-label">"Which AWS is the organization in?"</legend>
+                {AwsEnvironment::ALL.into_iter().map(|env| {
+                    let (slug, label) = environment_choice(env);
+                    let id = format!("aws-org-partition-{slug}");
+                    view! {
+                        <div class="radio-row">
+                            <input
+                                type="radio"
+                                id=id.clone()
+                                name="aws-org-partition"
+                                value=slug
+                                prop:checked=move || draft.environment.get() == env
+                                on:change=move |_| draft.environment.set(env)
+                            />
+                            <label for=id>{label}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
             <Field id=TARGETS_ID label="Organizational unit IDs" value=draft.targets error=targets_error check=check_targets
                 hint="The OUs (ou-…) or the root (r-…) that hold the chosen members, separated by spaces or commas." autocomplete="off"/>
             <Show when=move || stackset::needs_bucket(template_bytes.get())>
                 <Field id="aws-org-bucket" label="S3 bucket for the template" value=draft.bucket error=bucket_error check=check_bucket
-                    hint="The template is too large to pass inline (over 51,200 bytes): the commands upload it to this bucket in us-east-1 first." autocomplete="off"/>
+                    hint="The template is too large to pass inline (over 51,200 bytes): the commands upload it to this bucket first, in the region they deploy to." autocomplete="off"/>
             </Show>
 
             <h3>"3. Deploy"</h3>
@@ -541,69 +519,44 @@ pub(super) fn DeployStep(org: Org) -> impl IntoView {
                     <li>"Service-managed StackSets need trusted access: in CloudFormation, StackSets, turn on trusted access with AWS Organizations if it is not on yet."</li>
                     <li>"Create a StackSet with service-managed permissions, upload the template above, and fill in the parameters as in the commands (without a batch token, leave ApiUrl and ConnectToken empty)."</li>
                     <li>"Turn automatic deployment off (an account joining later has no Spot account in the template) and acknowledge that the template creates IAM resources with custom names."</li>
-                    <li>"Deploy to the organizational units above with the account filter Intersection and the chosen members' account IDs, in one region: us-east-1. Set failure tolerance high, so one member's failure does not stop the others."</li>
+                    <li>{move || format!("Deploy to the organizational units above with the account filter Intersection and the chosen members' account IDs, in one region: {}. Set failure tolerance high, so one member's failure does not stop the others.", region())}</li>
                 </ol>
             </details>
             <Show when=move || management.with(Option::is_some)>
                 <p class="banner banner-info">
                     {move || management.get().map(|m| format!(
-                        "A service-managed StackSet does not deploy to the management account itself, so {} ({}) is not reached by it. Create one ordinary stack there from the same template and parameters (CloudFormation, Create stack, in us-east-1), or leave it out.",
-                        m.name, m.id
+                        "A service-managed StackSet does not deploy to the management account itself, so {} ({}) is not reached by it. Create one ordinary stack there from the same template and parameters (CloudFormation, Create stack, in {}), or leave it out.",
+                        m.name, m.id, region()
                     ))}
                 </p>
             </Show>
 
-            <h3 id="aws-org-members-heading">"4. Members"</h3>
-            <div class="aws-org-member-summary"><StatusMessage text=summary/></div>
-            <Show when=move || expired.get()>
-                <div class="banner banner-error" role="alert">
-                    <p>"The batch token has expired: members that are not connected yet cannot connect with it. Renew it and update the StackSet's ConnectToken parameter."</p>
-                </div>
-                <Show when=move || token.with(Option::is_some)>
-                    <Button id="aws-org-renew-expired" kind="button" busy=renew_busy on_press=renew>
-                        "Renew the batch token"
-                    </Button>
+            <StatusTable
+                id="aws-org-members"
+                title="4. Members"
+                what="Member"
+                rows=rows
+                search=StatusSearch { label: "Search by name or ID" }
+                limit=SHOWN
+            >
+                <div class="aws-org-member-summary"><StatusMessage text=summary/></div>
+                <Show when=move || expired.get()>
+                    <div class="banner banner-error" role="alert">
+                        <p>"The batch token has expired: members that are not connected yet cannot connect with it. Renew it and update the StackSet's ConnectToken parameter."</p>
+                    </div>
+                    <Show when=move || token.with(Option::is_some)>
+                        <Button id="aws-org-renew-expired" kind="button" busy=renew_busy on_press=renew>
+                            "Renew the batch token"
+                        </Button>
+                    </Show>
                 </Show>
-            </Show>
-            <p class="muted">{move || poll_error.get()}</p>
-            <div class="aws-org-tools">
-                <div class="field field-inline">
-                    <label for="aws-org-state" class="field-label">"Show"</label>
-                    <select id="aws-org-state" on:change=move |ev| state_filter.set(event_target_value(&ev))>
-                        <option value="">"All members"</option>
-                        <option value="waiting">"Waiting"</option>
-                        <option value="connected">"Connected"</option>
-                        <option value="failed">"Failed"</option>
-                    </select>
+                <p class="muted">{move || poll_error.get()}</p>
+                <div>
+                    <button type="button" class="btn btn-secondary btn-small" on:click=move |_| wake.update(|w| *w += 1)>
+                        "Check now"
+                    </button>
                 </div>
-                <div class="field field-inline">
-                    <label for="aws-org-search" class="field-label">"Search by name or ID"</label>
-                    <input id="aws-org-search" type="search" autocomplete="off"
-                        prop:value=move || query.get()
-                        on:input=move |ev| query.set(event_target_value(&ev))/>
-                </div>
-                <button type="button" class="btn btn-secondary btn-small" on:click=move |_| wake.update(|w| *w += 1)>
-                    "Check now"
-                </button>
-            </div>
-            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="aws-org-members-heading">
-                <table class="data-table aws-org-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Spot account name"</th>
-                            <th scope="col">"AWS account ID"</th>
-                            <th scope="col">"Spot account"</th>
-                            <th scope="col">"State"</th>
-                            <th scope="col">"Reason"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{table_rows}</tbody>
-                </table>
-            </div>
-            {more}
-            <Show when=move || shown.with(Vec::is_empty) && states.with(Option::is_some)>
-                <p class="muted">"No member matches."</p>
-            </Show>
+            </StatusTable>
             <p class="muted">
                 "The new accounts are in your accounts table too; ones that are not connected yet show Not connected there. "
                 <a href="/dashboard">"Go to the dashboard"</a>

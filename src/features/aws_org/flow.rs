@@ -3,7 +3,6 @@
 //! core's `OrgStep::allowed` decides whether it may open.
 
 use super::create::CreateStep;
-use super::deploy::DeployStep;
 use super::list::ListStep;
 use super::members::MembersStep;
 use crate::components::{Step, Stepper, focus_id, set_title};
@@ -16,6 +15,7 @@ use onramp_core::FieldError;
 use onramp_core::aws_org::{NamingChoice, OrgMember, OrgStep, parse_members};
 use onramp_core::dto::AwsBatch;
 use onramp_core::org_batch::{BatchPlan, Phase};
+use onramp_core::validate::AwsEnvironment;
 use serde::{Deserialize, Serialize};
 
 const DRAFT_KEY: &str = "onramp.draft.awsorg";
@@ -39,6 +39,9 @@ pub(super) struct OrgDraft {
     pub targets: RwSignal<String>,
     /// The S3 bucket a template too large to pass inline is uploaded to.
     pub bucket: RwSignal<String>,
+    /// Which AWS the organization lives in (commercial, GovCloud, China): the commands' region
+    /// and S3 host, and the ARNs of the roles the stacks create.
+    pub environment: RwSignal<AwsEnvironment>,
 }
 
 /// FNV-1a: tells one pasted list from another without keeping a second copy.
@@ -48,27 +51,39 @@ pub(super) fn fingerprint(text: &str) -> u64 {
     })
 }
 
-/// Everything the steps share.
+/// Everything the steps share. The app only passes it from the flow to the deploy step (see
+/// [`DeployPanel`]); its parts are this feature's.
 #[derive(Clone, Copy)]
-pub(super) struct Org {
-    pub draft: OrgDraft,
+pub struct Org {
+    pub(super) draft: OrgDraft,
     /// The batch in progress (no token in it), persisted apart from the draft: it changes with
     /// every account created.
-    pub plan: RwSignal<Option<BatchPlan>>,
+    pub(super) plan: RwSignal<Option<BatchPlan>>,
     /// The batch token and its expiry, from the answer that made or renewed it. Memory only: a
     /// reload forgets it and the deploy step offers to renew it.
-    pub token: RwSignal<Option<AwsBatch>>,
+    pub(super) token: RwSignal<Option<AwsBatch>>,
     /// The server said it cannot give connect tokens (no public URL): the deploy step falls back
     /// to connecting members by their predictable role ARN.
-    pub no_tokens: RwSignal<bool>,
-    pub members: Memo<Result<Vec<OrgMember>, FieldError>>,
-    pub go: Callback<OrgStep>,
+    pub(super) no_tokens: RwSignal<bool>,
+    pub(super) members: Memo<Result<Vec<OrgMember>, FieldError>>,
+    pub(super) go: Callback<OrgStep>,
     /// Forgets the list, the choice and the plan (the accounts already created stay).
-    pub start_over: Callback<()>,
+    pub(super) start_over: Callback<()>,
+}
+
+/// How the flow draws its last step, given by the app: the deploy step (template and command
+/// generation, the status table) arrives in a chunk of its own, fetched while the accounts are
+/// being created, so the steps before it do not carry it.
+#[derive(Clone, Copy)]
+pub struct DeployPanel {
+    /// Draws the deploy step ([`DeployStep`](super::DeployStep)).
+    pub view: fn(Org) -> AnyView,
+    /// Fetches what `view` needs without drawing anything.
+    pub prefetch: fn(),
 }
 
 #[component]
-pub fn AwsOrganization() -> impl IntoView {
+pub fn AwsOrganization(deploy: DeployPanel) -> impl IntoView {
     set_title("Connect an AWS Organization");
     let navigate = use_navigate();
     let location = use_location();
@@ -133,6 +148,9 @@ pub fn AwsOrganization() -> impl IntoView {
         }
         let before = step.get_untracked();
         step.set(Some(wanted));
+        if wanted == OrgStep::Create {
+            (deploy.prefetch)();
+        }
         mark_interactive();
         if prev.is_some() && before.is_some() && before != Some(wanted) {
             let n = wanted.index() + 1;
@@ -187,7 +205,7 @@ pub fn AwsOrganization() -> impl IntoView {
                         <CreateStep org=org/>
                     </Step>
                     <Step slot title=OrgStep::Deploy.title()>
-                        <DeployStep org=org/>
+                        {(deploy.view)(org)}
                     </Step>
                 </Stepper>
             </Show>

@@ -11,4 +11,5 @@ mod members;
 mod stackset;
 mod work;
 
-pub use flow::AwsOrganization;
+pub use deploy::DeployStep;
+pub use flow::{AwsOrganization, DeployPanel, Org};

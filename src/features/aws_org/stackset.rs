@@ -1,6 +1,6 @@
 //! What the deploy step shows, from core's StackSet generators: the template, the commands and
-//! the role ARN each member's stack creates. Commercial AWS only: an Organization's list names
-//! no partition, and the flow asks none.
+//! the role ARN each member's stack creates, in the partition the user chose (an Organization's
+//! member list names none).
 
 use onramp_core::aws_org::stackset_token_update_command;
 use onramp_core::aws_setup::{
@@ -11,7 +11,6 @@ use onramp_core::org_batch::BatchPlan;
 use onramp_core::validate::{Partition, deployment_targets, s3_bucket_name};
 
 pub(super) const TEMPLATE_FILE: &str = "spot-stackset.json";
-const PARTITION: Partition = Partition::Aws;
 
 pub(super) fn template(plan: &BatchPlan) -> String {
     let members: Vec<StackSetMember> = plan
@@ -30,6 +29,7 @@ pub(super) fn template(plan: &BatchPlan) -> String {
 
 /// What the commands need besides the plan.
 pub(super) struct Inputs<'a> {
+    pub partition: Partition,
     pub targets: &'a str,
     pub bucket: &'a str,
     pub api_url: &'a str,
@@ -70,7 +70,7 @@ pub(super) fn commands(plan: &BatchPlan, i: &Inputs<'_>) -> Result<String, Strin
         .map_err(|e| e.to_string())?;
     let accounts: Vec<String> = plan.members.iter().map(|m| m.cloud_id.clone()).collect();
     Ok(stackset_commands(&StackSetDeploy {
-        partition: PARTITION,
+        partition: i.partition,
         stack_set_name: &name,
         template: source,
         connect,
@@ -82,6 +82,7 @@ pub(super) fn commands(plan: &BatchPlan, i: &Inputs<'_>) -> Result<String, Strin
 
 /// After a renewal: the command that hands the new token to the members not connected yet.
 pub(super) fn update_command(
+    partition: Partition,
     plan: &BatchPlan,
     targets: &str,
     waiting: &[String],
@@ -91,7 +92,7 @@ pub(super) fn update_command(
     let targets = deployment_targets(targets).ok()?;
     (!waiting.is_empty()).then(|| {
         stackset_token_update_command(
-            PARTITION,
+            partition,
             &stackset_name(batch_id),
             &targets,
             waiting,
@@ -100,8 +101,8 @@ pub(super) fn update_command(
     })
 }
 
-pub(super) fn role_arn(cloud_id: &str) -> String {
-    stackset_role_arn(PARTITION, cloud_id)
+pub(super) fn role_arn(partition: Partition, cloud_id: &str) -> String {
+    stackset_role_arn(partition, cloud_id)
 }
 
 /// The OU/root IDs field: core's rule, the same the commands are built from.

@@ -4,7 +4,10 @@
 //! where the role is assigned, with the role definition and the commands to copy.
 
 use super::flow::{BASE_CONNECT, Flow};
-use crate::components::{Button, CodeBlock, ErrorSummary, Field, FormErrors, Problem};
+use crate::components::{
+    BulkLabel, Button, ChoiceCell, ChoiceRow, Chooser, CodeBlock, ErrorSummary, Field, FormErrors,
+    Problem,
+};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -13,13 +16,11 @@ use onramp_core::azure_subs::{
     Naming, ScopeChoice, Subscription, default_choice, matches, role_commands, role_definition,
     role_scope, spot_name, spot_names, unavailable,
 };
+use onramp_core::choice::{ChoiceCounts, apply};
 use onramp_core::validate;
-use std::collections::BTreeSet;
 
-const FILTER_ID: &str = "azure-subs-filter";
 const PREFIX_ID: &str = "azure-subs-prefix";
 const GROUP_ID: &str = "azure-subs-group";
-const TABLE_ID: &str = "azure-subs-choice";
 /// Names shown in the preview.
 const PREVIEW: usize = 3;
 
@@ -50,88 +51,50 @@ fn Choose(flow: Flow) -> impl IntoView {
             .unwrap_or_else(|| subs.with(|s| default_choice(s)))
     });
     let query = RwSignal::new(String::new());
-    let query_error = RwSignal::new(None::<String>);
-    let matching = Memo::new(move |_| {
+    // The rows the filter matches; one that cannot be connected says why.
+    let rows = Memo::new(move |_| {
         let q = query.get();
+        let t = tenant.get();
         subs.with(|all| {
             all.iter()
                 .filter(|s| matches(s, &q))
-                .cloned()
+                .map(|s| {
+                    let reason = unavailable(s, &t);
+                    ChoiceRow {
+                        key: s.id.clone(),
+                        label: if s.name.trim().is_empty() {
+                            "(no name)".to_owned()
+                        } else {
+                            s.name.clone()
+                        },
+                        tag: None,
+                        blocked: reason.is_some(),
+                        cells: vec![
+                            ChoiceCell::Code(s.id.clone()),
+                            ChoiceCell::Text(s.state.label().to_owned()),
+                            ChoiceCell::Text(reason.unwrap_or_default()),
+                        ],
+                    }
+                })
                 .collect::<Vec<_>>()
         })
     });
     let choose_error = RwSignal::new(None::<String>);
-    let set = move |ids: Vec<String>, on: bool| {
-        let mut now: BTreeSet<String> = ticked.get_untracked();
-        for id in ids {
-            if on {
-                now.insert(id);
-            } else {
-                now.remove(&id);
-            }
-        }
-        draft.chosen.set(Some(now));
+    let on_choose = Callback::new(move |(keys, on): (Vec<String>, bool)| {
+        draft
+            .chosen
+            .set(Some(apply(&ticked.get_untracked(), &keys, on)));
         choose_error.set(None);
-    };
-    let set_all = move |on: bool| {
-        let t = tenant.get_untracked();
-        let ids = matching.with_untracked(|m| {
-            m.iter()
-                .filter(|s| !on || unavailable(s, &t).is_none())
-                .map(|s| s.id.clone())
-                .collect()
-        });
-        set(ids, on);
-    };
-    let counts = move || {
-        let total = subs.with(Vec::len);
-        let n = flow.chosen.with(Vec::len);
+    });
+    let counts = Signal::derive(move || {
         let t = tenant.get();
-        let blocked = subs.with(|s| s.iter().filter(|x| unavailable(x, &t).is_some()).count());
-        let shown = matching.with(Vec::len);
-        let mut text = format!("{n} of {total} chosen");
-        if blocked > 0 {
-            text.push_str(&format!(" · {blocked} cannot be connected"));
+        ChoiceCounts {
+            chosen: flow.chosen.with(Vec::len),
+            total: subs.with(Vec::len),
+            blocked: subs.with(|s| s.iter().filter(|x| unavailable(x, &t).is_some()).count()),
+            matching: rows.with(Vec::len),
         }
-        if shown != total {
-            text.push_str(&format!(" · {shown} match the filter"));
-        }
-        text
-    };
-    let row = move |s: Subscription| {
-        let id = s.id.clone();
-        let input_id = format!("azure-subs-pick-{}", s.id);
-        let reason = unavailable(&s, &tenant.get_untracked());
-        let blocked = reason.is_some();
-        let checked = {
-            let id = id.clone();
-            move || !blocked && ticked.with(|t| t.contains(&id))
-        };
-        let name = if s.name.trim().is_empty() {
-            "(no name)".to_owned()
-        } else {
-            s.name.clone()
-        };
-        view! {
-            <tr>
-                <td>
-                    <span class="radio-row">
-                        <input
-                            type="checkbox"
-                            id=input_id.clone()
-                            prop:checked=checked
-                            disabled=blocked
-                            on:change=move |ev| set(vec![id.clone()], event_target_checked(&ev))
-                        />
-                        <label for=input_id>{name}</label>
-                    </span>
-                </td>
-                <td class="id-cell"><code>{s.id.clone()}</code></td>
-                <td>{s.state.label()}</td>
-                <td>{reason.unwrap_or_default()}</td>
-            </tr>
-        }
-    };
+    });
 
     // ---- naming ----
     let prefix_error = RwSignal::new(None::<String>);
@@ -252,39 +215,22 @@ fn Choose(flow: Flow) -> impl IntoView {
         <form class="form azure-subs-choose" novalidate on:submit=on_submit>
             <ErrorSummary errors=form_errors/>
             <h3>"Subscriptions"</h3>
-            <Field
-                id=FILTER_ID
-                label="Filter subscriptions"
-                value=query
-                error=query_error
-                check=Callback::new(|_: String| None)
-                hint="By name or ID. Choose all and Choose none act on the subscriptions shown."
-                autocomplete="off"
+            <Chooser
+                id="azure-subs"
+                caption="Subscriptions to connect"
+                filter_label="Filter subscriptions"
+                filter_hint="By name or ID. Choose all and Choose none act on the subscriptions shown."
+                query=query
+                all=BulkLabel { text: "Choose all", more: "" }
+                none=BulkLabel { text: "Choose none", more: "" }
+                headers=&["Subscription", "ID", "State", "Note"]
+                rows=rows
+                chosen=ticked
+                counts=counts
+                on_choose=on_choose
+                error=choose_error
+                empty="No subscription matches the filter."
             />
-            <div class="form-actions">
-                <button type="button" class="btn btn-secondary" id="azure-subs-all" on:click=move |_| set_all(true)>"Choose all"</button>
-                <button type="button" class="btn btn-secondary" id="azure-subs-none" on:click=move |_| set_all(false)>"Choose none"</button>
-            </div>
-            <p role="status" id="azure-subs-count">{counts}</p>
-            <p class="field-error" id="azure-subs-choose-error" hidden=move || choose_error.with(Option::is_none)>
-                {move || choose_error.get()}
-            </p>
-            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="azure-subs-table-caption">
-                <table class="data-table" id=TABLE_ID>
-                    <caption id="azure-subs-table-caption" class="sr-only">"Subscriptions to connect"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Subscription"</th>
-                            <th scope="col">"ID"</th>
-                            <th scope="col">"State"</th>
-                            <th scope="col">"Note"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <For each=move || matching.get() key=|s| s.id.clone() children=row/>
-                    </tbody>
-                </table>
-            </div>
 
             <fieldset class="field radio-group">
                 <legend class="field-label">"Name each Spot account after"</legend>

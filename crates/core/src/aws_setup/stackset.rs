@@ -610,7 +610,7 @@ mod tests {
             }
         );
         let targets = vec!["r-ab12".to_owned()];
-        let c = stackset_commands(&deploy(s3, &targets, &[]));
+        let c = stackset_commands(&deploy(s3.clone(), &targets, &[]));
         assert!(
             c.starts_with("aws s3 cp 't.json' 's3://my-bucket/t.json' --region us-east-1\n\n"),
             "{c}"
@@ -620,6 +620,33 @@ mod tests {
             "{c}"
         );
         assert!(!c.contains("--template-body"));
+
+        // In GovCloud and China the upload and the URL name the partition's region and S3 host.
+        let gov = stackset_commands(&StackSetDeploy {
+            partition: Partition::AwsUsGov,
+            ..deploy(s3.clone(), &targets, &[])
+        });
+        assert!(
+            gov.starts_with(
+                "aws s3 cp 't.json' 's3://my-bucket/t.json' --region us-gov-west-1\n\n"
+            ),
+            "{gov}"
+        );
+        assert!(
+            gov.contains(
+                "--template-url 'https://my-bucket.s3.us-gov-west-1.amazonaws.com/t.json'"
+            ),
+            "{gov}"
+        );
+        let cn = stackset_commands(&StackSetDeploy {
+            partition: Partition::AwsCn,
+            ..deploy(s3, &targets, &[])
+        });
+        assert!(
+            cn.contains("--template-url 'https://my-bucket.s3.cn-north-1.amazonaws.com.cn/t.json'"),
+            "{cn}"
+        );
+        assert!(!cn.contains("us-east-1"), "{cn}");
 
         // Real templates: a few hundred members fit inline, a thousand do not.
         let members = |n: usize| -> Vec<StackSetMember> {
