@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { api, newUser, signupViaApi } from './lib/server.mjs';
 import {
-  checkA11y, expectNoPageProblems, expectURL, expectValue, expectVisible, open, waitInteractive
+  checkA11y, expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, open, waitInteractive
 } from './lib/browser.mjs';
 import { button, chooseProvider, field, signupViaUi } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -17,7 +17,8 @@ describe('drafts and hostile names', () => {
   const { withPage } = suite;
 
   it('a draft follows into a new tab of the same session, and success clears what was typed', T, () => withPage(async (page, problems) => {
-    await signupViaUi(page, newUser());
+    const user = newUser();
+    await signupViaUi(page, user);
     await chooseProvider(page, 'Amazon Web Services', 'aws');
     await field(page, 'Role ARN').fill(ROLE);
 
@@ -29,6 +30,9 @@ describe('drafts and hostile names', () => {
     await waitInteractive(tab);
     await expectURL(tab, '/welcome/connect/aws');
     await expectValue(field(tab, 'Role ARN'), ROLE, 'Role ARN in the new tab');
+    // Connect needs the organization's account: until the tab has loaded the profile (the user
+    // menu then names the user), a press only says "still loading" (seen under load).
+    await expectText(tab.locator('#user-menu-button'), new RegExp(user.fullName), 'the profile loaded in the new tab');
 
     await button(tab, 'Connect').click();
     await expectURL(tab, '/dashboard');
