@@ -467,6 +467,8 @@ try {
       await signupViaUi(page, newUser());
       await chooseProvider(page, 'Amazon Web Services', 'aws');
       await page.getByRole('radio', { name: 'No', exact: true }).check();
+      // A user puts the external ID in the role's trust policy before pasting the role's ARN.
+      await page.locator('#aws-external-id').waitFor();
       await field(page, 'Role ARN').fill(ROLE);
       await button(page, 'Connect').click();
       await expectURL(page, '/dashboard');

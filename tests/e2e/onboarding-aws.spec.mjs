@@ -265,6 +265,24 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('Connect pressed while the external ID is still loading says so, keeps the Role ARN, and connects once it shows', T, () => withPage(async (page, problems) => {
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route(/\/api\/setup\/credentials\/aws\/externalId/, async (r) => { await held; await r.continue(); });
+    await signupViaUi(page, newUser());
+    await chooseProvider(page, 'Amazon Web Services', 'aws');
+    await field(page, 'Role ARN').fill(ROLE);
+    await button(page, 'Connect').click();
+    await expectVisible(page.getByRole('alert').filter({ hasText: /The external ID is still loading/ }), 'the words for an ID not shown yet');
+    assert.equal(await page.getByText(/had expired/).count(), 0, 'nothing said of an expiry');
+    await expectValue(field(page, 'Role ARN'), ROLE, 'the Role ARN kept');
+    release();
+    await expectText(page.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID');
+    await button(page, 'Connect').click();
+    await expectURL(page, '/dashboard');
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('keyboard only: provider picker → customised policy → Role ARN → Connect → dashboard', T, () => withPage(async (page, problems) => {
     await signupViaUi(page, newUser());
     await expectURL(page, '/welcome/provider');

@@ -181,9 +181,13 @@ pub fn AwsConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> 
         };
         if draft.with_untracked(|d| d.aws.external_id_needs_refresh(now())) {
             fetch_external_id.run(id);
-            banner.set(Some(Notice::new(
-                "The external ID had expired, so a new one is shown above. Put it in the role's trust policy, then press Connect again.",
-            )));
+            // No ID yet is not an expired one: the role cannot trust an ID the page never showed.
+            let text = if external_id.with_untracked(Option::is_none) {
+                "The external ID is still loading. Put it in the role's trust policy once it shows above, then press Connect again."
+            } else {
+                "The external ID had expired, so a new one is shown above. Put it in the role's trust policy, then press Connect again."
+            };
+            banner.set(Some(Notice::new(text)));
             return;
         }
         let Ok(arn) = draft.with_untracked(|d| d.aws.role_arn()) else {
