@@ -130,6 +130,8 @@ describe('lazily loaded chunks', () => {
       await button(page, 'Next').click();
       await expectURL(page, '/welcome/connect/aws');
       await page.getByLabel('No', { exact: true }).check();
+      // Connect before the external ID shows only says it is still loading.
+      await page.locator('#aws-external-id').waitFor();
       await field(page, 'Role ARN').fill(ROLE);
       await button(page, 'Connect').click();
       await expectURL(page, '/dashboard');

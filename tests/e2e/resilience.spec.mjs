@@ -359,6 +359,8 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
     await button(page, 'Next').click();
     await expectURL(page, '/welcome/connect/aws');
+    // Connect before the external ID shows only says it is still loading.
+    await expectText(page.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID from the API');
     await field(page, 'Role ARN').fill(ROLE);
     // A fault on the way, so error paths are scanned too.
     await setFaults(suite.server, { errorRate: 1, only: CONNECT_PATH });
