@@ -294,14 +294,8 @@ pub fn default_choice(members: &[OrgMember]) -> BTreeSet<String> {
 
 /// The filter box: a member matches when its ID, name or email contains the text (any case).
 pub fn matches(member: &OrgMember, query: &str) -> bool {
-    let q = query.trim().to_lowercase();
-    q.is_empty()
-        || member.id.contains(&q)
-        || member.name.to_lowercase().contains(&q)
-        || member
-            .email
-            .as_deref()
-            .is_some_and(|e| e.to_lowercase().contains(&q))
+    let email = member.email.as_deref().unwrap_or("");
+    crate::choice::text_matches(&[&member.id, &member.name, email], query)
 }
 
 /// How the Spot accounts are named.

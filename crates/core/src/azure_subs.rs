@@ -383,8 +383,7 @@ pub fn chosen<'a>(
 
 /// The filter box: a subscription matches when its ID or name contains the text (any case).
 pub fn matches(sub: &Subscription, query: &str) -> bool {
-    let q = query.trim().to_lowercase();
-    q.is_empty() || sub.id.contains(&q) || sub.name.to_lowercase().contains(&q)
+    crate::choice::text_matches(&[&sub.id, &sub.name], query)
 }
 
 /// How each subscription's Spot account is named.
