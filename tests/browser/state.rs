@@ -92,6 +92,12 @@ fn config_defaults_to_same_origin_api() {
     assert_eq!(Config::parse("not json"), None);
 }
 
+/// Drafts are written by an effect, which needs the task executor; tests that mount a view
+/// get it from `mount_to`, these do not mount, and the runner's order is not fixed.
+fn start_executor() {
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+}
+
 fn session_store() -> web_sys::Storage {
     web_sys::window()
         .unwrap()
@@ -104,6 +110,7 @@ fn session_store() -> web_sys::Storage {
 async fn a_persisted_draft_comes_back_when_the_page_is_built_again() {
     use onramp::state::draft::{self, FIRST_RUN_DRAFT_KEY, SIGNUP_DRAFT_KEY, SignupDraft};
     use onramp_core::onboarding::FirstRunDraft;
+    start_executor();
     let store = session_store();
     store.remove_item(SIGNUP_DRAFT_KEY).unwrap();
     store.remove_item(FIRST_RUN_DRAFT_KEY).unwrap();
@@ -144,6 +151,7 @@ async fn a_persisted_draft_comes_back_when_the_page_is_built_again() {
 #[wasm_bindgen_test]
 async fn a_cleared_draft_is_gone_and_stays_gone() {
     use onramp::state::draft::{SIGNUP_DRAFT_KEY, SignupDraft};
+    start_executor();
     let store = session_store();
     let owner5 = Owner::new();
     let persisted = owner5.with(SignupDraft::persisted);
