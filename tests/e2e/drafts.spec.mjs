@@ -33,6 +33,9 @@ describe('drafts and hostile names', () => {
     // Connect needs the organization's account: until the tab has loaded the profile (the user
     // menu then names the user), a press only says "still loading" (seen under load).
     await expectText(tab.locator('#user-menu-button'), new RegExp(user.fullName), 'the profile loaded in the new tab');
+    // Likewise the external ID (the first tab may not have had it yet when the tab opened): a
+    // press before it shows only says it is still loading.
+    await expectText(tab.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID in the new tab');
 
     await button(tab, 'Connect').click();
     await expectURL(tab, '/dashboard');
