@@ -550,7 +550,7 @@ try {
   } catch (e) {
     results.orgTableLatency = { members: 1000, rate: 4, error: String(e.message ?? e).split('\n')[0] };
   }
-  console.log(`\nAWS Organization deploy step, ${results.orgTableLatency.members} members, members search typed and state filter changed at 4× CPU: ${describeOrg(results.orgTableLatency)}`);
+  console.log(`\nAWS Organization deploy step, ${results.orgTableLatency.members} members, members search typed, state filter changed and table paged at 4× CPU: ${describeOrg(results.orgTableLatency)}`);
   target(orgTargetName(results.orgTableLatency), orgOk(results.orgTableLatency), describeOrg(results.orgTableLatency));
 
   results.inputLatency = await inputLatency(browser, server);

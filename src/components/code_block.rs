@@ -4,6 +4,7 @@
 
 use super::CopyButton;
 use leptos::prelude::*;
+use onramp_core::text::first_lines;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 
@@ -49,8 +50,29 @@ pub fn CodeBlock(
     /// The downloaded file's type.
     #[prop(default = "text/plain")]
     mime: &'static str,
+    /// Lines drawn at most. A longer text (a StackSet for a thousand members) shows its first
+    /// lines and says how many it has; Copy and Download still take all of it. Drawing every
+    /// line would slow each keystroke elsewhere on the page.
+    #[prop(optional)]
+    max_lines: Option<usize>,
 ) -> impl IntoView {
     let label_id = format!("{id}-label");
+    let preview = Memo::new(move |_| {
+        code.with(|c| match max_lines.and_then(|n| first_lines(c, n)) {
+            Some((head, total)) => (head.to_owned(), Some(total)),
+            None => (c.clone(), None),
+        })
+    });
+    let note = move || {
+        preview.with(|(_, total)| *total).map(|total| {
+            let shown = max_lines.unwrap_or_default();
+            view! {
+                <p class="muted code-block-note" id=format!("{id}-more")>
+                    {format!("Showing the first {shown} of {total} lines; Copy and Download take all of them.")}
+                </p>
+            }
+        })
+    };
     let download = move |_| {
         let _ = code.with_untracked(|c| download_text(&filename.get_untracked(), mime, c));
     };
@@ -71,8 +93,9 @@ pub fn CodeBlock(
                 </span>
             </div>
             <pre class="code-block-scroll" tabindex="0" role="region" aria-labelledby=label_id>
-                <code id=format!("{id}-code")>{move || code.get()}</code>
+                <code id=format!("{id}-code")>{move || preview.with(|(text, _)| text.clone())}</code>
             </pre>
+            {note}
         </div>
     }
 }

@@ -2,11 +2,11 @@
 //! subscription) with its Spot account, its state (Waiting / Connected / Failed) and why, a
 //! filter by state whose choices carry the counts, and **Try again** on failed rows when the
 //! page can retry them. The page says progress in its own live summary; this table only lists.
-//! A long batch (a thousand members) adds a search box and a limit on the rows drawn: the
-//! filter and the search find the others.
+//! A long batch (a thousand members) adds a search box and pages: drawing every row would make
+//! each keystroke and filter change slow, so a page of rows is drawn, with Previous and Next.
 
 use leptos::prelude::*;
-use onramp_core::choice::text_matches;
+use onramp_core::choice::TextIndex;
 use onramp_core::dto::BatchMemberState;
 
 /// A search box over the rows' names, details and Spot accounts.
@@ -72,15 +72,17 @@ pub fn StatusTable(
     /// A search box (`{id}-search`) beside the filter.
     #[prop(optional)]
     search: Option<StatusSearch>,
-    /// Rows drawn at most; a note says how many more the filter and the search would find.
+    /// Rows per page; without it every row is drawn.
     #[prop(optional)]
-    limit: Option<usize>,
+    page_size: Option<usize>,
     /// Shown under the heading, before the filter (the page's summary and its actions).
     #[prop(optional)]
     children: Option<Children>,
 ) -> impl IntoView {
     let show = RwSignal::new(Show::All);
     let query = RwSignal::new(String::new());
+    // The page shown (from 0); a new filter or search starts again at the first.
+    let page = RwSignal::new(0usize);
     let heading_id = format!("{id}-heading");
     let count = move |s: Option<BatchMemberState>| {
         rows.with(|r| r.iter().filter(|x| s.is_none_or(|s| x.state == s)).count())
@@ -100,33 +102,40 @@ pub fn StatusTable(
                     id=input_id.clone()
                     name=format!("{id}-show")
                     prop:checked=move || show.get() == which
-                    on:change=move |_| show.set(which)
+                    on:change=move |_| {
+                        show.set(which);
+                        page.set(0);
+                    }
                 />
                 <label for=input_id>{label} " (" {n} ")"</label>
             </span>
         }
     };
+    // The search over a thousand rows: their text lowercased once per change of the rows, the
+    // rows shown kept as positions, and only the drawn ones cloned.
+    let index = Memo::new(move |_| {
+        rows.with(|r| {
+            TextIndex::new(r.iter().map(|x| {
+                [
+                    x.name.as_str(),
+                    x.detail.as_str(),
+                    x.account.as_deref().unwrap_or(""),
+                ]
+            }))
+        })
+    });
     let shown = Memo::new(move |_| {
         let s = show.get();
-        let q = query.get();
+        let hits = query.with(|q| index.with(|i| i.matching(q)));
         rows.with(|r| {
-            r.iter()
-                .filter(|x| match s {
-                    Show::All => true,
-                    Show::Only(st) => x.state == st,
+            hits.into_iter()
+                .filter(|&i| {
+                    r.get(i).is_some_and(|x| match s {
+                        Show::All => true,
+                        Show::Only(st) => x.state == st,
+                    })
                 })
-                .filter(|x| {
-                    text_matches(
-                        &[
-                            x.name.as_str(),
-                            x.detail.as_str(),
-                            x.account.as_deref().unwrap_or(""),
-                        ],
-                        &q,
-                    )
-                })
-                .cloned()
-                .collect::<Vec<_>>()
+                .collect::<Vec<usize>>()
         })
     });
     let row_view = move |r: StatusRow| {
@@ -170,19 +179,59 @@ pub fn StatusTable(
         }
     };
 
+    let size = page_size.unwrap_or(usize::MAX).max(1);
+    // The rows of the page shown: `(first, end)` positions in `shown`, the page kept inside the
+    // pages there are (rows can go while a later page is shown).
+    let range = Memo::new(move |_| {
+        let n = shown.with(Vec::len);
+        let last = n.saturating_sub(1) / size;
+        let first = page.get().min(last) * size;
+        (first, n.min(first.saturating_add(size)))
+    });
     let drawn = move || {
-        shown.with(|r| {
-            r.iter()
-                .take(limit.unwrap_or(usize::MAX))
-                .cloned()
-                .collect::<Vec<_>>()
+        let (first, end) = range.get();
+        shown.with(|at| {
+            rows.with(|r| {
+                at[first..end]
+                    .iter()
+                    .filter_map(|&i| r.get(i).cloned())
+                    .collect::<Vec<_>>()
+            })
         })
     };
-    let more = move || {
-        let n = shown.with(Vec::len);
-        limit.filter(|l| n > *l).map(|l| {
+    // A memo, so the pager (and the focus on its buttons) stays while the rows change.
+    let has_pages = Memo::new(move |_| shown.with(Vec::len) > size);
+    let pager = move || {
+        has_pages.get().then(|| {
+            let at_start = move || range.get().0 == 0;
+            let at_end = move || range.get().1 == shown.with(Vec::len);
+            let go = move |forward: bool| {
+                let (first, end) = range.get_untracked();
+                if forward && end < shown.with_untracked(Vec::len) {
+                    page.set(first / size + 1);
+                } else if !forward && first > 0 {
+                    page.set(first / size - 1);
+                }
+            };
             view! {
-                <p class="muted">{format!("Showing the first {l} of {n}; filter by state or search to find the others.")}</p>
+                <nav class="pager" aria-label=format!("{title}: pages")>
+                    <button type="button" class="btn btn-secondary btn-small"
+                        aria-disabled=move || at_start().then_some("true")
+                        on:click=move |_| go(false)>
+                        "Previous"
+                    </button>
+                    <span class="pager-range" role="status">
+                        {move || {
+                            let (first, end) = range.get();
+                            format!("Showing {}–{end} of {}", first + 1, shown.with(Vec::len))
+                        }}
+                    </span>
+                    <button type="button" class="btn btn-secondary btn-small"
+                        aria-disabled=move || at_end().then_some("true")
+                        on:click=move |_| go(true)>
+                        "Next"
+                    </button>
+                </nav>
             }
         })
     };
@@ -193,7 +242,10 @@ pub fn StatusTable(
                 <label for=search_id.clone() class="field-label">{s.label}</label>
                 <input id=search_id type="search" autocomplete="off"
                     prop:value=move || query.get()
-                    on:input=move |ev| query.set(event_target_value(&ev))/>
+                    on:input=move |ev| {
+                        query.set(event_target_value(&ev));
+                        page.set(0);
+                    }/>
             </div>
         }
     });
@@ -228,7 +280,7 @@ pub fn StatusTable(
                     </tbody>
                 </table>
             </div>
-            {more}
+            {pager}
             <Show when=move || shown.with(Vec::is_empty)>
                 <p class="muted">{move || if query.with(|q| q.trim().is_empty()) { "None in this state." } else { "None matches the search." }}</p>
             </Show>

@@ -562,6 +562,37 @@ async fn code_block_copies_and_downloads() {
 }
 
 #[wasm_bindgen_test]
+async fn a_long_code_block_draws_its_first_lines_and_copies_all() {
+    use onramp::components::CodeBlock;
+    let _fake = FakeClipboard::write_text("return Promise.resolve();");
+    let code = RwSignal::new("one\ntwo\nthree".to_owned());
+    let _mounted = mount_to(container(), move || {
+        view! { <CodeBlock id="t-long" label="Template" code=code filename="t.json" max_lines=3/> }
+    });
+    tick().await;
+    // Fits: drawn whole, no note.
+    assert_eq!(text_of("t-long-code"), "one\ntwo\nthree");
+    assert!(document().get_element_by_id("t-long-more").is_none());
+
+    code.set("one\ntwo\nthree\nfour\nfive".to_owned());
+    tick().await;
+    assert_eq!(text_of("t-long-code"), "one\ntwo\nthree");
+    assert_eq!(
+        text_of("t-long-more"),
+        "Showing the first 3 of 5 lines; Copy and Download take all of them."
+    );
+    // The bar's first button is Copy.
+    by_id("t-long")
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    sleep(50).await;
+    assert_eq!(FakeClipboard::copied(), "one\ntwo\nthree\nfour\nfive");
+}
+
+#[wasm_bindgen_test]
 async fn stepper_marks_current_done_and_upcoming() {
     use onramp::components::{Step, Stepper};
     let current = RwSignal::new(1usize);
@@ -1062,10 +1093,10 @@ async fn chooser_all_none_filter_and_limit() {
     assert!(chooser.text_content().unwrap().contains("No item matches."));
 }
 
-/// The status table's search and row limit (a long batch): the filter by state and the search
-/// combine, and only the limit is drawn.
+/// The status table's search and pages (a long batch): the filter by state and the search
+/// combine, one page is drawn, Previous and Next move between pages and stop at the ends.
 #[wasm_bindgen_test]
-async fn status_table_search_and_limit() {
+async fn status_table_search_and_pages() {
     use onramp::components::{StatusRow, StatusSearch, StatusTable};
     use onramp_core::dto::BatchMemberState;
 
@@ -1086,19 +1117,20 @@ async fn status_table_search_and_limit() {
     let _mounted = mount_to(container(), move || {
         view! {
             <StatusTable id="t-status" title="Members" what="Member" rows=Signal::stored(rows.clone())
-                search=StatusSearch { label: "Search by name or ID" } limit=100>
+                search=StatusSearch { label: "Search by name or ID" } page_size=100>
                 <p id="t-status-extra">"Summary"</p>
             </StatusTable>
         }
     });
     tick().await;
-    let drawn = || {
+    let body_rows = || {
         document()
             .query_selector_all("#t-status-heading ~ .table-wrap tbody tr")
             .unwrap()
-            .length()
     };
-    assert_eq!(drawn(), 100, "only the limit is drawn");
+    let drawn = || body_rows().length();
+    let first_row = || body_rows().item(0).unwrap().text_content().unwrap();
+    assert_eq!(drawn(), 100, "one page is drawn");
     assert!(
         text_of("t-status-extra").contains("Summary"),
         "the page's part is shown"
@@ -1107,24 +1139,63 @@ async fn status_table_search_and_limit() {
         .query_selector("section.status-table")
         .unwrap()
         .unwrap();
-    assert!(
+    let range = || {
         section
-            .text_content()
+            .query_selector(".pager-range")
             .unwrap()
-            .contains("Showing the first 100 of 250")
+            .map(|r| r.text_content().unwrap())
+    };
+    let pager_button = |name: &str| -> HtmlElement {
+        let buttons = section.query_selector_all(".pager button").unwrap();
+        (0..buttons.length())
+            .map(|i| buttons.item(i).unwrap().unchecked_into::<HtmlElement>())
+            .find(|b| b.text_content().unwrap() == name)
+            .unwrap_or_else(|| panic!("no button {name}"))
+    };
+    assert_eq!(range().as_deref(), Some("Showing 1–100 of 250"));
+    assert_eq!(attr(&pager_button("Previous"), "aria-disabled"), "true");
+    pager_button("Previous").click();
+    tick().await;
+    assert_eq!(
+        range().as_deref(),
+        Some("Showing 1–100 of 250"),
+        "no page before the first"
     );
 
+    pager_button("Next").click();
+    tick().await;
+    assert_eq!(range().as_deref(), Some("Showing 101–200 of 250"));
+    assert!(first_row().contains("Team 100"), "{}", first_row());
+    pager_button("Next").click();
+    tick().await;
+    assert_eq!(range().as_deref(), Some("Showing 201–250 of 250"));
+    assert_eq!(drawn(), 50, "the last page holds the rest");
+    assert_eq!(attr(&pager_button("Next"), "aria-disabled"), "true");
+    pager_button("Next").click();
+    tick().await;
+    assert_eq!(
+        range().as_deref(),
+        Some("Showing 201–250 of 250"),
+        "no page after the last"
+    );
+    pager_button("Previous").click();
+    tick().await;
+    assert_eq!(range().as_deref(), Some("Showing 101–200 of 250"));
+    assert_eq!(attr(&pager_button("Previous"), "aria-disabled"), "");
+
     let search: HtmlInputElement = by_id("t-status-search").unchecked_into();
+    // A new search starts at the first page (every row has a "1" in its ID).
+    search.set_value("1");
+    fire(&search, "input");
+    tick().await;
+    assert_eq!(range().as_deref(), Some("Showing 1–100 of 250"));
+    pager_button("Next").click();
+    tick().await;
     search.set_value("  TEAM 24");
     fire(&search, "input");
     tick().await;
-    assert_eq!(drawn(), 10, "Team 240–249");
-    assert!(
-        !section
-            .text_content()
-            .unwrap()
-            .contains("Showing the first")
-    );
+    assert_eq!(drawn(), 10, "Team 240–249, from the first page again");
+    assert_eq!(range(), None, "one page: no pager");
 
     by_id("t-status-show-failed")
         .unchecked_into::<HtmlElement>()

@@ -5,9 +5,10 @@
 // is said and renewed. Without connect tokens the page says why, still gives the StackSet commands
 // (no ApiUrl/ConnectToken; the stack set named after its members, the same after a reload) and
 // connects the members by their predictable role ARNs. 1,000 members: all created, the template
-// over 51,200 bytes goes through an S3 bucket, the table draws 100 rows and the search and the
+// over 51,200 bytes goes through an S3 bucket, the table draws 25 rows a page and the search and the
 // state filter find the others. axe at 1280 and 320 px on every screen; one keyboard-only pass.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { api, newUser, signupViaApi } from './lib/server.mjs';
 import {
@@ -401,7 +402,7 @@ describe('AWS Organization: 1,000 members', () => {
     start: () => startFaultServer({ args: ['--public-url', PUBLIC, '--rate-limit', '100000'] }),
   });
 
-  it('1,000 pasted and chosen, created, the template goes through S3, the table draws 100 and finds the others', { timeout: 900_000 },
+  it('1,000 pasted and chosen, created, the template goes through S3, the table draws 25 a page and finds the others', { timeout: 900_000 },
     () => suite.withPage(async (page, problems) => {
       const token = await signedIn(suite.server, page);
       await open(page, BASE);
@@ -421,7 +422,17 @@ describe('AWS Organization: 1,000 members', () => {
       const summary = page.locator('.aws-org-member-summary [role="status"]');
       await expectText(summary, /0 of 1000 connected · 0 failed · 1000 waiting/, 'the summary counts');
       // Too large to pass inline: the page asks for a bucket before giving the commands.
-      const template = await page.locator('#aws-org-template-code').innerText();
+      // Too long to draw whole: the first lines show, with a note, and Download gives all of it.
+      const drawn = await page.locator('#aws-org-template-code').innerText();
+      assert.equal(drawn.split('\n').length, 600, 'the first 600 lines drawn');
+      await expectVisible(page.getByText(/^Showing the first 600 of \d{4} lines; Copy and Download take all of them\.$/), 'the note on the rest');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Download StackSet template' }).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), 'spot-stackset.json');
+      const template = readFileSync(await download.path(), 'utf8');
+      assert.ok(template.startsWith(drawn), 'what is drawn is the start of the template');
       assert.ok(Buffer.byteLength(template) > 51_200, `the template is ${Buffer.byteLength(template)} bytes`);
       assert.equal(Object.keys(JSON.parse(template).Mappings.SpotAccounts).length, 1000, 'one mapping per member');
       const ous = field(page, 'Organizational unit IDs');
@@ -437,7 +448,7 @@ describe('AWS Organization: 1,000 members', () => {
       assert.ok(text.includes("--template-url 'https://acme-onramp-templates.s3.us-east-1.amazonaws.com/spot-stackset.json'"), 'the template URL');
       assert.ok(!text.includes('--template-body'), 'nothing inline');
 
-      // One member connects (the StackSet's callback); the table draws 100 rows of 1,000.
+      // One member connects (the StackSet's callback); the table draws 1,000 rows 25 at a time.
       const plan = await storedPlan(page);
       const byName = new Map(made.map((a) => [a.name, a.accountId]));
       const m777 = plan.members.find((m) => m.cloudId === '100000000777');
@@ -446,9 +457,16 @@ describe('AWS Organization: 1,000 members', () => {
       await button(page, 'Check now').click();
       await expectText(summary, /1 of 1000 connected · 0 failed · 999 waiting/, 'the summary after one callback');
       const rows = page.locator('.aws-org-deploy tbody tr');
-      assert.equal(await rows.count(), 100, 'the first 100 rows drawn');
-      await expectVisible(page.getByText('Showing the first 100 of 1000; filter by state or search to find the others.'), 'the note on the others');
-      // The search finds a member beyond the first 100.
+      assert.equal(await rows.count(), 25, 'one page of 25 rows drawn');
+      const range = page.locator('.aws-org-deploy .pager-range');
+      await expectText(range, /^Showing 1–25 of 1000$/, 'the first page');
+      // Next by keyboard: the next page, focus kept on the button.
+      await page.locator('.aws-org-deploy .pager').getByRole('button', { name: 'Next' }).focus();
+      await page.keyboard.press('Enter');
+      await expectText(range, /^Showing 26–50 of 1000$/, 'the second page');
+      await expectText(rows.first(), /100000000026/, 'its first member');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Next', 'focus stays on Next');
+      // The search finds a member far beyond the first page.
       await field(page, 'Search by name or ID').fill('100000000950');
       await expectText(rows.first(), /100000000950/, 'the searched member');
       assert.equal(await rows.count(), 1, 'only that member');
@@ -458,7 +476,7 @@ describe('AWS Organization: 1,000 members', () => {
       await expectText(rows.first(), /100000000777[\s\S]*Connected/, 'the connected member');
       assert.equal(await rows.count(), 1);
       await page.locator('#aws-org-members-show-waiting').check();
-      await expectVisible(page.getByText('Showing the first 100 of 999; filter by state or search to find the others.'), 'the waiting ones');
+      await expectText(range, /^Showing 1–25 of 999$/, 'the waiting ones');
       await expectNoPageProblems(page, problems);
     }));
 });

@@ -83,6 +83,38 @@ pub fn text_matches(fields: &[&str], query: &str) -> bool {
     q.is_empty() || fields.iter().any(|f| f.to_lowercase().contains(&q))
 }
 
+/// The search of a long list, prepared once per list: every item's fields lowercased ahead, so
+/// a keystroke lowercases only the query. Answers what [`text_matches`] answers, item by item.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextIndex(Vec<Vec<String>>);
+
+impl TextIndex {
+    /// One entry per item, in order, of that item's searchable fields.
+    pub fn new<'a, I, F>(items: I) -> Self
+    where
+        I: IntoIterator<Item = F>,
+        F: IntoIterator<Item = &'a str>,
+    {
+        TextIndex(
+            items
+                .into_iter()
+                .map(|fields| fields.into_iter().map(str::to_lowercase).collect())
+                .collect(),
+        )
+    }
+
+    /// The positions of the items `query` matches, in order (all of them for an empty query).
+    pub fn matching(&self, query: &str) -> Vec<usize> {
+        let q = query.trim().to_lowercase();
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, fields)| q.is_empty() || fields.iter().any(|f| f.contains(&q)))
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +195,36 @@ mod tests {
         assert!(text_matches(&row, "ACT-1A2B"));
         assert!(!text_matches(&row, "sandbox"));
         assert!(!text_matches(&[], "x"));
+    }
+
+    #[test]
+    fn the_index_answers_positions_in_order() {
+        let index = TextIndex::new([
+            ["Team 1", "100000000001"],
+            ["Sandbox", "100000000002"],
+            ["team 10", "100000000010"],
+        ]);
+        assert_eq!(index.matching(""), vec![0, 1, 2]);
+        assert_eq!(index.matching(" TEAM 1"), vec![0, 2]);
+        assert_eq!(index.matching("0002"), vec![1]);
+        assert_eq!(index.matching("prod"), Vec::<usize>::new());
+    }
+
+    proptest::proptest! {
+        // The prepared index and the one-row check never disagree (case, spaces, non-ASCII).
+        #[test]
+        fn the_index_agrees_with_text_matches(
+            rows in proptest::collection::vec(proptest::collection::vec("[a-cA-CΣσς İı ]{0,6}", 0..4), 0..8),
+            query in "[a-cA-CΣσς İı ]{0,3}",
+        ) {
+            let index = TextIndex::new(rows.iter().map(|r| r.iter().map(String::as_str)));
+            let expected: Vec<usize> = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| text_matches(&r.iter().map(String::as_str).collect::<Vec<_>>(), &query))
+                .map(|(i, _)| i)
+                .collect();
+            proptest::prop_assert_eq!(index.matching(&query), expected);
+        }
     }
 }

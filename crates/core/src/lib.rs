@@ -25,6 +25,7 @@ pub mod percent;
 pub mod retry;
 pub mod return_to;
 pub mod settings_view;
+pub mod text;
 pub mod time;
 pub mod validate;
 

@@ -26,10 +26,11 @@ use onramp_core::org_batch::{StateCounts, poll_delay_ms, token_expired};
 use onramp_core::validate::{AwsEnvironment, Partition};
 use std::collections::HashMap;
 
-/// Rows drawn at once (a thousand rows would make the filter slow); the state filter and the
-/// search find the others.
-const SHOWN: usize = 100;
+/// Members per page of the table (drawing a thousand rows makes every keystroke slow).
+const PAGE: usize = 25;
 const TARGETS_ID: &str = "aws-org-targets";
+/// Template lines drawn (about 70 members' worth); Copy and Download take the whole template.
+const TEMPLATE_LINES: usize = 600;
 
 /// The partition choice's id suffix and words.
 fn environment_choice(env: AwsEnvironment) -> (&'static str, &'static str) {
@@ -465,7 +466,7 @@ pub fn DeployStep(org: Org) -> impl IntoView {
             <p>
                 "One template for every member: a table in it maps each AWS account ID to its Spot account and external ID, so each stack creates the role for its own account and reports it. It holds no secret."
             </p>
-            <CodeBlock id="aws-org-template" label="StackSet template" code=template filename=stackset::TEMPLATE_FILE mime="application/json"/>
+            <CodeBlock id="aws-org-template" label="StackSet template" code=template filename=stackset::TEMPLATE_FILE mime="application/json" max_lines=TEMPLATE_LINES/>
 
             <h3>"2. Where to deploy it"</h3>
             <fieldset class="field radio-group">
@@ -537,7 +538,7 @@ pub fn DeployStep(org: Org) -> impl IntoView {
                 what="Member"
                 rows=rows
                 search=StatusSearch { label: "Search by name or ID" }
-                limit=SHOWN
+                page_size=PAGE
             >
                 <div class="aws-org-member-summary"><StatusMessage text=summary/></div>
                 <Show when=move || expired.get()>
