@@ -1,13 +1,13 @@
 //! The console: every route and the layout of a signed-in user (user menu, profile problems).
 
 use super::{
-    ProfileLoad, ScreenFocus, SkipLink, TopBar, join, load_profile, sign_in, signup_details,
-    signup_password,
+    ProfileLoad, ScreenFocus, SkipLink, TopBar, join, load_profile, screens, sign_in,
+    signup_details, signup_password,
 };
 use crate::components::{Banner, MenuButton, MenuItem, Notice};
 use crate::components::{ConnectPanels, LazyView, NotFound};
 use crate::features::accounts::{AddAccount, Dashboard};
-use crate::features::auth::Home;
+use crate::features::auth::Home as HomeScreen;
 use crate::features::aws::AwsConnect;
 use crate::features::aws_org::{AwsOrganization, DeployPanel, DeployStep, Org};
 use crate::features::azure::AzureConnect;
@@ -22,11 +22,11 @@ use crate::features::settings::{Members, Security};
 use crate::platform::lazy::prefetch;
 use crate::state::{Config, Profile, Session, use_api};
 use leptos::prelude::*;
-use leptos_router::components::{A, Redirect, Route, Router, Routes};
+use leptos_router::components::{A, Redirect, Router};
 use leptos_router::hooks::use_navigate;
-use leptos_router::path;
 use onramp_core::dto::CloudProvider;
 use onramp_core::onboarding::ConnectDraft;
+use onramp_core::routes::Page;
 
 #[component]
 pub fn App(config: Config) -> impl IntoView {
@@ -50,60 +50,60 @@ pub fn App(config: Config) -> impl IntoView {
             <main id="main" tabindex="-1" class="main">
                 <crate::components::OfflineBanner waiting=crate::api::rate_limit_wait()/>
                 <ProfileProblem load=profile_load/>
-                <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=Home/>
-                    <Route path=path!("/signup") view=|| view! { <LazyView load=signup_details/> }/>
-                    <Route path=path!("/signup/password") view=|| view! { <LazyView load=signup_password/> }/>
-                    <Route path=path!("/signin") view=|| view! { <LazyView load=sign_in/> }/>
-                    // Joining by invitation: public, like sign-up.
-                    <Route path=path!("/invite/:token") view=|| view! { <LazyView load=join/> }/>
-                    <Route path=path!("/welcome") view=welcome/>
-                    <Route path=path!("/welcome/provider") view=welcome/>
-                    <Route path=path!("/welcome/connect/:provider") view=welcome/>
-                    <Route path=path!("/embed") view=|| view! { <LazyView load=embed_entry/> }/>
-                    <Route path=path!("/embed/welcome") view=|| view! { <LazyView load=embed_flow/> }/>
-                    <Route path=path!("/embed/connect/:provider") view=|| view! { <LazyView load=embed_flow/> }/>
-                    <Route path=path!("/embed/add-account") view=|| view! { <LazyView load=embed_add_account/> }/>
-                    <Route path=path!("/management") view=management/>
-                    <Route
-                        path=path!("/management/azure")
-                        view=|| view! { <RequireSession writer=true><LazyView load=azure_billing/></RequireSession> }
-                    />
-                    <Route path=path!("/management/:step") view=management/>
-                    <Route
-                        path=path!("/finops")
-                        view=|| view! { <RequireSession writer=true><LazyView load=finops/></RequireSession> }
-                    />
-                    <Route
-                        path=path!("/dashboard")
-                        view=|| view! { <RequireSession><LazyView load=dashboard/></RequireSession> }
-                    />
-                    // Many Azure subscriptions at once (before `/accounts/new/:step`, which would
-                    // match its first step: the first route that matches wins). One route for
-                    // its three steps, so moving between them keeps the page, and with it the
-                    // client secret it holds in memory only.
-                    <Route path=path!("/accounts/new/azure-subscriptions/:step?") view=azure_subs/>
-                    // The additional-account flow; one view reads the URL.
-                    <Route path=path!("/accounts/new") view=add_account/>
-                    // Connecting a whole AWS Organization: its own flow, before `:step` would take it.
-                    <Route path=path!("/accounts/new/aws-organization") view=aws_organization/>
-                    <Route path=path!("/accounts/new/aws-organization/:step") view=aws_organization/>
-                    <Route path=path!("/accounts/new/:step") view=add_account/>
-                    <Route path=path!("/accounts/new/connect/:provider") view=add_account/>
-                    <Route path=path!("/accounts/:id/setup") view=add_account/>
-                    // Settings: any role (a viewer sees the members read-only).
-                    <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/members"/> }/>
-                    <Route
-                        path=path!("/settings/members")
-                        view=|| view! { <RequireSession><LazyView load=settings_members/></RequireSession> }
-                    />
-                    <Route
-                        path=path!("/settings/security")
-                        view=|| view! { <RequireSession><LazyView load=settings_security/></RequireSession> }
-                    />
-                </Routes>
+                <Screens/>
             </main>
         </Router>
+    }
+}
+
+/// The screen the address opens, built again only when that screen changes (see
+/// `onramp_core::routes`): a wizard moving between its steps keeps its page.
+#[component]
+fn Screens() -> impl IntoView {
+    screens(screen)
+}
+
+fn screen(page: Option<Page>) -> AnyView {
+    use Page::*;
+    let Some(page) = page else {
+        return view! { <NotFound/> }.into_any();
+    };
+    match page {
+        Home => view! { <HomeScreen/> }.into_any(),
+        Signup => view! { <LazyView load=signup_details/> }.into_any(),
+        SignupPassword => view! { <LazyView load=signup_password/> }.into_any(),
+        SignIn => view! { <LazyView load=sign_in/> }.into_any(),
+        // Joining by invitation: public, like sign-up.
+        Invite => view! { <LazyView load=join/> }.into_any(),
+        Welcome => welcome().into_any(),
+        Embed => view! { <LazyView load=embed_entry/> }.into_any(),
+        EmbedFlow => view! { <LazyView load=embed_flow/> }.into_any(),
+        EmbedAddAccount => view! { <LazyView load=embed_add_account/> }.into_any(),
+        Management => management().into_any(),
+        ManagementAzure => {
+            view! { <RequireSession writer=true><LazyView load=azure_billing/></RequireSession> }
+                .into_any()
+        }
+        FinOps => view! { <RequireSession writer=true><LazyView load=finops/></RequireSession> }
+            .into_any(),
+        Dashboard => {
+            view! { <RequireSession><LazyView load=dashboard/></RequireSession> }.into_any()
+        }
+        // Many Azure subscriptions at once: one entry for its three steps, so moving between
+        // them keeps the page, and with it the client secret it holds in memory only.
+        AzureSubscriptions => azure_subs().into_any(),
+        // Connecting a whole AWS Organization: its own flow.
+        AwsOrganization => aws_organization().into_any(),
+        // The additional-account flow; one view reads the URL.
+        AddAccount => add_account().into_any(),
+        // Settings: any role (a viewer sees the members read-only).
+        Settings => view! { <Redirect path="/settings/members"/> }.into_any(),
+        SettingsMembers => {
+            view! { <RequireSession><LazyView load=settings_members/></RequireSession> }.into_any()
+        }
+        SettingsSecurity => {
+            view! { <RequireSession><LazyView load=settings_security/></RequireSession> }.into_any()
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! Router, layout (skip link, top bar, main landmark) and the app-wide providers.
+//! Router, screens by path, layout (skip link, top bar, main landmark) and the app-wide providers.
 //!
 //! Two bundles start here: the sign-in bundle ([`AuthApp`]) and the console ([`App`], in
 //! `console.rs`). The release build of the sign-in bundle leaves the console out altogether
@@ -12,8 +12,11 @@ use crate::state::session::identify;
 use crate::state::theme::Theme;
 use crate::state::{Config, Session, use_api};
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
+use leptos::tachys::reactive_graph::OwnedView;
+use leptos_router::components::{A, Router};
+use leptos_router::hooks::use_location;
+use leptos_router::location::{BrowserUrl, LocationProvider};
+use onramp_core::routes::Page;
 
 #[cfg(not(feature = "auth-bundle"))]
 mod console;
@@ -41,14 +44,52 @@ pub fn AuthApp(config: Config) -> impl IntoView {
             <TopBar/>
             <main id="main" tabindex="-1" class="main">
                 <crate::components::OfflineBanner waiting=crate::api::rate_limit_wait()/>
-                <Routes fallback=ToConsole>
-                    <Route path=path!("/signup") view=|| view! { <LazyView load=signup_details/> }/>
-                    <Route path=path!("/signup/password") view=|| view! { <LazyView load=signup_password/> }/>
-                    <Route path=path!("/signin") view=|| view! { <LazyView load=sign_in/> }/>
-                    <Route path=path!("/invite/:token") view=|| view! { <LazyView load=join/> }/>
-                </Routes>
+                <AuthScreens/>
             </main>
         </Router>
+    }
+}
+
+/// The screen the address opens, of the few this bundle has (see `onramp_core::routes`).
+#[component]
+fn AuthScreens() -> impl IntoView {
+    screens(|page| match page {
+        Some(Page::Signup) => view! { <LazyView load=signup_details/> }.into_any(),
+        Some(Page::SignupPassword) => view! { <LazyView load=signup_password/> }.into_any(),
+        Some(Page::SignIn) => view! { <LazyView load=sign_in/> }.into_any(),
+        Some(Page::Invite) => view! { <LazyView load=join/> }.into_any(),
+        _ => view! { <ToConsole/> }.into_any(),
+    })
+}
+
+/// Draws `screen` for the page the address opens, again only when the page changes (a new step
+/// of the same wizard is the same page; see `onramp_core::routes`). Like a router's screen
+/// swap, the change comes in a task of its own and the old screen is disposed a task after the
+/// new one is built: the code that navigated (an event handler, an effect or a task of the old
+/// screen) finishes with the old screen's signals first.
+pub(crate) fn screens(screen: fn(Option<Page>) -> AnyView) -> impl IntoView {
+    let location = use_location();
+    let page = RwSignal::new(location.pathname.with_untracked(|p| Page::parse(p)));
+    let browser = use_context::<BrowserUrl>();
+    Effect::new(move |_| {
+        let next = location.pathname.with(|p| Page::parse(p));
+        if page.get_untracked() != next {
+            page.set(next);
+        }
+        // A followed link writes its address into the address bar only once the screen is
+        // chosen (a router's route table says so; here this does).
+        if let Some(browser) = &browser {
+            browser.ready_to_complete();
+        }
+    });
+    // Each screen is built and drawn under an owner of its own; `OwnedView` drops the last
+    // screen's owner only after the effects already queued have run.
+    let host = Owner::current();
+    move || {
+        let page = page.get();
+        let owner = host.as_ref().map_or_else(Owner::new, Owner::child);
+        let view = owner.with(|| untrack(|| screen(page)));
+        OwnedView::new_with_owner(view, owner)
     }
 }
 

@@ -24,6 +24,7 @@ pub mod org_batch;
 pub mod percent;
 pub mod retry;
 pub mod return_to;
+pub mod routes;
 pub mod settings_view;
 pub mod text;
 pub mod time;

@@ -19,9 +19,10 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_location, use_navigate};
 use onramp_core::countries::COUNTRIES;
 use onramp_core::dto::{AcceptInvitation, InvitationPreview, Role};
+use onramp_core::routes::invite_token;
 use onramp_core::validate as v;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,8 +69,12 @@ fn dead_link(err: &ApiError) -> Option<Stage> {
 #[component]
 pub fn JoinByInvitation() -> impl IntoView {
     set_title("Join your team");
-    let params = use_params_map();
-    let token = Memo::new(move |_| params.with(|p| p.get("token")).unwrap_or_default());
+    let location = use_location();
+    let token = Memo::new(move |_| {
+        location
+            .pathname
+            .with(|p| invite_token(p).unwrap_or_default().to_owned())
+    });
     let config = expect_context::<Config>();
     // Public calls: no bearer, even when someone is signed in in this tab.
     let public_api = move || Api::new(config.api_base_url.clone(), None);
