@@ -584,19 +584,31 @@ struct Origins(Vec<String>);
 /// CSP and the postMessage allow-list can never disagree. A bad entry is an error rather than
 /// silently dropped: it is an operator's typo.
 fn origins(v: &str) -> Result<Origins, String> {
-    let mut out = Vec::new();
-    for o in v
-        .split(|ch: char| ch.is_whitespace() || ch == ',')
-        .filter(|o| !o.is_empty())
-    {
-        let origin = onramp_core::embed::normalise_origin(o).ok_or_else(|| {
+    distinct_list(v, |o| {
+        onramp_core::embed::normalise_origin(o).ok_or_else(|| {
             format!("{o:?} is not an origin; write it like https://partner.example (scheme and host, no path).")
-        })?;
-        if !out.contains(&origin) {
-            out.push(origin);
+        })
+    })
+    .map(Origins)
+}
+
+/// A flag's list: entries separated by spaces or commas, each parsed by `parse`, the first
+/// error returned, duplicates (after parsing) kept once in their first place.
+fn distinct_list<T: PartialEq>(
+    v: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    let mut out = Vec::new();
+    for s in v
+        .split(|ch: char| ch.is_whitespace() || ch == ',')
+        .filter(|s| !s.is_empty())
+    {
+        let item = parse(s)?;
+        if !out.contains(&item) {
+            out.push(item);
         }
     }
-    Ok(Origins(out))
+    Ok(out)
 }
 
 /// `--trusted-proxies`, without duplicates.
@@ -604,19 +616,11 @@ fn origins(v: &str) -> Result<Origins, String> {
 struct IpList(Vec<IpAddr>);
 
 fn ip_list(v: &str) -> Result<IpList, String> {
-    let mut out = Vec::new();
-    for s in v
-        .split(|ch: char| ch.is_whitespace() || ch == ',')
-        .filter(|s| !s.is_empty())
-    {
-        let ip = s
-            .parse::<IpAddr>()
-            .map_err(|_| format!("{s:?} is not an IP address (e.g. 10.0.0.2 or fd00::2)."))?;
-        if !out.contains(&ip) {
-            out.push(ip);
-        }
-    }
-    Ok(IpList(out))
+    distinct_list(v, |s| {
+        s.parse::<IpAddr>()
+            .map_err(|_| format!("{s:?} is not an IP address (e.g. 10.0.0.2 or fd00::2)."))
+    })
+    .map(IpList)
 }
 
 /// `--fault-azure-role-missing`, without duplicates.
@@ -626,18 +630,11 @@ struct SubscriptionList(Vec<String>);
 /// Subscription IDs checked with core's rule (as `Faults::check` does for the control
 /// endpoint), normalised.
 fn subscription_list(v: &str) -> Result<SubscriptionList, String> {
-    let mut out = Vec::new();
-    for s in v
-        .split(|ch: char| ch.is_whitespace() || ch == ',')
-        .filter(|s| !s.is_empty())
-    {
-        let id = onramp_core::validate::azure_guid(s, "Subscription ID")
-            .map_err(|_| format!("{s:?} is not a subscription ID (a GUID)."))?;
-        if !out.contains(&id) {
-            out.push(id);
-        }
-    }
-    Ok(SubscriptionList(out))
+    distinct_list(v, |s| {
+        onramp_core::validate::azure_guid(s, "Subscription ID")
+            .map_err(|_| format!("{s:?} is not a subscription ID (a GUID)."))
+    })
+    .map(SubscriptionList)
 }
 
 /// A rate knob (same rule as `Faults::check`, which the control endpoint uses).
