@@ -57,14 +57,19 @@ pub fn CodeBlock(
     max_lines: Option<usize>,
 ) -> impl IntoView {
     let label_id = format!("{id}-label");
-    let preview = Memo::new(move |_| {
-        code.with(|c| match max_lines.and_then(|n| first_lines(c, n)) {
-            Some((head, total)) => (head.to_owned(), Some(total)),
-            None => (c.clone(), None),
-        })
+    // What is drawn: the whole text, or (past `max_lines`) its first lines and how many it has.
+    // Without `max_lines` the text is drawn as it is, with no second copy.
+    let drawn = move || match max_lines {
+        None => code.get(),
+        Some(n) => {
+            code.with(|c| first_lines(c, n).map_or_else(|| c.clone(), |(h, _)| h.to_owned()))
+        }
+    };
+    let total = Memo::new(move |_| {
+        max_lines.and_then(|n| code.with(|c| first_lines(c, n).map(|(_, total)| total)))
     });
     let note = move || {
-        preview.with(|(_, total)| *total).map(|total| {
+        total.get().map(|total| {
             let shown = max_lines.unwrap_or_default();
             view! {
                 <p class="muted code-block-note" id=format!("{id}-more")>
@@ -93,7 +98,7 @@ pub fn CodeBlock(
                 </span>
             </div>
             <pre class="code-block-scroll" tabindex="0" role="region" aria-labelledby=label_id>
-                <code id=format!("{id}-code")>{move || preview.with(|(text, _)| text.clone())}</code>
+                <code id=format!("{id}-code")>{drawn}</code>
             </pre>
             {note}
         </div>
