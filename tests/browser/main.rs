@@ -202,6 +202,16 @@ async fn sleep(ms: i32) {
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
+/// Waits for the next animation frame: what a screen queued for it (e.g. a focus) has run.
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        request_animation_frame(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
 fn text_of(id: &str) -> String {
     by_id(id).text_content().unwrap_or_default()
 }
