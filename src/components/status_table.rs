@@ -5,6 +5,7 @@
 //! A long batch (a thousand members) adds a search box and pages: drawing every row would make
 //! each keystroke and filter change slow, so a page of rows is drawn, with Previous and Next.
 
+use crate::platform::clock::after_paint;
 use leptos::prelude::*;
 use onramp_core::choice::TextIndex;
 use onramp_core::dto::BatchMemberState;
@@ -81,6 +82,8 @@ pub fn StatusTable(
 ) -> impl IntoView {
     let show = RwSignal::new(Show::All);
     let query = RwSignal::new(String::new());
+    // What was typed since the rows last followed the search box.
+    let typed = StoredValue::new(None::<String>);
     // The page shown (from 0); a new filter or search starts again at the first.
     let page = RwSignal::new(0usize);
     let heading_id = format!("{id}-heading");
@@ -241,10 +244,21 @@ pub fn StatusTable(
             <div class="field">
                 <label for=search_id.clone() class="field-label">{s.label}</label>
                 <input id=search_id type="search" autocomplete="off"
-                    prop:value=move || query.get()
                     on:input=move |ev| {
-                        query.set(event_target_value(&ev));
-                        page.set(0);
+                        // The box shows the key at once; the rows follow once it is drawn (over
+                        // 1,000 rows a key must not wait for the page of rows to be laid out).
+                        // Keys typed meanwhile join the same update.
+                        let waiting = typed.with_value(Option::is_some);
+                        typed.set_value(Some(event_target_value(&ev)));
+                        if !waiting {
+                            leptos::task::spawn_local_scoped(async move {
+                                after_paint().await;
+                                if let Some(q) = typed.try_update_value(Option::take).flatten() {
+                                    query.set(q);
+                                    page.set(0);
+                                }
+                            });
+                        }
                     }/>
             </div>
         }
@@ -267,6 +281,12 @@ pub fn StatusTable(
             </div>
             <div class="table-wrap" tabindex="0" role="region" aria-labelledby=region_label>
                 <table class="data-table">
+                    <colgroup>
+                        <col class="status-col-name"/>
+                        <col class="status-col-account"/>
+                        <col class="status-col-state"/>
+                        <col/>
+                    </colgroup>
                     <thead>
                         <tr>
                             <th scope="col">{what}</th>

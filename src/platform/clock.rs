@@ -50,3 +50,10 @@ pub async fn next_frame() {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// Resolves once the DOM changes made so far are on screen: the next animation frame, then a
+/// task after it (the browser paints between the two).
+pub async fn after_paint() {
+    next_frame().await;
+    sleep(0).await;
+}

@@ -3,6 +3,7 @@
 
 use super::*;
 use onramp::components::LazyView;
+use onramp::platform::clock::after_paint;
 
 #[wasm_bindgen_test]
 async fn field_shows_message_after_blur_and_keeps_value() {
@@ -1188,11 +1189,22 @@ async fn status_table_search_and_pages() {
     search.set_value("1");
     fire(&search, "input");
     tick().await;
+    assert_eq!(
+        range().as_deref(),
+        Some("Showing 101–200 of 250"),
+        "the rows follow the key only once it is drawn"
+    );
+    after_paint().await;
+    tick().await;
     assert_eq!(range().as_deref(), Some("Showing 1–100 of 250"));
     pager_button("Next").click();
     tick().await;
+    search.set_value("  TEAM 2");
+    fire(&search, "input");
     search.set_value("  TEAM 24");
     fire(&search, "input");
+    tick().await;
+    after_paint().await;
     tick().await;
     assert_eq!(drawn(), 10, "Team 240–249, from the first page again");
     assert_eq!(range(), None, "one page: no pager");
@@ -1205,9 +1217,13 @@ async fn status_table_search_and_pages() {
     search.set_value("act-000000f0");
     fire(&search, "input");
     tick().await;
+    after_paint().await;
+    tick().await;
     assert_eq!(drawn(), 1, "the Spot account is searched too (240 = 0xf0)");
     search.set_value("nobody");
     fire(&search, "input");
+    tick().await;
+    after_paint().await;
     tick().await;
     assert_eq!(drawn(), 0);
     assert!(
