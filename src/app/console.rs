@@ -4,6 +4,7 @@ use super::{
     ProfileLoad, ScreenFocus, SkipLink, TopBar, join, load_profile, screens, sign_in,
     signup_details, signup_password,
 };
+use crate::components::Link;
 use crate::components::{Banner, MenuButton, MenuItem, Notice};
 use crate::components::{ConnectPanels, LazyView, NotFound};
 use crate::features::accounts::{AddAccount, Dashboard};
@@ -19,11 +20,10 @@ use crate::features::invitations::InviteCard;
 use crate::features::management::{AzureBilling, ManagementWizard};
 use crate::features::onboarding::Welcome;
 use crate::features::settings::{Members, Security};
+use crate::platform::history::{provide_history, redirect, use_navigate};
 use crate::platform::lazy::prefetch;
 use crate::state::{Config, Profile, Session, use_api};
 use leptos::prelude::*;
-use leptos_router::components::{A, Redirect, Router};
-use leptos_router::hooks::use_navigate;
 use onramp_core::dto::CloudProvider;
 use onramp_core::onboarding::ConnectDraft;
 use onramp_core::routes::Page;
@@ -31,6 +31,7 @@ use onramp_core::routes::Page;
 #[component]
 pub fn App(config: Config) -> impl IntoView {
     provide_context(config);
+    provide_history();
     let session = Session::restore();
     provide_context(session);
     provide_context(crate::state::CurrentAccount::restore());
@@ -38,21 +39,19 @@ pub fn App(config: Config) -> impl IntoView {
     let profile_load = load_profile(session);
 
     view! {
-        <Router>
-            <ScreenFocus/>
-            <SkipLink/>
-            <EmbedLayer/>
-            <TopBar>
-                <Show when=move || session.is_signed_in()>
-                    <UserMenu/>
-                </Show>
-            </TopBar>
-            <main id="main" tabindex="-1" class="main">
-                <crate::components::OfflineBanner waiting=crate::api::rate_limit_wait()/>
-                <ProfileProblem load=profile_load/>
-                <Screens/>
-            </main>
-        </Router>
+        <ScreenFocus/>
+        <SkipLink/>
+        <EmbedLayer/>
+        <TopBar>
+            <Show when=move || session.is_signed_in()>
+                <UserMenu/>
+            </Show>
+        </TopBar>
+        <main id="main" tabindex="-1" class="main">
+            <crate::components::OfflineBanner waiting=crate::api::rate_limit_wait()/>
+            <ProfileProblem load=profile_load/>
+            <Screens/>
+        </main>
     }
 }
 
@@ -97,7 +96,10 @@ fn screen(page: Option<Page>) -> AnyView {
         // The additional-account flow; one view reads the URL.
         AddAccount => add_account().into_any(),
         // Settings: any role (a viewer sees the members read-only).
-        Settings => view! { <Redirect path="/settings/members"/> }.into_any(),
+        Settings => {
+            redirect("/settings/members");
+            ().into_any()
+        }
         SettingsMembers => {
             view! { <RequireSession><LazyView load=settings_members/></RequireSession> }.into_any()
         }
@@ -283,7 +285,8 @@ fn RequireSession(children: ChildrenFn, #[prop(optional)] writer: bool) -> impl 
     let refused = Memo::new(move |_| writer && session.is_viewer());
     move || {
         if !signed_in.get() {
-            view! { <Redirect path="/signin"/> }.into_any()
+            redirect("/signin");
+            ().into_any()
         } else if refused.get() {
             view! { <ViewerNotice/> }.into_any()
         } else {
@@ -312,7 +315,7 @@ fn ViewerNotice() -> impl IntoView {
                 ": you can see its accounts and savings, but connecting, adding and changing accounts is for its admins."
             </p>
             <p>"Ask an admin of your organization to do this."</p>
-            <A href="/dashboard" attr:class="btn btn-primary">"Go to the dashboard"</A>
+            <Link href="/dashboard" attr:class="btn btn-primary">"Go to the dashboard"</Link>
         </section>
     }
 }
@@ -331,7 +334,7 @@ fn UserMenu() -> impl IntoView {
     let current = expect_context::<CurrentAccount>();
     let api = use_api();
     let navigate = use_navigate();
-    let location = leptos_router::hooks::use_location();
+    let location = crate::platform::history::use_location();
 
     // The accounts, fetched again on every navigation (so a new or renamed account shows).
     let accounts = RwSignal::new(Vec::<Account>::new());

@@ -1,21 +1,20 @@
-//! Router, screens by path, layout (skip link, top bar, main landmark) and the app-wide providers.
+//! The address bar, screens by path, layout (skip link, top bar, main landmark) and the app-wide providers.
 //!
 //! Two bundles start here: the sign-in bundle ([`AuthApp`]) and the console ([`App`], in
 //! `console.rs`). The release build of the sign-in bundle leaves the console out altogether
 //! (feature `auth-bundle`): a split point is kept in every binary that links it, so the console's
 //! must not be compiled into the sign-in bundle.
 
+use crate::components::Link;
 use crate::components::{LazyView, Notice, notice};
 use crate::features::auth::{SignIn, SignupDetails, SignupPassword};
 use crate::features::invitations::JoinByInvitation;
+use crate::platform::history::{provide_history, use_location};
 use crate::state::session::identify;
 use crate::state::theme::Theme;
 use crate::state::{Config, Session, use_api};
 use leptos::prelude::*;
 use leptos::tachys::reactive_graph::OwnedView;
-use leptos_router::components::{A, Router};
-use leptos_router::hooks::use_location;
-use leptos_router::location::{BrowserUrl, LocationProvider};
 use onramp_core::routes::Page;
 
 #[cfg(not(feature = "auth-bundle"))]
@@ -31,6 +30,7 @@ use screen_focus::ScreenFocus;
 #[component]
 pub fn AuthApp(config: Config) -> impl IntoView {
     provide_context(config);
+    provide_history();
     let session = Session::restore();
     provide_context(session);
     provide_context(crate::state::CurrentAccount::restore());
@@ -38,15 +38,13 @@ pub fn AuthApp(config: Config) -> impl IntoView {
     let _ = load_profile(session);
 
     view! {
-        <Router>
-            <ScreenFocus/>
-            <SkipLink/>
-            <TopBar/>
-            <main id="main" tabindex="-1" class="main">
-                <crate::components::OfflineBanner waiting=crate::api::rate_limit_wait()/>
-                <AuthScreens/>
-            </main>
-        </Router>
+        <ScreenFocus/>
+        <SkipLink/>
+        <TopBar/>
+        <main id="main" tabindex="-1" class="main">
+            <crate::components::OfflineBanner waiting=crate::api::rate_limit_wait()/>
+            <AuthScreens/>
+        </main>
     }
 }
 
@@ -70,16 +68,10 @@ fn AuthScreens() -> impl IntoView {
 pub(crate) fn screens(screen: fn(Option<Page>) -> AnyView) -> impl IntoView {
     let location = use_location();
     let page = RwSignal::new(location.pathname.with_untracked(|p| Page::parse(p)));
-    let browser = use_context::<BrowserUrl>();
     Effect::new(move |_| {
         let next = location.pathname.with(|p| Page::parse(p));
         if page.get_untracked() != next {
             page.set(next);
-        }
-        // A followed link writes its address into the address bar only once the screen is
-        // chosen (a router's route table says so; here this does).
-        if let Some(browser) = &browser {
-            browser.ready_to_complete();
         }
     });
     // Each screen is built and drawn under an owner of its own; `OwnedView` drops the last
@@ -101,7 +93,7 @@ pub(crate) fn SkipLink() -> impl IntoView {
             class="skip-link"
             href="#main"
             on:click=|ev| {
-                // Handled here so the router does not treat the fragment as a navigation.
+                // Handled here: focus follows the skip, not only the scroll position.
                 ev.prevent_default();
                 crate::components::focus_id("main");
             }
@@ -111,8 +103,7 @@ pub(crate) fn SkipLink() -> impl IntoView {
     }
 }
 
-/// In the sign-in bundle, a path it does not have: the router has already put it in the address
-/// bar, so loading the page again fetches the console for it.
+/// In the sign-in bundle, a path it does not have: it is already in the address bar, so loading the page again fetches the console for it.
 #[component]
 fn ToConsole() -> impl IntoView {
     if let Some(w) = web_sys::window() {
@@ -190,26 +181,26 @@ pub(crate) fn TopBar(#[prop(optional)] children: Option<Children>) -> impl IntoV
 
     view! {
         <header class="topbar">
-            <A href="/" attr:class="brand">
+            <Link href="/" attr:class="brand">
                 <svg class="brand-logo" aria-hidden="true" viewBox="0 0 24 24" width="24" height="24">
                     <path d="M3 17l6-6 4 4 8-8" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"/>
                     <path d="M15 7h6v6" fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"/>
                 </svg>
                 <span>"Onramp"</span>
-            </A>
+            </Link>
             <nav class="topnav" aria-label="Main">
                 <Show
                     when=move || signed_in.get()
                     fallback=|| view! {
-                        <A href="/signin">"Sign in"</A>
-                        <A href="/signup">"Create account"</A>
+                        <Link href="/signin">"Sign in"</Link>
+                        <Link href="/signup">"Create account"</Link>
                     }
                 >
                     // The first-run wizard connects an account: nothing a viewer can do.
                     <Show when=move || !session.is_viewer()>
-                        <A href="/welcome">"Get started"</A>
+                        <Link href="/welcome">"Get started"</Link>
                     </Show>
-                    <A href="/dashboard">"Dashboard"</A>
+                    <Link href="/dashboard">"Dashboard"</Link>
                 </Show>
             </nav>
             <div class="topbar-tools">

@@ -6,15 +6,15 @@
 //! something else (say, opened the user menu while a chunk was loading).
 
 use crate::platform::clock::next_frame;
+use crate::platform::history::use_location;
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 use wasm_bindgen::JsCast;
 
 /// How many frames a new screen may take to appear (its chunk may still be loading): about
 /// ten seconds.
 const PATIENCE_FRAMES: u32 = 600;
 
-/// Put inside the `Router`, once.
+/// Put in the app once, after `provide_history`.
 #[component]
 pub(crate) fn ScreenFocus() -> impl IntoView {
     let location = use_location();

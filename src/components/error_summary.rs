@@ -146,8 +146,7 @@ pub fn ErrorSummary(errors: FormErrors) -> impl IntoView {
                             <a
                                 href=href
                                 on:click=move |ev| {
-                                    // Handled here so the router does not treat the fragment as
-                                    // a navigation.
+                                    // Focus goes to the field, not only the scroll position.
                                     ev.prevent_default();
                                     focus_id(&id);
                                 }

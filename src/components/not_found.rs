@@ -1,6 +1,6 @@
+use crate::components::Link;
 use crate::components::set_title;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -10,7 +10,7 @@ pub fn NotFound() -> impl IntoView {
         <section class="page page-narrow">
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address. It may have moved, or the link may be mistyped."</p>
-            <p><A href="/">"Go to the start page"</A></p>
+            <p><Link href="/">"Go to the start page"</Link></p>
         </section>
     }
 }

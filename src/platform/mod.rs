@@ -2,6 +2,7 @@
 //! state; everything above reaches the browser's storage and time only through here.
 
 pub mod clock;
+pub mod history;
 pub mod lazy;
 pub mod storage;
 pub mod tasks;

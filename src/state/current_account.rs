@@ -6,8 +6,8 @@ use onramp_core::ids::AccountId;
 
 /// The `?accountId=` a page was opened with (e.g. from **Add account**), if well-formed.
 pub fn account_from_query() -> Option<AccountId> {
-    leptos_router::hooks::use_query_map()
-        .with_untracked(|q| q.get("accountId").and_then(|s| AccountId::parse(&s)))
+    untrack(|| crate::platform::history::query_param("accountId"))
+        .and_then(|s| AccountId::parse(&s))
 }
 
 /// sessionStorage key: the choice survives a reload of the tab, and goes with the session.

@@ -15,7 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{
     Document, Element, Event, EventInit, HtmlElement, HtmlInputElement, KeyboardEvent,
-    KeyboardEventInit,
+    KeyboardEventInit, MouseEvent, MouseEventInit,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -27,6 +27,7 @@ mod components;
 mod dashboard;
 mod embed;
 mod gcp;
+mod history;
 mod invitations;
 mod settings;
 mod state;

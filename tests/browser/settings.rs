@@ -5,9 +5,9 @@
 //! the password form, sign out everywhere ending this tab's session).
 
 use super::*;
-use leptos_router::components::Router;
 use onramp::features::settings::security::SIGNED_OUT_EVERYWHERE;
 use onramp::features::settings::{Members, Security};
+use onramp::platform::history::provide_history;
 use onramp::state::{Config, Profile, Session};
 use onramp_core::dto::Role;
 
@@ -128,7 +128,8 @@ fn mount_members(session: Session) -> impl Sized {
     mount_to(fresh_root(), move || {
         provide_context(Config::default());
         provide_context(session);
-        view! { <Router><Members/></Router> }
+        provide_history();
+        view! { <Members/> }
     })
 }
 
@@ -136,7 +137,8 @@ fn mount_security(session: Session) -> impl Sized {
     mount_to(fresh_root(), move || {
         provide_context(Config::default());
         provide_context(session);
-        view! { <Router><Security/></Router> }
+        provide_history();
+        view! { <Security/> }
     })
 }
 

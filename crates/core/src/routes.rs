@@ -100,6 +100,23 @@ pub fn invite_token(path: &str) -> Option<&str> {
     (!token.is_empty() && !token.contains('/')).then_some(token)
 }
 
+/// Whether a link to `href` leads to the page at `path` or to one inside it (`/settings/members`
+/// is in `/settings`), for `aria-current="page"`. `/` is only the start page itself.
+pub fn link_is_current(href: &str, path: &str) -> bool {
+    let href = href
+        .strip_suffix('/')
+        .filter(|h| !h.is_empty())
+        .unwrap_or(href);
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
+    match path.strip_prefix(href) {
+        Some(rest) => rest.is_empty() || (href != "/" && rest.starts_with('/')),
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Page::*;
@@ -178,7 +195,33 @@ mod tests {
         assert_eq!(invite_token("/signin"), None);
     }
 
+    #[test]
+    fn a_link_is_current_on_its_page_and_the_pages_inside_it() {
+        assert!(link_is_current("/dashboard", "/dashboard"));
+        assert!(link_is_current("/dashboard", "/dashboard/"));
+        assert!(link_is_current("/settings", "/settings/members"));
+        assert!(link_is_current("/settings/members", "/settings/members"));
+        assert!(link_is_current("/", "/"));
+        assert!(!link_is_current("/", "/dashboard"));
+        assert!(!link_is_current("/settings/members", "/settings/security"));
+        assert!(!link_is_current("/settings/members", "/settings"));
+        assert!(!link_is_current("/sign", "/signin"));
+        assert!(!link_is_current("/dashboard", "/"));
+    }
+
     proptest! {
+        // A link is current on its own page and below it, never on its parent.
+        #[test]
+        fn a_link_is_current_below_itself(href in "(/[a-z]{1,6}){1,3}", rest in "(/[a-z]{1,6}){0,2}") {
+            let below = format!("{href}{rest}");
+            prop_assert!(link_is_current(&href, &below));
+            let parent = match &href[..href.rfind('/').unwrap()] {
+                "" => "/",
+                p => p,
+            };
+            prop_assert!(!link_is_current(&href, parent));
+        }
+
         // Any path: no panic, and a path with a query or a fragment never opens a screen.
         #[test]
         fn parse_takes_any_path(path in "(/[a-z-]{0,12}){0,5}/?", extra in "[?#][a-z=]{0,5}") {

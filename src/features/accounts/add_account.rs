@@ -18,6 +18,8 @@ use crate::components::{
     Banner, Button, ConnectPanels, Field, Notice, ProviderPicker, Step, Stepper, focus_id,
     provider_logo, provider_name, set_title,
 };
+use crate::platform::history::NavigateOptions;
+use crate::platform::history::{query_param, use_location, use_navigate};
 use crate::state::connected::remember_connected;
 use crate::state::draft::{self, PersistedDraft, WizardDraft};
 use crate::state::expire_session;
@@ -26,8 +28,6 @@ use crate::state::{Profile, Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use onramp_core::accounts_view::{AddAccountRoute, kind_from_query};
 use onramp_core::dto::CloudProvider;
 use onramp_core::ids::AccountId;
@@ -49,10 +49,7 @@ fn fresh(kind: Option<AccountKind>) -> AddAccountDraft {
 }
 
 fn replace() -> NavigateOptions {
-    NavigateOptions {
-        replace: true,
-        ..Default::default()
-    }
+    NavigateOptions { replace: true }
 }
 
 /// Two minutes before now: the instant a **Create account** is recorded as sent, early enough
@@ -70,7 +67,6 @@ pub fn AddAccount() -> impl IntoView {
     let api = use_api();
     let navigate = use_navigate();
     let location = use_location();
-    let query = use_query_map();
 
     let persisted = PersistedDraft::new(DRAFT_KEY, || WizardDraft::new(fresh(None)));
     let draft = *persisted;
@@ -110,10 +106,7 @@ pub fn AddAccount() -> impl IntoView {
     let api_for_resume = api.clone();
     Effect::new(move |prev: Option<()>| {
         let path = location.pathname.get();
-        let kind_asked = query
-            .with(|q| q.get("kind"))
-            .as_deref()
-            .and_then(kind_from_query);
+        let kind_asked = query_param("kind").as_deref().and_then(kind_from_query);
         let Some(route) = AddAccountRoute::parse(&path) else {
             return;
         };

@@ -3,10 +3,10 @@
 use super::landing_for;
 use crate::api::ApiError;
 use crate::components::set_title;
+use crate::platform::history::NavigateOptions;
+use crate::platform::history::use_navigate;
 use crate::state::{Session, use_api};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -14,10 +14,7 @@ pub fn Home() -> impl IntoView {
     let session = expect_context::<Session>();
     let api = use_api();
     let navigate = use_navigate();
-    let replace = || NavigateOptions {
-        replace: true,
-        ..Default::default()
-    };
+    let replace = || NavigateOptions { replace: true };
 
     Effect::new(move |_| {
         if !session.is_signed_in() {

@@ -3,19 +3,19 @@
 
 use super::landing_for;
 use crate::api::{Api, ApiError};
+use crate::components::Link;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
     Banner, Button, ErrorSummary, Field, FieldCheck, FormErrors, Notice, StatusMessage, focus_id,
     rule, set_title,
 };
+use crate::platform::history::NavigateOptions;
+use crate::platform::history::use_navigate;
 use crate::state::session::identify;
 use crate::state::{Profile, Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use onramp_core::dto::PasswordGrant;
 use onramp_core::validate as v;
 use web_sys::KeyboardEvent;
@@ -267,7 +267,7 @@ pub fn SignIn() -> impl IntoView {
                     </form>
                 </div>
             </div>
-            <p class="aside">"New to Onramp? " <A href="/signup">"Create an account"</A></p>
+            <p class="aside">"New to Onramp? " <Link href="/signup">"Create an account"</Link></p>
         </section>
     }
 }

@@ -2,19 +2,19 @@
 //! creates the account. Screen-1 answers live in a sessionStorage draft (never the password),
 //! so reload and back/forward keep them.
 
+use crate::components::Link;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
     Banner, Button, ErrorSummary, Field, FieldCheck, FormErrors, Notice, PasswordChecklist,
     focus_id, problems, rule, set_title,
 };
+use crate::platform::history::NavigateOptions;
+use crate::platform::history::{redirect, use_navigate};
 use crate::state::draft::{self, SignupDraft};
 use crate::state::{Profile, Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::components::{A, Redirect};
-use leptos_router::hooks::use_navigate;
 use onramp_core::countries::COUNTRIES;
 use onramp_core::dto::SignupRequest;
 use onramp_core::validate as v;
@@ -100,7 +100,7 @@ pub fn SignupDetails() -> impl IntoView {
                     empty_option="Choose your country"/>
                 <Button>"Continue to create password"</Button>
             </form>
-            <p class="aside">"Already have an account? " <A href="/signin">"Sign in"</A></p>
+            <p class="aside">"Already have an account? " <Link href="/signin">"Sign in"</Link></p>
         </section>
     }
 }
@@ -109,8 +109,8 @@ pub fn SignupDetails() -> impl IntoView {
 pub fn SignupPassword() -> impl IntoView {
     let Some(persisted) = SignupDraft::existing().filter(|d| d.is_complete()) else {
         // Nothing to create an account for yet: start at screen 1.
-        return view! { <Redirect path="/signup" options=NavigateOptions { replace: true, ..Default::default() }/> }
-            .into_any();
+        redirect("/signup");
+        return ().into_any();
     };
     let draft = *persisted;
     set_title("Create your password");
@@ -213,7 +213,7 @@ pub fn SignupPassword() -> impl IntoView {
         <section class="page page-narrow">
             <h1>"Create your password"</h1>
             <p class="lead">"Step 2 of 2: the account for " <strong>{who}</strong> ". "
-                <A href="/signup">"Change these details"</A></p>
+                <Link href="/signup">"Change these details"</Link></p>
             <form class="form card" novalidate on:submit=on_submit>
                 <ErrorSummary errors/>
                 <Banner notice=banner/>
@@ -230,7 +230,7 @@ pub fn SignupPassword() -> impl IntoView {
                 </div>
                 <Button busy=busy>"Create account"</Button>
             </form>
-            <p class="aside">"Already have an account? " <A href="/signin">"Sign in"</A></p>
+            <p class="aside">"Already have an account? " <Link href="/signin">"Sign in"</Link></p>
         </section>
     }
     .into_any()

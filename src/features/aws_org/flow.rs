@@ -6,11 +6,11 @@ use super::create::CreateStep;
 use super::list::ListStep;
 use super::members::MembersStep;
 use crate::components::{Step, Stepper, focus_id, set_title};
+use crate::platform::history::NavigateOptions;
+use crate::platform::history::{use_location, use_navigate};
 use crate::state::draft::PersistedDraft;
 use crate::state::mark_interactive;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_location, use_navigate};
 use onramp_core::FieldError;
 use onramp_core::aws_org::{NamingChoice, OrgMember, OrgStep, parse_members};
 use onramp_core::dto::AwsBatch;
@@ -137,13 +137,7 @@ pub fn AwsOrganization(deploy: DeployPanel) -> impl IntoView {
         });
         let target = OrgStep::allowed(wanted, listed, chosen, has_plan, deployable);
         if target != wanted {
-            navigate(
-                &target.path(),
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            navigate(&target.path(), NavigateOptions { replace: true });
             return;
         }
         let before = step.get_untracked();

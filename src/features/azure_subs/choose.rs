@@ -4,13 +4,13 @@
 //! where the role is assigned, with the role definition and the commands to copy.
 
 use super::flow::{BASE_CONNECT, Flow};
+use crate::components::Link;
 use crate::components::{
     BulkLabel, Button, ChoiceCell, ChoiceRow, Chooser, CodeBlock, ErrorSummary, Field, FormErrors,
     Problem,
 };
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use onramp_core::azure_setup::ROLE_FILE_NAME;
 use onramp_core::azure_subs::{
     Naming, ScopeChoice, Subscription, default_choice, matches, role_commands, role_definition,
@@ -31,7 +31,7 @@ pub(super) fn ChooseStep(flow: Flow) -> impl IntoView {
     view! {
         <Show when=move || !started.get() fallback=move || view! {
             <p>"Creating the Spot accounts has started, so the choice of subscriptions and their names is fixed."</p>
-            <A href=BASE_CONNECT attr:class="btn btn-primary">"Go to Create and connect"</A>
+            <Link href=BASE_CONNECT attr:class="btn btn-primary">"Go to Create and connect"</Link>
         }>
             <Choose flow/>
         </Show>

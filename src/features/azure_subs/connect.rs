@@ -9,6 +9,7 @@
 
 use super::flow::{Draft, Flow};
 use crate::api::{Api, ApiError, describe};
+use crate::components::Link;
 use crate::components::{
     Banner, Button, CodeBlock, Notice, SecretInput, StatusRow, StatusTable, focus_id, notice, rule,
     run_busy,
@@ -19,7 +20,6 @@ use crate::state::connected::remember_connected;
 use crate::state::draft::PersistedDraft;
 use crate::state::{Config, use_api};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use onramp_core::azure_subs::{
     Subscription, counts, is_connected, member_state, role_assignment_command, spot_names,
     to_connect,
@@ -678,7 +678,7 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
             </Show>
             <Show when=move || all_connected.get()>
                 <div class="form-actions">
-                    <A href="/dashboard" attr:class="btn btn-primary" attr:id="azure-subs-done">"Go to the dashboard"</A>
+                    <Link href="/dashboard" attr:class="btn btn-primary" attr:id="azure-subs-done">"Go to the dashboard"</Link>
                 </div>
             </Show>
             <Show when=move || started.get()>

@@ -13,11 +13,11 @@ use super::connect::ConnectStep;
 use super::details::DetailsStep;
 use crate::components::{Step, Stepper, focus_id, set_title};
 use crate::platform::clock::today;
+use crate::platform::history::NavigateOptions;
+use crate::platform::history::{use_location, use_navigate};
 use crate::state::draft::PersistedDraft;
 use crate::state::mark_interactive;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_location, use_navigate};
 use onramp_core::azure_subs::{
     self, Naming, ScopeChoice, Subscription, parse_subscriptions, role_scope, spot_names,
 };
@@ -169,13 +169,7 @@ pub fn AzureSubscriptions() -> impl IntoView {
             2
         };
         if wanted > allowed && !(started && wanted == 2) {
-            navigate(
-                PATHS[allowed],
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            navigate(PATHS[allowed], NavigateOptions { replace: true });
             return;
         }
         let before = step.get_untracked();

@@ -16,13 +16,13 @@ use crate::api::{Api, ApiError};
 use crate::components::{
     Field, LazyView, ProviderPicker, focus_id, provider_name, rule, set_title,
 };
+use crate::platform::history::NavigateOptions;
+use crate::platform::history::use_navigate;
 use crate::state::draft::{self, FIRST_RUN_DRAFT_KEY, save_first_run};
 use crate::state::embed::{self, Embed, Phase, post, state};
 use crate::state::session::identify;
 use crate::state::{Config, Session};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::use_navigate;
 use onramp_core::dto::CloudProvider;
 use onramp_core::embed::{
     ChildMessage, CloseReason, ENTRY_ROUTE, EmbedStart, ErrorCode, InitMessage, ParentMessage,
@@ -184,7 +184,7 @@ fn draft_for(organization: &str, provider: Option<CloudProvider>) -> FirstRunDra
     d
 }
 
-/// The app layer of embed mode, placed once in the app's layout (inside the router): decides the
+/// The app layer of embed mode, placed once in the app's layout: decides the
 /// mode, and in embed mode shows the partner bar and the waiting/problem states and wires the
 /// messages. Renders nothing in the standalone app.
 ///
@@ -328,13 +328,7 @@ fn EmbeddedLayer(origin: String, s: Embed) -> impl IntoView {
             // In memory only: the standalone session key is not kept in embed mode.
             session.sign_in_for_this_page(init.token.expose().to_owned(), Some(profile));
             s.phase.set(Phase::Ready);
-            navigate(
-                init.start.route(),
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            navigate(init.start.route(), NavigateOptions { replace: true });
             request_animation_frame(|| report_height(true));
         });
     };

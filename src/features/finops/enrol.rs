@@ -6,6 +6,7 @@
 
 use crate::api::ApiError;
 use crate::api::describe;
+use crate::components::Link;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
@@ -18,7 +19,6 @@ use crate::state::{mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
-use leptos_router::components::A;
 use onramp_core::dto::{Account, CloudProvider};
 use onramp_core::ids::AccountId;
 use onramp_core::management::{
@@ -494,7 +494,7 @@ pub fn FinOps() -> impl IntoView {
                 Some(Ok(list)) if list.is_empty() => view! {
                     <div class="card notice-panel">
                         <p>"No account has cloud credentials yet. Connect an account first; FinOps products need its credentials."</p>
-                        <A href="/welcome">"Connect an account"</A>
+                        <Link href="/welcome">"Connect an account"</Link>
                     </div>
                 }.into_any(),
                 Some(Ok(list)) => form(list).into_any(),

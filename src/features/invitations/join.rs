@@ -8,18 +8,18 @@
 use super::card::show_date;
 use crate::api::describe;
 use crate::api::{Api, ApiError};
+use crate::components::Link;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
     Banner, Button, ErrorSummary, Field, FieldCheck, FormErrors, Notice, PasswordChecklist,
     problems, rule, set_title,
 };
+use crate::platform::history::NavigateOptions;
+use crate::platform::history::{use_location, use_navigate};
 use crate::state::{Config, Profile, Session, mark_interactive};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_location, use_navigate};
 use onramp_core::countries::COUNTRIES;
 use onramp_core::dto::{AcceptInvitation, InvitationPreview, Role};
 use onramp_core::routes::invite_token;
@@ -116,7 +116,7 @@ fn screen(now: Stage, stage: RwSignal<Stage>, token: Memo<String>, load: Callbac
                 <section class="page page-narrow join-dead">
                     <h1>"This invitation link is not valid"</h1>
                     <p>"This invitation link is not valid (used, revoked or mistyped). Ask an admin for a new one."</p>
-                    <p>"Already joined? " <A href="/signin">"Sign in"</A></p>
+                    <p>"Already joined? " <Link href="/signin">"Sign in"</Link></p>
                 </section>
             }
             .into_any()
@@ -127,7 +127,7 @@ fn screen(now: Stage, stage: RwSignal<Stage>, token: Memo<String>, load: Callbac
                 <section class="page page-narrow join-dead">
                     <h1>"This invitation has expired"</h1>
                     <p>{words}</p>
-                    <p>"Already joined? " <A href="/signin">"Sign in"</A></p>
+                    <p>"Already joined? " <Link href="/signin">"Sign in"</Link></p>
                 </section>
             }
             .into_any()
@@ -238,13 +238,7 @@ fn JoinForm(
                     }
                     session.sign_in(s.access_token.clone(), Some(Profile::from(&s.user)));
                     // Replace: Back must not lead to the used link.
-                    navigate(
-                        "/dashboard",
-                        NavigateOptions {
-                            replace: true,
-                            ..Default::default()
-                        },
-                    );
+                    navigate("/dashboard", NavigateOptions { replace: true });
                 }
                 Err(err) => {
                     if let Some(dead) = dead_link(&err) {

@@ -8,6 +8,7 @@ use super::wizard::{
     registration_notice,
 };
 use crate::api::describe;
+use crate::components::Link;
 use crate::components::run_busy;
 use crate::components::{
     Banner, Button, ErrorSummary, Field, FormErrors, Notice, Problem, SecretInput, focus_id,
@@ -19,7 +20,6 @@ use crate::state::draft::PersistedDraft;
 use crate::state::use_api;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use onramp_core::ids::AccountId;
 use onramp_core::management::{
     self as mgmt, AzureBillingDraft, AzureBillingField as F, billing_id_label,
@@ -343,7 +343,7 @@ pub fn AzureBilling() -> impl IntoView {
             <h1>"Connect an Azure billing account"</h1>
             <p class="lead">
                 "Spot reads your organization's Azure costs through an application with read access to the billing account. It becomes your organization's management account. AWS: "
-                <A href="/management">"connect an AWS management account"</A> " instead."
+                <Link href="/management">"connect an AWS management account"</Link> " instead."
             </p>
             {move || {
                 if connected.get() {

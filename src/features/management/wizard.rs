@@ -7,6 +7,7 @@
 use crate::api::describe;
 use crate::api::{Api, ApiError};
 use crate::components::ExternalLink;
+use crate::components::Link;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
@@ -14,15 +15,14 @@ use crate::components::{
     focus_id, problems, set_title,
 };
 use crate::platform::clock::now;
+use crate::platform::history::NavigateOptions;
+use crate::platform::history::{use_location, use_navigate};
 use crate::state::current_account::account_from_query;
 use crate::state::draft::PersistedDraft;
 use crate::state::{Config, Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
-use leptos_router::NavigateOptions;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_location, use_navigate};
 use onramp_core::aws_setup::console_url;
 use onramp_core::ids::AccountId;
 use onramp_core::management::{
@@ -95,9 +95,9 @@ pub(super) fn AlreadyRegistered(account: ManagementAccount) -> impl IntoView {
                 ". An organization has one management account, so there is nothing more to set up here. To use another one, remove this one first (contact your administrator)."
             </p>
             <p>
-                <A href="/dashboard">"Go to the dashboard"</A>
+                <Link href="/dashboard">"Go to the dashboard"</Link>
                 " · "
-                <A href="/finops">"Enrol accounts in FinOps products"</A>
+                <Link href="/finops">"Enrol accounts in FinOps products"</Link>
             </p>
         </div>
     }
@@ -139,9 +139,9 @@ pub(super) fn DoneNote(heading: &'static str) -> impl IntoView {
                 }}
             </p>
             <p>
-                <A href="/dashboard">"Go to the dashboard"</A>
+                <Link href="/dashboard">"Go to the dashboard"</Link>
                 " · "
-                <A href="/finops">"Enrol accounts in FinOps products"</A>
+                <Link href="/finops">"Enrol accounts in FinOps products"</Link>
             </p>
         </div>
     }
@@ -200,10 +200,7 @@ pub(super) fn GroupError(id: &'static str, error: RwSignal<Option<String>>) -> i
 }
 
 fn replace() -> NavigateOptions {
-    NavigateOptions {
-        replace: true,
-        ..Default::default()
-    }
+    NavigateOptions { replace: true }
 }
 
 fn path_of(step: ManagementStep) -> String {
@@ -352,7 +349,7 @@ pub fn ManagementWizard() -> impl IntoView {
                     "read how to connect through your MSP"
                 </ExternalLink>
                 " and contact support. Azure: "
-                <A href="/management/azure">"connect an Azure billing account"</A>
+                <Link href="/management/azure">"connect an Azure billing account"</Link>
                 " instead."
             </p>
             {move || match existing.get() {

@@ -6,12 +6,12 @@
 use crate::components::{
     ConnectPanels, ProviderPicker, Step, Stepper, focus_id, provider_logo, provider_name, set_title,
 };
+use crate::platform::history::NavigateOptions;
+use crate::platform::history::{use_location, use_navigate};
 use crate::state::draft;
 use crate::state::session::CONNECTED_MESSAGE;
 use crate::state::{Session, mark_interactive};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_location, use_navigate};
 use onramp_core::onboarding::{
     ConnectMethod, FirstRunDraft, FirstRunRoute, FirstRunStep, Panel, Wizard,
 };
@@ -25,10 +25,7 @@ fn fresh_draft(organization: &str) -> FirstRunDraft {
 }
 
 fn replace() -> NavigateOptions {
-    NavigateOptions {
-        replace: true,
-        ..Default::default()
-    }
+    NavigateOptions { replace: true }
 }
 
 #[component]

@@ -7,12 +7,12 @@
 use super::SettingsNav;
 use super::confirm::ConfirmDialog;
 use crate::api::{ApiError, describe};
+use crate::components::Link;
 use crate::components::{Banner, Notice, StatusMessage, focus_id, notice, run_busy, set_title};
+use crate::platform::history::use_navigate;
 use crate::state::{Session, mark_interactive, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use onramp_core::dto::{Member, Role};
 use onramp_core::ids::UserId;
 use onramp_core::settings_view::{
@@ -378,7 +378,7 @@ pub fn Members() -> impl IntoView {
                 <Show when=move || is_admin.get() fallback=|| view! {
                     " Only admins can change roles or remove members."
                 }>
-                    " Invite new members from the " <A href="/dashboard">"dashboard"</A> "."
+                    " Invite new members from the " <Link href="/dashboard">"dashboard"</Link> "."
                 </Show>
             </p>
             <div class="card">

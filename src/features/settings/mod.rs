@@ -12,16 +12,16 @@ pub mod tokens;
 pub use members::Members;
 pub use security::Security;
 
+use crate::components::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
-/// The two settings screens, as links; the router marks the current one `aria-current="page"`.
+/// The two settings screens, as links; `Link` marks the current one `aria-current="page"`.
 #[component]
 fn SettingsNav() -> impl IntoView {
     view! {
         <nav class="settings-nav" aria-label="Settings">
-            <A href="/settings/members">"Members"</A>
-            <A href="/settings/security">"Security"</A>
+            <Link href="/settings/members">"Members"</Link>
+            <Link href="/settings/security">"Security"</Link>
         </nav>
     }
 }

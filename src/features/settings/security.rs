@@ -8,9 +8,9 @@ use super::password::ChangePassword;
 use super::tokens::{ApiTokens, TokenList};
 use crate::api::{ApiError, describe};
 use crate::components::{Notice, run_busy, set_title};
+use crate::platform::history::use_navigate;
 use crate::state::{Session, use_api};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 /// What the sign-in screen says after **Sign out everywhere**.
 pub const SIGNED_OUT_EVERYWHERE: &str =
