@@ -181,6 +181,8 @@ split_bundle() {
     mv "$work/out/$name.wasm" "$work/out/$name-$h.wasm"
     sed -i "s|\"./$name.wasm\"|\"./$name-$h.wasm\"|" "$work/__wasm_split.js"
   done
+  # A cold load of a screen takes its chunks in one request (see the script).
+  python3 "$ROOT/scripts/pack_chunks.py" "$work/__wasm_split.js" "$work/out" >/dev/null || return 1
   # The main module and the loader import each other: one hash over both names them.
   h="$(hash16 "$work/out/${bin}_bg.wasm" "$work/out/$bin.js" "$work/__wasm_split.js")"
   # Only the `import … from` lines change: the wasm's own import names stay as they are.
@@ -202,7 +204,7 @@ split_bundle() {
     sri="sha384-$(openssl dgst -sha384 -binary "$dir/$file" | base64 -w0)"
     sed -i -E "s|(href=\"/$file\"[^>]*integrity=\")[^\"]*|\1$sri|" "$html"
   done
-  ok "$bin: main module $(stat -c %s "$dir/$bin-${h}_bg.wasm") B, $(find "$work/out" -name '*.wasm' ! -name '*_bg.wasm' | wc -l) chunks"
+  ok "$bin: main module $(stat -c %s "$dir/$bin-${h}_bg.wasm") B, $(find "$work/out" -name '*.wasm' ! -name '*_bg.wasm' | wc -l) chunks, $(find "$work/out" -name '*.wasmpack' | wc -l) packs"
   rm -rf "$work"
 }
 
@@ -241,7 +243,7 @@ compress_dist() {
     (( $(stat -c %s "$f.gz") < raw )) || rm -f "$f.gz"
     n=$((n + 1))
   done < <(find "$ROOT/dist" -type f \( -name '*.html' -o -name '*.js' -o -name '*.mjs' \
-    -o -name '*.css' -o -name '*.wasm' -o -name '*.json' -o -name '*.svg' -o -name '*.txt' \
+    -o -name '*.css' -o -name '*.wasm' -o -name '*.wasmpack' -o -name '*.json' -o -name '*.svg' -o -name '*.txt' \
     -o -name '*.yaml' -o -name '*.map' -o -name '*.webmanifest' -o -name '*.ico' \) -print0)
   ok "compressed $n files in dist/"
 }

@@ -13,15 +13,19 @@ import { browserSuite } from './lib/suite.mjs';
 const T = { timeout: 180_000 };
 const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
 
-/** A chunk's split-point group from its file name (`split_finops-<hash>.wasm` → `finops`). */
+/**
+ * A chunk's split-point group from its file name (`split_finops-<hash>.wasm` → `finops`), or
+ * from a pack's (`pack_finops-<hash>.wasmpack`: that chunk and the shared code it needs, which a
+ * cold load takes in one request).
+ */
 function chunkOf(path) {
-  const m = /\/split_(.+)-[0-9a-f]{16}\.wasm$/.exec(path);
-  return m ? m[1] : null;
+  const m = /\/(?:split_(.+)-[0-9a-f]{16}\.wasm|pack_(.+)-[0-9a-f]{16}\.wasmpack)$/.exec(path);
+  return m ? (m[1] ?? m[2]) : null;
 }
 
 /** The wasm modules a page fetched: its bundle's main modules and its split-point chunks. */
 function modules(rows) {
-  const wasm = rows.filter((r) => r.path.endsWith('.wasm'));
+  const wasm = rows.filter((r) => r.path.endsWith('.wasm') || r.path.endsWith('.wasmpack'));
   return {
     main: wasm.filter((r) => r.path.endsWith('_bg.wasm')).map((r) => r.path.replace(/-[0-9a-f]{16}_bg\.wasm$/, '')),
     chunks: wasm.map((r) => chunkOf(r.path)).filter(Boolean),
@@ -82,6 +86,11 @@ describe('lazily loaded chunks', () => {
         const extra = got.chunks.filter((c) => !allowed.has(c));
         assert.deepEqual(extra, [], `${route}: no other screen's chunk is fetched`);
         assert.equal(new Set(got.chunks).size, got.chunks.length, `${route}: no chunk is fetched twice`);
+        if (prefetch.length === 0) {
+          // A cold load's shared code comes in the screen's pack: one request, not dozens.
+          assert.deepEqual(got.shared, [], `${route}: no shared chunk is fetched on its own`);
+          assert.equal(rows.filter((r) => r.path.endsWith('.wasmpack')).length, chunks.length, `${route}: one pack per screen`);
+        }
         await expectNoPageProblems(page, problems);
       });
     });
@@ -157,7 +166,8 @@ describe('lazily loaded chunks', () => {
 
   it('a chunk that fails (503, then cut short) shows the error in place; Try again loads it', T, async () => {
     let attempts = 0;
-    failFinops = (context) => context.route(/\/split_finops-[0-9a-f]{16}\.wasm$/, async (r) => {
+    // A cold load takes the FinOps chunk in its pack; a later one alone.
+    failFinops = (context) => context.route(/\/(split_finops-[0-9a-f]{16}\.wasm|pack_finops-[0-9a-f]{16}\.wasmpack)$/, async (r) => {
       attempts += 1;
       if (attempts === 1) return r.fulfill({ status: 503, body: 'unavailable' });
       if (attempts === 2) {

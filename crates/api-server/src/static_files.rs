@@ -205,7 +205,7 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// Trunk and the split build name what they build `<name>-<hex hash>[_bg].<js|wasm|css>`: such a file never
+/// Trunk and the split build name what they build `<name>-<hex hash>[_bg].<js|wasm|wasmpack|css>`: such a file never
 /// changes under its name, so browsers and CDNs may keep it for a year without asking again.
 pub fn is_content_hashed(url_path: &str) -> bool {
     let name = url_path.rsplit('/').next().unwrap_or("");
@@ -213,7 +213,7 @@ pub fn is_content_hashed(url_path: &str) -> bool {
         return false;
     };
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    matches!(ext, "js" | "wasm" | "css")
+    matches!(ext, "js" | "wasm" | "wasmpack" | "css")
         && stem.rsplit_once('-').is_some_and(|(base, hash)| {
             // Trunk prints its 64-bit hash without leading zeros (15 digits one time in 16).
             !base.is_empty()
@@ -597,6 +597,7 @@ mod tests {
             "/onramp-auth-bb66586adf575e8.js",
             "/split_finops-1ed7d07865104ab8.wasm",
             "/chunk_15-f39558339756e9e3.wasm",
+            "/pack_finops-0123456789abcdef.wasmpack",
         ] {
             assert!(is_content_hashed(p), "{p}");
         }
@@ -608,6 +609,7 @@ mod tests {
             "/logos/aws-0123456789abcdef.svg",
             "/onramp-0123456789abcdefg.js",
             "/onramp-0123456789abcdef.js.map",
+            "/pack_finops.wasmpack",
         ] {
             assert!(!is_content_hashed(p), "{p}");
         }

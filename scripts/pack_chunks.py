@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""pack_chunks.py LOADER OUTDIR: one file per screen for cold loads.
+
+wasm-split puts the code that several screens share into shared chunks, one per combination of
+screens: a console screen needs its own chunk plus up to ~170 small shared ones, each a request
+of its own with its own headers and its own (small, so weaker) compression. This writes, for
+every screen, a *pack*: its chunk and the shared chunks it needs, end to end, in OUTDIR as
+`pack_<screen>-<hash>.wasmpack`, and rewrites the loader (the JavaScript wasm-split-cli wrote,
+whose chunk names are already content-hashed) so that a screen whose chunks have none of them
+been fetched yet takes its pack in one request, and otherwise fetches only the chunks it lacks.
+Nothing is fetched twice either way.
+"""
+
+import hashlib
+import re
+import sys
+from pathlib import Path
+
+CHUNK = re.compile(
+    r'const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./([^"]+)", import\.meta\.url\)\);'
+)
+SCREEN = re.compile(
+    r'export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\(\(\) => \{\s*'
+    r'const src = fetch\(new URL\("\./([^"]+)", import\.meta\.url\)\);.*?\n\}\n, \[([^\]]*)\]\)\);',
+    re.S,
+)
+FETCH = 'fetch(new URL("./'
+
+RUNTIME = """
+// Packs (scripts/pack_chunks.py): a screen's chunk and the shared chunks it needs, in one file.
+// A screen none of whose chunks has been fetched yet (a cold load) takes its pack; otherwise
+// each missing chunk is fetched alone. A pack that fails is forgotten, so Try again asks again.
+// Parts are keyed by chunk number, or by screen name for a screen's own chunk.
+const requested = new Set();
+const fromPack = new Map();
+function fetchPart(key, file) {
+    requested.add(key);
+    return fromPack.get(key) ?? fetch(new URL(file, import.meta.url));
+}
+function packed(pack, screen, screenLength, shared, load) {
+    const parts = [[screen, screenLength]];
+    for (let i = 0; i < shared.length; i += 2) parts.push([shared[i], shared[i + 1]]);
+    return () => {
+        if (parts.every(([key]) => !requested.has(key) && !fromPack.has(key))) {
+            const bytes = fetch(new URL(pack, import.meta.url)).then((r) => {
+                if (!r.ok) throw new Error(`${pack}: HTTP ${r.status}`);
+                return r.arrayBuffer();
+            });
+            let start = 0;
+            for (const [key, length] of parts) {
+                const at = start;
+                start += length;
+                const part = bytes.then((b) => {
+                    if (b.byteLength !== start) throw new Error(`${pack}: cut short`);
+                    return new Response(new Uint8Array(b, at, length), { headers: { 'Content-Type': 'application/wasm' } });
+                });
+                part.catch(() => {
+                    fromPack.delete(key);
+                    requested.delete(key);
+                });
+                fromPack.set(key, part);
+            }
+        }
+        return load();
+    };
+}
+"""
+
+
+def main(loader_path: str, outdir: str) -> None:
+    loader = Path(loader_path)
+    out = Path(outdir)
+    js = loader.read_text()
+    chunks = dict(CHUNK.findall(js))
+    screens = SCREEN.findall(js)
+    if not chunks or not screens:
+        sys.exit(f"pack_chunks: {loader} is not a loader this script knows")
+    packs = {}
+    for name, file, deps in screens:
+        shared = [d.strip() for d in deps.split(",") if d.strip()]
+        data = (out / file).read_bytes()
+        table = []
+        for var in shared:
+            b = (out / chunks[var]).read_bytes()
+            table += [var.removeprefix("__chunk_"), str(len(b))]
+            data += b
+        pack = f"pack_{name}-{hashlib.sha256(data).hexdigest()[:16]}.wasmpack"
+        (out / pack).write_bytes(data)
+        own = (out / file).stat().st_size
+        packs[name] = f'"./{pack}", "{name}", {own}, [{", ".join(table)}]'
+
+    def wrap(m: re.Match) -> str:
+        name = m.group(1)
+        body = m.group(0).replace("wrapAsyncCb(makeLoad(", f"wrapAsyncCb(packed({packs[name]}, makeLoad(", 1)
+        body = body.replace(FETCH, f'fetchPart("{name}", "./', 1)
+        return body[: -len("]));")] + "])));"
+
+    def keyed(m: re.Match) -> str:
+        return m.group(0).replace(FETCH, f'fetchPart({m.group(1).removeprefix("__chunk_")}, "./', 1)
+
+    js = SCREEN.sub(wrap, js)
+    js = CHUNK.sub(keyed, js)
+    if FETCH in js:
+        sys.exit("pack_chunks: a fetch the loader makes was not rewritten")
+    js = js.replace('", import.meta.url))', '")')
+    anchor = js.index("\n/*") if "\n/*" in js else js.index("\nexport const")
+    js = js[:anchor] + "\n" + RUNTIME + js[anchor:]
+    loader.write_text(js)
+    print(f"{len(packs)} packs")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
