@@ -29,41 +29,53 @@ FETCH = 'fetch(new URL("./'
 RUNTIME = """
 // Packs (scripts/pack_chunks.py): a screen's chunk and the shared chunks it needs, in one file.
 // A screen none of whose chunks has been fetched yet (a cold load) takes its pack; otherwise
-// each missing chunk is fetched alone. A pack that fails is forgotten, so Try again asks again.
-// Parts are keyed by chunk number, or by screen name for a screen's own chunk.
+// each missing chunk is fetched alone. A part of a pack serves one request: one that failed is
+// fetched again next time, so Try again asks again. Parts are keyed by chunk number, or by
+// screen name for a screen's own chunk.
 const requested = new Set();
 const fromPack = new Map();
+const packs = new Map();
 function fetchPart(key, file) {
     requested.add(key);
-    return fromPack.get(key) ?? fetch(new URL(file, import.meta.url));
+    const part = fromPack.get(key);
+    if (part === undefined) return fetch(new URL(file, import.meta.url));
+    fromPack.delete(key);
+    part.catch(() => requested.delete(key));
+    return part;
+}
+function fetchPack(screen) {
+    const { pack, parts } = packs.get(screen);
+    if (parts.some(([key]) => requested.has(key) || fromPack.has(key))) return;
+    const bytes = fetch(new URL(pack, import.meta.url)).then((r) => {
+        if (!r.ok) throw new Error(`${pack}: HTTP ${r.status}`);
+        return r.arrayBuffer();
+    });
+    let start = 0;
+    for (const [key, length] of parts) {
+        const at = start;
+        start += length;
+        const part = bytes.then((b) => {
+            if (b.byteLength !== start) throw new Error(`${pack}: cut short`);
+            return new Response(new Uint8Array(b, at, length), { headers: { 'Content-Type': 'application/wasm' } });
+        });
+        part.catch(() => {});
+        fromPack.set(key, part);
+    }
 }
 function packed(pack, screen, screenLength, shared, load) {
     const parts = [[screen, screenLength]];
     for (let i = 0; i < shared.length; i += 2) parts.push([shared[i], shared[i + 1]]);
+    packs.set(screen, { pack, parts });
     return () => {
-        if (parts.every(([key]) => !requested.has(key) && !fromPack.has(key))) {
-            const bytes = fetch(new URL(pack, import.meta.url)).then((r) => {
-                if (!r.ok) throw new Error(`${pack}: HTTP ${r.status}`);
-                return r.arrayBuffer();
-            });
-            let start = 0;
-            for (const [key, length] of parts) {
-                const at = start;
-                start += length;
-                const part = bytes.then((b) => {
-                    if (b.byteLength !== start) throw new Error(`${pack}: cut short`);
-                    return new Response(new Uint8Array(b, at, length), { headers: { 'Content-Type': 'application/wasm' } });
-                });
-                part.catch(() => {
-                    fromPack.delete(key);
-                    requested.delete(key);
-                });
-                fromPack.set(key, part);
-            }
-        }
+        fetchPack(screen);
         return load();
     };
 }
+// The app asks for its first screen's pack as it starts, before it has its config or draws
+// anything (`platform::lazy::fetch_pack`), so the code is on its way meanwhile.
+globalThis.__onrampFetchPack = (screen) => {
+    if (packs.has(screen)) fetchPack(screen);
+};
 """
 
 

@@ -20,21 +20,28 @@ pub mod state;
 #[cfg(all(target_arch = "wasm32", not(feature = "auth-bundle")))]
 pub fn start() {
     use leptos::prelude::IntoAny;
-    boot(|config| leptos::view! { <app::App config/> }.into_any());
+    boot(
+        |config| leptos::view! { <app::App config/> }.into_any(),
+        app::first_chunk,
+    );
 }
 
 /// The sign-in bundle's entry (`src/bin/onramp-auth.rs`): the same start with [`app::AuthApp`].
 #[cfg(target_arch = "wasm32")]
 pub fn start_auth() {
     use leptos::prelude::IntoAny;
-    boot(|config| leptos::view! { <app::AuthApp config/> }.into_any());
+    boot(
+        |config| leptos::view! { <app::AuthApp config/> }.into_any(),
+        app::auth_first_chunk,
+    );
 }
 
 #[cfg(target_arch = "wasm32")]
-fn boot(app: fn(state::Config) -> leptos::prelude::AnyView) {
+fn boot(app: fn(state::Config) -> leptos::prelude::AnyView, first_chunk: app::FirstChunk) {
     std::panic::set_hook(Box::new(|info| {
         web_sys::console::error_1(&info.to_string().into());
     }));
+    app::fetch_first_chunk(first_chunk);
     state::theme::Theme::load().apply();
     // The reactive executor starts with the mount, so this first task uses wasm-bindgen's.
     wasm_bindgen_futures::spawn_local(async move {

@@ -109,6 +109,30 @@ fn screen(page: Option<Page>) -> AnyView {
     }
 }
 
+/// The chunk of the screen `page` opens (the split points below), for `fetch_first_chunk`:
+/// `None` for a screen without one, or one that needs a session when none is stored (it sends
+/// the visitor to sign in).
+pub fn first_chunk(page: Page, signed_in: bool) -> Option<&'static str> {
+    use Page::*;
+    let chunk = match page {
+        Home | Settings => return None,
+        Signup | SignupPassword => return Some("signup"),
+        SignIn => return Some("sign_in"),
+        Invite => return Some("join"),
+        Embed | EmbedFlow | EmbedAddAccount => return Some("embed"),
+        Welcome => "welcome",
+        Management | ManagementAzure => "management",
+        FinOps => "finops",
+        Dashboard => "dashboard",
+        AzureSubscriptions => "azure_subs",
+        AwsOrganization => "aws_org",
+        AddAccount => "add_account",
+        SettingsMembers => "settings_members",
+        SettingsSecurity => "settings_security",
+    };
+    signed_in.then_some(chunk)
+}
+
 /// The connect panel of each provider, for the wizards that show one (see [`ConnectPanels`]).
 fn connect_panel(
     provider: CloudProvider,

@@ -21,7 +21,7 @@ use onramp_core::routes::Page;
 mod console;
 mod screen_focus;
 #[cfg(not(feature = "auth-bundle"))]
-pub use console::App;
+pub use console::{App, first_chunk};
 use screen_focus::ScreenFocus;
 
 /// The sign-in bundle (`auth.html`, binary `onramp-auth`): only the screens a signed-out visitor
@@ -58,6 +58,31 @@ fn AuthScreens() -> impl IntoView {
         Some(Page::Invite) => view! { <LazyView load=join/> }.into_any(),
         _ => view! { <ToConsole/> }.into_any(),
     })
+}
+
+/// The chunk (split point name) of the screen a page opens, given whether a session is stored.
+pub type FirstChunk = fn(Page, bool) -> Option<&'static str>;
+
+/// The chunks of this bundle's screens (the split points below).
+pub fn auth_first_chunk(page: Page, _signed_in: bool) -> Option<&'static str> {
+    match page {
+        Page::Signup | Page::SignupPassword => Some("signup"),
+        Page::SignIn => Some("sign_in"),
+        Page::Invite => Some("join"),
+        _ => None,
+    }
+}
+
+/// Starts fetching the code of the screen the address opens, while the config loads and the
+/// app is first drawn (otherwise the screen's request would only start after both).
+pub(crate) fn fetch_first_chunk(chunk_of: FirstChunk) {
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    let signed_in = Session::stored();
+    if let Some(chunk) = Page::parse(&path).and_then(|page| chunk_of(page, signed_in)) {
+        crate::platform::lazy::fetch_pack(chunk);
+    }
 }
 
 /// Draws `screen` for the page the address opens, again only when the page changes (a new step

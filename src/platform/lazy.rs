@@ -69,6 +69,18 @@ pub fn prefetch(chunks: Vec<Preload>) {
     });
 }
 
+/// Starts fetching `chunk`'s pack (that screen's chunk and the shared code it needs, in one
+/// file) at once: called as the app starts, before its config loads and anything is drawn, so the
+/// first screen finds its code on the way. Only the release build has packs (their loader,
+/// written by `scripts/pack_chunks.py`, defines the hook); elsewhere this does nothing.
+pub fn fetch_pack(chunk: &str) {
+    use wasm_bindgen::JsCast;
+    let hook = js_sys::Reflect::get(&js_sys::global(), &"__onrampFetchPack".into());
+    if let Ok(fetch) = hook.and_then(|h| h.dyn_into::<js_sys::Function>()) {
+        let _ = fetch.call1(&wasm_bindgen::JsValue::NULL, &chunk.into());
+    }
+}
+
 /// What the browser believes of its connection (`navigator.onLine`); true where unknown.
 pub fn online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())

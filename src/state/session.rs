@@ -97,6 +97,11 @@ impl Session {
         }
     }
 
+    /// Whether this tab has a stored session, read before any signal exists (at start-up).
+    pub fn stored() -> bool {
+        storage::session_get(SESSION_KEY).is_some_and(|t| !t.is_empty())
+    }
+
     /// Tracked: re-runs the caller when the user signs in or out.
     pub fn token(&self) -> Option<String> {
         self.token.get()

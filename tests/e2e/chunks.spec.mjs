@@ -86,6 +86,13 @@ describe('lazily loaded chunks', () => {
         const extra = got.chunks.filter((c) => !allowed.has(c));
         assert.deepEqual(extra, [], `${route}: no other screen's chunk is fetched`);
         assert.equal(new Set(got.chunks).size, got.chunks.length, `${route}: no chunk is fetched twice`);
+        // The screen's pack is asked for as the app starts, before its config: not after the
+        // first drawing.
+        const starts = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('resource')
+          .map((e) => [new URL(e.name).pathname.replace(/-[0-9a-f]{16}\.wasmpack$/, ''), e.startTime])));
+        for (const c of chunks) {
+          assert.ok(starts[`/pack_${c}`] <= starts['/config.json'], `${route}: the ${c} pack starts with the app (${starts[`/pack_${c}`]} ms, config ${starts['/config.json']} ms)`);
+        }
         if (prefetch.length === 0) {
           // A cold load's shared code comes in the screen's pack: one request, not dozens.
           assert.deepEqual(got.shared, [], `${route}: no shared chunk is fetched on its own`);
