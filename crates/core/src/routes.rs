@@ -112,7 +112,7 @@ pub fn link_is_current(href: &str, path: &str) -> bool {
         .filter(|p| !p.is_empty())
         .unwrap_or(path);
     match path.strip_prefix(href) {
-        Some(rest) => rest.is_empty() || (href != "/" && rest.starts_with('/')),
+        Some(rest) => rest.is_empty() || rest.starts_with('/'),
         None => false,
     }
 }
