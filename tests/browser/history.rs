@@ -8,6 +8,13 @@ fn path() -> String {
     web_sys::window().unwrap().location().pathname().unwrap()
 }
 
+thread_local! {
+    static KEPT_IN_APP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Clicks `el`; whether the app kept the click (prevented the browser's own navigation).
+/// A listener added after the app's records that, then stops the browser from following any
+/// link itself: a new tab opened here would take the focus later tests rely on.
 fn click(el: &Element, ctrl: bool) -> bool {
     let init = MouseEventInit::new();
     init.set_bubbles(true);
@@ -15,7 +22,7 @@ fn click(el: &Element, ctrl: bool) -> bool {
     init.set_ctrl_key(ctrl);
     let ev = MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
     el.dispatch_event(&ev).unwrap();
-    ev.default_prevented()
+    KEPT_IN_APP.with(|k| k.get())
 }
 
 #[wasm_bindgen_test]
@@ -43,6 +50,10 @@ async fn links_stay_in_the_app_and_mark_the_current_page() {
         }
     });
     tick().await;
+    let after_app = window_event_listener_untyped("click", |ev| {
+        KEPT_IN_APP.with(|k| k.set(ev.default_prevented()));
+        ev.prevent_default();
+    });
     assert_eq!(query_param("accountId").as_deref(), Some("act-1"));
     assert_eq!(attr(&by_id("t-link-a"), "aria-current"), "page");
     assert_eq!(attr(&by_id("t-link-b"), "aria-current"), "");
@@ -83,6 +94,7 @@ async fn links_stay_in_the_app_and_mark_the_current_page() {
     assert_eq!(history.length().unwrap(), entries);
     assert_eq!(shown.get_untracked(), "/t-history/d");
 
+    after_app.remove();
     drop(mounted);
     history
         .replace_state_with_url(&JsValue::NULL, "", Some(&start))
