@@ -17,14 +17,16 @@ import sys
 from pathlib import Path
 
 CHUNK = re.compile(
-    r'const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./([^"]+)", import\.meta\.url\)\);'
+    r'const __chunk_(\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./([^"]+)", import\.meta\.url\)\);'
+    r'.*?\n\}\n, \[\]\);',
+    re.S,
 )
+COMMENT = re.compile(r"^/\* [^\n]* \*/\n", re.M)
 SCREEN = re.compile(
     r'export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\(\(\) => \{\s*'
     r'const src = fetch\(new URL\("\./([^"]+)", import\.meta\.url\)\);.*?\n\}\n, \[([^\]]*)\]\)\);',
     re.S,
 )
-FETCH = 'fetch(new URL("./'
 
 RUNTIME = """
 // Packs (scripts/pack_chunks.py): a screen's chunk and the shared chunks it needs, in one file.
@@ -62,14 +64,34 @@ function fetchPack(screen) {
         fromPack.set(key, part);
     }
 }
-function packed(pack, screen, screenLength, shared, load) {
-    const parts = [[screen, screenLength]];
-    for (let i = 0; i < shared.length; i += 2) parts.push([shared[i], shared[i + 1]]);
-    packs.set(screen, { pack, parts });
+function instantiate(key, file) {
     return () => {
-        fetchPack(screen);
-        return load();
+        const src = fetchPart(key, file);
+        src.catch(() => {});
+        return async (imports) => WebAssembly.instantiateStreaming(src, imports);
     };
+}
+// A shared chunk's loader, by number.
+const chunkLoads = new Map();
+function chunk(key, file) {
+    const load = makeLoad(instantiate(key, file), []);
+    chunkLoads.set(key, load);
+    return load;
+}
+// A screen's loader: its chunk after the shared ones it needs (`shared`: number, length, ...).
+function screen(name, file, pack, length, shared) {
+    const deps = [];
+    const parts = [[name, length]];
+    for (let i = 0; i < shared.length; i += 2) {
+        deps.push(chunkLoads.get(shared[i]));
+        parts.push([shared[i], shared[i + 1]]);
+    }
+    packs.set(name, { pack, parts });
+    const load = makeLoad(instantiate(name, file), deps);
+    return wrapAsyncCb(() => {
+        fetchPack(name);
+        return load();
+    });
 }
 // The app asks for its first screen's pack as it starts, before it has its config or draws
 // anything (`platform::lazy::fetch_pack`), so the code is on its way meanwhile.
@@ -89,33 +111,27 @@ def main(loader_path: str, outdir: str) -> None:
         sys.exit(f"pack_chunks: {loader} is not a loader this script knows")
     packs = {}
     for name, file, deps in screens:
-        shared = [d.strip() for d in deps.split(",") if d.strip()]
+        shared = [d.strip().removeprefix("__chunk_") for d in deps.split(",") if d.strip()]
         data = (out / file).read_bytes()
         table = []
-        for var in shared:
-            b = (out / chunks[var]).read_bytes()
-            table += [var.removeprefix("__chunk_"), str(len(b))]
+        for n in shared:
+            b = (out / chunks[n]).read_bytes()
+            table += [n, str(len(b))]
             data += b
         pack = f"pack_{name}-{hashlib.sha256(data).hexdigest()[:16]}.wasmpack"
         (out / pack).write_bytes(data)
         own = (out / file).stat().st_size
-        packs[name] = f'"./{pack}", "{name}", {own}, [{", ".join(table)}]'
+        packs[name] = f'"{name}", "./{file}", "./{pack}", {own}, [{", ".join(table)}]'
 
-    def wrap(m: re.Match) -> str:
-        name = m.group(1)
-        body = m.group(0).replace("wrapAsyncCb(makeLoad(", f"wrapAsyncCb(packed({packs[name]}, makeLoad(", 1)
-        body = body.replace(FETCH, f'fetchPart("{name}", "./', 1)
-        return body[: -len("]));")] + "])));"
-
-    def keyed(m: re.Match) -> str:
-        return m.group(0).replace(FETCH, f'fetchPart({m.group(1).removeprefix("__chunk_")}, "./', 1)
-
-    js = SCREEN.sub(wrap, js)
-    js = CHUNK.sub(keyed, js)
-    if FETCH in js:
-        sys.exit("pack_chunks: a fetch the loader makes was not rewritten")
-    js = js.replace('", import.meta.url))', '")')
-    anchor = js.index("\n/*") if "\n/*" in js else js.index("\nexport const")
+    # The loader's header (shared imports, callbacks, makeLoad) stays; each chunk and screen
+    # becomes one line. The comments naming the screens that share each chunk go: every
+    # visitor would download them.
+    js = CHUNK.sub(lambda m: f'const __chunk_{m.group(1)} = chunk({m.group(1)}, "./{m.group(2)}");', js)
+    js = SCREEN.sub(lambda m: f"export const __wasm_split_load_{m.group(1)} = screen({packs[m.group(1)]});", js)
+    js = COMMENT.sub("", js)
+    if js.count("makeLoad(") != 1 or "fetch(new URL(" in js.split("function makeLoad")[1]:
+        sys.exit("pack_chunks: the loader has a part this script does not know")
+    anchor = js.index("\nconst __chunk_")
     js = js[:anchor] + "\n" + RUNTIME + js[anchor:]
     loader.write_text(js)
     print(f"{len(packs)} packs")
