@@ -1,4 +1,4 @@
-//! The address bar, screens by path, layout (skip link, top bar, main landmark) and the app-wide providers.
+//! Screens by path, layout (skip link, top bar, main landmark) and the app-wide providers.
 //!
 //! Two bundles start here: the sign-in bundle ([`AuthApp`]) and the console ([`App`], in
 //! `console.rs`). The release build of the sign-in bundle leaves the console out altogether
@@ -128,7 +128,8 @@ pub(crate) fn SkipLink() -> impl IntoView {
     }
 }
 
-/// In the sign-in bundle, a path it does not have: it is already in the address bar, so loading the page again fetches the console for it.
+/// In the sign-in bundle, a path it does not have: it is already in the address bar, so loading
+/// the page again fetches the console for it.
 #[component]
 fn ToConsole() -> impl IntoView {
     if let Some(w) = web_sys::window() {

@@ -34,7 +34,7 @@ impl Address {
     }
 }
 
-/// How [`navigate`] writes the history.
+/// How [`use_navigate`]'s function writes the history.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NavigateOptions {
     /// Replace the current entry (Back skips it) instead of adding one.
