@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
-"""pack_chunks.py LOADER OUTDIR: one file per screen for cold loads.
+"""pack_chunks.py LOADER OUTDIR: names the chunks, packs them per screen, writes the loader.
 
-wasm-split puts the code that several screens share into shared chunks, one per combination of
-screens: a console screen needs its own chunk plus up to ~170 small shared ones, each a request
-of its own with its own headers and its own (small, so weaker) compression. This writes, for
-every screen, a *pack*: its chunk and the shared chunks it needs, end to end, in OUTDIR as
-`pack_<screen>-<hash>.wasmpack`, and rewrites the loader (the JavaScript wasm-split-cli wrote,
-whose chunk names are already content-hashed) so that a screen whose chunks have none of them
-been fetched yet takes its pack in one request, and otherwise fetches only the chunks it lacks.
-Nothing is fetched twice either way.
+wasm-split-cli writes a chunk per screen (`split_<screen>.wasm`), shared chunks for the code
+several screens share (`chunk_<n>.wasm`, one per combination of screens: a console screen needs
+up to ~170 of them) and a loader (LOADER) that fetches each on first use. OUTDIR holds the
+optimised chunks under those names. This script:
+
+1. names every chunk `<name>-<hash>.wasm`, with one hash over all of them (served as immutable).
+   One hash, not one per file: a build moves function indices in nearly every chunk anyway, and
+   the loader then names a chunk by its number alone;
+2. writes, for every screen, a *pack* `pack_<screen>-<hash>.wasmpack`: its chunk and the shared
+   chunks it needs, end to end, so a cold load of a screen is one request (small files each with
+   their own headers and their own, weaker, compression were most of the bytes);
+3. rewrites the loader: wasm-split's header (shared imports, callbacks, `makeLoad`) stays; the
+   per-chunk and per-screen blocks become one table of chunk lengths and one line per screen (its
+   shared chunks as ranges of numbers). A screen none of whose chunks has been fetched yet takes
+   its pack; otherwise it fetches only the chunks it lacks. Nothing is fetched twice either way.
 """
 
 import hashlib
@@ -16,24 +23,15 @@ import re
 import sys
 from pathlib import Path
 
-CHUNK = re.compile(
-    r'const __chunk_(\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./([^"]+)", import\.meta\.url\)\);'
-    r'.*?\n\}\n, \[\]\);',
-    re.S,
-)
+BLOCK = r'makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./([^"]+)", import\.meta\.url\)\);.*?\n\}\n, '
+CHUNK = re.compile(r"const __chunk_(\d+) = " + BLOCK + r"\[\]\);\n", re.S)
+SCREEN = re.compile(r"export const __wasm_split_load_(\w+) = wrapAsyncCb\(" + BLOCK + r"\[([^\]]*)\]\)\);\n", re.S)
 COMMENT = re.compile(r"^/\* [^\n]* \*/\n", re.M)
-SCREEN = re.compile(
-    r'export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\(\(\) => \{\s*'
-    r'const src = fetch\(new URL\("\./([^"]+)", import\.meta\.url\)\);.*?\n\}\n, \[([^\]]*)\]\)\);',
-    re.S,
-)
 
 RUNTIME = """
-// Packs (scripts/pack_chunks.py): a screen's chunk and the shared chunks it needs, in one file.
-// A screen none of whose chunks has been fetched yet (a cold load) takes its pack; otherwise
-// each missing chunk is fetched alone. A part of a pack serves one request: one that failed is
-// fetched again next time, so Try again asks again. Parts are keyed by chunk number, or by
-// screen name for a screen's own chunk.
+// Packs (scripts/pack_chunks.py). A part of a pack serves one request: one that failed is
+// fetched again next time, so Try again asks again. Parts are keyed by shared chunk number, or
+// by screen name for a screen's own chunk.
 const requested = new Set();
 const fromPack = new Map();
 const packs = new Map();
@@ -71,23 +69,24 @@ function instantiate(key, file) {
         return async (imports) => WebAssembly.instantiateStreaming(src, imports);
     };
 }
-// A shared chunk's loader, by number.
+// A shared chunk's loader, made on first use.
 const chunkLoads = new Map();
-function chunk(key, file) {
-    const load = makeLoad(instantiate(key, file), []);
-    chunkLoads.set(key, load);
-    return load;
+function chunkLoad(n) {
+    if (!chunkLoads.has(n)) chunkLoads.set(n, makeLoad(instantiate(n, `./chunk_${n}-${HASH}.wasm`), []));
+    return chunkLoads.get(n);
 }
-// A screen's loader: its chunk after the shared ones it needs (`shared`: number, length, ...).
-function screen(name, file, pack, length, shared) {
-    const deps = [];
-    const parts = [[name, length]];
-    for (let i = 0; i < shared.length; i += 2) {
-        deps.push(chunkLoads.get(shared[i]));
-        parts.push([shared[i], shared[i + 1]]);
-    }
-    packs.set(name, { pack, parts });
-    const load = makeLoad(instantiate(name, file), deps);
+// "4-7,9" -> [4, 5, 6, 7, 9]
+function numbers(ranges) {
+    return ranges.split(",").filter(Boolean).flatMap((r) => {
+        const [a, b = a] = r.split("-").map(Number);
+        return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+    });
+}
+// A screen's loader: its chunk after the shared ones it needs.
+function screen(name, file, length, pack, ranges) {
+    const shared = numbers(ranges);
+    packs.set(name, { pack, parts: [[name, length], ...shared.map((n) => [n, LENGTHS[n]])] });
+    const load = makeLoad(instantiate(name, file), shared.map(chunkLoad));
     return wrapAsyncCb(() => {
         fetchPack(name);
         return load();
@@ -101,40 +100,58 @@ globalThis.__onrampFetchPack = (screen) => {
 """
 
 
+def ranges(numbers: list[int]) -> str:
+    """[4, 5, 6, 7, 9] -> "4-7,9"."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and runs[-1][1] == n - 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
 def main(loader_path: str, outdir: str) -> None:
     loader = Path(loader_path)
     out = Path(outdir)
-    js = loader.read_text()
-    chunks = dict(CHUNK.findall(js))
+    js = COMMENT.sub("", loader.read_text())
+    chunks = {int(n): file for n, file in CHUNK.findall(js)}
     screens = SCREEN.findall(js)
-    if not chunks or not screens:
+    if not chunks or not screens or any(file != f"chunk_{n}.wasm" for n, file in chunks.items()):
         sys.exit(f"pack_chunks: {loader} is not a loader this script knows")
-    packs = {}
-    for name, file, deps in screens:
-        shared = [d.strip().removeprefix("__chunk_") for d in deps.split(",") if d.strip()]
-        data = (out / file).read_bytes()
-        table = []
-        for n in shared:
-            b = (out / chunks[n]).read_bytes()
-            table += [n, str(len(b))]
-            data += b
-        pack = f"pack_{name}-{hashlib.sha256(data).hexdigest()[:16]}.wasmpack"
-        (out / pack).write_bytes(data)
-        own = (out / file).stat().st_size
-        packs[name] = f'"{name}", "./{file}", "./{pack}", {own}, [{", ".join(table)}]'
 
-    # The loader's header (shared imports, callbacks, makeLoad) stays; each chunk and screen
-    # becomes one line. The comments naming the screens that share each chunk go: every
-    # visitor would download them.
-    js = CHUNK.sub(lambda m: f'const __chunk_{m.group(1)} = chunk({m.group(1)}, "./{m.group(2)}");', js)
-    js = SCREEN.sub(lambda m: f"export const __wasm_split_load_{m.group(1)} = screen({packs[m.group(1)]});", js)
-    js = COMMENT.sub("", js)
-    if js.count("makeLoad(") != 1 or "fetch(new URL(" in js.split("function makeLoad")[1]:
+    files = sorted([*chunks.values(), *(file for _, file, _ in screens)])
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.encode() + b"\0" + (out / file).read_bytes())
+    build = digest.hexdigest()[:16]
+    data = {file: (out / file).read_bytes() for file in files}
+    for file in files:
+        (out / file).rename(out / file.replace(".wasm", f"-{build}.wasm"))
+
+    lines = []
+    for name, file, deps in screens:
+        shared = sorted(int(d.strip().removeprefix("__chunk_")) for d in deps.split(",") if d.strip())
+        if any(n not in chunks for n in shared):
+            sys.exit(f"pack_chunks: {name} needs a chunk the loader does not define")
+        body = data[file] + b"".join(data[chunks[n]] for n in shared)
+        pack = f"pack_{name}-{hashlib.sha256(body).hexdigest()[:16]}.wasmpack"
+        (out / pack).write_bytes(body)
+        named = file.replace(".wasm", f"-{build}.wasm")
+        lines.append(
+            f'export const __wasm_split_load_{name} = screen("{name}", "./{named}", '
+            f'{len(data[file])}, "./{pack}", "{ranges(shared)}");'
+        )
+
+    lengths = ",".join(str(len(data[chunks[n]])) if n in chunks else "" for n in range(max(chunks) + 1))
+    table = f'const HASH = "{build}";\n// A shared chunk\'s length in bytes, by number.\nconst LENGTHS = [{lengths}];\n'
+    first = min(m.start() for m in (CHUNK.search(js), SCREEN.search(js)))
+    rest = SCREEN.sub("", CHUNK.sub("", js[first:]))
+    head = js[:first]
+    if head.count("makeLoad(") != 1 or "fetch(new URL(" in head or rest.strip():
         sys.exit("pack_chunks: the loader has a part this script does not know")
-    anchor = js.index("\nconst __chunk_")
-    js = js[:anchor] + "\n" + RUNTIME + js[anchor:]
-    loader.write_text(js)
-    print(f"{len(packs)} packs")
+    loader.write_text(head + table + RUNTIME + "\n".join(lines) + "\n")
+    print(f"{len(screens)} packs, {len(chunks)} shared chunks, build {build}")
 
 
 if __name__ == "__main__":
