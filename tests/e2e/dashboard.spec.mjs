@@ -4,7 +4,7 @@
 // menu (search by partial ID, switching, keyboard), a lost Create account answer, axe.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { api, startServer } from './lib/server.mjs';
+import { api, newUser, startServer } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFocused, expectHidden, expectNoPageProblems,
   expectText, expectURL, expectValue, expectVisible, open, screenshot
@@ -117,8 +117,11 @@ describe('dashboard and additional accounts', () => {
   }));
 
   it('user menu → Add account; search by partial ID; switching account; keyboard', T, () => withPage(async (page, problems) => {
-    const { token } = await signedIn(page, suite.server);
+    const { token } = await signedIn(page, suite.server, newUser({ fullName: 'émilie du Châtelet' }));
     const menuButton = page.locator('#user-menu-button');
+    // The avatar shows the name's initial as a capital (drawn so by the stylesheet).
+    await expectText(menuButton.locator('.menu-label'), /^émilie du Châtelet$/, 'the name in the menu button');
+    assert.equal(await menuButton.locator('.menu-avatar').evaluate((el) => el.innerText), 'É', 'the avatar initial, as drawn');
     await menuButton.focus();
     await page.keyboard.press('Enter');
     await expectAttr(menuButton, 'aria-expanded', 'true', 'the menu button after Enter');

@@ -124,18 +124,23 @@ impl Serialize for OrganizationId {
 }
 
 impl<'de> Deserialize<'de> for OrganizationId {
+    /// A number or a string of digits. A visitor rather than an untagged enum: serde buffers
+    /// untagged input, and that machinery weighed on every screen's first load.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum NumOrStr {
-            Num(u64),
-            Str(String),
+        struct NumberOrDigits;
+        impl serde::de::Visitor<'_> for NumberOrDigits {
+            type Value = OrganizationId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a 12-digit organization id")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<OrganizationId, E> {
+                OrganizationId::new(n).ok_or_else(|| E::custom("not a 12-digit organization id"))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<OrganizationId, E> {
+                OrganizationId::parse(s).ok_or_else(|| E::custom("not a 12-digit organization id"))
+            }
         }
-        let parsed = match NumOrStr::deserialize(d)? {
-            NumOrStr::Num(n) => OrganizationId::new(n),
-            NumOrStr::Str(s) => OrganizationId::parse(&s),
-        };
-        parsed.ok_or_else(|| serde::de::Error::custom("not a 12-digit organization id"))
+        d.deserialize_any(NumberOrDigits)
     }
 }
 
@@ -159,5 +164,11 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(serde_json::to_string(&a).unwrap(), "\"606079874744\"");
         assert!(serde_json::from_str::<OrganizationId>("12345").is_err());
+        for bad in ["\"12345\"", "-606079874744", "606079874744.0", "null", "[606079874744]", "\"60607987474a\""] {
+            assert!(serde_json::from_str::<OrganizationId>(bad).is_err(), "{bad}");
+        }
+        // Inside a larger document (the visitor must leave the rest of the input alone).
+        let pair: (OrganizationId, String) = serde_json::from_str("[606079874744, \"x\"]").unwrap();
+        assert_eq!(pair, (a, "x".to_owned()));
     }
 }

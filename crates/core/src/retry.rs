@@ -136,21 +136,21 @@ fn scale(amount: u64, jitter: f64) -> u64 {
 
 /// Seconds to wait, from a 429's `X-RateLimit-Reset` (or `Retry-After`) header value. Spot and
 /// the local server send seconds until the reset; a value that looks like a Unix time (after
-/// 2001) is read as the moment of the reset instead, relative to `now_unix_secs`. Fractions are
-/// rounded up; anything else (a date, garbage, negative) is `None`.
+/// 2001) is read as the moment of the reset instead, relative to `now_unix_secs`. A decimal
+/// fraction (`1.2`) is rounded up; anything else (a date, an exponent, garbage, negative) is
+/// `None`.
 pub fn reset_secs(header: &str, now_unix_secs: u64) -> Option<u64> {
     let v = header.trim();
-    let secs = match v.parse::<u64>() {
-        Ok(n) => n,
-        Err(_) => {
-            let f = v
-                .parse::<f64>()
-                .ok()
-                .filter(|f| f.is_finite() && *f >= 0.0)?;
-            if f > u64::MAX as f64 {
+    // Read by hand, not as an `f64`: float parsing is ~8 KB of the browser's main module.
+    let secs = match v.split_once('.') {
+        None => v.parse::<u64>().ok()?,
+        Some((whole, fraction)) => {
+            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            if !digits(whole) || !digits(fraction) {
                 return None;
             }
-            f.ceil() as u64
+            let up = fraction.bytes().any(|b| b != b'0');
+            whole.parse::<u64>().ok()?.checked_add(u64::from(up))?
         }
     };
     const UNIX_TIME_FLOOR: u64 = 1_000_000_000;
@@ -369,6 +369,8 @@ mod tests {
         assert_eq!(reset_secs(" 37 ", now), Some(37));
         assert_eq!(reset_secs("0", now), Some(0));
         assert_eq!(reset_secs("1.2", now), Some(2));
+        assert_eq!(reset_secs("3.000", now), Some(3));
+        assert_eq!(reset_secs("0.01", now), Some(1));
         assert_eq!(reset_secs("1800000045", now), Some(45), "a Unix time");
         assert_eq!(
             reset_secs("1700000000", now),
@@ -383,12 +385,24 @@ mod tests {
             "inf",
             "Wed, 21 Oct 2015 07:28:00 GMT",
             "1e400",
+            "1e3",
+            "1.",
+            ".5",
+            "1.2.3",
+            "-1.5",
+            "18446744073709551615.5",
         ] {
             assert_eq!(reset_secs(bad, now), None, "{bad:?}");
         }
     }
 
     proptest! {
+        #[test]
+        fn a_decimal_reset_is_rounded_up(whole in 0u64..1_000_000_000, fraction in "[0-9]{1,12}") {
+            let up = u64::from(fraction.bytes().any(|b| b != b'0'));
+            prop_assert_eq!(reset_secs(&format!("{whole}.{fraction}"), 1_800_000_000), Some(whole + up));
+        }
+
         #[test]
         fn backoff_stays_within_half_and_full_of_the_capped_delay(
             retry in 0u32..200, jitter in proptest::num::f64::ANY,
