@@ -164,8 +164,18 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(serde_json::to_string(&a).unwrap(), "\"606079874744\"");
         assert!(serde_json::from_str::<OrganizationId>("12345").is_err());
-        for bad in ["\"12345\"", "-606079874744", "606079874744.0", "null", "[606079874744]", "\"60607987474a\""] {
-            assert!(serde_json::from_str::<OrganizationId>(bad).is_err(), "{bad}");
+        for bad in [
+            "\"12345\"",
+            "-606079874744",
+            "606079874744.0",
+            "null",
+            "[606079874744]",
+            "\"60607987474a\"",
+        ] {
+            assert!(
+                serde_json::from_str::<OrganizationId>(bad).is_err(),
+                "{bad}"
+            );
         }
         // Inside a larger document (the visitor must leave the rest of the input alone).
         let pair: (OrganizationId, String) = serde_json::from_str("[606079874744, \"x\"]").unwrap();
