@@ -109,22 +109,34 @@ impl Api {
         path: &str,
         body: Option<String>,
     ) -> Result<Envelope<T>, ApiError> {
-        let result = self.send::<T>(method, path, body).await;
+        // Only the decoding depends on `T`: the sending, the time limit and the retries below
+        // are one copy for every endpoint (generic, they were a copy per response type, in the
+        // main module and in every chunk that calls the API).
+        let mut decoded = None;
+        let mut decode = |text: &str| {
+            decoded =
+                Some(serde_json::from_str::<Envelope<T>>(text).map_err(|_| ApiError::Decode)?);
+            Ok(())
+        };
+        let result = self.send(method, path, body, &mut decode).await;
         if matches!(result, Err(ApiError::Unauthorized))
             && self.token.is_some()
             && let Some(hook) = &self.on_unauthorized
         {
             (hook.0)();
         }
-        result
+        result.and_then(|()| decoded.ok_or(ApiError::Decode))
     }
 
-    async fn send<T: DeserializeOwned>(
+    /// `decode` reads a 200's body; its failure counts as the attempt's (so an unreadable 200 to
+    /// a safe request is tried again, like a 503).
+    async fn send(
         &self,
         method: &str,
         path: &str,
         body: Option<String>,
-    ) -> Result<Envelope<T>, ApiError> {
+        decode: &mut dyn FnMut(&str) -> Result<(), ApiError>,
+    ) -> Result<(), ApiError> {
         // A page that goes away takes its requests with it: the attempt under way is aborted and
         // no further one starts.
         let current = Rc::new(RefCell::new(None::<AbortController>));
@@ -142,8 +154,9 @@ impl Api {
             let controller = AbortController::new().map_err(|_| ApiError::Network)?;
             current.replace(Some(controller.clone()));
             let result = self
-                .attempt::<T>(&controller, method, path, body.as_deref())
-                .await;
+                .attempt(&controller, method, path, body.as_deref())
+                .await
+                .and_then(|text| decode(&text));
             let Err(err) = &result else { return result };
             if left.get() {
                 return result;
@@ -171,13 +184,14 @@ impl Api {
         }
     }
 
-    async fn attempt<T: DeserializeOwned>(
+    /// One try: a 200's body, or what went wrong.
+    async fn attempt(
         &self,
         controller: &AbortController,
         method: &str,
         path: &str,
         body: Option<&str>,
-    ) -> Result<Envelope<T>, ApiError> {
+    ) -> Result<String, ApiError> {
         let mut headers = vec![("Accept", "application/json".to_owned())];
         if body.is_some() {
             headers.push(("Content-Type", "application/json".to_owned()));
@@ -197,7 +211,7 @@ impl Api {
         )?;
         // The time limit covers the answer and its body. Racing it (rather than relying on
         // abort alone) also covers a fetch that ignores its signal.
-        match within(self.timeout_ms, self.exchange::<T>(request)).await {
+        match within(self.timeout_ms, exchange(request)).await {
             Some(result) => result,
             None => {
                 controller.abort();
@@ -205,47 +219,45 @@ impl Api {
             }
         }
     }
+}
 
-    async fn exchange<T: DeserializeOwned>(
-        &self,
-        request: Request,
-    ) -> Result<Envelope<T>, ApiError> {
-        let response = request.send().await.map_err(|_| ApiError::Network)?;
+/// Sends `request`: a 200's body text, or the error its answer means.
+async fn exchange(request: Request) -> Result<String, ApiError> {
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
 
-        let status = response.status();
-        if status == 429 {
-            let now = u64::try_from(clock::now().as_millis() / 1000).unwrap_or(0);
-            let header = |name| response.headers().get(name);
-            let reset_secs = header("X-RateLimit-Reset")
-                .or_else(|| header("Retry-After"))
-                .and_then(|v| reset_secs(&v, now));
-            return Err(ApiError::RateLimited { reset_secs });
-        }
-        if status == 401 {
-            return Err(ApiError::Unauthorized);
-        }
+    let status = response.status();
+    if status == 429 {
+        let now = u64::try_from(clock::now().as_millis() / 1000).unwrap_or(0);
+        let header = |name| response.headers().get(name);
+        let reset_secs = header("X-RateLimit-Reset")
+            .or_else(|| header("Retry-After"))
+            .and_then(|v| reset_secs(&v, now));
+        return Err(ApiError::RateLimited { reset_secs });
+    }
+    if status == 401 {
+        return Err(ApiError::Unauthorized);
+    }
 
-        let text = response.text().await.map_err(|_| ApiError::Network)?;
+    let text = response.text().await.map_err(|_| ApiError::Network)?;
 
-        if status == 200 {
-            serde_json::from_str::<Envelope<T>>(&text).map_err(|_| ApiError::Decode)
-        } else {
-            // Items are skipped unread (`IgnoredAny`): only the errors and request ID matter,
-            // and this avoids linking a generic JSON value type into the app.
-            let (errors, request_id) = serde_json::from_str::<Envelope<IgnoredAny>>(&text)
-                .map(|env| {
-                    (
-                        env.response.errors.unwrap_or_default(),
-                        Some(env.request.id),
-                    )
-                })
-                .unwrap_or_default();
-            Err(ApiError::Http {
-                status,
-                errors,
-                request_id,
+    if status == 200 {
+        Ok(text)
+    } else {
+        // Items are skipped unread (`IgnoredAny`): only the errors and request ID matter,
+        // and this avoids linking a generic JSON value type into the app.
+        let (errors, request_id) = serde_json::from_str::<Envelope<IgnoredAny>>(&text)
+            .map(|env| {
+                (
+                    env.response.errors.unwrap_or_default(),
+                    Some(env.request.id),
+                )
             })
-        }
+            .unwrap_or_default();
+        Err(ApiError::Http {
+            status,
+            errors,
+            request_id,
+        })
     }
 }
 
