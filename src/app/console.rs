@@ -114,11 +114,12 @@ fn screen(page: Option<Page>) -> AnyView {
 /// the visitor to sign in).
 pub fn first_chunk(page: Page, signed_in: bool) -> Option<&'static str> {
     use Page::*;
+    // The sign-in bundle's screens are split points of the same names here.
+    if let Some(chunk) = super::auth_first_chunk(page, signed_in) {
+        return Some(chunk);
+    }
     let chunk = match page {
-        Home | Settings => return None,
-        Signup | SignupPassword => return Some("signup"),
-        SignIn => return Some("sign_in"),
-        Invite => return Some("join"),
+        Home | Settings | Signup | SignupPassword | SignIn | Invite => return None,
         Embed | EmbedFlow | EmbedAddAccount => return Some("embed"),
         Welcome => "welcome",
         Management | ManagementAzure => "management",

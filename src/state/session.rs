@@ -79,6 +79,11 @@ pub async fn identify(api: &Api) -> Result<Profile, ApiError> {
     }
 }
 
+/// The token an earlier page load in this tab left (an empty one is none).
+fn stored_token() -> Option<String> {
+    storage::session_get(SESSION_KEY).filter(|t| !t.is_empty())
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Session {
     token: RwSignal<Option<String>>,
@@ -91,7 +96,7 @@ impl Session {
     /// Picks up a token left by an earlier page load in this tab.
     pub fn restore() -> Self {
         Self {
-            token: RwSignal::new(storage::session_get(SESSION_KEY).filter(|t| !t.is_empty())),
+            token: RwSignal::new(stored_token()),
             profile: RwSignal::new(None),
             flash: RwSignal::new(None),
         }
@@ -99,7 +104,7 @@ impl Session {
 
     /// Whether this tab has a stored session, read before any signal exists (at start-up).
     pub fn stored() -> bool {
-        storage::session_get(SESSION_KEY).is_some_and(|t| !t.is_empty())
+        stored_token().is_some()
     }
 
     /// Tracked: re-runs the caller when the user signs in or out.
