@@ -11,10 +11,11 @@ use super::ApiError;
 use crate::platform::clock::{self, within};
 use gloo_net::http::Request;
 use leptos::prelude::{ArcRwSignal, Set, on_cleanup};
-use onramp_core::Envelope;
+use onramp_core::envelope::{decode_errors, decode_items, items_text};
 use onramp_core::retry::{Next, Policy, reset_secs};
 use send_wrapper::SendWrapper;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -100,25 +101,56 @@ impl Api {
         format!("{}{}", self.base_url.trim_end_matches('/'), path)
     }
 
-    /// Sends one request (again, for a safe one that failed in a way that may pass) and decodes a
-    /// 200 into the envelope; every other outcome is an error. A 401 to a request that carried
+    /// Sends one request (again, for a safe one that failed in a way that may pass) and reads a
+    /// 200's items as `T`s; every other outcome is an error. A 401 to a request that carried
     /// the token runs [`Api::with_on_unauthorized`]'s hook first.
-    pub async fn call<T: DeserializeOwned>(
+    pub async fn call<T: DeserializeOwned + 'static>(
         &self,
         method: &str,
         path: &str,
         body: Option<String>,
-    ) -> Result<Envelope<T>, ApiError> {
-        // Only the decoding depends on `T`: the sending, the time limit and the retries below
+    ) -> Result<Vec<T>, ApiError> {
+        // Only this decoding step depends on `T`; the sending, the time limit and the retries
         // are one copy for every endpoint (generic, they were a copy per response type, in the
         // main module and in every chunk that calls the API).
+        let items = self
+            .request(method, path, body, |text| {
+                decode_items::<T>(text).map(|items| Box::new(items) as Box<dyn Any>)
+            })
+            .await?;
+        items
+            .downcast::<Vec<T>>()
+            .map(|items| *items)
+            .map_err(|_| ApiError::Decode)
+    }
+
+    /// [`Api::call`] for an answer whose items nobody reads (a write's status).
+    pub async fn call_status(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<(), ApiError> {
+        self.request(method, path, body, |text| {
+            items_text(text).map(|_| Box::new(()) as Box<dyn Any>)
+        })
+        .await
+        .map(drop)
+    }
+
+    async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        decode: fn(&str) -> Option<Box<dyn Any>>,
+    ) -> Result<Box<dyn Any>, ApiError> {
         let mut decoded = None;
-        let mut decode = |text: &str| {
-            decoded =
-                Some(serde_json::from_str::<Envelope<T>>(text).map_err(|_| ApiError::Decode)?);
+        let mut read = |text: &str| {
+            decoded = Some(decode(text).ok_or(ApiError::Decode)?);
             Ok(())
         };
-        let result = self.send(method, path, body, &mut decode).await;
+        let result = self.send(method, path, body, &mut read).await;
         if matches!(result, Err(ApiError::Unauthorized))
             && self.token.is_some()
             && let Some(hook) = &self.on_unauthorized
@@ -243,16 +275,10 @@ async fn exchange(request: Request) -> Result<String, ApiError> {
     if status == 200 {
         Ok(text)
     } else {
-        // Items are skipped unread (`IgnoredAny`): only the errors and request ID matter,
-        // and this avoids linking a generic JSON value type into the app.
-        let (errors, request_id) = serde_json::from_str::<Envelope<IgnoredAny>>(&text)
-            .map(|env| {
-                (
-                    env.response.errors.unwrap_or_default(),
-                    Some(env.request.id),
-                )
-            })
-            .unwrap_or_default();
+        let (errors, request_id) = match decode_errors(&text) {
+            Some((errors, id)) => (errors, Some(id)),
+            None => (Vec::new(), None),
+        };
         Err(ApiError::Http {
             status,
             errors,

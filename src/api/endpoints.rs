@@ -5,14 +5,14 @@ use super::{Api, ApiError};
 use onramp_core::dto::*;
 use onramp_core::ids::{AccountId, UserId};
 use serde::Serialize;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 
 fn json<B: Serialize>(body: &B) -> Option<String> {
     serde_json::to_string(body).ok()
 }
 
 impl Api {
-    async fn first<T: DeserializeOwned>(
+    async fn first<T: DeserializeOwned + 'static>(
         &self,
         method: &str,
         path: &str,
@@ -20,17 +20,16 @@ impl Api {
     ) -> Result<T, ApiError> {
         self.call::<T>(method, path, body)
             .await?
-            .into_first()
+            .into_iter()
+            .next()
             .ok_or(ApiError::Decode)
     }
 
-    pub(super) async fn all<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ApiError> {
-        Ok(self
-            .call::<T>("GET", path, None)
-            .await?
-            .response
-            .items
-            .unwrap_or_default())
+    pub(super) async fn all<T: DeserializeOwned + 'static>(
+        &self,
+        path: &str,
+    ) -> Result<Vec<T>, ApiError> {
+        self.call::<T>("GET", path, None).await
     }
 
     async fn status_only(
@@ -39,9 +38,7 @@ impl Api {
         path: &str,
         body: Option<String>,
     ) -> Result<(), ApiError> {
-        self.call::<IgnoredAny>(method, path, body)
-            .await
-            .map(|_| ())
+        self.call_status(method, path, body).await
     }
 
     // ---- auth (the local server's own; Spot keeps these private) ----

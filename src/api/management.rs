@@ -9,7 +9,7 @@ use onramp_core::management::{
     ValidationCheck,
 };
 use serde::Serialize;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 
 fn json<B: Serialize>(body: &B) -> Option<String> {
     serde_json::to_string(body).ok()
@@ -21,14 +21,17 @@ impl Api {
         Ok(self
             .call::<ManagementAccount>("GET", "/onramp/management", None)
             .await?
-            .into_first())
+            .into_iter()
+            .next())
     }
 
     /// The management account read leniently into `T` (only the fields a caller shows);
     /// `None` when there is none or, on Spot's own API, which has no such route (404).
-    pub async fn management_summary<T: DeserializeOwned>(&self) -> Result<Option<T>, ApiError> {
+    pub async fn management_summary<T: DeserializeOwned + 'static>(
+        &self,
+    ) -> Result<Option<T>, ApiError> {
         match self.call::<T>("GET", "/onramp/management", None).await {
-            Ok(env) => Ok(env.into_first()),
+            Ok(items) => Ok(items.into_iter().next()),
             Err(ApiError::Http { status: 404, .. }) => Ok(None),
             Err(e) => Err(e),
         }
@@ -67,7 +70,8 @@ impl Api {
     ) -> Result<ManagementAccount, ApiError> {
         self.call::<ManagementAccount>("POST", path, json(body))
             .await?
-            .into_first()
+            .into_iter()
+            .next()
             .ok_or(ApiError::Decode)
     }
 
@@ -117,14 +121,9 @@ impl Api {
     ) -> Result<Vec<ValidationCheck>, ApiError> {
         if validate_only {
             let path = format!("{path}/validation");
-            Ok(self
-                .call::<ValidationCheck>("POST", &path, body)
-                .await?
-                .response
-                .items
-                .unwrap_or_default())
+            self.call::<ValidationCheck>("POST", &path, body).await
         } else {
-            self.call::<IgnoredAny>("POST", path, body).await?;
+            self.call_status("POST", path, body).await?;
             Ok(Vec::new())
         }
     }

@@ -1,7 +1,9 @@
 //! Spot's response envelope. Every answer, success or error, has this shape:
 //! `{"request": {id, url, method, timestamp}, "response": {status, kind?, items?, count?, errors?, data?}}`.
 
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestInfo {
@@ -159,16 +161,67 @@ impl<T> Envelope<T> {
     }
 }
 
-/// Decodes any Spot body loosely enough to read its errors, whatever `items` holds. The items
-/// are skipped unread (`IgnoredAny`, not `serde_json::Value`: building values would link float
-/// parsing and JSON maps into every bundle for answers whose items nobody reads here).
-pub fn decode_errors(body: &str) -> Option<(Status, Vec<SpotError>, Option<String>)> {
-    let env: Envelope<serde::de::IgnoredAny> = serde_json::from_str(body).ok()?;
-    Some((
-        env.response.status,
-        env.response.errors.unwrap_or_default(),
-        Some(env.request.id),
-    ))
+/// What a 200 tells the console: the `items`, left as JSON text for the caller's type. Only the
+/// envelope's frame is checked (`request` and `response.status` are there); the other fields are
+/// skipped unread. Reading the frame is one small function for every endpoint, so each response
+/// type adds only the decoding of its own items (a whole `Envelope<T>` per type was several KB of
+/// generic code in every bundle).
+#[derive(Deserialize)]
+struct Reply<'a> {
+    #[allow(dead_code)]
+    request: IgnoredAny,
+    #[serde(borrow)]
+    response: ReplyBody<'a>,
+}
+
+#[derive(Deserialize)]
+struct ReplyBody<'a> {
+    #[allow(dead_code)]
+    status: IgnoredAny,
+    #[serde(borrow, default)]
+    items: Option<&'a RawValue>,
+}
+
+/// The items of a success body as JSON text (`None` inside when it has none), or `None` when
+/// the body is not an envelope at all.
+pub fn items_text(body: &str) -> Option<Option<&str>> {
+    let reply: Reply<'_> = serde_json::from_str(body).ok()?;
+    Some(reply.response.items.map(RawValue::get))
+}
+
+/// The items of a success body as `T`s (none when it has none), or `None` when the body is not
+/// an envelope or an item is not a `T`.
+pub fn decode_items<T: DeserializeOwned>(body: &str) -> Option<Vec<T>> {
+    match items_text(body)? {
+        Some(items) => serde_json::from_str(items).ok(),
+        None => Some(Vec::new()),
+    }
+}
+
+/// The part of an error body the console shows: the request ID and `response.errors`.
+#[derive(Deserialize)]
+struct Failure {
+    request: FailureRequest,
+    response: FailureBody,
+}
+
+#[derive(Deserialize)]
+struct FailureRequest {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct FailureBody {
+    #[serde(default)]
+    errors: Vec<SpotError>,
+}
+
+/// Decodes any Spot error body loosely enough to read its errors and request ID, whatever
+/// `items` holds. Everything else is skipped unread (`serde_json::Value` would link float
+/// parsing and JSON maps into every bundle for fields nobody reads here).
+pub fn decode_errors(body: &str) -> Option<(Vec<SpotError>, String)> {
+    let failure: Failure = serde_json::from_str(body).ok()?;
+    Some((failure.response.errors, failure.request.id))
 }
 
 #[cfg(test)]
@@ -180,10 +233,9 @@ mod tests {
         let body = r#"{"request":{"id":"9b7b4d1e-2f1a-4c1e-8d6e-0a1b2c3d4e5f","url":"/setup/credentials/aws","method":"POST","timestamp":"2026-11-22T10:43:42.538Z"},
           "response":{"status":{"code":400,"message":"Bad Request"},
           "errors":[{"code":"ValidationError","message":"\"accountId\" is required","field":"query.accountId"}]}}"#;
-        let (status, errors, id) = decode_errors(body).unwrap();
-        assert_eq!(status.code, 400);
+        let (errors, id) = decode_errors(body).unwrap();
         assert_eq!(errors[0].field.as_deref(), Some("query.accountId"));
-        assert_eq!(id.as_deref(), Some("9b7b4d1e-2f1a-4c1e-8d6e-0a1b2c3d4e5f"));
+        assert_eq!(id, "9b7b4d1e-2f1a-4c1e-8d6e-0a1b2c3d4e5f");
     }
 
     #[test]
@@ -192,8 +244,7 @@ mod tests {
           "response":{"status":{"code":500,"message":"Internal Server Error"},
           "items":[{"n":1e999999}],"errors":[{"code":"InternalError","message":"Try again."}]}}"#;
         assert!(serde_json::from_str::<Envelope<serde_json::Value>>(body).is_err());
-        let (status, errors, _) = decode_errors(body).unwrap();
-        assert_eq!(status.code, 500);
+        let (errors, _) = decode_errors(body).unwrap();
         assert_eq!(errors[0].code, "InternalError");
     }
 
@@ -209,5 +260,79 @@ mod tests {
         assert_eq!(json["response"]["status"]["code"], 200);
         assert!(json["response"].get("items").is_none());
         assert!(json["response"].get("count").is_none());
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct Item {
+        name: String,
+        n: u32,
+    }
+
+    fn req() -> RequestInfo {
+        RequestInfo {
+            id: "r-1".into(),
+            url: "/u".into(),
+            method: "GET".into(),
+            timestamp: "2026-11-22T10:43:42.538Z".into(),
+        }
+    }
+
+    #[test]
+    fn items_are_read_as_the_callers_type() {
+        let body = r#"{"request":{"id":"r","url":"/x","method":"GET","timestamp":"t"},
+          "response":{"status":{"code":200,"message":"OK"},"kind":"k",
+          "items":[{"name":"a \"quoted\" \u00e9","n":1,"extra":[1.5,{"x":null}]},{"name":"b","n":2}],"count":2}}"#;
+        let items: Vec<Item> = decode_items(body).unwrap();
+        assert_eq!(
+            items,
+            vec![
+                Item {
+                    name: "a \"quoted\" é".into(),
+                    n: 1
+                },
+                Item {
+                    name: "b".into(),
+                    n: 2
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_status_only_answer_has_no_items() {
+        let body = serde_json::to_string(&Envelope::<Item>::ok(req())).unwrap();
+        assert_eq!(items_text(&body), Some(None));
+        assert_eq!(decode_items::<Item>(&body), Some(Vec::new()));
+        let null = r#"{"request":{},"response":{"status":{},"items":null}}"#;
+        assert_eq!(decode_items::<Item>(null), Some(Vec::new()));
+    }
+
+    #[test]
+    fn what_is_not_an_envelope_or_not_the_type_is_refused() {
+        for body in [
+            "",
+            "[]",
+            "<html>",
+            r#"{"items":[]}"#,
+            r#"{"response":{"status":{},"items":[]}}"#,
+            r#"{"request":{},"response":{"items":[]}}"#,
+            r#"{"request":{},"response":{"status":{},"items":[]}"#,
+        ] {
+            assert_eq!(items_text(body), None, "{body}");
+        }
+        let wrong = r#"{"request":{},"response":{"status":{},"items":[{"name":"a","n":-1}]}}"#;
+        assert_eq!(items_text(wrong), Some(Some(r#"[{"name":"a","n":-1}]"#)));
+        assert_eq!(decode_items::<Item>(wrong), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn what_the_server_sends_the_console_reads(
+            rows in proptest::collection::vec(("\\PC{0,12}", proptest::num::u32::ANY), 0..6)
+        ) {
+            let items: Vec<Item> = rows.into_iter().map(|(name, n)| Item { name, n }).collect();
+            let body = serde_json::to_string(&Envelope::items(req(), "k", items.clone())).unwrap();
+            proptest::prop_assert_eq!(decode_items::<Item>(&body), Some(items));
+        }
     }
 }
