@@ -186,6 +186,25 @@ const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"
 
 const NO_CACHE: &str = "no-cache";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const ONE_DAY: &str = "public, max-age=86400";
+
+/// How long a browser or CDN may keep a file without asking again: a year for a content-hashed
+/// name; a day for an image under a fixed name (the favicon, the provider logos: they change
+/// with a release, if ever, and a day-old logo misleads nobody, while asking again cost every
+/// page load a round trip per image); otherwise it asks every time (the pages, the runtime
+/// config and the templates must be current the moment they change).
+pub fn cache_control(url_path: &str) -> &'static str {
+    if is_content_hashed(url_path) {
+        IMMUTABLE
+    } else if matches!(
+        url_path.rsplit_once('.').map(|(_, ext)| ext),
+        Some("svg" | "png" | "ico" | "webp")
+    ) {
+        ONE_DAY
+    } else {
+        NO_CACHE
+    }
+}
 
 fn content_type(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
@@ -401,7 +420,8 @@ impl Site {
             header::ACCEPT_ENCODING,
             HeaderValue::from_str(&accept).ok()?,
         );
-        let revalidate = !is_content_hashed(url_path);
+        let cache = cache_control(url_path);
+        let revalidate = cache != IMMUTABLE;
         if revalidate || h.contains_key(header::IF_NONE_MATCH) {
             // The ETag decides; If-Modified-Since is ignored beside If-None-Match.
             h.remove(header::IF_MODIFIED_SINCE);
@@ -419,10 +439,7 @@ impl Site {
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
         }
         h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(if revalidate { NO_CACHE } else { IMMUTABLE }),
-        );
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
         if success && is_subresource(ctype) {
             nosniff(h);
         } else {
@@ -613,6 +630,33 @@ mod tests {
         ] {
             assert!(!is_content_hashed(p), "{p}");
         }
+    }
+
+    #[test]
+    fn images_under_fixed_names_keep_a_day_and_the_rest_revalidates() {
+        for p in [
+            "/favicon.svg",
+            "/logos/aws.svg",
+            "/assets/a.png",
+            "/favicon.ico",
+        ] {
+            assert_eq!(cache_control(p), "public, max-age=86400", "{p}");
+        }
+        for p in [
+            "/",
+            "/index.html",
+            "/config.json",
+            "/templates/stack.json",
+            "/welcome",
+            "/svg",
+            "/logos/aws.svg.map",
+        ] {
+            assert_eq!(cache_control(p), "no-cache", "{p}");
+        }
+        assert_eq!(
+            cache_control("/pack_finops-0123456789abcdef.wasmpack"),
+            "public, max-age=31536000, immutable"
+        );
     }
 
     #[test]
