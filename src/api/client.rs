@@ -288,39 +288,19 @@ async fn exchange(request: Request) -> Result<String, ApiError> {
 }
 
 impl Api {
-    /// A plain GET returning the body text (for `/config.json`, which is not an envelope);
-    /// tried again like any safe request.
+    /// A plain GET of a same-origin file returning its text (for `/config.json`, which is not an
+    /// envelope): sent, timed and tried again like any safe request.
     pub async fn get_text(url: &str, timeout_ms: u32) -> Result<String, ApiError> {
-        let policy = Policy::DEFAULT;
-        let mut attempt = 1;
-        loop {
-            let result = get_text_once(url, timeout_ms).await;
-            let Err(err) = &result else { return result };
-            match policy.next("GET", attempt, err.failure(), js_sys::Math::random()) {
-                Next::Retry { after_ms, .. } => {
-                    clock::sleep(u32::try_from(after_ms).unwrap_or(u32::MAX)).await
-                }
-                Next::Stop => return result,
-            }
-            attempt += 1;
-        }
+        let mut text = None;
+        Api::new("", None)
+            .with_timeout(timeout_ms)
+            .send("GET", url, None, &mut |body| {
+                text = Some(body.to_owned());
+                Ok(())
+            })
+            .await?;
+        text.ok_or(ApiError::Decode)
     }
-}
-
-async fn get_text_once(url: &str, timeout_ms: u32) -> Result<String, ApiError> {
-    let request = request(url, "GET", &[], None, None)?;
-    let answer = within(timeout_ms, async {
-        let response = request.send().await.map_err(|_| ApiError::Network)?;
-        if response.status() != 200 {
-            return Err(ApiError::Http {
-                status: response.status(),
-                errors: Vec::new(),
-                request_id: None,
-            });
-        }
-        response.text().await.map_err(|_| ApiError::Network)
-    });
-    answer.await.unwrap_or(Err(ApiError::Timeout))
 }
 
 /// A gloo-net request with the URL exactly as built: gloo-net 0.6's own builder appends a `&`
