@@ -125,7 +125,10 @@ build_release() {
   ( check_wasm_opt ) || return 1
   log "trunk build --release --features split (offline)"
   ( cd "$ROOT" && TRUNK_OFFLINE=true trunk build --release --features split ) || return 1
-  split_bundle "$ROOT/dist" index.html onramp || return 1
+  # Prefetch packs (NAME=AFTER:SCREENS): the screens `platform::lazy::prefetch(NAME, …)` fetches
+  # while AFTER shows (src/app/console.rs), in one request.
+  split_bundle "$ROOT/dist" index.html onramp \
+    welcome_next=welcome:aws,gcp,azure,dashboard aws_org_next=aws_org:aws_org_deploy || return 1
   bundle_css "$ROOT/dist" index.html onramp || return 1
   build_auth_bundle --release --features split,auth-bundle || return 1
   compress_dist || return 1
@@ -150,7 +153,7 @@ build_auth_bundle() {
 # The first 16 hex digits of the SHA-256 of the given files, for content-hashed names.
 hash16() { cat "$@" | sha256sum | cut -c1-16; }
 
-# split_bundle DIR HTML BIN: replace the one-module build of binary BIN that Trunk put in DIR (and
+# split_bundle DIR HTML BIN [PREFETCH...]: replace the one-module build of binary BIN that Trunk put in DIR (and
 # that DIR/HTML loads) by the split build: a main module plus one chunk per split point
 # (`split_view!`), fetched on first use by a small loader module. Trunk has no step for this, so
 # it runs after Trunk, on the binary Cargo linked with relocations (the `split` feature):
@@ -158,6 +161,7 @@ hash16() { cat "$@" | sha256sum | cut -c1-16; }
 #   content-hashed names (served as immutable) → the page points at the new main module.
 split_bundle() {
   local dir="$1" html="$1/$2" bin="$3"
+  shift 3
   local raw="${CARGO_TARGET_DIR:-$ROOT/target}/$WASM_TARGET/release/$bin.wasm"
   local work
   [[ -f "$raw" ]] || { echo "split_bundle: $raw is missing" >&2; return 1; }
@@ -175,7 +179,7 @@ split_bundle() {
     | xargs -0 -P "$(nproc)" -I{} sh -c 'wasm-opt -Oz $0 "$1" -o "$2/out/${1##*/}" 2>/dev/null' \
       "$WASM_OPT_FLAGS" {} "$work" || return 1
   # Hashed chunk names, a pack per screen (one request on a cold load) and the loader for them.
-  python3 "$ROOT/scripts/pack_chunks.py" "$work/__wasm_split.js" "$work/out" >/dev/null || return 1
+  python3 "$ROOT/scripts/pack_chunks.py" "$work/__wasm_split.js" "$work/out" "$@" >/dev/null || return 1
   # The main module and the loader import each other: one hash over both names them.
   h="$(hash16 "$work/out/${bin}_bg.wasm" "$work/out/$bin.js" "$work/__wasm_split.js")"
   # Only the `import … from` lines change: the wasm's own import names stay as they are.

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""pack_chunks.py LOADER OUTDIR: names the chunks, packs them per screen, writes the loader.
+"""pack_chunks.py LOADER OUTDIR [NAME=AFTER:SCREEN,SCREEN... ...]: names the chunks, packs them per
+screen (and per prefetch), writes the loader.
 
 wasm-split-cli writes a chunk per screen (`split_<screen>.wasm`), shared chunks for the code
 several screens share (`chunk_<n>.wasm`, one per combination of screens: a console screen needs
@@ -15,7 +16,12 @@ optimised chunks under those names. This script:
 3. rewrites the loader: wasm-split's header (shared imports, callbacks, `makeLoad`) stays; the
    per-chunk and per-screen blocks become one table of chunk lengths and one line per screen (its
    shared chunks as ranges of numbers). A screen none of whose chunks has been fetched yet takes
-   its pack; otherwise it fetches only the chunks it lacks. Nothing is fetched twice either way.
+   its pack; otherwise it fetches only the chunks it lacks. Nothing is fetched twice either way;
+4. for every `NAME=AFTER:SCREENS` argument, writes a *prefetch pack* `pack_NAME-<hash>.wasmpack`:
+   what those screens need beyond what the screen AFTER needs. The app asks for it
+   (`platform::lazy::prefetch`) while AFTER shows, so its prefetch is one request, not one per
+   missing chunk (a couple of hundred small files, each with its own headers, were a fifth of the
+   bytes of a whole onboarding). It is used under the same rule as a screen's pack.
 """
 
 import hashlib
@@ -92,8 +98,13 @@ function screen(name, file, length, pack, ranges) {
         return load();
     });
 }
+// A prefetch pack: what `screens` need beyond the screen the app prefetches them from.
+function follow(name, pack, screens, ranges) {
+    const own = screens.split(",").map((s) => packs.get(s).parts[0]);
+    packs.set(name, { pack, parts: [...own, ...numbers(ranges).map((n) => [n, LENGTHS[n]])] });
+}
 // The app asks for its first screen's pack as it starts, before it has its config or draws
-// anything (`platform::lazy::fetch_pack`), so the code is on its way meanwhile.
+// anything, and for a prefetch pack before it prefetches (`platform::lazy`).
 globalThis.__onrampFetchPack = (screen) => {
     if (packs.has(screen)) fetchPack(screen);
 };
@@ -111,7 +122,7 @@ def ranges(numbers: list[int]) -> str:
     return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
-def main(loader_path: str, outdir: str) -> None:
+def main(loader_path: str, outdir: str, *follows: str) -> None:
     loader = Path(loader_path)
     out = Path(outdir)
     js = COMMENT.sub("", loader.read_text())
@@ -142,6 +153,20 @@ def main(loader_path: str, outdir: str) -> None:
             f'export const __wasm_split_load_{name} = screen("{name}", "./{named}", '
             f'{len(data[file])}, "./{pack}", "{ranges(shared)}");'
         )
+
+    needs = {name: (file, {int(d.strip().removeprefix("__chunk_")) for d in deps.split(",") if d.strip()})
+             for name, file, deps in screens}
+    for follow in follows:
+        name, _, rest = follow.partition("=")
+        after, _, group = rest.partition(":")
+        group = [g for g in group.split(",") if g]
+        if not name or after not in needs or not group or any(g not in needs or g == after for g in group):
+            sys.exit(f"pack_chunks: {follow!r} is not NAME=AFTER:SCREEN,... of this loader's screens")
+        shared = sorted(set().union(*(needs[g][1] for g in group)) - needs[after][1])
+        body = b"".join(data[needs[g][0]] for g in group) + b"".join(data[chunks[n]] for n in shared)
+        pack = f"pack_{name}-{hashlib.sha256(body).hexdigest()[:16]}.wasmpack"
+        (out / pack).write_bytes(body)
+        lines.append(f'follow("{name}", "./{pack}", "{",".join(group)}", "{ranges(shared)}");')
 
     lengths = ",".join(str(len(data[chunks[n]])) if n in chunks else "" for n in range(max(chunks) + 1))
     table = f'const HASH = "{build}";\n// A shared chunk\'s length in bytes, by number.\nconst LENGTHS = [{lengths}];\n'

@@ -247,12 +247,15 @@ crate::split_view!(
 /// The first-run wizard. While it is open, the connect panels (and the dashboard that follows
 /// them) are fetched in the background, so choosing a provider does not wait for the network.
 fn welcome() -> impl IntoView {
-    prefetch(vec![
-        Box::pin(aws_preload()),
-        Box::pin(gcp_preload()),
-        Box::pin(azure_preload()),
-        Box::pin(dashboard_preload()),
-    ]);
+    prefetch(
+        "welcome_next",
+        vec![
+            Box::pin(aws_preload()),
+            Box::pin(gcp_preload()),
+            Box::pin(azure_preload()),
+            Box::pin(dashboard_preload()),
+        ],
+    );
     view! { <RequireSession writer=true><LazyView load=welcome_wizard/></RequireSession> }
 }
 
@@ -269,7 +272,7 @@ fn aws_org_deploy_panel(org: Org) -> AnyView {
 }
 
 fn aws_org_deploy_prefetch() {
-    prefetch(vec![Box::pin(aws_org_deploy_preload())]);
+    prefetch("aws_org_next", vec![Box::pin(aws_org_deploy_preload())]);
 }
 
 fn add_account() -> impl IntoView {

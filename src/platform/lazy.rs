@@ -53,14 +53,20 @@ pub fn screen<V: IntoView + 'static>(build: impl FnOnce() -> V) -> Screen {
 pub type Preload = std::pin::Pin<Box<dyn Future<Output = Result<(), ChunkError>>>>;
 
 /// Fetches chunks the user is likely to need next, one after another, once the current screen
-/// has settled, so that the next step does not wait for the network. It stops at the first
-/// failure and never starts while the browser is offline: the screen that needs a chunk fetches
-/// it again and says so if it still cannot, and a prefetch must not fill the console with
-/// errors of its own.
-pub fn prefetch(chunks: Vec<Preload>) {
+/// has settled, so that the next step does not wait for the network. `pack` names the release
+/// build's prefetch pack for them (all they need beyond the current screen, in one file; see
+/// `scripts/lib.sh`): asked for first, it serves the chunks the loads below would otherwise fetch
+/// one by one. It stops at the first failure and never starts while the browser is offline: the
+/// screen that needs a chunk fetches it again and says so if it still cannot, and a prefetch must
+/// not fill the console with errors of its own.
+pub fn prefetch(pack: &'static str, chunks: Vec<Preload>) {
     leptos::task::spawn_local(async move {
         // Let the current screen finish its own requests first.
         crate::platform::clock::sleep(300).await;
+        if !online() {
+            return;
+        }
+        fetch_pack(pack);
         for chunk in chunks {
             if !online() || chunk.await.is_err() {
                 return;
@@ -69,15 +75,15 @@ pub fn prefetch(chunks: Vec<Preload>) {
     });
 }
 
-/// Starts fetching `chunk`'s pack (that screen's chunk and the shared code it needs, in one
-/// file) at once: called as the app starts, before its config loads and anything is drawn, so the
-/// first screen finds its code on the way. Only the release build has packs (their loader,
+/// Starts fetching the pack `name`: a screen's (its chunk and the shared code it needs, in one
+/// file; called as the app starts, before its config loads and anything is drawn, so the first
+/// screen finds its code on the way) or a prefetch pack (see [`prefetch`]). Only the release build has packs (their loader,
 /// written by `scripts/pack_chunks.py`, defines the hook); elsewhere this does nothing.
-pub fn fetch_pack(chunk: &str) {
+pub fn fetch_pack(name: &str) {
     use wasm_bindgen::JsCast;
     let hook = js_sys::Reflect::get(&js_sys::global(), &"__onrampFetchPack".into());
     if let Ok(fetch) = hook.and_then(|h| h.dyn_into::<js_sys::Function>()) {
-        let _ = fetch.call1(&wasm_bindgen::JsValue::NULL, &chunk.into());
+        let _ = fetch.call1(&wasm_bindgen::JsValue::NULL, &name.into());
     }
 }
 

@@ -3,8 +3,10 @@
 // onboarding fetches each chunk once; the release build's stylesheet is one file per page; a chunk that cannot be fetched says so in place and
 // **Try again** loads it, while the rest of the console keeps working.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { newUser, signupViaApi } from './lib/server.mjs';
+import { DIST, newUser, signupViaApi } from './lib/server.mjs';
 import { expectNoPageProblems, expectURL, expectVisible, waitInteractive } from './lib/browser.mjs';
 import { button, field, signupViaUi } from './lib/app.mjs';
 import { recordWire } from './lib/wire.mjs';
@@ -14,13 +16,29 @@ const T = { timeout: 180_000 };
 const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
 
 /**
- * A chunk's split-point group from its file name (`split_finops-<hash>.wasm` → `finops`), or
- * from a pack's (`pack_finops-<hash>.wasmpack`: that chunk and the shared code it needs, which a
- * cold load takes in one request).
+ * The prefetch packs of this build, as the console's loader declares them: pack name → the
+ * screens whose code it carries (`follow("welcome_next", "./pack_welcome_next-<hash>.wasmpack",
+ * "aws,gcp,…", …)`, names kept by the minifier).
  */
-function chunkOf(path) {
+function prefetchPacks() {
+  const loader = fs.readdirSync(DIST).find((f) => /^onramp-chunks-[0-9a-f]{16}\.js$/.test(f));
+  const js = fs.readFileSync(path.join(DIST, loader), 'utf8');
+  const packs = {};
+  for (const m of js.matchAll(/"(\w+)","\.\/pack_\1-[0-9a-f]{16}\.wasmpack","([\w,]+)"/g)) packs[m[1]] = m[2].split(',');
+  return packs;
+}
+const PREFETCH = prefetchPacks();
+
+/**
+ * The split-point groups a file carries: a chunk's from its name (`split_finops-<hash>.wasm` →
+ * `finops`); a pack's (`pack_finops-<hash>.wasmpack`: that chunk and the shared code it needs,
+ * which a cold load takes in one request); a prefetch pack's screens.
+ */
+function chunksOf(path) {
   const m = /\/(?:split_(.+)-[0-9a-f]{16}\.wasm|pack_(.+)-[0-9a-f]{16}\.wasmpack)$/.exec(path);
-  return m ? (m[1] ?? m[2]) : null;
+  if (!m) return [];
+  const name = m[1] ?? m[2];
+  return PREFETCH[name] ?? [name];
 }
 
 /** The wasm modules a page fetched: its bundle's main modules and its split-point chunks. */
@@ -28,9 +46,10 @@ function modules(rows) {
   const wasm = rows.filter((r) => r.path.endsWith('.wasm') || r.path.endsWith('.wasmpack'));
   return {
     main: wasm.filter((r) => r.path.endsWith('_bg.wasm')).map((r) => r.path.replace(/-[0-9a-f]{16}_bg\.wasm$/, '')),
-    chunks: wasm.map((r) => chunkOf(r.path)).filter(Boolean),
+    chunks: wasm.flatMap((r) => chunksOf(r.path)),
     // Code shared by several split points lives in chunks of its own (`chunk_<n>…`).
-    shared: wasm.filter((r) => !r.path.endsWith('_bg.wasm') && !chunkOf(r.path)).map((r) => r.path),
+    shared: wasm.filter((r) => !r.path.endsWith('_bg.wasm') && chunksOf(r.path).length === 0).map((r) => r.path),
+    packs: wasm.filter((r) => r.path.endsWith('.wasmpack')).length,
   };
 }
 
@@ -117,11 +136,11 @@ describe('lazily loaded chunks', () => {
         const wasm = starts.find(([p]) => p.endsWith('_bg.wasm'));
         assert.equal(config.length, 1, `${route}: the config is fetched once (${JSON.stringify(starts)})`);
         assert.ok(config[0][1] <= wasm[1], `${route}: the config is asked for with the page, not after the wasm (${JSON.stringify(starts)})`);
-        if (prefetch.length === 0) {
-          // A cold load's shared code comes in the screen's pack: one request, not dozens.
-          assert.deepEqual(got.shared, [], `${route}: no shared chunk is fetched on its own`);
-          assert.equal(rows.filter((r) => r.path.endsWith('.wasmpack')).length, chunks.length, `${route}: one pack per screen`);
-        }
+        // A cold load's shared code comes in the screen's pack: one request, not dozens; what
+        // the screen prefetches comes in one more (its prefetch pack).
+        assert.deepEqual(got.shared, [], `${route}: no shared chunk is fetched on its own`);
+        assert.equal(got.packs, chunks.length + (prefetch.length > 0 ? 1 : 0), `${route}: one pack per screen, and one for its prefetch`);
+        for (const c of prefetch) assert.ok(got.chunks.includes(c), `${route}: the ${c} chunk is prefetched (got ${got.chunks})`);
         await expectNoPageProblems(page, problems);
       });
     });
@@ -151,13 +170,17 @@ describe('lazily loaded chunks', () => {
       // The prefetch starts once the step has settled (a few hundred ms): wait for it (at most
       // 10 s), then a little longer, to see that it is fetched once.
       fetched = [];
+      const rows = [];
       for (const start = Date.now(); !fetched.includes('aws_org_deploy') && Date.now() - start < 10_000;) {
         await page.waitForTimeout(100);
-        fetched.push(...modules(wire.take()).chunks);
+        rows.push(...wire.take());
+        fetched = modules(rows).chunks;
       }
       await page.waitForTimeout(1_000);
-      fetched.push(...modules(wire.take()).chunks);
+      rows.push(...wire.take());
+      fetched = modules(rows).chunks;
       assert.deepEqual(fetched, ['aws_org_deploy'], 'the create step prefetches the deploy step\'s chunk, once');
+      assert.deepEqual(modules(rows).shared, [], 'in one request (its prefetch pack), not a request per shared chunk');
       await expectNoPageProblems(page, problems);
     });
   });
@@ -186,7 +209,7 @@ describe('lazily loaded chunks', () => {
       await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard again');
       await page.waitForLoadState('networkidle');
       const rows = wire.take();
-      const fetched = rows.map((r) => chunkOf(r.path)).filter(Boolean);
+      const fetched = rows.flatMap((r) => chunksOf(r.path));
       for (const c of ['signup', 'welcome', 'aws', 'dashboard', 'add_account']) {
         assert.equal(fetched.filter((x) => x === c).length, 1, `the ${c} chunk is fetched exactly once (all: ${fetched})`);
       }
