@@ -364,12 +364,17 @@ fn UserMenu() -> impl IntoView {
     let navigate = use_navigate();
     let location = crate::platform::history::use_location();
 
-    // The accounts, fetched again on every navigation (so a new or renamed account shows).
+    // The accounts, fetched again on every new screen and whenever the menu opens (so a new or
+    // renamed account shows), not on every step of a wizard (its steps moved the address and
+    // each asked again, for a list that opening the menu brings up to date anyway).
     let accounts = RwSignal::new(Vec::<Account>::new());
+    let page = Memo::new(move |_| location.pathname.with(|p| Page::parse(p)));
+    let opened = RwSignal::new(0u32);
     {
         let api = api.clone();
         Effect::new(move |_| {
-            location.pathname.track();
+            page.track();
+            opened.track();
             let api = api();
             leptos::task::spawn_local_scoped(async move {
                 // The menu still works without the list; the pages show the error.
@@ -481,6 +486,7 @@ fn UserMenu() -> impl IntoView {
             detail=detail
             groups=groups
             search=MenuSearch { label: "Search accounts by name or ID", value: query }
+            on_open=Callback::new(move |()| opened.update(|n| *n += 1))
             items=vec![
                 MenuItem { label: "Dashboard", on_select: Callback::new(move |()| go.run("/dashboard")) },
                 MenuItem { label: "Members", on_select: Callback::new(move |()| go.run("/settings/members")) },

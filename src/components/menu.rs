@@ -64,6 +64,9 @@ pub fn MenuButton(
     #[prop(optional, into)]
     groups: Option<Signal<Vec<MenuGroup>>>,
     #[prop(optional)] search: Option<MenuSearch>,
+    /// Runs each time the menu opens (e.g. to bring a list up to date).
+    #[prop(optional)]
+    on_open: Option<Callback<()>>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let button_ref = NodeRef::<html::Button>::new();
@@ -97,6 +100,11 @@ pub fn MenuButton(
         }
     };
     let open_at = move |index: Option<usize>| {
+        if open.try_get_untracked() == Some(false)
+            && let Some(f) = on_open
+        {
+            f.run(());
+        }
         open.try_set(true);
         if let Some(menu) = menu_ref.try_get_untracked().flatten() {
             menu.set_hidden(false);

@@ -182,6 +182,32 @@ describe('dashboard and additional accounts', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('the user menu lists the accounts once per screen, not once per wizard step, and again when opened', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, suite.server);
+    await page.waitForLoadState('networkidle');
+    let lists = 0;
+    page.on('request', (r) => {
+      if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/setup/account') lists += 1;
+    });
+    // /welcome (which lists nothing itself) moves on to its first step at once.
+    await open(page, '/welcome');
+    await expectURL(page, '/welcome/provider');
+    await page.waitForLoadState('networkidle');
+    assert.equal(lists, 1, 'the new screen: one list, for the menu');
+    await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+    await button(page, 'Next').click();
+    await expectURL(page, '/welcome/connect/aws');
+    await page.waitForLoadState('networkidle');
+    assert.equal(lists, 1, 'a step of the same wizard asks for no list');
+    // An account made elsewhere shows once the menu opens.
+    await createAccount(suite.server, token, 'Made elsewhere');
+    await page.locator('#user-menu-button').click();
+    await expectVisible(page.getByRole('menuitemradio', { name: /Made elsewhere/ }), 'the new account in the opened menu');
+    assert.equal(lists, 2, 'opening the menu asks again');
+    await page.keyboard.press('Escape');
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('management card disappears once a management account exists; kind and status follow', T, () => withPage(async (page, problems) => {
     const { token, user } = await signedIn(page, suite.server);
     const [first] = await accountsOf(suite.server, token);
