@@ -21,7 +21,8 @@ optimised chunks under those names. This script:
    what those screens need beyond what the screen AFTER needs. The app asks for it
    (`platform::lazy::prefetch`) while AFTER shows, so its prefetch is one request, not one per
    missing chunk (a couple of hundred small files, each with its own headers, were a fifth of the
-   bytes of a whole onboarding). It is used under the same rule as a screen's pack.
+   bytes of a whole onboarding). It is used under the same rule as a screen's pack, and by a
+   screen of its own that is needed before the prefetch has started (a quick user).
 """
 
 import hashlib
@@ -94,14 +95,30 @@ function screen(name, file, length, pack, ranges) {
     packs.set(name, { pack, parts: [[name, length], ...shared.map((n) => [n, LENGTHS[n]])] });
     const load = makeLoad(instantiate(name, file), shared.map(chunkLoad));
     return wrapAsyncCb(() => {
-        fetchPack(name);
+        takePack(name);
         return load();
     });
+}
+// A screen's code comes in its own pack when none of that has been fetched yet (a cold load);
+// otherwise in the first prefetch pack that holds all it still lacks, when none of that pack
+// has been fetched yet either (a user quicker than the prefetch); else chunk by chunk.
+const prefetchPacks = [];
+function takePack(screen) {
+    const have = (key) => requested.has(key) || fromPack.has(key);
+    const lacks = packs.get(screen).parts.filter(([key]) => !have(key));
+    if (lacks.length === 0) return;
+    for (const name of [screen, ...prefetchPacks]) {
+        const { parts } = packs.get(name);
+        if (parts.some(([key]) => have(key))) continue;
+        const keys = new Set(parts.map(([key]) => key));
+        if (lacks.every(([key]) => keys.has(key))) return fetchPack(name);
+    }
 }
 // A prefetch pack: what `screens` need beyond the screen the app prefetches them from.
 function follow(name, pack, screens, ranges) {
     const own = screens.split(",").map((s) => packs.get(s).parts[0]);
     packs.set(name, { pack, parts: [...own, ...numbers(ranges).map((n) => [n, LENGTHS[n]])] });
+    prefetchPacks.push(name);
 }
 // The app asks for its first screen's pack as it starts, before it has its config or draws
 // anything, and for a prefetch pack before it prefetches (`platform::lazy`).
