@@ -38,10 +38,12 @@ COMMENT = re.compile(r"^/\* [^\n]* \*/\n", re.M)
 RUNTIME = """
 // Packs (scripts/pack_chunks.py). A part of a pack serves one request: one that failed is
 // fetched again next time, so Try again asks again. Parts are keyed by shared chunk number, or
-// by screen name for a screen's own chunk.
+// by screen name for a screen's own chunk. A pack that failed (an error, cut short) is not asked
+// for again: its parts no screen has taken yet are dropped, and fetched on their own when needed.
 const requested = new Set();
 const fromPack = new Map();
 const packs = new Map();
+const failedPacks = new Set();
 function fetchPart(key, file) {
     requested.add(key);
     const part = fromPack.get(key);
@@ -50,22 +52,28 @@ function fetchPart(key, file) {
     part.catch(() => requested.delete(key));
     return part;
 }
-function fetchPack(screen) {
-    const { pack, parts } = packs.get(screen);
-    if (parts.some(([key]) => requested.has(key) || fromPack.has(key))) return;
-    const bytes = fetch(new URL(pack, import.meta.url)).then((r) => {
+function fetchPack(name) {
+    const { pack, parts } = packs.get(name);
+    if (failedPacks.has(name) || parts.some(([key]) => requested.has(key) || fromPack.has(key))) return;
+    const total = parts.reduce((sum, [, length]) => sum + length, 0);
+    const bytes = fetch(new URL(pack, import.meta.url)).then(async (r) => {
         if (!r.ok) throw new Error(`${pack}: HTTP ${r.status}`);
-        return r.arrayBuffer();
+        const b = await r.arrayBuffer();
+        if (b.byteLength !== total) throw new Error(`${pack}: cut short`);
+        return b;
     });
+    bytes.catch(() => {
+        failedPacks.add(name);
+        for (const [key] of parts) if (mine.get(key) === fromPack.get(key)) fromPack.delete(key);
+    });
+    const mine = new Map();
     let start = 0;
     for (const [key, length] of parts) {
         const at = start;
         start += length;
-        const part = bytes.then((b) => {
-            if (b.byteLength !== start) throw new Error(`${pack}: cut short`);
-            return new Response(new Uint8Array(b, at, length), { headers: { 'Content-Type': 'application/wasm' } });
-        });
+        const part = bytes.then((b) => new Response(new Uint8Array(b, at, length), { headers: { 'Content-Type': 'application/wasm' } }));
         part.catch(() => {});
+        mine.set(key, part);
         fromPack.set(key, part);
     }
 }
@@ -109,7 +117,7 @@ function takePack(screen) {
     if (lacks.length === 0) return;
     for (const name of [screen, ...prefetchPacks]) {
         const { parts } = packs.get(name);
-        if (parts.some(([key]) => have(key))) continue;
+        if (failedPacks.has(name) || parts.some(([key]) => have(key))) continue;
         const keys = new Set(parts.map(([key]) => key));
         if (lacks.every(([key]) => keys.has(key))) return fetchPack(name);
     }

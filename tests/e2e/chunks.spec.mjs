@@ -72,7 +72,7 @@ const ROUTES = [
 ];
 
 describe('lazily loaded chunks', () => {
-  // The failure test intercepts the FinOps chunk in its own context (see there).
+  // The failure tests intercept a chunk or a pack in their own context (see there).
   let failFinops = null;
   const suite = browserSuite({ prepare: (context) => failFinops?.(context) });
 
@@ -222,12 +222,47 @@ describe('lazily loaded chunks', () => {
     });
   });
 
+  it('a prefetch pack that fails leaves each screen it carried to load on its own, without an error', T, async () => {
+    let asked = 0;
+    failFinops = (context) => context.route(/\/pack_welcome_next-[0-9a-f]{16}\.wasmpack$/, (r) => {
+      asked += 1;
+      return r.fulfill({ status: 503, body: 'unavailable' });
+    });
+    try {
+      await suite.withPage(async (page) => {
+        await signInQuietly(page);
+        await page.goto('/welcome');
+        await expectURL(page, '/welcome/provider');
+        // The prefetch asks for its pack once the screen has settled, and stops at the failure.
+        for (const start = Date.now(); asked === 0 && Date.now() - start < 10_000;) await page.waitForTimeout(100);
+        assert.equal(asked, 1, 'the prefetch pack was asked for');
+        await page.waitForLoadState('networkidle');
+        await page.getByRole('radio', { name: 'Google Cloud Platform', exact: true }).click();
+        await button(page, 'Next').click();
+        await expectURL(page, '/welcome/connect/gcp');
+        await expectVisible(button(page, 'Manually (recommended)'), 'the GCP panel, loaded chunk by chunk');
+        assert.equal(await page.getByRole('heading', { name: "Something didn't load" }).count(), 0, 'no chunk error on the way');
+        assert.equal(asked, 1, 'the failed pack is not asked for again');
+        await waitInteractive(page);
+      });
+    } finally {
+      failFinops = null;
+    }
+  });
+
   it('a chunk that fails (503, then cut short) shows the error in place; Try again loads it', T, async () => {
     let attempts = 0;
-    // A cold load takes the FinOps chunk in its pack; a later one alone.
+    const asked = [];
+    // A cold load takes the FinOps chunk in its pack (its 503 comes late enough that the screen
+    // is already waiting for it); a failed pack is never asked for again, so Try again fetches
+    // the chunk alone.
     failFinops = (context) => context.route(/\/(split_finops-[0-9a-f]{16}\.wasm|pack_finops-[0-9a-f]{16}\.wasmpack)$/, async (r) => {
       attempts += 1;
-      if (attempts === 1) return r.fulfill({ status: 503, body: 'unavailable' });
+      asked.push(new URL(r.request().url()).pathname.replace(/-[0-9a-f]{16}\./, '.'));
+      if (attempts === 1) {
+        await new Promise((done) => setTimeout(done, 1_000));
+        return r.fulfill({ status: 503, body: 'unavailable' });
+      }
       if (attempts === 2) {
         const res = await r.fetch();
         const body = await res.body();
@@ -248,7 +283,8 @@ describe('lazily loaded chunks', () => {
         await expectVisible(failed, 'the chunk error (cut short)');
         await button(page, 'Try again').click();
         await expectVisible(page.getByRole('heading', { name: 'FinOps products', level: 1 }), 'FinOps after Try again');
-        assert.equal(attempts, 3, 'the chunk was requested once per attempt');
+        assert.deepEqual(asked, ['/pack_finops.wasmpack', '/split_finops.wasm', '/split_finops.wasm'],
+          'the pack once, then the chunk once per attempt');
         // Another screen of the console works after the failures.
         await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
         await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
