@@ -138,6 +138,8 @@ impl Api {
         .map(drop)
     }
 
+    /// What `call` and `call_status` share, type-erased: `decode` turns a 200's body into the
+    /// caller's value (`None`: unreadable, which counts as the attempt's failure).
     async fn request(
         &self,
         method: &str,
