@@ -161,32 +161,43 @@ impl<T> Envelope<T> {
     }
 }
 
-/// What a 200 tells the console: the `items`, left as JSON text for the caller's type. Only the
-/// envelope's frame is checked (`request` and `response.status` are there); the other fields are
-/// skipped unread. Reading the frame is one small function for every endpoint, so each response
-/// type adds only the decoding of its own items (a whole `Envelope<T>` per type was several KB of
-/// generic code in every bundle).
+/// What the console reads of an answer: the request ID, the `items` of a 200 (left as JSON text
+/// for the caller's type) and the `errors` of a refusal. The frame must be there (`request`,
+/// `response.status`); every other field is skipped unread. One small reader serves every
+/// endpoint, so each response type adds only the decoding of its own items (a whole
+/// `Envelope<T>` per type was several KB of generic code in every bundle), and nothing here
+/// builds a `serde_json::Value` (which would link float parsing and JSON maps into every bundle).
 #[derive(Deserialize)]
-struct Reply<'a> {
-    #[allow(dead_code)]
-    request: IgnoredAny,
+struct Frame<'a> {
+    request: FrameRequest,
     #[serde(borrow)]
-    response: ReplyBody<'a>,
+    response: FrameBody<'a>,
 }
 
 #[derive(Deserialize)]
-struct ReplyBody<'a> {
+struct FrameRequest {
+    #[serde(default)]
+    id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct FrameBody<'a> {
     #[allow(dead_code)]
     status: IgnoredAny,
     #[serde(borrow, default)]
     items: Option<&'a RawValue>,
+    #[serde(default)]
+    errors: Vec<SpotError>,
+}
+
+fn frame(body: &str) -> Option<Frame<'_>> {
+    serde_json::from_str(body).ok()
 }
 
 /// The items of a success body as JSON text (`None` inside when it has none), or `None` when
 /// the body is not an envelope at all.
 pub fn items_text(body: &str) -> Option<Option<&str>> {
-    let reply: Reply<'_> = serde_json::from_str(body).ok()?;
-    Some(reply.response.items.map(RawValue::get))
+    Some(frame(body)?.response.items.map(RawValue::get))
 }
 
 /// The items of a success body as `T`s (none when it has none), or `None` when the body is not
@@ -198,30 +209,10 @@ pub fn decode_items<T: DeserializeOwned>(body: &str) -> Option<Vec<T>> {
     }
 }
 
-/// The part of an error body the console shows: the request ID and `response.errors`.
-#[derive(Deserialize)]
-struct Failure {
-    request: FailureRequest,
-    response: FailureBody,
-}
-
-#[derive(Deserialize)]
-struct FailureRequest {
-    id: String,
-}
-
-#[derive(Deserialize)]
-struct FailureBody {
-    #[serde(default)]
-    errors: Vec<SpotError>,
-}
-
-/// Decodes any Spot error body loosely enough to read its errors and request ID, whatever
-/// `items` holds. Everything else is skipped unread (`serde_json::Value` would link float
-/// parsing and JSON maps into every bundle for fields nobody reads here).
+/// The errors and request ID of an error body, whatever its `items` hold.
 pub fn decode_errors(body: &str) -> Option<(Vec<SpotError>, String)> {
-    let failure: Failure = serde_json::from_str(body).ok()?;
-    Some((failure.response.errors, failure.request.id))
+    let frame = frame(body)?;
+    Some((frame.response.errors, frame.request.id?))
 }
 
 #[cfg(test)]
@@ -296,6 +287,24 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn errors_are_read_within_the_frame_only() {
+        let errors =
+            r#"[{"code":"ValidationError","message":"Too long.","field":"body.account.name"}]"#;
+        let framed = format!(
+            r#"{{"request":{{"id":"r-9"}},"response":{{"status":{{"code":400}},"errors":{errors}}}}}"#
+        );
+        let (read, id) = decode_errors(&framed).unwrap();
+        assert_eq!(
+            (read[0].message.as_str(), id.as_str()),
+            ("Too long.", "r-9")
+        );
+        let no_status = format!(r#"{{"request":{{"id":"r-9"}},"response":{{"errors":{errors}}}}}"#);
+        let no_id = format!(r#"{{"request":{{}},"response":{{"status":{{}},"errors":{errors}}}}}"#);
+        assert_eq!(decode_errors(&no_status), None);
+        assert_eq!(decode_errors(&no_id), None);
     }
 
     #[test]
