@@ -44,6 +44,8 @@ const requested = new Set();
 const fromPack = new Map();
 const packs = new Map();
 const failedPacks = new Set();
+// Whether a part is fetched or on its way (alone or in a pack).
+const have = (key) => requested.has(key) || fromPack.has(key);
 function fetchPart(key, file) {
     requested.add(key);
     const part = fromPack.get(key);
@@ -54,7 +56,7 @@ function fetchPart(key, file) {
 }
 function fetchPack(name) {
     const { pack, parts } = packs.get(name);
-    if (failedPacks.has(name) || parts.some(([key]) => requested.has(key) || fromPack.has(key))) return;
+    if (failedPacks.has(name) || parts.some(([key]) => have(key))) return;
     const total = parts.reduce((sum, [, length]) => sum + length, 0);
     const bytes = fetch(new URL(pack, import.meta.url)).then(async (r) => {
         if (!r.ok) throw new Error(`${pack}: HTTP ${r.status}`);
@@ -112,7 +114,6 @@ function screen(name, file, length, pack, ranges) {
 // has been fetched yet either (a user quicker than the prefetch); else chunk by chunk.
 const prefetchPacks = [];
 function takePack(screen) {
-    const have = (key) => requested.has(key) || fromPack.has(key);
     const lacks = packs.get(screen).parts.filter(([key]) => !have(key));
     if (lacks.length === 0) return;
     for (const name of [screen, ...prefetchPacks]) {
@@ -147,6 +148,13 @@ def ranges(numbers: list[int]) -> str:
     return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
+def write_pack(out: Path, name: str, body: bytes) -> str:
+    """Writes OUT/pack_NAME-<hash of BODY>.wasmpack; returns its file name."""
+    pack = f"pack_{name}-{hashlib.sha256(body).hexdigest()[:16]}.wasmpack"
+    (out / pack).write_bytes(body)
+    return pack
+
+
 def main(loader_path: str, outdir: str, *follows: str) -> None:
     loader = Path(loader_path)
     out = Path(outdir)
@@ -165,22 +173,21 @@ def main(loader_path: str, outdir: str, *follows: str) -> None:
     for file in files:
         (out / file).rename(out / file.replace(".wasm", f"-{build}.wasm"))
 
+    # Each screen's chunk file and the shared chunks it needs.
+    needs = {name: (file, {int(d.strip().removeprefix("__chunk_")) for d in deps.split(",") if d.strip()})
+             for name, file, deps in screens}
     lines = []
-    for name, file, deps in screens:
-        shared = sorted(int(d.strip().removeprefix("__chunk_")) for d in deps.split(",") if d.strip())
+    for name, (file, deps) in needs.items():
+        shared = sorted(deps)
         if any(n not in chunks for n in shared):
             sys.exit(f"pack_chunks: {name} needs a chunk the loader does not define")
-        body = data[file] + b"".join(data[chunks[n]] for n in shared)
-        pack = f"pack_{name}-{hashlib.sha256(body).hexdigest()[:16]}.wasmpack"
-        (out / pack).write_bytes(body)
+        pack = write_pack(out, name, data[file] + b"".join(data[chunks[n]] for n in shared))
         named = file.replace(".wasm", f"-{build}.wasm")
         lines.append(
             f'export const __wasm_split_load_{name} = screen("{name}", "./{named}", '
             f'{len(data[file])}, "./{pack}", "{ranges(shared)}");'
         )
 
-    needs = {name: (file, {int(d.strip().removeprefix("__chunk_")) for d in deps.split(",") if d.strip()})
-             for name, file, deps in screens}
     for follow in follows:
         name, _, rest = follow.partition("=")
         after, _, group = rest.partition(":")
@@ -189,8 +196,7 @@ def main(loader_path: str, outdir: str, *follows: str) -> None:
             sys.exit(f"pack_chunks: {follow!r} is not NAME=AFTER:SCREEN,... of this loader's screens")
         shared = sorted(set().union(*(needs[g][1] for g in group)) - needs[after][1])
         body = b"".join(data[needs[g][0]] for g in group) + b"".join(data[chunks[n]] for n in shared)
-        pack = f"pack_{name}-{hashlib.sha256(body).hexdigest()[:16]}.wasmpack"
-        (out / pack).write_bytes(body)
+        pack = write_pack(out, name, body)
         lines.append(f'follow("{name}", "./{pack}", "{",".join(group)}", "{ranges(shared)}");')
 
     lengths = ",".join(str(len(data[chunks[n]])) if n in chunks else "" for n in range(max(chunks) + 1))

@@ -236,12 +236,12 @@ impl Api {
         if let Some(key) = &self.idempotency_key {
             headers.push(("Idempotency-Key", key.clone()));
         }
-        let request = request(
+        let request = build_request(
             &self.url(path),
             method,
             &headers,
             body,
-            Some(&controller.signal()),
+            &controller.signal(),
         )?;
         // The time limit covers the answer and its body. Racing it (rather than relying on
         // abort alone) also covers a fetch that ignores its signal.
@@ -307,12 +307,12 @@ impl Api {
 
 /// A gloo-net request with the URL exactly as built: gloo-net 0.6's own builder appends a `&`
 /// to a URL that already has a query.
-fn request(
+fn build_request(
     url: &str,
     method: &str,
     headers: &[(&str, String)],
     body: Option<&str>,
-    signal: Option<&AbortSignal>,
+    signal: &AbortSignal,
 ) -> Result<Request, ApiError> {
     let init = RequestInit::new();
     init.set_method(method);
@@ -325,7 +325,7 @@ fn request(
     if let Some(body) = body {
         init.set_body(&JsValue::from_str(body));
     }
-    init.set_signal(signal);
+    init.set_signal(Some(signal));
     web_sys::Request::new_with_str_and_init(url, &init)
         .map(Request::from)
         .map_err(|_| ApiError::Network)

@@ -77,8 +77,9 @@ pub fn prefetch(pack: &'static str, chunks: Vec<Preload>) {
 
 /// Starts fetching the pack `name`: a screen's (its chunk and the shared code it needs, in one
 /// file; called as the app starts, before its config loads and anything is drawn, so the first
-/// screen finds its code on the way) or a prefetch pack (see [`prefetch`]). Only the release build has packs (their loader,
-/// written by `scripts/pack_chunks.py`, defines the hook); elsewhere this does nothing.
+/// screen finds its code on the way) or a prefetch pack (see [`prefetch`]). Only the release
+/// build has packs (their loader, written by `scripts/pack_chunks.py`, defines the hook);
+/// elsewhere this does nothing.
 pub fn fetch_pack(name: &str) {
     use wasm_bindgen::JsCast;
     let hook = js_sys::Reflect::get(&js_sys::global(), &"__onrampFetchPack".into());
