@@ -209,7 +209,11 @@ fn from_csv(text: &str) -> Result<Vec<Subscription>, FieldError> {
             .iter()
             .map(|c| c.trim().to_ascii_lowercase())
             .collect();
-        if std::mem::take(&mut first) && lower.iter().any(|c| ID_HEADERS.contains(&c.as_str())) {
+        // A line holding a GUID is data, even when a subscription is named "Id".
+        let header = std::mem::take(&mut first)
+            && !cells.iter().any(|c| azure_guid(c.trim(), "").is_ok())
+            && lower.iter().any(|c| ID_HEADERS.contains(&c.as_str()));
+        if header {
             let at = |names: &[&str]| lower.iter().position(|c| names.contains(&c.as_str()));
             let (Some(id), Some(name)) = (at(ID_HEADERS), at(&["name", "subscription name"]))
             else {
@@ -571,6 +575,9 @@ mod tests {
         assert_eq!(subs[1].state, SubscriptionState::Deleted);
         let bare = parse_subscriptions(&format!("{A},Prod\n{B},Test")).unwrap();
         assert_eq!(bare.len(), 2);
+        // A subscription may be called "Id": its line is data, not a header.
+        let named_id = parse_subscriptions(&format!("{A},Id\n{B},Name")).unwrap();
+        assert_eq!((named_id[0].name.as_str(), named_id.len()), ("Id", 2));
     }
 
     #[test]
