@@ -1,8 +1,8 @@
 //! The console: every route and the layout of a signed-in user (user menu, profile problems).
 
 use super::{
-    ProfileLoad, ScreenFocus, SkipLink, TopBar, join, load_profile, screens, sign_in,
-    signup_details, signup_password,
+    ProfileLoad, ScreenFocus, SkipLink, TopBar, join, load_profile, screens, signup_details,
+    signup_password,
 };
 use crate::components::Link;
 use crate::components::{Banner, MenuButton, MenuItem, Notice};
@@ -119,7 +119,8 @@ pub fn first_chunk(page: Page, signed_in: bool) -> Option<&'static str> {
         return Some(chunk);
     }
     let chunk = match page {
-        Home | Settings | Signup | SignupPassword | SignIn | Invite => return None,
+        SignIn => return Some("sign_in"),
+        Home | Settings | Signup | SignupPassword | Invite => return None,
         Embed | EmbedFlow | EmbedAddAccount => return Some("embed"),
         Welcome => "welcome",
         Management | ManagementAzure => "management",
@@ -153,6 +154,13 @@ fn connect_panel(
     }
 }
 
+// The sign-in bundle draws sign-in from its main module; here it is a screen like the others.
+crate::split_view!(
+    sign_in,
+    fn sign_in() {
+        view! { <crate::features::auth::SignIn/> }
+    }
+);
 crate::split_view!(
     welcome,
     fn welcome_wizard() {

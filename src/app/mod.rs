@@ -54,7 +54,9 @@ fn AuthScreens() -> impl IntoView {
     screens(|page| match page {
         Some(Page::Signup) => view! { <LazyView load=signup_details/> }.into_any(),
         Some(Page::SignupPassword) => view! { <LazyView load=signup_password/> }.into_any(),
-        Some(Page::SignIn) => view! { <LazyView load=sign_in/> }.into_any(),
+        // Drawn from the main module: a chunk of its own only added a request, and the fields and
+        // buttons it shares with the other screens were in each of their packs anyway.
+        Some(Page::SignIn) => view! { <SignIn/> }.into_any(),
         Some(Page::Invite) => view! { <LazyView load=join/> }.into_any(),
         _ => view! { <ToConsole/> }.into_any(),
     })
@@ -63,11 +65,10 @@ fn AuthScreens() -> impl IntoView {
 /// The chunk (split point name) of the screen a page opens, given whether a session is stored.
 pub type FirstChunk = fn(Page, bool) -> Option<&'static str>;
 
-/// The chunks of this bundle's screens (the split points below).
+/// The chunks of this bundle's screens (the split points below; sign-in has none here).
 pub fn auth_first_chunk(page: Page, _signed_in: bool) -> Option<&'static str> {
     match page {
         Page::Signup | Page::SignupPassword => Some("signup"),
-        Page::SignIn => Some("sign_in"),
         Page::Invite => Some("join"),
         _ => None,
     }
@@ -149,12 +150,6 @@ crate::split_view!(
     signup,
     fn signup_password() {
         view! { <SignupPassword/> }
-    }
-);
-crate::split_view!(
-    sign_in,
-    fn sign_in() {
-        view! { <SignIn/> }
     }
 );
 crate::split_view!(
