@@ -3,10 +3,9 @@
 // onboarding fetches each chunk once; the release build's stylesheet is one file per page; a chunk that cannot be fetched says so in place and
 // **Try again** loads it, while the rest of the console keeps working.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
-import { DIST, newUser, signupViaApi } from './lib/server.mjs';
+import { newUser, signupViaApi } from './lib/server.mjs';
+import { chunksOf, modules } from './lib/chunks.mjs';
 import { expectNoPageProblems, expectURL, expectVisible, waitInteractive } from './lib/browser.mjs';
 import { button, field, signupViaUi } from './lib/app.mjs';
 import { recordWire } from './lib/wire.mjs';
@@ -14,44 +13,6 @@ import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 180_000 };
 const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
-
-/**
- * The prefetch packs of this build, as the console's loader declares them: pack name → the
- * screens whose code it carries (`follow("welcome_next", "./pack_welcome_next-<hash>.wasmpack",
- * "aws,gcp,…", …)`, names kept by the minifier).
- */
-function prefetchPacks() {
-  const loader = fs.readdirSync(DIST).find((f) => /^onramp-chunks-[0-9a-f]{16}\.js$/.test(f));
-  const js = fs.readFileSync(path.join(DIST, loader), 'utf8');
-  const packs = {};
-  for (const m of js.matchAll(/"(\w+)","\.\/pack_\1-[0-9a-f]{16}\.wasmpack","([\w,]+)"/g)) packs[m[1]] = m[2].split(',');
-  return packs;
-}
-const PREFETCH = prefetchPacks();
-
-/**
- * The split-point groups a file carries: a chunk's from its name (`split_finops-<hash>.wasm` →
- * `finops`); a pack's (`pack_finops-<hash>.wasmpack`: that chunk and the shared code it needs,
- * which a cold load takes in one request); a prefetch pack's screens.
- */
-function chunksOf(path) {
-  const m = /\/(?:split_(.+)-[0-9a-f]{16}\.wasm|pack_(.+)-[0-9a-f]{16}\.wasmpack)$/.exec(path);
-  if (!m) return [];
-  const name = m[1] ?? m[2];
-  return PREFETCH[name] ?? [name];
-}
-
-/** The wasm modules a page fetched: its bundle's main modules and its split-point chunks. */
-function modules(rows) {
-  const wasm = rows.filter((r) => r.path.endsWith('.wasm') || r.path.endsWith('.wasmpack'));
-  return {
-    main: wasm.filter((r) => r.path.endsWith('_bg.wasm')).map((r) => r.path.replace(/-[0-9a-f]{16}_bg\.wasm$/, '')),
-    chunks: wasm.flatMap((r) => chunksOf(r.path)),
-    // Code shared by several split points lives in chunks of its own (`chunk_<n>…`).
-    shared: wasm.filter((r) => !r.path.endsWith('_bg.wasm') && chunksOf(r.path).length === 0).map((r) => r.path),
-    packs: wasm.filter((r) => r.path.endsWith('.wasmpack')).length,
-  };
-}
 
 // Every entry route: its bundle, the heading it shows, the chunks it needs and those it may
 // prefetch. Sign-in is in the sign-in bundle's main module: no chunk, no pack.

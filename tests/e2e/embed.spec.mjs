@@ -13,6 +13,7 @@ import {
   launchBrowser, screenshot, TIMEOUT, inNewPage
 } from './lib/browser.mjs';
 import { button, field } from './lib/app.mjs';
+import { modules } from './lib/chunks.mjs';
 
 const T = { timeout: 120_000 };
 const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
@@ -247,6 +248,35 @@ describe('embedding in a partner portal', () => {
     const accounts = await api(app, 'GET', '/api/setup/account', { token });
     const acct = accounts.body.response.items.find((a) => a.accountId === defaultAccountId);
     assert.equal(acct?.cloudProvider, 'aws');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('a cold load of /embed in the portal: the console and the embed pack, then the wizard and its prefetch in packs, nothing twice', T, () => withPage(async (page, problems) => {
+    const token = await signupViaApi(app, newUser({ company: 'Cold Embed' }));
+    // Every frame's requests to the app's origin (the page's own DevTools session would not see
+    // those of a cross-site frame).
+    const rows = [];
+    page.on('requestfinished', (r) => {
+      const url = new URL(r.url());
+      if (url.origin === app.url) rows.push({ path: url.pathname });
+    });
+    await page.goto(`${portal.url}/?app=${encodeURIComponent(app.url)}`);
+    await openConsole(page, { token });
+    const frame = await appFrame(page, app.url);
+    await expectURL(frame, '/welcome/provider');
+    const fl = page.frameLocator('iframe.onramp-frame');
+    await expectVisible(fl.getByRole('radio', { name: 'Amazon Web Services', exact: true }), 'the provider choice in the frame');
+    // The wizard prefetches the connect panels and the dashboard once it has settled.
+    for (const start = Date.now(); !['aws', 'gcp', 'azure', 'dashboard'].every((c) => modules(rows).chunks.includes(c)) && Date.now() - start < 10_000;) {
+      await page.waitForTimeout(100);
+    }
+    await page.waitForLoadState('networkidle');
+    const got = modules(rows);
+    assert.deepEqual(got.main, ['/onramp'], 'the console\'s main module, once (never the sign-in bundle)');
+    for (const c of ['embed', 'welcome', 'aws', 'gcp', 'azure', 'dashboard']) assert.ok(got.chunks.includes(c), `the ${c} chunk (got ${got.chunks})`);
+    assert.deepEqual(got.shared, [], 'no shared chunk is fetched on its own: the code comes in packs');
+    const paths = rows.map((r) => r.path).filter((p) => !p.startsWith('/api/'));
+    assert.deepEqual(paths.filter((p, i) => paths.indexOf(p) !== i), [], 'no file is fetched twice');
     await expectNoPageProblems(page, problems);
   }));
 
