@@ -33,6 +33,7 @@ import { expectURL, expectVisible, launchBrowser, waitInteractive } from '../tes
 import { button, chooseProvider, field, passwordFields, signupFields, signupViaUi } from '../tests/e2e/lib/app.mjs';
 import { loadRun, printLoad } from './bench-load.mjs';
 import { recordWire, wireTotal } from '../tests/e2e/lib/wire.mjs';
+import { appFrame, openConsole, startStatic } from '../tests/e2e/lib/portal.mjs';
 import { describeOrg, orgOk, orgTableLatency, orgTargetName } from './bench-org.mjs';
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 10);
@@ -387,22 +388,37 @@ try {
     await page.goto('/favicon.svg');
     await page.evaluate((t) => sessionStorage.setItem('onramp.session', t), token);
   }
-  async function wireOf(route) {
-    const context = await browser.newContext({ baseURL: server.url });
+  /**
+   * A cold load and a repeat load of `route`, each until interactive and then until the network
+   * is quiet. With `embed` ({ portal, app }), the route is the console opened in the demo partner
+   * portal, which frames `app`'s /embed: only the app's responses count, not the portal's.
+   */
+  async function wireOf(route, embed = null) {
+    const origin = embed?.app.url ?? server.url;
+    const context = await browser.newContext(embed ? {} : { baseURL: server.url });
     try {
       const page = await context.newPage();
-      const signedIn = pageFor(route) === '/index.html';
-      if (signedIn) await signInQuietly(page);
+      const signedIn = embed !== null || pageFor(route) === '/index.html';
+      const token = embed && await signupViaApi(embed.app, newUser());
+      if (signedIn && !embed) await signInQuietly(page);
       const wire = await recordWire(page);
+      const ours = (rows) => rows.filter((r) => r.url.startsWith(origin));
       // What finished until interactive, then what came after (the wizard's prefetch ~300 ms later).
       const visit = async () => {
-        await page.goto(route);
-        const marked = await settle(page);
-        const early = local(wire.take());
+        let target = page;
+        if (embed) {
+          await page.goto(`${embed.portal.url}/?app=${encodeURIComponent(origin)}`);
+          await openConsole(page, { token });
+          target = await appFrame(page, origin);
+        } else {
+          await page.goto(route);
+        }
+        const marked = await settle(target);
+        const early = ours(wire.take());
         await page.waitForLoadState('networkidle');
         await page.waitForTimeout(500);
         await page.waitForLoadState('networkidle');
-        return { marked, early, rows: [...early, ...local(wire.take())] };
+        return { marked, early, rows: [...early, ...ours(wire.take())] };
       };
       const cold = await visit();
       const repeat = await visit();
@@ -425,8 +441,13 @@ try {
     }
   }
   results.wire = [];
-  for (const route of WIRE_ROUTES) {
-    const r = await wireOf(route);
+  // The embedded first run: the demo portal on another port of 127.0.0.1 (same-site with the
+  // app, so the page's DevTools session also sees the frame's requests) frames /embed.
+  const portal = await startStatic('127.0.0.1');
+  const embedApp = await startServer({ args: ['--embed-origins', portal.url] });
+  const embedded = { route: '/embed (in a portal)', embed: { portal, app: embedApp } };
+  for (const { route, embed } of [...WIRE_ROUTES.map((route) => ({ route })), embedded]) {
+    const r = await wireOf(route, embed);
     results.wire.push(r);
     console.log(`\n${route}${r.signedIn ? ' (signed in)' : ''}: cold ${kb(r.wireBytes)} KB on the wire in ${r.requests.length} responses `
       + `(${kb(r.interactiveWireBytes)} KB ${r.interactiveMark ? 'until interactive' : 'until an h1 (no onramp:interactive mark)'}, `
@@ -438,6 +459,8 @@ try {
         + (a ? ` (raw ${kb(a.raw)}, br ${kb(a.brotli)})` : ''));
     }
   }
+  await embedApp.stop();
+  await portal.close();
   console.log('\nBytes on the wire per entry route (Chromium; console routes signed in, from their own navigation)\n');
   printTable(results.wire, [
     { title: 'route', get: (r) => r.route, left: true },
