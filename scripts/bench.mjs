@@ -376,11 +376,28 @@ try {
     try {
       await waitInteractive(page, 15_000);
       return true;
-    } catch {
+    } catch (e) {
+      console.log(`  (${e.message})`);
       await page.waitForLoadState('networkidle');
       await page.locator('h1').first().waitFor({ state: 'visible', timeout: 15_000 }).catch(() => {});
       return false;
     }
+  }
+  /**
+   * The responses of `rows` whose requests started before the onramp:interactive mark of
+   * `target` (by Resource Timing; the document itself counts as before): what the user waited
+   * for. What starts after it (the user menu, a prefetch) does not count, however soon it ends.
+   */
+  async function untilInteractive(target, rows) {
+    const { mark, starts } = await target.evaluate(() => ({
+      mark: performance.getEntriesByName('onramp:interactive')[0]?.startTime ?? null,
+      starts: performance.getEntriesByType('resource').map((e) => [e.name, e.startTime]),
+    }));
+    if (mark === null) return rows;
+    return rows.filter((r) => {
+      const i = starts.findIndex(([url]) => url === r.url);
+      return i < 0 || starts.splice(i, 1)[0][1] <= mark;
+    });
   }
   /** A tab that is signed in but has loaded nothing of the app (the token set on a plain file). */
   async function signInQuietly(page) {
@@ -403,7 +420,6 @@ try {
       if (signedIn && !embed) await signInQuietly(page);
       const wire = await recordWire(page);
       const ours = (rows) => rows.filter((r) => r.url.startsWith(origin));
-      // What finished until interactive, then what came after (the wizard's prefetch ~300 ms later).
       const visit = async () => {
         let target = page;
         if (embed) {
@@ -414,11 +430,11 @@ try {
           await page.goto(route);
         }
         const marked = await settle(target);
-        const early = ours(wire.take());
         await page.waitForLoadState('networkidle');
         await page.waitForTimeout(500);
         await page.waitForLoadState('networkidle');
-        return { marked, early, rows: [...early, ...ours(wire.take())] };
+        const rows = ours(wire.take());
+        return { marked, rows, early: await untilInteractive(target, rows) };
       };
       const cold = await visit();
       const repeat = await visit();

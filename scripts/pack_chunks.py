@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""pack_chunks.py LOADER OUTDIR [NAME=AFTER:SCREEN,SCREEN... ...]: names the chunks, packs them per
+"""pack_chunks.py LOADER OUTDIR [NAME=AFTER[+AFTER...]:SCREEN,SCREEN... ...]: names the chunks, packs them per
 screen (and per prefetch), writes the loader.
 
 wasm-split-cli writes a chunk per screen (`split_<screen>.wasm`), shared chunks for the code
@@ -18,7 +18,7 @@ optimised chunks under those names. This script:
    shared chunks as ranges of numbers). A screen none of whose chunks has been fetched yet takes
    its pack; otherwise it fetches only the chunks it lacks. Nothing is fetched twice either way;
 4. for every `NAME=AFTER:SCREENS` argument, writes a *prefetch pack* `pack_NAME-<hash>.wasmpack`:
-   what those screens need beyond what the screen AFTER needs. The app asks for it
+   what those screens need beyond what the screen AFTER needs (or the screens `A+B`, together). The app asks for it
    (`platform::lazy::prefetch`) while AFTER shows, so its prefetch is one request, not one per
    missing chunk (a couple of hundred small files, each with its own headers, were a fifth of the
    bytes of a whole onboarding). It is used under the same rule as a screen's pack, and by a
@@ -191,10 +191,12 @@ def main(loader_path: str, outdir: str, *follows: str) -> None:
     for follow in follows:
         name, _, rest = follow.partition("=")
         after, _, group = rest.partition(":")
+        after = [a for a in after.split("+") if a]
         group = [g for g in group.split(",") if g]
-        if not name or after not in needs or not group or any(g not in needs or g == after for g in group):
-            sys.exit(f"pack_chunks: {follow!r} is not NAME=AFTER:SCREEN,... of this loader's screens")
-        shared = sorted(set().union(*(needs[g][1] for g in group)) - needs[after][1])
+        if (not name or not after or not group or any(a not in needs for a in after)
+                or any(g not in needs or g in after for g in group)):
+            sys.exit(f"pack_chunks: {follow!r} is not NAME=AFTER[+AFTER…]:SCREEN,... of this loader's screens")
+        shared = sorted(set().union(*(needs[g][1] for g in group)) - set().union(*(needs[a][1] for a in after)))
         body = b"".join(data[needs[g][0]] for g in group) + b"".join(data[chunks[n]] for n in shared)
         pack = write_pack(out, name, body)
         lines.append(f'follow("{name}", "./{pack}", "{",".join(group)}", "{ranges(shared)}");')

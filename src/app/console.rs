@@ -44,7 +44,7 @@ pub fn App(config: Config) -> impl IntoView {
         <EmbedLayer/>
         <TopBar>
             <Show when=move || session.is_signed_in()>
-                <UserMenu/>
+                <UserMenuSlot/>
             </Show>
         </TopBar>
         <main id="main" tabindex="-1" class="main">
@@ -356,11 +356,98 @@ fn ViewerNotice() -> impl IntoView {
     }
 }
 
+/// Where the user menu goes. Its code (the account list, its search, the menu itself: ~24 KB
+/// brotli that no screen needs to show) is a chunk of its own, fetched once the screen is
+/// interactive. Until then a button of the same look stands in: pressing it fetches the menu
+/// at once and opens it when it is there; focus on it moves to the menu's own button. Embedded,
+/// the top bar is hidden and the menu is not fetched.
+#[component]
+fn UserMenuSlot() -> impl IntoView {
+    use crate::components::{MenuButtonStandIn, MenuStart};
+    let session = expect_context::<Session>();
+    let ready = RwSignal::new(false);
+    let failed = RwSignal::new(false);
+    let loading = StoredValue::new(false);
+    let start = StoredValue::new(None::<MenuStart>);
+    // `try_`: the slot may be gone (signed out) by the time the screen is interactive.
+    let load = move || {
+        if loading.try_get_value() != Some(false) || ready.try_get_untracked() != Some(false) {
+            return;
+        }
+        loading.set_value(true);
+        leptos::task::spawn_local(async move {
+            let loaded = user_menu_preload().await.is_ok();
+            loading.try_set_value(false);
+            failed.try_set(!loaded);
+            ready.try_set(loaded);
+        });
+    };
+    crate::state::when_interactive(move || {
+        if !crate::state::embed::is_embedded() {
+            load();
+        }
+    });
+    let on_press = Callback::new(move |at: MenuStart| {
+        start.set_value(Some(at));
+        load();
+    });
+    let stand_in = move || {
+        view! {
+            <MenuButtonStandIn
+                id="user-menu"
+                label=menu_label(session)
+                detail=Signal::derive(move || organization(session))
+                on_press
+                failed
+            />
+        }
+    };
+    view! {
+        <Show when=move || ready.get() fallback=stand_in>
+            {move || {
+                // Built while the stand-in is still drawn: was it focused?
+                let focused = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.active_element())
+                    .is_some_and(|e| e.id() == "user-menu-button");
+                let start = start
+                    .get_value()
+                    .or(focused.then_some(MenuStart::Focused));
+                view! { <LazyView load=move || user_menu(start)/> }
+            }}
+        </Show>
+    }
+}
+
+/// The first line of the user menu's button: the user's name.
+fn menu_label(session: Session) -> Signal<String> {
+    Signal::derive(move || {
+        session.profile.with(|p| match p {
+            Some(Profile { name: Some(n), .. }) => n.clone(),
+            Some(_) => "API token".into(),
+            None => "Account".into(),
+        })
+    })
+}
+
+/// The organization of the signed-in user ("" until the profile is known).
+fn organization(session: Session) -> String {
+    session.profile.with(|p| {
+        p.as_ref()
+            .map(|p| p.organization.clone())
+            .unwrap_or_default()
+    })
+}
+
+crate::split_view!(user_menu, preload user_menu_preload, fn user_menu(start: Option<crate::components::MenuStart>) {
+    view! { <UserMenu start/> }
+});
+
 /// The user/account menu: who is signed in, the account being worked in, a search over the
 /// organization's accounts (name or ID) to switch to one, **Add account**, the settings screens
 /// (**Members**, **Security**), sign out.
 #[component]
-fn UserMenu() -> impl IntoView {
+fn UserMenu(start: Option<crate::components::MenuStart>) -> impl IntoView {
     use crate::components::{MenuEntry, MenuGroup, MenuSearch, provider_logo};
     use crate::state::CurrentAccount;
     use onramp_core::accounts_view::{default_account, search};
@@ -394,13 +481,7 @@ fn UserMenu() -> impl IntoView {
     }
     let query = RwSignal::new(String::new());
 
-    let label = Signal::derive(move || {
-        session.profile.with(|p| match p {
-            Some(Profile { name: Some(n), .. }) => n.clone(),
-            Some(_) => "API token".into(),
-            None => "Account".into(),
-        })
-    });
+    let label = menu_label(session);
     // The current account (the default one until another is chosen).
     let current_id = Memo::new(move |_| {
         current
@@ -418,11 +499,7 @@ fn UserMenu() -> impl IntoView {
         });
         match name {
             Some(n) => format!("Account: {n}"),
-            None => session.profile.with(|p| {
-                p.as_ref()
-                    .map(|p| p.organization.clone())
-                    .unwrap_or_default()
-            }),
+            None => organization(session),
         }
     });
 
@@ -495,6 +572,7 @@ fn UserMenu() -> impl IntoView {
             groups=groups
             search=MenuSearch { label: "Search accounts by name or ID", value: query }
             on_open=Callback::new(move |()| opened.update(|n| *n += 1))
+            start=start
             items=vec![
                 MenuItem { label: "Dashboard", on_select: Callback::new(move |()| go.run("/dashboard")) },
                 MenuItem { label: "Members", on_select: Callback::new(move |()| go.run("/settings/members")) },

@@ -48,6 +48,16 @@ pub struct MenuSearch {
     pub value: RwSignal<String>,
 }
 
+/// How a menu starts that replaces its stand-in ([`MenuButtonStandIn`]): the user had focused
+/// the stand-in (focus moves to the real button), or pressed it to open the menu on its first
+/// place (Enter, Space, ArrowDown, a click) or on its last item (ArrowUp).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MenuStart {
+    Focused,
+    OpenFirst,
+    OpenLast,
+}
+
 const ITEMS: &str = "[role=menuitem],[role=menuitemradio]";
 
 #[component]
@@ -67,6 +77,9 @@ pub fn MenuButton(
     /// Runs each time the menu opens (e.g. to bring a list up to date).
     #[prop(optional)]
     on_open: Option<Callback<()>>,
+    /// Set when this menu replaces its stand-in: what the user had done to that.
+    #[prop(optional_no_strip)]
+    start: Option<MenuStart>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let button_ref = NodeRef::<html::Button>::new();
@@ -137,6 +150,18 @@ pub fn MenuButton(
         }
     };
 
+    if let Some(start) = start {
+        // Once drawn: the stand-in (and with it, focus) is gone by then.
+        Effect::new(move |_| match start {
+            MenuStart::Focused => {
+                if let Some(b) = button_ref.get_untracked() {
+                    let _ = b.focus();
+                }
+            }
+            MenuStart::OpenFirst => open_at(Some(0)),
+            MenuStart::OpenLast => open_at(None),
+        });
+    }
     let on_button_key = move |ev: KeyboardEvent| match ev.key().as_str() {
         "ArrowDown" | "Enter" | " " => {
             ev.prevent_default();
@@ -329,18 +354,7 @@ pub fn MenuButton(
                 on:click=move |_| if open.try_get_untracked() == Some(true) { close(true) } else { open_at(Some(0)) }
                 on:keydown=on_button_key
             >
-                // The initial as typed; the stylesheet capitalises it (Rust's Unicode case
-                // tables were 3 KB brotli of the console's main module).
-                <span class="menu-avatar" aria-hidden="true">
-                    {move || label.with(|l| l.chars().next().unwrap_or('?').to_string())}
-                </span>
-                <span class="menu-text">
-                    <span class="menu-label">{move || label.get()}</span>
-                    <span class="menu-detail">{move || detail.get()}</span>
-                </span>
-                <svg class="menu-caret" aria-hidden="true" viewBox="0 0 12 12" width="12" height="12">
-                    <path d="M2 4l4 4 4-4" fill="none" stroke="currentColor" stroke-width="1.6"/>
-                </svg>
+                {face(label, detail)}
             </button>
             <div class="menu-popup" node_ref=popup_ref hidden=move || !open.get()>
                 {search_box}
@@ -358,6 +372,71 @@ pub fn MenuButton(
                     {entries}
                 </ul>
             </div>
+        </div>
+    }
+}
+
+/// What the menu button shows: an initial, the label and the detail, a caret.
+fn face(label: Signal<String>, detail: Signal<String>) -> impl IntoView {
+    view! {
+        // The initial as typed; the stylesheet capitalises it (Rust's Unicode case tables were
+        // 3 KB brotli of the console's main module).
+        <span class="menu-avatar" aria-hidden="true">
+            {move || label.with(|l| l.chars().next().unwrap_or('?').to_string())}
+        </span>
+        <span class="menu-text">
+            <span class="menu-label">{move || label.get()}</span>
+            <span class="menu-detail">{move || detail.get()}</span>
+        </span>
+        <svg class="menu-caret" aria-hidden="true" viewBox="0 0 12 12" width="12" height="12">
+            <path d="M2 4l4 4 4-4" fill="none" stroke="currentColor" stroke-width="1.6"/>
+        </svg>
+    }
+}
+
+/// A [`MenuButton`] whose code is still on its way: the same button, closed. Pressing it (or
+/// focusing it) is passed on as a [`MenuStart`] for the menu that replaces it. `failed`: the
+/// menu's code did not come; the button says so, and pressing it asks again.
+#[component]
+pub fn MenuButtonStandIn(
+    id: &'static str,
+    #[prop(into)] label: Signal<String>,
+    #[prop(into)] detail: Signal<String>,
+    on_press: Callback<MenuStart>,
+    #[prop(into)] failed: Signal<bool>,
+) -> impl IntoView {
+    let on_key = move |ev: KeyboardEvent| {
+        let start = match ev.key().as_str() {
+            "ArrowDown" | "Enter" | " " => MenuStart::OpenFirst,
+            "ArrowUp" => MenuStart::OpenLast,
+            _ => return,
+        };
+        ev.prevent_default();
+        on_press.run(start);
+    };
+    let detail = Signal::derive(move || {
+        if failed.get() {
+            "The menu didn't load: press to try again".to_owned()
+        } else {
+            detail.get()
+        }
+    });
+    view! {
+        <div class="menu">
+            <button
+                type="button"
+                class="menu-button"
+                id=format!("{id}-button")
+                aria-haspopup="menu"
+                aria-expanded="false"
+                on:click=move |_| on_press.run(MenuStart::OpenFirst)
+                on:keydown=on_key
+            >
+                {face(label, detail)}
+            </button>
+            <p role="status" class="sr-only">
+                {move || failed.get().then_some("The menu didn't load. Press the menu button to try again.")}
+            </p>
         </div>
     }
 }

@@ -38,7 +38,9 @@ pub use field::{Field, rule};
 pub use file_drop::{FileDrop, format_size};
 pub use lazy_view::LazyView;
 pub use link::Link;
-pub use menu::{MenuButton, MenuEntry, MenuGroup, MenuItem, MenuSearch};
+pub use menu::{
+    MenuButton, MenuButtonStandIn, MenuEntry, MenuGroup, MenuItem, MenuSearch, MenuStart,
+};
 pub use not_found::NotFound;
 pub use offline_banner::OfflineBanner;
 pub use password_checklist::PasswordChecklist;

@@ -14,7 +14,7 @@ pub use session::{Profile, Session, expire_session};
 
 use crate::api::Api;
 use leptos::prelude::*;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 /// Returns a builder of API clients for the current config and session token; call it at
 /// component set-up (contexts are not reachable after an `.await`). A 401 to any of their
@@ -30,15 +30,29 @@ pub fn use_api() -> impl Fn() -> Api + Clone + 'static {
 
 thread_local! {
     static INTERACTIVE: Cell<bool> = const { Cell::new(false) };
+    static WHEN_INTERACTIVE: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };
 }
 
 /// `performance.mark("onramp:interactive")`, once per page load, when the first screen shows
-/// its data (the bench reads it).
+/// its data (the bench reads it); then runs what waited for it ([`when_interactive`]).
 pub fn mark_interactive() {
     if INTERACTIVE.with(|m| m.replace(true)) {
         return;
     }
     if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
         let _ = perf.mark("onramp:interactive");
+    }
+    for run in WHEN_INTERACTIVE.with(|w| w.take()) {
+        run();
+    }
+}
+
+/// Runs `run` once the first screen is interactive (at once if it already is): for code the
+/// screen does not need to show, so that it does not compete with the screen's own.
+pub fn when_interactive(run: impl FnOnce() + 'static) {
+    if INTERACTIVE.with(Cell::get) {
+        run();
+    } else {
+        WHEN_INTERACTIVE.with(|w| w.borrow_mut().push(Box::new(run)));
     }
 }

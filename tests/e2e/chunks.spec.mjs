@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newUser, signupViaApi } from './lib/server.mjs';
 import { chunksOf, modules } from './lib/chunks.mjs';
-import { expectNoPageProblems, expectURL, expectVisible, waitInteractive } from './lib/browser.mjs';
+import { expectNoPageProblems, expectText, expectURL, expectVisible, waitInteractive } from './lib/browser.mjs';
 import { button, field, signupViaUi } from './lib/app.mjs';
 import { recordWire } from './lib/wire.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -65,7 +65,9 @@ describe('lazily loaded chunks', () => {
 
   for (const { route, bundle, heading, chunks, prefetch = [], signedIn } of ROUTES) {
     const only = chunks.length ? `only the ${chunks.join(', ')} chunk` : 'no chunk';
-    it(`${route}: a cold load fetches ${bundle.slice(1)} and ${only}`, T, async () => {
+    // A signed-in console screen: the user menu's chunk comes once the screen is interactive.
+    const menu = signedIn ? ['user_menu'] : [];
+    it(`${route}: a cold load fetches ${bundle.slice(1)} and ${only}${signedIn ? ', then the user menu' : ''}`, T, async () => {
       await suite.withPage(async (page, problems) => {
         if (signedIn) await signInQuietly(page);
         await recordPackAsks(page);
@@ -82,7 +84,7 @@ describe('lazily loaded chunks', () => {
         const got = modules(rows);
         assert.deepEqual(got.main, [bundle], `${route}: one main module, the ${bundle.slice(1)} bundle's`);
         for (const c of chunks) assert.ok(got.chunks.includes(c), `${route}: the ${c} chunk was fetched (got ${got.chunks})`);
-        const allowed = new Set([...chunks, ...prefetch]);
+        const allowed = new Set([...chunks, ...prefetch, ...menu]);
         const extra = got.chunks.filter((c) => !allowed.has(c));
         assert.deepEqual(extra, [], `${route}: no other screen's chunk is fetched`);
         assert.equal(new Set(got.chunks).size, got.chunks.length, `${route}: no chunk is fetched twice`);
@@ -101,8 +103,16 @@ describe('lazily loaded chunks', () => {
         // A cold load's shared code comes in the screen's pack: one request, not dozens; what
         // the screen prefetches comes in one more (its prefetch pack).
         assert.deepEqual(got.shared, [], `${route}: no shared chunk is fetched on its own`);
-        assert.equal(got.packs, chunks.length + (prefetch.length > 0 ? 1 : 0), `${route}: one pack per screen, and one for its prefetch`);
-        for (const c of prefetch) assert.ok(got.chunks.includes(c), `${route}: the ${c} chunk is prefetched (got ${got.chunks})`);
+        assert.equal(got.packs, chunks.length + (prefetch.length > 0 ? 1 : 0) + menu.length,
+          `${route}: one pack per screen, one for its prefetch, one for the user menu`);
+        for (const c of [...prefetch, ...menu]) assert.ok(got.chunks.includes(c), `${route}: the ${c} chunk is fetched (got ${got.chunks})`);
+        if (signedIn) {
+          const t = await page.evaluate(() => ({
+            ready: performance.getEntriesByName('onramp:interactive')[0]?.startTime,
+            menu: performance.getEntriesByType('resource').find((e) => /\/pack_menu_\w+-[0-9a-f]{16}\.wasmpack$/.test(e.name))?.startTime,
+          }));
+          assert.ok(t.ready !== undefined && t.menu >= t.ready, `${route}: the user menu is fetched after the screen is interactive (${JSON.stringify(t)})`);
+        }
         await expectNoPageProblems(page, problems);
       });
     });
@@ -210,6 +220,69 @@ describe('lazily loaded chunks', () => {
     } finally {
       failFinops = null;
     }
+  });
+
+  // The user menu's code (its pack, or its chunk alone) held back or refused.
+  const MENU_CODE = /\/(pack_menu_\w+-[0-9a-f]{16}\.wasmpack|split_user_menu-[0-9a-f]{16}\.wasm)$/;
+  const activeId = (page) => page.evaluate(() => document.activeElement?.id ?? '');
+  const realMenuButton = (page) => page.locator('#user-menu-button[aria-controls="user-menu"]');
+
+  it('the user menu pressed before its code came opens once it is there, focus in its search box', T, async () => {
+    await suite.withPage(async (page, problems) => {
+      await signInQuietly(page);
+      let release;
+      const held = new Promise((resolve) => { release = resolve; });
+      await page.route(MENU_CODE, async (r) => { await held; await r.continue(); });
+      await page.goto('/dashboard');
+      await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
+      const standIn = page.locator('#user-menu-button');
+      await expectVisible(standIn, 'the menu button, standing in');
+      assert.equal(await standIn.getAttribute('aria-expanded'), 'false');
+      await standIn.focus();
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(300);
+      assert.equal(await page.getByRole('menu').count(), 0, 'no menu while its code is held back');
+      release();
+      await expectVisible(page.getByRole('menuitem', { name: 'Sign out', exact: true }), 'the menu, opened by the early press');
+      assert.equal(await realMenuButton(page).getAttribute('aria-expanded'), 'true');
+      assert.equal(await activeId(page), 'user-menu-search', 'focus in the search box, as when the menu opens by Enter');
+      await expectNoPageProblems(page, problems);
+    });
+  });
+
+  it('a focused stand-in hands focus to the user menu\'s own button when the menu comes', T, async () => {
+    await suite.withPage(async (page, problems) => {
+      await signInQuietly(page);
+      let release;
+      const held = new Promise((resolve) => { release = resolve; });
+      await page.route(MENU_CODE, async (r) => { await held; await r.continue(); });
+      await page.goto('/dashboard');
+      await expectVisible(page.locator('#user-menu-button'), 'the menu button, standing in');
+      await page.locator('#user-menu-button').focus();
+      release();
+      await expectVisible(realMenuButton(page), "the menu's own button");
+      await page.waitForTimeout(100);
+      assert.equal(await activeId(page), 'user-menu-button', 'focus on the menu button, not dropped to <body>');
+      assert.equal(await realMenuButton(page).getAttribute('aria-expanded'), 'false', 'only focused: the menu stays closed');
+      await expectNoPageProblems(page, problems);
+    });
+  });
+
+  it("the user menu's code refused: the button says so, and pressing it fetches it again and opens the menu", T, async () => {
+    await suite.withPage(async (page) => {
+      await signInQuietly(page);
+      let refused = 0;
+      await page.route(MENU_CODE, (r) => { refused += 1; return r.fulfill({ status: 503, body: 'unavailable' }); });
+      await page.goto('/dashboard');
+      await expectText(page.locator('#user-menu-button'), /The menu didn't load: press to try again/, 'the stand-in says what happened');
+      await expectVisible(page.getByRole('status').filter({ hasText: "The menu didn't load" }), 'and a live region says it');
+      assert.ok(refused >= 1);
+      await page.unroute(MENU_CODE);
+      await page.locator('#user-menu-button').click();
+      await expectVisible(page.getByRole('menuitem', { name: 'Sign out', exact: true }), 'the menu, after pressing again');
+      // The dashboard itself never failed.
+      await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
+    });
   });
 
   it('a chunk that fails (503, then cut short) shows the error in place; Try again loads it', T, async () => {

@@ -73,7 +73,8 @@ export async function newPage(browser, server, { colorScheme = 'light', viewport
 /** Wait until the app says it is interactive (`performance.mark('onramp:interactive')`). */
 export async function waitInteractive(page, timeout = TIMEOUT) {
   try {
-    await page.waitForFunction(() => performance.getEntriesByName('onramp:interactive').length > 0, null, { timeout });
+    // Polled on a timer: a frame the portal has not sized yet gets no animation frames.
+    await page.waitForFunction(() => performance.getEntriesByName('onramp:interactive').length > 0, null, { timeout, polling: 100 });
   } catch (e) {
     throw new Error(`performance mark "onramp:interactive" not set within ${timeout} ms on ${page.url()}`, { cause: e });
   }
