@@ -226,17 +226,22 @@ describe('lazily loaded chunks', () => {
   const MENU_CODE = /\/(pack_menu_\w+-[0-9a-f]{16}\.wasmpack|split_user_menu-[0-9a-f]{16}\.wasm)$/;
   const activeId = (page) => page.evaluate(() => document.activeElement?.id ?? '');
   const realMenuButton = (page) => page.locator('#user-menu-button[aria-controls="user-menu"]');
+  /** A signed-in /dashboard whose user menu code waits for the returned `release()`. */
+  async function dashboardMenuHeld(page) {
+    await signInQuietly(page);
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route(MENU_CODE, async (r) => { await held; await r.continue(); });
+    await page.goto('/dashboard');
+    await expectVisible(page.locator('#user-menu-button'), 'the menu button, standing in');
+    return release;
+  }
 
   it('the user menu pressed before its code came opens once it is there, focus in its search box', T, async () => {
     await suite.withPage(async (page, problems) => {
-      await signInQuietly(page);
-      let release;
-      const held = new Promise((resolve) => { release = resolve; });
-      await page.route(MENU_CODE, async (r) => { await held; await r.continue(); });
-      await page.goto('/dashboard');
+      const release = await dashboardMenuHeld(page);
       await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
       const standIn = page.locator('#user-menu-button');
-      await expectVisible(standIn, 'the menu button, standing in');
       assert.equal(await standIn.getAttribute('aria-expanded'), 'false');
       await standIn.focus();
       await page.keyboard.press('Enter');
@@ -252,12 +257,7 @@ describe('lazily loaded chunks', () => {
 
   it('a focused stand-in hands focus to the user menu\'s own button when the menu comes', T, async () => {
     await suite.withPage(async (page, problems) => {
-      await signInQuietly(page);
-      let release;
-      const held = new Promise((resolve) => { release = resolve; });
-      await page.route(MENU_CODE, async (r) => { await held; await r.continue(); });
-      await page.goto('/dashboard');
-      await expectVisible(page.locator('#user-menu-button'), 'the menu button, standing in');
+      const release = await dashboardMenuHeld(page);
       await page.locator('#user-menu-button').focus();
       release();
       await expectVisible(realMenuButton(page), "the menu's own button");
