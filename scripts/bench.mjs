@@ -385,8 +385,9 @@ try {
   }
   /**
    * The responses of `rows` whose requests started before the onramp:interactive mark of
-   * `target` (by Resource Timing; the document itself counts as before): what the user waited
-   * for. What starts after it (the user menu, a prefetch) does not count, however soon it ends.
+   * `target` (by Resource Timing; the document itself and the favicon, which it does not list,
+   * count as before): what the user waited for. What starts after it (the user menu, a
+   * prefetch) does not count, however soon it ends. Without a mark, everything counts.
    */
   async function untilInteractive(target, rows) {
     const { mark, starts } = await target.evaluate(() => ({
@@ -466,8 +467,8 @@ try {
     const r = await wireOf(route, embed);
     results.wire.push(r);
     console.log(`\n${route}${r.signedIn ? ' (signed in)' : ''}: cold ${kb(r.wireBytes)} KB on the wire in ${r.requests.length} responses `
-      + `(${kb(r.interactiveWireBytes)} KB ${r.interactiveMark ? 'until interactive' : 'until an h1 (no onramp:interactive mark)'}, `
-      + `${kb(r.wireBytes - r.interactiveWireBytes)} KB after: prefetch), repeat ${kb(r.repeatWireBytes)} KB `
+      + `(${kb(r.interactiveWireBytes)} KB ${r.interactiveMark ? 'until interactive' : 'in all (no onramp:interactive mark)'}, `
+      + `${kb(r.wireBytes - r.interactiveWireBytes)} KB after: prefetch, user menu), repeat ${kb(r.repeatWireBytes)} KB `
       + `(files: ${kb(r.rawBytes)} KB raw, ${kb(r.gzipBytes)} KB gzip, ${kb(r.brotliBytes)} KB brotli)`);
     for (const q of r.requests) {
       const a = assetFor(q.path);

@@ -114,7 +114,7 @@ fn screen(page: Option<Page>) -> AnyView {
 /// the visitor to sign in).
 pub fn first_chunk(page: Page, signed_in: bool) -> Option<&'static str> {
     use Page::*;
-    // The sign-in bundle's screens are split points of the same names here.
+    // Sign-up and joining are split points of the same names as in the sign-in bundle.
     if let Some(chunk) = super::auth_first_chunk(page, signed_in) {
         return Some(chunk);
     }
@@ -356,39 +356,56 @@ fn ViewerNotice() -> impl IntoView {
     }
 }
 
-/// Where the user menu goes. Its code (the account list, its search, the menu itself: ~24 KB
-/// brotli that no screen needs to show) is a chunk of its own, fetched once the screen is
-/// interactive. Until then a button of the same look stands in: pressing it fetches the menu
-/// at once and opens it when it is there; focus on it moves to the menu's own button. Embedded,
-/// the top bar is hidden and the menu is not fetched.
+/// Where the user menu goes. Its code (the account list, its search, the menu itself: ~18 KB
+/// brotli that no screen needs to draw) is a chunk of its own, fetched once the first screen is
+/// interactive. Until then a button of the same look stands in: pressing it fetches the menu at
+/// once and opens it when it is there, if focus is still on it; focus on it moves to the menu's
+/// own button. Embedded, the top bar is hidden and the menu is not fetched.
 #[component]
 fn UserMenuSlot() -> impl IntoView {
     use crate::components::{MenuButtonStandIn, MenuStart};
     let session = expect_context::<Session>();
     let ready = RwSignal::new(false);
     let failed = RwSignal::new(false);
+    // Pressed, and the code is on its way: the stand-in says so.
+    let waiting = RwSignal::new(false);
     let loading = StoredValue::new(false);
     let start = StoredValue::new(None::<MenuStart>);
-    // `try_`: the slot may be gone (signed out) by the time the screen is interactive.
+    // `try_`: the slot may be gone (signed out) by the time this runs.
     let load = move || {
-        if loading.try_get_value() != Some(false) || ready.try_get_untracked() != Some(false) {
+        if loading.try_get_value() != Some(false)
+            || ready.try_get_untracked() != Some(false)
+            || crate::state::embed::is_embedded()
+        {
             return;
         }
         loading.set_value(true);
+        failed.set(false);
         leptos::task::spawn_local(async move {
             let loaded = user_menu_preload().await.is_ok();
             loading.try_set_value(false);
+            waiting.try_set(false);
             failed.try_set(!loaded);
             ready.try_set(loaded);
         });
     };
-    crate::state::when_interactive(move || {
-        if !crate::state::embed::is_embedded() {
+    if crate::state::is_interactive() {
+        // Signed in from within the console: the screen it lands on fetches its code first.
+        leptos::task::spawn_local(async move {
+            crate::platform::clock::sleep(1000).await;
             load();
-        }
-    });
+        });
+    } else {
+        crate::state::when_interactive(load);
+        // A first screen that never becomes interactive (its data failed) keeps the menu too.
+        leptos::task::spawn_local(async move {
+            crate::platform::clock::sleep(5000).await;
+            load();
+        });
+    }
     let on_press = Callback::new(move |at: MenuStart| {
         start.set_value(Some(at));
+        waiting.set(true);
         load();
     });
     let stand_in = move || {
@@ -398,6 +415,7 @@ fn UserMenuSlot() -> impl IntoView {
                 label=menu_label(session)
                 detail=Signal::derive(move || organization(session))
                 on_press
+                waiting
                 failed
             />
         }
@@ -405,14 +423,17 @@ fn UserMenuSlot() -> impl IntoView {
     view! {
         <Show when=move || ready.get() fallback=stand_in>
             {move || {
-                // Built while the stand-in is still drawn: was it focused?
-                let focused = web_sys::window()
+                // Built while the stand-in is still drawn. A press opens the menu only if focus
+                // is still on the stand-in (or nowhere): the user may have moved on meanwhile.
+                let active = web_sys::window()
                     .and_then(|w| w.document())
-                    .and_then(|d| d.active_element())
-                    .is_some_and(|e| e.id() == "user-menu-button");
-                let start = start
-                    .get_value()
-                    .or(focused.then_some(MenuStart::Focused));
+                    .and_then(|d| d.active_element());
+                let on_stand_in = active.as_ref().is_some_and(|e| e.id() == "user-menu-button");
+                let nowhere = active.is_none_or(|e| e.tag_name() == "BODY");
+                let start = match start.get_value() {
+                    Some(pressed) if on_stand_in || nowhere => Some(pressed),
+                    _ => on_stand_in.then_some(MenuStart::Focused),
+                };
                 view! { <LazyView load=move || user_menu(start)/> }
             }}
         </Show>

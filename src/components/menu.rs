@@ -395,14 +395,16 @@ fn face(label: Signal<String>, detail: Signal<String>) -> impl IntoView {
 }
 
 /// A [`MenuButton`] whose code is still on its way: the same button, closed. Pressing it (or
-/// focusing it) is passed on as a [`MenuStart`] for the menu that replaces it. `failed`: the
-/// menu's code did not come; the button says so, and pressing it asks again.
+/// focusing it) is passed on as a [`MenuStart`] for the menu that replaces it. `waiting`: pressed,
+/// the code is on its way; `failed`: it did not come. The button says so (and pressing it asks
+/// again), and so does a live region.
 #[component]
 pub fn MenuButtonStandIn(
     id: &'static str,
     #[prop(into)] label: Signal<String>,
     #[prop(into)] detail: Signal<String>,
     on_press: Callback<MenuStart>,
+    #[prop(into)] waiting: Signal<bool>,
     #[prop(into)] failed: Signal<bool>,
 ) -> impl IntoView {
     let on_key = move |ev: KeyboardEvent| {
@@ -429,13 +431,20 @@ pub fn MenuButtonStandIn(
                 id=format!("{id}-button")
                 aria-haspopup="menu"
                 aria-expanded="false"
+                aria-busy=move || waiting.get().then_some("true")
                 on:click=move |_| on_press.run(MenuStart::OpenFirst)
                 on:keydown=on_key
             >
                 {face(label, detail)}
             </button>
             <p role="status" class="sr-only">
-                {move || failed.get().then_some("The menu didn't load. Press the menu button to try again.")}
+                {move || {
+                    if failed.get() {
+                        Some("The menu didn't load. Press the menu button to try again.")
+                    } else {
+                        waiting.get().then_some("Loading the menu…")
+                    }
+                }}
             </p>
         </div>
     }

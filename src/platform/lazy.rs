@@ -60,19 +60,23 @@ pub type Preload = std::pin::Pin<Box<dyn Future<Output = Result<(), ChunkError>>
 /// screen that needs a chunk fetches it again and says so if it still cannot, and a prefetch must
 /// not fill the console with errors of its own.
 pub fn prefetch(pack: &'static str, chunks: Vec<Preload>) {
-    leptos::task::spawn_local(async move {
-        // Let the current screen finish its own requests first.
-        crate::platform::clock::sleep(300).await;
-        if !online() {
+    // After the first screen is interactive (the user menu, waiting for the same moment, asks
+    // for its code first: the prefetch packs count it as there), and after the current screen's
+    // own requests.
+    crate::state::when_interactive(move || leptos::task::spawn_local(fetch_after(pack, chunks)));
+}
+
+async fn fetch_after(pack: &'static str, chunks: Vec<Preload>) {
+    crate::platform::clock::sleep(300).await;
+    if !online() {
+        return;
+    }
+    fetch_pack(pack);
+    for chunk in chunks {
+        if !online() || chunk.await.is_err() {
             return;
         }
-        fetch_pack(pack);
-        for chunk in chunks {
-            if !online() || chunk.await.is_err() {
-                return;
-            }
-        }
-    });
+    }
 }
 
 /// Starts fetching the pack `name`: a screen's (its chunk and the shared code it needs, in one

@@ -47,10 +47,15 @@ pub fn mark_interactive() {
     }
 }
 
+/// Whether the first screen of this page load has been interactive.
+pub fn is_interactive() -> bool {
+    INTERACTIVE.with(Cell::get)
+}
+
 /// Runs `run` once the first screen is interactive (at once if it already is): for code the
 /// screen does not need to show, so that it does not compete with the screen's own.
 pub fn when_interactive(run: impl FnOnce() + 'static) {
-    if INTERACTIVE.with(Cell::get) {
+    if is_interactive() {
         run();
     } else {
         WHEN_INTERACTIVE.with(|w| w.borrow_mut().push(Box::new(run)));

@@ -268,15 +268,49 @@ describe('lazily loaded chunks', () => {
     });
   });
 
-  it("the user menu's code refused: the button says so, and pressing it fetches it again and opens the menu", T, async () => {
+  it('a press on the stand-in does not pull focus back once the user has moved on', T, async () => {
+    await suite.withPage(async (page, problems) => {
+      const release = await dashboardMenuHeld(page);
+      await page.locator('#user-menu-button').focus();
+      await page.keyboard.press('Enter');
+      // The user goes on with the page while the menu's code is held back.
+      const dashboardLink = page.getByRole('link', { name: 'Dashboard', exact: true });
+      await dashboardLink.focus();
+      release();
+      await expectVisible(realMenuButton(page), "the menu's own button");
+      await page.waitForTimeout(300);
+      assert.equal(await realMenuButton(page).getAttribute('aria-expanded'), 'false', 'the menu stays closed');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Dashboard', 'focus stays on the link');
+      await expectNoPageProblems(page, problems);
+    });
+  });
+
+  it("the user menu's code refused: the button says so, each press asks again, and once it comes the menu opens", T, async () => {
     await suite.withPage(async (page) => {
       await signInQuietly(page);
       let refused = 0;
-      await page.route(MENU_CODE, (r) => { refused += 1; return r.fulfill({ status: 503, body: 'unavailable' }); });
+      let gate = null;
+      await page.route(MENU_CODE, async (r) => {
+        refused += 1;
+        await gate;
+        return r.fulfill({ status: 503, body: 'unavailable' });
+      });
       await page.goto('/dashboard');
       await expectText(page.locator('#user-menu-button'), /The menu didn't load: press to try again/, 'the stand-in says what happened');
-      await expectVisible(page.getByRole('status').filter({ hasText: "The menu didn't load" }), 'and a live region says it');
+      const status = page.getByRole('status').filter({ hasText: /menu/ });
+      await expectText(status, /The menu didn't load/, 'and a live region says it');
       assert.ok(refused >= 1);
+      // Pressed: the menu is on its way; refused again: said again (the region changes, so a
+      // screen reader announces each).
+      const before = refused;
+      let refuse;
+      gate = new Promise((resolve) => { refuse = resolve; });
+      await page.locator('#user-menu-button').click();
+      await expectText(status, /Loading the menu/, 'a press says the menu is on its way');
+      assert.equal(await page.locator('#user-menu-button').getAttribute('aria-busy'), 'true');
+      refuse();
+      await expectText(status, /The menu didn't load/, 'the second refusal');
+      assert.ok(refused > before, `the press asked again (${before} → ${refused})`);
       await page.unroute(MENU_CODE);
       await page.locator('#user-menu-button').click();
       await expectVisible(page.getByRole('menuitem', { name: 'Sign out', exact: true }), 'the menu, after pressing again');

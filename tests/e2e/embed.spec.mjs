@@ -221,6 +221,8 @@ describe('embedding in a partner portal', () => {
     assert.deepEqual(got.main, ['/onramp'], 'the console\'s main module, once (never the sign-in bundle)');
     for (const c of ['embed', 'welcome', 'aws', 'gcp', 'azure', 'dashboard']) assert.ok(got.chunks.includes(c), `the ${c} chunk (got ${got.chunks})`);
     assert.deepEqual(got.shared, [], 'no shared chunk is fetched on its own: the code comes in packs');
+    assert.equal(got.packs, 2, `the embed pack and the wizard's prefetch pack (got ${got.chunks})`);
+    assert.ok(!got.chunks.includes('user_menu'), 'embedded, the user menu (hidden) is never fetched');
     const paths = rows.map((r) => r.path).filter((p) => !p.startsWith('/api/'));
     assert.deepEqual(paths.filter((p, i) => paths.indexOf(p) !== i), [], 'no file is fetched twice');
     await expectNoPageProblems(page, problems);
