@@ -397,10 +397,13 @@ fn UserMenuSlot() -> impl IntoView {
         });
     } else {
         crate::state::when_interactive(load);
-        // A first screen that never becomes interactive (its data failed) keeps the menu too.
+        // A first screen that never becomes interactive (its data failed) keeps the menu too;
+        // a load that already failed waits for a press.
         leptos::task::spawn_local(async move {
             crate::platform::clock::sleep(5000).await;
-            load();
+            if failed.try_get_untracked() == Some(false) {
+                load();
+            }
         });
     }
     let on_press = Callback::new(move |at: MenuStart| {
