@@ -368,7 +368,7 @@ try {
   const pageFor = (p) => (AUTH_PAGE.test(p) && byPath.has('/auth.html') ? '/auth.html' : '/index.html');
   // The dist/ file a response was: a page path (no extension, not /api/) is its page's HTML.
   const assetFor = (p) => byPath.get(p) ?? (p.startsWith('/api/') || path.extname(p) ? null : byPath.get(pageFor(p)));
-  const local = (rows) => rows.filter((r) => r.url.startsWith(server.url));
+  const local = (rows, origin = server.url) => rows.filter((r) => r.url.startsWith(origin));
   const kindOf = (p) => (p.startsWith('/api/') ? 'api' : path.extname(p).slice(1) || 'html');
 
   /** Wait for onramp:interactive; without it (not fatal), for a quiet network and an h1. */
@@ -420,7 +420,6 @@ try {
       const token = embed && await signupViaApi(embed.app, newUser());
       if (signedIn && !embed) await signInQuietly(page);
       const wire = await recordWire(page);
-      const ours = (rows) => rows.filter((r) => r.url.startsWith(origin));
       const visit = async () => {
         let target = page;
         if (embed) {
@@ -434,7 +433,7 @@ try {
         await page.waitForLoadState('networkidle');
         await page.waitForTimeout(500);
         await page.waitForLoadState('networkidle');
-        const rows = ours(wire.take());
+        const rows = local(wire.take(), origin);
         return { marked, rows, early: await untilInteractive(target, rows) };
       };
       const cold = await visit();
