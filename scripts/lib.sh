@@ -24,7 +24,7 @@ export PATH="$E2E_DIR/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
   # wasm-opt's view of the module's features: Rust 1.82+ emits bulk-memory and friends by
   # default, and `strip = true` drops the section that says so, so wasm-opt is told.
   WASM_OPT_FLAGS="--enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
-  APT_PACKAGES=(chromium chromium-driver brotli wrk openssl)
+  APT_PACKAGES=(chromium chromium-driver brotli zstd wrk openssl)
   CFN_LINT_VERSION="1.51.0"
   # cfn-lint lives in its own virtualenv: no clash with whatever else Python has installed.
   CFN_LINT_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/onramp/cfn-lint-${CFN_LINT_VERSION}"
@@ -141,6 +141,10 @@ build_release() {
   bundle_css "$ROOT/dist" index.html onramp || return 1
   build_auth_bundle --release --features split,auth-bundle || return 1
   compress_dist || return 1
+  # Each main module compressed against the other bundle's, each pack against its own bundle's
+  # (`.dcz`, sent to a browser that says it holds that module: crates/api-server/src/dictionaries.rs).
+  log "dictionary-compressed variants (zstd against a module the browser has)"
+  python3 "$ROOT/scripts/dictionary_variants.py" "$ROOT/dist" || return 1
   log "cargo build --release --locked -p onramp-api"
   ( cd "$ROOT" && cargo build --release --locked -p onramp-api ) || return 1
 }

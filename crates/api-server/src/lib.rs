@@ -11,6 +11,7 @@ pub mod config;
 pub mod connect_token;
 pub mod db;
 pub mod demo;
+pub mod dictionaries;
 pub mod fault;
 pub mod hashing;
 pub mod rate_limit;

@@ -1,6 +1,7 @@
 //! Serving the built app from `--dist` as a CDN would: `/config.json` generated from the flags,
 //! files with the SPA fallback (paths without an extension → the app's page), the `.br` / `.gz`
-//! siblings the build writes sent to browsers that take them, content-hashed assets cached for
+//! siblings the build writes sent to browsers that take them (and `.dcz` ones to a browser holding
+//! their dictionary: `dictionaries`), content-hashed assets cached for
 //! a year, everything else revalidated by a strong ETag, and the security headers.
 
 use axum::{
@@ -15,7 +16,11 @@ use std::path::{Component, Path, PathBuf};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
-use crate::{AppState, config::Config};
+use crate::{
+    AppState,
+    config::Config,
+    dictionaries::{self, Dictionaries},
+};
 
 /// What is known about the app at start-up.
 pub struct Site {
@@ -29,6 +34,8 @@ pub struct Site {
     pub config_json: Vec<u8>,
     /// The files of `dist`, with their `.br` / `.gz` siblings when the build wrote them.
     files: ServeDir,
+    /// Their `.dcz` siblings (compressed against a file the browser already holds).
+    dictionaries: Dictionaries,
 }
 
 impl Site {
@@ -53,6 +60,7 @@ impl Site {
                 .precompressed_br()
                 .precompressed_gzip()
                 .append_index_html_on_directories(false),
+            dictionaries: Dictionaries::load(&config.dist),
         }
     }
 }
@@ -271,21 +279,7 @@ pub fn negotiate(accept_encoding: Option<&str>) -> Vec<Coding> {
     let Some(header) = accept_encoding else {
         return vec![Coding::Identity];
     };
-    let mut named: Vec<(String, u16)> = Vec::new();
-    for entry in header.split(',') {
-        let mut parts = entry.split(';');
-        let token = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        if token.is_empty() {
-            continue;
-        }
-        let q = match parts.next() {
-            None => Some(1000),
-            Some(param) => parse_q(param.trim()),
-        };
-        if let Some(q) = q {
-            named.push((token, q));
-        }
-    }
+    let named = accept_entries(header);
     let q_of = |token: &str| named.iter().find(|(t, _)| t == token).map(|(_, q)| *q);
     let wildcard = q_of("*");
     let mut accepted: Vec<(Coding, u16)> = Coding::ALL
@@ -305,6 +299,32 @@ pub fn negotiate(accept_encoding: Option<&str>) -> Vec<Coding> {
         out.push(Coding::Identity);
     }
     out
+}
+
+/// The readable entries of `Accept-Encoding`: (lower-case coding, q-value in thousandths).
+fn accept_entries(header: &str) -> Vec<(String, u16)> {
+    let mut named = Vec::new();
+    for entry in header.split(',') {
+        let mut parts = entry.split(';');
+        let token = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        if token.is_empty() {
+            continue;
+        }
+        let q = match parts.next() {
+            None => Some(1000),
+            Some(param) => parse_q(param.trim()),
+        };
+        if let Some(q) = q {
+            named.push((token, q));
+        }
+    }
+    named
+}
+
+/// `Accept-Encoding` names `coding` with a q-value above 0 (`*` does not count: a coding that
+/// needs the client's dictionary is only sent to a client that asks for it by name).
+pub fn names_coding(accept_encoding: Option<&str>, coding: &str) -> bool {
+    accept_encoding.is_some_and(|h| accept_entries(h).iter().any(|(t, q)| t == coding && *q > 0))
 }
 
 /// `q=0.5` → 500; anything else than a q-value between 0 and 1 with up to three decimals → None.
@@ -427,18 +447,41 @@ impl Site {
             h.remove(header::IF_MODIFIED_SINCE);
             h.remove(header::IF_UNMODIFIED_SINCE);
         }
-        let res = self.files.clone().oneshot(inner).await.ok()?;
-        if res.status() == StatusCode::NOT_FOUND {
-            return None;
-        }
-        let mut res = res.map(Body::new);
-        let success = res.status().is_success();
         let ctype = content_type(Path::new(url_path));
+        // Only never-changing files get a dictionary variant: no ETag work for them.
+        let variant = (!revalidate)
+            .then(|| {
+                self.dictionaries
+                    .variant(url_path, &safe_relative(url_path)?, &req.headers)
+            })
+            .flatten();
+        let mut res = match variant {
+            Some(file) => self.dictionary_compressed(req, &file, ctype).await?,
+            None => {
+                let res = self.files.clone().oneshot(inner).await.ok()?;
+                if res.status() == StatusCode::NOT_FOUND {
+                    return None;
+                }
+                res.map(Body::new)
+            }
+        };
+        let success = res.status().is_success();
         let h = res.headers_mut();
         if success {
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+            if self.dictionaries.is_dictionary(url_path) {
+                h.insert(
+                    "use-as-dictionary",
+                    HeaderValue::from_static(dictionaries::USE_AS_DICTIONARY),
+                );
+            }
         }
-        h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        let vary = if self.dictionaries.has_variant(url_path) {
+            "Accept-Encoding, Available-Dictionary"
+        } else {
+            "Accept-Encoding"
+        };
+        h.insert(header::VARY, HeaderValue::from_static(vary));
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
         if success && is_subresource(ctype) {
             nosniff(h);
@@ -459,6 +502,31 @@ impl Site {
                 return Some(not_modified(res));
             }
         }
+        Some(res)
+    }
+}
+
+impl Site {
+    /// `file` (a `.dcz` sibling, relative to `dist`) as the whole answer: it already is the body
+    /// of a `dcz` response, header included. Ranges are not offered for it (a 200 answers them).
+    async fn dictionary_compressed(
+        &self,
+        req: &Parts,
+        file: &Path,
+        ctype: &str,
+    ) -> Option<Response> {
+        let body = tokio::fs::read(self.dist.join(file)).await.ok()?;
+        let len = body.len();
+        let body = if req.method == Method::HEAD {
+            Body::empty()
+        } else {
+            Body::from(body)
+        };
+        let mut res = Response::new(body);
+        let h = res.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_str(ctype).ok()?);
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("dcz"));
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
         Some(res)
     }
 }

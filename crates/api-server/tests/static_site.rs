@@ -556,3 +556,183 @@ async fn ranges_are_served() {
     assert_eq!(a.status, 416);
     assert_eq!(a.header("content-range"), Some("bytes */19"));
 }
+
+const PACK: &str = "/pack_dashboard-00112233445566aa.wasmpack";
+const AUTH_WASM: &str = "/onramp-auth-0123456789abcdef_bg.wasm";
+const DCZ_MAGIC: [u8; 8] = [0x5e, 0x2a, 0x4d, 0x18, 0x20, 0, 0, 0];
+
+/// A `.dcz` body as the build writes it: the header naming the dictionary, then (here) text.
+fn dcz(dictionary: &[u8], text: &str) -> Vec<u8> {
+    let mut out = DCZ_MAGIC.to_vec();
+    out.extend_from_slice(&Sha256::digest(dictionary));
+    out.extend_from_slice(text.as_bytes());
+    out
+}
+
+fn available(dictionary: &[u8]) -> String {
+    format!(
+        ":{}:",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(dictionary))
+    )
+}
+
+/// The compressed dist plus dictionary variants: a pack against the console's main module, the
+/// console's main module against the sign-in bundle's, and a `.dcz` with a broken header.
+fn dictionary_site() -> TestApp {
+    let dir = compressed_dist();
+    let put = |path: &str, bytes: &[u8]| {
+        std::fs::write(dir.join(path.trim_start_matches('/')), bytes).unwrap()
+    };
+    put(AUTH_WASM, b"AUTH-WASM-BYTES");
+    put(&format!("{AUTH_WASM}.br"), b"AUTH BR");
+    put(PACK, b"PACK-IDENTITY-BYTES");
+    put(&format!("{PACK}.br"), b"PACK BR");
+    put(
+        &format!("{PACK}.dcz"),
+        &dcz(b"WASM-IDENTITY-BYTES", "PACK AGAINST MAIN"),
+    );
+    put(
+        &format!("{WASM}.dcz"),
+        &dcz(b"AUTH-WASM-BYTES", "MAIN AGAINST AUTH"),
+    );
+    put(&format!("{JS}.dcz"), b"no header here, so no variant");
+    let mut c = config();
+    c.dist = dir;
+    TestApp::with(c)
+}
+
+const CHROMIUM_ACCEPT: &str = "gzip, deflate, br, zstd, dcb, dcz";
+
+#[tokio::test]
+async fn a_browser_holding_the_dictionary_gets_the_dcz_variant() {
+    let app = dictionary_site();
+    let main_dict = available(b"WASM-IDENTITY-BYTES");
+    let auth_dict = available(b"AUTH-WASM-BYTES");
+    for (path, dict, text) in [
+        (PACK, &main_dict, "PACK AGAINST MAIN"),
+        (WASM, &auth_dict, "MAIN AGAINST AUTH"),
+    ] {
+        let a = get_with(
+            &app,
+            path,
+            &[
+                ("accept-encoding", CHROMIUM_ACCEPT),
+                ("available-dictionary", dict),
+            ],
+        )
+        .await;
+        assert_eq!(a.status, 200, "{path}");
+        assert_eq!(a.header("content-encoding"), Some("dcz"), "{path}");
+        let dictionary = if path == PACK {
+            b"WASM-IDENTITY-BYTES".as_slice()
+        } else {
+            b"AUTH-WASM-BYTES"
+        };
+        let want = dcz(dictionary, text);
+        assert!(
+            a.text.as_bytes().ends_with(text.as_bytes()),
+            "{path}: {}",
+            a.text
+        );
+        assert_eq!(
+            a.header("content-length"),
+            Some(want.len().to_string().as_str()),
+            "{path}"
+        );
+        assert_eq!(
+            a.header("vary"),
+            Some("Accept-Encoding, Available-Dictionary"),
+            "{path}"
+        );
+        assert_eq!(
+            a.header("cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(a.header("x-content-type-options"), Some("nosniff"));
+        let head = get_method(
+            &app,
+            "HEAD",
+            path,
+            &[
+                ("accept-encoding", CHROMIUM_ACCEPT),
+                ("available-dictionary", dict),
+            ],
+        )
+        .await;
+        assert_eq!(head.header("content-encoding"), Some("dcz"), "{path} HEAD");
+        assert_eq!(head.text, "", "{path} HEAD");
+    }
+}
+
+#[tokio::test]
+async fn without_the_dictionary_or_dcz_the_brotli_file_is_sent() {
+    let app = dictionary_site();
+    let main_dict = available(b"WASM-IDENTITY-BYTES");
+    let cases: &[(&str, Option<&str>)] = &[
+        // Another dictionary (the sign-in bundle's, for a pack; the main module itself).
+        (CHROMIUM_ACCEPT, Some(&available(b"AUTH-WASM-BYTES"))),
+        (CHROMIUM_ACCEPT, Some(&available(b"PACK-IDENTITY-BYTES"))),
+        (CHROMIUM_ACCEPT, None),
+        (CHROMIUM_ACCEPT, Some("not a byte sequence")),
+        (CHROMIUM_ACCEPT, Some(&main_dict[1..])),
+        // The dictionary, but dcz not asked for by name.
+        ("gzip, br", Some(&main_dict)),
+        ("br, *", Some(&main_dict)),
+        ("br, dcz;q=0", Some(&main_dict)),
+    ];
+    for (accept, dict) in cases {
+        let mut headers = vec![("accept-encoding", *accept)];
+        if let Some(d) = dict {
+            headers.push(("available-dictionary", d));
+        }
+        let a = get_with(&app, PACK, &headers).await;
+        assert_eq!(a.status, 200);
+        assert_eq!(
+            a.header("content-encoding"),
+            Some("br"),
+            "{accept} {dict:?}"
+        );
+        assert_eq!(a.text, "PACK BR", "{accept} {dict:?}");
+        assert_eq!(
+            a.header("vary"),
+            Some("Accept-Encoding, Available-Dictionary")
+        );
+    }
+    // A `.dcz` whose header is not one is no variant: the answer does not vary by dictionary.
+    let js = get_with(
+        &app,
+        JS,
+        &[
+            ("accept-encoding", CHROMIUM_ACCEPT),
+            ("available-dictionary", &main_dict),
+        ],
+    )
+    .await;
+    assert_eq!(js.header("content-encoding"), Some("br"));
+    assert_eq!(js.header("vary"), Some("Accept-Encoding"));
+}
+
+#[tokio::test]
+async fn only_the_files_other_files_need_are_announced_as_dictionaries() {
+    let app = dictionary_site();
+    for (path, announced) in [
+        (WASM, true),
+        (AUTH_WASM, true),
+        (PACK, false),
+        (JS, false),
+        ("/dashboard", false),
+    ] {
+        let a = get_with(&app, path, &[("accept-encoding", CHROMIUM_ACCEPT)]).await;
+        assert_eq!(a.status, 200, "{path}");
+        let want = announced.then_some("match=\"/*.wasm*\"");
+        assert_eq!(a.header("use-as-dictionary"), want, "{path}");
+    }
+    // The plain compressed site has no variants: nothing is announced.
+    let plain = get_with(
+        &compressed_site(),
+        WASM,
+        &[("accept-encoding", CHROMIUM_ACCEPT)],
+    )
+    .await;
+    assert_eq!(plain.header("use-as-dictionary"), None);
+}
