@@ -130,14 +130,16 @@ build_release() {
   # screen is interactive: menu_S is what it needs beyond the entry screen S, and the prefetches
   # that follow it count it as there (AFTER+user_menu). Embedded (no menu), the wizard opens
   # after the embed screen, whose pack already brought part of welcome_next (so that one is not
-  # taken): embed_next is the same screens beyond what the embed and wizard screens hold.
+  # taken): embed_next is the same screens beyond what the embed and wizard screens hold. The
+  # dashboard's dialogs come in one pack when one of them first opens (`LazyDialogs`).
   local s menus=()
   for s in welcome dashboard add_account aws_org azure_subs management finops settings_members settings_security; do
     menus+=("menu_$s=$s:user_menu")
   done
   split_bundle "$ROOT/dist" index.html onramp "${menus[@]}" \
     welcome_next=welcome+user_menu:aws,gcp,azure,dashboard aws_org_next=aws_org+user_menu:aws_org_deploy \
-    embed_next=embed+welcome:aws,gcp,azure,dashboard || return 1
+    embed_next=embed+welcome:aws,gcp,azure,dashboard \
+    dashboard_dialogs=dashboard+user_menu:account_dialogs,invite_dialog || return 1
   bundle_css "$ROOT/dist" index.html onramp || return 1
   build_auth_bundle --release --features split,auth-bundle || return 1
   compress_dist || return 1

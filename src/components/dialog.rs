@@ -31,12 +31,22 @@ pub fn Modal(
     Effect::new(move |_| {
         let want = open.get();
         let Some(el) = node.get() else { return };
-        let el: &web_sys::HtmlElement = el.unchecked_ref();
+        let el: web_sys::HtmlElement = el.unchecked_into();
         let shown = el.has_attribute("open");
         if want && !shown {
-            call(el, "showModal");
+            // A dialog drawn already open (its code came when it was asked for) may not be in
+            // the document yet, and `showModal` refuses a detached element: once it is.
+            if el.is_connected() {
+                call(&el, "showModal");
+            } else {
+                request_animation_frame(move || {
+                    if open.get_untracked() && !el.has_attribute("open") {
+                        call(&el, "showModal");
+                    }
+                });
+            }
         } else if !want && shown {
-            call(el, "close");
+            call(&el, "close");
         }
     });
     view! {

@@ -10,7 +10,13 @@ use std::future::Future;
 /// Renders what `load` returns (a function declared with `split_view!`, whose error is a
 /// `ChunkError`; any error reads the same to the user).
 #[component]
-pub fn LazyView<F, Fut, E>(load: F) -> impl IntoView
+pub fn LazyView<F, Fut, E>(
+    load: F,
+    /// What shows when the chunk cannot be fetched, given the counter **Try again** bumps; a
+    /// whole screen's message by default.
+    #[prop(optional)]
+    failed: Option<fn(RwSignal<u32>) -> AnyView>,
+) -> impl IntoView
 where
     F: Fn() -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = Result<AnyView, E>> + 'static,
@@ -34,7 +40,10 @@ where
                 Suspend::new(async move {
                     match loading.await {
                         Ok(screen) => screen,
-                        Err(_) => view! { <ChunkFailed attempt/> }.into_any(),
+                        Err(_) => match failed {
+                            Some(failed) => failed(attempt),
+                            None => view! { <ChunkFailed attempt/> }.into_any(),
+                        },
                     }
                 })
             }}

@@ -12,6 +12,7 @@ mod error_summary;
 mod external_link;
 mod field;
 mod file_drop;
+mod lazy_dialogs;
 mod lazy_view;
 mod link;
 mod menu;
@@ -36,6 +37,7 @@ pub use error_summary::{
 pub use external_link::ExternalLink;
 pub use field::{Field, rule};
 pub use file_drop::{FileDrop, format_size};
+pub use lazy_dialogs::LazyDialogs;
 pub use lazy_view::LazyView;
 pub use link::Link;
 pub use menu::{

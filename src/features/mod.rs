@@ -3,6 +3,9 @@
 //! platform, core), and where one screen shows another feature's part, `app.rs` composes them
 //! (see `components::ConnectPanels` and the dashboard's invite slot).
 
+// Console only (as are the other features the sign-in bundle never shows, but these two hold
+// split points, which a binary keeps whenever it compiles them).
+#[cfg(not(feature = "auth-bundle"))]
 pub mod accounts;
 pub mod auth;
 pub mod aws;

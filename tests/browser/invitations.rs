@@ -2,8 +2,9 @@
 //! refusals, and the expiry dates of the pending list and the join page.
 
 use super::*;
-use onramp::features::invitations::card::{email_problem, show_date};
+use onramp::features::invitations::card::email_problem;
 use onramp_core::SpotError;
+use onramp_core::time::show_date;
 
 fn refused(code: &str, field: Option<&str>) -> ApiError {
     ApiError::Http {

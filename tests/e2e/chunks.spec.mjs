@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newUser, signupViaApi } from './lib/server.mjs';
 import { chunksOf, modules } from './lib/chunks.mjs';
-import { expectNoPageProblems, expectText, expectURL, expectVisible, waitInteractive } from './lib/browser.mjs';
+import { expectFocused, expectNoPageProblems, expectText, expectURL, expectVisible, waitInteractive } from './lib/browser.mjs';
 import { button, field, signupViaUi } from './lib/app.mjs';
 import { recordWire } from './lib/wire.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -318,6 +318,70 @@ describe('lazily loaded chunks', () => {
       await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
     });
   });
+
+  it("the dashboard's dialogs come in one pack the first time one opens, and only then", T, async () => {
+    await suite.withPage(async (page, problems) => {
+      await signInQuietly(page);
+      const wire = await recordWire(page);
+      await page.goto('/dashboard');
+      await waitInteractive(page);
+      await page.waitForLoadState('networkidle');
+      assert.deepEqual(modules(wire.take()).chunks.filter((c) => /dialog/.test(c)), [], 'no dialog code before a dialog opens');
+      const invite = page.getByRole('button', { name: 'Invite a user' });
+      await invite.click();
+      await expectVisible(page.getByRole('dialog', { name: 'Invite a user' }), 'the invite dialog');
+      await expectFocused(page.locator('#invite-email'), 'its Email field');
+      await page.waitForLoadState('networkidle');
+      const got = modules(wire.take());
+      assert.deepEqual(got.chunks.sort(), ['account_dialogs', 'invite_dialog'], 'the pack with the dashboard\'s dialogs');
+      assert.equal(got.packs, 1, 'one request');
+      assert.deepEqual(got.shared, [], 'no shared chunk on its own');
+      await page.keyboard.press('Escape');
+      await expectFocused(invite, 'the button that opened it');
+      await invite.click();
+      await expectVisible(page.getByRole('dialog', { name: 'Invite a user' }), 'the invite dialog, again');
+      await page.waitForLoadState('networkidle');
+      assert.deepEqual(modules(wire.take()).chunks, [], 'nothing fetched the second time');
+      await expectNoPageProblems(page, problems);
+    });
+  });
+
+  it('a dialog whose code is refused says so where it would be; Try again fetches it and opens the dialog', T, async () => {
+    await suite.withPage(async (page) => {
+      await signInQuietly(page);
+      const DIALOG_CODE = /\/(pack_dashboard_dialogs-[0-9a-f]{16}\.wasmpack|split_invite_dialog-[0-9a-f]{16}\.wasm)$/;
+      const asked = [];
+      await page.route(DIALOG_CODE, (r) => {
+        asked.push(new URL(r.request().url()).pathname.replace(/-[0-9a-f]{16}\./, '.'));
+        return r.fulfill({ status: 503, body: 'unavailable' });
+      });
+      await page.goto('/dashboard');
+      await waitInteractive(page);
+      const invite = page.getByRole('button', { name: 'Invite a user' });
+      await invite.click();
+      const alert = page.getByRole('alert').filter({ hasText: "This dialog didn't load" });
+      await expectVisible(alert, 'the message in place');
+      await expectFocused(invite, 'focus stays on the button that was pressed');
+      assert.equal(await page.getByRole('dialog').count(), 0, 'no dialog is open');
+      // Refused again: the message comes back and focus goes to its new Try again.
+      await button(page, 'Try again').click();
+      await expectVisible(alert, 'the message after a second refusal');
+      await expectFocused(page.locator('#dialog-retry'), 'the new Try again');
+      assert.deepEqual(asked, ['/pack_dashboard_dialogs.wasmpack', '/split_invite_dialog.wasm'],
+        'the pack for the first attempt (a failed pack is not asked for again), the chunk alone for the second');
+      await page.unroute(DIALOG_CODE);
+      await button(page, 'Try again').click();
+      await expectVisible(page.getByRole('dialog', { name: 'Invite a user' }), 'the dialog that was asked for');
+      await expectFocused(page.locator('#invite-email'), 'its Email field');
+      await expectHiddenAlert(alert);
+      // The dashboard itself never failed.
+      await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
+    });
+  });
+
+  async function expectHiddenAlert(alert) {
+    assert.equal(await alert.count(), 0, 'the message is gone once the dialog came');
+  }
 
   it('a chunk that fails (503, then cut short) shows the error in place; Try again loads it', T, async () => {
     let attempts = 0;

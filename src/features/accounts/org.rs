@@ -8,8 +8,8 @@ use crate::api::{Api, ApiError};
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
-    Banner, Button, CopyButton, Field, Modal, Notice, StatusMessage, focus_id, provider_logo,
-    provider_name,
+    Banner, Button, CopyButton, Field, LazyDialogs, Modal, Notice, StatusMessage, focus_id,
+    provider_logo, provider_name,
 };
 use crate::platform::clock::{now, today};
 use crate::state::connected::connected_at;
@@ -326,12 +326,37 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
                     </div>
                 }.into_any(),
             }}
-            <RenameDialog open=open_rename target=target data=data done=done/>
-            <CredentialsDialog open=open_creds target=target reload=reload done=done/>
-            <DeleteDialog open=open_delete target=target data=data done=done/>
+            <LazyDialogs
+                opens=vec![open_rename, open_creds, open_delete]
+                pack="dashboard_dialogs"
+                load=move || account_dialogs(RowDialogs { open_rename, open_creds, open_delete, target, data, reload, done })
+            />
         </section>
     }
 }
+
+/// What the row dialogs share with the table.
+#[derive(Clone, Copy)]
+struct RowDialogs {
+    open_rename: RwSignal<bool>,
+    open_creds: RwSignal<bool>,
+    open_delete: RwSignal<bool>,
+    target: RwSignal<Option<AccountRow>>,
+    data: RwSignal<Option<OrgAccounts>>,
+    reload: Callback<()>,
+    done: RwSignal<Option<String>>,
+}
+
+crate::split_view!(
+    account_dialogs,
+    fn account_dialogs(d: RowDialogs) {
+        view! {
+            <RenameDialog open=d.open_rename target=d.target data=d.data done=d.done/>
+            <CredentialsDialog open=d.open_creds target=d.target reload=d.reload done=d.done/>
+            <DeleteDialog open=d.open_delete target=d.target data=d.data done=d.done/>
+        }
+    }
+);
 
 fn target_name(target: RwSignal<Option<AccountRow>>) -> String {
     target.with(|t| {

@@ -7,13 +7,14 @@ use crate::api::ApiError;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
-    Banner, Button, CopyButton, Field, Modal, Notice, StatusMessage, focus_id, rule,
+    Banner, Button, CopyButton, Field, LazyDialogs, Modal, Notice, StatusMessage, focus_id, rule,
 };
 use crate::state::use_api;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use onramp_core::dto::{Invitation, InvitationCreated, InvitationRequest, Role};
+use onramp_core::time::show_date;
 use onramp_core::validate as v;
 
 /// "Viewer" / "Admin", as the radio buttons and the list say it.
@@ -31,9 +32,6 @@ pub fn role_description(role: Role) -> &'static str {
         Role::Viewer => "Sees accounts and savings, changes nothing.",
     }
 }
-
-/// An ISO instant as its UTC day, "30 Nov 2026" (core's rule, shared with the settings pages).
-pub use onramp_core::time::show_date;
 
 /// Words for a refused email address (an email registered in another organization is not
 /// refused here: the invitee learns it when accepting). The server's codes get our own sentence; a plain
@@ -182,10 +180,17 @@ pub fn InviteCard() -> impl IntoView {
                     </ul>
                 }.into_any()),
             }}
-            <InviteDialog open=open/>
+            <LazyDialogs opens=vec![open] pack="dashboard_dialogs" load=move || invite_dialog(open)/>
         </section>
     }
 }
+
+crate::split_view!(
+    invite_dialog,
+    fn invite_dialog(open: RwSignal<bool>) {
+        view! { <InviteDialog open/> }
+    }
+);
 
 #[component]
 fn InviteDialog(open: RwSignal<bool>) -> impl IntoView {

@@ -5,7 +5,6 @@
 //! The token stays in the address bar and in memory: it is never written to storage or logged,
 //! and the page replaces its history entry when it leaves, so Back does not lead to it again.
 
-use super::card::show_date;
 use crate::api::describe;
 use crate::api::{Api, ApiError};
 use crate::components::Link;
@@ -23,6 +22,7 @@ use leptos::prelude::*;
 use onramp_core::countries::COUNTRIES;
 use onramp_core::dto::{AcceptInvitation, InvitationPreview, Role};
 use onramp_core::routes::invite_token;
+use onramp_core::time::show_date;
 use onramp_core::validate as v;
 
 #[derive(Debug, Clone, PartialEq)]
