@@ -133,7 +133,7 @@ build_release() {
   # taken): embed_next is the same screens beyond what the embed and wizard screens hold. The
   # dashboard's dialogs come in one pack when one of them first opens (`LazyDialogs`).
   local s menus=()
-  for s in welcome dashboard add_account aws_org azure_subs management finops settings_members settings_security; do
+  for s in welcome dashboard add_account aws_org azure_subs management azure_billing finops settings_members settings_security; do
     menus+=("menu_$s=$s:user_menu")
   done
   split_bundle "$ROOT/dist" index.html onramp "${menus[@]}" \

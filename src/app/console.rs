@@ -123,7 +123,8 @@ pub fn first_chunk(page: Page, signed_in: bool) -> Option<&'static str> {
         Home | Settings | Signup | SignupPassword | Invite => return None,
         Embed | EmbedFlow | EmbedAddAccount => return Some("embed"),
         Welcome => "welcome",
-        Management | ManagementAzure => "management",
+        Management => "management",
+        ManagementAzure => "azure_billing",
         FinOps => "finops",
         Dashboard => "dashboard",
         AzureSubscriptions => "azure_subs",
@@ -201,8 +202,9 @@ crate::split_view!(
         view! { <ManagementWizard/> }
     }
 );
+// The Azure billing account: a screen of its own, so the AWS wizard does not carry it.
 crate::split_view!(
-    management,
+    azure_billing,
     fn azure_billing() {
         view! { <AzureBilling/> }
     }

@@ -27,6 +27,7 @@ const ROUTES = [
   { route: '/accounts/new/aws-organization', bundle: '/onramp', heading: 'Connect an AWS Organization', chunks: ['aws_org'], signedIn: true },
   { route: '/accounts/new/azure-subscriptions', bundle: '/onramp', heading: 'Connect many Azure subscriptions', chunks: ['azure_subs'], signedIn: true },
   { route: '/management', bundle: '/onramp', heading: 'Connect your AWS management account', chunks: ['management'], signedIn: true },
+  { route: '/management/azure', bundle: '/onramp', heading: 'Connect an Azure billing account', chunks: ['azure_billing'], signedIn: true },
   { route: '/finops', bundle: '/onramp', heading: 'FinOps products', chunks: ['finops'], signedIn: true },
   { route: '/settings/members', bundle: '/onramp', heading: 'Members', chunks: ['settings_members'], signedIn: true },
   { route: '/settings/security', bundle: '/onramp', heading: 'Security', chunks: ['settings_security'], signedIn: true },
