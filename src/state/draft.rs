@@ -301,9 +301,10 @@ pub fn first_run(
     PersistedDraft::new(FIRST_RUN_DRAFT_KEY, || WizardDraft::new(fresh()))
 }
 
-/// The stored first-run draft, for a page that only reads it.
-pub fn load_first_run() -> Option<FirstRunDraft> {
-    load(FIRST_RUN_DRAFT_KEY)
+/// The stored first-run draft says its account is connected (read without the rest of it).
+pub fn first_run_connected() -> bool {
+    storage::session_get(FIRST_RUN_DRAFT_KEY)
+        .is_some_and(|json| onramp_core::onboarding::first_run_connected(&json))
 }
 
 /// Starts the first-run wizard with `draft` (the embedded flow sets it up before the wizard

@@ -921,6 +921,23 @@ pub struct FirstRunDraft {
     pub connect: ConnectDraft,
 }
 
+/// Whether the stored first-run draft `json` says its account is connected, reading that flag
+/// alone: a page that needs nothing else (the dashboard) then carries no reader for the rest of
+/// the draft (every provider's panels).
+pub fn first_run_connected(json: &str) -> bool {
+    #[derive(Default, Deserialize)]
+    #[serde(default)]
+    struct Connect {
+        connected: bool,
+    }
+    #[derive(Default, Deserialize)]
+    #[serde(default)]
+    struct Draft {
+        connect: Connect,
+    }
+    serde_json::from_str::<Draft>(json).is_ok_and(|d| d.connect.connected)
+}
+
 impl Wizard for FirstRunDraft {
     type Step = FirstRunStep;
     const STEPS: &'static [FirstRunStep] = &FirstRunStep::ALL;

@@ -261,6 +261,7 @@ proptest! {
             prop_assert!(!json.contains(s.as_str()));
         }
         let back: FirstRunDraft = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(first_run_connected(&json), d.connect.connected);
         prop_assert_eq!(back, d);
     }
 
@@ -328,6 +329,7 @@ proptest! {
     #[test]
     fn arbitrary_json_never_panics_when_loaded(v in arbitrary_json(3)) {
         if let Ok(d) = serde_json::from_value::<FirstRunDraft>(v.clone()) {
+            prop_assert_eq!(first_run_connected(&v.to_string()), d.connect.connected);
             let _ = first_incomplete_step(&d);
             let _ = d.clone().open_route(FirstRunRoute::Connect(CloudProvider::Gcp));
             let again: FirstRunDraft = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();

@@ -8,7 +8,7 @@ use crate::components::notice;
 use crate::components::{Banner, Notice, set_title};
 use crate::platform::clock::today;
 use crate::state::connected::{connected_at, remember_connected};
-use crate::state::draft::load_first_run;
+use crate::state::draft::first_run_connected;
 use crate::state::session::CONNECTED_MESSAGE;
 use crate::state::{Session, mark_interactive, use_api};
 use leptos::prelude::*;
@@ -64,7 +64,7 @@ async fn load_savings(api: &Api, org: &OrgAccounts) -> Result<Savings, ApiError>
 /// no earlier record): remember when, so its data shows as being collected for 24 hours. (The
 /// add-account flow records its own accounts.)
 fn note_first_run_connection(session: Session) {
-    let first_run_done = load_first_run().is_some_and(|d| d.connect.connected);
+    let first_run_done = first_run_connected();
     let default = session
         .profile
         .with_untracked(|p| p.as_ref().and_then(|p| p.default_account_id.clone()));
