@@ -16,6 +16,23 @@ fn call(el: &web_sys::HtmlElement, method: &str) {
     }
 }
 
+/// `showModal` refuses a detached element, and a dialog drawn already open (its code came when
+/// it was asked for) may not be in the document yet: it is tried again on the next frames, and
+/// given up (closed, so that the next press asks again) if it never arrives.
+fn show_when_connected(el: web_sys::HtmlElement, open: RwSignal<bool>, frames: u32) {
+    if el.is_connected() {
+        call(&el, "showModal");
+    } else if frames == 0 {
+        open.try_set(false);
+    } else {
+        request_animation_frame(move || {
+            if open.try_get_untracked() == Some(true) && !el.has_attribute("open") {
+                show_when_connected(el, open, frames - 1);
+            }
+        });
+    }
+}
+
 #[component]
 pub fn Modal(
     /// The dialog's id; the title's is `{id}-title`.
@@ -34,17 +51,7 @@ pub fn Modal(
         let el: web_sys::HtmlElement = el.unchecked_into();
         let shown = el.has_attribute("open");
         if want && !shown {
-            // A dialog drawn already open (its code came when it was asked for) may not be in
-            // the document yet, and `showModal` refuses a detached element: once it is.
-            if el.is_connected() {
-                call(&el, "showModal");
-            } else {
-                request_animation_frame(move || {
-                    if open.get_untracked() && !el.has_attribute("open") {
-                        call(&el, "showModal");
-                    }
-                });
-            }
+            show_when_connected(el, open, 10);
         } else if !want && shown {
             call(&el, "close");
         }

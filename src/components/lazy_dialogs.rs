@@ -4,13 +4,16 @@
 
 use crate::components::LazyView;
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
 use std::future::Future;
 
 /// Draws what `load` (a `split_view!` function) returns, the dialogs behind the `opens` signals,
 /// once one of those signals is first set. Their code comes with the prefetch pack `pack` (the
-/// release build's, declared in `scripts/lib.sh`: one request instead of one per chunk). If it
-/// cannot be fetched the dialogs close, a message says so where they would be, and **Try again**
-/// fetches it again and opens what was asked for.
+/// release build's, declared in `scripts/lib.sh`: one request instead of one per chunk). Until
+/// it is there only the latest request stands (no modal covers the page meanwhile, so another
+/// button can be pressed). If it cannot be fetched the dialogs close, a message says so where
+/// they would be, and **Try again** fetches it and opens the dialog last asked for, from the
+/// button that asked (where focus returns when it closes).
 #[component]
 pub fn LazyDialogs<F, Fut, E>(
     /// The `open` signals of the dialogs `load` draws.
@@ -24,32 +27,54 @@ where
     E: 'static,
 {
     let opens = StoredValue::new(opens);
-    let wanted = Memo::new(move |_| opens.with_value(|o| o.iter().any(|o| o.get())));
     let started = RwSignal::new(false);
-    Effect::new(move |_| {
-        if wanted.get() && !started.get_untracked() {
+    let loaded = StoredValue::new(false);
+    // The latest request while the code is missing, and the button it came from.
+    let asked = StoredValue::new(None::<RwSignal<bool>>);
+    let opener = StoredValue::new(None::<SendWrapper<web_sys::HtmlElement>>);
+    Effect::new(move |before: Option<Vec<bool>>| {
+        let now: Vec<bool> = opens.with_value(|o| o.iter().map(|s| s.get()).collect());
+        if loaded.get_value() {
+            return now;
+        }
+        let before = before.unwrap_or_else(|| vec![false; now.len()]);
+        let Some(latest) = (0..now.len()).rev().find(|&i| now[i] && !before[i]) else {
+            return now;
+        };
+        opens.with_value(|o| {
+            for (i, s) in o.iter().enumerate() {
+                if i != latest {
+                    s.set(false);
+                }
+            }
+            asked.set_value(Some(o[latest]));
+        });
+        opener.set_value(focused().map(SendWrapper::new));
+        if !started.get_untracked() {
             crate::platform::lazy::fetch_pack(pack);
             started.set(true);
         }
+        now
     });
-    // The dialogs asked for while the code was missing, opened once it is there.
-    let asked = StoredValue::new(Vec::<RwSignal<bool>>::new());
     let load = move || async move {
         let got = load().await;
         match &got {
             Ok(_) => {
-                for open in asked.try_update_value(std::mem::take).unwrap_or_default() {
-                    open.set(true);
+                loaded.try_set_value(true);
+                if let Some(open) = asked.try_update_value(Option::take).flatten() {
+                    // Focus back where the request came from (a Try again pressed meanwhile is
+                    // gone): the dialog returns focus there when it closes.
+                    if let Some(el) = opener.try_get_value().flatten() {
+                        let _ = el.focus();
+                    }
+                    open.try_set(true);
                 }
             }
             Err(_) => {
-                let all = opens.get_value();
-                let open: Vec<_> = all.iter().copied().filter(|o| o.get_untracked()).collect();
-                if !open.is_empty() {
-                    asked.set_value(open);
-                }
-                for o in all {
-                    o.set(false);
+                if let Some(all) = opens.try_get_value() {
+                    for o in all {
+                        o.try_set(false);
+                    }
                 }
             }
         }
@@ -62,21 +87,30 @@ where
     }
 }
 
+/// The focused element, unless focus is nowhere (on the body).
+fn focused() -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    let d = web_sys::window()?.document()?;
+    let el = d.active_element()?;
+    (el.tag_name() != "BODY")
+        .then(|| el.dyn_into().ok())
+        .flatten()
+}
+
 fn dialog_failed(attempt: RwSignal<u32>) -> AnyView {
+    let retry = NodeRef::<leptos::html::Button>::new();
     // After a failed Try again the button that had focus is gone: it goes to the new one.
-    request_animation_frame(|| {
-        let body_has_focus = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.active_element())
-            .is_none_or(|a| a.tag_name() == "BODY");
-        if body_has_focus {
-            crate::components::focus_id("dialog-retry");
+    request_animation_frame(move || {
+        if focused().is_none()
+            && let Some(b) = retry.get_untracked()
+        {
+            let _ = b.focus();
         }
     });
     view! {
         <div class="banner banner-error dialog-failed" role="alert">
             <p class="banner-text">"This dialog didn't load. Check your connection, then try again."</p>
-            <button type="button" id="dialog-retry" class="btn btn-secondary" on:click=move |_| attempt.update(|n| *n += 1)>
+            <button type="button" class="btn btn-secondary" node_ref=retry on:click=move |_| attempt.update(|n| *n += 1)>
                 "Try again"
             </button>
         </div>

@@ -367,7 +367,7 @@ describe('lazily loaded chunks', () => {
       // Refused again: the message comes back and focus goes to its new Try again.
       await button(page, 'Try again').click();
       await expectVisible(alert, 'the message after a second refusal');
-      await expectFocused(page.locator('#dialog-retry'), 'the new Try again');
+      await expectFocused(alert.getByRole('button', { name: 'Try again' }), 'the new Try again');
       assert.deepEqual(asked, ['/pack_dashboard_dialogs.wasmpack', '/split_invite_dialog.wasm'],
         'the pack for the first attempt (a failed pack is not asked for again), the chunk alone for the second');
       await page.unroute(DIALOG_CODE);
@@ -375,8 +375,31 @@ describe('lazily loaded chunks', () => {
       await expectVisible(page.getByRole('dialog', { name: 'Invite a user' }), 'the dialog that was asked for');
       await expectFocused(page.locator('#invite-email'), 'its Email field');
       await expectHiddenAlert(alert);
+      // Closed, focus goes back to the button that asked (not to the page: Try again is gone).
+      await page.keyboard.press('Escape');
+      await expectFocused(invite, 'the button that opened it');
       // The dashboard itself never failed.
       await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
+    });
+  });
+
+  it('dialogs asked for one after another before their code came: only the last one opens', T, async () => {
+    await suite.withPage(async (page) => {
+      await signInQuietly(page);
+      let release;
+      const gate = new Promise((resolve) => { release = resolve; });
+      const CODE = /\/(pack_dashboard_dialogs-[0-9a-f]{16}\.wasmpack|split_account_dialogs-[0-9a-f]{16}\.wasm)$/;
+      await page.route(CODE, async (r) => { await gate; return r.continue(); });
+      await page.goto('/dashboard');
+      await waitInteractive(page);
+      await page.getByRole('button', { name: /^Rename/ }).click();
+      const del = page.getByRole('button', { name: /^Delete/ });
+      await del.click();
+      release();
+      await expectVisible(page.locator('#delete-dialog'), 'the dialog asked for last');
+      assert.equal(await page.getByRole('dialog').count(), 1, 'one dialog open, not two stacked');
+      await page.keyboard.press('Escape');
+      await expectFocused(del, 'the button that asked for it');
     });
   });
 

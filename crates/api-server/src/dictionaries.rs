@@ -8,7 +8,10 @@
 //! dictionary, get the brotli file as before.
 
 use axum::http::{HeaderMap, header};
-use base64::{Engine, engine::general_purpose::STANDARD};
+use base64::{
+    Engine, alphabet,
+    engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig},
+};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -74,9 +77,14 @@ impl Dictionaries {
         self.dictionaries.contains(url_path)
     }
 
-    /// The `.dcz` file (relative to `dist`) to send for `url_path`, when the request says the
-    /// browser holds the dictionary it was compressed against and takes `dcz`.
-    pub fn variant(&self, url_path: &str, relative: &Path, headers: &HeaderMap) -> Option<PathBuf> {
+    /// The `.dcz` file (relative to `dist`) to send for `url_path`, and the dictionary hash its
+    /// header must hold, when the request says the browser holds that dictionary and takes `dcz`.
+    pub fn variant(
+        &self,
+        url_path: &str,
+        relative: &Path,
+        headers: &HeaderMap,
+    ) -> Option<(PathBuf, [u8; 32])> {
         let wanted = self.variants.get(url_path)?;
         let held = headers
             .get("available-dictionary")
@@ -88,15 +96,29 @@ impl Dictionaries {
         (held == *wanted && crate::static_files::names_coding(accept, "dcz")).then(|| {
             let mut name = relative.as_os_str().to_owned();
             name.push(".dcz");
-            PathBuf::from(name)
+            (PathBuf::from(name), *wanted)
         })
     }
 }
 
-/// `:<base64>:` (a structured-field byte sequence) holding a SHA-256 → its 32 bytes.
+/// `body` (a `.dcz` file read for an answer) still is what was found at start-up: compressed
+/// against `dictionary` (a rebuild may have rewritten it since; a browser refuses a body whose
+/// header names another dictionary than the one it offered).
+pub fn is_against(body: &[u8], dictionary: &[u8; 32]) -> bool {
+    body.len() > HEADER_LEN
+        && body[..MAGIC.len()] == MAGIC
+        && body[MAGIC.len()..HEADER_LEN] == *dictionary
+}
+
+/// `:<base64>:` (a structured-field byte sequence) holding a SHA-256 → its 32 bytes. Padding
+/// is optional, as structured-field parsers must accept.
 fn parse_hash(value: &str) -> Option<[u8; 32]> {
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
     let inner = value.trim().strip_prefix(':')?.strip_suffix(':')?;
-    STANDARD.decode(inner).ok()?.try_into().ok()
+    LENIENT.decode(inner).ok()?.try_into().ok()
 }
 
 fn read_header(path: &Path) -> Option<[u8; 32]> {
@@ -109,12 +131,16 @@ fn read_header(path: &Path) -> Option<[u8; 32]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::STANDARD;
 
     #[test]
     fn available_dictionary_is_a_byte_sequence_of_32_bytes() {
         let hash = [7u8; 32];
         let field = format!(":{}:", STANDARD.encode(hash));
         assert_eq!(parse_hash(&field), Some(hash));
+        let unpadded = field.replace('=', "");
+        assert_ne!(unpadded, field);
+        assert_eq!(parse_hash(&unpadded), Some(hash), "padding is optional");
         assert_eq!(parse_hash(&format!(" {field} ")), Some(hash));
         assert_eq!(parse_hash(&STANDARD.encode(hash)), None, "colons required");
         assert_eq!(

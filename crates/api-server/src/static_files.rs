@@ -455,8 +455,15 @@ impl Site {
                     .variant(url_path, &safe_relative(url_path)?, &req.headers)
             })
             .flatten();
-        let mut res = match variant {
-            Some(file) => self.dictionary_compressed(req, &file, ctype).await?,
+        let compressed = match variant {
+            Some((file, dictionary)) => {
+                self.dictionary_compressed(req, &file, &dictionary, ctype)
+                    .await
+            }
+            None => None,
+        };
+        let mut res = match compressed {
+            Some(res) => res,
             None => {
                 let res = self.files.clone().oneshot(inner).await.ok()?;
                 if res.status() == StatusCode::NOT_FOUND {
@@ -509,13 +516,18 @@ impl Site {
 impl Site {
     /// `file` (a `.dcz` sibling, relative to `dist`) as the whole answer: it already is the body
     /// of a `dcz` response, header included. Ranges are not offered for it (a 200 answers them).
+    /// `None` (brotli then) when it is gone or no longer compressed against `dictionary`.
     async fn dictionary_compressed(
         &self,
         req: &Parts,
         file: &Path,
+        dictionary: &[u8; 32],
         ctype: &str,
     ) -> Option<Response> {
         let body = tokio::fs::read(self.dist.join(file)).await.ok()?;
+        if !dictionaries::is_against(&body, dictionary) {
+            return None;
+        }
         let len = body.len();
         let body = if req.method == Method::HEAD {
             Body::empty()

@@ -660,7 +660,29 @@ async fn a_browser_holding_the_dictionary_gets_the_dcz_variant() {
         )
         .await;
         assert_eq!(head.header("content-encoding"), Some("dcz"), "{path} HEAD");
+        assert_eq!(
+            head.header("content-length"),
+            Some(want.len().to_string().as_str()),
+            "{path} HEAD"
+        );
         assert_eq!(head.text, "", "{path} HEAD");
+        // A range of a dcz answer: the whole body (a server may ignore Range).
+        let ranged = get_with(
+            &app,
+            path,
+            &[
+                ("accept-encoding", CHROMIUM_ACCEPT),
+                ("available-dictionary", dict),
+                ("range", "bytes=0-3"),
+            ],
+        )
+        .await;
+        assert_eq!(ranged.status, 200, "{path} Range");
+        assert_eq!(
+            ranged.header("content-length"),
+            Some(want.len().to_string().as_str()),
+            "{path} Range"
+        );
     }
 }
 
@@ -710,6 +732,41 @@ async fn without_the_dictionary_or_dcz_the_brotli_file_is_sent() {
     .await;
     assert_eq!(js.header("content-encoding"), Some("br"));
     assert_eq!(js.header("vary"), Some("Accept-Encoding"));
+}
+
+/// A `.dcz` rewritten (another dictionary) or removed after the server started: brotli, never a
+/// body the browser would refuse, never a 404.
+#[tokio::test]
+async fn a_dcz_changed_or_gone_since_start_up_falls_back_to_brotli() {
+    let app = dictionary_site();
+    let dist = app.state.config.dist.clone();
+    std::fs::write(
+        dist.join(format!("{}.dcz", PACK.trim_start_matches('/'))),
+        dcz(b"ANOTHER", "PACK AGAINST ANOTHER"),
+    )
+    .unwrap();
+    std::fs::remove_file(dist.join(format!("{}.dcz", WASM.trim_start_matches('/')))).unwrap();
+    for (path, dict, br) in [
+        (
+            PACK,
+            available(b"WASM-IDENTITY-BYTES"),
+            "PACK BR".to_owned(),
+        ),
+        (WASM, available(b"AUTH-WASM-BYTES"), format!("{WASM} BR")),
+    ] {
+        let a = get_with(
+            &app,
+            path,
+            &[
+                ("accept-encoding", CHROMIUM_ACCEPT),
+                ("available-dictionary", &dict),
+            ],
+        )
+        .await;
+        assert_eq!(a.status, 200, "{path}");
+        assert_eq!(a.header("content-encoding"), Some("br"), "{path}");
+        assert_eq!(a.text, br, "{path}");
+    }
 }
 
 #[tokio::test]

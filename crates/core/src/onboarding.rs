@@ -923,7 +923,8 @@ pub struct FirstRunDraft {
 
 /// Whether the stored first-run draft `json` says its account is connected, reading that flag
 /// alone: a page that needs nothing else (the dashboard) then carries no reader for the rest of
-/// the draft (every provider's panels).
+/// the draft (every provider's panels). A draft whose other fields the full reader would refuse
+/// (written by another version, say) still gives its flag: the flag is all this is about.
 pub fn first_run_connected(json: &str) -> bool {
     #[derive(Default, Deserialize)]
     #[serde(default)]
