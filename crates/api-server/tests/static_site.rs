@@ -603,6 +603,23 @@ fn dictionary_site() -> TestApp {
 
 const CHROMIUM_ACCEPT: &str = "gzip, deflate, br, zstd, dcb, dcz";
 
+/// `method` of `path` as Chromium asks for it while holding the dictionary `dict` (the
+/// `Available-Dictionary` value), with `extra` headers.
+async fn holding(
+    dict: &str,
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    extra: &[(&str, &str)],
+) -> Answer {
+    let mut headers = vec![
+        ("accept-encoding", CHROMIUM_ACCEPT),
+        ("available-dictionary", dict),
+    ];
+    headers.extend_from_slice(extra);
+    get_method(app, method, path, &headers).await
+}
+
 #[tokio::test]
 async fn a_browser_holding_the_dictionary_gets_the_dcz_variant() {
     let app = dictionary_site();
@@ -612,15 +629,7 @@ async fn a_browser_holding_the_dictionary_gets_the_dcz_variant() {
         (PACK, &main_dict, "PACK AGAINST MAIN"),
         (WASM, &auth_dict, "MAIN AGAINST AUTH"),
     ] {
-        let a = get_with(
-            &app,
-            path,
-            &[
-                ("accept-encoding", CHROMIUM_ACCEPT),
-                ("available-dictionary", dict),
-            ],
-        )
-        .await;
+        let a = holding(dict, &app, "GET", path, &[]).await;
         assert_eq!(a.status, 200, "{path}");
         assert_eq!(a.header("content-encoding"), Some("dcz"), "{path}");
         let dictionary = if path == PACK {
@@ -649,16 +658,7 @@ async fn a_browser_holding_the_dictionary_gets_the_dcz_variant() {
             Some("public, max-age=31536000, immutable")
         );
         assert_eq!(a.header("x-content-type-options"), Some("nosniff"));
-        let head = get_method(
-            &app,
-            "HEAD",
-            path,
-            &[
-                ("accept-encoding", CHROMIUM_ACCEPT),
-                ("available-dictionary", dict),
-            ],
-        )
-        .await;
+        let head = holding(dict, &app, "HEAD", path, &[]).await;
         assert_eq!(head.header("content-encoding"), Some("dcz"), "{path} HEAD");
         assert_eq!(
             head.header("content-length"),
@@ -667,16 +667,7 @@ async fn a_browser_holding_the_dictionary_gets_the_dcz_variant() {
         );
         assert_eq!(head.text, "", "{path} HEAD");
         // A range of a dcz answer: the whole body (a server may ignore Range).
-        let ranged = get_with(
-            &app,
-            path,
-            &[
-                ("accept-encoding", CHROMIUM_ACCEPT),
-                ("available-dictionary", dict),
-                ("range", "bytes=0-3"),
-            ],
-        )
-        .await;
+        let ranged = holding(dict, &app, "GET", path, &[("range", "bytes=0-3")]).await;
         assert_eq!(ranged.status, 200, "{path} Range");
         assert_eq!(
             ranged.header("content-length"),
@@ -721,15 +712,7 @@ async fn without_the_dictionary_or_dcz_the_brotli_file_is_sent() {
         );
     }
     // A `.dcz` whose header is not one is no variant: the answer does not vary by dictionary.
-    let js = get_with(
-        &app,
-        JS,
-        &[
-            ("accept-encoding", CHROMIUM_ACCEPT),
-            ("available-dictionary", &main_dict),
-        ],
-    )
-    .await;
+    let js = holding(&main_dict, &app, "GET", JS, &[]).await;
     assert_eq!(js.header("content-encoding"), Some("br"));
     assert_eq!(js.header("vary"), Some("Accept-Encoding"));
 }
@@ -754,15 +737,7 @@ async fn a_dcz_changed_or_gone_since_start_up_falls_back_to_brotli() {
         ),
         (WASM, available(b"AUTH-WASM-BYTES"), format!("{WASM} BR")),
     ] {
-        let a = get_with(
-            &app,
-            path,
-            &[
-                ("accept-encoding", CHROMIUM_ACCEPT),
-                ("available-dictionary", &dict),
-            ],
-        )
-        .await;
+        let a = holding(&dict, &app, "GET", path, &[]).await;
         assert_eq!(a.status, 200, "{path}");
         assert_eq!(a.header("content-encoding"), Some("br"), "{path}");
         assert_eq!(a.text, br, "{path}");
