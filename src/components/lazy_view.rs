@@ -6,6 +6,8 @@ use crate::components::{Banner, Notice};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
 /// Renders what `load` returns (a function declared with `split_view!`, whose error is a
 /// `ChunkError`; any error reads the same to the user).
@@ -18,10 +20,25 @@ pub fn LazyView<F, Fut, E>(
     failed: Option<fn(RwSignal<u32>) -> AnyView>,
 ) -> impl IntoView
 where
-    F: Fn() -> Fut + Copy + Send + Sync + 'static,
+    F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<AnyView, E>> + 'static,
     E: 'static,
 {
+    // Only this boxing is compiled once per split point; the loading view below once in all
+    // (it was a sizeable copy per screen in the main module).
+    let load = move || {
+        let loading = load();
+        Box::pin(async move { loading.await.map_err(drop) }) as Loading
+    };
+    lazy_view(Arc::new(load), failed)
+}
+
+type Loading = Pin<Box<dyn Future<Output = Result<AnyView, ()>>>>;
+
+fn lazy_view(
+    load: Arc<dyn Fn() -> Loading + Send + Sync>,
+    failed: Option<fn(RwSignal<u32>) -> AnyView>,
+) -> AnyView {
     // Bumped by **Try again**; the view below tracks it and loads once more.
     let attempt = RwSignal::new(0u32);
     // The screen is built under this view's owner, not under the `Suspend` that awaits it: its
@@ -49,6 +66,7 @@ where
             }}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]
