@@ -6,29 +6,10 @@
 
 use leptos::html;
 use leptos::prelude::*;
+use onramp_core::text::file_size;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, File};
-
-/// "64 KiB", "1.5 MiB", "812 bytes".
-pub fn format_size(bytes: f64) -> String {
-    const KIB: f64 = 1024.0;
-    if bytes < KIB {
-        format!("{bytes} bytes")
-    } else if bytes < KIB * KIB {
-        one_decimal(bytes / KIB, "KiB")
-    } else {
-        one_decimal(bytes / (KIB * KIB), "MiB")
-    }
-}
-
-/// "64 KiB", "1.5 MiB": one decimal, none when it would be ".0" (a file one byte over 64 KiB
-/// reads "64 KiB", not "64.0 KiB").
-fn one_decimal(n: f64, unit: &str) -> String {
-    let s = format!("{n:.1}");
-    let s = s.strip_suffix(".0").unwrap_or(&s);
-    format!("{s} {unit}")
-}
 
 #[component]
 pub fn FileDrop(
@@ -72,10 +53,11 @@ pub fn FileDrop(
 
     let take = move |file: File| {
         let name = file.name();
-        let size = file.size();
-        if size > f64::from(max_bytes) {
+        // A file's size is a whole number of bytes (a double in the DOM).
+        let size = file.size() as u64;
+        if size > u64::from(max_bytes) {
             chosen.set(None);
-            let (size, limit) = (format_size(size), format_size(f64::from(max_bytes)));
+            let (size, limit) = (file_size(size), file_size(u64::from(max_bytes)));
             error.set(Some(if size == limit {
                 format!("“{name}” is just over the limit of {limit}: choose a smaller file.")
             } else {

@@ -36,7 +36,7 @@ pub use error_summary::{
 };
 pub use external_link::ExternalLink;
 pub use field::{Field, rule};
-pub use file_drop::{FileDrop, format_size};
+pub use file_drop::FileDrop;
 pub use lazy_dialogs::LazyDialogs;
 pub use lazy_view::LazyView;
 pub use link::Link;

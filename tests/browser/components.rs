@@ -750,14 +750,6 @@ async fn file_drop_refuses_big_files_unread_and_delivers_small_ones() {
     assert!(document().get_element_by_id("t-key-error").is_none());
 }
 
-#[wasm_bindgen_test]
-fn file_sizes_read_as_words() {
-    use onramp::components::format_size;
-    assert_eq!(format_size(812.0), "812 bytes");
-    assert_eq!(format_size(65_536.0), "64 KiB");
-    assert_eq!(format_size(1_572_864.0), "1.5 MiB");
-}
-
 /// Clicks the button of the CopyButton `id` (beside its status region).
 fn click_copy(id: &str) {
     by_id(&format!("{id}-status"))

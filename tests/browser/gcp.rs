@@ -323,7 +323,7 @@ async fn gcp_script_follows_the_typed_project_id() {
     assert_eq!(input.value(), "123456789012");
 
     // One byte over the limit reads as such (FileDrop's size words).
-    assert_eq!(onramp::components::format_size(65_537.0), "64 KiB");
+    assert_eq!(onramp_core::text::file_size(65_537), "64 KiB");
 
     drop(mounted);
     session.clear();

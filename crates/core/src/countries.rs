@@ -269,10 +269,24 @@ pub fn name_of(code: &str) -> Option<&'static str> {
 /// a name sent where a code belongs into a helpful message.
 pub fn code_of_name(name: &str) -> Option<&'static str> {
     let name = name.trim();
+    let same = |n: &str| n.chars().map(lower).eq(name.chars().map(lower));
     COUNTRIES
         .iter()
-        .find(|(_, n)| n.to_lowercase() == name.to_lowercase())
+        .find(|(_, n)| same(n))
         .map(|&(code, _)| code)
+}
+
+/// Lowercase for the letters the names use: ASCII and the few accented ones. Std's Unicode
+/// lowercasing would bring its case tables (~5 KB compressed) to the sign-up screen.
+fn lower(c: char) -> char {
+    match c {
+        'Å' => 'å',
+        'Ô' => 'ô',
+        'Ç' => 'ç',
+        'É' => 'é',
+        'Ü' => 'ü',
+        c => c.to_ascii_lowercase(),
+    }
 }
 
 #[cfg(test)]
@@ -338,5 +352,14 @@ mod tests {
         assert_eq!(code_of_name(" france "), Some("FR"));
         assert_eq!(code_of_name("Türkiye"), Some("TR"));
         assert_eq!(code_of_name("Atlantis"), None);
+    }
+
+    #[test]
+    fn every_name_matches_in_any_case() {
+        for (code, name) in COUNTRIES {
+            for spelled in [name.to_string(), name.to_uppercase(), name.to_lowercase()] {
+                assert_eq!(code_of_name(&spelled), Some(*code), "{spelled}");
+            }
+        }
     }
 }

@@ -385,7 +385,9 @@ impl Rgb {
 
 /// A ratio for a message, rounded down so a failing 2.996 never reads as "3.00".
 fn ratio_text(r: f64) -> String {
-    format!("{:.2}:1", (r * 100.0).floor() / 100.0)
+    // Hundredths as an integer: float formatting is sizeable code in the embedded screens.
+    let h = (r * 100.0).floor() as u64;
+    format!("{}.{:02}:1", h / 100, h % 100)
 }
 
 /// `theme.mode`.

@@ -221,13 +221,12 @@ pub fn password(pw: &str) -> Checked<()> {
         .map(|(c, _)| c.label())
         .collect();
     if missing.is_empty() {
-        Ok(())
-    } else {
-        fail(format!(
-            "The password still needs: {}.",
-            missing.join("; ").to_lowercase()
-        ))
+        return Ok(());
     }
+    // The labels are ASCII (Unicode lowercasing would bring its tables to sign-up).
+    let mut list = missing.join("; ");
+    list.make_ascii_lowercase();
+    fail(format!("The password still needs: {list}."))
 }
 
 #[cfg(test)]
@@ -291,6 +290,14 @@ mod tests {
                 .unwrap_err()
                 .message
                 .contains("still needs")
+        );
+    }
+
+    #[test]
+    fn a_weak_password_is_told_what_it_lacks_in_lowercase() {
+        assert_eq!(
+            password("Short1").unwrap_err().message,
+            "The password still needs: at least 8 characters; a special character, like ! # or %."
         );
     }
 
