@@ -140,3 +140,18 @@ async fn account_menu_search_and_keyboard() {
     assert!(by_id("acct-menu").has_attribute("hidden"));
     assert_eq!(active_id(), "acct-menu-button");
 }
+
+/// Beyond ASCII, searching and sorting lowercase through the browser's own mapping: it must
+/// agree with Rust's (final sigma, dotted capital I, titlecase digraphs included).
+#[wasm_bindgen_test]
+fn lowercase_beyond_ascii_agrees_with_rust() {
+    for s in [
+        "ÉCOLE Ωmega ΟΔΟΣ",
+        "İstanbul",
+        "Straße ǅ",
+        "ÅLAND Côte",
+        "Prod EU",
+    ] {
+        assert_eq!(onramp_core::text::lowercase(s), s.to_lowercase(), "{s}");
+    }
+}

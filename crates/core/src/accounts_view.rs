@@ -8,6 +8,7 @@ use crate::dto::Account;
 use crate::dto::CloudProvider;
 use crate::ids::AccountId;
 use crate::onboarding::{AccountKind, AddAccountDraft, AddAccountStep};
+use crate::text::lowercase;
 use crate::time::Timestamp;
 use serde::Deserialize;
 use std::cmp::Ordering;
@@ -82,16 +83,16 @@ pub fn rows(
 /// True when `query` (trimmed, case-insensitive) is part of the account's name, its ID (`act-…`,
 /// with or without the prefix) or the cloud account it is connected to. An empty query matches.
 pub fn matches(account: &Account, query: &str) -> bool {
-    let q = query.trim().to_lowercase();
+    let q = lowercase(query.trim());
     if q.is_empty() {
         return true;
     }
-    account.name.to_lowercase().contains(&q)
+    lowercase(&account.name).contains(&q)
         || account.account_id.as_str().contains(&q)
         || account
             .provider_external_id
             .as_deref()
-            .is_some_and(|x| x.to_lowercase().contains(&q))
+            .is_some_and(|x| lowercase(x).contains(&q))
 }
 
 /// The accounts matching `query`, in the given order.
@@ -201,11 +202,7 @@ fn status_rank(s: AccountStatus) -> (u8, u32) {
 
 fn compare(a: &AccountRow, b: &AccountRow, key: SortKey) -> Ordering {
     match key {
-        SortKey::Name => a
-            .account
-            .name
-            .to_lowercase()
-            .cmp(&b.account.name.to_lowercase()),
+        SortKey::Name => lowercase(&a.account.name).cmp(&lowercase(&b.account.name)),
         SortKey::Id => a.account.account_id.cmp(&b.account.account_id),
         // Not connected (no provider) after every provider.
         SortKey::Provider => {

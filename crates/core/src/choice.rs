@@ -2,6 +2,7 @@
 //! change, the order a choice is kept in, the counts line, and the search of a status table.
 //! The views only draw what these answer.
 
+use crate::text::lowercase;
 use std::collections::BTreeSet;
 
 /// One item as the chooser sees it: its key, and whether it may be chosen at all.
@@ -79,8 +80,8 @@ impl ChoiceCounts {
 /// The search box of a long list: any of `fields` contains the trimmed query, ignoring case.
 /// An empty query matches everything.
 pub fn text_matches(fields: &[&str], query: &str) -> bool {
-    let q = query.trim().to_lowercase();
-    q.is_empty() || fields.iter().any(|f| f.to_lowercase().contains(&q))
+    let q = lowercase(query.trim());
+    q.is_empty() || fields.iter().any(|f| lowercase(f).contains(&q))
 }
 
 /// The search of a long list, prepared once per list: every item's fields lowercased ahead, so
@@ -98,14 +99,14 @@ impl TextIndex {
         TextIndex(
             items
                 .into_iter()
-                .map(|fields| fields.into_iter().map(str::to_lowercase).collect())
+                .map(|fields| fields.into_iter().map(lowercase).collect())
                 .collect(),
         )
     }
 
     /// The positions of the items `query` matches, in order (all of them for an empty query).
     pub fn matching(&self, query: &str) -> Vec<usize> {
-        let q = query.trim().to_lowercase();
+        let q = lowercase(query.trim());
         self.0
             .iter()
             .enumerate()

@@ -4,6 +4,8 @@
 //! Generated from the iso-codes package's `iso_3166-1.json` (the ISO short names), sorted by
 //! name with accents ignored so that "Åland Islands" sits next to "Afghanistan".
 
+use crate::text::lowercase;
+
 /// Every officially assigned alpha-2 code (249) as `(code, name)`, sorted by name.
 pub static COUNTRIES: &[(&str, &str)] = &[
     ("AF", "Afghanistan"),
@@ -268,25 +270,11 @@ pub fn name_of(code: &str) -> Option<&'static str> {
 /// The alpha-2 code of a country whose name is given exactly (case-insensitively); used to turn
 /// a name sent where a code belongs into a helpful message.
 pub fn code_of_name(name: &str) -> Option<&'static str> {
-    let name = name.trim();
-    let same = |n: &str| n.chars().map(lower).eq(name.chars().map(lower));
+    let name = lowercase(name.trim());
     COUNTRIES
         .iter()
-        .find(|(_, n)| same(n))
+        .find(|(_, n)| lowercase(n) == name)
         .map(|&(code, _)| code)
-}
-
-/// Lowercase for the letters the names use: ASCII and the few accented ones. Std's Unicode
-/// lowercasing would bring its case tables (~5 KB compressed) to the sign-up screen.
-fn lower(c: char) -> char {
-    match c {
-        'Å' => 'å',
-        'Ô' => 'ô',
-        'Ç' => 'ç',
-        'É' => 'é',
-        'Ü' => 'ü',
-        c => c.to_ascii_lowercase(),
-    }
 }
 
 #[cfg(test)]

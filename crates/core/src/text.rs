@@ -1,5 +1,5 @@
 //! Text for the screen: the first lines of a code block too long to draw whole; a file size in
-//! words.
+//! words; lowercase for searching and sorting.
 
 /// The first `max_lines` lines of `text` and how many lines it has, when it has more; `None`
 /// when it fits (a last line ending in a newline is not one more line).
@@ -31,6 +31,19 @@ pub fn file_size(bytes: u64) -> String {
         0 => format!("{} {name}", tenths / 10),
         d => format!("{}.{d} {name}", tenths / 10),
     }
+}
+
+/// `s` in lowercase (Unicode's full mapping), for case-insensitive search and sorting. In the
+/// browser, text beyond ASCII is lowercased by the engine (`String.prototype.toLowerCase`, the
+/// same mapping): std's case tables would be ~6 KB compressed in every screen with a search.
+pub fn lowercase(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::JsString::from(s).to_lower_case().into();
+    #[cfg(not(target_arch = "wasm32"))]
+    s.to_lowercase()
 }
 
 #[cfg(test)]
@@ -77,7 +90,19 @@ mod tests {
         }
     }
 
+    #[test]
+    fn lowercase_is_unicode_lowercase() {
+        assert_eq!(lowercase("Prod EU-West"), "prod eu-west");
+        assert_eq!(lowercase("ÉCOLE Ωmega ΟΔΟΣ"), "école ωmega οδος");
+    }
+
     proptest! {
+        #[test]
+        fn lowercase_agrees_with_std(s in any::<String>(), ascii in "[ -~]{0,40}") {
+            prop_assert_eq!(lowercase(&s), s.to_lowercase());
+            prop_assert_eq!(lowercase(&ascii), ascii.to_lowercase());
+        }
+
         #[test]
         fn file_size_reads_as_float_formatting_did(bytes in 0u64..(1 << 40)) {
             prop_assert_eq!(file_size(bytes), file_size_by_float(bytes));

@@ -143,7 +143,7 @@ fn Choose(flow: Flow) -> impl IntoView {
                 .flatten()
         })
     });
-    let client = Memo::new(move |_| draft.client_id.get().trim().to_lowercase());
+    let client = Memo::new(move |_| draft.client_id.get().trim().to_ascii_lowercase());
     let definition = Signal::derive(move || {
         scope
             .with(|s| s.as_ref().map(|s| role_definition(&client.get(), s)))

@@ -218,9 +218,9 @@ impl Run {
         };
         let d = self.draft;
         let mut creds = AzureCredentials {
-            client_id: d.client_id.get_untracked().trim().to_lowercase(),
+            client_id: d.client_id.get_untracked().trim().to_ascii_lowercase(),
             client_secret: self.secret.get_untracked(),
-            tenant_id: d.tenant_id.get_untracked().trim().to_lowercase(),
+            tenant_id: d.tenant_id.get_untracked().trim().to_ascii_lowercase(),
             subscription_id: cloud.clone(),
             expiration_date: None,
         };
@@ -488,7 +488,7 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
     });
     // The role assignments still missing, one line per refused subscription, to copy at once.
     let missing_roles = Memo::new(move |_| {
-        let client = draft.client_id.get().trim().to_lowercase();
+        let client = draft.client_id.get().trim().to_ascii_lowercase();
         draft.failed.with(|f| {
             f.iter()
                 .filter(|(_, reason)| reason.starts_with(NO_ROLE))

@@ -113,7 +113,7 @@ pub fn gcp_service_account_id(input: &str) -> Checked<String> {
 /// The service account Spot's GCP setup creates for a Spot account: `spotinst-role-<account id>`,
 /// e.g. `spotinst-role-act-1a2b3c4d`.
 pub fn gcp_service_account_name(account_id: &str) -> String {
-    format!("spotinst-role-{}", account_id.to_lowercase())
+    format!("spotinst-role-{}", crate::text::lowercase(account_id))
 }
 
 /// A checked service account key. Its `Debug` output never shows the private key.
