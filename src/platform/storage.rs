@@ -2,14 +2,14 @@
 //! it just forgets on reload.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use web_sys::Storage;
 
 thread_local! {
     /// Stands in for sessionStorage where the browser refuses it (an iframe on another site with
     /// third-party storage blocked, as in an embedding partner portal): the app keeps working
-    /// across its routes and forgets on reload.
-    static MEMORY: RefCell<BTreeMap<String, String>> = const { RefCell::new(BTreeMap::new()) };
+    /// across its routes and forgets on reload. A handful of keys: a list does (a map's code
+    /// would be ~3 KB compressed in the main module).
+    static MEMORY: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
 }
 
 fn session_storage() -> Option<Storage> {
@@ -23,7 +23,10 @@ fn local_storage() -> Option<Storage> {
 pub fn session_get(key: &str) -> Option<String> {
     match session_storage() {
         Some(s) => s.get_item(key).ok().flatten(),
-        None => MEMORY.with(|m| m.borrow().get(key).cloned()),
+        None => MEMORY.with(|m| {
+            let m = m.borrow();
+            m.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        }),
     }
 }
 
@@ -33,7 +36,11 @@ pub fn session_set(key: &str, value: &str) {
             let _ = s.set_item(key, value);
         }
         None => MEMORY.with(|m| {
-            m.borrow_mut().insert(key.to_owned(), value.to_owned());
+            let mut m = m.borrow_mut();
+            match m.iter_mut().find(|(k, _)| k == key) {
+                Some((_, v)) => *v = value.to_owned(),
+                None => m.push((key.to_owned(), value.to_owned())),
+            }
         }),
     }
 }
@@ -43,16 +50,14 @@ pub fn session_remove(key: &str) {
         Some(s) => {
             let _ = s.remove_item(key);
         }
-        None => MEMORY.with(|m| {
-            m.borrow_mut().remove(key);
-        }),
+        None => MEMORY.with(|m| m.borrow_mut().retain(|(k, _)| k != key)),
     }
 }
 
 /// Removes every sessionStorage key that starts with `prefix`.
 pub fn session_remove_prefixed(prefix: &str) {
     let Some(s) = session_storage() else {
-        MEMORY.with(|m| m.borrow_mut().retain(|k, _| !k.starts_with(prefix)));
+        MEMORY.with(|m| m.borrow_mut().retain(|(k, _)| !k.starts_with(prefix)));
         return;
     };
     let len = s.length().unwrap_or(0);
