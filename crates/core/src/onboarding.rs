@@ -103,20 +103,67 @@ pub fn can_enter<W: Wizard>(step: W::Step, draft: &W) -> bool {
 
 // ---- tolerant lists ---------------------------------------------------------------------------
 
-/// Deserialises a list, dropping the items that don't parse (an older or newer draft).
+/// Deserialises a list of names (unit variants or strings), dropping the items that don't parse
+/// (an older or newer draft) and repeats. An item is taken as a string or skipped, never held as
+/// a JSON value: that type's code would otherwise come with every wizard.
 fn lenient_vec<'de, D: Deserializer<'de>, T: DeserializeOwned + PartialEq>(
     d: D,
 ) -> Result<Vec<T>, D::Error> {
-    let raw = Option::<Vec<serde_json::Value>>::deserialize(d)?.unwrap_or_default();
+    use serde::de::IntoDeserializer;
+    let names = Option::<Vec<Name>>::deserialize(d)?.unwrap_or_default();
     let mut out: Vec<T> = Vec::new();
-    for v in raw {
-        if let Ok(item) = serde_json::from_value::<T>(v)
+    for name in names.into_iter().filter_map(|n| n.0) {
+        let item: Result<T, serde::de::value::Error> = T::deserialize(name.into_deserializer());
+        if let Ok(item) = item
             && !out.contains(&item)
         {
             out.push(item);
         }
     }
     Ok(out)
+}
+
+/// An item of a [`lenient_vec`]: its text when it is a string, else nothing (skipped whole).
+struct Name(Option<String>);
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, IgnoredAny, MapAccess, SeqAccess, Visitor};
+        struct AnyItem;
+        impl<'de> Visitor<'de> for AnyItem {
+            type Value = Name;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_str<E: Error>(self, s: &str) -> Result<Name, E> {
+                Ok(Name(Some(s.to_owned())))
+            }
+            fn visit_bool<E: Error>(self, _: bool) -> Result<Name, E> {
+                Ok(Name(None))
+            }
+            fn visit_i64<E: Error>(self, _: i64) -> Result<Name, E> {
+                Ok(Name(None))
+            }
+            fn visit_u64<E: Error>(self, _: u64) -> Result<Name, E> {
+                Ok(Name(None))
+            }
+            fn visit_f64<E: Error>(self, _: f64) -> Result<Name, E> {
+                Ok(Name(None))
+            }
+            fn visit_unit<E: Error>(self) -> Result<Name, E> {
+                Ok(Name(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Name, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Name(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Name, A::Error> {
+                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Name(None))
+            }
+        }
+        d.deserialize_any(AnyItem)
+    }
 }
 
 // ---- panels -----------------------------------------------------------------------------------

@@ -378,7 +378,10 @@ fn panels_toggle_without_touching_input() {
     assert!(!p.toggle(Panel::LinkedAccount));
     assert!(!p.is_open(Panel::LinkedAccount));
     // Unknown panel names (a newer or older build) are dropped, not fatal.
-    let p: Panels = serde_json::from_value(json!(["policy", "gone", "policy", 3])).unwrap();
+    let p: Panels = serde_json::from_str(
+        r#"["policy", "gone", "policy", 3, -1, 1.5, null, true, ["linkedAccount"], {"a": [1]}]"#,
+    )
+    .unwrap();
     assert_eq!(p, {
         let mut q = Panels::default();
         q.set_open(Panel::Policy, true);
