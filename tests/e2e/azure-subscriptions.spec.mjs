@@ -95,7 +95,7 @@ describe('many Azure subscriptions at once', () => {
     await checkBothWidths(page, 'step 1 with its problems');
 
     // A bad list: its own message at the field, nothing else lost.
-    await field(page, 'Application (client) ID').fill(CLIENT);
+    await field(page, 'Application (client) ID').fill(`{${CLIENT.toUpperCase()}}`);
     await field(page, 'Directory (tenant) ID').fill(TENANT);
     await field(page, 'Client secret value').fill(SECRET);
     await field(page, 'Secret expiration date').fill(utcDate({ days: 200 }));

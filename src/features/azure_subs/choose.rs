@@ -3,7 +3,7 @@
 //! how their Spot accounts are named (live preview, checked with the account-name rule), and
 //! where the role is assigned, with the role definition and the commands to copy.
 
-use super::flow::{BASE_CONNECT, Flow};
+use super::flow::{BASE_CONNECT, Flow, guid};
 use crate::components::Link;
 use crate::components::{
     BulkLabel, Button, ChoiceCell, ChoiceRow, Chooser, CodeBlock, ErrorSummary, Field, FormErrors,
@@ -143,7 +143,7 @@ fn Choose(flow: Flow) -> impl IntoView {
                 .flatten()
         })
     });
-    let client = Memo::new(move |_| draft.client_id.get().trim().to_ascii_lowercase());
+    let client = Memo::new(move |_| guid(&draft.client_id.get()));
     let definition = Signal::derive(move || {
         scope
             .with(|s| s.as_ref().map(|s| role_definition(&client.get(), s)))

@@ -7,7 +7,7 @@
 //! `Idempotency-Key` when the API honours one, and after any doubt (a lost answer, a 429, a
 //! reload) the plan is reconciled with the account listing before anything is sent again.
 
-use super::flow::{Draft, Flow};
+use super::flow::{Draft, Flow, guid};
 use crate::api::{Api, ApiError, describe};
 use crate::components::Link;
 use crate::components::{
@@ -218,9 +218,9 @@ impl Run {
         };
         let d = self.draft;
         let mut creds = AzureCredentials {
-            client_id: d.client_id.get_untracked().trim().to_ascii_lowercase(),
+            client_id: guid(&d.client_id.get_untracked()),
             client_secret: self.secret.get_untracked(),
-            tenant_id: d.tenant_id.get_untracked().trim().to_ascii_lowercase(),
+            tenant_id: guid(&d.tenant_id.get_untracked()),
             subscription_id: cloud.clone(),
             expiration_date: None,
         };
@@ -488,7 +488,7 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
     });
     // The role assignments still missing, one line per refused subscription, to copy at once.
     let missing_roles = Memo::new(move |_| {
-        let client = draft.client_id.get().trim().to_ascii_lowercase();
+        let client = guid(&draft.client_id.get());
         draft.failed.with(|f| {
             f.iter()
                 .filter(|(_, reason)| reason.starts_with(NO_ROLE))

@@ -77,6 +77,12 @@ pub(super) struct Flow {
     pub go: Callback<&'static str>,
 }
 
+/// A client or tenant ID as the API and the commands shown take it: the validator's form
+/// (braces dropped, lowercase); what was typed, trimmed and lowercased, while it is invalid.
+pub fn guid(input: &str) -> String {
+    validate::azure_guid(input, "").unwrap_or_else(|_| input.trim().to_ascii_lowercase())
+}
+
 impl Flow {
     /// The first step's answers (the secret aside, which a reload loses) pass their rules.
     pub fn details_ok(&self) -> bool {
