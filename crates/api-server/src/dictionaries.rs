@@ -105,9 +105,7 @@ impl Dictionaries {
 /// against `dictionary` (a rebuild may have rewritten it since; a browser refuses a body whose
 /// header names another dictionary than the one it offered).
 pub fn is_against(body: &[u8], dictionary: &[u8; 32]) -> bool {
-    body.len() > HEADER_LEN
-        && body[..MAGIC.len()] == MAGIC
-        && body[MAGIC.len()..HEADER_LEN] == *dictionary
+    body.len() > HEADER_LEN && dictionary_of(body) == Some(*dictionary)
 }
 
 /// `:<base64>:` (a structured-field byte sequence) holding a SHA-256 → its 32 bytes. Padding
@@ -125,7 +123,13 @@ fn read_header(path: &Path) -> Option<[u8; 32]> {
     use std::io::Read;
     let mut head = [0u8; HEADER_LEN];
     std::fs::File::open(path).ok()?.read_exact(&mut head).ok()?;
-    (head[..MAGIC.len()] == MAGIC).then(|| head[MAGIC.len()..].try_into().ok())?
+    dictionary_of(&head)
+}
+
+/// The dictionary hash a `.dcz` header (its first bytes) names, if it is one.
+fn dictionary_of(head: &[u8]) -> Option<[u8; 32]> {
+    let hash = head.get(..HEADER_LEN)?.strip_prefix(&MAGIC)?;
+    hash.try_into().ok()
 }
 
 #[cfg(test)]
