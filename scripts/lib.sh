@@ -128,17 +128,21 @@ build_release() {
   # Prefetch packs (NAME=AFTER:SCREENS): the screens `platform::lazy::prefetch(NAME, …)` fetches
   # while AFTER shows (src/app/console.rs), in one request. The user menu comes once a signed-in
   # screen is interactive: menu_S is what it needs beyond the entry screen S, and the prefetches
-  # that follow it count it as there (AFTER+user_menu). Embedded (no menu), the wizard opens
-  # after the embed screen, whose pack already brought part of welcome_next (so that one is not
-  # taken): embed_next is the same screens beyond what the embed and wizard screens hold. The
-  # dashboard's dialogs come in one pack when one of them first opens (`LazyDialogs`).
+  # that follow it count it as there (AFTER+user_menu). The first-run wizard prefetches the
+  # picked provider's panel and the dashboard (welcome_<provider>). Embedded (no menu), the wizard
+  # opens after the embed screen, whose pack already brought part of those (so they are not
+  # taken): embed_<provider> is the same screens beyond what the embed and wizard screens hold.
+  # The dashboard's dialogs come in one pack when one of them first opens (`LazyDialogs`).
   local s menus=()
   for s in welcome dashboard add_account aws_org azure_subs management azure_billing finops settings_members settings_security; do
     menus+=("menu_$s=$s:user_menu")
   done
-  split_bundle "$ROOT/dist" index.html onramp "${menus[@]}" \
-    welcome_next=welcome+user_menu:aws,gcp,azure,dashboard aws_org_next=aws_org+user_menu:aws_org_deploy \
-    embed_next=embed+welcome:aws,gcp,azure,dashboard \
+  local p picks=()
+  for p in aws gcp azure; do
+    picks+=("welcome_$p=welcome+user_menu:$p,dashboard" "embed_$p=embed+welcome:$p,dashboard")
+  done
+  split_bundle "$ROOT/dist" index.html onramp "${menus[@]}" "${picks[@]}" \
+    aws_org_next=aws_org+user_menu:aws_org_deploy \
     dashboard_dialogs=dashboard+user_menu:account_dialogs,invite_dialog || return 1
   bundle_css "$ROOT/dist" index.html onramp || return 1
   build_auth_bundle --release --features split,auth-bundle || return 1

@@ -21,7 +21,7 @@ use crate::features::management::{AzureBilling, ManagementWizard};
 use crate::features::onboarding::Welcome;
 use crate::features::settings::{Members, Security};
 use crate::platform::history::{provide_history, redirect, use_navigate};
-use crate::platform::lazy::prefetch;
+use crate::platform::lazy::{Preload, prefetch};
 use crate::state::{Config, Profile, Session, use_api};
 use leptos::prelude::*;
 use onramp_core::dto::CloudProvider;
@@ -35,7 +35,10 @@ pub fn App(config: Config) -> impl IntoView {
     let session = Session::restore();
     provide_context(session);
     provide_context(crate::state::CurrentAccount::restore());
-    provide_context(ConnectPanels(connect_panel));
+    provide_context(ConnectPanels {
+        view: connect_panel,
+        prefetch_first_run,
+    });
     let profile_load = load_profile(session);
 
     view! {
@@ -254,19 +257,22 @@ crate::split_view!(
     }
 );
 
-/// The first-run wizard. While it is open, the connect panels (and the dashboard that follows
-/// them) are fetched in the background, so choosing a provider does not wait for the network.
+/// The first-run wizard (its provider step prefetches the picked provider's panel: see
+/// [`prefetch_first_run`]).
 fn welcome() -> impl IntoView {
-    prefetch(
-        "welcome_next",
-        vec![
-            Box::pin(aws_preload()),
-            Box::pin(gcp_preload()),
-            Box::pin(azure_preload()),
-            Box::pin(dashboard_preload()),
-        ],
-    );
     view! { <RequireSession writer=true><LazyView load=welcome_wizard/></RequireSession> }
+}
+
+/// The code of `provider`'s connect panel and of the dashboard that follows it, fetched in the
+/// background once the first-run wizard's user has picked that provider: one prefetch pack per
+/// provider (`scripts/lib.sh`), so a user fetches one provider's panel, not all three.
+fn prefetch_first_run(provider: CloudProvider) {
+    let (pack, panel): (_, Preload) = match provider {
+        CloudProvider::Aws => ("welcome_aws", Box::pin(aws_preload())),
+        CloudProvider::Gcp => ("welcome_gcp", Box::pin(gcp_preload())),
+        CloudProvider::Azure => ("welcome_azure", Box::pin(azure_preload())),
+    };
+    prefetch(pack, vec![panel, Box::pin(dashboard_preload())]);
 }
 
 fn management() -> impl IntoView {

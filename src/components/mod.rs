@@ -70,15 +70,19 @@ pub fn focus_id(id: &str) {
     }
 }
 
-/// Draws one provider's connect panel, editing a wizard's Connect-step draft, calling `on_connected` once the API
-/// accepted the credentials. The app provides it (as a context): the wizards that show the
-/// panels (first run, add account) then depend on no provider feature, and each provider's
-/// panel stays a separate piece that could be loaded on its own.
+/// Each provider's connect panel, for the wizards that show one. The app provides it (as a
+/// context): the wizards (first run, add account) then depend on no provider feature, and each
+/// provider's panel stays a separate piece that could be loaded on its own.
 #[derive(Clone, Copy)]
-pub struct ConnectPanels(
-    pub  fn(
+pub struct ConnectPanels {
+    /// Draws one provider's panel, editing a wizard's Connect-step draft, calling
+    /// `on_connected` once the API accepted the credentials.
+    pub view: fn(
         onramp_core::dto::CloudProvider,
         leptos::prelude::RwSignal<onramp_core::onboarding::ConnectDraft>,
         leptos::prelude::Callback<()>,
     ) -> leptos::prelude::AnyView,
-);
+    /// Fetches, in the background, the code of a provider's panel and of the dashboard that
+    /// follows it in the first-run wizard, once the user has picked that provider.
+    pub prefetch_first_run: fn(onramp_core::dto::CloudProvider),
+}

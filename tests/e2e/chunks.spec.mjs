@@ -1,5 +1,5 @@
 // Lazily loaded screens. Each entry route fetches its bundle's main module and the chunks of its
-// own screen, nothing more (the first-run wizard also prefetches what comes next); a whole
+// own screen, nothing more (the first-run wizard also prefetches the picked provider's panel); a whole
 // onboarding fetches each chunk once; the release build's stylesheet is one file per page; a chunk that cannot be fetched says so in place and
 // **Try again** loads it, while the rest of the console keeps working.
 import assert from 'node:assert/strict';
@@ -14,14 +14,14 @@ import { browserSuite } from './lib/suite.mjs';
 const T = { timeout: 180_000 };
 const ROLE = 'arn:aws:iam::123456789012:role/Spot-Role';
 
-// Every entry route: its bundle, the heading it shows, the chunks it needs and those it may
-// prefetch. Sign-in is in the sign-in bundle's main module: no chunk, no pack.
+// Every entry route: its bundle, the heading it shows and the chunks it needs (no screen prefetches
+// on arrival). Sign-in is in the sign-in bundle's main module: no chunk, no pack.
 const ROUTES = [
   { route: '/signin', bundle: '/onramp-auth', heading: 'Sign in to Onramp', chunks: [] },
   { route: '/signup', bundle: '/onramp-auth', heading: 'Create your account', chunks: ['signup'] },
   { route: '/invite/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', bundle: '/onramp-auth', heading: 'This invitation link is not valid', chunks: ['join'] },
-  { route: '/welcome', bundle: '/onramp', heading: "Welcome! Let's get started.", chunks: ['welcome'], signedIn: true,
-    prefetch: ['aws', 'gcp', 'azure', 'dashboard'] },
+  // The wizard prefetches a provider's panel only once one is picked (a test below).
+  { route: '/welcome', bundle: '/onramp', heading: "Welcome! Let's get started.", chunks: ['welcome'], signedIn: true },
   { route: '/dashboard', bundle: '/onramp', heading: 'Insights & Recommendations', chunks: ['dashboard'], signedIn: true },
   { route: '/accounts/new', bundle: '/onramp', heading: 'Add an account', chunks: ['add_account'], signedIn: true },
   { route: '/accounts/new/aws-organization', bundle: '/onramp', heading: 'Connect an AWS Organization', chunks: ['aws_org'], signedIn: true },
@@ -64,7 +64,7 @@ describe('lazily loaded chunks', () => {
     return token;
   }
 
-  for (const { route, bundle, heading, chunks, prefetch = [], signedIn } of ROUTES) {
+  for (const { route, bundle, heading, chunks, signedIn } of ROUTES) {
     const only = chunks.length ? `only the ${chunks.join(', ')} chunk` : 'no chunk';
     // A signed-in console screen: the user menu's chunk comes once the screen is interactive.
     const menu = signedIn ? ['user_menu'] : [];
@@ -85,7 +85,7 @@ describe('lazily loaded chunks', () => {
         const got = modules(rows);
         assert.deepEqual(got.main, [bundle], `${route}: one main module, the ${bundle.slice(1)} bundle's`);
         for (const c of chunks) assert.ok(got.chunks.includes(c), `${route}: the ${c} chunk was fetched (got ${got.chunks})`);
-        const allowed = new Set([...chunks, ...prefetch, ...menu]);
+        const allowed = new Set([...chunks, ...menu]);
         const extra = got.chunks.filter((c) => !allowed.has(c));
         assert.deepEqual(extra, [], `${route}: no other screen's chunk is fetched`);
         assert.equal(new Set(got.chunks).size, got.chunks.length, `${route}: no chunk is fetched twice`);
@@ -101,12 +101,10 @@ describe('lazily loaded chunks', () => {
         const wasm = starts.find(([p]) => p.endsWith('_bg.wasm'));
         assert.equal(config.length, 1, `${route}: the config is fetched once (${JSON.stringify(starts)})`);
         assert.ok(config[0][1] <= wasm[1], `${route}: the config is asked for with the page, not after the wasm (${JSON.stringify(starts)})`);
-        // A cold load's shared code comes in the screen's pack: one request, not dozens; what
-        // the screen prefetches comes in one more (its prefetch pack).
+        // A cold load's shared code comes in the screen's pack: one request, not dozens.
         assert.deepEqual(got.shared, [], `${route}: no shared chunk is fetched on its own`);
-        assert.equal(got.packs, chunks.length + (prefetch.length > 0 ? 1 : 0) + menu.length,
-          `${route}: one pack per screen, one for its prefetch, one for the user menu`);
-        for (const c of [...prefetch, ...menu]) assert.ok(got.chunks.includes(c), `${route}: the ${c} chunk is fetched (got ${got.chunks})`);
+        assert.equal(got.packs, chunks.length + menu.length, `${route}: one pack per screen, one for the user menu`);
+        for (const c of menu) assert.ok(got.chunks.includes(c), `${route}: the ${c} chunk is fetched (got ${got.chunks})`);
         if (signedIn) {
           const t = await page.evaluate(() => ({
             ready: performance.getEntriesByName('onramp:interactive')[0]?.startTime,
@@ -158,6 +156,40 @@ describe('lazily loaded chunks', () => {
     });
   });
 
+  it('the provider step prefetches the picked provider\'s panel and the dashboard, in one pack; Next then fetches nothing', T, async () => {
+    await suite.withPage(async (page, problems) => {
+      await signInQuietly(page);
+      const wire = await recordWire(page);
+      await page.goto('/welcome');
+      await expectURL(page, '/welcome/provider');
+      await waitInteractive(page);
+      await page.waitForLoadState('networkidle');
+      await page.waitForTimeout(800);
+      let rows = wire.take();
+      assert.deepEqual(modules(rows).chunks.filter((c) => !['welcome', 'user_menu'].includes(c)), [],
+        `nothing is prefetched before a provider is picked (got ${modules(rows).chunks})`);
+      rows = [];
+      await page.getByRole('radio', { name: 'Google Cloud Platform', exact: true }).click();
+      for (const start = Date.now(); !['gcp', 'dashboard'].every((c) => modules(rows).chunks.includes(c)) && Date.now() - start < 10_000;) {
+        await page.waitForTimeout(100);
+        rows.push(...wire.take());
+      }
+      await page.waitForLoadState('networkidle');
+      rows.push(...wire.take());
+      const picked = modules(rows);
+      assert.deepEqual(picked.chunks.sort(), ['dashboard', 'gcp'], 'the picked provider\'s panel and the dashboard, no other provider\'s');
+      assert.equal(picked.packs, 1, 'in one request (its prefetch pack)');
+      assert.deepEqual(picked.shared, [], 'no shared chunk on its own');
+      await button(page, 'Next').click();
+      await expectURL(page, '/welcome/connect/gcp');
+      await expectVisible(button(page, 'Manually (recommended)'), 'the GCP panel');
+      await page.waitForLoadState('networkidle');
+      rows = wire.take();
+      assert.deepEqual(modules(rows).chunks, [], `Next fetches no code: it came with the pick (got ${modules(rows).chunks})`);
+      await expectNoPageProblems(page, problems);
+    });
+  });
+
   it('a whole onboarding (sign-up → AWS → dashboard → add account) fetches each chunk once', T, async () => {
     await suite.withPage(async (page, problems) => {
       const wire = await recordWire(page);
@@ -197,7 +229,7 @@ describe('lazily loaded chunks', () => {
 
   it('a prefetch pack that fails leaves each screen it carried to load on its own, without an error', T, async () => {
     let asked = 0;
-    failFinops = (context) => context.route(/\/pack_welcome_next-[0-9a-f]{16}\.wasmpack$/, (r) => {
+    failFinops = (context) => context.route(/\/pack_welcome_gcp-[0-9a-f]{16}\.wasmpack$/, (r) => {
       asked += 1;
       return r.fulfill({ status: 503, body: 'unavailable' });
     });
@@ -206,11 +238,12 @@ describe('lazily loaded chunks', () => {
         await signInQuietly(page);
         await page.goto('/welcome');
         await expectURL(page, '/welcome/provider');
-        // The prefetch asks for its pack once the screen has settled, and stops at the failure.
+        await waitInteractive(page);
+        // Picking a provider asks for its prefetch pack; the prefetch stops at the failure.
+        await page.getByRole('radio', { name: 'Google Cloud Platform', exact: true }).click();
         for (const start = Date.now(); asked === 0 && Date.now() - start < 10_000;) await page.waitForTimeout(100);
         assert.equal(asked, 1, 'the prefetch pack was asked for');
         await page.waitForLoadState('networkidle');
-        await page.getByRole('radio', { name: 'Google Cloud Platform', exact: true }).click();
         await button(page, 'Next').click();
         await expectURL(page, '/welcome/connect/gcp');
         await expectVisible(button(page, 'Manually (recommended)'), 'the GCP panel, loaded chunk by chunk');

@@ -197,7 +197,7 @@ describe('embedding in a partner portal', () => {
     await expectNoPageProblems(page, problems);
   }));
 
-  it('a cold load of /embed in the portal: the console and the embed pack, then the wizard and its prefetch in packs, nothing twice', T, () => withPage(async (page, problems) => {
+  it('a cold load of /embed in the portal: the console and the embed pack, then the wizard and, once a provider is picked, its prefetch in packs, nothing twice', T, () => withPage(async (page, problems) => {
     const token = await signupViaApi(app, newUser({ company: 'Cold Embed' }));
     // Every frame's requests to the app's origin (the page's own DevTools session would not see
     // those of a cross-site frame).
@@ -212,14 +212,16 @@ describe('embedding in a partner portal', () => {
     await expectURL(frame, '/welcome/provider');
     const fl = page.frameLocator('iframe.onramp-frame');
     await expectVisible(fl.getByRole('radio', { name: 'Amazon Web Services', exact: true }), 'the provider choice in the frame');
-    // The wizard prefetches the connect panels and the dashboard once it has settled.
-    for (const start = Date.now(); !['aws', 'gcp', 'azure', 'dashboard'].every((c) => modules(rows).chunks.includes(c)) && Date.now() - start < 10_000;) {
+    // Picking a provider prefetches its connect panel and the dashboard.
+    await fl.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+    for (const start = Date.now(); !['aws', 'dashboard'].every((c) => modules(rows).chunks.includes(c)) && Date.now() - start < 10_000;) {
       await page.waitForTimeout(100);
     }
     await page.waitForLoadState('networkidle');
     const got = modules(rows);
     assert.deepEqual(got.main, ['/onramp'], 'the console\'s main module, once (never the sign-in bundle)');
-    for (const c of ['embed', 'welcome', 'aws', 'gcp', 'azure', 'dashboard']) assert.ok(got.chunks.includes(c), `the ${c} chunk (got ${got.chunks})`);
+    for (const c of ['embed', 'welcome', 'aws', 'dashboard']) assert.ok(got.chunks.includes(c), `the ${c} chunk (got ${got.chunks})`);
+    for (const c of ['gcp', 'azure']) assert.ok(!got.chunks.includes(c), `no provider's panel but the picked one's (got ${got.chunks})`);
     assert.deepEqual(got.shared, [], 'no shared chunk is fetched on its own: the code comes in packs');
     assert.equal(got.packs, 2, `the embed pack and the wizard's prefetch pack (got ${got.chunks})`);
     assert.ok(!got.chunks.includes('user_menu'), 'embedded, the user menu (hidden) is never fetched');

@@ -466,7 +466,7 @@ pub fn AddAccount() -> impl IntoView {
                     </p>
                 })}
                 <ForAccount id=id>
-                    {expect_context::<ConnectPanels>().0(p, draft.connect, on_connected)}
+                    {(expect_context::<ConnectPanels>().view)(p, draft.connect, on_connected)}
                 </ForAccount>
             }
             .into_any(),

@@ -161,8 +161,15 @@ pub fn Welcome() -> impl IntoView {
     let connect_panel = move || {
         chosen
             .get()
-            .map(|p| panels.0(p, draft.connect, on_connected))
+            .map(|p| (panels.view)(p, draft.connect, on_connected))
     };
+    // The picked provider's panel (and the dashboard after it) is fetched while the user is still
+    // on this step: only that one, not every provider's, and before **Next** needs it.
+    Effect::new(move |_| {
+        if let Some(p) = picked.get() {
+            (panels.prefetch_first_run)(p);
+        }
+    });
 
     view! {
         <section class="page">

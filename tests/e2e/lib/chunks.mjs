@@ -5,8 +5,8 @@ import { DIST } from './server.mjs';
 
 /**
  * The prefetch packs of this build, as the console's loader declares them: pack name → the
- * screens whose code it carries (`follow("welcome_next", "./pack_welcome_next-<hash>.wasmpack",
- * "aws,gcp,…", …)`, names kept by the minifier).
+ * screens whose code it carries (`follow("welcome_aws", "./pack_welcome_aws-<hash>.wasmpack",
+ * "aws,dashboard", …)`, names kept by the minifier).
  */
 function prefetchPacks() {
   const loader = fs.readdirSync(DIST).find((f) => /^onramp-chunks-[0-9a-f]{16}\.js$/.test(f));
