@@ -436,11 +436,9 @@ fn UserMenuSlot() -> impl IntoView {
             {move || {
                 // Built while the stand-in is still drawn. A press opens the menu only if focus
                 // is still on the stand-in (or nowhere): the user may have moved on meanwhile.
-                let active = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.active_element());
+                let active = crate::components::focused();
                 let on_stand_in = active.as_ref().is_some_and(|e| e.id() == "user-menu-button");
-                let nowhere = active.is_none_or(|e| e.tag_name() == "BODY");
+                let nowhere = active.is_none();
                 let start = match start.get_value() {
                     Some(pressed) if on_stand_in || nowhere => Some(pressed),
                     _ => on_stand_in.then_some(MenuStart::Focused),

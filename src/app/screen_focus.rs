@@ -5,6 +5,7 @@
 //! page moves nothing, and neither does a screen that appears after the user has pressed
 //! something else (say, opened the user menu while a chunk was loading).
 
+use crate::components::focused;
 use crate::platform::clock::next_frame;
 use crate::platform::history::use_location;
 use leptos::prelude::*;
@@ -38,17 +39,13 @@ pub(crate) fn ScreenFocus() -> impl IntoView {
         if previous.is_some_and(|p| p != path) && pressed > 0 {
             let n = navigation.get_value().wrapping_add(1);
             navigation.set_value(n);
-            let before = active_element();
+            let before = focused();
             leptos::task::spawn_local(focus_when_drawn(before, move || {
                 navigation.try_get_value() == Some(n) && presses.try_get_value() == Some(pressed)
             }));
         }
         path
     });
-}
-
-fn active_element() -> Option<web_sys::Element> {
-    web_sys::window()?.document()?.active_element()
 }
 
 /// Waits for the new screen's `h1` inside `#main` and focuses it, unless the screen has put
@@ -68,7 +65,7 @@ async fn focus_when_drawn(before: Option<web_sys::Element>, current: impl Fn() -
         let Some(main) = document.get_element_by_id("main") else {
             return;
         };
-        let active = document.active_element();
+        let active = focused();
         let chosen_by_screen = active
             .as_ref()
             .is_some_and(|a| Some(a) != before.as_ref() && a != &main && main.contains(Some(a)));

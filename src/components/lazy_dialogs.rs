@@ -87,14 +87,10 @@ where
     }
 }
 
-/// The focused element, unless focus is nowhere (on the body).
+/// The focused element (see [`super::focused`]), as an HTML element that can take focus back.
 fn focused() -> Option<web_sys::HtmlElement> {
     use wasm_bindgen::JsCast;
-    let d = web_sys::window()?.document()?;
-    let el = d.active_element()?;
-    (el.tag_name() != "BODY")
-        .then(|| el.dyn_into().ok())
-        .flatten()
+    super::focused()?.dyn_into().ok()
 }
 
 fn dialog_failed(attempt: RwSignal<u32>) -> AnyView {

@@ -179,10 +179,7 @@ pub fn MenuButton(
         if items.is_empty() {
             return;
         }
-        let active = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.active_element());
-        let current = active.and_then(|a| items.iter().position(|i| **i == a));
+        let current = super::focused().and_then(|a| items.iter().position(|i| **i == a));
         let last = items.len() - 1;
         let next = match ev.key().as_str() {
             "ArrowDown" => Some(current.map_or(0, |i| if i == last { 0 } else { i + 1 })),

@@ -70,6 +70,12 @@ pub fn focus_id(id: &str) {
     }
 }
 
+/// The element that has keyboard focus; `None` when nothing does (the document's body).
+pub fn focused() -> Option<web_sys::Element> {
+    let el = web_sys::window()?.document()?.active_element()?;
+    (el.tag_name() != "BODY").then_some(el)
+}
+
 /// Each provider's connect panel, for the wizards that show one. The app provides it (as a
 /// context): the wizards (first run, add account) then depend on no provider feature, and each
 /// provider's panel stays a separate piece that could be loaded on its own.

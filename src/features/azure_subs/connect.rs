@@ -539,10 +539,7 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
         if all_connected.get() && !busy.get() {
             flow.persisted.clear();
             request_animation_frame(|| {
-                let active = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.active_element())
-                    .map(|e| e.id());
+                let active = crate::components::focused().map(|e| e.id());
                 if matches!(active.as_deref(), None | Some("" | "azure-subs-summary")) {
                     focus_id("azure-subs-done");
                 }
