@@ -82,6 +82,11 @@ describe('many Azure subscriptions at once', () => {
     const { token } = await signedIn(page, suite.server, newUser());
     const before = await accountsOf(suite.server, token);
 
+    // The credentials as the app sends them (the local server would accept other forms).
+    const sent = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/azure/setup/credentials') sent.push(r.postDataJSON());
+    });
     // The entry point on add-account's Azure path.
     await page.goto(BASE);
     await waitInteractive(page);
@@ -96,7 +101,8 @@ describe('many Azure subscriptions at once', () => {
 
     // A bad list: its own message at the field, nothing else lost.
     await field(page, 'Application (client) ID').fill(`{${CLIENT.toUpperCase()}}`);
-    await field(page, 'Directory (tenant) ID').fill(TENANT);
+    // The tenant ID in braces (as PowerShell prints it): the same directory as the list's.
+    await field(page, 'Directory (tenant) ID').fill(`{${TENANT}}`);
     await field(page, 'Client secret value').fill(SECRET);
     await field(page, 'Secret expiration date').fill(utcDate({ days: 200 }));
     await field(page, 'Subscriptions').fill('[{"name":"Production"}]');
@@ -220,6 +226,12 @@ describe('many Azure subscriptions at once', () => {
       assert.equal(creds.clientId, CLIENT);
       assert.equal(creds.tenantId, TENANT);
       assert.ok(String(creds.expirationDate).startsWith(utcDate({ days: 200 })), `${name}: expiration ${creds.expirationDate}`);
+    }
+    // Sent in the validator's forms: plain lowercase GUIDs, the expiration as an ISO date-time.
+    assert.ok(sent.length >= 3, `the connects were seen (${sent.length})`);
+    for (const body of sent) {
+      assert.equal(body.expirationDate, `${utcDate({ days: 200 })}T00:00:00.000Z`, `expiration sent: ${JSON.stringify(body.expirationDate)}`);
+      assert.equal(body.tenantId, TENANT, 'tenant ID sent without braces');
     }
     // The secret is in none of the browser's storage.
     const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage, url: location.href }));

@@ -348,8 +348,9 @@ pub fn role_assignment_command(client_id: &str, subscription_id: &str) -> String
 
 // ---- choosing and naming -----------------------------------------------------------------
 
-/// Why a subscription cannot be connected with the app registration of `tenant_id` (shown
-/// beside it, and it stays unchosen); `None` when it can.
+/// Why a subscription cannot be connected with the app registration of `tenant_id` (as typed:
+/// braces and capitals are the same directory); shown beside it, and it stays unchosen. `None`
+/// when it can.
 pub fn unavailable(sub: &Subscription, tenant_id: &str) -> Option<String> {
     if !sub.state.running() {
         return Some(format!(
@@ -357,8 +358,12 @@ pub fn unavailable(sub: &Subscription, tenant_id: &str) -> Option<String> {
             sub.state.label()
         ));
     }
+    let same = |t: &str| {
+        let plain = |s: &str| azure_guid(s, "").unwrap_or_else(|_| s.trim().to_ascii_lowercase());
+        plain(t) == plain(tenant_id)
+    };
     match sub.tenant_id.as_deref() {
-        Some(t) if !t.eq_ignore_ascii_case(tenant_id.trim()) => Some(format!(
+        Some(t) if !same(t) => Some(format!(
             "In another directory ({t}): this app registration cannot be given a role there."
         )),
         _ => None,
@@ -693,6 +698,12 @@ mod tests {
             sub(C, "Partner", Some(A), Enabled),
         ];
         assert_eq!(unavailable(&subs[0], &T.to_uppercase()), None);
+        // The tenant ID as PowerShell prints it: the same directory.
+        assert_eq!(
+            unavailable(&subs[0], &format!(" {{{}}} ", T.to_uppercase())),
+            None
+        );
+        assert!(unavailable(&subs[2], &format!("{{{T}}}")).is_some());
         assert!(unavailable(&subs[1], T).unwrap().starts_with("Disabled:"));
         assert!(
             unavailable(&subs[2], T)

@@ -7,7 +7,7 @@
 //! `Idempotency-Key` when the API honours one, and after any doubt (a lost answer, a 429, a
 //! reload) the plan is reconciled with the account listing before anything is sent again.
 
-use super::flow::{Draft, Flow, guid};
+use super::flow::{Draft, Flow, expiration, guid};
 use crate::api::{Api, ApiError, describe};
 use crate::components::Link;
 use crate::components::{
@@ -237,7 +237,7 @@ impl Run {
             }
             return;
         }
-        creds.expiration_date = Some(d.expiration.get_untracked().trim().to_owned());
+        creds.expiration_date = Some(expiration(&d.expiration.get_untracked()));
         match api.set_azure_credentials(&account, &creds, false).await {
             Ok(()) => {
                 remember_connected(&account);

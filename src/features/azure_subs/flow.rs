@@ -83,6 +83,12 @@ pub fn guid(input: &str) -> String {
     validate::azure_guid(input, "").unwrap_or_else(|_| input.trim().to_ascii_lowercase())
 }
 
+/// The secret's expiration as the API takes it: the validator's ISO date-time (a typed
+/// `2027-03-01` is `2027-03-01T00:00:00.000Z`); what was typed, trimmed, while it is invalid.
+pub fn expiration(input: &str) -> String {
+    validate::secret_expiration(input, &today()).unwrap_or_else(|_| input.trim().to_owned())
+}
+
 impl Flow {
     /// The first step's answers (the secret aside, which a reload loses) pass their rules.
     pub fn details_ok(&self) -> bool {
@@ -104,7 +110,8 @@ impl Flow {
         })
     }
 
-    /// The tenant ID as typed (for the other-tenant check; validated elsewhere).
+    /// The tenant ID as typed (for the other-tenant check, which reads braces and capitals as
+    /// the same directory; validated elsewhere).
     pub fn tenant(&self) -> String {
         self.draft.tenant_id.get().trim().to_owned()
     }
