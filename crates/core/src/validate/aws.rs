@@ -174,10 +174,12 @@ pub fn role_arn(input: &str, env: AwsEnvironment) -> Checked<RoleArn> {
             describe_char(c)
         ));
     }
-    if is_account_id(arn) {
+    // Also as the AWS console's account menu shows it: 1234-5678-9012.
+    let digits: String = arn.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() == 12 && arn.chars().all(|c| c.is_ascii_digit() || c == '-') {
         return fail(format!(
             "That is an AWS account ID, not a role ARN. Enter the ARN of the role Spot should use, like {}.",
-            example(want, Some(arn), None)
+            example(want, Some(&digits), None)
         ));
     }
     if !arn.starts_with("arn:") {
@@ -823,6 +825,13 @@ mod tests {
     #[test]
     fn bare_account_id_and_role_name() {
         let m = msg("123456789012", Commercial);
+        assert!(
+            m.contains("account ID, not a role ARN")
+                && m.contains("arn:aws:iam::123456789012:role/"),
+            "{m}"
+        );
+        // As the AWS console's account menu shows it; the example has the digits alone.
+        let m = msg("1234-5678-9012", Commercial);
         assert!(
             m.contains("account ID, not a role ARN")
                 && m.contains("arn:aws:iam::123456789012:role/"),
