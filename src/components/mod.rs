@@ -76,6 +76,30 @@ pub fn focused() -> Option<web_sys::Element> {
     (el.tag_name() != "BODY").then_some(el)
 }
 
+/// After a press on a button that the press itself takes away (**Try again**, **Cancel**, …):
+/// once the new content is drawn, if focus fell to the body, it goes to the first button or link
+/// inside the element `id`, so a keyboard user keeps their place.
+pub fn keep_focus_in(id: &'static str) {
+    leptos::prelude::request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if focused().is_some() {
+            return;
+        }
+        let first = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|c| {
+                c.query_selector("button:not([disabled]), a[href]")
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(el) = first {
+            let _ = el.focus();
+        }
+    });
+}
+
 /// Each provider's connect panel, for the wizards that show one. The app provides it (as a
 /// context): the wizards (first run, add account) then depend on no provider feature, and each
 /// provider's panel stays a separate piece that could be loaded on its own.

@@ -378,9 +378,12 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     await page.getByLabel('No', { exact: true }).check();
     await button(page, 'Check for the connection').click();
     await expectText(page.getByRole('status').filter({ hasText: 'Waiting' }), /Waiting for the stack/, 'the waiting status');
+    // Each button goes once pressed: focus moves to the next state's, never to the page's body.
+    await expectFocused(button(page, 'Cancel'), 'Cancel (Check for the connection went)');
     await checkA11y(page, 'dark: connect AWS, waiting');
     await button(page, 'Cancel').click();
     await expectText(page.getByRole('status').filter({ hasText: 'Stopped' }), /Stopped waiting/, 'the stopped status');
+    await expectFocused(button(page, 'Check for the connection'), 'Check for the connection (Cancel went)');
     await checkA11y(page, 'dark: connect AWS, stopped');
     await screenshot(page, 'aws-dark-stopped');
     await expectNoPageProblems(page, problems);
@@ -420,6 +423,50 @@ describe('AWS linked account: a stack that connects itself (server with --public
     await expectVisible(page.getByText(CONNECTED), 'the success message');
     const again = await api(suite.server, 'POST', path, { token: connectToken, body });
     assert.equal(again.status, 401, 'a connect token works once');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  /** Launches the stack from the link, then reloads the page mid-wait. */
+  async function launchThenReload(page) {
+    await toConnectAws(page);
+    const accountId = await accountOf(suite.server, await session(page));
+    await button(page, 'Automatically (CloudFormation)').click();
+    const connectToken = (await quickCreateParts(page)).params.get('param_ConnectToken');
+    const [popup] = await Promise.all([page.waitForEvent('popup'), quickCreate(page).click()]);
+    await popup.close();
+    await expectText(page.getByRole('status').filter({ hasText: 'Waiting for the stack' }), /Waiting for the stack/, 'the waiting status');
+    await page.reload();
+    await expectText(page.getByRole('status').filter({ hasText: 'Waiting for the stack' }), /Waiting for the stack/, 'the wait, resumed after the reload');
+    await expectVisible(page.locator('#aws-link-held'), 'why there is no new link');
+    await page.waitForLoadState('networkidle');
+    assert.equal(await quickCreate(page).count(), 0, 'no new link (its token would replace the running stack\'s)');
+    return { path: `/api/setup/credentials/aws?accountId=${accountId}`, connectToken };
+  }
+
+  it('a reload while the stack runs keeps its connect token: the stack still connects, and the page moves on', T, () => suite.withPage(async (page, problems) => {
+    const { path, connectToken } = await launchThenReload(page);
+    await checkA11y(page, 'connect AWS, waiting after a reload');
+    const done = await api(suite.server, 'POST', path, { token: connectToken, body: { credentials: { iamRole: ROLE } } });
+    assert.equal(done.status, 200, `the launched stack's callback: ${JSON.stringify(done.body)}`);
+    await expectURL(page, '/dashboard');
+    await expectVisible(page.getByText(CONNECTED), 'the success message');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('Make a new link, by keyboard: a link with a new token, focus on it; the earlier stack\'s token is then refused', T, () => suite.withPage(async (page, problems) => {
+    const { path, connectToken } = await launchThenReload(page);
+    await page.locator('#aws-new-link').focus();
+    await page.keyboard.press('Enter');
+    await expectFocused(quickCreate(page), 'the new link');
+    const fresh = (await quickCreateParts(page)).params.get('param_ConnectToken');
+    assert.match(fresh ?? '', /^[A-Za-z0-9_-]{43}$/, 'a connect token in the new link');
+    assert.notEqual(fresh, connectToken, 'a new token');
+    const body = { credentials: { iamRole: ROLE } };
+    const old = await api(suite.server, 'POST', path, { token: connectToken, body });
+    assert.equal(old.status, 401, 'the earlier stack\'s token was replaced, as the page said');
+    const done = await api(suite.server, 'POST', path, { token: fresh, body });
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    await expectURL(page, '/dashboard');
     await expectNoPageProblems(page, problems);
   }));
 });

@@ -258,6 +258,12 @@ describe('first-run wizard: Azure subscription', () => {
     }
     await checkA11y(page, 'Azure subscription panel, connect failed');
 
+    // Try again while the fault lasts: the button goes with the message, and focus stays with
+    // the form's buttons, not on the page's body.
+    await button(page, 'Try again').click();
+    await expectFocused(button(page, 'Connect account'), 'Connect account (Try again went with the message)');
+    await expectVisible(button(page, 'Try again'), 'button "Try again", back with the new failure');
+
     await api(suite.server, 'POST', '/api/_faults', { body: { errorRate: 0, only: null } });
     await button(page, 'Try again').click();
     await expectURL(page, '/dashboard');

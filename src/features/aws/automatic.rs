@@ -10,7 +10,7 @@ use crate::api::ApiError;
 use crate::api::describe;
 use crate::components::ExternalLink;
 use crate::components::notice;
-use crate::components::{Banner, Notice, StatusMessage};
+use crate::components::{Banner, Notice, StatusMessage, keep_focus_in};
 use crate::platform::clock::{now, sleep};
 use crate::state::{Config, use_api};
 use leptos::prelude::*;
@@ -46,6 +46,10 @@ enum Token {
     Minting,
     Ready(String),
     Failed(Notice),
+    /// A stack launched before this panel was drawn (a reload, or Change provider and back)
+    /// holds the account's newest token. A new one would replace it and that stack's callback
+    /// would be refused, so none is made until the user asks for a new link.
+    Held,
 }
 
 /// A failed check that another check may well get past.
@@ -88,13 +92,11 @@ pub fn AwsAutomatic(
     } else {
         Token::Off
     });
-    if public_api_url.is_some() {
+    let launched = Memo::new(move |_| draft.with(|d| d.aws.stack_launched));
+    let minted = StoredValue::new(0u32);
+    let mint = {
         let api = api.clone();
-        let minted = StoredValue::new(0u32);
-        Effect::new(move |_| {
-            let (Some(id), Some(_)) = (account_id.get(), external_id.get()) else {
-                return;
-            };
+        move |id: AccountId| {
             let n = minted.get_value().wrapping_add(1);
             minted.set_value(n);
             token.set(Token::Minting);
@@ -109,8 +111,41 @@ pub fn AwsAutomatic(
                     Err(e) => Token::Failed(notice(&e)),
                 });
             });
+        }
+    };
+    if public_api_url.is_some() {
+        let mint = mint.clone();
+        Effect::new(move |_| {
+            let (Some(id), Some(_)) = (account_id.get(), external_id.get()) else {
+                return;
+            };
+            if launched.get_untracked()
+                && token.with_untracked(|t| matches!(t, Token::Minting | Token::Held))
+            {
+                token.set(Token::Held);
+                return;
+            }
+            mint(id);
         });
     }
+    // The button goes once the link is made: focus moves to the link, not to the page.
+    let focus_link = StoredValue::new(false);
+    let new_link = move |_| {
+        if let Some(id) = account_id.get_untracked() {
+            focus_link.set_value(true);
+            mint(id);
+        }
+    };
+    Effect::new(move |_| {
+        if !matches!(token.get(), Token::Minting | Token::Held) && focus_link.get_value() {
+            focus_link.set_value(false);
+            request_animation_frame(|| {
+                if crate::components::focused().is_none() {
+                    crate::components::focus_id("aws-quick-create");
+                }
+            });
+        }
+    });
 
     let partition = Memo::new(move |_| draft.with(|d| d.aws.partition()));
     let quick_create = Memo::new(move |_| {
@@ -118,7 +153,7 @@ pub fn AwsAutomatic(
         let ext = external_id.get()?;
         token.with(|t| {
             let connect = match (t, public_api_url.as_deref()) {
-                (Token::Minting, _) => return None,
+                (Token::Minting | Token::Held, _) => return None,
                 (Token::Ready(secret), Some(api_url)) => Some(SelfConnect {
                     api_url,
                     connect_token: secret,
@@ -140,7 +175,6 @@ pub fn AwsAutomatic(
         _ => None,
     });
 
-    let launched = Memo::new(move |_| draft.with(|d| d.aws.stack_launched));
     let wait = RwSignal::new(Wait::Idle);
     let checks = RwSignal::new(0u32);
     let last_problem = RwSignal::new(None::<String>);
@@ -276,6 +310,7 @@ pub fn AwsAutomatic(
         }
     };
     let cancel = move |_| {
+        keep_focus_in("aws-wait");
         resume_pending.set_value(false);
         generation.update_value(|g| *g = g.wrapping_add(1));
         wait.set(Wait::Stopped);
@@ -339,6 +374,14 @@ pub fn AwsAutomatic(
                     <strong>"Create stack"</strong> "."
                 </p>
                 <div class="form-actions">
+                    {move || token.with(|t| *t == Token::Held).then(|| view! {
+                        <p id="aws-link-held">
+                            "The stack launched earlier from this page can still connect the account. A new link replaces its permission to connect, so that stack would then fail."
+                        </p>
+                        <button type="button" class="btn btn-secondary" id="aws-new-link" on:click=new_link.clone()>
+                            "Make a new link"
+                        </button>
+                    })}
                     {move || match quick_create.get() {
                         Some(href) => view! {
                             <ExternalLink
@@ -350,6 +393,7 @@ pub fn AwsAutomatic(
                                 "Run CloudFormation template"
                             </ExternalLink>
                         }.into_any(),
+                        None if token.with(|t| *t == Token::Held) => ().into_any(),
                         None => view! {
                             <span class="muted">"Preparing the link (it needs the external ID)…"</span>
                         }.into_any(),
@@ -365,7 +409,7 @@ pub fn AwsAutomatic(
                     " and " <code>"ExternalId"</code> " = " <code>{move || external_id.get().unwrap_or_default()}</code> "."
                 </p>
             </li>
-            <li>
+            <li id="aws-wait">
                 <StatusMessage text=status/>
                 {move || match wait.get() {
                     Wait::Idle => view! {
@@ -373,7 +417,10 @@ pub fn AwsAutomatic(
                         <div class="form-actions">
                             <button type="button" class="btn btn-secondary" on:click={
                                 let begin = begin.clone();
-                                move |_| begin()
+                                move |_| {
+                                    begin();
+                                    keep_focus_in("aws-wait");
+                                }
                             }>
                                 "Check for the connection"
                             </button>
@@ -400,7 +447,10 @@ pub fn AwsAutomatic(
                         <div class="form-actions">
                             <button type="button" class="btn btn-secondary" on:click={
                                 let begin = begin.clone();
-                                move |_| begin()
+                                move |_| {
+                                    begin();
+                                    keep_focus_in("aws-wait");
+                                }
                             }>
                                 "Check for the connection"
                             </button>
@@ -416,7 +466,10 @@ pub fn AwsAutomatic(
                             {paste_button()}
                             <button type="button" class="btn btn-secondary" on:click={
                                 let begin = begin.clone();
-                                move |_| begin()
+                                move |_| {
+                                    begin();
+                                    keep_focus_in("aws-wait");
+                                }
                             }>
                                 "Keep waiting"
                             </button>
@@ -427,7 +480,10 @@ pub fn AwsAutomatic(
                         <div class="form-actions">
                             <button type="button" class="btn btn-secondary" on:click={
                                 let begin = begin.clone();
-                                move |_| begin()
+                                move |_| {
+                                    begin();
+                                    keep_focus_in("aws-wait");
+                                }
                             }>
                                 "Check again"
                             </button>

@@ -194,6 +194,8 @@ pub fn AwsConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> 
             return;
         };
         banner.set(None);
+        // **Try again** goes with the message.
+        crate::components::keep_focus_in("aws-connect-actions");
         let api = api();
         run_busy(busy, async move {
             match api.set_aws_credentials(&id, &arn.to_string()).await {
@@ -382,7 +384,7 @@ pub fn AwsConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> 
                     </li>
                 </ol>
                 <Banner notice=banner/>
-                <div class="form-actions">
+                <div class="form-actions" id="aws-connect-actions">
                     <crate::components::Button busy=busy>"Connect"</crate::components::Button>
                     <Show when=move || banner.try_with(Option::is_some).unwrap_or(false)>
                         <crate::components::Button busy=busy variant="secondary">"Try again"</crate::components::Button>

@@ -268,6 +268,8 @@ pub fn AzureConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -
             };
             banner.set(None);
             retry.set(false);
+            // **Try again** goes with the message.
+            crate::components::keep_focus_in("azure-connect-actions");
             validated.set(None);
             let api = api();
             run_busy(busy, async move {
@@ -448,7 +450,7 @@ pub fn AzureConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -
                     </li>
                 </ol>
                 <Banner notice=banner/>
-                <div class="form-actions">
+                <div class="form-actions" id="azure-connect-actions">
                     <Button busy=busy id="azure-connect">"Connect account"</Button>
                     <Show when=move || retry.get() && banner.with(Option::is_some)>
                         <Button busy=busy variant="secondary">"Try again"</Button>
