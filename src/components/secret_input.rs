@@ -9,7 +9,18 @@
 //! autocorrection stay off so the browser does not send the secret to a spelling service.
 
 use leptos::prelude::*;
+use onramp_core::validate::{SECRET_ID_WARNING, secret_looks_like_secret_id};
 use wasm_bindgen::JsCast;
+
+/// The warning for an Azure client secret's field: a GUID-shaped value is the secret's ID, not
+/// its value (a warning, not an error).
+pub fn secret_id_warning(secret: RwSignal<String>) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        secret
+            .with(|s| secret_looks_like_secret_id(s))
+            .then(|| SECRET_ID_WARNING.to_owned())
+    })
+}
 
 #[component]
 pub fn SecretInput(

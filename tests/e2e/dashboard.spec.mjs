@@ -275,6 +275,47 @@ describe('dashboard and additional accounts', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('a new add-account flow sets a half-done one aside: Resume setup brings back what was typed', T, () => withPage(async (page, problems) => {
+    await signedIn(page, suite.server);
+    const ARN = 'arn:aws:iam::555555555555:role/Spot-Role';
+    const CLIENT_ID = '0b7d5c1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e';
+    await page.goto('/accounts/new?kind=linked');
+    await field(page, 'Account name').fill('First half');
+    await button(page, 'Create account').click();
+    await expectURL(page, '/accounts/new/provider');
+    await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+    await button(page, 'Next').click();
+    await expectURL(page, '/accounts/new/connect/aws');
+    await openManualAws(page);
+    await field(page, 'Role ARN').fill(ARN);
+
+    // Another account, from the start: a fresh flow; the first one is set aside.
+    await page.goto('/accounts/new?kind=linked');
+    await expectURL(page, '/accounts/new/name');
+    await expectValue(field(page, 'Account name'), '', 'a fresh flow');
+    await field(page, 'Account name').fill('Second half');
+    await button(page, 'Create account').click();
+    await expectURL(page, '/accounts/new/provider');
+    await page.getByRole('radio', { name: 'Microsoft Azure', exact: true }).click();
+    await button(page, 'Next').click();
+    await expectURL(page, '/accounts/new/connect/azure');
+    await field(page, 'Application (client) ID').fill(CLIENT_ID);
+
+    // Back to the first: what was typed is there; the second is set aside in turn.
+    await open(page, '/dashboard');
+    await row(page, 'First half').getByRole('link', { name: 'Resume setup for First half' }).click();
+    await expectURL(page, '/accounts/new/connect/aws');
+    await expectValue(field(page, 'Role ARN'), ARN, 'Role ARN, kept while another flow ran');
+    await open(page, '/dashboard');
+    await row(page, 'Second half').getByRole('link', { name: 'Resume setup for Second half' }).click();
+    await expectURL(page, '/accounts/new/connect/azure');
+    await expectValue(field(page, 'Application (client) ID'), CLIENT_ID, 'the client ID, kept too');
+    // One draft waits aside now: the first account's (the second's is the current one).
+    const left = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('onramp.draft.addaccount.')));
+    assert.equal(left.length, 1, `the first account's draft waits (${left})`);
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('rename, delete with confirmation, and the default account cannot be deleted', T, () => withPage(async (page, problems) => {
     const { token, user } = await signedIn(page, suite.server);
     const id = await createAccount(suite.server, token, 'Old name');
@@ -362,7 +403,14 @@ describe('dashboard and additional accounts', () => {
     await page.getByRole('button', { name: 'Update credentials for Azure subscription' }).click();
     const dialog = page.getByRole('dialog', { name: 'Update credentials of “Azure subscription”' });
     const secret = 'Zy7~newsecretvalue-abcdefghijklmnopqrstu';
+    // The secret's ID pasted by mistake: a warning at the field; Show reveals what was pasted.
+    await dialog.getByLabel('Client secret value', { exact: true }).fill('3f2504e0-4f89-11d3-9a0c-0305e82c3301');
+    await expectText(dialog.locator('#creds-secret-warning'), /looks like the secret's ID, not its value/, 'the secret-ID warning');
+    const show = dialog.getByRole('button', { name: 'Show Client secret value' });
+    await show.click();
+    assert.equal(await show.getAttribute('aria-pressed'), 'true', 'the secret is shown');
     await dialog.getByLabel('Client secret value', { exact: true }).fill(secret);
+    await expectText(dialog.locator('#creds-secret-warning'), /^\s*$/, 'no warning for a value (the live region stays, empty)');
     await dialog.getByLabel('Secret expiration date', { exact: true }).fill(isoDaysFromNow(-3).slice(0, 10));
     await dialog.getByRole('button', { name: 'Save credentials' }).click();
     await expectFieldError(dialog.getByLabel('Secret expiration date', { exact: true }), /after today/, 'a past date');

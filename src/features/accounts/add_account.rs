@@ -38,6 +38,19 @@ use onramp_core::onboarding::{
 use onramp_core::validate;
 
 const DRAFT_KEY: &str = "onramp.draft.addaccount";
+
+/// Where a created account's draft waits while another add-account flow runs: **Resume setup**
+/// on that account takes it back, with everything typed on its connect step.
+fn parked_key(id: &AccountId) -> String {
+    format!("{DRAFT_KEY}.{id}")
+}
+
+/// Sets `d` aside when it is a created account's that is not connected yet.
+fn park(d: &AddAccountDraft) {
+    if let (Some(id), false) = (&d.created_account_id, d.connect.connected) {
+        draft::save(&parked_key(id), d);
+    }
+}
 const NAME_ID: &str = "add-account-name";
 
 /// A fresh flow: AWS's manual way opens first, as in the first-run wizard.
@@ -102,6 +115,10 @@ pub fn AddAccount() -> impl IntoView {
         Callback::new(move |path: String| navigate(&path, replace()))
     };
 
+    // Step 2's field. A new flow started below over a created account's draft empties it too:
+    // otherwise its first write would carry the earlier account's name into the new draft.
+    let name = RwSignal::new(draft.with_untracked(|d| d.name_input.clone()));
+
     // The URL decides the step, within what the draft allows.
     let api_for_resume = api.clone();
     Effect::new(move |prev: Option<()>| {
@@ -115,6 +132,7 @@ pub fn AddAccount() -> impl IntoView {
             AddAccountRoute::Start => {
                 let mut d = draft.get_untracked();
                 if d.is_created() || d.connect.connected {
+                    park(&d);
                     d = fresh(None);
                 }
                 if let Some(k) = kind_asked {
@@ -123,6 +141,7 @@ pub fn AddAccount() -> impl IntoView {
                 }
                 let target = first_incomplete_step(&d).unwrap_or(AddAccountStep::Kind);
                 let to = AddAccountRoute::of_step(target, &d).path();
+                name.set(d.name_input.clone());
                 draft.set(d);
                 redirect.run(to);
             }
@@ -133,11 +152,22 @@ pub fn AddAccount() -> impl IntoView {
                 spawn_local_scoped(async move {
                     match api.get_account(&id).await {
                         Ok(account) => {
+                            let parked = parked_key(&id);
                             if account.cloud_provider.is_some() {
+                                draft::remove(&parked);
                                 redirect.run("/dashboard".into());
                                 return;
                             }
-                            let d = AddAccountDraft::resume(&account, Some(&saved));
+                            let d = if saved.created_account_id.as_ref() == Some(&id) {
+                                AddAccountDraft::resume(&account, Some(&saved))
+                            } else {
+                                // Another account's draft: set it aside in turn, and take
+                                // this one's back if it was set aside.
+                                park(&saved);
+                                let kept = draft::load::<AddAccountDraft>(&parked);
+                                AddAccountDraft::resume(&account, kept.as_ref())
+                            };
+                            draft::remove(&parked);
                             let s = resume_step(&account, Some(&d));
                             let to = AddAccountRoute::of_step(s, &d).path();
                             draft.try_set(d);
@@ -247,7 +277,6 @@ pub fn AddAccount() -> impl IntoView {
     };
 
     // ---- step 2: name + Create account ----
-    let name = RwSignal::new(draft.with_untracked(|d| d.name_input.clone()));
     let name_error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         let typed = name.get();

@@ -549,8 +549,8 @@ fn CredentialsDialog(
         <Modal id="creds-dialog" title=Signal::derive(move || format!("Update credentials of “{}”", target_name(target))) open=open>
             <p>"Create a new client secret for the application in the Azure portal (Certificates & secrets), then paste its value here. The application, tenant and subscription stay as they are."</p>
             <form class="form" novalidate on:submit=submit>
-                <Field id="creds-secret" label="Client secret value" value=secret error=secret_error check=check_secret
-                    input_type="password" autocomplete="off"
+                <crate::components::SecretInput id="creds-secret" label="Client secret value" value=secret error=secret_error check=check_secret
+                    warning=crate::components::secret_id_warning(secret)
                     hint="The secret's Value column, not its Secret ID. It is sent once and never kept in this browser."/>
                 <Field id="creds-expiry" label="Secret expiration date" value=expiry error=expiry_error check=check_expiry
                     input_type="date" hint="The Expires date shown for the secret; at most 2 years from today."/>

@@ -21,7 +21,7 @@ use onramp_core::azure_setup::{
     role_commands,
 };
 use onramp_core::onboarding::{AzureConnectDraft, AzureField, ConnectDraft, Panel};
-use onramp_core::validate::{self, SECRET_ID_WARNING};
+use onramp_core::validate;
 
 const CLIENT_ID: &str = "azure-client-id";
 const TENANT_ID: &str = "azure-tenant-id";
@@ -122,11 +122,7 @@ pub fn AzureConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -
 
     let errors = FIELDS.map(|_| RwSignal::new(None::<String>));
     let error_of = move |field: AzureField| errors[field as usize];
-    let secret_warning = Signal::derive(move || {
-        secret
-            .with(|s| validate::secret_looks_like_secret_id(s))
-            .then(|| SECRET_ID_WARNING.to_owned())
-    });
+    let secret_warning = crate::components::secret_id_warning(secret);
 
     // The date picker's range, from the same rule (Field has no `min`/`max` of its own).
     request_animation_frame(|| {

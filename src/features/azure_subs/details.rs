@@ -11,7 +11,7 @@ use crate::platform::clock::today;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use onramp_core::azure_setup::APP_REGISTRATIONS_URL;
-use onramp_core::validate::{self, SECRET_ID_WARNING};
+use onramp_core::validate;
 
 const CLIENT_ID: &str = "azure-subs-client-id";
 const TENANT_ID: &str = "azure-subs-tenant-id";
@@ -50,11 +50,7 @@ pub(super) fn DetailsStep(flow: Flow) -> impl IntoView {
             .err()
             .map(|e| e.message)
     });
-    let secret_warning = Signal::derive(move || {
-        secret
-            .with(|s| validate::secret_looks_like_secret_id(s))
-            .then(|| SECRET_ID_WARNING.to_owned())
-    });
+    let secret_warning = crate::components::secret_id_warning(secret);
     // The date picker's range, from the same rule.
     request_animation_frame(|| {
         if let Some((first, last)) = validate::secret_expiration_range(&today())

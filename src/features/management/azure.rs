@@ -24,7 +24,7 @@ use onramp_core::ids::AccountId;
 use onramp_core::management::{
     self as mgmt, AzureBillingDraft, AzureBillingField as F, billing_id_label,
 };
-use onramp_core::validate::{self, AgreementType, SECRET_ID_WARNING};
+use onramp_core::validate::AgreementType;
 
 const DRAFT_KEY: &str = "onramp.draft.management.azure";
 
@@ -137,11 +137,7 @@ pub fn AzureBilling() -> impl IntoView {
             d.problem(f, &typed, &today()).map(|e| e.message)
         })
     };
-    let secret_warning = Signal::derive(move || {
-        secret
-            .with(|s| validate::secret_looks_like_secret_id(s))
-            .then(|| SECRET_ID_WARNING.to_owned())
-    });
+    let secret_warning = crate::components::secret_id_warning(secret);
 
     let busy = RwSignal::new(false);
     let banner = RwSignal::new(None::<Notice>);
