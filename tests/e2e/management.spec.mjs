@@ -250,6 +250,31 @@ describe('management account', () => {
     // It counts as the management account: the AWS wizard is not offered.
     await open(page, '/management');
     await expectVisible(page.locator('.management-exists').getByText(/Azure billing account 12345678/), 'the existing Azure billing account named');
+
+    // Its secret is renewed from the dashboard's Update credentials: the registration is sent
+    // again with the new secret and date, the rest as registered.
+    await open(page, '/dashboard');
+    await page.getByRole('link', { name: `Update credentials for ${m.accountName}` }).click();
+    await expectURL(page, '/management/azure');
+    await expectVisible(page.getByRole('heading', { name: 'Renew the client secret', level: 2 }), 'the renewal form');
+    await button(page, 'Save the new secret').click();
+    await expectFieldError(field(page, 'Client secret value'), /secret/i, 'the empty secret');
+    await field(page, 'Client secret value').fill('3f2504e0-4f89-11d3-9a0c-0305e82c3301');
+    await expectText(page.locator('#renew-secret-warning'), /looks like the secret's ID/, 'the secret-ID warning');
+    const renewed = 'Zz9Q~renewedSecret.Value-456';
+    const later = new Date(Date.now() + 400 * 86_400_000).toISOString().slice(0, 10);
+    await field(page, 'Client secret value').fill(renewed);
+    await field(page, 'Secret expiration date').fill(later);
+    await checkA11y(page, 'Azure billing account, renewing its secret');
+    await button(page, 'Save the new secret').click();
+    await expectText(page.getByRole('status').filter({ hasText: 'new client secret' }), new RegExp(`saved\\. It expires on ${later}`), 'the saved status');
+    await expectValue(field(page, 'Client secret value'), '', 'the secret field emptied');
+    const after = (await api(suite.server, 'GET', '/api/onramp/management', { token: await token(page) })).body.response.items[0];
+    assert.ok(after.azure.expirationDate.startsWith(later), `the new expiration: ${after.azure.expirationDate}`);
+    assert.equal(after.azure.billingAccountId, '12345678', 'the billing account as registered');
+    assert.equal(after.azure.clientId, GUID, 'the application as registered');
+    const kept = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+    assert.ok(!kept.includes(renewed), 'the new secret is never written to storage');
     await expectNoPageProblems(page, problems);
   }));
 

@@ -233,6 +233,10 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
             (row.status == AccountStatus::NotConnected).then(|| format!("/accounts/{id}/setup"));
         let azure_linked = row.account.cloud_provider == Some(CloudProvider::Azure)
             && row.kind == AccountKind::Linked;
+        // An Azure billing (management) account's secret is renewed on its own page, which
+        // sends the registration again.
+        let azure_billing = row.kind == AccountKind::Management && row.credential_expiry.is_some();
+        let n5 = name.clone();
         let (r1, r2, r3) = (row.clone(), row.clone(), row.clone());
         let n1 = name.clone();
         let n2 = name.clone();
@@ -268,6 +272,11 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
                         <button type="button" class="btn btn-secondary btn-small" on:click=move |_| show(r2.clone(), Dialog::Credentials)>
                             "Update credentials"<span class="sr-only">" for " {n3.clone()}</span>
                         </button>
+                    })}
+                    {azure_billing.then(|| view! {
+                        <a class="btn btn-secondary btn-small" href="/management/azure">
+                            "Update credentials"<span class="sr-only">" for " {n5.clone()}</span>
+                        </a>
                     })}
                     <button type="button" class="btn btn-danger btn-small" on:click=move |_| show(r3.clone(), Dialog::Delete)>
                         "Delete"<span class="sr-only">" " {n4.clone()}</span>

@@ -11,8 +11,8 @@ use crate::api::describe;
 use crate::components::Link;
 use crate::components::run_busy;
 use crate::components::{
-    Banner, Button, ErrorSummary, Field, FormErrors, Notice, Problem, SecretInput, focus_id,
-    set_title,
+    Banner, Button, ErrorSummary, Field, FormErrors, Notice, Problem, SecretInput, StatusMessage,
+    focus_id, notice, rule, secret_id_warning, set_title,
 };
 use crate::platform::clock::today;
 use crate::state::current_account::account_from_query;
@@ -22,9 +22,10 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use onramp_core::ids::AccountId;
 use onramp_core::management::{
-    self as mgmt, AzureBillingDraft, AzureBillingField as F, billing_id_label,
+    self as mgmt, AzureBillingDraft, AzureBillingField as F, AzureBillingRequest,
+    ManagementAccount, billing_id_label,
 };
-use onramp_core::validate::AgreementType;
+use onramp_core::validate::{self, AgreementType};
 
 const DRAFT_KEY: &str = "onramp.draft.management.azure";
 
@@ -355,10 +356,134 @@ pub fn AzureBilling() -> impl IntoView {
                             "Try again"
                         </button>
                     }.into_any(),
+                    // An Azure billing account's secret expires: renew it here.
+                    Existing::Known(Some(m)) if m.azure.is_some() => view! {
+                        <AlreadyRegistered account=m.clone()/>
+                        <RenewSecret account=m/>
+                    }.into_any(),
                     Existing::Known(Some(m)) => view! { <AlreadyRegistered account=m/> }.into_any(),
                     Existing::Known(None) => form().into_any(),
                 }
             }}
+        </section>
+    }
+}
+
+/// A new client secret for the registered Azure billing account (before the old one expires):
+/// the registration is sent again with the other details as registered. Never stored.
+#[component]
+fn RenewSecret(account: ManagementAccount) -> impl IntoView {
+    let api = use_api();
+    let secret = RwSignal::new(String::new());
+    let expiry = RwSignal::new(String::new());
+    let secret_error = RwSignal::new(None::<String>);
+    let expiry_error = RwSignal::new(None::<String>);
+    let banner = RwSignal::new(None::<Notice>);
+    let saved = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let check_secret = rule(validate::azure_client_secret);
+    let check_expiry = Callback::new(|v: String| {
+        validate::secret_expiration(&v, &today())
+            .err()
+            .map(|e| e.message)
+    });
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let secret_problem = check_secret.run(secret.get_untracked());
+        let expiry_problem = check_expiry.run(expiry.get_untracked());
+        secret_error.set(secret_problem.clone());
+        expiry_error.set(expiry_problem.clone());
+        if secret_problem.is_some() {
+            focus_id("renew-secret");
+            return;
+        }
+        let (Ok(client_secret), Ok(expiration_date)) = (
+            validate::azure_client_secret(&secret.get_untracked()),
+            validate::secret_expiration(&expiry.get_untracked(), &today()),
+        ) else {
+            focus_id("renew-expiry");
+            return;
+        };
+        let Some(azure) = account.azure.clone() else {
+            return;
+        };
+        let day = expiration_date
+            .get(..10)
+            .unwrap_or(&expiration_date)
+            .to_owned();
+        let req = AzureBillingRequest {
+            account_id: account.account_id.clone(),
+            client_id: azure.client_id,
+            tenant_id: azure.tenant_id,
+            client_secret,
+            expiration_date,
+            agreement_type: azure.agreement_type,
+            billing_account_id: azure.billing_account_id,
+        };
+        banner.set(None);
+        saved.set(None);
+        let api = api();
+        run_busy(busy, async move {
+            match api.register_azure_billing(&req).await {
+                Ok(_) => {
+                    secret.try_set(String::new());
+                    expiry.try_set(String::new());
+                    saved.try_set(Some(format!(
+                        "The new client secret is saved. It expires on {day}."
+                    )));
+                }
+                Err(e) => {
+                    if let Some(m) = e.field_message("clientSecret") {
+                        secret_error.try_set(Some(m.to_owned()));
+                        focus_id("renew-secret");
+                    } else if let Some(m) = e.field_message("expirationDate") {
+                        expiry_error.try_set(Some(m.to_owned()));
+                        focus_id("renew-expiry");
+                    } else {
+                        banner.try_set(Some(Notice {
+                            text: format!("The new secret was not saved: {}", describe(&e)),
+                            ..notice(&e)
+                        }));
+                    }
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card renew-secret" aria-labelledby="renew-heading">
+            <h2 id="renew-heading">"Renew the client secret"</h2>
+            <p>
+                "Spot stops reading the billing data once the application's client secret expires. Create a new secret in the Azure portal (Certificates & secrets), then paste its value here; the application, tenant and billing account stay as registered."
+            </p>
+            <form class="form" novalidate on:submit=submit>
+                <SecretInput
+                    id="renew-secret"
+                    label="Client secret value"
+                    value=secret
+                    error=secret_error
+                    check=check_secret
+                    hint="The Value column of Certificates & secrets, not the Secret ID. Sent once; never saved in your browser."
+                    warning=secret_id_warning(secret)
+                />
+                <Field
+                    id="renew-expiry"
+                    label="Secret expiration date"
+                    value=expiry
+                    error=expiry_error
+                    check=check_expiry
+                    input_type="date"
+                    hint="The new secret's Expires date: after today and at most 2 years ahead."
+                    autocomplete="off"
+                />
+                <Banner notice=banner/>
+                <StatusMessage text=saved/>
+                <div class="form-actions">
+                    <Button busy=busy id="renew-save">"Save the new secret"</Button>
+                </div>
+            </form>
         </section>
     }
 }
