@@ -92,7 +92,7 @@ pub(super) fn AlreadyRegistered(account: ManagementAccount) -> impl IntoView {
             <p>
                 "“" {account.account_name.clone()} "” (" <code>{account.account_id.clone()}</code> ") is registered as the management account, for "
                 {provider_words(&account)}
-                ". An organization has one management account, so there is nothing more to set up here. To use another one, remove this one first (contact your administrator)."
+                ". An organization has one management account: to use another one, remove this one first (contact your administrator)."
             </p>
             <p>
                 <Link href="/dashboard">"Go to the dashboard"</Link>
