@@ -8,8 +8,10 @@
 //! this component never writes it anywhere else. While shown, spell checking and
 //! autocorrection stay off so the browser does not send the secret to a spelling service.
 
+use super::Field;
+use crate::platform::clock::today;
 use leptos::prelude::*;
-use onramp_core::validate::{SECRET_ID_WARNING, secret_looks_like_secret_id};
+use onramp_core::validate::{self, SECRET_ID_WARNING, secret_looks_like_secret_id};
 use wasm_bindgen::JsCast;
 
 /// The warning for an Azure client secret's field: a GUID-shaped value is the secret's ID, not
@@ -20,6 +22,55 @@ pub fn secret_id_warning(secret: RwSignal<String>) -> Signal<Option<String>> {
             .with(|s| secret_looks_like_secret_id(s))
             .then(|| SECRET_ID_WARNING.to_owned())
     })
+}
+
+/// The rule of a client secret's expiration date (after today, at most two years ahead) as a
+/// field's check.
+pub fn secret_expiry_rule() -> Callback<String, Option<String>> {
+    Callback::new(|v: String| {
+        validate::secret_expiration(&v, &today())
+            .err()
+            .map(|e| e.message)
+    })
+}
+
+/// A client secret's expiration date: a date input whose picker offers only the days the rule
+/// accepts, checked by that rule unless the form gives its own check.
+#[component]
+pub fn SecretExpiryField(
+    id: &'static str,
+    value: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    #[prop(optional)] check: Option<Callback<String, Option<String>>>,
+    /// Which secret's date (e.g. "the new secret's").
+    #[prop(
+        default = "The date in the secret's Expires column: after today and at most 2 years ahead."
+    )]
+    hint: &'static str,
+) -> impl IntoView {
+    // Field has no `min`/`max` of its own: set them on the input once it is in the document.
+    request_animation_frame(move || {
+        if let Some((first, last)) = validate::secret_expiration_range(&today())
+            && let Some(input) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(id))
+        {
+            let _ = input.set_attribute("min", &first);
+            let _ = input.set_attribute("max", &last);
+        }
+    });
+    view! {
+        <Field
+            id=id
+            label="Secret expiration date"
+            value=value
+            error=error
+            check=check.unwrap_or_else(secret_expiry_rule)
+            input_type="date"
+            hint=hint
+            autocomplete="off"
+        />
+    }
 }
 
 #[component]

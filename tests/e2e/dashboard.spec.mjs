@@ -411,6 +411,8 @@ describe('dashboard and additional accounts', () => {
     assert.equal(await show.getAttribute('aria-pressed'), 'true', 'the secret is shown');
     await dialog.getByLabel('Client secret value', { exact: true }).fill(secret);
     await expectText(dialog.locator('#creds-secret-warning'), /^\s*$/, 'no warning for a value (the live region stays, empty)');
+    // The date picker offers only the days the rule accepts: from tomorrow (UTC).
+    await expectAttr(dialog.getByLabel('Secret expiration date', { exact: true }), 'min', isoDaysFromNow(1).slice(0, 10), 'the first day the picker offers');
     await dialog.getByLabel('Secret expiration date', { exact: true }).fill(isoDaysFromNow(-3).slice(0, 10));
     await dialog.getByRole('button', { name: 'Save credentials' }).click();
     await expectFieldError(dialog.getByLabel('Secret expiration date', { exact: true }), /after today/, 'a past date');

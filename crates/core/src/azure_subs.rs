@@ -8,7 +8,7 @@ use crate::aws_org::csv_cells;
 use crate::azure_setup::{ROLE_ACTIONS, ROLE_FILE_NAME};
 use crate::dto::{Account, BatchMemberState, CloudProvider};
 use crate::org_batch::{BatchPlan, PlannedMember, StateCounts};
-use crate::validate::{FieldError, account_name, azure_guid, management_group_id};
+use crate::validate::{FieldError, account_name, azure_guid, guid_form, management_group_id};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -358,12 +358,8 @@ pub fn unavailable(sub: &Subscription, tenant_id: &str) -> Option<String> {
             sub.state.label()
         ));
     }
-    let same = |t: &str| {
-        let plain = |s: &str| azure_guid(s, "").unwrap_or_else(|_| s.trim().to_ascii_lowercase());
-        plain(t) == plain(tenant_id)
-    };
     match sub.tenant_id.as_deref() {
-        Some(t) if !same(t) => Some(format!(
+        Some(t) if guid_form(t) != guid_form(tenant_id) => Some(format!(
             "In another directory ({t}): this app registration cannot be given a role there."
         )),
         _ => None,

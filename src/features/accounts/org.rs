@@ -485,11 +485,7 @@ fn CredentialsDialog(
         }
     });
     let check_secret = crate::components::rule(validate::azure_client_secret);
-    let check_expiry = Callback::new(move |v: String| {
-        validate::secret_expiration(&v, &today())
-            .err()
-            .map(|e| e.message)
-    });
+    let check_expiry = crate::components::secret_expiry_rule();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -561,8 +557,8 @@ fn CredentialsDialog(
                 <crate::components::SecretInput id="creds-secret" label="Client secret value" value=secret error=secret_error check=check_secret
                     warning=crate::components::secret_id_warning(secret)
                     hint="The secret's Value column, not its Secret ID. It is sent once and never kept in this browser."/>
-                <Field id="creds-expiry" label="Secret expiration date" value=expiry error=expiry_error check=check_expiry
-                    input_type="date" hint="The Expires date shown for the secret; at most 2 years from today."/>
+                <crate::components::SecretExpiryField id="creds-expiry" value=expiry error=expiry_error
+                    hint="The new secret's Expires date: after today and at most 2 years ahead."/>
                 <Banner notice=banner/>
                 <div class="form-actions">
                     <Button busy=busy>"Save credentials"</Button>

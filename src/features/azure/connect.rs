@@ -11,7 +11,8 @@ use crate::components::ExternalLink;
 use crate::components::run_busy;
 use crate::components::{
     Banner, Button, CodeBlock, CopyButton, Disclosure, ErrorSummary, Field, FormErrors, Notice,
-    Problem, SecretInput, StatusMessage, download_text, focus_id, problems, rule,
+    Problem, SecretExpiryField, SecretInput, StatusMessage, download_text, focus_id, problems,
+    rule,
 };
 use crate::platform::clock::today;
 use crate::state::{Session, use_api};
@@ -123,18 +124,6 @@ pub fn AzureConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -
     let errors = FIELDS.map(|_| RwSignal::new(None::<String>));
     let error_of = move |field: AzureField| errors[field as usize];
     let secret_warning = crate::components::secret_id_warning(secret);
-
-    // The date picker's range, from the same rule (Field has no `min`/`max` of its own).
-    request_animation_frame(|| {
-        if let Some((first, last)) = validate::secret_expiration_range(&today())
-            && let Some(input) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(EXPIRATION_ID))
-        {
-            let _ = input.set_attribute("min", &first);
-            let _ = input.set_attribute("max", &last);
-        }
-    });
 
     // ---- custom role ----
     let valid_subscription = Memo::new(move |_| draft.with(|d| d.azure.subscription_id().ok()));
@@ -367,17 +356,10 @@ pub fn AzureConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -
                             warning=secret_warning
                             revealed=revealed
                         />
-                        <Field
+                        <SecretExpiryField
                             id=EXPIRATION_ID
-                            label="Secret expiration date"
                             value=expiration
                             error=error_of(AzureField::ExpirationDate)
-                            check=Callback::new(|v: String| {
-                                validate::secret_expiration(&v, &today()).err().map(|e| e.message)
-                            })
-                            input_type="date"
-                            hint="The date in the secret's Expires column: after today and at most 2 years ahead."
-                            autocomplete="off"
                         />
                     </li>
                     <li>

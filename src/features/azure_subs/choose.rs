@@ -3,7 +3,7 @@
 //! how their Spot accounts are named (live preview, checked with the account-name rule), and
 //! where the role is assigned, with the role definition and the commands to copy.
 
-use super::flow::{BASE_CONNECT, Flow, guid};
+use super::flow::{BASE_CONNECT, Flow};
 use crate::components::Link;
 use crate::components::{
     BulkLabel, Button, ChoiceCell, ChoiceRow, Chooser, CodeBlock, ErrorSummary, Field, FormErrors,
@@ -18,6 +18,7 @@ use onramp_core::azure_subs::{
 };
 use onramp_core::choice::{ChoiceCounts, apply};
 use onramp_core::validate;
+use onramp_core::validate::guid_form;
 
 const PREFIX_ID: &str = "azure-subs-prefix";
 const GROUP_ID: &str = "azure-subs-group";
@@ -143,7 +144,7 @@ fn Choose(flow: Flow) -> impl IntoView {
                 .flatten()
         })
     });
-    let client = Memo::new(move |_| guid(&draft.client_id.get()));
+    let client = Memo::new(move |_| guid_form(&draft.client_id.get()));
     let definition = Signal::derive(move || {
         scope
             .with(|s| s.as_ref().map(|s| role_definition(&client.get(), s)))

@@ -7,7 +7,7 @@
 //! `Idempotency-Key` when the API honours one, and after any doubt (a lost answer, a 429, a
 //! reload) the plan is reconciled with the account listing before anything is sent again.
 
-use super::flow::{Draft, Flow, expiration, guid};
+use super::flow::{Draft, Flow, expiration};
 use crate::api::{Api, ApiError, describe};
 use crate::components::Link;
 use crate::components::{
@@ -28,6 +28,7 @@ use onramp_core::dto::{AzureCredentials, BatchMemberState};
 use onramp_core::envelope::codes;
 use onramp_core::org_batch::{BatchPlan, reconcile};
 use onramp_core::validate;
+use onramp_core::validate::guid_form;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::future::Future;
@@ -218,9 +219,9 @@ impl Run {
         };
         let d = self.draft;
         let mut creds = AzureCredentials {
-            client_id: guid(&d.client_id.get_untracked()),
+            client_id: guid_form(&d.client_id.get_untracked()),
             client_secret: self.secret.get_untracked(),
-            tenant_id: guid(&d.tenant_id.get_untracked()),
+            tenant_id: guid_form(&d.tenant_id.get_untracked()),
             subscription_id: cloud.clone(),
             expiration_date: None,
         };
@@ -488,7 +489,7 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
     });
     // The role assignments still missing, one line per refused subscription, to copy at once.
     let missing_roles = Memo::new(move |_| {
-        let client = guid(&draft.client_id.get());
+        let client = guid_form(&draft.client_id.get());
         draft.failed.with(|f| {
             f.iter()
                 .filter(|(_, reason)| reason.starts_with(NO_ROLE))

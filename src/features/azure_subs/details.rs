@@ -7,7 +7,6 @@ use crate::components::{
     Button, CodeBlock, ErrorSummary, ExternalLink, Field, FieldCheck, FileDrop, FormErrors,
     SecretInput, rule,
 };
-use crate::platform::clock::today;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use onramp_core::azure_setup::APP_REGISTRATIONS_URL;
@@ -40,28 +39,13 @@ pub(super) fn DetailsStep(flow: Flow) -> impl IntoView {
         list_error,
     ] = errors;
     let file_error = RwSignal::new(None::<String>);
-    let expiration_rule = Callback::new(|v: String| {
-        validate::secret_expiration(&v, &today())
-            .err()
-            .map(|e| e.message)
-    });
+    let expiration_rule = crate::components::secret_expiry_rule();
     let list_rule = Callback::new(|v: String| {
         onramp_core::azure_subs::parse_subscriptions(&v)
             .err()
             .map(|e| e.message)
     });
     let secret_warning = crate::components::secret_id_warning(secret);
-    // The date picker's range, from the same rule.
-    request_animation_frame(|| {
-        if let Some((first, last)) = validate::secret_expiration_range(&today())
-            && let Some(input) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(EXPIRATION_ID))
-        {
-            let _ = input.set_attribute("min", &first);
-            let _ = input.set_attribute("max", &last);
-        }
-    });
 
     let on_file =
         Callback::new(
@@ -169,15 +153,10 @@ pub(super) fn DetailsStep(flow: Flow) -> impl IntoView {
                         hint="Kept only on this page and sent only to connect; never saved in your browser. After a reload, paste it again."
                         warning=secret_warning
                     />
-                    <Field
+                    <crate::components::SecretExpiryField
                         id=EXPIRATION_ID
-                        label="Secret expiration date"
                         value=draft.expiration
                         error=expiration_error
-                        check=expiration_rule
-                        input_type="date"
-                        hint="The date in the secret's Expires column: after today and at most 2 years ahead."
-                        autocomplete="off"
                     />
                 </li>
                 <li>

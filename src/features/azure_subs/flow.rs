@@ -77,12 +77,6 @@ pub(super) struct Flow {
     pub go: Callback<&'static str>,
 }
 
-/// A client or tenant ID as the API and the commands shown take it: the validator's form
-/// (braces dropped, lowercase); what was typed, trimmed and lowercased, while it is invalid.
-pub fn guid(input: &str) -> String {
-    validate::azure_guid(input, "").unwrap_or_else(|_| input.trim().to_ascii_lowercase())
-}
-
 /// The secret's expiration as the API takes it: the validator's ISO date-time (a typed
 /// `2027-03-01` is `2027-03-01T00:00:00.000Z`); what was typed, trimmed, while it is invalid.
 pub fn expiration(input: &str) -> String {

@@ -11,8 +11,9 @@ use crate::api::describe;
 use crate::components::Link;
 use crate::components::run_busy;
 use crate::components::{
-    Banner, Button, ErrorSummary, Field, FormErrors, Notice, Problem, SecretInput, StatusMessage,
-    focus_id, notice, rule, secret_id_warning, set_title,
+    Banner, Button, ErrorSummary, Field, FormErrors, Notice, Problem, SecretExpiryField,
+    SecretInput, StatusMessage, focus_id, notice, rule, secret_expiry_rule, secret_id_warning,
+    set_title,
 };
 use crate::platform::clock::today;
 use crate::state::current_account::account_from_query;
@@ -311,15 +312,11 @@ pub fn AzureBilling() -> impl IntoView {
                     hint="The Value column of Certificates & secrets, not the Secret ID. Sent only to connect; never saved in your browser."
                     warning=secret_warning
                 />
-                <Field
+                <SecretExpiryField
                     id="billing-secret-expiration"
-                    label="Secret expiration date"
                     value=expiration
                     error=error_of(F::ExpirationDate)
                     check=check(F::ExpirationDate)
-                    input_type="date"
-                    hint="The secret's Expires date: after today and at most 2 years ahead."
-                    autocomplete="off"
                 />
                 <fieldset class="field radio-group" class:field-invalid=move || error_of(F::AgreementType).with(Option::is_some)>
                     <legend class="field-label">"Agreement type"</legend>
@@ -382,11 +379,7 @@ fn RenewSecret(account: ManagementAccount) -> impl IntoView {
     let saved = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let check_secret = rule(validate::azure_client_secret);
-    let check_expiry = Callback::new(|v: String| {
-        validate::secret_expiration(&v, &today())
-            .err()
-            .map(|e| e.message)
-    });
+    let check_expiry = secret_expiry_rule();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -468,15 +461,11 @@ fn RenewSecret(account: ManagementAccount) -> impl IntoView {
                     hint="The Value column of Certificates & secrets, not the Secret ID. Sent once; never saved in your browser."
                     warning=secret_id_warning(secret)
                 />
-                <Field
+                <SecretExpiryField
                     id="renew-expiry"
-                    label="Secret expiration date"
                     value=expiry
                     error=expiry_error
-                    check=check_expiry
-                    input_type="date"
                     hint="The new secret's Expires date: after today and at most 2 years ahead."
-                    autocomplete="off"
                 />
                 <Banner notice=banner/>
                 <StatusMessage text=saved/>

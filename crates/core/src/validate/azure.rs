@@ -30,6 +30,12 @@ fn find_guid(s: &str) -> Option<&str> {
         .find(|c| is_guid(c))
 }
 
+/// A GUID as it is compared, sent and shown: the [`azure_guid`] form (braces dropped,
+/// lowercase) when valid; otherwise what was typed, trimmed and lowercased.
+pub fn guid_form(input: &str) -> String {
+    azure_guid(input, "").unwrap_or_else(|_| input.trim().to_ascii_lowercase())
+}
+
 /// An Azure GUID (tenant, client/application or subscription ID): `8-4-4-4-12` hex digits,
 /// any case, surrounding whitespace and one pair of braces removed; returned lowercase.
 /// `what` names the field in messages, e.g. "Directory (tenant) ID".
@@ -487,7 +493,10 @@ mod tests {
             " { 0F8FAD5B-d9cb-469f-a165-70867728950e } ",
         ] {
             assert_eq!(azure_guid(ok, TENANT).unwrap(), want, "{ok:?}");
+            assert_eq!(guid_form(ok), want, "{ok:?}");
         }
+        // Not a GUID yet: compared and shown as typed, trimmed and lowercased.
+        assert_eq!(guid_form(" {0F8FAD5B "), "{0f8fad5b");
         assert_eq!(guid_msg(""), "Enter the Directory (tenant) ID.");
         assert!(guid_msg("{0f8fad5b-d9cb-469f-a165-70867728950e").contains("no closing"));
         assert!(guid_msg("0f8fad5b-d9cb-469f-a165-70867728950e}").contains("no opening"));

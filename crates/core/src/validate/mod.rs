@@ -17,7 +17,8 @@ pub use aws::{
 };
 pub use azure::{
     AgreementType, SECRET_ID_WARNING, azure_client_secret, azure_guid, billing_account_id,
-    management_group_id, secret_expiration, secret_expiration_range, secret_looks_like_secret_id,
+    guid_form, management_group_id, secret_expiration, secret_expiration_range,
+    secret_looks_like_secret_id,
 };
 pub use country::country;
 pub use gcp::{
