@@ -106,7 +106,12 @@ pub(crate) fn screens(screen: fn(Option<Page>) -> AnyView) -> impl IntoView {
     move || {
         let page = page.get();
         let owner = host.as_ref().map_or_else(Owner::new, Owner::child);
-        let view = owner.with(|| untrack(|| screen(page)));
+        let view = owner.with(|| {
+            // A screen follows the address while it names that screen: the screen on its way
+            // out (a link or Back to another page) then cannot send the user back to itself.
+            provide_context(location.following(move |p| Page::parse(p) == page));
+            untrack(|| screen(page))
+        });
         OwnedView::new_with_owner(view, owner)
     }
 }

@@ -34,6 +34,22 @@ impl Address {
     }
 }
 
+impl Location {
+    /// The same address, whose path follows the address bar only while `keep` accepts it: a
+    /// screen given it sees no change once the address has left for another screen, so a
+    /// wizard on its way out cannot take the user back to one of its steps.
+    pub fn following(self, keep: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
+        let pathname = Memo::new(move |last: Option<&String>| {
+            let path = self.pathname.get();
+            match last {
+                Some(last) if !keep(&path) => last.clone(),
+                _ => path,
+            }
+        });
+        Self { pathname, ..self }
+    }
+}
+
 /// How [`use_navigate`]'s function writes the history.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NavigateOptions {

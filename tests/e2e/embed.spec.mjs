@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { api, newUser, signupViaApi, startServer } from './lib/server.mjs';
 import {
-  checkA11y, expectFieldError, expectNoPageProblems, expectText, expectURL, expectVisible,
+  checkA11y, expectFieldError, expectHidden, expectNoPageProblems, expectText, expectURL, expectVisible,
   launchBrowser, screenshot, TIMEOUT, inNewPage
 } from './lib/browser.mjs';
 import { button, field } from './lib/app.mjs';
@@ -137,6 +137,9 @@ describe('embedding in a partner portal', () => {
     // The frame follows the content: a taller panel sends a larger height, and the snippet applies it.
     await expectURL(frame, '/welcome/connect/aws');
     await expectText(fl.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID from the API');
+    // The frame connects a linked account: no panels leading to the management or FinOps pages.
+    await expectHidden(fl.locator('#welcome-finops-button'), 'no FinOps panel in the frame');
+    await expectHidden(fl.locator('#welcome-management-account-button'), 'no management account panel in the frame');
     const heightNow = async () => (await onramp(page)).filter((m) => m.data.type === 'resize').at(-1)?.data.payload.height ?? 0;
     const before = await heightNow();
     await button(fl, 'View policy').click();

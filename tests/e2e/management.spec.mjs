@@ -7,9 +7,9 @@ import { describe, it } from 'node:test';
 import { api, newUser } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectHidden, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, open, screenshot
+  expectText, expectURL, expectValue, expectVisible, open, screenshot, waitInteractive
 } from './lib/browser.mjs';
-import { button, field, signupViaUi, walkToRoleArns } from './lib/app.mjs';
+import { button, chooseProvider, field, signinViaUi, signOutViaMenu, signupViaUi, walkToRoleArns } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 180_000 };
@@ -197,6 +197,66 @@ describe('management account', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('first-run Connect step: management (billing) account and FinOps panels lead to their pages (Back returns), hidden once one exists', T, () => withPage(async (page, problems) => {
+    await signupViaUi(page, newUser());
+    await chooseProvider(page, 'Amazon Web Services', 'aws');
+    const management = page.locator('#welcome-management-account-button');
+    const finops = page.locator('#welcome-finops-button');
+    await expectAttr(management, 'aria-expanded', 'false', 'the Management account panel, closed');
+    await expectAttr(finops, 'aria-expanded', 'false', 'the FinOps products panel, closed');
+    await expectVisible(page.getByText(/analyze your cost and usage reports/), "the management account's purpose");
+    // By keyboard; the open panel is kept for a reload.
+    await management.focus();
+    await page.keyboard.press('Enter');
+    await expectAttr(management, 'aria-expanded', 'true', 'the panel opened by Enter');
+    await checkA11y(page, 'first-run connect: management panel open');
+    await page.reload();
+    await waitInteractive(page);
+    await expectAttr(page.locator('#welcome-management-account-button'), 'aria-expanded', 'true', 'the panel still open after a reload');
+    await page.locator('#welcome-finops-button').click();
+    await expectVisible(page.getByRole('link', { name: 'Set up FinOps products' }), 'the FinOps link');
+    // The link leaves the wizard for the management wizard (not sent back to the Connect step).
+    await page.getByRole('link', { name: 'Connect a management account' }).click();
+    await expectURL(page, '/management/environment');
+    await expectVisible(page.getByRole('heading', { name: 'Connect your AWS management account' }), 'the management wizard');
+    await page.goBack();
+    await expectURL(page, '/welcome/connect/aws');
+    await page.getByRole('link', { name: 'Set up FinOps products' }).click();
+    await expectURL(page, '/finops');
+
+    // Azure: the billing account, on its own page.
+    await open(page, '/welcome/provider');
+    await page.getByRole('radio', { name: 'Microsoft Azure', exact: true }).click();
+    await button(page, 'Next').click();
+    await expectURL(page, '/welcome/connect/azure');
+    await page.locator('#welcome-billing-account-button').click();
+    await expectVisible(page.locator('#welcome-finops-button'), 'the FinOps panel for Azure');
+    await checkA11y(page, 'first-run connect: Azure billing panel open');
+    await page.getByRole('link', { name: 'Connect a billing account' }).click();
+    await expectURL(page, '/management/azure');
+    await expectVisible(page.getByRole('heading', { name: /Azure billing account/ }), 'the Azure billing page');
+
+    // Once the organization has its management account: no such panel.
+    await registerViaApi(suite.server, await token(page));
+    await open(page, '/welcome/connect/azure');
+    await expectVisible(page.locator('#welcome-finops-button'), 'the FinOps panel');
+    await expectHidden(page.locator('#welcome-billing-account-button'), 'the billing account panel, once one exists');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('an organization whose only connected account is its management account signs in to the dashboard, not the wizard', T, () => withPage(async (page, problems) => {
+    const user = newUser();
+    await signupViaUi(page, user);
+    await signOutViaMenu(page);
+    await signinViaUi(page, user);
+    await registerViaApi(suite.server, await token(page));
+    await signOutViaMenu(page);
+    await signinViaUi(page, user, { landing: '/dashboard' });
+    await open(page, '/');
+    await expectURL(page, '/dashboard');
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('Azure billing account: checks at the fields, the secret never stored, connected', T, () => withPage(async (page, problems) => {
     await signupViaUi(page, newUser());
     await open(page, '/management/azure');
@@ -264,6 +324,10 @@ describe('management account', () => {
     const renewed = 'Zz9Q~renewedSecret.Value-456';
     const later = new Date(Date.now() + 400 * 86_400_000).toISOString().slice(0, 10);
     await field(page, 'Client secret value').fill(renewed);
+    // The date picker offers only the days the rule accepts (up to two years ahead).
+    const twoYears = new Date();
+    twoYears.setUTCFullYear(twoYears.getUTCFullYear() + 2);
+    await expectAttr(field(page, 'Secret expiration date'), 'max', twoYears.toISOString().slice(0, 10), 'the last day the picker offers');
     await field(page, 'Secret expiration date').fill(later);
     await checkA11y(page, 'Azure billing account, renewing its secret');
     await button(page, 'Save the new secret').click();

@@ -3,6 +3,7 @@
 //! open; the draft lives in sessionStorage, so a reload or back/forward resumes where the user
 //! was, with what they typed.
 
+use super::more::OtherAccountKinds;
 use crate::components::{
     ConnectPanels, ProviderPicker, Step, Stepper, focus_id, provider_logo, provider_name, set_title,
 };
@@ -163,6 +164,13 @@ pub fn Welcome() -> impl IntoView {
             .get()
             .map(|p| (panels.view)(p, draft.connect, on_connected))
     };
+    // A partner portal's frame is for a linked account only: the other kinds have their own pages.
+    let other_kinds = move || {
+        chosen
+            .get()
+            .filter(|_| !embedded)
+            .map(|p| view! { <OtherAccountKinds provider=p draft=draft.connect/> })
+    };
     // The picked provider's panel (and the dashboard after it) is fetched while the user is still
     // on this step: only that one, not every provider's, and before **Next** needs it.
     Effect::new(move |_| {
@@ -199,6 +207,7 @@ pub fn Welcome() -> impl IntoView {
                     </Step>
                     <Step slot title=FirstRunStep::Connect.label()>
                         {connect_panel}
+                        {other_kinds}
                     </Step>
                 </Stepper>
             </Show>
