@@ -9,7 +9,7 @@ import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectHidden, expectNoPageProblems,
   expectText, expectURL, expectValue, expectVisible, open, screenshot, waitInteractive
 } from './lib/browser.mjs';
-import { button, chooseProvider, field, signinViaUi, signOutViaMenu, signupViaUi, walkToRoleArns } from './lib/app.mjs';
+import { button, chooseProvider, field, signupViaUi, walkToRoleArns } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
 
 const T = { timeout: 180_000 };
@@ -241,19 +241,6 @@ describe('management account', () => {
     await open(page, '/welcome/connect/azure');
     await expectVisible(page.locator('#welcome-finops-button'), 'the FinOps panel');
     await expectHidden(page.locator('#welcome-billing-account-button'), 'the billing account panel, once one exists');
-    await expectNoPageProblems(page, problems);
-  }));
-
-  it('an organization whose only connected account is its management account signs in to the dashboard, not the wizard', T, () => withPage(async (page, problems) => {
-    const user = newUser();
-    await signupViaUi(page, user);
-    await signOutViaMenu(page);
-    await signinViaUi(page, user);
-    await registerViaApi(suite.server, await token(page));
-    await signOutViaMenu(page);
-    await signinViaUi(page, user, { landing: '/dashboard' });
-    await open(page, '/');
-    await expectURL(page, '/dashboard');
     await expectNoPageProblems(page, problems);
   }));
 

@@ -1,5 +1,6 @@
 //! `/`: sends the user where they belong (sign in, the wizard, or the dashboard).
 
+use super::landing_for;
 use crate::api::ApiError;
 use crate::components::set_title;
 use crate::platform::history::NavigateOptions;
@@ -23,8 +24,8 @@ pub fn Home() -> impl IntoView {
         let api = api();
         let navigate = navigate.clone();
         leptos::task::spawn_local_scoped(async move {
-            match super::landing(&api).await {
-                Ok(path) => navigate(path, replace()),
+            match api.list_accounts().await {
+                Ok(list) => navigate(landing_for(&list), replace()),
                 // The client has ended the session.
                 Err(ApiError::Unauthorized) => navigate("/signin", replace()),
                 // The wizard page shows the error with a Retry.

@@ -1,6 +1,7 @@
 //! Sign-in: email and password, or a personal API token (how a user signs in
 //! against Spot's own API). Two tabs in a proper tablist.
 
+use super::landing_for;
 use crate::api::{Api, ApiError};
 use crate::components::Link;
 use crate::components::notice;
@@ -79,8 +80,8 @@ pub fn SignIn() -> impl IntoView {
             let target = match back {
                 Some(path) => path,
                 None if viewer => "/dashboard".to_owned(),
-                None => match super::landing(&api).await {
-                    Ok(path) => path.to_owned(),
+                None => match api.list_accounts().await {
+                    Ok(list) => landing_for(&list).to_owned(),
                     Err(_) => "/welcome".to_owned(),
                 },
             };
