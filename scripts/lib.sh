@@ -139,8 +139,12 @@ build_release() {
   done
   local p picks=()
   for p in aws gcp azure; do
-    picks+=("welcome_$p=welcome+user_menu:$p,dashboard" "embed_$p=embed+welcome:$p,dashboard")
+    picks+=("embed_$p=embed+welcome:$p,dashboard")
   done
+  # AWS and Azure have more kinds of account than the linked one: their panels come along.
+  picks+=("welcome_aws=welcome+user_menu:aws,other_kinds,dashboard"
+    "welcome_gcp=welcome+user_menu:gcp,dashboard"
+    "welcome_azure=welcome+user_menu:azure,other_kinds,dashboard")
   split_bundle "$ROOT/dist" index.html onramp "${menus[@]}" "${picks[@]}" \
     aws_org_next=aws_org+user_menu:aws_org_deploy \
     dashboard_dialogs=dashboard+user_menu:account_dialogs,invite_dialog || return 1

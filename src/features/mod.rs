@@ -17,5 +17,6 @@ pub mod finops;
 pub mod gcp;
 pub mod invitations;
 pub mod management;
+#[cfg(not(feature = "auth-bundle"))]
 pub mod onboarding;
 pub mod settings;

@@ -219,7 +219,7 @@ describe('lazily loaded chunks', () => {
       await page.waitForLoadState('networkidle');
       const rows = [...onboarding, ...wire.take()];
       const fetched = rows.flatMap((r) => chunksOf(r.path));
-      for (const c of ['signup', 'welcome', 'aws', 'dashboard', 'add_account']) {
+      for (const c of ['signup', 'welcome', 'aws', 'other_kinds', 'dashboard', 'add_account']) {
         assert.equal(fetched.filter((x) => x === c).length, 1, `the ${c} chunk is fetched exactly once (all: ${fetched})`);
       }
       assert.equal(new Set(fetched).size, fetched.length, `no chunk is fetched twice: ${fetched}`);

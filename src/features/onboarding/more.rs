@@ -28,11 +28,13 @@ fn panel_signal(draft: RwSignal<ConnectDraft>, provider: Provider, panel: Panel)
     open
 }
 
+/// Whether `provider` has kinds of account besides the linked one.
+pub fn has_other_kinds(provider: Provider) -> bool {
+    provider != Provider::Gcp
+}
+
 #[component]
 pub fn OtherAccountKinds(provider: Provider, draft: RwSignal<ConnectDraft>) -> impl IntoView {
-    if provider == Provider::Gcp {
-        return ().into_any();
-    }
     // An organization has one management account: the panel is hidden once it exists. Until
     // the answer comes (or when it cannot be read) the panel shows, and the management page
     // says so itself if one turns out to exist.
@@ -95,5 +97,4 @@ pub fn OtherAccountKinds(provider: Provider, draft: RwSignal<ConnectDraft>) -> i
             <p><Link href="/finops">"Set up FinOps products"</Link></p>
         </Disclosure>
     }
-    .into_any()
 }

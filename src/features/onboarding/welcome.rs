@@ -3,9 +3,10 @@
 //! open; the draft lives in sessionStorage, so a reload or back/forward resumes where the user
 //! was, with what they typed.
 
-use super::more::OtherAccountKinds;
+use super::more::{OtherAccountKinds, has_other_kinds};
 use crate::components::{
-    ConnectPanels, ProviderPicker, Step, Stepper, focus_id, provider_logo, provider_name, set_title,
+    ConnectPanels, LazyView, ProviderPicker, Step, Stepper, focus_id, provider_logo, provider_name,
+    set_title,
 };
 use crate::platform::history::NavigateOptions;
 use crate::platform::history::{use_location, use_navigate};
@@ -14,7 +15,8 @@ use crate::state::session::CONNECTED_MESSAGE;
 use crate::state::{Session, mark_interactive};
 use leptos::prelude::*;
 use onramp_core::onboarding::{
-    ConnectMethod, FirstRunDraft, FirstRunRoute, FirstRunStep, Panel, Wizard,
+    ConnectDraft, ConnectMethod, FirstRunDraft, FirstRunRoute, FirstRunStep, Panel, Provider,
+    Wizard,
 };
 
 /// A new draft: the AWS manual way, its **Linked account** panel open.
@@ -168,8 +170,8 @@ pub fn Welcome() -> impl IntoView {
     let other_kinds = move || {
         chosen
             .get()
-            .filter(|_| !embedded)
-            .map(|p| view! { <OtherAccountKinds provider=p draft=draft.connect/> })
+            .filter(|p| !embedded && has_other_kinds(*p))
+            .map(|p| view! { <LazyView load=move || other_kinds(p, draft.connect)/> })
     };
     // The picked provider's panel (and the dashboard after it) is fetched while the user is still
     // on this step: only that one, not every provider's, and before **Next** needs it.
@@ -214,6 +216,15 @@ pub fn Welcome() -> impl IntoView {
         </section>
     }
 }
+
+// A chunk of its own, which the provider step does not need: it comes in the prefetch pack of
+// the picked provider (`welcome_<provider>`).
+crate::split_view!(
+    other_kinds,
+    fn other_kinds(provider: Provider, draft: RwSignal<ConnectDraft>) {
+        view! { <OtherAccountKinds provider draft/> }
+    }
+);
 
 #[component]
 fn ChangeProviderButton(on_press: Callback<()>) -> impl IntoView {
