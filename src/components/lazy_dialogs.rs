@@ -94,22 +94,8 @@ fn focused() -> Option<web_sys::HtmlElement> {
 }
 
 fn dialog_failed(attempt: RwSignal<u32>) -> AnyView {
-    let retry = NodeRef::<leptos::html::Button>::new();
-    // After a failed Try again the button that had focus is gone: it goes to the new one.
-    request_animation_frame(move || {
-        if focused().is_none()
-            && let Some(b) = retry.get_untracked()
-        {
-            let _ = b.focus();
-        }
-    });
-    view! {
-        <div class="banner banner-error dialog-failed" role="alert">
-            <p class="banner-text">"This dialog didn't load. Check your connection, then try again."</p>
-            <button type="button" class="btn btn-secondary" node_ref=retry on:click=move |_| attempt.update(|n| *n += 1)>
-                "Try again"
-            </button>
-        </div>
-    }
-    .into_any()
+    super::lazy_view::failed_in_place(
+        attempt,
+        "This dialog didn't load. Check your connection, then try again.",
+    )
 }

@@ -69,6 +69,29 @@ fn lazy_view(
     .into_any()
 }
 
+/// A part of a screen (a dialog, a group of panels) whose chunk did not load: the message in
+/// place, with **Try again**, under the screen that still works around it.
+pub fn failed_in_place(attempt: RwSignal<u32>, text: &'static str) -> AnyView {
+    let retry = NodeRef::<leptos::html::Button>::new();
+    // After a failed Try again the button that had focus is gone: it goes to the new one.
+    request_animation_frame(move || {
+        if super::focused().is_none()
+            && let Some(b) = retry.get_untracked()
+        {
+            let _ = b.focus();
+        }
+    });
+    view! {
+        <div class="banner banner-error part-failed" role="alert">
+            <p class="banner-text">{text}</p>
+            <button type="button" class="btn btn-secondary" node_ref=retry on:click=move |_| attempt.update(|n| *n += 1)>
+                "Try again"
+            </button>
+        </div>
+    }
+    .into_any()
+}
+
 #[component]
 fn ChunkFailed(attempt: RwSignal<u32>) -> impl IntoView {
     crate::state::mark_interactive();

@@ -38,7 +38,7 @@ pub use external_link::ExternalLink;
 pub use field::{Field, rule};
 pub use file_drop::FileDrop;
 pub use lazy_dialogs::LazyDialogs;
-pub use lazy_view::LazyView;
+pub use lazy_view::{LazyView, failed_in_place};
 pub use link::Link;
 pub use menu::{
     MenuButton, MenuButtonStandIn, MenuEntry, MenuGroup, MenuItem, MenuSearch, MenuStart,

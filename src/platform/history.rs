@@ -14,6 +14,9 @@ use wasm_bindgen::JsCast;
 pub struct Location {
     /// The path, e.g. `/accounts/new/aws`.
     pub pathname: Memo<String>,
+    /// The address as this part of the app sees it (see [`Location::following`]).
+    seen: Memo<Address>,
+    /// The address bar itself, which navigation writes.
     url: RwSignal<Address>,
 }
 
@@ -38,15 +41,28 @@ impl Location {
     /// The same address, whose path follows the address bar only while `keep` accepts it: a
     /// screen given it sees no change once the address has left for another screen, so a
     /// wizard on its way out cannot take the user back to one of its steps.
+    /// Its query stays with its path.
     pub fn following(self, keep: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
-        let pathname = Memo::new(move |last: Option<&String>| {
-            let path = self.pathname.get();
+        let seen = Memo::new(move |last: Option<&Address>| {
+            let now = self.seen.get();
             match last {
-                Some(last) if !keep(&path) => last.clone(),
-                _ => path,
+                Some(last) if !keep(&now.path) => last.clone(),
+                _ => now,
             }
         });
-        Self { pathname, ..self }
+        // Read once now: the first read decides what the screen started with, and a screen
+        // whose code is still loading would otherwise take whatever the address is by then.
+        seen.with_untracked(|_| ());
+        Self::seeing(seen, self.url)
+    }
+
+    fn seeing(seen: Memo<Address>, url: RwSignal<Address>) -> Self {
+        let pathname = Memo::new(move |_| seen.with(|a| a.path.clone()));
+        Self {
+            pathname,
+            seen,
+            url,
+        }
     }
 }
 
@@ -61,8 +77,7 @@ pub struct NavigateOptions {
 /// once, at the root of the app (or of a test).
 pub fn provide_history() -> Location {
     let url = RwSignal::new(Address::current());
-    let pathname = Memo::new(move |_| url.with(|a| a.path.clone()));
-    let location = Location { pathname, url };
+    let location = Location::seeing(Memo::new(move |_| url.get()), url);
     provide_context(location);
     let popstate = window_event_listener(ev::popstate, move |_| url.set(Address::current()));
     let click = window_event_listener(ev::click, move |ev| {
@@ -99,7 +114,7 @@ pub fn redirect(to: &str) {
 /// in an effect or a view.
 pub fn query_param(name: &str) -> Option<String> {
     let search = use_context::<Location>()
-        .map(|l| l.url.with(|a| a.search.clone()))
+        .map(|l| l.seen.with(|a| a.search.clone()))
         .or_else(|| window().location().search().ok())?;
     web_sys::UrlSearchParams::new_with_str(&search)
         .ok()?

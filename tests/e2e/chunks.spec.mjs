@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newUser, signupViaApi } from './lib/server.mjs';
 import { chunksOf, modules } from './lib/chunks.mjs';
-import { expectFocused, expectNoPageProblems, expectText, expectURL, expectVisible, waitInteractive } from './lib/browser.mjs';
+import { checkA11y, expectFocused, expectHidden, expectNoPageProblems, expectText, expectURL, expectVisible, waitInteractive } from './lib/browser.mjs';
 import { button, field, signupViaUi } from './lib/app.mjs';
 import { recordWire } from './lib/wire.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -250,6 +250,43 @@ describe('lazily loaded chunks', () => {
         assert.equal(await page.getByRole('heading', { name: "Something didn't load" }).count(), 0, 'no chunk error on the way');
         assert.equal(asked, 1, 'the failed pack is not asked for again');
         await waitInteractive(page);
+      });
+    } finally {
+      failFinops = null;
+    }
+  });
+
+  it('the Connect step\'s other kinds of account that fail to load say so in place, under a panel that works; Try again loads them', T, async () => {
+    const asked = [];
+    // The pick's prefetch pack is refused (so each chunk comes alone), then the other kinds'
+    // chunk once.
+    failFinops = (context) => context.route(/\/(pack_welcome_aws-[0-9a-f]{16}\.wasmpack|split_other_kinds-[0-9a-f]{16}\.wasm)$/, (r) => {
+      const file = new URL(r.request().url()).pathname.replace(/-[0-9a-f]{16}\./, '.');
+      asked.push(file);
+      if (file.startsWith('/pack_') || asked.filter((f) => f === file).length === 1) return r.fulfill({ status: 503, body: 'unavailable' });
+      return r.continue();
+    });
+    try {
+      await suite.withPage(async (page) => {
+        await signInQuietly(page);
+        await page.goto('/welcome');
+        await expectURL(page, '/welcome/provider');
+        await waitInteractive(page);
+        await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+        // Next once the prefetch has failed, as in the test above.
+        for (const start = Date.now(); !asked.length && Date.now() - start < 10_000;) await page.waitForTimeout(100);
+        await page.waitForLoadState('networkidle');
+        await button(page, 'Next').click();
+        await expectURL(page, '/welcome/connect/aws');
+        const alert = page.getByRole('alert').filter({ hasText: /other kinds of account \(management, FinOps\) didn't load/ });
+        await expectVisible(alert, 'the message in place');
+        await expectVisible(page.locator('#aws-linked-button'), 'the linked account panel, working');
+        assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one h1: no whole-screen error inside the step');
+        await alert.getByRole('button', { name: 'Try again' }).click();
+        await expectVisible(page.locator('#welcome-finops-button'), 'the FinOps panel after Try again');
+        await expectHidden(alert, 'the message gone');
+        assert.deepEqual(asked.filter((f) => f.includes('other_kinds')), ['/split_other_kinds.wasm', '/split_other_kinds.wasm'], 'the chunk once per attempt');
+        await checkA11y(page, 'connect step, other kinds loaded after a failure');
       });
     } finally {
       failFinops = null;

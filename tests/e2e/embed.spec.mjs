@@ -137,9 +137,6 @@ describe('embedding in a partner portal', () => {
     // The frame follows the content: a taller panel sends a larger height, and the snippet applies it.
     await expectURL(frame, '/welcome/connect/aws');
     await expectText(fl.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID from the API');
-    // The frame connects a linked account: no panels leading to the management or FinOps pages.
-    await expectHidden(fl.locator('#welcome-finops-button'), 'no FinOps panel in the frame');
-    await expectHidden(fl.locator('#welcome-management-account-button'), 'no management account panel in the frame');
     const heightNow = async () => (await onramp(page)).filter((m) => m.data.type === 'resize').at(-1)?.data.payload.height ?? 0;
     const before = await heightNow();
     await button(fl, 'View policy').click();
@@ -230,6 +227,15 @@ describe('embedding in a partner portal', () => {
     assert.ok(!got.chunks.includes('user_menu'), 'embedded, the user menu (hidden) is never fetched');
     const paths = rows.map((r) => r.path).filter((p) => !p.startsWith('/api/'));
     assert.deepEqual(paths.filter((p, i) => paths.indexOf(p) !== i), [], 'no file is fetched twice');
+    // The frame connects a linked account: the panels that lead to the management and FinOps
+    // pages (a chunk of their own) are neither drawn nor fetched.
+    await button(fl, 'Next').click();
+    await expectURL(frame, '/welcome/connect/aws');
+    await expectVisible(fl.locator('#aws-linked-button'), 'the AWS panel');
+    await page.waitForTimeout(500);
+    await page.waitForLoadState('networkidle');
+    assert.ok(!modules(rows).chunks.includes('other_kinds'), `no other kinds of account in the frame (got ${modules(rows).chunks})`);
+    assert.equal(await fl.locator('#welcome-finops-button').count(), 0, 'no FinOps panel in the frame');
     await expectNoPageProblems(page, problems);
   }));
 

@@ -33,68 +33,88 @@ pub fn has_other_kinds(provider: Provider) -> bool {
     provider != Provider::Gcp
 }
 
+/// One kind of account: its panel, what it is for, and the page that sets it up.
+struct Kind {
+    id: &'static str,
+    panel: Panel,
+    title: &'static str,
+    description: &'static str,
+    body: &'static str,
+    href: &'static str,
+    link: &'static str,
+}
+
+const AWS_MANAGEMENT: Kind = Kind {
+    id: "welcome-management-account",
+    panel: Panel::ManagementAccount,
+    title: "Management account",
+    description: "Connect your AWS management (payer) account so Spot can analyze your cost and usage reports (Eco, Cloud Analyzer).",
+    body: "A CloudFormation stack in the management account gives Spot read access to its Cost and Usage Report. An organization has one management account.",
+    href: "/management",
+    link: "Connect a management account",
+};
+
+const AZURE_BILLING: Kind = Kind {
+    id: "welcome-billing-account",
+    panel: Panel::BillingAccount,
+    title: "Billing account",
+    description: "Connect your Azure billing account so Spot can analyze cost, usage and commitments (Eco).",
+    body: "The organization's management account: an Enterprise Agreement, Microsoft Customer Agreement or pay-as-you-go billing account, read by an application you register in Microsoft Entra ID. An organization has one.",
+    href: "/management/azure",
+    link: "Connect a billing account",
+};
+
+const FINOPS: Kind = Kind {
+    id: "welcome-finops",
+    panel: Panel::FinOps,
+    title: "FinOps products",
+    description: "Billing Engine or Cost Intelligence: analysis, rating and reporting on your cloud accounts.",
+    body: "FinOps products are set up for an account that already has credentials: connect an account first (above), then choose its products.",
+    href: "/finops",
+    link: "Set up FinOps products",
+};
+
 #[component]
 pub fn OtherAccountKinds(provider: Provider, draft: RwSignal<ConnectDraft>) -> impl IntoView {
-    // An organization has one management account: the panel is hidden once it exists. Until
-    // the answer comes (or when it cannot be read) the panel shows, and the management page
-    // says so itself if one turns out to exist.
-    let exists = RwSignal::new(false);
+    // An organization has one management account: the panel shows once the answer says there
+    // is none (not drawn first and then taken away). When it cannot be read the panel shows,
+    // and the management page says so itself if one turns out to exist.
+    let offered = RwSignal::new(false);
     let api = use_api()();
     spawn_local_scoped(async move {
-        if let Ok(Some(_)) = api.management_summary::<serde::de::IgnoredAny>().await {
-            exists.try_set(true);
-        }
+        let none = !matches!(
+            api.management_summary::<serde::de::IgnoredAny>().await,
+            Ok(Some(_))
+        );
+        offered.try_set(none);
     });
-    let management_panel = match provider {
-        Provider::Azure => Panel::BillingAccount,
-        _ => Panel::ManagementAccount,
-    };
-    let management_open = panel_signal(draft, provider, management_panel);
-    let finops_open = panel_signal(draft, provider, Panel::FinOps);
-    let management = move || {
-        (!exists.get()).then(|| match provider {
-            Provider::Azure => view! {
-                <Disclosure
-                    id="welcome-billing-account"
-                    title="Billing account"
-                    expanded=management_open
-                    description="Connect your Azure billing account so Spot can analyze cost, usage and commitments (Eco)."
-                >
-                    <p>
-                        "The organization's management account: an Enterprise Agreement, Microsoft Customer Agreement or pay-as-you-go billing account, read by an application you register in Microsoft Entra ID. An organization has one."
-                    </p>
-                    <p><Link href="/management/azure">"Connect a billing account"</Link></p>
-                </Disclosure>
-            }
-            .into_any(),
-            _ => view! {
-                <Disclosure
-                    id="welcome-management-account"
-                    title="Management account"
-                    expanded=management_open
-                    description="Connect your AWS management (payer) account so Spot can analyze your cost and usage reports (Eco, Cloud Analyzer)."
-                >
-                    <p>
-                        "A CloudFormation stack in the management account gives Spot read access to its Cost and Usage Report. An organization has one management account."
-                    </p>
-                    <p><Link href="/management">"Connect a management account"</Link></p>
-                </Disclosure>
-            }
-            .into_any(),
-        })
+    let management = match provider {
+        Provider::Azure => &AZURE_BILLING,
+        _ => &AWS_MANAGEMENT,
     };
     view! {
-        {management}
+        <Show when=move || offered.get()>
+            <KindPanel kind=management provider draft/>
+        </Show>
+        <KindPanel kind=&FINOPS provider draft/>
+    }
+}
+
+#[component]
+fn KindPanel(
+    kind: &'static Kind,
+    provider: Provider,
+    draft: RwSignal<ConnectDraft>,
+) -> impl IntoView {
+    view! {
         <Disclosure
-            id="welcome-finops"
-            title="FinOps products"
-            expanded=finops_open
-            description="Billing Engine or Cost Intelligence: analysis, rating and reporting on your cloud accounts."
+            id=kind.id
+            title=kind.title
+            expanded=panel_signal(draft, provider, kind.panel)
+            description=kind.description
         >
-            <p>
-                "FinOps products are set up for an account that already has credentials: connect an account first (above), then choose its products."
-            </p>
-            <p><Link href="/finops">"Set up FinOps products"</Link></p>
+            <p>{kind.body}</p>
+            <p><Link href=kind.href>{kind.link}</Link></p>
         </Disclosure>
     }
 }

@@ -171,7 +171,7 @@ pub fn Welcome() -> impl IntoView {
         chosen
             .get()
             .filter(|p| !embedded && has_other_kinds(*p))
-            .map(|p| view! { <LazyView load=move || other_kinds(p, draft.connect)/> })
+            .map(|p| view! { <LazyView load=move || other_kinds(p, draft.connect) failed=other_kinds_failed/> })
     };
     // The picked provider's panel (and the dashboard after it) is fetched while the user is still
     // on this step: only that one, not every provider's, and before **Next** needs it.
@@ -225,6 +225,13 @@ crate::split_view!(
         view! { <OtherAccountKinds provider draft/> }
     }
 );
+
+fn other_kinds_failed(attempt: RwSignal<u32>) -> AnyView {
+    crate::components::failed_in_place(
+        attempt,
+        "The other kinds of account (management, FinOps) didn't load. Check your connection, then try again.",
+    )
+}
 
 #[component]
 fn ChangeProviderButton(on_press: Callback<()>) -> impl IntoView {
