@@ -6,7 +6,7 @@
 
 use crate::platform::storage;
 use leptos::prelude::*;
-use onramp_core::onboarding::{AddAccountDraft, ConnectDraft, FirstRunDraft, Provider};
+use onramp_core::onboarding::{AddAccountDraft, ConnectDraft, FirstRunDraft, Panel, Provider};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::DeserializeOwned};
 use std::ops::Deref;
 
@@ -278,6 +278,22 @@ where
 }
 
 /// **Next** on a wizard's provider step, with `provider` selected.
+/// A Connect-step panel's open state, kept in the provider's part of the draft.
+pub fn panel_signal(
+    draft: RwSignal<ConnectDraft>,
+    provider: Provider,
+    panel: Panel,
+) -> RwSignal<bool> {
+    let open = RwSignal::new(draft.with_untracked(|d| d.panels(provider).is_open(panel)));
+    Effect::new(move |_| {
+        let now = open.get();
+        if draft.with_untracked(|d| d.panels(provider).is_open(panel)) != now {
+            draft.update(|d| d.panels_mut(provider).set_open(panel, now));
+        }
+    });
+    open
+}
+
 pub fn choose_provider(connect: RwSignal<ConnectDraft>, provider: Provider) {
     connect.update(|c| {
         c.choose_provider(provider);

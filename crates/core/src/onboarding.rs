@@ -843,6 +843,23 @@ pub struct ConnectDraft {
 }
 
 impl ConnectDraft {
+    /// Which panels of `provider`'s part are open.
+    pub fn panels(&self, provider: Provider) -> &Panels {
+        match provider {
+            Provider::Aws => &self.aws.panels,
+            Provider::Gcp => &self.gcp.panels,
+            Provider::Azure => &self.azure.panels,
+        }
+    }
+
+    pub fn panels_mut(&mut self, provider: Provider) -> &mut Panels {
+        match provider {
+            Provider::Aws => &mut self.aws.panels,
+            Provider::Gcp => &mut self.gcp.panels,
+            Provider::Azure => &mut self.azure.panels,
+        }
+    }
+
     /// The confirmed provider.
     pub fn chosen(&self) -> Option<Provider> {
         self.provider.filter(|_| self.provider_confirmed)
@@ -1339,4 +1356,21 @@ pub fn find_created_by_name<'a>(
         .filter(|(t, _)| *t >= after)
         .max_by_key(|(t, _)| *t)
         .map(|(_, a)| a)
+}
+
+#[cfg(test)]
+mod panels_tests {
+    use super::*;
+
+    #[test]
+    fn each_provider_keeps_its_own_panels() {
+        let mut d = ConnectDraft::default();
+        d.panels_mut(Provider::Azure).set_open(Panel::FinOps, true);
+        d.panels_mut(Provider::Gcp).set_open(Panel::Manual, true);
+        assert!(d.panels(Provider::Azure).is_open(Panel::FinOps));
+        assert!(d.azure.panels.is_open(Panel::FinOps));
+        assert!(!d.panels(Provider::Aws).is_open(Panel::FinOps));
+        assert!(d.gcp.panels.is_open(Panel::Manual));
+        assert!(!d.panels(Provider::Azure).is_open(Panel::Manual));
+    }
 }

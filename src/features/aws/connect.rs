@@ -12,7 +12,7 @@ use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{Banner, CodeBlock, CopyButton, Disclosure, Field, Notice, focus_id};
 use crate::platform::clock::now;
-use crate::state::{Config, Session, use_api};
+use crate::state::{Config, Session, draft, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
@@ -21,7 +21,7 @@ use onramp_core::aws_setup::{
     iam_policy, trust_policy,
 };
 use onramp_core::ids::AccountId;
-use onramp_core::onboarding::{ConnectDraft, ConnectMethod, Panel};
+use onramp_core::onboarding::{ConnectDraft, ConnectMethod, Panel, Provider};
 use onramp_core::validate::{self, AwsEnvironment};
 
 pub const ROLE_ARN_ID: &str = "aws-role-arn";
@@ -32,16 +32,6 @@ fn environment_choice(env: AwsEnvironment) -> (&'static str, &'static str) {
         AwsEnvironment::GovCloud => ("govcloud", "Yes, AWS GovCloud"),
         AwsEnvironment::China => ("china", "Yes, AWS China"),
     }
-}
-
-/// A panel's open state, kept in the draft.
-fn panel_signal(draft: RwSignal<ConnectDraft>, panel: Panel) -> RwSignal<bool> {
-    let open = RwSignal::new(draft.with_untracked(|d| d.aws.panels.is_open(panel)));
-    Effect::new(move |_| {
-        let now = open.get();
-        draft.update(|d| d.aws.panels.set_open(panel, now));
-    });
-    open
 }
 
 /// A method panel's open state; opening one makes it the draft's preferred method.
@@ -70,8 +60,8 @@ pub fn AwsConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> 
         .unwrap_or_else(|| SPOT_AWS_ACCOUNT_ID.to_owned());
 
     draft.update(|d| d.aws.init_method_panels());
-    let linked_open = panel_signal(draft, Panel::LinkedAccount);
-    let policy_open = panel_signal(draft, Panel::Policy);
+    let linked_open = draft::panel_signal(draft, Provider::Aws, Panel::LinkedAccount);
+    let policy_open = draft::panel_signal(draft, Provider::Aws, Panel::Policy);
     let auto_open = method_signal(draft, ConnectMethod::Automatic);
     let manual_open = method_signal(draft, ConnectMethod::Manual);
 

@@ -14,13 +14,13 @@ use crate::components::{
     Banner, Button, CodeBlock, CopyButton, Disclosure, Field, FileDrop, Notice, StatusMessage,
     focus_id, rule,
 };
-use crate::state::{Session, use_api};
+use crate::state::{Session, draft, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use onramp_core::dto::GcpServiceAccount;
 use onramp_core::gcp_setup::gcloud_script_file_name;
 use onramp_core::ids::AccountId;
-use onramp_core::onboarding::{ConnectDraft, Panel};
+use onramp_core::onboarding::{ConnectDraft, Panel, Provider};
 use onramp_core::validate::{self, GcpKey, KEY_FILE_MAX};
 
 const KEY_ID: &str = "gcp-key";
@@ -30,24 +30,14 @@ const CONSOLE_URL: &str = "https://console.cloud.google.com/";
 const SERVICE_ACCOUNTS_URL: &str = "https://console.cloud.google.com/iam-admin/serviceaccounts";
 const CLOUD_SHELL_URL: &str = "https://shell.cloud.google.com/";
 
-/// A panel's open state, kept in the draft.
-fn panel_signal(draft: RwSignal<ConnectDraft>, panel: Panel) -> RwSignal<bool> {
-    let open = RwSignal::new(draft.with_untracked(|d| d.gcp.panels.is_open(panel)));
-    Effect::new(move |_| {
-        let now = open.get();
-        draft.update(|d| d.gcp.panels.set_open(panel, now));
-    });
-    open
-}
-
 #[component]
 pub fn GcpConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> impl IntoView {
     let session = expect_context::<Session>();
     let api = use_api();
 
-    let linked_open = panel_signal(draft, Panel::LinkedAccount);
-    let manual_open = panel_signal(draft, Panel::Manual);
-    let auto_open = panel_signal(draft, Panel::Automatic);
+    let linked_open = draft::panel_signal(draft, Provider::Gcp, Panel::LinkedAccount);
+    let manual_open = draft::panel_signal(draft, Provider::Gcp, Panel::Manual);
+    let auto_open = draft::panel_signal(draft, Provider::Gcp, Panel::Automatic);
 
     let account_id = Memo::new(move |_| {
         session

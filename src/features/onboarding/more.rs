@@ -4,29 +4,10 @@
 //! for and lead there. Google Cloud has only the linked account.
 
 use crate::components::{Disclosure, Link};
-use crate::state::use_api;
+use crate::state::{draft, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use onramp_core::onboarding::{ConnectDraft, Panel, Provider};
-
-/// A panel's open state, kept in the provider's part of the draft.
-fn panel_signal(draft: RwSignal<ConnectDraft>, provider: Provider, panel: Panel) -> RwSignal<bool> {
-    let panels = move |d: &ConnectDraft| match provider {
-        Provider::Azure => d.azure.panels.is_open(panel),
-        _ => d.aws.panels.is_open(panel),
-    };
-    let open = RwSignal::new(draft.with_untracked(panels));
-    Effect::new(move |_| {
-        let now = open.get();
-        if draft.with_untracked(panels) != now {
-            draft.update(|d| match provider {
-                Provider::Azure => d.azure.panels.set_open(panel, now),
-                _ => d.aws.panels.set_open(panel, now),
-            });
-        }
-    });
-    open
-}
 
 /// Whether `provider` has kinds of account besides the linked one.
 pub fn has_other_kinds(provider: Provider) -> bool {
@@ -110,7 +91,7 @@ fn KindPanel(
         <Disclosure
             id=kind.id
             title=kind.title
-            expanded=panel_signal(draft, provider, kind.panel)
+            expanded=draft::panel_signal(draft, provider, kind.panel)
             description=kind.description
         >
             <p>{kind.body}</p>
