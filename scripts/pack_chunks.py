@@ -36,10 +36,11 @@ SCREEN = re.compile(r"export const __wasm_split_load_(\w+) = wrapAsyncCb\(" + BL
 COMMENT = re.compile(r"^/\* [^\n]* \*/\n", re.M)
 
 RUNTIME = """
-// Packs (scripts/pack_chunks.py). A part of a pack serves one request: one that failed is
-// fetched again next time, so Try again asks again. Parts are keyed by shared chunk number, or
-// by screen name for a screen's own chunk. A pack that failed (an error, cut short) is not asked
-// for again: its parts no screen has taken yet are dropped, and fetched on their own when needed.
+// Packs (scripts/pack_chunks.py). A part of a pack serves one request. Parts are keyed by shared
+// chunk number, or by screen name for a screen's own chunk. A pack that failed (an error, cut
+// short) is not asked for again: the parts screens were waiting for are fetched alone at once,
+// the others when needed. A part that failed alone too fails its screen's load, and the next
+// load (Try again) fetches it again.
 const requested = new Set();
 const fromPack = new Map();
 const packs = new Map();
@@ -48,11 +49,12 @@ const failedPacks = new Set();
 const have = (key) => requested.has(key) || fromPack.has(key);
 function fetchPart(key, file) {
     requested.add(key);
+    const alone = () => fetch(new URL(file, import.meta.url));
     const part = fromPack.get(key);
-    if (part === undefined) return fetch(new URL(file, import.meta.url));
+    if (part === undefined) return alone();
     fromPack.delete(key);
-    part.catch(() => requested.delete(key));
-    return part;
+    // A pack is only a way to save requests: when it fails, its part comes alone.
+    return part.catch(alone);
 }
 function fetchPack(name) {
     const { pack, parts } = packs.get(name);

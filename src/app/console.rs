@@ -147,15 +147,23 @@ fn connect_panel(
 ) -> AnyView {
     match provider {
         CloudProvider::Aws => {
-            view! { <LazyView load=move || aws_connect(draft, on_connected)/> }.into_any()
+            view! { <LazyView load=move || aws_connect(draft, on_connected) failed=panel_failed/> }.into_any()
         }
         CloudProvider::Gcp => {
-            view! { <LazyView load=move || gcp_connect(draft, on_connected)/> }.into_any()
+            view! { <LazyView load=move || gcp_connect(draft, on_connected) failed=panel_failed/> }.into_any()
         }
         CloudProvider::Azure => {
-            view! { <LazyView load=move || azure_connect(draft, on_connected)/> }.into_any()
+            view! { <LazyView load=move || azure_connect(draft, on_connected) failed=panel_failed/> }.into_any()
         }
     }
+}
+
+/// A connect panel is a part of its wizard's step: its message shows there, under the step.
+fn panel_failed(attempt: RwSignal<u32>) -> AnyView {
+    crate::components::failed_in_place(
+        attempt,
+        "The connection form didn't load. Check your connection, then try again.",
+    )
 }
 
 // The sign-in bundle draws sign-in from its main module; here it is a screen like the others.

@@ -293,6 +293,70 @@ describe('lazily loaded chunks', () => {
     }
   });
 
+  it('Next pressed while the pick\'s prefetch pack is on its way, which then fails: the Connect step loads its code chunk by chunk', T, async () => {
+    const asked = [];
+    let refuse;
+    const refused = new Promise((resolve) => { refuse = resolve; });
+    // The pack is held until the step has asked for its code, then refused.
+    failFinops = (context) => context.route(/\/pack_welcome_aws-[0-9a-f]{16}\.wasmpack$/, async (r) => {
+      asked.push('pack');
+      await refused;
+      return r.fulfill({ status: 503, body: 'unavailable' });
+    });
+    try {
+      await suite.withPage(async (page, problems) => {
+        await signInQuietly(page);
+        await page.goto('/welcome');
+        await expectURL(page, '/welcome/provider');
+        await waitInteractive(page);
+        await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+        await button(page, 'Next').click();
+        await expectURL(page, '/welcome/connect/aws');
+        for (const start = Date.now(); !asked.length && Date.now() - start < 10_000;) await page.waitForTimeout(100);
+        assert.deepEqual(asked, ['pack'], 'the step took the prefetch pack');
+        refuse();
+        await expectVisible(page.locator('#aws-linked-button'), 'the linked account panel');
+        await expectVisible(page.locator('#welcome-finops-button'), 'the other kinds of account');
+        assert.equal(await page.getByRole('alert').filter({ hasText: /didn't load/ }).count(), 0, 'no chunk error: the pack\'s parts came alone');
+        assert.deepEqual(asked, ['pack'], 'the failed pack is not asked for again');
+        // The refused pack is logged (its HTTP status, the loader's error); nothing else.
+        problems.consoleErrors = problems.consoleErrors.filter((e) => !/pack_welcome_aws/.test(e));
+        await expectNoPageProblems(page, problems);
+      });
+    } finally {
+      failFinops = null;
+    }
+  });
+
+  it('a connect panel whose code is refused says so in place, inside its step; Try again loads it', T, async () => {
+    let refusing = true;
+    // The pick's prefetch pack and the AWS panel's chunk are refused until the message shows.
+    failFinops = (context) => context.route(/\/(pack_welcome_aws-[0-9a-f]{16}\.wasmpack|split_aws-[0-9a-f]{16}\.wasm)$/, (r) => (
+      refusing ? r.fulfill({ status: 503, body: 'unavailable' }) : r.continue()));
+    try {
+      await suite.withPage(async (page) => {
+        await signInQuietly(page);
+        await page.goto('/welcome');
+        await expectURL(page, '/welcome/provider');
+        await waitInteractive(page);
+        await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+        await button(page, 'Next').click();
+        await expectURL(page, '/welcome/connect/aws');
+        const alert = page.getByRole('alert').filter({ hasText: "The connection form didn't load" });
+        await expectVisible(alert, 'the message in place');
+        assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one h1: no whole-screen error inside the step');
+        await expectVisible(page.locator('#welcome-finops-button'), 'the other kinds of account, working');
+        refusing = false;
+        await alert.getByRole('button', { name: 'Try again' }).click();
+        await expectVisible(page.locator('#aws-linked-button'), 'the linked account panel after Try again');
+        await expectHidden(alert, 'the message gone');
+        await checkA11y(page, 'connect step, panel loaded after a failure');
+      });
+    } finally {
+      failFinops = null;
+    }
+  });
+
   // The user menu's code (its pack, or its chunk alone) held back or refused.
   const MENU_CODE = /\/(pack_menu_\w+-[0-9a-f]{16}\.wasmpack|split_user_menu-[0-9a-f]{16}\.wasm)$/;
   const activeId = (page) => page.evaluate(() => document.activeElement?.id ?? '');
@@ -438,8 +502,8 @@ describe('lazily loaded chunks', () => {
       await button(page, 'Try again').click();
       await expectVisible(alert, 'the message after a second refusal');
       await expectFocused(alert.getByRole('button', { name: 'Try again' }), 'the new Try again');
-      assert.deepEqual(asked, ['/pack_dashboard_dialogs.wasmpack', '/split_invite_dialog.wasm'],
-        'the pack for the first attempt (a failed pack is not asked for again), the chunk alone for the second');
+      assert.deepEqual(asked, ['/pack_dashboard_dialogs.wasmpack', '/split_invite_dialog.wasm', '/split_invite_dialog.wasm'],
+        'the first attempt: the pack, then at once the chunk alone (a failed pack is not asked for again); the second: the chunk alone');
       await page.unroute(DIALOG_CODE);
       await button(page, 'Try again').click();
       await expectVisible(page.getByRole('dialog', { name: 'Invite a user' }), 'the dialog that was asked for');
@@ -481,16 +545,14 @@ describe('lazily loaded chunks', () => {
     let attempts = 0;
     const asked = [];
     // A cold load takes the FinOps chunk in its pack (its 503 comes late enough that the screen
-    // is already waiting for it); a failed pack is never asked for again, so Try again fetches
-    // the chunk alone.
+    // is already waiting for it); a failed pack is never asked for again: the chunk comes alone
+    // at once (refused too), and alone again on each Try again.
     failFinops = (context) => context.route(/\/(split_finops-[0-9a-f]{16}\.wasm|pack_finops-[0-9a-f]{16}\.wasmpack)$/, async (r) => {
       attempts += 1;
       asked.push(new URL(r.request().url()).pathname.replace(/-[0-9a-f]{16}\./, '.'));
-      if (attempts === 1) {
-        await new Promise((done) => setTimeout(done, 1_000));
-        return r.fulfill({ status: 503, body: 'unavailable' });
-      }
-      if (attempts === 2) {
+      if (attempts === 1) await new Promise((done) => setTimeout(done, 1_000));
+      if (attempts <= 2) return r.fulfill({ status: 503, body: 'unavailable' });
+      if (attempts === 3) {
         const res = await r.fetch();
         const body = await res.body();
         return r.fulfill({ response: res, body: body.subarray(0, body.length >> 1) });
@@ -510,8 +572,8 @@ describe('lazily loaded chunks', () => {
         await expectVisible(failed, 'the chunk error (cut short)');
         await button(page, 'Try again').click();
         await expectVisible(page.getByRole('heading', { name: 'FinOps products', level: 1 }), 'FinOps after Try again');
-        assert.deepEqual(asked, ['/pack_finops.wasmpack', '/split_finops.wasm', '/split_finops.wasm'],
-          'the pack once, then the chunk once per attempt');
+        assert.deepEqual(asked, ['/pack_finops.wasmpack', '/split_finops.wasm', '/split_finops.wasm', '/split_finops.wasm'],
+          'the pack once, then the chunk alone once per attempt');
         // Another screen of the console works after the failures.
         await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
         await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
