@@ -292,7 +292,15 @@ fn aws_organization() -> impl IntoView {
 }
 
 fn aws_org_deploy_panel(org: Org) -> AnyView {
-    view! { <LazyView load=move || aws_org_deploy(org)/> }.into_any()
+    view! { <LazyView load=move || aws_org_deploy(org) failed=deploy_failed/> }.into_any()
+}
+
+/// The deploy step is a part of the organization flow's page: its message shows in the step.
+fn deploy_failed(attempt: RwSignal<u32>) -> AnyView {
+    crate::components::failed_in_place(
+        attempt,
+        "The last step (deploying to your member accounts) didn't load. Check your connection, then try again.",
+    )
 }
 
 fn aws_org_deploy_prefetch() {

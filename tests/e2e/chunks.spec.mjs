@@ -156,6 +156,39 @@ describe('lazily loaded chunks', () => {
     });
   });
 
+  it('the organization flow\'s deploy step whose code is refused says so in place, inside the flow; Try again loads it', T, async () => {
+    let refusing = true;
+    failFinops = (context) => context.route(/\/(pack_aws_org_next-[0-9a-f]{16}\.wasmpack|split_aws_org_deploy-[0-9a-f]{16}\.wasm)$/, (r) => (
+      refusing ? r.fulfill({ status: 503, body: 'unavailable' }) : r.continue()));
+    try {
+      await suite.withPage(async (page) => {
+        await signInQuietly(page);
+        await page.goto('/accounts/new/aws-organization');
+        await field(page, 'Member accounts (JSON or CSV)').fill(JSON.stringify({ Accounts: [
+          { Id: '111111111111', Name: 'One', Email: 'one@example.com', Status: 'ACTIVE' },
+        ] }));
+        await button(page, 'Next').click();
+        await expectURL(page, '/accounts/new/aws-organization/members');
+        await button(page, 'Next').click();
+        await expectText(page.locator('.stepper-summary').first(), /^1 account listed$/, 'one account, in the singular');
+        await button(page, 'Create 1 account').click();
+        // This server has no public URL, so no connect tokens: the flow says so and goes on.
+        await button(page, 'Continue without a token').click();
+        await expectURL(page, '/accounts/new/aws-organization/deploy');
+        const alert = page.getByRole('alert').filter({ hasText: "The last step (deploying to your member accounts) didn't load" });
+        await expectVisible(alert, 'the message in place');
+        assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one h1: no whole-screen error inside the flow');
+        refusing = false;
+        await alert.getByRole('button', { name: 'Try again' }).click();
+        await expectText(page.locator('.aws-org-member-summary [role="status"]'), /0 of 1 connected/, 'the deploy step after Try again');
+        await expectHidden(alert, 'the message gone');
+        await checkA11y(page, 'deploy step loaded after a failure');
+      });
+    } finally {
+      failFinops = null;
+    }
+  });
+
   it('the provider step prefetches the picked provider\'s panel and the dashboard, in one pack; Next then fetches nothing', T, async () => {
     await suite.withPage(async (page, problems) => {
       await signInQuietly(page);

@@ -1,5 +1,10 @@
-//! Text for the screen: the first lines of a code block too long to draw whole; a file size in
-//! words; lowercase for searching and sorting.
+//! Text for the screen: a count with its noun; the first lines of a code block too long to draw
+//! whole; a file size in words; lowercase for searching and sorting.
+
+/// "1 account", "2 accounts", "0 accounts": `n` with the noun in the number it takes.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
 
 /// The first `max_lines` lines of `text` and how many lines it has, when it has more; `None`
 /// when it fits (a last line ending in a newline is not one more line).
@@ -50,6 +55,14 @@ pub fn lowercase(s: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_count_takes_the_singular_only_for_one() {
+        assert_eq!(count(1, "account", "accounts"), "1 account");
+        assert_eq!(count(0, "account", "accounts"), "0 accounts");
+        assert_eq!(count(2, "account", "accounts"), "2 accounts");
+        assert_eq!(count(40, "resource", "resources"), "40 resources");
+    }
 
     #[test]
     fn a_long_text_keeps_its_first_lines_and_counts_them_all() {

@@ -19,6 +19,7 @@ use onramp_core::account_status::{
 use onramp_core::accounts_view::{PotentialSaving, SavingsCategory, format_usd, savings_totals};
 use onramp_core::dto::Role;
 use onramp_core::onboarding::AccountKind;
+use onramp_core::text::count;
 
 /// What the savings cards show.
 #[derive(Debug, Clone, PartialEq)]
@@ -286,7 +287,7 @@ fn SavingsCards(
                                     } else {
                                         view! {
                                             <p class="savings-figure">{format_usd(sum)}<span class="muted">" / month"</span></p>
-                                            <p class="muted">{format!("From {n} {}", if n == 1 { "resource" } else { "resources" })}</p>
+                                            <p class="muted">{format!("From {}", count(n, "resource", "resources"))}</p>
                                         }.into_any()
                                     }}
                                 </li>

@@ -17,6 +17,7 @@ use leptos::task::spawn_local_scoped;
 use onramp_core::aws_org::{OrgStep, planned};
 use onramp_core::ids::AccountId;
 use onramp_core::org_batch::{BatchPlan, Phase, reconcile};
+use onramp_core::text::count;
 
 /// Rounds of "some answers were lost, look and go on" before asking the user.
 const MAX_ROUNDS: u32 = 8;
@@ -297,6 +298,20 @@ pub(super) fn CreateStep(org: Org) -> impl IntoView {
                         "Creating Spot accounts: {} of {} created.",
                         g.accounts, g.total
                     ),
+                    // One account is not "all 1 accounts".
+                    Phase::ExternalIds if g.total == 1 => format!(
+                        "The Spot account exists. Generating its external ID: {} of 1.",
+                        g.external_ids
+                    ),
+                    Phase::Batch if g.total == 1 && busy.get() => {
+                        "The account is ready. Making the batch token…".to_owned()
+                    }
+                    Phase::Batch if g.total == 1 => {
+                        "The account is ready for the batch token.".to_owned()
+                    }
+                    Phase::Deploy if g.total == 1 => {
+                        "Done: 1 Spot account, with its external ID, in one batch.".to_owned()
+                    }
                     Phase::ExternalIds => format!(
                         "All {} Spot accounts exist. Generating external IDs: {} of {}.",
                         g.total, g.external_ids, g.total
@@ -355,7 +370,7 @@ pub(super) fn CreateStep(org: Org) -> impl IntoView {
                 <Show when=move || !org.no_tokens.get() && plan.with(|p| p.as_ref().is_none_or(|p| p.phase() != Phase::Deploy))>
                     <Button id="aws-org-retry" kind="button" busy=busy on_press=create>
                         {move || if plan.with(Option::is_none) {
-                            format!("Create {} accounts", chosen_count())
+                            format!("Create {}", count(chosen_count(), "account", "accounts"))
                         } else if busy.get() {
                             "Creating accounts…".to_owned()
                         } else {

@@ -15,6 +15,7 @@ use onramp_core::FieldError;
 use onramp_core::aws_org::{NamingChoice, OrgMember, OrgStep, parse_members};
 use onramp_core::dto::AwsBatch;
 use onramp_core::org_batch::{BatchPlan, Phase};
+use onramp_core::text::count;
 use onramp_core::validate::AwsEnvironment;
 use serde::{Deserialize, Serialize};
 
@@ -156,7 +157,7 @@ pub fn AwsOrganization(deploy: DeployPanel) -> impl IntoView {
     let list_summary = move || {
         view! {
             <p>{move || match members.get() {
-                Ok(m) => format!("{} accounts listed", m.len()),
+                Ok(m) => format!("{} listed", count(m.len(), "account", "accounts")),
                 Err(_) => String::new(),
             }}</p>
         }
