@@ -105,7 +105,10 @@ pub fn describe(err: &ApiError) -> String {
         ApiError::Timeout => "The server took too long to answer. Try again.".into(),
         ApiError::RateLimited {
             reset_secs: Some(s),
-        } => format!("Too many requests in a short time. Wait {s} seconds, then try again."),
+        } => format!(
+            "Too many requests in a short time. Wait {}, then try again.",
+            onramp_core::text::count(*s, "second", "seconds")
+        ),
         ApiError::RateLimited { reset_secs: None } => {
             "Too many requests in a short time. Wait a minute, then try again.".into()
         }

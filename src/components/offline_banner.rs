@@ -12,8 +12,10 @@ use crate::platform::lazy::online as browser_online;
 fn waiting_text(secs: u64) -> String {
     match secs {
         0 => "The server asked us to slow down. Trying again now…".into(),
-        1 => "The server asked us to slow down. Trying again in 1 second…".into(),
-        s => format!("The server asked us to slow down. Trying again in {s} seconds…"),
+        s => format!(
+            "The server asked us to slow down. Trying again in {}…",
+            onramp_core::text::count(s, "second", "seconds")
+        ),
     }
 }
 

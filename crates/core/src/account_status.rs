@@ -39,8 +39,12 @@ impl AccountStatus {
             AccountStatus::Connected => "Connected".to_owned(),
             AccountStatus::Pending => "Pending".to_owned(),
             AccountStatus::NotConnected => "Not connected".to_owned(),
-            AccountStatus::ExpiresIn { days: 1 } => "Credentials expire in 1 day".to_owned(),
-            AccountStatus::ExpiresIn { days } => format!("Credentials expire in {days} days"),
+            AccountStatus::ExpiresIn { days } => {
+                format!(
+                    "Credentials expire in {}",
+                    crate::text::count(days.into(), "day", "days")
+                )
+            }
             AccountStatus::Expired => "Expired".to_owned(),
         }
     }

@@ -2,7 +2,7 @@
 //! whole; a file size in words; lowercase for searching and sorting.
 
 /// "1 account", "2 accounts", "0 accounts": `n` with the noun in the number it takes.
-pub fn count(n: usize, one: &str, many: &str) -> String {
+pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

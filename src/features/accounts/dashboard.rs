@@ -203,8 +203,7 @@ pub fn Dashboard(
                             {expiring.get().into_iter().map(|(name, status)| {
                                 let text = match status {
                                     AccountStatus::Expired => format!("{name}: the client secret has expired."),
-                                    AccountStatus::ExpiresIn { days: 1 } => format!("{name}: the client secret expires in 1 day."),
-                                    AccountStatus::ExpiresIn { days } => format!("{name}: the client secret expires in {days} days."),
+                                    AccountStatus::ExpiresIn { days } => format!("{name}: the client secret expires in {}.", count(days.into(), "day", "days")),
                                     _ => String::new(),
                                 };
                                 view! { <li>{text}</li> }
@@ -287,7 +286,7 @@ fn SavingsCards(
                                     } else {
                                         view! {
                                             <p class="savings-figure">{format_usd(sum)}<span class="muted">" / month"</span></p>
-                                            <p class="muted">{format!("From {}", count(n, "resource", "resources"))}</p>
+                                            <p class="muted">{format!("From {}", count(n as u64, "resource", "resources"))}</p>
                                         }.into_any()
                                     }}
                                 </li>

@@ -294,7 +294,10 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
         } else if n == 0 {
             Some(format!("No account matches “{}”.", filter.get().trim()))
         } else {
-            Some(format!("Showing {n} of {total} accounts."))
+            Some(format!(
+                "Showing {n} of {}.",
+                onramp_core::text::count(total as u64, "account", "accounts")
+            ))
         }
     };
 

@@ -346,7 +346,7 @@ pub(super) fn CreateStep(org: Org) -> impl IntoView {
         <div class="aws-org-create">
             <Show when=move || plan.with(Option::is_none)>
                 <p>
-                    {move || format!("{} Spot accounts will be created, one per chosen member, named as shown in the previous step. Each then gets an external ID, and one batch token lets every member's stack connect its account.", chosen_count())}
+                    {move || format!("{} will be created, one per chosen member, named as shown in the previous step. Each then gets an external ID, and one batch token lets every member's stack connect its account.", count(chosen_count() as u64, "Spot account", "Spot accounts"))}
                 </p>
                 <p class="muted">"If the page is reloaded or an answer is lost, it carries on where it stopped and never creates an account twice."</p>
             </Show>
@@ -370,7 +370,7 @@ pub(super) fn CreateStep(org: Org) -> impl IntoView {
                 <Show when=move || !org.no_tokens.get() && plan.with(|p| p.as_ref().is_none_or(|p| p.phase() != Phase::Deploy))>
                     <Button id="aws-org-retry" kind="button" busy=busy on_press=create>
                         {move || if plan.with(Option::is_none) {
-                            format!("Create {}", count(chosen_count(), "account", "accounts"))
+                            format!("Create {}", count(chosen_count() as u64, "account", "accounts"))
                         } else if busy.get() {
                             "Creating accounts…".to_owned()
                         } else {

@@ -377,7 +377,9 @@ pub fn DeployStep(org: Org) -> impl IntoView {
             return Some("Checking the members…".to_owned());
         }
         let c = counts.get();
-        Some(if c.all_connected() {
+        Some(if c.all_connected() && c.total() == 1 {
+            "The member is connected.".to_owned()
+        } else if c.all_connected() {
             format!("All {} members are connected.", c.total())
         } else {
             format!(

@@ -157,7 +157,7 @@ pub fn AwsOrganization(deploy: DeployPanel) -> impl IntoView {
     let list_summary = move || {
         view! {
             <p>{move || match members.get() {
-                Ok(m) => format!("{} listed", count(m.len(), "account", "accounts")),
+                Ok(m) => format!("{} listed", count(m.len() as u64, "account", "accounts")),
                 Err(_) => String::new(),
             }}</p>
         }

@@ -513,6 +513,8 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
             });
             if busy.get() && made < total {
                 format!("Creating Spot accounts: {made} of {total} made.")
+            } else if c.all_connected() && c.total() == 1 {
+                "The subscription is connected.".to_owned()
             } else if c.all_connected() {
                 format!("All {} subscriptions are connected.", c.total())
             } else {
