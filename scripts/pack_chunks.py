@@ -16,7 +16,8 @@ optimised chunks under those names. This script:
 3. rewrites the loader: wasm-split's header (shared imports, callbacks, `makeLoad`) stays; the
    per-chunk and per-screen blocks become one table of chunk lengths and one line per screen (its
    shared chunks as ranges of numbers). A screen none of whose chunks has been fetched yet takes
-   its pack; otherwise it fetches only the chunks it lacks. Nothing is fetched twice either way;
+   its pack; otherwise it fetches only the chunks it lacks. Nothing is fetched twice either way
+   (unless a pack fails: the parts taken from it are then fetched alone);
 4. for every `NAME=AFTER:SCREENS` argument, writes a *prefetch pack* `pack_NAME-<hash>.wasmpack`:
    what those screens need beyond what the screen AFTER needs (or the screens `A+B`, together). The app asks for it
    (`platform::lazy::prefetch`) while AFTER shows, so its prefetch is one request, not one per
@@ -38,14 +39,15 @@ COMMENT = re.compile(r"^/\* [^\n]* \*/\n", re.M)
 RUNTIME = """
 // Packs (scripts/pack_chunks.py). A part of a pack serves one request. Parts are keyed by shared
 // chunk number, or by screen name for a screen's own chunk. A pack that failed (an error, cut
-// short) is not asked for again: the parts screens were waiting for are fetched alone at once,
-// the others when needed. A part that failed alone too fails its screen's load, and the next
+// short) is not asked for again: the parts a load (a screen's or a prefetch's) had taken from
+// it are fetched alone at once, the others when needed. A part that failed alone too fails its screen's load, and the next
 // load (Try again) fetches it again.
 const requested = new Set();
 const fromPack = new Map();
 const packs = new Map();
 const failedPacks = new Set();
-// Whether a part is fetched or on its way (alone or in a pack).
+// Whether a part is fetched, on its way (alone or in a pack) or failed alone (then only its
+// own request asks for it again, never a pack).
 const have = (key) => requested.has(key) || fromPack.has(key);
 function fetchPart(key, file) {
     requested.add(key);

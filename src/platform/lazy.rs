@@ -56,7 +56,8 @@ pub type Preload = std::pin::Pin<Box<dyn Future<Output = Result<(), ChunkError>>
 /// has settled, so that the next step does not wait for the network. `pack` names the release
 /// build's prefetch pack for them (all they need beyond the current screen, in one file; see
 /// `scripts/lib.sh`): asked for first, it serves the chunks the loads below would otherwise fetch
-/// one by one. It stops at the first failure and never starts while the browser is offline: the
+/// one by one. It stops at the first failure (a failed pack is not one: the loader then fetches
+/// what it held alone) and never starts while the browser is offline: the
 /// screen that needs a chunk fetches it again and says so if it still cannot, and a prefetch must
 /// not fill the console with errors of its own.
 pub fn prefetch(pack: &'static str, chunks: Vec<Preload>) {

@@ -1073,7 +1073,7 @@ async fn chooser_all_none_filter_and_limit() {
     tick().await;
     assert_eq!(query.get_untracked(), "item5");
     assert_eq!(drawn(), 1);
-    assert!(text_of("t-pick-count").ends_with("· 1 match the filter"));
+    assert!(text_of("t-pick-count").ends_with("· 1 matches the filter"));
     by_id("t-pick-none").unchecked_into::<HtmlElement>().click();
     tick().await;
     let want: BTreeSet<String> = ["item3", "item4"].map(str::to_owned).into();

@@ -127,7 +127,7 @@ describe('many Azure subscriptions at once', () => {
     await expectText(count, /^4 of 5 chosen/, 'the counts after Choose all');
     // The filter narrows the table; All / None act on what it shows.
     await field(page, 'Filter subscriptions').fill('sand');
-    await expectText(count, /· 1 match the filter$/, 'the counts with a filter');
+    await expectText(count, /· 1 matches the filter$/, 'the counts with a filter');
     await field(page, 'Filter subscriptions').fill('');
 
     // Naming with a live preview; the role on a management group.

@@ -71,7 +71,12 @@ impl ChoiceCounts {
             text.push_str(&format!(" · {} cannot be connected", self.blocked));
         }
         if self.matching != self.total {
-            text.push_str(&format!(" · {} match the filter", self.matching));
+            let verb = if self.matching == 1 {
+                "matches"
+            } else {
+                "match"
+            };
+            text.push_str(&format!(" · {} {verb} the filter", self.matching));
         }
         text
     }
@@ -182,7 +187,7 @@ mod tests {
         let c = ChoiceCounts { matching: 1, ..c };
         assert_eq!(
             c.text(),
-            "4 of 5 chosen · 1 cannot be connected · 1 match the filter"
+            "4 of 5 chosen · 1 cannot be connected · 1 matches the filter"
         );
     }
 

@@ -174,7 +174,7 @@ pub fn AwsOrganization(deploy: DeployPanel) -> impl IntoView {
     let create_summary = move || {
         view! {
             <p>{move || plan.with(|p| p.as_ref().map(|p| {
-                format!("{} Spot accounts created", p.progress().accounts)
+                format!("{} created", count(p.progress().accounts as u64, "Spot account", "Spot accounts"))
             }))}</p>
         }
     };

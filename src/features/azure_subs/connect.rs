@@ -27,6 +27,7 @@ use onramp_core::azure_subs::{
 use onramp_core::dto::{AzureCredentials, BatchMemberState};
 use onramp_core::envelope::codes;
 use onramp_core::org_batch::{BatchPlan, reconcile};
+use onramp_core::text::count;
 use onramp_core::validate;
 use onramp_core::validate::guid_form;
 use std::cell::RefCell;
@@ -333,7 +334,8 @@ impl Run {
             if wait > 0 {
                 let secs = wait.min(MAX_WAIT_SECS);
                 self.pause.try_set(Some(format!(
-                    "Too many requests in a short time: going on in {secs} seconds."
+                    "Too many requests in a short time: going on in {}.",
+                    count(secs, "second", "seconds")
                 )));
                 sleep((secs * 1000) as u32).await;
                 self.pause.try_set(None);
@@ -621,8 +623,12 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
         let c = tally.get();
         if !started.get() {
             format!(
-                "Create and connect {} subscriptions",
-                flow.chosen.with(Vec::len)
+                "Create and connect {}",
+                count(
+                    flow.chosen.with(Vec::len) as u64,
+                    "subscription",
+                    "subscriptions"
+                )
             )
         } else if c.failed > 0 {
             "Try again for every failed subscription".to_owned()
@@ -638,7 +644,7 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
         <div class="azure-subs-connect">
             <Show when=move || !started.get()>
                 <p>
-                    {move || format!("{} Spot accounts will be created, one per chosen subscription, and each is given this app registration's credentials once Azure accepts them.", flow.chosen.with(Vec::len))}
+                    {move || format!("{} will be created, one per chosen subscription, and each is given this app registration's credentials once Azure accepts them.", count(flow.chosen.with(Vec::len) as u64, "Spot account", "Spot accounts"))}
                 </p>
             </Show>
             <Show when=move || ask_secret && !all_connected.get()>

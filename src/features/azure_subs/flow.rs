@@ -22,6 +22,7 @@ use onramp_core::azure_subs::{
     self, Naming, ScopeChoice, Subscription, parse_subscriptions, role_scope, spot_names,
 };
 use onramp_core::org_batch::BatchPlan;
+use onramp_core::text::count;
 use onramp_core::validate::{self, FieldError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -191,14 +192,14 @@ pub fn AzureSubscriptions() -> impl IntoView {
     let details_summary = move || {
         view! {
             <p>
-                {move || subs.with(|s| s.as_ref().map(Vec::len).unwrap_or(0))}
-                " subscriptions listed · application "
+                {move || count(subs.with(|s| s.as_ref().map_or(0, Vec::len)) as u64, "subscription", "subscriptions")}
+                " listed · application "
                 <code>{move || draft.client_id.get().trim().to_owned()}</code>
             </p>
         }
     };
     let choose_summary = move || {
-        view! { <p>{move || chosen.with(Vec::len)} " subscriptions chosen"</p> }
+        view! { <p>{move || count(chosen.with(Vec::len) as u64, "subscription", "subscriptions")} " chosen"</p> }
     };
 
     view! {
