@@ -59,10 +59,6 @@ impl Api {
         self.status_only("POST", "/auth/signout", None).await
     }
 
-    pub async fn create_api_token(&self) -> Result<Session, ApiError> {
-        self.first("POST", "/auth/tokens", None).await
-    }
-
     /// Ends every session and API token of the caller, this one included.
     pub async fn signout_everywhere(&self) -> Result<(), ApiError> {
         self.status_only("POST", "/auth/signout-everywhere", None)

@@ -168,7 +168,7 @@ describe('auth', () => {
   it('signs in with a personal API token on the "API token" tab', T, () => withPage(async (page, problems) => {
     const user = newUser();
     const session = await signupViaApi(suite.server, user);
-    const res = await api(suite.server, 'POST', '/api/auth/tokens', { token: session });
+    const res = await api(suite.server, 'POST', '/api/auth/tokens', { token: session, body: { password: user.password } });
     assert.equal(res.status, 200, `POST /api/auth/tokens answered ${res.status}: ${JSON.stringify(res.body)}`);
     const apiToken = res.body.response.items[0].accessToken;
     assert.ok(apiToken, 'a personal API token');

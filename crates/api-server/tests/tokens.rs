@@ -398,7 +398,13 @@ async fn signout_everywhere_revokes_every_session_and_token_of_the_caller() {
     let (ada, _) = app.signup("ada@example.com").await;
     let second = session(&app, "ada@example.com").await;
     let (_, api) = new_token(&app, &ada, "CI").await;
-    let legacy = app.post("/api/auth/tokens", &ada, json!({})).await;
+    let legacy = app
+        .post(
+            "/api/auth/tokens",
+            &ada,
+            json!({"password": "Sup3r-secret!"}),
+        )
+        .await;
     let legacy = legacy.item()["accessToken"].as_str().unwrap().to_owned();
     let (zed, _) = app.signup("zed@example.com").await;
 
@@ -518,7 +524,13 @@ async fn a_viewer_manages_their_own_tokens_and_password() {
 async fn the_legacy_personal_token_route_issues_a_listed_token_with_the_default_expiry() {
     let app = TestApp::new();
     let (session, _) = app.signup("ada@example.com").await;
-    let a = app.post("/api/auth/tokens", &session, json!({})).await;
+    let a = app
+        .post(
+            "/api/auth/tokens",
+            &session,
+            json!({"password": "Sup3r-secret!"}),
+        )
+        .await;
     a.expect(200);
     let secret = a.item()["accessToken"].as_str().unwrap();
     let list = app.get("/api/onramp/tokens", &session).await;
@@ -529,6 +541,42 @@ async fn the_legacy_personal_token_route_issues_a_listed_token_with_the_default_
         Duration::days(90)
     );
     assert!(!list.text.contains(secret));
+}
+
+/// A session alone (a token copied from a browser) cannot give itself a long-lived token by the
+/// older route either: no password, or a wrong one, and nothing is issued.
+#[tokio::test]
+async fn the_legacy_personal_token_route_asks_for_the_password() {
+    let mut config = config();
+    config.login_attempts = 2;
+    let app = TestApp::with(config);
+    let (session, _) = app.signup("ada@example.com").await;
+    let personal = || app.count("SELECT COUNT(*) FROM tokens WHERE kind = 'personal'");
+    let a = app.post("/api/auth/tokens", &session, json!({})).await;
+    a.expect(400);
+    assert_eq!(a.fields(), vec!["body.password"]);
+    assert!(a.text.contains("Enter your password to create a token."));
+    app.post(
+        "/api/auth/tokens",
+        &session,
+        json!({"password": "Wrong-passw0rd!"}),
+    )
+    .await
+    .expect_error(400, "WRONG_PASSWORD", Some("body.password"));
+    assert_eq!(personal(), 0);
+    assert!(works(&app, &session).await, "the session is not ended");
+    // Wrong passwords count in the login throttle like failed sign-ins.
+    app.post(
+        "/api/auth/tokens",
+        &session,
+        json!({"password": "Wrong-passw0rd?"}),
+    )
+    .await
+    .expect_error(400, "WRONG_PASSWORD", Some("body.password"));
+    app.post("/api/auth/tokens", &session, json!({"password": PW}))
+        .await
+        .expect(429);
+    assert_eq!(personal(), 0);
 }
 
 #[tokio::test]

@@ -299,10 +299,31 @@ fn revoke(conn: &Connection, a: &AuthCtx) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// `POST /auth/tokens` (kept for the console's API-token tab and the SDK tests): a personal
-/// API token named "API token" with the default lifetime, answered as a [`Session`]. No
-/// password is asked; `POST /onramp/tokens` is the route that asks for one.
-pub async fn personal_token(State(state): State<AppState>, Auth(a): Auth) -> ApiResult {
+/// Body of `POST /auth/tokens`.
+#[derive(Debug, serde::Deserialize)]
+pub struct PersonalTokenRequest {
+    #[serde(default)]
+    password: String,
+}
+impl SpotBody for PersonalTokenRequest {}
+
+/// `POST /auth/tokens` (the older way to make a token for the API-token sign-in): a personal API
+/// token named "API token" with the default lifetime, answered as a [`Session`]. Like
+/// `POST /onramp/tokens` it asks for the caller's password again: a session alone (a token
+/// copied from a browser) cannot give itself a long-lived token.
+pub async fn personal_token(
+    State(state): State<AppState>,
+    Auth(a): Auth,
+    Extension(client): Extension<ClientIp>,
+    SpotJson(body, mut errs): SpotJson<PersonalTokenRequest>,
+) -> ApiResult {
+    password_given(
+        &mut errs,
+        &body.password,
+        "Enter your password to create a token.",
+    );
+    errs.into_result()?;
+    recheck_password(&state, &a, client, &body.password, "body.password").await?;
     let conn = state.db.conn();
     let (_, token) = tokens::issue(
         &conn,
@@ -318,6 +339,16 @@ pub async fn personal_token(State(state): State<AppState>, Auth(a): Auth) -> Api
             user: whoami(&conn, &a.user_id, a.org_id)?,
         },
     ))
+}
+
+/// A password asked for again (`body.password`) must not be empty: `missing` says so at the field.
+pub fn password_given(errs: &mut FieldErrors, password: &str, missing: &str) {
+    if password.is_empty() {
+        errs.check::<()>(
+            "body.password",
+            Err(onramp_core::validate::FieldError::new(missing)),
+        );
+    }
 }
 
 /// Checks the signed-in caller's `password` again (creating an API token, changing the

@@ -20,7 +20,7 @@ use crate::{
     body::{SpotBody, SpotJson},
     client_ip::ClientIp,
     respond::{ApiError, ApiResult, Reply},
-    routes::auth::{recheck_password, unused_id},
+    routes::auth::{password_given, recheck_password, unused_id},
     util,
 };
 
@@ -110,14 +110,11 @@ pub async fn create(
         "body.expiresInDays",
         validate::token_days(body.expires_in_days),
     );
-    if body.password.is_empty() {
-        errs.check::<()>(
-            "body.password",
-            Err(validate::FieldError::new(
-                "Enter your password to create a token.",
-            )),
-        );
-    }
+    password_given(
+        &mut errs,
+        &body.password,
+        "Enter your password to create a token.",
+    );
     errs.into_result()?;
     let (Some(name), Some(days)) = (name, days) else {
         return Err(ApiError::internal());
