@@ -2,6 +2,7 @@
 //! **Try again** when the chunk cannot be fetched (offline, a server error, a cut-off download),
 //! while the rest of the console keeps working.
 
+use crate::components::{Banner, Notice};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::future::Future;
@@ -91,14 +92,19 @@ pub fn failed_in_place(attempt: RwSignal<u32>, text: &'static str) -> AnyView {
     .into_any()
 }
 
-/// A whole screen that did not load: the same message under the page's heading.
 #[component]
 fn ChunkFailed(attempt: RwSignal<u32>) -> impl IntoView {
     crate::state::mark_interactive();
+    let notice = Signal::stored(Some(Notice::new(
+        "This part of Onramp didn't load. Check your connection, then try again.",
+    )));
     view! {
         <section class="page page-narrow chunk-failed">
             <h1>"Something didn't load"</h1>
-            {failed_in_place(attempt, "This part of Onramp didn't load. Check your connection, then try again.")}
+            <Banner notice/>
+            <button type="button" class="btn btn-primary" on:click=move |_| attempt.update(|n| *n += 1)>
+                "Try again"
+            </button>
         </section>
     }
 }
