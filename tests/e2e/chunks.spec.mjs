@@ -64,6 +64,26 @@ describe('lazily loaded chunks', () => {
     return token;
   }
 
+  /** Refuses the files `re` matches (503) until the returned `allow()` is called. */
+  function refuseUntilAllowed(re) {
+    let refusing = true;
+    failFinops = (context) => context.route(re, (r) => (refusing ? r.fulfill({ status: 503, body: 'unavailable' }) : r.continue()));
+    return () => { refusing = false; };
+  }
+
+  /** A part of a page whose code was refused: its message `text` in place (the page keeps its one
+   *  h1); once `allow()`ed, Try again loads it (`loaded()` waits for it) and the message goes. */
+  async function failedInPlaceThenLoaded(page, { text, allow, loaded, what }) {
+    const alert = page.getByRole('alert').filter({ hasText: text });
+    await expectVisible(alert, 'the message in place');
+    assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one h1: no whole-screen error inside the page');
+    allow();
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await loaded();
+    await expectHidden(alert, 'the message gone');
+    await checkA11y(page, `${what} loaded after a failure`);
+  }
+
   for (const { route, bundle, heading, chunks, signedIn } of ROUTES) {
     const only = chunks.length ? `only the ${chunks.join(', ')} chunk` : 'no chunk';
     // A signed-in console screen: the user menu's chunk comes once the screen is interactive.
@@ -157,9 +177,7 @@ describe('lazily loaded chunks', () => {
   });
 
   it('the organization flow\'s deploy step whose code is refused says so in place, inside the flow; Try again loads it', T, async () => {
-    let refusing = true;
-    failFinops = (context) => context.route(/\/(pack_aws_org_next-[0-9a-f]{16}\.wasmpack|split_aws_org_deploy-[0-9a-f]{16}\.wasm)$/, (r) => (
-      refusing ? r.fulfill({ status: 503, body: 'unavailable' }) : r.continue()));
+    const allow = refuseUntilAllowed(/\/(pack_aws_org_next-[0-9a-f]{16}\.wasmpack|split_aws_org_deploy-[0-9a-f]{16}\.wasm)$/);
     try {
       await suite.withPage(async (page) => {
         await signInQuietly(page);
@@ -176,14 +194,12 @@ describe('lazily loaded chunks', () => {
         await button(page, 'Continue without a token').click();
         await expectURL(page, '/accounts/new/aws-organization/deploy');
         await expectText(page.locator('.stepper-summary').nth(2), /^1 Spot account created$/, 'the create step\'s summary, in the singular');
-        const alert = page.getByRole('alert').filter({ hasText: "The last step (deploying to your member accounts) didn't load" });
-        await expectVisible(alert, 'the message in place');
-        assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one h1: no whole-screen error inside the flow');
-        refusing = false;
-        await alert.getByRole('button', { name: 'Try again' }).click();
-        await expectText(page.locator('.aws-org-member-summary [role="status"]'), /0 of 1 connected/, 'the deploy step after Try again');
-        await expectHidden(alert, 'the message gone');
-        await checkA11y(page, 'deploy step loaded after a failure');
+        await failedInPlaceThenLoaded(page, {
+          text: "The last step (deploying to your member accounts) didn't load",
+          allow,
+          loaded: () => expectText(page.locator('.aws-org-member-summary [role="status"]'), /0 of 1 connected/, 'the deploy step after Try again'),
+          what: 'deploy step',
+        });
       });
     } finally {
       failFinops = null;
@@ -373,10 +389,8 @@ describe('lazily loaded chunks', () => {
   });
 
   it('a connect panel whose code is refused says so in place, inside its step; Try again loads it', T, async () => {
-    let refusing = true;
     // The pick's prefetch pack and the AWS panel's chunk are refused until the message shows.
-    failFinops = (context) => context.route(/\/(pack_welcome_aws-[0-9a-f]{16}\.wasmpack|split_aws-[0-9a-f]{16}\.wasm)$/, (r) => (
-      refusing ? r.fulfill({ status: 503, body: 'unavailable' }) : r.continue()));
+    const allow = refuseUntilAllowed(/\/(pack_welcome_aws-[0-9a-f]{16}\.wasmpack|split_aws-[0-9a-f]{16}\.wasm)$/);
     try {
       await suite.withPage(async (page) => {
         await signInQuietly(page);
@@ -386,15 +400,13 @@ describe('lazily loaded chunks', () => {
         await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
         await button(page, 'Next').click();
         await expectURL(page, '/welcome/connect/aws');
-        const alert = page.getByRole('alert').filter({ hasText: "The connection form didn't load" });
-        await expectVisible(alert, 'the message in place');
-        assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'one h1: no whole-screen error inside the step');
         await expectVisible(page.locator('#welcome-finops-button'), 'the other kinds of account, working');
-        refusing = false;
-        await alert.getByRole('button', { name: 'Try again' }).click();
-        await expectVisible(page.locator('#aws-linked-button'), 'the linked account panel after Try again');
-        await expectHidden(alert, 'the message gone');
-        await checkA11y(page, 'connect step, panel loaded after a failure');
+        await failedInPlaceThenLoaded(page, {
+          text: "The connection form didn't load",
+          allow,
+          loaded: () => expectVisible(page.locator('#aws-linked-button'), 'the linked account panel after Try again'),
+          what: 'connect step, panel',
+        });
       });
     } finally {
       failFinops = null;
