@@ -40,8 +40,8 @@ RUNTIME = """
 // Packs (scripts/pack_chunks.py). A part of a pack serves one request. Parts are keyed by shared
 // chunk number, or by screen name for a screen's own chunk. A pack that failed (an error, cut
 // short) is not asked for again: the parts a load (a screen's or a prefetch's) had taken from
-// it are fetched alone at once, the others when needed. A part that failed alone too fails its screen's load, and the next
-// load (Try again) fetches it again.
+// it are fetched alone at once, the others when needed. A part that failed alone too fails its
+// screen's load, and the next load (Try again) fetches it again.
 const requested = new Set();
 const fromPack = new Map();
 const packs = new Map();

@@ -64,6 +64,14 @@ describe('lazily loaded chunks', () => {
     return token;
   }
 
+  /** A signed-in tab at the first-run wizard's provider step, interactive. */
+  async function atProviderStep(page) {
+    await signInQuietly(page);
+    await page.goto('/welcome');
+    await expectURL(page, '/welcome/provider');
+    await waitInteractive(page);
+  }
+
   /** Refuses the files `re` matches (503) until the returned `allow()` is called. */
   function refuseUntilAllowed(re) {
     let refusing = true;
@@ -285,10 +293,7 @@ describe('lazily loaded chunks', () => {
     });
     try {
       await suite.withPage(async (page) => {
-        await signInQuietly(page);
-        await page.goto('/welcome');
-        await expectURL(page, '/welcome/provider');
-        await waitInteractive(page);
+        await atProviderStep(page);
         // Picking a provider asks for its prefetch pack; once it fails, the prefetch goes on chunk
         // by chunk.
         await page.getByRole('radio', { name: 'Google Cloud Platform', exact: true }).click();
@@ -320,10 +325,7 @@ describe('lazily loaded chunks', () => {
     });
     try {
       await suite.withPage(async (page) => {
-        await signInQuietly(page);
-        await page.goto('/welcome');
-        await expectURL(page, '/welcome/provider');
-        await waitInteractive(page);
+        await atProviderStep(page);
         await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
         // Next once the prefetch has failed, as in the test above.
         for (const start = Date.now(); !asked.length && Date.now() - start < 10_000;) await page.waitForTimeout(100);
@@ -357,10 +359,7 @@ describe('lazily loaded chunks', () => {
     });
     try {
       await suite.withPage(async (page, problems) => {
-        await signInQuietly(page);
-        await page.goto('/welcome');
-        await expectURL(page, '/welcome/provider');
-        await waitInteractive(page);
+        await atProviderStep(page);
         const wire = await recordWire(page);
         await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
         await button(page, 'Next').click();
@@ -393,10 +392,7 @@ describe('lazily loaded chunks', () => {
     const allow = refuseUntilAllowed(/\/(pack_welcome_aws-[0-9a-f]{16}\.wasmpack|split_aws-[0-9a-f]{16}\.wasm)$/);
     try {
       await suite.withPage(async (page) => {
-        await signInQuietly(page);
-        await page.goto('/welcome');
-        await expectURL(page, '/welcome/provider');
-        await waitInteractive(page);
+        await atProviderStep(page);
         await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
         await button(page, 'Next').click();
         await expectURL(page, '/welcome/connect/aws');
