@@ -7,7 +7,7 @@
 use crate::aws_org::csv_cells;
 use crate::azure_setup::{ROLE_ACTIONS, ROLE_FILE_NAME};
 use crate::dto::{Account, BatchMemberState, CloudProvider};
-use crate::org_batch::{BatchPlan, PlannedMember, StateCounts};
+use crate::org_batch::{BatchPlan, PlannedMember};
 use crate::validate::{FieldError, account_name, azure_guid, guid_form, management_group_id};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -501,19 +501,6 @@ pub fn member_state(
     }
 }
 
-/// The counts of the states.
-pub fn counts(states: impl IntoIterator<Item = BatchMemberState>) -> StateCounts {
-    let mut c = StateCounts::default();
-    for s in states {
-        match s {
-            BatchMemberState::Waiting => c.waiting += 1,
-            BatchMemberState::Connected => c.connected += 1,
-            BatchMemberState::Failed => c.failed += 1,
-        }
-    }
-    c
-}
-
 /// The members still to be worked on by a run over `targets` (indices; every member when
 /// `None`): not connected, and — unless the run is a retry of them — not failed.
 pub fn to_connect(
@@ -833,7 +820,7 @@ mod tests {
             member_state(&plan.members[1], &connected, &BTreeMap::new()).0,
             BatchMemberState::Waiting
         );
-        let c = counts([
+        let c = crate::org_batch::StateCounts::of([
             BatchMemberState::Connected,
             BatchMemberState::Failed,
             BatchMemberState::Waiting,

@@ -9,7 +9,7 @@
 //! name, is not connected, was created at or after the plan started, and belongs to no other
 //! member, so an account that was there before, or one that is in use, is never taken.
 
-use crate::dto::{Account, AwsBatchMember, BatchMemberState};
+use crate::dto::{Account, BatchMemberState};
 use crate::ids::AccountId;
 use crate::retry::Policy;
 use crate::time::Timestamp;
@@ -263,10 +263,11 @@ pub struct StateCounts {
 }
 
 impl StateCounts {
-    pub fn of(members: &[AwsBatchMember]) -> Self {
+    /// The counts of members in these states.
+    pub fn of(states: impl IntoIterator<Item = BatchMemberState>) -> Self {
         let mut c = Self::default();
-        for m in members {
-            match m.state {
+        for s in states {
+            match s {
                 BatchMemberState::Waiting => c.waiting += 1,
                 BatchMemberState::Connected => c.connected += 1,
                 BatchMemberState::Failed => c.failed += 1,
@@ -282,6 +283,15 @@ impl StateCounts {
     /// Every member is connected: nothing left to watch.
     pub fn all_connected(&self) -> bool {
         self.total() > 0 && self.connected == self.total()
+    }
+
+    /// Once every member is connected: "The member is connected." or "All 40 members are
+    /// connected." (`one` and `many` name a member).
+    pub fn all_connected_text(&self, one: &str, many: &str) -> Option<String> {
+        self.all_connected().then(|| match self.total() {
+            1 => format!("The {one} is connected."),
+            n => format!("All {n} {many} are connected."),
+        })
     }
 }
 
@@ -432,22 +442,38 @@ mod tests {
 
     #[test]
     fn counts_polls_and_expiry() {
-        let m = |state| AwsBatchMember {
+        let m = |state| crate::dto::AwsBatchMember {
             account_id: AccountId::from_bits(1),
             state,
             reason: None,
             updated_at: None,
         };
-        let c = StateCounts::of(&[
+        let members = [
             m(BatchMemberState::Waiting),
             m(BatchMemberState::Connected),
             m(BatchMemberState::Failed),
             m(BatchMemberState::Connected),
-        ]);
+        ];
+        let c = StateCounts::of(members.iter().map(|m| m.state));
         assert_eq!((c.waiting, c.connected, c.failed, c.total()), (1, 2, 1, 4));
         assert!(!c.all_connected());
-        assert!(StateCounts::of(&[m(BatchMemberState::Connected)]).all_connected());
+        assert_eq!(c.all_connected_text("member", "members"), None);
+        let one = StateCounts::of([BatchMemberState::Connected]);
+        assert!(one.all_connected());
+        assert_eq!(
+            one.all_connected_text("member", "members").as_deref(),
+            Some("The member is connected.")
+        );
+        let two = StateCounts::of([BatchMemberState::Connected; 2]);
+        assert_eq!(
+            two.all_connected_text("member", "members").as_deref(),
+            Some("All 2 members are connected.")
+        );
         assert!(!StateCounts::default().all_connected());
+        assert_eq!(
+            StateCounts::default().all_connected_text("member", "members"),
+            None
+        );
         assert!((1_500..=3_000).contains(&poll_delay_ms(0, 0.5)));
         assert!(poll_delay_ms(3, 0.0) > poll_delay_ms(0, 1.0));
         assert!(poll_delay_ms(100, 1.0) <= 60_000);

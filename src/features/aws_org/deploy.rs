@@ -359,37 +359,25 @@ pub fn DeployStep(org: Org) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let counts = Memo::new(move |_| {
-        rows.with(|r| {
-            let mut c = StateCounts::default();
-            for row in r {
-                match row.state {
-                    BatchMemberState::Waiting => c.waiting += 1,
-                    BatchMemberState::Connected => c.connected += 1,
-                    BatchMemberState::Failed => c.failed += 1,
-                }
-            }
-            c
-        })
-    });
+    let counts = Memo::new(move |_| rows.with(|r| StateCounts::of(r.iter().map(|row| row.state))));
     let summary = Signal::derive(move || {
         if states.with(Option::is_none) {
             return Some("Checking the members…".to_owned());
         }
         let c = counts.get();
-        Some(if c.all_connected() && c.total() == 1 {
-            "The member is connected.".to_owned()
-        } else if c.all_connected() {
-            format!("All {} members are connected.", c.total())
-        } else {
-            format!(
-                "{} of {} connected · {} failed · {} waiting",
-                c.connected,
-                c.total(),
-                c.failed,
-                c.waiting
-            )
-        })
+        Some(
+            if let Some(all) = c.all_connected_text("member", "members") {
+                all
+            } else {
+                format!(
+                    "{} of {} connected · {} failed · {} waiting",
+                    c.connected,
+                    c.total(),
+                    c.failed,
+                    c.waiting
+                )
+            },
+        )
     });
 
     // After a renewal: the new token for the stacks of the members not connected yet.

@@ -21,12 +21,11 @@ use crate::state::draft::PersistedDraft;
 use crate::state::{Config, use_api};
 use leptos::prelude::*;
 use onramp_core::azure_subs::{
-    Subscription, counts, is_connected, member_state, role_assignment_command, spot_names,
-    to_connect,
+    Subscription, is_connected, member_state, role_assignment_command, spot_names, to_connect,
 };
 use onramp_core::dto::{AzureCredentials, BatchMemberState};
 use onramp_core::envelope::codes;
-use onramp_core::org_batch::{BatchPlan, reconcile};
+use onramp_core::org_batch::{BatchPlan, StateCounts, reconcile};
 use onramp_core::text::count;
 use onramp_core::validate;
 use onramp_core::validate::guid_form;
@@ -499,8 +498,7 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
                 .collect::<String>()
         })
     });
-    let tally =
-        Memo::new(move |_| counts(rows.with(|r| r.iter().map(|x| x.state).collect::<Vec<_>>())));
+    let tally = Memo::new(move |_| rows.with(|r| StateCounts::of(r.iter().map(|x| x.state))));
     let all_connected = Memo::new(move |_| tally.get().all_connected());
     // The one live summary of the whole run.
     let summary = move || {
@@ -515,10 +513,8 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
             });
             if busy.get() && made < total {
                 format!("Creating Spot accounts: {made} of {total} made.")
-            } else if c.all_connected() && c.total() == 1 {
-                "The subscription is connected.".to_owned()
-            } else if c.all_connected() {
-                format!("All {} subscriptions are connected.", c.total())
+            } else if let Some(all) = c.all_connected_text("subscription", "subscriptions") {
+                all
             } else {
                 format!(
                     "{} of {} connected · {} failed · {} waiting.",
