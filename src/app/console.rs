@@ -22,10 +22,10 @@ use crate::features::onboarding::Welcome;
 use crate::features::settings::{Members, Security};
 use crate::platform::history::{provide_history, redirect, use_navigate};
 use crate::platform::lazy::{Preload, prefetch};
+use crate::state::draft::ConnectStore;
 use crate::state::{Config, Profile, Session, use_api};
 use leptos::prelude::*;
 use onramp_core::dto::CloudProvider;
-use onramp_core::onboarding::ConnectDraft;
 use onramp_core::routes::Page;
 
 #[component]
@@ -142,18 +142,18 @@ pub fn first_chunk(page: Page, signed_in: bool) -> Option<&'static str> {
 /// The connect panel of each provider, for the wizards that show one (see [`ConnectPanels`]).
 fn connect_panel(
     provider: CloudProvider,
-    draft: RwSignal<ConnectDraft>,
+    store: ConnectStore,
     on_connected: Callback<()>,
 ) -> AnyView {
     match provider {
         CloudProvider::Aws => {
-            view! { <LazyView load=move || aws_connect(draft, on_connected) failed=panel_failed/> }.into_any()
+            view! { <LazyView load=move || aws_connect(store, on_connected) failed=panel_failed/> }.into_any()
         }
         CloudProvider::Gcp => {
-            view! { <LazyView load=move || gcp_connect(draft, on_connected) failed=panel_failed/> }.into_any()
+            view! { <LazyView load=move || gcp_connect(store, on_connected) failed=panel_failed/> }.into_any()
         }
         CloudProvider::Azure => {
-            view! { <LazyView load=move || azure_connect(draft, on_connected) failed=panel_failed/> }.into_any()
+            view! { <LazyView load=move || azure_connect(store, on_connected) failed=panel_failed/> }.into_any()
         }
     }
 }
@@ -179,14 +179,14 @@ crate::split_view!(
         view! { <Welcome/> }
     }
 );
-crate::split_view!(aws, preload aws_preload, fn aws_connect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) {
-    view! { <AwsConnect draft on_connected/> }
+crate::split_view!(aws, preload aws_preload, fn aws_connect(store: ConnectStore, on_connected: Callback<()>) {
+    view! { <AwsConnect store on_connected/> }
 });
-crate::split_view!(gcp, preload gcp_preload, fn gcp_connect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) {
-    view! { <GcpConnect draft on_connected/> }
+crate::split_view!(gcp, preload gcp_preload, fn gcp_connect(store: ConnectStore, on_connected: Callback<()>) {
+    view! { <GcpConnect store on_connected/> }
 });
-crate::split_view!(azure, preload azure_preload, fn azure_connect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) {
-    view! { <AzureConnect draft on_connected/> }
+crate::split_view!(azure, preload azure_preload, fn azure_connect(store: ConnectStore, on_connected: Callback<()>) {
+    view! { <AzureConnect store on_connected/> }
 });
 crate::split_view!(
     embed,

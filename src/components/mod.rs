@@ -109,7 +109,7 @@ pub struct ConnectPanels {
     /// `on_connected` once the API accepted the credentials.
     pub view: fn(
         onramp_core::dto::CloudProvider,
-        leptos::prelude::RwSignal<onramp_core::onboarding::ConnectDraft>,
+        crate::state::draft::ConnectStore,
         leptos::prelude::Callback<()>,
     ) -> leptos::prelude::AnyView,
     /// Fetches, in the background, the code of a provider's panel and of the dashboard that

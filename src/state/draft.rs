@@ -6,7 +6,9 @@
 
 use crate::platform::storage;
 use leptos::prelude::*;
-use onramp_core::onboarding::{AddAccountDraft, ConnectDraft, FirstRunDraft, Panel, Provider};
+use onramp_core::onboarding::{
+    AddAccountDraft, ConnectDraft, FirstRunDraft, Panel, PanelGroup, Provider, ProviderPart,
+};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::DeserializeOwned};
 use std::ops::Deref;
 
@@ -65,10 +67,12 @@ where
         untrack(|| save(self.key, &self.value));
     }
 
-    /// Forgets the stored copy for good: nothing this draft holds is written again.
+    /// Forgets the stored copy for good: nothing this draft holds is written again (nor the
+    /// provider parts a wizard's panels keep beside it, see [`ConnectStore`]).
     pub fn clear(&self) {
         self.saver.stop();
         remove(self.key);
+        remove_parts(self.key);
     }
 }
 
@@ -277,18 +281,75 @@ where
     }
 }
 
-/// **Next** on a wizard's provider step, with `provider` selected.
-/// A Connect-step panel's open state, kept in the provider's part of the draft.
+/// A wizard's Connect step as its provider panels get it: the draft they edit, and the key the
+/// wizard keeps it under. Each provider's part of it is stored apart, under that key and the
+/// provider ([`ConnectStore::keep`]), by the provider's own panel: a wizard carries no reader for
+/// answers it does not show, and a panel's chunk brings the reader for its own.
+#[derive(Clone, Copy)]
+pub struct ConnectStore {
+    pub draft: RwSignal<ConnectDraft>,
+    pub key: &'static str,
+}
+
+impl ConnectStore {
+    /// Reads the stored part `T` (one provider's answers) back into the draft, then writes it
+    /// on every change while the wizard's own draft is stored and the account not connected
+    /// (a finished or cleared wizard leaves none behind). Called once by the provider's panel,
+    /// before anything reads the part; answers the draft to edit.
+    pub fn keep<T: ProviderPart + 'static>(self) -> RwSignal<ConnectDraft> {
+        let Self { draft, key } = self;
+        let part_key = part_key(key, T::PROVIDER);
+        if let Some(stored) = load::<T>(&part_key) {
+            draft.update(|d| *T::of_mut(d) = stored);
+        }
+        Effect::new(move |_| {
+            draft.with(|d| {
+                if d.connected || storage::session_get(key).is_none() {
+                    remove(&part_key);
+                } else {
+                    save(&part_key, T::of(d));
+                }
+            })
+        });
+        draft
+    }
+}
+
+/// Where `provider`'s part of the wizard draft kept under `key` is stored.
+fn part_key(key: &str, provider: Provider) -> String {
+    format!("{key}/{}", provider.slug())
+}
+
+/// Copies the provider parts kept beside the draft under `from` to `to` (a draft set aside, or
+/// taken back); stored text is moved as it is, unread.
+pub fn move_parts(from: &str, to: &str) {
+    for p in Provider::ALL {
+        match storage::session_get(&part_key(from, p)) {
+            Some(json) => storage::session_set(&part_key(to, p), &json),
+            None => remove(&part_key(to, p)),
+        }
+        remove(&part_key(from, p));
+    }
+}
+
+/// Removes the provider parts kept beside the draft under `key`.
+pub fn remove_parts(key: &str) {
+    for p in Provider::ALL {
+        remove(&part_key(key, p));
+    }
+}
+
+/// A Connect-step panel's open state, kept in the draft (`group` says whose panels).
 pub fn panel_signal(
     draft: RwSignal<ConnectDraft>,
-    provider: Provider,
+    group: PanelGroup,
     panel: Panel,
 ) -> RwSignal<bool> {
-    let open = RwSignal::new(draft.with_untracked(|d| d.panels(provider).is_open(panel)));
+    let open = RwSignal::new(draft.with_untracked(|d| d.panels(group).is_open(panel)));
     Effect::new(move |_| {
         let now = open.get();
-        if draft.with_untracked(|d| d.panels(provider).is_open(panel)) != now {
-            draft.update(|d| d.panels_mut(provider).set_open(panel, now));
+        if draft.with_untracked(|d| d.panels(group).is_open(panel)) != now {
+            draft.update(|d| d.panels_mut(group).set_open(panel, now));
         }
     });
     open

@@ -6,7 +6,7 @@
 use super::*;
 use onramp::components::SecretInput;
 use onramp::features::azure::connect::AzureConnect;
-use onramp::state::draft::{self, WizardDraft};
+use onramp::state::draft::{self, ConnectStore, WizardDraft};
 use onramp::state::{Config, Session};
 use onramp_core::ids::AccountId;
 use onramp_core::onboarding::{FirstRunDraft, Panel};
@@ -14,6 +14,9 @@ use onramp_core::onboarding::{FirstRunDraft, Panel};
 const CLIENT: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 const TENANT: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 const SUB: &str = "16fd2706-8baf-433b-82eb-8c7fada847da";
+/// A wizard key under which no draft is ever stored: the panel then keeps no part either.
+const UNSTORED: &str = "onramp.draft.test-unstored";
+
 const SECRET: &str = "Qx8~Zk.p3Rm_Ve2Lw9Nq-Ty4Hb6Js1Dc5Fg7Ku0A";
 
 fn input(id: &str) -> HtmlInputElement {
@@ -146,11 +149,14 @@ fn mount_panel(
     Session,
 ) {
     let draft = WizardDraft::new(draft);
-    let (connected, mounted, session) = mount_draft(draft);
+    let (connected, mounted, session) = mount_draft(draft, UNSTORED);
     (draft, connected, mounted, session)
 }
 
-fn mount_draft(draft: WizardDraft<FirstRunDraft>) -> (RwSignal<bool>, impl Sized, Session) {
+fn mount_draft(
+    draft: WizardDraft<FirstRunDraft>,
+    key: &'static str,
+) -> (RwSignal<bool>, impl Sized, Session) {
     // A panel left behind by a failed test would duplicate every id: remove it first.
     if let Some(stale) = document()
         .get_element_by_id("azure-subscription")
@@ -164,7 +170,7 @@ fn mount_draft(draft: WizardDraft<FirstRunDraft>) -> (RwSignal<bool>, impl Sized
     let mounted = mount_to(container(), move || {
         provide_context(Config::default());
         provide_context(session);
-        view! { <AzureConnect draft=draft.connect on_connected=Callback::new(move |()| connected.set(true))/> }
+        view! { <AzureConnect store=ConnectStore { draft: draft.connect, key } on_connected=Callback::new(move |()| connected.set(true))/> }
             .into_any()
     });
     (connected, mounted, session)
@@ -213,7 +219,10 @@ async fn azure_after_a_reload_asks_for_the_secret_and_sends_nothing_without_it()
     type_into("azure-client-secret", SECRET);
     tick().await;
     assert!(document().get_element_by_id("azure-secret-note").is_none());
-    let stored = draft.with_untracked(|d| serde_json::to_string(d).unwrap());
+    // What the panel stores: its part of the draft.
+    let stored = draft
+        .connect
+        .with_untracked(|c| serde_json::to_string(&c.azure).unwrap());
     assert!(!stored.contains(SECRET), "{stored}");
     assert!(stored.contains(TENANT), "{stored}");
 
@@ -228,22 +237,43 @@ async fn azure_typed_answers_are_stored_but_never_the_secret() {
         .session_storage()
         .unwrap()
         .unwrap();
+    let part_key = format!("{}/azure", draft::FIRST_RUN_DRAFT_KEY);
     store.remove_item(draft::FIRST_RUN_DRAFT_KEY).unwrap();
+    store.remove_item(&part_key).unwrap();
     let owner = Owner::new();
     let persisted = owner.with(|| draft::first_run(FirstRunDraft::default));
-    let (_connected, mounted, session) = mount_draft(*persisted);
+    let (_connected, mounted, session) = mount_draft(*persisted, draft::FIRST_RUN_DRAFT_KEY);
     tick().await;
     type_into("azure-client-id", CLIENT);
     type_into("azure-client-secret", SECRET);
     tick().await;
     tick().await;
-    let stored = store
-        .get_item(draft::FIRST_RUN_DRAFT_KEY)
-        .unwrap()
-        .unwrap_or_default();
-    assert!(stored.contains(CLIENT), "{stored}");
-    assert!(!stored.contains(SECRET), "{stored}");
+    let stored = |key: &str| store.get_item(key).unwrap().unwrap_or_default();
+    // The panel keeps its answers apart from the wizard's own draft.
+    let part = stored(&part_key);
+    assert!(part.contains(CLIENT), "{part}");
+    assert!(!part.contains(SECRET), "{part}");
+    let wizard = stored(draft::FIRST_RUN_DRAFT_KEY);
+    assert!(!wizard.is_empty() && !wizard.contains(CLIENT), "{wizard}");
+    drop(mounted);
 
+    // A reload: the wizard's draft comes back without the part; the panel reads it back.
+    let owner = Owner::new();
+    let reloaded = owner.with(|| draft::first_run(FirstRunDraft::default));
+    assert_eq!(reloaded.connect.get_untracked().azure.client_id_input, "");
+    let (_connected, mounted, _) = mount_draft(*reloaded, draft::FIRST_RUN_DRAFT_KEY);
+    tick().await;
+    assert_eq!(input("azure-client-id").value(), CLIENT);
+    assert_eq!(
+        input("azure-client-secret").value(),
+        "",
+        "the secret is typed again"
+    );
+
+    // Cleared (signed out, or connected): neither the draft nor its part stays behind.
+    reloaded.clear();
+    assert_eq!(store.get_item(&part_key).unwrap(), None);
+    assert_eq!(store.get_item(draft::FIRST_RUN_DRAFT_KEY).unwrap(), None);
     drop(mounted);
     session.clear();
 }

@@ -4,10 +4,13 @@
 
 use super::*;
 use onramp::features::gcp::connect::GcpConnect;
-use onramp::state::draft::WizardDraft;
+use onramp::state::draft::{ConnectStore, WizardDraft};
 use onramp::state::{Config, Session};
 use onramp_core::ids::AccountId;
 use onramp_core::onboarding::{FirstRunDraft, GcpKeySummary, Panel};
+
+/// A wizard key under which no draft is ever stored: the panel then keeps no part either.
+const UNSTORED: &str = "onramp.draft.test-unstored";
 
 const PEM: &str = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7+/8=\n-----END PRIVATE KEY-----\n";
 const EMAIL: &str = "spot-connector@acme-prod-42.iam.gserviceaccount.com";
@@ -59,7 +62,7 @@ fn mount_panel(
     let mounted = mount_to(root, move || {
         provide_context(Config::default());
         provide_context(session);
-        view! { <GcpConnect draft=draft.connect on_connected=Callback::new(move |()| connected.set(true))/> }
+        view! { <GcpConnect store=ConnectStore { draft: draft.connect, key: UNSTORED } on_connected=Callback::new(move |()| connected.set(true))/> }
             .into_any()
     });
     (draft, connected, mounted, session)

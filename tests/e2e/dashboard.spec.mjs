@@ -311,8 +311,14 @@ describe('dashboard and additional accounts', () => {
     await expectURL(page, '/accounts/new/connect/azure');
     await expectValue(field(page, 'Application (client) ID'), CLIENT_ID, 'the client ID, kept too');
     // One draft waits aside now: the first account's (the second's is the current one).
-    const left = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('onramp.draft.addaccount.')));
-    assert.equal(left.length, 1, `the first account's draft waits (${left})`);
+    const aside = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('onramp.draft.addaccount.')));
+    const left = aside.filter((k) => !k.includes('/'));
+    assert.equal(left.length, 1, `the first account's draft waits (${aside})`);
+    // With its AWS panel's part beside it; the second account's Azure part is the current one.
+    const part = await page.evaluate((k) => sessionStorage.getItem(`${k}/aws`), left[0]);
+    assert.ok(part?.includes(ARN), `the Role ARN waits with it: ${part}`);
+    assert.deepEqual(aside.filter((k) => k.includes('/')), [`${left[0]}/aws`], 'no other part is set aside');
+    assert.ok((await page.evaluate(() => sessionStorage.getItem('onramp.draft.addaccount/azure')))?.includes(CLIENT_ID), 'the current Azure part');
     await expectNoPageProblems(page, problems);
   }));
 

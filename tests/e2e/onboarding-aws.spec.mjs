@@ -348,8 +348,9 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     await expectValue(field(page, 'Role ARN'), ROLE, 'Role ARN after the reload');
     assert.equal(await page.getByLabel('Customize permissions', { exact: true }).isChecked(), true);
     assert.equal(await page.getByLabel('Storage (EBS volumes and snapshots)', { exact: true }).isChecked(), false);
-    const draft = await page.evaluate(() => sessionStorage.getItem('onramp.draft.firstrun'));
-    assert.ok(!draft.includes(token), 'the session token is not in the draft');
+    const drafts = await page.evaluate(() => Object.entries(sessionStorage).filter(([k]) => k.startsWith('onramp.draft.')));
+    assert.ok(drafts.some(([k, v]) => k === 'onramp.draft.firstrun/aws' && v.includes(ROLE)), 'the AWS part holds the Role ARN');
+    assert.ok(!JSON.stringify(drafts).includes(token), 'the session token is in no draft');
 
     // Collapse both ways and the panel itself: nothing typed is lost; axe on each state.
     await button(page, 'Automatically (CloudFormation)').click();

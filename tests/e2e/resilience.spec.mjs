@@ -206,7 +206,8 @@ describe('resilience: faults, sessions, offline, secrets', () => {
       afterEnded: async () => {
         const stored = await page.evaluate(() => ({ ...sessionStorage }));
         assert.equal(stored['onramp.session'], undefined, 'the dead token is gone');
-        assert.ok(stored['onramp.draft.firstrun']?.includes(ROLE), 'the draft with the Role ARN is kept');
+        assert.ok(stored['onramp.draft.firstrun'], 'the wizard\'s draft is kept');
+        assert.ok(stored['onramp.draft.firstrun/aws']?.includes(ROLE), 'the AWS panel\'s part, with the Role ARN, is kept');
         assert.match(stored['onramp.return_to'] ?? '', /\/welcome\/connect\/aws/, 'the way back is remembered');
         await checkA11y(page, 'sign-in after the session ended');
         await screenshot(page, 'resilience-session-ended');

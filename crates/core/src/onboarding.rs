@@ -321,7 +321,7 @@ pub struct AwsConnectDraft {
 impl Default for AwsConnectDraft {
     fn default() -> Self {
         Self {
-            method: ConnectMethod::Automatic,
+            method: ConnectMethod::Manual,
             environment: AwsEnvironment::Commercial,
             custom_permissions: false,
             custom_products: PolicyProduct::ALL.to_vec(),
@@ -330,7 +330,8 @@ impl Default for AwsConnectDraft {
             stack_launched: false,
             stack_launched_at: None,
             method_panels_ready: false,
-            panels: Panels::default(),
+            // The linked-account panel starts open, and (on the first visit) the manual way's.
+            panels: Panels(vec![Panel::LinkedAccount]),
         }
     }
 }
@@ -828,6 +829,10 @@ mod azure_tests {
 
 /// The provider choice and every provider's panels. Switching provider keeps what was typed for
 /// the others, so switching back loses nothing.
+///
+/// Each provider's part (`aws`, `gcp`, `azure`) is stored on its own, by that provider's panel,
+/// not in this draft's serde form: a wizard then carries no reader for answers it never shows
+/// (the UI keeps each part under the wizard's key and the provider).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConnectDraft {
@@ -835,28 +840,82 @@ pub struct ConnectDraft {
     pub provider: Option<Provider>,
     /// **Next** was pressed with `provider` selected.
     pub provider_confirmed: bool,
+    #[serde(skip)]
     pub aws: AwsConnectDraft,
+    #[serde(skip)]
     pub gcp: GcpConnectDraft,
+    #[serde(skip)]
     pub azure: AzureConnectDraft,
+    /// The panels of the other kinds of account beside each provider's own (its management or
+    /// billing account, FinOps products).
+    pub other_kinds: OtherKinds,
     /// The API accepted the credentials. From here on the provider can't change.
     pub connected: bool,
 }
 
+/// One provider's part of a [`ConnectDraft`] (its panel's answers), stored on its own.
+pub trait ProviderPart: Serialize + DeserializeOwned {
+    const PROVIDER: Provider;
+    fn of(d: &ConnectDraft) -> &Self;
+    fn of_mut(d: &mut ConnectDraft) -> &mut Self;
+}
+
+macro_rules! provider_part {
+    ($t:ty, $provider:ident, $field:ident) => {
+        impl ProviderPart for $t {
+            const PROVIDER: Provider = Provider::$provider;
+            fn of(d: &ConnectDraft) -> &Self {
+                &d.$field
+            }
+            fn of_mut(d: &mut ConnectDraft) -> &mut Self {
+                &mut d.$field
+            }
+        }
+    };
+}
+
+provider_part!(AwsConnectDraft, Aws, aws);
+provider_part!(GcpConnectDraft, Gcp, gcp);
+provider_part!(AzureConnectDraft, Azure, azure);
+
+/// Which open/closed panels a [`ConnectDraft`] means: a provider's own, or the other kinds of
+/// account shown beside them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PanelGroup {
+    Own(Provider),
+    OtherKinds(Provider),
+}
+
+/// The other kinds' panels, per provider (each offers its own kinds).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OtherKinds {
+    pub aws: Panels,
+    pub gcp: Panels,
+    pub azure: Panels,
+}
+
 impl ConnectDraft {
-    /// Which panels of `provider`'s part are open.
-    pub fn panels(&self, provider: Provider) -> &Panels {
-        match provider {
-            Provider::Aws => &self.aws.panels,
-            Provider::Gcp => &self.gcp.panels,
-            Provider::Azure => &self.azure.panels,
+    /// Which panels of `group` are open.
+    pub fn panels(&self, group: PanelGroup) -> &Panels {
+        match group {
+            PanelGroup::Own(Provider::Aws) => &self.aws.panels,
+            PanelGroup::Own(Provider::Gcp) => &self.gcp.panels,
+            PanelGroup::Own(Provider::Azure) => &self.azure.panels,
+            PanelGroup::OtherKinds(Provider::Aws) => &self.other_kinds.aws,
+            PanelGroup::OtherKinds(Provider::Gcp) => &self.other_kinds.gcp,
+            PanelGroup::OtherKinds(Provider::Azure) => &self.other_kinds.azure,
         }
     }
 
-    pub fn panels_mut(&mut self, provider: Provider) -> &mut Panels {
-        match provider {
-            Provider::Aws => &mut self.aws.panels,
-            Provider::Gcp => &mut self.gcp.panels,
-            Provider::Azure => &mut self.azure.panels,
+    pub fn panels_mut(&mut self, group: PanelGroup) -> &mut Panels {
+        match group {
+            PanelGroup::Own(Provider::Aws) => &mut self.aws.panels,
+            PanelGroup::Own(Provider::Gcp) => &mut self.gcp.panels,
+            PanelGroup::Own(Provider::Azure) => &mut self.azure.panels,
+            PanelGroup::OtherKinds(Provider::Aws) => &mut self.other_kinds.aws,
+            PanelGroup::OtherKinds(Provider::Gcp) => &mut self.other_kinds.gcp,
+            PanelGroup::OtherKinds(Provider::Azure) => &mut self.other_kinds.azure,
         }
     }
 
@@ -1364,13 +1423,36 @@ mod panels_tests {
 
     #[test]
     fn each_provider_keeps_its_own_panels() {
+        use PanelGroup::{OtherKinds, Own};
         let mut d = ConnectDraft::default();
-        d.panels_mut(Provider::Azure).set_open(Panel::FinOps, true);
-        d.panels_mut(Provider::Gcp).set_open(Panel::Manual, true);
-        assert!(d.panels(Provider::Azure).is_open(Panel::FinOps));
-        assert!(d.azure.panels.is_open(Panel::FinOps));
-        assert!(!d.panels(Provider::Aws).is_open(Panel::FinOps));
+        d.panels_mut(OtherKinds(Provider::Azure))
+            .set_open(Panel::FinOps, true);
+        d.panels_mut(Own(Provider::Gcp))
+            .set_open(Panel::Manual, true);
+        d.panels_mut(Own(Provider::Aws))
+            .set_open(Panel::Policy, true);
+        assert!(d.panels(OtherKinds(Provider::Azure)).is_open(Panel::FinOps));
+        assert!(d.other_kinds.azure.is_open(Panel::FinOps));
+        assert!(!d.panels(OtherKinds(Provider::Aws)).is_open(Panel::FinOps));
+        assert!(!d.panels(Own(Provider::Azure)).is_open(Panel::FinOps));
         assert!(d.gcp.panels.is_open(Panel::Manual));
-        assert!(!d.panels(Provider::Azure).is_open(Panel::Manual));
+        assert!(d.aws.panels.is_open(Panel::Policy));
+        assert!(!d.panels(Own(Provider::Azure)).is_open(Panel::Manual));
+        assert!(!d.panels(OtherKinds(Provider::Aws)).is_open(Panel::Policy));
+    }
+
+    #[test]
+    fn the_stored_form_leaves_each_providers_part_out() {
+        let mut d = ConnectDraft::default();
+        d.choose_provider(Provider::Aws);
+        d.aws.role_arn_input = "arn:aws:iam::123456789012:role/Spot".into();
+        d.panels_mut(PanelGroup::OtherKinds(Provider::Aws))
+            .set_open(Panel::FinOps, true);
+        let json = serde_json::to_string(&d).unwrap();
+        assert!(!json.contains("role/Spot"), "{json}");
+        let back: ConnectDraft = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.aws, AwsConnectDraft::default());
+        assert_eq!(back.chosen(), Some(Provider::Aws));
+        assert!(back.other_kinds.aws.is_open(Panel::FinOps));
     }
 }

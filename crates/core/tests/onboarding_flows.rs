@@ -62,7 +62,13 @@ fn methods_offered_per_provider() {
         ConnectMethod::Manual
     );
     assert!(methods_offered(CloudProvider::Azure).is_empty());
-    assert_eq!(AwsConnectDraft::default().method, ConnectMethod::Automatic);
+    // Every wizard opens AWS's manual way first (the linked-account panel open).
+    assert_eq!(AwsConnectDraft::default().method, ConnectMethod::Manual);
+    assert!(
+        AwsConnectDraft::default()
+            .panels
+            .is_open(Panel::LinkedAccount)
+    );
     assert_eq!(GcpConnectDraft::default().method, ConnectMethod::Manual);
     assert_eq!(
         ConnectMethod::Manual.label(CloudProvider::Gcp),
@@ -399,18 +405,25 @@ fn drafts_tolerate_missing_and_unknown_fields() {
     }))
     .unwrap();
     assert_eq!(d.connect.chosen(), Some(CloudProvider::Gcp));
-    assert_eq!(d.connect.aws.custom_products, vec![PolicyProduct::Ocean]);
-    assert_eq!(d.connect.aws.method, ConnectMethod::Automatic);
+    // An older draft's provider part inside it is passed over: the parts are stored apart.
+    assert_eq!(d.connect.aws, AwsConnectDraft::default());
     assert_eq!(d.connect.gcp.method, ConnectMethod::Manual);
     assert_eq!(first_incomplete_step(&d), Some(FirstRunStep::Connect));
+    // A provider's part, as its panel stores it, is as lenient.
+    let aws: AwsConnectDraft = serde_json::from_value(json!({
+        "customProducts": ["ocean", "quantum"], "roleArnInput": ARN, "future": 1
+    }))
+    .unwrap();
+    assert_eq!(aws.custom_products, vec![PolicyProduct::Ocean]);
+    assert_eq!(aws.method, ConnectMethod::Manual);
     let empty: FirstRunDraft = serde_json::from_str("{}").unwrap();
     assert_eq!(empty, FirstRunDraft::default());
     let a: AddAccountDraft = serde_json::from_value(json!({"nameInput": "Prod"})).unwrap();
     assert_eq!(a.name_input, "Prod");
     assert_eq!(first_incomplete_step(&a), Some(AddAccountStep::Kind));
-    let v = serde_json::to_value(&d).unwrap();
-    assert_eq!(v["connect"]["aws"]["customProducts"], json!(["ocean"]));
-    assert_eq!(v["connect"]["aws"]["roleArnInput"], ARN);
+    let v = serde_json::to_value(&aws).unwrap();
+    assert_eq!(v["customProducts"], json!(["ocean"]));
+    assert_eq!(v["roleArnInput"], ARN);
 }
 
 // ---- additional account ---------------------------------------------------------------------

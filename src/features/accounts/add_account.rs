@@ -21,7 +21,7 @@ use crate::components::{
 use crate::platform::history::NavigateOptions;
 use crate::platform::history::{query_param, use_location, use_navigate};
 use crate::state::connected::remember_connected;
-use crate::state::draft::{self, PersistedDraft, WizardDraft};
+use crate::state::draft::{self, ConnectStore, PersistedDraft, WizardDraft};
 use crate::state::expire_session;
 use crate::state::session::CONNECTED_MESSAGE;
 use crate::state::{Profile, Session, mark_interactive, use_api};
@@ -32,8 +32,8 @@ use onramp_core::accounts_view::{AddAccountRoute, kind_from_query};
 use onramp_core::dto::CloudProvider;
 use onramp_core::ids::AccountId;
 use onramp_core::onboarding::{
-    AccountKind, AddAccountDraft, AddAccountStep, ConnectMethod, Panel, can_enter,
-    first_incomplete_step, kinds_offered, providers_offered, resume_step,
+    AccountKind, AddAccountDraft, AddAccountStep, can_enter, first_incomplete_step, kinds_offered,
+    providers_offered, resume_step,
 };
 use onramp_core::validate;
 
@@ -45,21 +45,15 @@ fn parked_key(id: &AccountId) -> String {
     format!("{DRAFT_KEY}.{id}")
 }
 
-/// Sets `d` aside when it is a created account's that is not connected yet.
+/// Sets `d` (the flow's current draft) aside when it is a created account's that is not
+/// connected yet, with the provider parts its panels keep beside it.
 fn park(d: &AddAccountDraft) {
     if let (Some(id), false) = (&d.created_account_id, d.connect.connected) {
         draft::save(&parked_key(id), d);
+        draft::move_parts(DRAFT_KEY, &parked_key(id));
     }
 }
 const NAME_ID: &str = "add-account-name";
-
-/// A fresh flow: AWS's manual way opens first, as in the first-run wizard.
-fn fresh(kind: Option<AccountKind>) -> AddAccountDraft {
-    let mut d = AddAccountDraft::new(kind);
-    d.connect.aws.method = ConnectMethod::Manual;
-    d.connect.aws.panels.set_open(Panel::LinkedAccount, true);
-    d
-}
 
 fn replace() -> NavigateOptions {
     NavigateOptions { replace: true }
@@ -81,7 +75,7 @@ pub fn AddAccount() -> impl IntoView {
     let navigate = use_navigate();
     let location = use_location();
 
-    let persisted = PersistedDraft::new(DRAFT_KEY, || WizardDraft::new(fresh(None)));
+    let persisted = PersistedDraft::new(DRAFT_KEY, || WizardDraft::new(AddAccountDraft::new(None)));
     let draft = *persisted;
     let step = RwSignal::new(None::<AddAccountStep>);
     let page_error = RwSignal::new(None::<Notice>);
@@ -133,7 +127,7 @@ pub fn AddAccount() -> impl IntoView {
                 let mut d = draft.get_untracked();
                 if d.is_created() || d.connect.connected {
                     park(&d);
-                    d = fresh(None);
+                    d = AddAccountDraft::new(None);
                 }
                 if let Some(k) = kind_asked {
                     let has_mgmt = management_exists.get_untracked() == Some(true);
@@ -155,6 +149,7 @@ pub fn AddAccount() -> impl IntoView {
                             let parked = parked_key(&id);
                             if account.cloud_provider.is_some() {
                                 draft::remove(&parked);
+                                draft::remove_parts(&parked);
                                 redirect.run("/dashboard".into());
                                 return;
                             }
@@ -165,6 +160,7 @@ pub fn AddAccount() -> impl IntoView {
                                 // this one's back if it was set aside.
                                 park(&saved);
                                 let kept = draft::load::<AddAccountDraft>(&parked);
+                                draft::move_parts(&parked, DRAFT_KEY);
                                 AddAccountDraft::resume(&account, kept.as_ref())
                             };
                             draft::remove(&parked);
@@ -495,7 +491,7 @@ pub fn AddAccount() -> impl IntoView {
                     </p>
                 })}
                 <ForAccount id=id>
-                    {(expect_context::<ConnectPanels>().view)(p, draft.connect, on_connected)}
+                    {(expect_context::<ConnectPanels>().view)(p, ConnectStore { draft: draft.connect, key: DRAFT_KEY }, on_connected)}
                 </ForAccount>
             }
             .into_any(),

@@ -12,7 +12,8 @@ use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{Banner, CodeBlock, CopyButton, Disclosure, Field, Notice, focus_id};
 use crate::platform::clock::now;
-use crate::state::{Config, Session, draft, use_api};
+use crate::state::draft::{self, ConnectStore};
+use crate::state::{Config, Session, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
@@ -21,7 +22,9 @@ use onramp_core::aws_setup::{
     iam_policy, trust_policy,
 };
 use onramp_core::ids::AccountId;
-use onramp_core::onboarding::{ConnectDraft, ConnectMethod, Panel, Provider};
+use onramp_core::onboarding::{
+    AwsConnectDraft, ConnectDraft, ConnectMethod, Panel, PanelGroup, Provider,
+};
 use onramp_core::validate::{self, AwsEnvironment};
 
 pub const ROLE_ARN_ID: &str = "aws-role-arn";
@@ -45,7 +48,8 @@ fn method_signal(draft: RwSignal<ConnectDraft>, method: ConnectMethod) -> RwSign
 }
 
 #[component]
-pub fn AwsConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> impl IntoView {
+pub fn AwsConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoView {
+    let draft = store.keep::<AwsConnectDraft>();
     let session = expect_context::<Session>();
     let api = use_api();
 
@@ -60,8 +64,9 @@ pub fn AwsConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> 
         .unwrap_or_else(|| SPOT_AWS_ACCOUNT_ID.to_owned());
 
     draft.update(|d| d.aws.init_method_panels());
-    let linked_open = draft::panel_signal(draft, Provider::Aws, Panel::LinkedAccount);
-    let policy_open = draft::panel_signal(draft, Provider::Aws, Panel::Policy);
+    let own = PanelGroup::Own(Provider::Aws);
+    let linked_open = draft::panel_signal(draft, own, Panel::LinkedAccount);
+    let policy_open = draft::panel_signal(draft, own, Panel::Policy);
     let auto_open = method_signal(draft, ConnectMethod::Automatic);
     let manual_open = method_signal(draft, ConnectMethod::Manual);
 

@@ -15,6 +15,7 @@ use crate::components::{
     rule,
 };
 use crate::platform::clock::today;
+use crate::state::draft::ConnectStore;
 use crate::state::{Session, use_api};
 use leptos::prelude::*;
 use onramp_core::azure_setup::{
@@ -84,7 +85,8 @@ fn guid_rule(field: AzureField) -> Callback<String, Option<String>> {
 }
 
 #[component]
-pub fn AzureConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> impl IntoView {
+pub fn AzureConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoView {
+    let draft = store.keep::<AzureConnectDraft>();
     let session = expect_context::<Session>();
     let api = use_api();
     let account_id = Memo::new(move |_| {

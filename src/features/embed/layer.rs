@@ -30,7 +30,7 @@ use onramp_core::embed::{
     parse_parent_message,
 };
 use onramp_core::ids::AccountId;
-use onramp_core::onboarding::{ConnectMethod, FirstRunDraft, Panel};
+use onramp_core::onboarding::FirstRunDraft;
 use std::cell::Cell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -171,13 +171,10 @@ fn report_height(force: bool) {
     }
 }
 
-/// A fresh first-run draft for the partner's start: the AWS manual way with its **Linked
-/// account** panel open (as the standalone wizard), the provider already chosen for
+/// A fresh first-run draft for the partner's start, the provider already chosen for
 /// `provider:*`.
 fn draft_for(organization: &str, provider: Option<CloudProvider>) -> FirstRunDraft {
     let mut d = FirstRunDraft::new(organization);
-    d.connect.aws.method = ConnectMethod::Manual;
-    d.connect.aws.panels.set_open(Panel::LinkedAccount, true);
     if let Some(p) = provider {
         d.connect.choose_provider(p);
     }

@@ -14,13 +14,14 @@ use crate::components::{
     Banner, Button, CodeBlock, CopyButton, Disclosure, Field, FileDrop, Notice, StatusMessage,
     focus_id, rule,
 };
-use crate::state::{Session, draft, use_api};
+use crate::state::draft::{self, ConnectStore};
+use crate::state::{Session, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use onramp_core::dto::GcpServiceAccount;
 use onramp_core::gcp_setup::gcloud_script_file_name;
 use onramp_core::ids::AccountId;
-use onramp_core::onboarding::{ConnectDraft, Panel, Provider};
+use onramp_core::onboarding::{GcpConnectDraft, Panel, PanelGroup, Provider};
 use onramp_core::validate::{self, GcpKey, KEY_FILE_MAX};
 
 const KEY_ID: &str = "gcp-key";
@@ -31,13 +32,15 @@ const SERVICE_ACCOUNTS_URL: &str = "https://console.cloud.google.com/iam-admin/s
 const CLOUD_SHELL_URL: &str = "https://shell.cloud.google.com/";
 
 #[component]
-pub fn GcpConnect(draft: RwSignal<ConnectDraft>, on_connected: Callback<()>) -> impl IntoView {
+pub fn GcpConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoView {
+    let draft = store.keep::<GcpConnectDraft>();
     let session = expect_context::<Session>();
     let api = use_api();
 
-    let linked_open = draft::panel_signal(draft, Provider::Gcp, Panel::LinkedAccount);
-    let manual_open = draft::panel_signal(draft, Provider::Gcp, Panel::Manual);
-    let auto_open = draft::panel_signal(draft, Provider::Gcp, Panel::Automatic);
+    let own = PanelGroup::Own(Provider::Gcp);
+    let linked_open = draft::panel_signal(draft, own, Panel::LinkedAccount);
+    let manual_open = draft::panel_signal(draft, own, Panel::Manual);
+    let auto_open = draft::panel_signal(draft, own, Panel::Automatic);
 
     let account_id = Memo::new(move |_| {
         session

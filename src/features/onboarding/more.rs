@@ -7,7 +7,7 @@ use crate::components::{Disclosure, Link};
 use crate::state::{draft, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
-use onramp_core::onboarding::{ConnectDraft, Panel, Provider};
+use onramp_core::onboarding::{ConnectDraft, Panel, PanelGroup, Provider};
 
 /// Whether `provider` has kinds of account besides the linked one.
 pub fn has_other_kinds(provider: Provider) -> bool {
@@ -91,7 +91,7 @@ fn KindPanel(
         <Disclosure
             id=kind.id
             title=kind.title
-            expanded=draft::panel_signal(draft, provider, kind.panel)
+            expanded=draft::panel_signal(draft, PanelGroup::OtherKinds(provider), kind.panel)
             description=kind.description
         >
             <p>{kind.body}</p>

@@ -10,22 +10,13 @@ use crate::components::{
 };
 use crate::platform::history::NavigateOptions;
 use crate::platform::history::{use_location, use_navigate};
-use crate::state::draft;
+use crate::state::draft::{self, ConnectStore, FIRST_RUN_DRAFT_KEY};
 use crate::state::session::CONNECTED_MESSAGE;
 use crate::state::{Session, mark_interactive};
 use leptos::prelude::*;
 use onramp_core::onboarding::{
-    ConnectDraft, ConnectMethod, FirstRunDraft, FirstRunRoute, FirstRunStep, Panel, Provider,
-    Wizard,
+    ConnectDraft, FirstRunDraft, FirstRunRoute, FirstRunStep, Provider, Wizard,
 };
-
-/// A new draft: the AWS manual way, its **Linked account** panel open.
-fn fresh_draft(organization: &str) -> FirstRunDraft {
-    let mut d = FirstRunDraft::new(organization);
-    d.connect.aws.method = ConnectMethod::Manual;
-    d.connect.aws.panels.set_open(Panel::LinkedAccount, true);
-    d
-}
 
 fn replace() -> NavigateOptions {
     NavigateOptions { replace: true }
@@ -45,7 +36,7 @@ pub fn Welcome() -> impl IntoView {
                 .map(|p| p.organization.clone())
                 .unwrap_or_default()
         });
-        fresh_draft(&org)
+        FirstRunDraft::new(&org)
     });
     // The route on screen; `None` until the organization is known (a reload fetches it).
     let route = RwSignal::new(None::<FirstRunRoute>);
@@ -161,10 +152,14 @@ pub fn Welcome() -> impl IntoView {
         })
     };
     let panels = expect_context::<ConnectPanels>();
+    let connect_store = ConnectStore {
+        draft: draft.connect,
+        key: FIRST_RUN_DRAFT_KEY,
+    };
     let connect_panel = move || {
         chosen
             .get()
-            .map(|p| (panels.view)(p, draft.connect, on_connected))
+            .map(|p| (panels.view)(p, connect_store, on_connected))
     };
     // A partner portal's frame is for a linked account only: the other kinds have their own pages.
     let other_kinds = move || {
