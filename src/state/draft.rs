@@ -2,7 +2,8 @@
 //! back/forward keep it. Never a secret (password, client secret, private key, token): the
 //! draft types have no field for one.
 //!
-//! A page holds its draft once, in a [`PersistedDraft`], which alone reads and writes storage.
+//! A page holds its draft once, in a [`PersistedDraft`], which reads and writes it in storage; a
+//! wizard's provider panels keep their own parts of it beside it ([`ConnectStore`]).
 
 use crate::platform::storage;
 use leptos::prelude::*;
@@ -10,6 +11,7 @@ use onramp_core::onboarding::{
     AddAccountDraft, ConnectDraft, FirstRunDraft, Panel, PanelGroup, Provider, ProviderPart,
 };
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::DeserializeOwned};
+use serde_json::value::RawValue;
 use std::ops::Deref;
 
 pub const DRAFT_PREFIX: &str = "onramp.draft.";
@@ -262,7 +264,7 @@ where
     }
 }
 
-/// Stored as the whole draft, in core's shape.
+/// Stored as the whole draft, in core's shape (which leaves the provider parts out).
 impl<W> Serialize for WizardDraft<W>
 where
     W: HasConnect + Clone + PartialEq + Send + Sync + Serialize + 'static,
@@ -369,13 +371,60 @@ pub fn change_provider(connect: RwSignal<ConnectDraft>) -> Option<Provider> {
     connect.with_untracked(|c| c.provider)
 }
 
-/// The first-run wizard's draft (provider choice, AWS answers, the typed role ARN and the
-/// external ID, which is shown on screen and is not a secret). Core's type has no field for a
-/// secret, so nothing secret can end up here.
+/// The first-run wizard's draft (the organization, the provider choice; each provider's answers,
+/// such as the typed role ARN and the external ID, which is shown on screen and is not a secret,
+/// are kept beside it by that provider's panel). Core's types have no field for a secret, so
+/// nothing secret can end up here.
 pub fn first_run(
     fresh: impl FnOnce() -> FirstRunDraft,
 ) -> PersistedDraft<WizardDraft<FirstRunDraft>> {
-    PersistedDraft::new(FIRST_RUN_DRAFT_KEY, || WizardDraft::new(fresh()))
+    wizard(FIRST_RUN_DRAFT_KEY, fresh)
+}
+
+/// A wizard's draft kept under `key`, else `fresh()`; its provider parts are kept apart (see
+/// [`ConnectStore`]).
+pub fn wizard<W>(key: &'static str, fresh: impl FnOnce() -> W) -> PersistedDraft<WizardDraft<W>>
+where
+    W: HasConnect + Clone + PartialEq + Send + Sync + Serialize + DeserializeOwned + 'static,
+{
+    take_inline_parts(key);
+    PersistedDraft::new(key, || WizardDraft::new(fresh()))
+}
+
+/// A wizard draft stored by an earlier version of the app held its provider parts inline
+/// (`{"connect":{"aws":{…}}}`). They move, as stored, to their own keys before the wizard's
+/// first write leaves them out, so an update in the middle of a flow loses nothing typed. (This
+/// can go once no open tab can hold a draft from before the parts were kept apart.)
+pub fn take_inline_parts(key: &str) {
+    #[derive(Deserialize)]
+    struct Inline {
+        connect: Option<Parts>,
+    }
+    #[derive(Deserialize)]
+    struct Parts {
+        aws: Option<Box<RawValue>>,
+        gcp: Option<Box<RawValue>>,
+        azure: Option<Box<RawValue>>,
+    }
+    let Some(Inline {
+        connect: Some(parts),
+    }) = load(key)
+    else {
+        return;
+    };
+    let inline = [
+        (Provider::Aws, parts.aws),
+        (Provider::Gcp, parts.gcp),
+        (Provider::Azure, parts.azure),
+    ];
+    for (provider, part) in inline {
+        let to = part_key(key, provider);
+        if let Some(part) = part
+            && storage::session_get(&to).is_none()
+        {
+            storage::session_set(&to, part.get());
+        }
+    }
 }
 
 /// The stored first-run draft says its account is connected (read without the rest of it).
@@ -385,7 +434,8 @@ pub fn first_run_connected() -> bool {
 }
 
 /// Starts the first-run wizard with `draft` (the embedded flow sets it up before the wizard
-/// opens).
+/// opens), without the answers an earlier flow's panels kept.
 pub fn save_first_run(draft: &FirstRunDraft) {
     save(FIRST_RUN_DRAFT_KEY, draft);
+    remove_parts(FIRST_RUN_DRAFT_KEY);
 }

@@ -139,6 +139,16 @@ describe('first-run wizard', () => {
     await page.goForward();
     await expectURL(page, '/welcome/provider');
     await expectVisible(page.getByRole('radiogroup'), 'the provider choice after forward');
+
+    // Connected with AWS: no provider's answers stay behind, Google Cloud's included.
+    await page.goBack();
+    await expectURL(page, '/welcome/connect/aws');
+    assert.ok(await page.evaluate(() => sessionStorage.getItem('onramp.draft.firstrun/gcp')), "Google Cloud's part, kept since its panel showed");
+    await expectText(page.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID from the API');
+    await button(page, 'Connect').click();
+    await expectURL(page, '/dashboard');
+    const left = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('onramp.draft.firstrun/')));
+    assert.deepEqual(left, [], 'no provider part stays once connected');
     await expectNoPageProblems(page, problems);
   }));
 });

@@ -9,7 +9,8 @@
 //! chosen, so after a reload the user is asked to choose it again. The AWS external ID is not a
 //! secret (it is shown on screen and pasted into a trust policy) and is kept.
 //!
-//! Every draft is `serde(default)`, so a partial or older draft still loads; lists of enum
+//! Every draft is `serde(default)`, so a partial or older draft still loads (an older wizard
+//! draft's inline provider parts are moved to their own keys by the UI first); lists of enum
 //! values skip names they don't know instead of rejecting the whole draft.
 
 use crate::aws_setup::{Permissions, PolicyProduct};
@@ -253,7 +254,8 @@ impl ConnectMethod {
     }
 }
 
-/// The methods a provider offers, the default first. Azure has no choice (empty).
+/// The methods a provider offers, in the order the panels show them (GCP's recommended way
+/// first). Azure has no choice (empty).
 pub fn methods_offered(provider: Provider) -> &'static [ConnectMethod] {
     match provider {
         CloudProvider::Aws => &[ConnectMethod::Automatic, ConnectMethod::Manual],
@@ -945,7 +947,7 @@ impl ConnectDraft {
     }
 
     /// The API accepted the credentials for the chosen provider. What was typed has done its
-    /// job and is dropped (drafts are cleared on success); only the outcome is kept, so the
+    /// job and is dropped (the UI removes the stored parts too); only the outcome is kept, so the
     /// wizard knows it is finished.
     pub fn mark_connected(&mut self) {
         if let Some(provider) = self.chosen() {
@@ -1046,7 +1048,7 @@ pub struct FirstRunDraft {
 
 /// Whether the stored first-run draft `json` says its account is connected, reading that flag
 /// alone: a page that needs nothing else (the dashboard) then carries no reader for the rest of
-/// the draft (every provider's panels). A draft whose other fields the full reader would refuse
+/// the draft (the other kinds' panels, an older draft's provider parts). A draft whose other fields the full reader would refuse
 /// (written by another version, say) still gives its flag: the flag is all this is about.
 pub fn first_run_connected(json: &str) -> bool {
     #[derive(Default, Deserialize)]

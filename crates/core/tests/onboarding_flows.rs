@@ -405,9 +405,9 @@ fn drafts_tolerate_missing_and_unknown_fields() {
     }))
     .unwrap();
     assert_eq!(d.connect.chosen(), Some(CloudProvider::Gcp));
-    // An older draft's provider part inside it is passed over: the parts are stored apart.
+    // An older draft's provider part inside it is passed over here (the UI moves it to the
+    // part's own key before reading the draft).
     assert_eq!(d.connect.aws, AwsConnectDraft::default());
-    assert_eq!(d.connect.gcp.method, ConnectMethod::Manual);
     assert_eq!(first_incomplete_step(&d), Some(FirstRunStep::Connect));
     // A provider's part, as its panel stores it, is as lenient.
     let aws: AwsConnectDraft = serde_json::from_value(json!({
@@ -415,7 +415,7 @@ fn drafts_tolerate_missing_and_unknown_fields() {
     }))
     .unwrap();
     assert_eq!(aws.custom_products, vec![PolicyProduct::Ocean]);
-    assert_eq!(aws.method, ConnectMethod::Manual);
+    assert_eq!(aws.role_arn_input, ARN);
     let empty: FirstRunDraft = serde_json::from_str("{}").unwrap();
     assert_eq!(empty, FirstRunDraft::default());
     let a: AddAccountDraft = serde_json::from_value(json!({"nameInput": "Prod"})).unwrap();

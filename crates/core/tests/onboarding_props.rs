@@ -70,7 +70,8 @@ enum Action {
     ChooseProvider(CloudProvider),
     ChangeProvider,
     MarkConnected,
-    TogglePanel(CloudProvider, Panel),
+    /// A provider's own panel (false) or one of the other kinds beside it (true).
+    TogglePanel(CloudProvider, Panel, bool),
     AwsMethod(bool),
     AwsEnvironment(usize),
     AwsCustom(bool),
@@ -95,7 +96,8 @@ fn action() -> impl Strategy<Value = Action> {
         provider().prop_map(Action::ChooseProvider),
         Just(Action::ChangeProvider),
         Just(Action::MarkConnected),
-        (provider(), panel()).prop_map(|(p, q)| Action::TogglePanel(p, q)),
+        (provider(), panel(), any::<bool>())
+            .prop_map(|(p, q, other)| Action::TogglePanel(p, q, other)),
         any::<bool>().prop_map(Action::AwsMethod),
         (0usize..3).prop_map(Action::AwsEnvironment),
         any::<bool>().prop_map(Action::AwsCustom),
@@ -127,12 +129,13 @@ fn apply_connect(c: &mut ConnectDraft, a: &Action, secrets_seen: &mut Vec<String
             c.change_provider();
         }
         Action::MarkConnected => c.mark_connected(),
-        Action::TogglePanel(p, q) => {
-            match p {
-                CloudProvider::Aws => c.aws.panels.toggle(*q),
-                CloudProvider::Gcp => c.gcp.panels.toggle(*q),
-                CloudProvider::Azure => c.azure.panels.toggle(*q),
+        Action::TogglePanel(p, q, other) => {
+            let group = if *other {
+                PanelGroup::OtherKinds(*p)
+            } else {
+                PanelGroup::Own(*p)
             };
+            c.panels_mut(group).toggle(*q);
         }
         Action::AwsMethod(auto) => {
             c.aws.method = if *auto {
@@ -226,7 +229,7 @@ fn assert_secret_free(json: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// A draft as the UI stores it: the wizard's own form, then each provider's part, which that
+/// Every form a draft takes in storage: the wizard's own, then each provider's part, which that
 /// provider's panel keeps apart.
 fn stored<T: serde::Serialize>(whole: &T, c: &ConnectDraft) -> Vec<String> {
     vec![

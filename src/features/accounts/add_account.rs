@@ -21,13 +21,13 @@ use crate::components::{
 use crate::platform::history::NavigateOptions;
 use crate::platform::history::{query_param, use_location, use_navigate};
 use crate::state::connected::remember_connected;
-use crate::state::draft::{self, ConnectStore, PersistedDraft, WizardDraft};
+use crate::state::draft::{self, ConnectStore};
 use crate::state::expire_session;
 use crate::state::session::CONNECTED_MESSAGE;
 use crate::state::{Profile, Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local_scoped;
+use leptos::task::{spawn_local_scoped, spawn_local_scoped_with_cancellation};
 use onramp_core::accounts_view::{AddAccountRoute, kind_from_query};
 use onramp_core::dto::CloudProvider;
 use onramp_core::ids::AccountId;
@@ -75,7 +75,7 @@ pub fn AddAccount() -> impl IntoView {
     let navigate = use_navigate();
     let location = use_location();
 
-    let persisted = PersistedDraft::new(DRAFT_KEY, || WizardDraft::new(AddAccountDraft::new(None)));
+    let persisted = draft::wizard(DRAFT_KEY, || AddAccountDraft::new(None));
     let draft = *persisted;
     let step = RwSignal::new(None::<AddAccountStep>);
     let page_error = RwSignal::new(None::<Notice>);
@@ -143,7 +143,9 @@ pub fn AddAccount() -> impl IntoView {
                 step.set(None);
                 let saved = draft.get_untracked();
                 let api = api_for_resume();
-                spawn_local_scoped(async move {
+                // Dropped if the user goes elsewhere first: the drafts it moves would no longer
+                // match the flow on screen.
+                spawn_local_scoped_with_cancellation(async move {
                     match api.get_account(&id).await {
                         Ok(account) => {
                             let parked = parked_key(&id);
@@ -160,6 +162,7 @@ pub fn AddAccount() -> impl IntoView {
                                 // this one's back if it was set aside.
                                 park(&saved);
                                 let kept = draft::load::<AddAccountDraft>(&parked);
+                                draft::take_inline_parts(&parked);
                                 draft::move_parts(&parked, DRAFT_KEY);
                                 AddAccountDraft::resume(&account, kept.as_ref())
                             };

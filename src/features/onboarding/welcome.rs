@@ -133,6 +133,9 @@ pub fn Welcome() -> impl IntoView {
                 return;
             }
             draft.connect.update(|c| c.mark_connected());
+            // Every provider's answers have done their job (the connected one's panel drops
+            // its own; the others' are dropped here).
+            draft::remove_parts(FIRST_RUN_DRAFT_KEY);
             session.flash.set(Some(CONNECTED_MESSAGE.into()));
             navigate("/dashboard", NavigateOptions::default());
         })
