@@ -23,7 +23,7 @@ use crate::features::settings::{Members, Security};
 use crate::platform::history::{provide_history, redirect, use_navigate};
 use crate::platform::lazy::{Preload, prefetch};
 use crate::state::draft::ConnectStore;
-use crate::state::{Config, Profile, Session, use_api};
+use crate::state::{Config, Profile, Session, embed, use_api};
 use leptos::prelude::*;
 use onramp_core::dto::CloudProvider;
 use onramp_core::routes::Page;
@@ -78,9 +78,18 @@ fn screen(page: Option<Page>) -> AnyView {
         // Joining by invitation: public, like sign-up.
         Invite => view! { <LazyView load=join/> }.into_any(),
         Welcome => welcome().into_any(),
-        Embed => view! { <LazyView load=embed_entry/> }.into_any(),
-        EmbedFlow => view! { <LazyView load=embed_flow/> }.into_any(),
-        EmbedAddAccount => view! { <LazyView load=embed_add_account/> }.into_any(),
+        // Framed, the embed screens wait for the layer: they come in its chunk, so a chunk
+        // that fails fails once, in the layer, whose Try again then brings them too.
+        Embed => {
+            view! { <Show when=embed::layer_up><LazyView load=embed_entry/></Show> }.into_any()
+        }
+        EmbedFlow => {
+            view! { <Show when=embed::layer_up><LazyView load=embed_flow/></Show> }.into_any()
+        }
+        EmbedAddAccount => {
+            view! { <Show when=embed::layer_up><LazyView load=embed_add_account/></Show> }
+                .into_any()
+        }
         Management => management().into_any(),
         ManagementAzure => {
             view! { <RequireSession writer=true><LazyView load=azure_billing/></RequireSession> }

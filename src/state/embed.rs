@@ -30,6 +30,8 @@ pub(crate) struct Embed {
     pub(crate) partner: RwSignal<Option<String>>,
     pub(crate) connected: RwSignal<Option<(AccountId, CloudProvider)>>,
     pub(crate) session: Session,
+    /// The layer's code (the `embed` chunk) is there and the layer drawn.
+    pub(crate) layer_drawn: RwSignal<bool>,
 }
 
 thread_local! {
@@ -70,6 +72,12 @@ pub fn account_connected(provider: Option<CloudProvider>) -> bool {
     true
 }
 
+/// Whether the embed screens may draw: outside embed mode at once, in it once the layer is
+/// drawn.
+pub fn layer_up() -> bool {
+    state().is_none_or(|s| s.layer_drawn.get())
+}
+
 /// Posts `msg` to the parent, to the checked parent origin only.
 pub(crate) fn post(msg: &ChildMessage) {
     let Some(origin) = PARENT.with(|p| p.borrow().clone()) else {
@@ -93,6 +101,7 @@ pub(crate) fn enter(origin: String, session: Session) -> Embed {
         partner: RwSignal::new(None),
         connected: RwSignal::new(None),
         session,
+        layer_drawn: RwSignal::new(false),
     };
     STATE.with(|c| c.set(Some(s)));
     s

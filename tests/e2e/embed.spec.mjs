@@ -239,6 +239,26 @@ describe('embedding in a partner portal', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('the embed code refused: one message with Try again; pressed once, the partner flow starts and no message stays behind', T, () => withPage(async (page, problems, context) => {
+    const token = await signupViaApi(app, newUser({ company: 'Refused Embed' }));
+    let refusing = true;
+    await context.route(/\/(pack_embed-[0-9a-f]{16}\.wasmpack|split_embed-[0-9a-f]{16}\.wasm)$/,
+      (r) => (refusing ? r.fulfill({ status: 503, body: 'unavailable' }) : r.continue()));
+    await page.goto(`${portal.url}/?app=${encodeURIComponent(app.url)}`);
+    await openConsole(page, { token });
+    const frame = await appFrame(page, app.url);
+    const fl = page.frameLocator('iframe.onramp-frame');
+    const failed = fl.locator('.chunk-failed');
+    await expectVisible(failed.first(), 'the message in the frame');
+    assert.equal(await failed.count(), 1, 'one message, not one more for each screen waiting on the same code');
+    await checkA11y(frame, 'embedded, the code refused');
+    refusing = false;
+    await failed.getByRole('button', { name: 'Try again' }).click();
+    await expectURL(frame, '/welcome/provider');
+    await expectVisible(fl.getByRole('radio', { name: 'Amazon Web Services', exact: true }), 'the wizard after one Try again');
+    assert.equal(await failed.count(), 0, 'no message stays behind, shown or hidden');
+  }));
+
   it('add account (same-site portal, storage on): account-created, account-connected for the new account; token never stored; Cancel closes', T, () => withPage(async (page, problems) => {
     const token = await signupViaApi(app, newUser());
     await page.goto(`${portal2.url}/?app=${encodeURIComponent(app.url)}`);

@@ -233,6 +233,7 @@ crate::split_view!(
 /// height, and shows the partner bar, the waiting/problem states and the finish screen.
 #[component]
 fn EmbeddedLayer(origin: String, s: Embed) -> impl IntoView {
+    s.layer_drawn.set(true);
     let config = expect_context::<Config>();
     let session = s.session;
     let navigate = use_navigate();
