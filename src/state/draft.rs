@@ -11,7 +11,6 @@ use onramp_core::onboarding::{
     AddAccountDraft, ConnectDraft, FirstRunDraft, Panel, PanelGroup, Provider, ProviderPart,
 };
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::DeserializeOwned};
-use serde_json::value::RawValue;
 use std::ops::Deref;
 
 pub const DRAFT_PREFIX: &str = "onramp.draft.";
@@ -241,9 +240,14 @@ where
         }
     }
 
+    /// The page that held the draft is gone.
+    pub fn is_disposed(&self) -> bool {
+        self.rest.is_disposed()
+    }
+
     /// As [`set`](Self::set); does nothing once the page is gone (an answer arriving late).
     pub fn try_set(&self, whole: W) {
-        if !self.rest.is_disposed() {
+        if !self.is_disposed() {
             self.set(whole);
         }
     }
@@ -387,44 +391,7 @@ pub fn wizard<W>(key: &'static str, fresh: impl FnOnce() -> W) -> PersistedDraft
 where
     W: HasConnect + Clone + PartialEq + Send + Sync + Serialize + DeserializeOwned + 'static,
 {
-    take_inline_parts(key);
     PersistedDraft::new(key, || WizardDraft::new(fresh()))
-}
-
-/// A wizard draft stored by an earlier version of the app held its provider parts inline
-/// (`{"connect":{"aws":{…}}}`). They move, as stored, to their own keys before the wizard's
-/// first write leaves them out, so an update in the middle of a flow loses nothing typed. (This
-/// can go once no open tab can hold a draft from before the parts were kept apart.)
-pub fn take_inline_parts(key: &str) {
-    #[derive(Deserialize)]
-    struct Inline {
-        connect: Option<Parts>,
-    }
-    #[derive(Deserialize)]
-    struct Parts {
-        aws: Option<Box<RawValue>>,
-        gcp: Option<Box<RawValue>>,
-        azure: Option<Box<RawValue>>,
-    }
-    let Some(Inline {
-        connect: Some(parts),
-    }) = load(key)
-    else {
-        return;
-    };
-    let inline = [
-        (Provider::Aws, parts.aws),
-        (Provider::Gcp, parts.gcp),
-        (Provider::Azure, parts.azure),
-    ];
-    for (provider, part) in inline {
-        let to = part_key(key, provider);
-        if let Some(part) = part
-            && storage::session_get(&to).is_none()
-        {
-            storage::session_set(&to, part.get());
-        }
-    }
 }
 
 /// The stored first-run draft says its account is connected (read without the rest of it).

@@ -155,52 +155,6 @@ async fn a_persisted_draft_comes_back_when_the_page_is_built_again() {
 }
 
 #[wasm_bindgen_test]
-async fn a_wizard_draft_from_before_the_parts_were_kept_apart_keeps_its_answers() {
-    use onramp::state::draft::{self, FIRST_RUN_DRAFT_KEY};
-    use onramp_core::dto::CloudProvider;
-    use onramp_core::onboarding::FirstRunDraft;
-    start_executor();
-    let store = session_store();
-    let aws = format!("{FIRST_RUN_DRAFT_KEY}/aws");
-    let gcp = format!("{FIRST_RUN_DRAFT_KEY}/gcp");
-    store.remove_item(&aws).unwrap();
-    // A part already kept apart is newer than an inline one: it stays.
-    store
-        .set_item(&gcp, r#"{"projectIdInput":"kept"}"#)
-        .unwrap();
-    store
-        .set_item(
-            FIRST_RUN_DRAFT_KEY,
-            r#"{"organizationName":"Acme","connect":{"provider":"aws","providerConfirmed":true,
-                "aws":{"roleArnInput":"arn:aws:iam::123456789012:role/Old"},
-                "gcp":{"projectIdInput":"inline"}}}"#,
-        )
-        .unwrap();
-    let owner = Owner::new();
-    let wizard = owner.with(|| *draft::first_run(FirstRunDraft::default));
-    tick().await;
-    assert_eq!(
-        wizard.with_untracked(|d| d.connect.chosen()),
-        Some(CloudProvider::Aws)
-    );
-    let part = store.get_item(&aws).unwrap().unwrap_or_default();
-    assert!(part.contains("role/Old"), "{part}");
-    assert_eq!(
-        store.get_item(&gcp).unwrap().as_deref(),
-        Some(r#"{"projectIdInput":"kept"}"#)
-    );
-    // The wizard's own draft is written again without them.
-    let own = store
-        .get_item(FIRST_RUN_DRAFT_KEY)
-        .unwrap()
-        .unwrap_or_default();
-    assert!(!own.contains("role/Old") && own.contains("Acme"), "{own}");
-    for key in [FIRST_RUN_DRAFT_KEY, &aws, &gcp] {
-        store.remove_item(key).unwrap();
-    }
-}
-
-#[wasm_bindgen_test]
 async fn a_cleared_draft_is_gone_and_stays_gone() {
     use onramp::state::draft::{SIGNUP_DRAFT_KEY, SignupDraft};
     start_executor();

@@ -9,9 +9,9 @@
 //! chosen, so after a reload the user is asked to choose it again. The AWS external ID is not a
 //! secret (it is shown on screen and pasted into a trust policy) and is kept.
 //!
-//! Every draft is `serde(default)`, so a partial or older draft still loads (an older wizard
-//! draft's inline provider parts are moved to their own keys by the UI first); lists of enum
-//! values skip names they don't know instead of rejecting the whole draft.
+//! Every draft is `serde(default)`, so a partial or older draft still loads (a wizard draft from
+//! before the provider parts were stored apart loads without them); lists of enum values skip
+//! names they don't know instead of rejecting the whole draft.
 
 use crate::aws_setup::{Permissions, PolicyProduct};
 use crate::dto::{
@@ -1048,7 +1048,7 @@ pub struct FirstRunDraft {
 
 /// Whether the stored first-run draft `json` says its account is connected, reading that flag
 /// alone: a page that needs nothing else (the dashboard) then carries no reader for the rest of
-/// the draft (the other kinds' panels, an older draft's provider parts). A draft whose other fields the full reader would refuse
+/// the draft (the other kinds' panels). A draft whose other fields the full reader would refuse
 /// (written by another version, say) still gives its flag: the flag is all this is about.
 pub fn first_run_connected(json: &str) -> bool {
     #[derive(Default, Deserialize)]

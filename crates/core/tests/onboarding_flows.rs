@@ -405,8 +405,7 @@ fn drafts_tolerate_missing_and_unknown_fields() {
     }))
     .unwrap();
     assert_eq!(d.connect.chosen(), Some(CloudProvider::Gcp));
-    // An older draft's provider part inside it is passed over here (the UI moves it to the
-    // part's own key before reading the draft).
+    // An older draft's provider part inside it is passed over: the parts are stored apart.
     assert_eq!(d.connect.aws, AwsConnectDraft::default());
     assert_eq!(first_incomplete_step(&d), Some(FirstRunStep::Connect));
     // A provider's part, as its panel stores it, is as lenient.

@@ -27,7 +27,7 @@ use crate::state::session::CONNECTED_MESSAGE;
 use crate::state::{Profile, Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::{spawn_local_scoped, spawn_local_scoped_with_cancellation};
+use leptos::task::spawn_local_scoped;
 use onramp_core::accounts_view::{AddAccountRoute, kind_from_query};
 use onramp_core::dto::CloudProvider;
 use onramp_core::ids::AccountId;
@@ -143,10 +143,10 @@ pub fn AddAccount() -> impl IntoView {
                 step.set(None);
                 let saved = draft.get_untracked();
                 let api = api_for_resume();
-                // Dropped if the user goes elsewhere first: the drafts it moves would no longer
-                // match the flow on screen.
-                spawn_local_scoped_with_cancellation(async move {
+                spawn_local_scoped(async move {
                     match api.get_account(&id).await {
+                        // The user left first: the drafts are no longer this page's to move.
+                        Ok(_) if draft.is_disposed() => {}
                         Ok(account) => {
                             let parked = parked_key(&id);
                             if account.cloud_provider.is_some() {
@@ -162,7 +162,6 @@ pub fn AddAccount() -> impl IntoView {
                                 // this one's back if it was set aside.
                                 park(&saved);
                                 let kept = draft::load::<AddAccountDraft>(&parked);
-                                draft::take_inline_parts(&parked);
                                 draft::move_parts(&parked, DRAFT_KEY);
                                 AddAccountDraft::resume(&account, kept.as_ref())
                             };
