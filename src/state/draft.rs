@@ -240,14 +240,9 @@ where
         }
     }
 
-    /// The page that held the draft is gone.
-    pub fn is_disposed(&self) -> bool {
-        self.rest.is_disposed()
-    }
-
     /// As [`set`](Self::set); does nothing once the page is gone (an answer arriving late).
     pub fn try_set(&self, whole: W) {
-        if !self.is_disposed() {
+        if !self.rest.is_disposed() {
             self.set(whole);
         }
     }

@@ -275,6 +275,49 @@ describe('dashboard and additional accounts', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('a Resume setup still on its way when the user starts a new flow: no stale error, no detour, and the draft set aside keeps its answers', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, suite.server);
+    const ARN = 'arn:aws:iam::666666666666:role/Spot-Role';
+    await page.goto('/accounts/new?kind=linked');
+    await expectURL(page, '/accounts/new/name');
+    await field(page, 'Account name').fill('Typed first');
+    await button(page, 'Create account').click();
+    await expectURL(page, '/accounts/new/provider');
+    await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+    await button(page, 'Next').click();
+    await expectURL(page, '/accounts/new/connect/aws');
+    await openManualAws(page);
+    await field(page, 'Role ARN').fill(ARN);
+    const other = await createAccount(suite.server, token, 'Resumed late');
+
+    // Resume setup for the other account, its answer held back.
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    const accountUrl = new RegExp(`/api/setup/account/${other}$`);
+    await page.route(accountUrl, async (route) => { await held; await route.continue().catch(() => {}); });
+    const settled = new Promise((resolve) => {
+      const done = (r) => { if (accountUrl.test(r.url())) resolve(); };
+      page.on('requestfinished', done);
+      page.on('requestfailed', done);
+    });
+    await open(page, '/dashboard');
+    const asked = page.waitForRequest(accountUrl);
+    await row(page, 'Resumed late').getByRole('link', { name: 'Resume setup for Resumed late' }).click();
+    await expectURL(page, `/accounts/${other}/setup`);
+    await asked;
+    // Before it comes, the user starts a new flow: the first account's draft is set aside.
+    await page.evaluate(() => { history.pushState(null, '', '/accounts/new?kind=linked'); dispatchEvent(new PopStateEvent('popstate')); });
+    await expectURL(page, '/accounts/new/name');
+    release();
+    await settled;
+    await page.waitForTimeout(500);
+    assert.equal(new URL(page.url()).pathname, '/accounts/new/name', 'the user stays where they went');
+    assert.equal(await page.getByRole('alert').count(), 0, `no error for a request the user left behind: ${await page.getByRole('alert').allTextContents()}`);
+    const aside = await page.evaluate(() => Object.entries(sessionStorage).filter(([k]) => k.startsWith('onramp.draft.addaccount.')));
+    assert.ok(aside.some(([k, v]) => k.endsWith('/aws') && v.includes(ARN)), `the Role ARN waits with the first account: ${JSON.stringify(aside)}`);
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('a new add-account flow sets a half-done one aside: Resume setup brings back what was typed', T, () => withPage(async (page, problems) => {
     await signedIn(page, suite.server);
     const ARN = 'arn:aws:iam::555555555555:role/Spot-Role';

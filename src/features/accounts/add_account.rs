@@ -115,8 +115,13 @@ pub fn AddAccount() -> impl IntoView {
 
     // The URL decides the step, within what the draft allows.
     let api_for_resume = api.clone();
+    // Counts the routes the effect below has handled: an answer that comes back after the user
+    // went on (another step, a new flow, another page) is not the current route's to act on.
+    let routes_seen = StoredValue::new(0u32);
     Effect::new(move |prev: Option<()>| {
         let path = location.pathname.get();
+        routes_seen.update_value(|n| *n += 1);
+        let this_route = routes_seen.get_value();
         let kind_asked = query_param("kind").as_deref().and_then(kind_from_query);
         let Some(route) = AddAccountRoute::parse(&path) else {
             return;
@@ -144,9 +149,11 @@ pub fn AddAccount() -> impl IntoView {
                 let saved = draft.get_untracked();
                 let api = api_for_resume();
                 spawn_local_scoped(async move {
-                    match api.get_account(&id).await {
-                        // The user left first: the drafts are no longer this page's to move.
-                        Ok(_) if draft.is_disposed() => {}
+                    let answer = api.get_account(&id).await;
+                    if routes_seen.try_get_value() != Some(this_route) {
+                        return;
+                    }
+                    match answer {
                         Ok(account) => {
                             let parked = parked_key(&id);
                             if account.cloud_provider.is_some() {
