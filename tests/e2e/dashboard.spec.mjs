@@ -46,7 +46,21 @@ function row(page, name) {
   return page.locator('.accounts-table tbody tr').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${name}`) }) });
 }
 
-/** On the connect step of an AWS account: the manual way, a role ARN, Connect. */
+/** A linked account named `name` started from /accounts/new, AWS picked and `arn` typed the
+ *  manual way: created, not connected, the connect step on screen. */
+async function halfDoneAws(page, name, arn) {
+  await page.goto('/accounts/new?kind=linked');
+  await expectURL(page, '/accounts/new/name');
+  await field(page, 'Account name').fill(name);
+  await button(page, 'Create account').click();
+  await expectURL(page, '/accounts/new/provider');
+  await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+  await button(page, 'Next').click();
+  await expectURL(page, '/accounts/new/connect/aws');
+  await openManualAws(page);
+  await field(page, 'Role ARN').fill(arn);
+}
+
 /** Opens AWS's manual way unless it is open: once the panel (a lazily loaded chunk) is there. */
 async function openManualAws(page) {
   const manual = button(page, 'Manually (IAM console)');
@@ -54,6 +68,7 @@ async function openManualAws(page) {
   if ((await manual.getAttribute('aria-expanded')) !== 'true') await manual.click();
 }
 
+/** On the connect step of an AWS account: the manual way, a role ARN, Connect. */
 async function connectAwsManually(page, roleArn) {
   const arn = field(page, 'Role ARN');
   await openManualAws(page);
@@ -242,17 +257,7 @@ describe('dashboard and additional accounts', () => {
 
   it('leaving midway leaves a Not connected account; Resume setup continues at the right step', T, () => withPage(async (page, problems) => {
     await signedIn(page, suite.server);
-    await page.goto('/accounts/new?kind=linked');
-    await expectURL(page, '/accounts/new/name');
-    await field(page, 'Account name').fill('Half done');
-    await button(page, 'Create account').click();
-    await expectURL(page, '/accounts/new/provider');
-    await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
-    await button(page, 'Next').click();
-    await expectURL(page, '/accounts/new/connect/aws');
-    const arn = field(page, 'Role ARN');
-    await openManualAws(page);
-    await arn.fill('arn:aws:iam::444444444444:role/Spot-Role');
+    await halfDoneAws(page, 'Half done', 'arn:aws:iam::444444444444:role/Spot-Role');
 
     // Leave: the dashboard lists it as not connected.
     await page.getByRole('link', { name: 'Dashboard', exact: true }).first().click();
@@ -278,16 +283,7 @@ describe('dashboard and additional accounts', () => {
   it('a Resume setup still on its way when the user starts a new flow: no stale error, no detour, and the draft set aside keeps its answers', T, () => withPage(async (page, problems) => {
     const { token } = await signedIn(page, suite.server);
     const ARN = 'arn:aws:iam::666666666666:role/Spot-Role';
-    await page.goto('/accounts/new?kind=linked');
-    await expectURL(page, '/accounts/new/name');
-    await field(page, 'Account name').fill('Typed first');
-    await button(page, 'Create account').click();
-    await expectURL(page, '/accounts/new/provider');
-    await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
-    await button(page, 'Next').click();
-    await expectURL(page, '/accounts/new/connect/aws');
-    await openManualAws(page);
-    await field(page, 'Role ARN').fill(ARN);
+    await halfDoneAws(page, 'Typed first', ARN);
     const other = await createAccount(suite.server, token, 'Resumed late');
 
     // Resume setup for the other account, its answer held back.
@@ -322,15 +318,7 @@ describe('dashboard and additional accounts', () => {
     await signedIn(page, suite.server);
     const ARN = 'arn:aws:iam::555555555555:role/Spot-Role';
     const CLIENT_ID = '0b7d5c1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e';
-    await page.goto('/accounts/new?kind=linked');
-    await field(page, 'Account name').fill('First half');
-    await button(page, 'Create account').click();
-    await expectURL(page, '/accounts/new/provider');
-    await page.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
-    await button(page, 'Next').click();
-    await expectURL(page, '/accounts/new/connect/aws');
-    await openManualAws(page);
-    await field(page, 'Role ARN').fill(ARN);
+    await halfDoneAws(page, 'First half', ARN);
 
     // Another account, from the start: a fresh flow; the first one is set aside.
     await page.goto('/accounts/new?kind=linked');
