@@ -145,13 +145,7 @@ async fn me_signout_and_personal_tokens() {
     assert_eq!(a.body["response"]["kind"], "onramp:auth:whoami");
     assert_eq!(a.item(), &me);
 
-    let p = app
-        .post(
-            "/api/auth/tokens",
-            &token,
-            json!({"password": "Sup3r-secret!"}),
-        )
-        .await;
+    let p = app.personal_token(&token).await;
     p.expect(200);
     assert_eq!(p.body["response"]["kind"], "onramp:auth:session");
     let personal = p.item()["accessToken"].as_str().unwrap().to_owned();

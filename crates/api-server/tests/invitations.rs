@@ -499,13 +499,7 @@ async fn viewers_can_read_and_sign_out_but_not_change_anything() {
         .await
         .expect(200);
     // A personal token (the API-token sign-in) and signing out are allowed.
-    let personal = app
-        .post(
-            "/api/auth/tokens",
-            &viewer,
-            json!({"password": "Sup3r-secret!"}),
-        )
-        .await;
+    let personal = app.personal_token(&viewer).await;
     personal.expect(200);
     assert_eq!(personal.item()["user"]["role"], "viewer");
     app.call("POST", "/api/auth/signout", Some(&viewer), None)

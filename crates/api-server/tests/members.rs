@@ -8,13 +8,7 @@ use serde_json::{Value, json};
 
 /// A personal API token of the holder of `token` (the older route; every test user has this password).
 async fn api_token(app: &TestApp, token: &str) -> String {
-    let a = app
-        .post(
-            "/api/auth/tokens",
-            token,
-            json!({"password": "Sup3r-secret!"}),
-        )
-        .await;
+    let a = app.personal_token(token).await;
     a.expect(200);
     a.item()["accessToken"].as_str().unwrap().to_owned()
 }

@@ -398,13 +398,7 @@ async fn signout_everywhere_revokes_every_session_and_token_of_the_caller() {
     let (ada, _) = app.signup("ada@example.com").await;
     let second = session(&app, "ada@example.com").await;
     let (_, api) = new_token(&app, &ada, "CI").await;
-    let legacy = app
-        .post(
-            "/api/auth/tokens",
-            &ada,
-            json!({"password": "Sup3r-secret!"}),
-        )
-        .await;
+    let legacy = app.personal_token(&ada).await;
     let legacy = legacy.item()["accessToken"].as_str().unwrap().to_owned();
     let (zed, _) = app.signup("zed@example.com").await;
 
@@ -524,13 +518,7 @@ async fn a_viewer_manages_their_own_tokens_and_password() {
 async fn the_legacy_personal_token_route_issues_a_listed_token_with_the_default_expiry() {
     let app = TestApp::new();
     let (session, _) = app.signup("ada@example.com").await;
-    let a = app
-        .post(
-            "/api/auth/tokens",
-            &session,
-            json!({"password": "Sup3r-secret!"}),
-        )
-        .await;
+    let a = app.personal_token(&session).await;
     a.expect(200);
     let secret = a.item()["accessToken"].as_str().unwrap();
     let list = app.get("/api/onramp/tokens", &session).await;

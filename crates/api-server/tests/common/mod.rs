@@ -173,6 +173,13 @@ impl TestApp {
         self.send(sign_in_request(ip, email, password)).await
     }
 
+    /// `POST /api/auth/tokens` (the older personal-token route) for the holder of `token`, with
+    /// the password every test user signs up with.
+    pub async fn personal_token(&self, token: &str) -> Answer {
+        self.post("/api/auth/tokens", token, json!({"password": PASSWORD}))
+            .await
+    }
+
     /// Signs up a new organization; returns (token, whoami).
     pub async fn signup(&self, email: &str) -> (String, Value) {
         let a = self.post_anon("/api/auth/signup", signup_body(email)).await;
@@ -264,13 +271,16 @@ pub fn sign_in_request(ip: &str, email: &str, password: &str) -> Request<Body> {
     req
 }
 
+/// Every test user's password (see [`signup_body`]).
+pub const PASSWORD: &str = "Sup3r-secret!";
+
 pub fn signup_body(email: &str) -> Value {
     json!({
         "fullName": "Ada Lovelace",
         "company": "Analytical Engines",
         "email": email,
         "country": "GB",
-        "password": "Sup3r-secret!"
+        "password": PASSWORD
     })
 }
 
