@@ -72,8 +72,7 @@ where
     /// provider parts a wizard's panels keep beside it, see [`ConnectStore`]).
     pub fn clear(&self) {
         self.saver.stop();
-        remove(self.key);
-        remove_parts(self.key);
+        discard(self.key);
     }
 }
 
@@ -106,6 +105,12 @@ pub fn save<T: Serialize>(key: &str, draft: &T) {
 
 pub fn remove(key: &str) {
     storage::session_remove(key);
+}
+
+/// Drops a wizard's stored draft and the provider parts its panels keep beside it.
+pub fn discard(key: &str) {
+    remove(key);
+    remove_parts(key);
 }
 
 pub fn clear_all() {

@@ -157,8 +157,7 @@ pub fn AddAccount() -> impl IntoView {
                         Ok(account) => {
                             let parked = parked_key(&id);
                             if account.cloud_provider.is_some() {
-                                draft::remove(&parked);
-                                draft::remove_parts(&parked);
+                                draft::discard(&parked);
                                 redirect.run("/dashboard".into());
                                 return;
                             }

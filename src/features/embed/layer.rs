@@ -259,8 +259,7 @@ fn EmbeddedLayer(origin: String, s: Embed) -> impl IntoView {
         set_root_class("embed-finished", done);
         if done {
             // The flow is over: its draft goes (a new `init` starts afresh).
-            draft::remove(FIRST_RUN_DRAFT_KEY);
-            draft::remove_parts(FIRST_RUN_DRAFT_KEY);
+            draft::discard(FIRST_RUN_DRAFT_KEY);
             set_title("Account connected");
             request_animation_frame(|| focus_id("embed-done-title"));
         }
