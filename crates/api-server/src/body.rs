@@ -31,7 +31,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::fmt;
 
-use crate::respond::{ApiError, payload_too_large};
+use crate::respond::{ApiError, body_timeout, is_body_timeout, payload_too_large};
 
 /// A body DTO and how its shape mistakes are reported.
 pub trait SpotBody: DeserializeOwned {
@@ -144,6 +144,8 @@ pub async fn json_object<S: Send + Sync>(req: Request, state: &S) -> Result<Valu
         .map_err(|rej| {
             if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 payload_too_large()
+            } else if is_body_timeout(&rej) {
+                body_timeout()
             } else {
                 ApiError::validation("body", "The request body could not be read.")
             }

@@ -28,6 +28,10 @@ pub enum Command {
 pub const SPOT_PRINCIPAL: &str = "arn:aws:iam::922761411349:root";
 pub const SPOT_AWS_ACCOUNT_ID: &str = "922761411349";
 
+/// Default of `--body-timeout-secs`: long enough for any body up to `--max-body` on a slow
+/// link, short enough that a client announcing a body it never sends frees its connection.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(15);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub listen: String,
@@ -79,6 +83,9 @@ pub struct Config {
     pub header_timeout: Duration,
     pub idle_timeout: Duration,
     pub max_connections: usize,
+    /// How long a request body may go without data arriving before the request answers 408
+    /// (`--body-timeout-secs`; the router's, so in-process tests get it too).
+    pub body_timeout: Duration,
     /// How long shutdown waits for open connections. Not a flag: tests shorten it.
     pub shutdown_grace: Duration,
     /// A session ends this long after it last authenticated a request (`--session-idle-hours`).
@@ -115,6 +122,7 @@ impl Default for Config {
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
             max_connections: 1024,
+            body_timeout: BODY_TIMEOUT,
             shutdown_grace: Duration::from_secs(10),
             session_idle: Duration::from_secs(12 * 3600),
             session_max: Duration::from_secs(7 * 86400),
@@ -371,6 +379,15 @@ struct Flags {
         value_parser = RangedU64ValueParser::<usize>::new().range(1..=1_000_000)
     )]
     max_connections: usize,
+    /// Seconds a request body may stall (no data arriving) before the request answers 408.
+    #[arg(
+        long,
+        env = "ONRAMP_BODY_TIMEOUT_SECS",
+        value_name = "S",
+        default_value_t = BODY_TIMEOUT.as_secs(),
+        value_parser = value_parser!(u64).range(1..=3600)
+    )]
+    body_timeout_secs: u64,
     /// Hours a session (a sign-in) stays valid without being used; each request restarts it.
     #[arg(
         long,
@@ -553,6 +570,7 @@ impl From<Flags> for Config {
             header_timeout: Duration::from_secs(f.header_timeout_secs),
             idle_timeout: Duration::from_secs(f.idle_timeout_secs),
             max_connections: f.max_connections,
+            body_timeout: Duration::from_secs(f.body_timeout_secs),
             session_idle: Duration::from_secs(f.session_idle_hours * 3600),
             session_max: Duration::from_secs(f.session_max_days * 86400),
             faults: Faults {
@@ -901,7 +919,7 @@ mod tests {
             .get_arguments()
             .filter(|a| a.get_id() != "help")
             .collect();
-        assert_eq!(flags.len(), 33);
+        assert_eq!(flags.len(), 34);
         for a in flags {
             let long = a.get_long().unwrap();
             assert!(help.contains(&format!("--{long}")), "{long}");
@@ -1048,7 +1066,12 @@ mod tests {
         assert_eq!(c.header_timeout, Duration::from_secs(10));
         assert_eq!(c.idle_timeout, Duration::from_secs(60));
         assert_eq!(c.max_connections, 1024);
-        let env = |k: &str| (k == "ONRAMP_MAX_CONNECTIONS").then(|| "8".into());
+        assert_eq!(c.body_timeout, Duration::from_secs(15));
+        let env = |k: &str| match k {
+            "ONRAMP_MAX_CONNECTIONS" => Some("8".into()),
+            "ONRAMP_BODY_TIMEOUT_SECS" => Some("4".into()),
+            _ => None,
+        };
         let c = Config::parse(
             args(&["--header-timeout-secs", "3", "--idle-timeout-secs=30"]),
             env,
@@ -1057,9 +1080,13 @@ mod tests {
         assert_eq!(c.header_timeout, Duration::from_secs(3));
         assert_eq!(c.idle_timeout, Duration::from_secs(30));
         assert_eq!(c.max_connections, 8);
+        assert_eq!(c.body_timeout, Duration::from_secs(4));
+        let c = Config::parse(args(&["--body-timeout-secs", "2"]), env).unwrap();
+        assert_eq!(c.body_timeout, Duration::from_secs(2));
         for bad in [
             &["--header-timeout-secs", "0"][..],
             &["--idle-timeout-secs", "0"],
+            &["--body-timeout-secs", "0"],
             &["--max-connections", "0"],
         ] {
             let e = Config::parse(args(bad), |_| None).unwrap_err();

@@ -249,6 +249,7 @@ fn foreign_error(status: StatusCode) -> ApiError {
             "MethodNotAllowed",
             "This endpoint does not accept this HTTP method.",
         ),
+        408 => body_timeout(),
         413 => payload_too_large(),
         415 => ApiError::validation(
             "body",
@@ -267,6 +268,31 @@ pub fn payload_too_large() -> ApiError {
         codes::PAYLOAD_TOO_LARGE,
         "The request body is too large.",
     )
+}
+
+/// Our code for a request whose body stopped arriving.
+pub const REQUEST_TIMEOUT: &str = "RequestTimeout";
+
+/// 408: the body stalled for longer than `--body-timeout-secs`.
+pub fn body_timeout() -> ApiError {
+    ApiError::new(
+        408,
+        REQUEST_TIMEOUT,
+        "The request body stopped arriving. Send the request again.",
+    )
+}
+
+/// Whether reading a body failed because the router's body timeout fired. The timeout comes
+/// back as a plain body error, wrapped by axum and the size limit, so its chain is searched.
+pub fn is_body_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 // ---- extractors ------------------------------------------------------------------------------

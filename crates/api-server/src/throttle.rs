@@ -1,7 +1,7 @@
 //! Login throttling (issue 7) on `POST /api/auth/token` and `POST /api/auth/signup`.
 //!
 //! Failed sign-ins (401) are counted per email *and client* (the email trimmed and
-//! case-insensitive; the client's IP as `client_ip` resolves it) and per client IP, in a sliding
+//! case-insensitive, kept as a digest; the client's IP as `client_ip` resolves it) and per client IP, in a sliding
 //! window (15 minutes). Once an email has `--login-attempts` failures (default 5) from one
 //! client — or a client four times as many over any emails, since an IP may be shared (offices,
 //! CI) — that client's further attempts answer 429 in Spot's shape with `X-RateLimit-*` and
@@ -35,6 +35,8 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sha2::{Digest, Sha256};
 use std::{
     collections::{HashMap, VecDeque},
     net::{IpAddr, Ipv6Addr},
@@ -45,7 +47,7 @@ use std::{
 use crate::{
     AppState,
     client_ip::ClientIp,
-    respond::{ApiError, payload_too_large},
+    respond::{ApiError, body_timeout, is_body_timeout, payload_too_large},
 };
 
 /// A client IP may fail this many times more than one email.
@@ -112,10 +114,21 @@ impl Drop for Attempt {
     }
 }
 
+/// The longest email sign-in takes: sign-up's limit (`validate::email`, bytes after trimming),
+/// so no account has a longer one and checking it could only waste work.
+pub const EMAIL_MAX: usize = 254;
+
+/// Whether `email` is longer than any account's ([`EMAIL_MAX`]).
+pub fn email_too_long(email: &str) -> bool {
+    email.trim().len() > EMAIL_MAX
+}
+
 /// The key of an email tried from one client (`ip` is an [`ip_key`]); same email
-/// normalisation as sign-in's lookup.
+/// normalisation as sign-in's lookup. The email is kept as its SHA-256, so whatever a client
+/// sends, a key held for the whole window stays small.
 pub fn email_key(email: &str, ip: &str) -> String {
-    format!("email:{} {ip}", email.trim().to_lowercase())
+    let digest = Sha256::digest(email.trim().to_lowercase().as_bytes());
+    format!("email:{} {ip}", URL_SAFE_NO_PAD.encode(digest))
 }
 
 /// Sign-up conflicts of one client: a key of their own, so they never count as failed
@@ -292,6 +305,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(b) => b,
+        Err(e) if is_body_timeout(&e) => return body_timeout().into_response(),
         Err(_) => {
             // The body limit layer outside refused it, or the client went away.
             return payload_too_large().into_response();
@@ -299,7 +313,14 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let email = serde_json::from_slice::<serde_json::Value>(&bytes)
         .ok()
-        .and_then(|v| Some(email_key(v.get("email")?.as_str()?, &ip)));
+        .and_then(|v| v.get("email")?.as_str().map(str::to_owned));
+    if kind == Kind::SignIn && email.as_deref().is_some_and(email_too_long) {
+        // The handler refuses it (400) before any password work: nothing to count or hold.
+        return next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+    }
+    let email = email.map(|e| email_key(&e, &ip));
     let signup = signup_key(&ip);
     let keys = match (kind, &email) {
         (Kind::SignIn, Some(e)) => vec![ip.as_str(), e.as_str()],
@@ -375,6 +396,31 @@ mod tests {
         // A success clears the email.
         t.clear("email:a@x.io");
         assert_eq!(t.blocked(&keys, t0 + 5 * MIN), None);
+    }
+
+    #[test]
+    fn an_email_key_is_small_whatever_the_email() {
+        let ip = "ip:2001:db8:1:2::/64";
+        let huge = format!("{}@example.com", "a".repeat(1 << 20));
+        let key = email_key(&huge, ip);
+        // "email:", 43 characters of digest, a space and the client.
+        assert_eq!(key.len(), 6 + 43 + 1 + ip.len(), "{key}");
+        assert_eq!(email_key("ada@example.com", ip).len(), key.len());
+        // Normalised like sign-in's lookup; distinct emails and clients stay distinct.
+        assert_eq!(
+            email_key(" Ada@Example.COM ", ip),
+            email_key("ada@example.com", ip)
+        );
+        assert_ne!(
+            email_key("ada@example.com", ip),
+            email_key("bob@example.com", ip)
+        );
+        assert_ne!(
+            email_key("ada@example.com", ip),
+            email_key("ada@example.com", "ip:1.2.3.4")
+        );
+        assert!(!email_too_long(&format!("  {}  ", "a".repeat(EMAIL_MAX))));
+        assert!(email_too_long(&"a".repeat(EMAIL_MAX + 1)));
     }
 
     #[test]

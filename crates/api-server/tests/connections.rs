@@ -248,3 +248,52 @@ async fn each_socket_peer_is_its_own_client() {
     assert!(ask_from("127.0.0.2").await.starts_with("HTTP/1.1 429"));
     assert!(ask_from("127.0.0.3").await.starts_with("HTTP/1.1 404"));
 }
+
+/// The headers of a JSON POST to `path` announcing a 100-byte body.
+fn announced_body(path: &str) -> String {
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: onramp.test\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n"
+    )
+}
+
+#[tokio::test]
+async fn a_body_that_never_arrives_is_answered_408_after_the_body_timeout() {
+    let mut c = config();
+    c.body_timeout = Duration::from_secs(1);
+    // The header and idle timeouts are 30 s: only the body timeout can end these.
+    let server = start(c, limits()).await;
+    // Sign-in's body is read by the login throttle; the invitation's by the JSON extractor.
+    for path in ["/api/auth/token", "/api/onramp/invitations/token/x/accept"] {
+        let mut s = TcpStream::connect(server.addr).await.unwrap();
+        s.write_all(announced_body(path).as_bytes()).await.unwrap();
+        let t0 = Instant::now();
+        let answer = tokio::time::timeout(Duration::from_secs(5), read_answer(&mut s))
+            .await
+            .unwrap_or_else(|_| panic!("{path}: no answer within 5 s"))
+            .unwrap_or_else(|| panic!("{path}: closed without an answer"));
+        assert!(t0.elapsed() >= Duration::from_millis(800), "{path}");
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        let (_, body) = answer.split_once("\r\n\r\n").unwrap();
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(body["response"]["status"]["code"], 408, "{answer}");
+        assert_eq!(
+            body["response"]["errors"][0]["code"], "RequestTimeout",
+            "{answer}"
+        );
+        assert_eq!(body["request"]["method"], "POST", "{answer}");
+    }
+    // A body that pauses for less than the timeout between its parts is read as usual.
+    let body = br#"{"email":"nobody@example.com","password":"Wr0ng-secret!"}"#;
+    let mut s = TcpStream::connect(server.addr).await.unwrap();
+    let head = announced_body("/api/auth/token").replace("100", &body.len().to_string());
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(&body[..10]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    s.write_all(&body[10..]).await.unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(5), read_answer(&mut s))
+        .await
+        .expect("answered")
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+}

@@ -171,3 +171,26 @@ async fn rotating_addresses_within_an_ipv6_64_is_one_client() {
         .await
         .expect(200);
 }
+
+#[tokio::test]
+async fn an_email_too_long_for_any_account_is_refused_like_sign_up_refuses_it() {
+    let app = throttled_app(1);
+    let long = format!("{}@example.com", "a".repeat(288));
+    assert_eq!(long.len(), 300);
+    let signup = app.post_anon("/api/auth/signup", signup_body(&long)).await;
+    signup.expect_error(400, "ValidationError", Some("body.email"));
+    // The same answer on every try: no password is checked and nothing counts towards the
+    // client's limit (4 failures here), so it never turns into a 429.
+    for _ in 0..6 {
+        let a = app.sign_in_from("198.51.100.9", &long, BAD).await;
+        a.expect_error(400, "ValidationError", Some("body.email"));
+        assert_eq!(a.errors().len(), 1, "{}", a.text);
+        assert_eq!(a.message(), signup.message());
+    }
+    // At the limit itself it is an ordinary sign-in.
+    let longest = format!("{}@example.com", "a".repeat(242));
+    assert_eq!(longest.len(), 254);
+    app.sign_in_from("198.51.100.9", &longest, BAD)
+        .await
+        .expect_error(401, "InvalidCredentials", None);
+}

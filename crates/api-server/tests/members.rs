@@ -159,6 +159,81 @@ async fn removing_a_member_revokes_their_tokens_at_once() {
     app.get("/api/auth/me", &bob_again).await.expect(200);
 }
 
+/// Bob, an admin who joined Ada's organization, invites carol@example.com as an admin: the
+/// app, Ada's token, Bob's user and the invitation link's secret.
+async fn admin_bob_invited_carol() -> (TestApp, String, Value, String) {
+    let app = TestApp::new();
+    let (ada, _) = app.signup("ada@example.com").await;
+    let (bob, bob_me) = app.join(&ada, "bob@example.com", "admin").await;
+    let a = app
+        .post(
+            "/api/onramp/invitations",
+            &bob,
+            json!({"email": "carol@example.com", "role": "admin"}),
+        )
+        .await;
+    a.expect(200);
+    let path = a.item()["acceptPath"].as_str().unwrap();
+    let secret = path.strip_prefix("/invite/").unwrap().to_owned();
+    (app, ada, bob_me, secret)
+}
+
+/// The link is dead the way a withdrawn one is: 404 on preview and on accept.
+async fn assert_link_withdrawn(app: &TestApp, secret: &str) {
+    let uri = format!("/api/onramp/invitations/token/{secret}");
+    app.call("GET", &uri, None, None)
+        .await
+        .expect_error(404, "INVITATION_NOT_FOUND", None);
+    app.post_anon(
+        &format!("{uri}/accept"),
+        json!({"fullName": "Carol", "country": "FR", "password": "Sup3r-secret!"}),
+    )
+    .await
+    .expect_error(404, "INVITATION_NOT_FOUND", None);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email = 'carol@example.com'"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn removing_an_admin_withdraws_the_invitations_they_sent() {
+    let (app, ada, bob_me, secret) = admin_bob_invited_carol().await;
+    app.delete(&format!("/api/onramp/members/{}", uid(&bob_me)), &ada)
+        .await
+        .expect(200);
+    assert_link_withdrawn(&app, &secret).await;
+    // Nothing pending is left to list either.
+    let list = app.get("/api/onramp/invitations", &ada).await;
+    assert_eq!(list.body["response"]["count"], 0, "{}", list.text);
+}
+
+#[tokio::test]
+async fn demoting_an_admin_withdraws_the_invitations_they_sent() {
+    let (app, ada, bob_me, secret) = admin_bob_invited_carol().await;
+    // Ada's own pending invitation is not touched.
+    let mine = app
+        .post(
+            "/api/onramp/invitations",
+            &ada,
+            json!({"email": "dan@example.com", "role": "viewer"}),
+        )
+        .await;
+    mine.expect(200);
+    app.put(
+        &format!("/api/onramp/members/{}", uid(&bob_me)),
+        &ada,
+        json!({"role": "viewer"}),
+    )
+    .await
+    .expect(200);
+    assert_link_withdrawn(&app, &secret).await;
+    let list = app.get("/api/onramp/invitations", &ada).await;
+    list.expect(200);
+    assert_eq!(list.items().len(), 1, "{}", list.text);
+    assert_eq!(list.item()["email"], "dan@example.com");
+}
+
 #[tokio::test]
 async fn the_last_admin_cannot_be_removed_or_demoted() {
     let app = TestApp::new();

@@ -235,8 +235,13 @@ pub async fn signup(
 
 pub async fn token(
     State(state): State<AppState>,
-    SpotJson(body, errs): SpotJson<PasswordGrant>,
+    SpotJson(body, mut errs): SpotJson<PasswordGrant>,
 ) -> ApiResult {
+    if throttle::email_too_long(&body.email) {
+        // No account can have it (sign-up refuses it): sign-up's 400 and wording, which
+        // `validate::email` gives for any email over the limit.
+        errs.check("body.email", validate::email(&body.email));
+    }
     errs.into_result()?;
     let PasswordGrant { email, password } = body;
     let row: Option<(String, i64, String)> = state

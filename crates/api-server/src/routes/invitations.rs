@@ -282,6 +282,17 @@ pub async fn revoke(
     Ok(Reply::Ok)
 }
 
+/// Withdraws the pending invitations `user_id` created. Called when they lose the admin role or
+/// leave: a link they handed out must not keep granting access they no longer have (removal
+/// would otherwise only null `created_by`, leaving the link live).
+pub fn revoke_created_by(conn: &Connection, user_id: &str) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE invitations SET revoked_at = ?1 WHERE created_by = ?2 \
+         AND accepted_at IS NULL AND revoked_at IS NULL",
+        params![util::now_iso(), user_id],
+    )
+}
+
 /// The invitation behind a token if it can still be accepted: 404 for unknown, used and
 /// withdrawn ones, 410 once expired. Looked up by the token's SHA-256 like bearer tokens; the
 /// token itself is never stored.

@@ -1,7 +1,7 @@
 //! Ours: the members of the caller's organization (`/onramp/members`). Anyone may list them;
 //! changing a role and removing a member are for admins. Removing or demoting a member revokes
-//! all their sessions and API tokens at once, and an organization always keeps one admin. See
-//! `docs/contracts.md`.
+//! all their sessions, API tokens and pending invitations at once, and an organization always
+//! keeps one admin. See `docs/contracts.md`.
 
 use axum::extract::{Path, State};
 use onramp_core::{
@@ -16,6 +16,7 @@ use crate::{
     body::{Mistake, SpotBody, SpotJson},
     respond::{ApiError, ApiResult, Reply},
     roles::require_admin,
+    routes::invitations,
 };
 
 pub const KIND_MEMBER: &str = "onramp:member";
@@ -121,7 +122,8 @@ impl SpotBody for MemberRoleRequest {
 }
 
 /// `PUT /onramp/members/{userId}` (admins) body `{role}` → the member as changed. Demoting an
-/// admin revokes their sessions and API tokens; the last admin cannot be demoted (409).
+/// admin revokes their sessions, API tokens and pending invitations; the last admin cannot be
+/// demoted (409).
 pub async fn set_role(
     State(state): State<AppState>,
     Auth(a): Auth,
@@ -149,6 +151,7 @@ pub async fn set_role(
         )?;
         if demoted {
             auth::revoke_all(&tx, &user_id, None)?;
+            invitations::revoke_created_by(&tx, &user_id)?;
         }
         tx.commit()?;
         m.role = role.to_owned();
@@ -157,8 +160,8 @@ pub async fn set_role(
 }
 
 /// `DELETE /onramp/members/{userId}` (admins): removes the member from the organization (their
-/// user is deleted, so the email may be invited again) and revokes their sessions and API
-/// tokens. The last admin cannot be removed (409), not even by themselves.
+/// user is deleted, so the email may be invited again) and revokes their sessions, API tokens
+/// and pending invitations. The last admin cannot be removed (409), not even by themselves.
 pub async fn remove(
     State(state): State<AppState>,
     Auth(a): Auth,
@@ -172,6 +175,8 @@ pub async fn remove(
         return Err(last_admin());
     }
     auth::revoke_all(&tx, &user_id, None)?;
+    // Before the delete: it nulls `created_by`, after which their links could not be found.
+    invitations::revoke_created_by(&tx, &user_id)?;
     tx.execute(
         "DELETE FROM users WHERE id = ?1 AND org_id = ?2",
         params![user_id, a.org_id as i64],
