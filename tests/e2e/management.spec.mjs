@@ -356,6 +356,23 @@ describe('management account', () => {
     await expectFieldError(prefix, /“\/\/”/, 'S3 path prefix with //');
     await checkA11y(page, 'FinOps with a path prefix error');
     await prefix.fill('reports/spot-cur');
+
+    // A validation answered after the user changed a field is for other values: it is dropped.
+    const VALIDATION = /\/api\/cloudBilling\/v1\/setup\/account\/validation$/;
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    let answered;
+    const done = new Promise((resolve) => { answered = resolve; });
+    await page.route(VALIDATION, async (r) => { await held; await r.continue(); answered(); });
+    await button(page, 'Validate').click();
+    await field(page, 'Bucket name').fill('my-other-bucket');
+    release();
+    await done;
+    await page.unroute(VALIDATION);
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('.finops-checks').count(), 0, 'no results for values that are no longer in the form');
+    assert.equal(await page.getByRole('status').getByText(/Validation finished/).count(), 0, 'no summary for them either');
+    await field(page, 'Bucket name').fill('my-cur-bucket');
     await button(page, 'Validate').click();
 
     const results = page.locator('.finops-checks');
@@ -369,6 +386,9 @@ describe('management account', () => {
     await expectVisible(page.getByText(/Billing Engine is set up for the account/), 'Billing Engine connected');
     const finopsDraft = await page.evaluate(() => sessionStorage.getItem('onramp.draft.finops') ?? '');
     assert.ok(!finopsDraft.includes('my-cur-bucket'), `the typed values are cleared on success: ${finopsDraft}`);
+    // And from the fields: what they show is what the draft holds (empty, asked for again).
+    await expectValue(field(page, 'Bucket name'), '', 'the bucket field emptied');
+    await expectValue(prefix, '', 'the prefix field emptied');
 
     // Cost Intelligence now sees the billing registration.
     await page.getByLabel('Cost Intelligence', { exact: true }).check();

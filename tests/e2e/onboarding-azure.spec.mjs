@@ -203,6 +203,22 @@ describe('first-run wizard: Azure subscription', () => {
     await f.secret.fill(SECRET);
     await expectHidden(page.locator('#azure-secret-note'), 'the note once the secret is typed again');
 
+    // A validation answered after a field changed is about other values: its answer is dropped.
+    const VALIDATION = /\/api\/azure\/setup\/credentials\/validation\?/;
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    let answered;
+    const done = new Promise((resolve) => { answered = resolve; });
+    await page.route(VALIDATION, async (r) => { await held; await r.continue(); answered(); });
+    await button(page, 'Validate').click();
+    await f.tenant.fill(TENANT.toUpperCase());
+    release();
+    await done;
+    await page.unroute(VALIDATION);
+    await page.waitForTimeout(300);
+    assert.equal(await page.getByText('Validation passed').count(), 0, 'no success for values that were changed meanwhile');
+    await f.tenant.fill(TENANT);
+
     await button(page, 'Validate').click();
     await expectText(page.getByRole('status').filter({ hasText: 'Validation passed' }), /Connect account/, 'the validation success');
     await checkA11y(page, 'Azure subscription panel, validated');

@@ -151,6 +151,21 @@ describe('first-run wizard: Google Cloud', () => {
       await checkA11y(page, 'GCP connect (key parsed)');
       await screenshot(page, 'welcome-connect-gcp-key');
 
+      // A validation answered after another file was chosen is not about that file: dropped.
+      const VALIDATION = /\/api\/gcp\/setup\/credentials\/validation\?/;
+      let release;
+      const held = new Promise((resolve) => { release = resolve; });
+      let answered;
+      const done = new Promise((resolve) => { answered = resolve; });
+      await page.route(VALIDATION, async (r) => { await held; await r.continue(); answered(); });
+      await button(page, 'Validate').click();
+      await uploadInput(page).setInputFiles(jsonFile(`${PROJECT}-${KEY_ID.slice(0, 12)}.json`, keyJson({ email, pem })));
+      release();
+      await done;
+      await page.unroute(VALIDATION);
+      await page.waitForTimeout(300);
+      assert.equal(await page.getByText('Spot accepted this key').count(), 0, 'no acceptance for a file chosen after the request');
+
       await button(page, 'Validate').click();
       await expectVisible(page.getByText('Spot accepted this key. Press Connect account to finish.'), 'the validation result');
       await assertNoPrivateKey(page, pem, 'after Validate');

@@ -172,12 +172,15 @@ pub fn AzureConnect(store: ConnectStore, on_connected: Callback<()>) -> impl Int
     // The banner is about a failed Connect (not a Validate): offer **Try again**.
     let retry = RwSignal::new(false);
     let validated = RwSignal::new(None::<String>);
+    // Any change after a validation makes its answer stale, and so does a change made while one
+    // is on its way: that answer is dropped (a count of changes says so).
+    let changes = StoredValue::new(0_u32);
     Effect::new(move |_| {
-        // Any change after a validation makes its answer stale.
         client_id.track();
         tenant_id.track();
         subscription_id.track();
         secret.track();
+        changes.update_value(|n| *n = n.wrapping_add(1));
         validated.set(None);
     });
 
@@ -259,8 +262,13 @@ pub fn AzureConnect(store: ConnectStore, on_connected: Callback<()>) -> impl Int
             crate::components::keep_focus_in("azure-connect-actions");
             validated.set(None);
             let api = api();
+            let sent_at = changes.get_value();
             run_busy(busy, async move {
-                match api.set_azure_credentials(&id, &creds, !connect).await {
+                let answer = api.set_azure_credentials(&id, &creds, !connect).await;
+                if !connect && changes.try_get_value() != Some(sent_at) {
+                    return;
+                }
+                match answer {
                     Ok(()) if connect => on_connected.run(()),
                     Ok(()) => {
                         validated.try_set(Some(

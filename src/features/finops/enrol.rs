@@ -194,9 +194,12 @@ pub fn FinOps() -> impl IntoView {
     let banner = RwSignal::new(None::<Notice>);
     let status = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    // Anything changed after a validation makes its results stale.
+    // Anything changed after a validation makes its results stale, and so does a change made
+    // while one is on its way: its answer is dropped (a count of changes says so).
+    let changes = StoredValue::new(0_u32);
     Effect::new(move |_| {
         draft.track();
+        changes.update_value(|n| *n = n.wrapping_add(1));
         checks.set(None);
     });
 
@@ -263,11 +266,15 @@ pub fn FinOps() -> impl IntoView {
             status.set(None);
             let Some((req, _)) = build() else { return };
             let api = api();
+            let sent_at = changes.get_value();
             run_busy(busy, async move {
                 let result = match &req {
                     Request::Billing(r) => api.cloud_billing(r, true).await,
                     Request::Cbi(r) => api.cost_intelligence(r, true).await,
                 };
+                if changes.try_get_value() != Some(sent_at) {
+                    return;
+                }
                 match result {
                     Ok(list) => {
                         status.try_set(Some(summary(&list)));
@@ -295,7 +302,11 @@ pub fn FinOps() -> impl IntoView {
             match result {
                 Ok(_) => {
                     checks.try_set(None);
-                    // Done: what was typed goes; the account stays chosen for the next product.
+                    // Done: what was typed goes, from the fields as well as from the draft; the
+                    // account stays chosen for the next product.
+                    for value in values {
+                        value.try_set(String::new());
+                    }
                     draft.try_update(|d| {
                         *d = FinOpsDraft {
                             account_id: d.account_id.clone(),

@@ -82,7 +82,10 @@ pub fn GcpConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoV
     let connect_failed = RwSignal::new(false);
     let summary = Memo::new(move |_| draft.with(|d| d.gcp.key.clone()));
 
+    // Counts the files chosen: a validation answered after another file came is not about it.
+    let files = StoredValue::new(0_u32);
     let on_file = Callback::new(move |(_name, bytes): (String, Vec<u8>)| {
+        files.update_value(|n| *n = n.wrapping_add(1));
         validated.set(None);
         banner.set(None);
         connect_failed.set(false);
@@ -150,8 +153,13 @@ pub fn GcpConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoV
             };
             connect_failed.set(false);
             let api = api();
+            let sent_for = files.get_value();
             run_busy(validating, async move {
-                match api.set_gcp_credentials(&id, &sa, true).await {
+                let answer = api.set_gcp_credentials(&id, &sa, true).await;
+                if files.try_get_value() != Some(sent_for) {
+                    return;
+                }
+                match answer {
                     Ok(()) => {
                         validated.try_set(Some(
                             "Spot accepted this key. Press Connect account to finish.".into(),
