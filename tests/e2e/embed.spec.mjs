@@ -137,6 +137,9 @@ describe('embedding in a partner portal', () => {
     // The frame follows the content: a taller panel sends a larger height, and the snippet applies it.
     await expectURL(frame, '/welcome/connect/aws');
     await expectText(fl.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID from the API');
+    // The frame is for one linked account: no way out to the AWS Organization flow (a page load
+    // there would start the portal's flow again and drop what was typed).
+    assert.equal(await fl.getByRole('link', { name: 'Connect a whole AWS Organization' }).count(), 0, 'no AWS Organization link in the frame');
     const heightNow = async () => (await onramp(page)).filter((m) => m.data.type === 'resize').at(-1)?.data.payload.height ?? 0;
     const before = await heightNow();
     await button(fl, 'View policy').click();

@@ -390,12 +390,15 @@ pub fn AwsConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoV
 
             // A third way, for many accounts: its own flow, linked by URL only. A page load
             // (rel=external): the wizard around this panel sends any path it does not know back
-            // to its own step.
-            <p class="org-entry">
-                "Many AWS accounts? "
-                <a href="/accounts/new/aws-organization" rel="external">"Connect a whole AWS Organization"</a>
-                ": one Spot account per member account, and one StackSet that connects them all."
-            </p>
+            // to its own step. Not inside a partner portal: the frame is for one linked account,
+            // and a page load there starts the portal's flow again (a new `init` drops the drafts).
+            <Show when=|| !crate::state::embed::is_embedded()>
+                <p class="org-entry">
+                    "Many AWS accounts? "
+                    <a href="/accounts/new/aws-organization" rel="external">"Connect a whole AWS Organization"</a>
+                    ": one Spot account per member account, and one StackSet that connects them all."
+                </p>
+            </Show>
         </Disclosure>
     }
 }
