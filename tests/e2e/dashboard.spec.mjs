@@ -385,6 +385,7 @@ describe('dashboard and additional accounts', () => {
     await confirm.getByRole('button', { name: 'Delete account' }).click();
     await expectHidden(row(page, 'New name'), 'the deleted row');
     await expectVisible(page.getByText('“New name” was deleted.'), 'the deletion note');
+    await expectFocused(page.locator('#accounts-heading'), 'focus on the Accounts heading: its row and button are gone');
     assert.ok(!(await accountsOf(suite.server, token)).some((a) => a.accountId === id), 'gone on the server');
 
     // The default account: explained, no way to delete it.

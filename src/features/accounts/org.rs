@@ -304,7 +304,7 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
     view! {
         <section class="card accounts-card" aria-labelledby="accounts-heading">
             <div class="accounts-head">
-                <h2 id="accounts-heading">"Accounts"</h2>
+                <h2 id="accounts-heading" tabindex="-1">"Accounts"</h2>
                 <div class="field filter-field">
                     <label class="field-label" for="accounts-filter">"Filter accounts"</label>
                     <input
@@ -614,6 +614,9 @@ fn DeleteDialog(
                     }
                     done.try_set(Some(format!("“{name}” was deleted.")));
                     open.try_set(false);
+                    // Its row (and the button that opened this) is gone: focus the list's
+                    // heading once the dialog has closed, not another row's button or <body>.
+                    request_animation_frame(|| focus_id("accounts-heading"));
                 }
                 Err(e) => {
                     banner.try_set(Some(notice(&e)));
