@@ -169,6 +169,27 @@ impl Api {
         self.first("POST", "/setup/account", json(&body)).await
     }
 
+    /// Creates the account `name` without ever making two: `sent_at` is when an earlier attempt
+    /// was sent (kept by the caller, see [`send_time`]), whose answer may have been lost after
+    /// the server made the account. Then the account list is read first and an account of that
+    /// name created since then is the answer; nothing is sent. Otherwise `remember` gets the
+    /// new attempt's time, to keep, before the request goes.
+    pub async fn create_account_once(
+        &self,
+        name: &str,
+        sent_at: Option<String>,
+        remember: impl FnOnce(String),
+    ) -> Result<AccountId, ApiError> {
+        if let Some(at) = sent_at {
+            let list = self.list_accounts().await?;
+            if let Some(a) = onramp_core::onboarding::find_created_by_name(&list, name, &at) {
+                return Ok(a.account_id.clone());
+            }
+        }
+        remember(send_time());
+        self.create_account(name).await.map(|c| c.id)
+    }
+
     pub async fn get_account(&self, id: &AccountId) -> Result<Account, ApiError> {
         self.first("GET", &format!("/setup/account/{id}"), None)
             .await
@@ -290,4 +311,13 @@ impl Api {
         let path = format!("/azure/setup/credentials?accountId={id}");
         self.first("GET", &path, None).await
     }
+}
+
+/// The time to keep for a create request about to be sent, as [`Api::create_account_once`] and
+/// the add-account draft compare it with an account's `createdAt`: two minutes early, so that a
+/// server clock somewhat behind this browser's still dates the account after it.
+pub fn send_time() -> String {
+    crate::platform::clock::now()
+        .plus_millis(-120_000)
+        .to_string()
 }

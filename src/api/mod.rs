@@ -8,4 +8,5 @@ mod error;
 mod management;
 
 pub use client::{Api, DEFAULT_TIMEOUT_MS, OnUnauthorized, rate_limit_wait};
+pub use endpoints::send_time;
 pub use error::{ApiError, describe, field_name};

@@ -314,6 +314,38 @@ describe('embedding in a partner portal', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('add account: an answer lost after the server made the account → Continue again goes on with that account, none made twice', T, () => withPage(async (page, problems) => {
+    const token = await signupViaApi(app, newUser());
+    // The first create reaches the server, and its answer is lost on the way back.
+    let lost = 0;
+    await page.route(/\/api\/setup\/account$/, async (r) => {
+      if (r.request().method() !== 'POST' || lost) return r.continue();
+      lost += 1;
+      await r.fetch();
+      await r.abort('failed');
+    });
+    await page.goto(`${portal2.url}/?app=${encodeURIComponent(app.url)}`);
+    await openConsole(page, { token, start: 'add-account', partnerName: 'Globex Cloud Hub' });
+    const fl = page.frameLocator('iframe.onramp-frame');
+    await field(fl, 'Account name').fill('Production');
+    await fl.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+    await button(fl, 'Continue').click();
+    await expectVisible(fl.getByRole('alert').first(), 'the lost answer, said');
+    assert.equal(lost, 1);
+    const made = (await api(app, 'GET', '/api/setup/account', { token })).body.response.items.filter((a) => a.name === 'Production');
+    assert.equal(made.length, 1, 'the server made the account');
+
+    await button(fl, 'Continue').click();
+    const created = await waitForMessage(page, 'account-created');
+    assert.equal(created.data.payload.accountId, made[0].accountId, 'the account the lost answer was about');
+    await expectVisible(fl.getByRole('heading', { name: 'Connect a cloud account', level: 1 }), 'the connect step');
+    const after = (await api(app, 'GET', '/api/setup/account', { token })).body.response.items.filter((a) => a.name === 'Production');
+    assert.equal(after.length, 1, `one "Production" account, not two: ${JSON.stringify(after)}`);
+    const types = (await onramp(page)).map((m) => m.data.type).filter((t) => t === 'account-created');
+    assert.equal(types.length, 1, 'one account-created message');
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('a refused init is answered with error invalid-init, and the console keeps waiting', T, () => withPage(async (page) => {
     const token = await signupViaApi(app, newUser());
     await page.goto(`${portal.url}/?app=${encodeURIComponent(app.url)}`);

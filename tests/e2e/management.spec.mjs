@@ -329,6 +329,68 @@ describe('management account', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  /** Lets the first `POST /api/setup/account` reach the server, then loses its answer. */
+  async function loseFirstCreate(page) {
+    const seen = { lost: 0 };
+    await page.route(/\/api\/setup\/account$/, async (r) => {
+      if (r.request().method() !== 'POST' || seen.lost) return r.continue();
+      seen.lost += 1;
+      await r.fetch();
+      await r.abort('failed');
+    });
+    return seen;
+  }
+  const named = async (page, name) => (await api(suite.server, 'GET', '/api/setup/account', { token: await token(page) }))
+    .body.response.items.filter((a) => a.name === name);
+
+  it('AWS management account: the create answer lost at step 5 → after a reload the wizard goes on with the account it made, not a second one', T, () => withPage(async (page, problems) => {
+    await signupViaUi(page, newUser());
+    const seen = await loseFirstCreate(page);
+    await open(page, '/management');
+    await page.getByLabel('No, commercial AWS', { exact: true }).check();
+    await button(page, 'Next').click();
+    await button(page, 'Next').click();
+    await page.getByLabel('IAM user and role access to billing information is activated').check();
+    await button(page, 'Next').click();
+    await page.getByLabel('Cost analysis', { exact: true }).check();
+    await field(page, 'CUR bucket name').fill('my-cur-bucket');
+    await button(page, 'Next').click();
+    await expectURL(page, '/management/run-template');
+    await expectVisible(page.getByRole('button', { name: 'Try again' }), 'the lost answer, with Try again');
+    assert.equal(seen.lost, 1);
+    const made = await named(page, 'AWS management account');
+    assert.equal(made.length, 1, 'the server made the account');
+    // A reload (the draft remembers the request was sent): the account is found, not made again.
+    await page.reload();
+    await expectText(page.locator('#management-external-id'), /^[A-Za-z0-9]{8,}$/, 'the external ID, for the account found');
+    assert.equal((await named(page, 'AWS management account')).length, 1, 'one management Spot account, not two');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('Azure billing account: the create answer lost → Connect again registers with the account it made, not a second one', T, () => withPage(async (page, problems) => {
+    await signupViaUi(page, newUser());
+    const seen = await loseFirstCreate(page);
+    await open(page, '/management/azure');
+    const secret = 'Xy8Q~verysecret.Value-123';
+    await field(page, 'Application (client) ID').fill(GUID);
+    await field(page, 'Directory (tenant) ID').fill(GUID);
+    await field(page, 'Client secret value').fill(secret);
+    await field(page, 'Secret expiration date').fill(new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10));
+    await page.getByLabel('Enterprise Agreement', { exact: true }).check();
+    await field(page, 'Enrollment number').fill('12345678');
+    await button(page, 'Connect').click();
+    await expectVisible(page.getByRole('alert').first(), 'the lost answer, said');
+    assert.equal(seen.lost, 1);
+    const made = await named(page, 'Azure billing account');
+    assert.equal(made.length, 1, 'the server made the account');
+    await button(page, 'Connect').click();
+    await expectVisible(page.getByRole('heading', { name: 'Your Azure billing account is connected' }), 'the done screen');
+    assert.equal((await named(page, 'Azure billing account')).length, 1, 'one Azure billing Spot account, not two');
+    const m = (await api(suite.server, 'GET', '/api/onramp/management', { token: await token(page) })).body.response.items[0];
+    assert.equal(m.accountId, made[0].accountId, 'registered to the account the lost answer was about');
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('FinOps: no account yet, then Billing Engine and Cost Intelligence, Validate shows the checks, then Connect', T, () => withPage(async (page, problems) => {
     await signupViaUi(page, newUser());
     await open(page, '/finops');

@@ -516,6 +516,9 @@ pub struct ManagementDraft {
     /// Generated for `account_id`; the template's `ExternalId` parameter. Shown on screen, so
     /// not a secret; regenerated when expired (which means running the template again).
     pub external_id: Option<ExternalId>,
+    /// When the request creating `account_id` was sent, until its answer came: a retry after a
+    /// lost answer looks for that account before creating another.
+    pub create_sent_at: Option<String>,
 }
 
 impl ManagementDraft {
@@ -775,6 +778,9 @@ pub struct AzureBillingDraft {
     pub billing_account_id: String,
     /// The Spot account the billing account is registered to, once created.
     pub account_id: Option<AccountId>,
+    /// When the request creating `account_id` was sent, until its answer came (see
+    /// [`ManagementDraft::create_sent_at`]).
+    pub create_sent_at: Option<String>,
     pub connected: bool,
 }
 
@@ -1244,6 +1250,7 @@ mod tests {
             connected: true,
             account_id: None,
             external_id: None,
+            create_sent_at: None,
         }
     }
 

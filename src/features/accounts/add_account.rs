@@ -59,14 +59,6 @@ fn replace() -> NavigateOptions {
     NavigateOptions { replace: true }
 }
 
-/// Two minutes before now: the instant a **Create account** is recorded as sent, early enough
-/// that a server clock somewhat behind this browser's still dates the account after it.
-fn sent_at() -> String {
-    crate::platform::clock::now()
-        .plus_millis(-120_000)
-        .to_string()
-}
-
 #[component]
 pub fn AddAccount() -> impl IntoView {
     set_title("Add an account");
@@ -343,7 +335,7 @@ pub fn AddAccount() -> impl IntoView {
                 }
                 let key = draft
                     .try_update(|d| {
-                        d.begin_create(&sent_at());
+                        d.begin_create(&crate::api::send_time());
                         d.create_key(random_key)
                     })
                     .unwrap_or_else(random_key);

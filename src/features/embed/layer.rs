@@ -489,6 +489,9 @@ fn AddAccountForm() -> impl IntoView {
     let banner = RwSignal::new(None::<crate::components::Notice>);
     let check_name = rule(onramp_core::validate::account_name);
     let created = RwSignal::new(None::<AccountId>);
+    // When the last create request was sent, while its answer is unknown (memory only: a portal's
+    // frame often has no storage).
+    let create_sent_at = StoredValue::new(None::<String>);
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -516,10 +519,16 @@ fn AddAccountForm() -> impl IntoView {
         let navigate = navigate.clone();
         let typed = name.get_untracked();
         crate::components::run_busy(busy, async move {
-            // A retry after a lost answer must not create a second account.
+            // A retry after a lost answer must not create a second account: the account that
+            // request made is looked for first.
             let id = match created.get_untracked() {
                 Some(id) => Ok(id),
-                None => api.create_account(typed.trim()).await.map(|c| c.id),
+                None => {
+                    api.create_account_once(typed.trim(), create_sent_at.get_value(), |t| {
+                        create_sent_at.set_value(Some(t));
+                    })
+                    .await
+                }
             };
             match id {
                 Ok(id) => {

@@ -4,8 +4,7 @@
 //! identifier. The other answers are kept in sessionStorage for a reload.
 
 use super::wizard::{
-    AlreadyRegistered, DoneNote, Existing, GroupError, create_account, existing_management,
-    registration_notice,
+    AlreadyRegistered, DoneNote, Existing, GroupError, existing_management, registration_notice,
 };
 use crate::api::describe;
 use crate::components::Link;
@@ -178,11 +177,24 @@ pub fn AzureBilling() -> impl IntoView {
         run_busy(busy, async move {
             let account = match d.account_id.clone() {
                 Some(id) => Ok(id),
-                None => create_account(&api, mgmt::AZURE_ACCOUNT_NAME).await,
+                // A retry after a lost answer finds the account that request made.
+                None => {
+                    api.create_account_once(
+                        mgmt::AZURE_ACCOUNT_NAME,
+                        d.create_sent_at.clone(),
+                        |t| {
+                            draft.try_update(|d| d.create_sent_at = Some(t));
+                        },
+                    )
+                    .await
+                }
             };
             let result = match account {
                 Ok(id) => {
-                    draft.try_update(|d| d.account_id = Some(id.clone()));
+                    draft.try_update(|d| {
+                        d.account_id = Some(id.clone());
+                        d.create_sent_at = None;
+                    });
                     req.account_id = id.to_string();
                     api.register_azure_billing(&req).await.map(|_| ())
                 }

@@ -5,7 +5,7 @@
 //! exists the wizard is replaced by a plain explanation, and a 409 from the API says the same.
 
 use crate::api::describe;
-use crate::api::{Api, ApiError};
+use crate::api::ApiError;
 use crate::components::ExternalLink;
 use crate::components::Link;
 use crate::components::notice;
@@ -24,7 +24,6 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use onramp_core::aws_setup::console_url;
-use onramp_core::ids::AccountId;
 use onramp_core::management::{
     self as mgmt, BILLING_ACCESS_HELP_URL, ManagementAccount, ManagementDraft, ManagementProduct,
     ManagementStep, PROCESSING_NOTE, check_products,
@@ -67,11 +66,6 @@ pub(super) fn existing_management() -> (RwSignal<Existing>, Callback<()>) {
     });
     load.run(());
     (state, load)
-}
-
-/// Creates the Spot account a management account is registered to.
-pub(super) async fn create_account(api: &Api, name: &str) -> Result<AccountId, ApiError> {
-    api.create_account(name).await.map(|a| a.id)
 }
 
 fn provider_words(m: &ManagementAccount) -> String {
@@ -652,8 +646,17 @@ fn RunTemplateStep(
                 let id = match draft.with_untracked(|d| d.account_id.clone()) {
                     Some(id) => id,
                     None => {
-                        let id = create_account(&api, mgmt::AWS_ACCOUNT_NAME).await?;
-                        draft.try_update(|d| d.set_account(id.clone()));
+                        // A retry after a lost answer finds the account that request made.
+                        let sent_at = draft.with_untracked(|d| d.create_sent_at.clone());
+                        let id = api
+                            .create_account_once(mgmt::AWS_ACCOUNT_NAME, sent_at, |t| {
+                                draft.try_update(|d| d.create_sent_at = Some(t));
+                            })
+                            .await?;
+                        draft.try_update(|d| {
+                            d.set_account(id.clone());
+                            d.create_sent_at = None;
+                        });
                         id
                     }
                 };
