@@ -190,6 +190,7 @@ describe('auth', () => {
     assert.ok(atField || banner === 1, 'the unknown-token message is tied to the API token field or is one alert');
     await expectURL(page, '/signin');
     await expectValue(tokenField, 'not-a-real-token', 'API token (kept after the error)');
+    assert.equal(await page.getByText(/session has ended/i).count(), 0, 'a refused token is not an ended session');
 
     await tokenField.fill(apiToken);
     await button(page, 'Sign in with token').click();

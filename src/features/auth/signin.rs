@@ -116,9 +116,12 @@ pub fn SignIn() -> impl IntoView {
             }
         }
     };
+    // Not the session's client: a 401 here means the typed token was refused, not that a
+    // session ended (its hook would say "Your session has ended" and end a stored one).
+    let base_url = expect_context::<crate::state::Config>().api_base_url;
     let sign_in_token = move |token: String| {
         let finish = finish.clone();
-        let api = api().with_token(token.clone());
+        let api = Api::new(base_url.clone(), Some(token.clone()));
         async move {
             match identify(&api).await {
                 Ok(profile) => finish(api, token, profile).await,
