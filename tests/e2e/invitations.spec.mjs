@@ -121,9 +121,15 @@ describe('inviting users', () => {
     const secondItem = card.getByRole('listitem').filter({ hasText: second });
     await expectText(secondItem, /Admin · expires/, 'the admin invitation listed');
     await checkA11y(page, 'the dashboard with pending invitations');
-    await secondItem.getByRole('button', { name: `Revoke the invitation for ${second}` }).click();
+    // A double click revokes once: one DELETE, and the message says what happened.
+    let deletes = 0;
+    page.on('request', (r) => { if (r.method() === 'DELETE' && /\/api\/onramp\/invitations\//.test(r.url())) deletes += 1; });
+    await secondItem.getByRole('button', { name: `Revoke the invitation for ${second}` }).dblclick();
     await expectHidden(secondItem, 'the revoked invitation');
     await expectVisible(card.getByRole('status').filter({ hasText: `The invitation for ${second} was revoked.` }), 'the revocation announced');
+    await page.waitForTimeout(300);
+    assert.equal(deletes, 1, 'one DELETE for a double click');
+    assert.equal(await card.getByText(/no longer pending/).count(), 0, 'not "no longer pending": it was this click that revoked it');
     await expectVisible(item, 'the other invitation stays');
 
     const pending = await api(suite.server, 'GET', '/api/onramp/invitations', { token });

@@ -89,12 +89,21 @@ pub fn InviteCard() -> impl IntoView {
         now
     });
 
+    // The invitations being revoked: a second press (a double click) sends nothing, else its
+    // 404 would replace "was revoked" by "was no longer pending".
+    let revoking = StoredValue::new(Vec::<String>::new());
     let revoke = Callback::new(move |inv: Invitation| {
+        if revoking.with_value(|r| r.contains(&inv.id)) {
+            return;
+        }
+        revoking.update_value(|r| r.push(inv.id.clone()));
         status.set(None);
         error.set(None);
         let api = api();
         spawn_local_scoped(async move {
-            let gone = match api.revoke_invitation(&inv.id).await {
+            let answer = api.revoke_invitation(&inv.id).await;
+            revoking.try_update_value(|r| r.retain(|id| *id != inv.id));
+            let gone = match answer {
                 Ok(()) => Some(format!("The invitation for {} was revoked.", inv.email)),
                 // Already used, revoked or expired meanwhile: it is not pending either way.
                 Err(ApiError::Http { status: 404, .. }) => Some(format!(
@@ -149,9 +158,9 @@ pub fn InviteCard() -> impl IntoView {
             <StatusMessage text=status/>
             <Banner notice=error/>
             <Show when=move || error.with(Option::is_some)>
-                <button type="button" class="btn btn-secondary" on:click=move |_| load.run(())>
+                <crate::components::RetryButton heading="invite-heading" on_retry=load>
                     "Retry"<span class="sr-only">" loading invitations"</span>
-                </button>
+                </crate::components::RetryButton>
             </Show>
             <h3 class="invite-list-title">"Pending invitations"</h3>
             {move || match list.get() {
