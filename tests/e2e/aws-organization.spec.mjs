@@ -240,6 +240,12 @@ describe('AWS Organization: a server with connect tokens', () => {
       await expectVisible(page.getByText(/The batch token has expired/), 'the expiry said');
       await scan(page, 'deploy, token expired');
       await clearFaults(suite.server);
+      // A renewal the server refuses is said next to the button that asked for it.
+      const RENEW = /\/api\/onramp\/aws\/batches\/[^/]+\/token$/;
+      await page.route(RENEW, (r) => r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }));
+      await page.locator('#aws-org-renew-expired').click();
+      await expectVisible(page.getByRole('alert').filter({ hasText: /The batch token was not renewed/ }), 'the refused renewal, said');
+      await page.unroute(RENEW);
       await page.locator('#aws-org-renew-expired').click();
       await expectVisible(page.locator('#aws-org-token-heading'), 'the new token');
       const renewed = await newTokenOnScreen(page, short);

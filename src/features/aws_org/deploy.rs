@@ -536,6 +536,8 @@ pub fn DeployStep(org: Org) -> impl IntoView {
                         <p>"The batch token has expired: members that are not connected yet cannot connect with it. Renew it and update the StackSet's ConnectToken parameter."</p>
                     </div>
                     <Show when=move || token.with(Option::is_some)>
+                        // Here too: the token panel's own message shows only once no token is held.
+                        <Banner notice=renew_error/>
                         <Button id="aws-org-renew-expired" kind="button" busy=renew_busy on_press=renew>
                             "Renew the batch token"
                         </Button>
