@@ -43,6 +43,29 @@ pub fn Button(
     }
 }
 
+/// **Try again** (or **Retry**) for content that failed to load. This button goes away while the
+/// content loads again, so focus moves to `heading` (a `tabindex="-1"` heading of that content)
+/// first rather than falling to `<body>`; a second failure is then announced by its alert.
+#[component]
+pub fn RetryButton(
+    heading: &'static str,
+    on_retry: Callback<()>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="btn btn-secondary"
+            on:click=move |_| {
+                super::focus_id(heading);
+                on_retry.run(());
+            }
+        >
+            {children()}
+        </button>
+    }
+}
+
 /// Runs one form submission in the page's scope, with `busy` true meanwhile. (A hand-rolled
 /// stand-in for `Action::new_local`: the same behaviour for one-shot submits, and measurably
 /// smaller in the wasm bundle, where every byte is paid on first load.)

@@ -98,6 +98,23 @@ describe('dashboard and additional accounts', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('accounts that failed to load: Retry by keyboard keeps focus on the page heading, never <body>', T, () => withPage(async (page, problems) => {
+    const { user } = await signedIn(page, suite.server);
+    const LIST = /\/api\/setup\/account$/;
+    let refuse = true;
+    await page.route(LIST, (r) => (refuse && r.request().method() === 'GET' ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }) : r.continue()));
+    await page.goto('/dashboard');
+    const retry = page.getByRole('button', { name: 'Retry', exact: true });
+    await expectVisible(retry, 'Retry after the failure');
+    refuse = false;
+    await retry.focus();
+    await page.keyboard.press('Enter');
+    await expectVisible(row(page, user.company), 'the accounts after Retry');
+    await expectFocused(page.locator('#dashboard-heading'), 'the dashboard heading, not <body>');
+    await page.unroute(LIST);
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('dashboard card → Linked → name → Create account → AWS → connected second account', T, () => withPage(async (page, problems) => {
     const { token } = await signedIn(page, suite.server);
     await page.getByRole('link', { name: /Connect a Linked Account/ }).click();
@@ -511,7 +528,17 @@ describe('dashboard and additional accounts', () => {
         assert.match(r.body.response.items[0].user.organizationName, /Demo/);
         await page.goto('/signin');
         await page.evaluate((t) => sessionStorage.setItem('onramp.session', t), token);
+        // The savings fail at first: the accounts do not wait for them, and they have their own Try again.
+        const SAVINGS = /\/api\/aws\/potentialSavings\?/;
+        await page.route(SAVINGS, (r) => r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }));
         await open(page, '/dashboard');
+        const retrySavings = page.getByRole('button', { name: 'Try again loading savings', exact: true });
+        await expectVisible(retrySavings, 'Try again in the savings card');
+        await page.unroute(SAVINGS);
+        await retrySavings.focus();
+        await page.keyboard.press('Enter');
+        await expectText(page.locator('.savings-card[data-category="containers"] .savings-figure'), /^\$4,396/, 'the savings after Try again');
+        await expectFocused(page.locator('#savings-heading'), 'the savings heading, not <body>');
         await expectText(row(page, 'Demo legacy').locator('[data-status]'), /^Expired$/, 'the expired Azure account');
         await expectText(row(page, 'Demo analytics').locator('[data-status]'), /^Credentials expire in 10 days$/, 'the expiring one');
         await expectText(row(page, 'Demo sandbox').locator('[data-status]'), /^Not connected$/, 'the unconnected one');

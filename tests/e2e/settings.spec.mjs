@@ -146,6 +146,28 @@ describe('settings', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('a list that failed to load: Try again by keyboard keeps focus on the list\'s heading, never <body> (members, API tokens)', T, () => withPage(async (page, problems) => {
+    const user = newUser();
+    await signedIn(page, suite.server, user);
+    for (const { route, list, heading, button: name, loaded } of [
+      { route: '/settings/members', list: /\/api\/onramp\/members$/, heading: '#members-heading', button: 'Try again loading members', loaded: page.locator('.members-table').getByText(user.fullName) },
+      { route: '/settings/security', list: /\/api\/onramp\/tokens$/, heading: '#tokens-heading', button: 'Try again loading API tokens', loaded: page.getByText(/You have no API tokens/) },
+    ]) {
+      let refuse = true;
+      await page.route(list, (r) => (refuse && r.request().method() === 'GET' ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }) : r.continue()));
+      await page.goto(route);
+      const retry = page.getByRole('button', { name, exact: true });
+      await expectVisible(retry, `${name} after the failure`);
+      refuse = false;
+      await retry.focus();
+      await page.keyboard.press('Enter');
+      await expectVisible(loaded, `the list on ${route}`);
+      await expectFocused(page.locator(heading), `the heading on ${route}, not <body>`);
+      await page.unroute(list);
+    }
+    await expectNoPageProblems(page, problems);
+  }));
+
   for (const width of [1280, 320]) {
     it(`API tokens at ${width} px: wrong password at its field, the token once with Copy, listed, revoked (axe)`, T, () => withPage(async (page, problems, context) => {
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.server.url });

@@ -100,26 +100,38 @@ pub fn Dashboard(
     let data = RwSignal::new(None::<OrgAccounts>);
     let error = RwSignal::new(None::<Notice>);
     let savings = RwSignal::new(None::<Result<Savings, Notice>>);
+    // The savings of the accounts on screen, in a request of their own: the table does not wait
+    // for them, and their failure has its own Try again.
+    let fetch_savings = {
+        let api = api.clone();
+        Callback::new(move |()| {
+            let Some(org) = data.get_untracked() else {
+                return;
+            };
+            let api = api();
+            spawn_local_scoped(async move {
+                let s = load_savings(&api, &org).await;
+                savings.try_set(Some(s.map_err(|e| notice(&e))));
+            });
+        })
+    };
+    let retry_savings = Callback::new(move |()| {
+        savings.set(None);
+        fetch_savings.run(());
+    });
     let load = Callback::new(move |()| {
         error.set(None);
         let api = api();
         spawn_local_scoped(async move {
             let org = load_org(&api).await;
-            mark_interactive();
             match org {
                 Ok(org) => {
-                    let s = load_savings(&api, &org).await;
                     data.try_set(Some(org));
-                    match s {
-                        Err(e) => {
-                            savings.try_set(Some(Err(notice(&e))));
-                        }
-                        Ok(s) => {
-                            savings.try_set(Some(Ok(s)));
-                        }
-                    }
+                    mark_interactive();
+                    fetch_savings.run(());
                 }
                 Err(e) => {
+                    mark_interactive();
                     error.try_set(Some(notice(&e)));
                 }
             }
@@ -174,7 +186,7 @@ pub fn Dashboard(
                     </div>
                 })}
             </div>
-            <h1>"Insights & Recommendations"</h1>
+            <h1 id="dashboard-heading" tabindex="-1">"Insights & Recommendations"</h1>
 
             {move || (!pending.get().is_empty()).then(|| view! {
                 <div class="info-banner" data-banner="collecting">
@@ -216,7 +228,7 @@ pub fn Dashboard(
 
             <Banner notice=error/>
             <Show when=move || error.with(Option::is_some)>
-                <button type="button" class="btn btn-secondary" on:click=move |_| load.run(())>"Retry"</button>
+                <crate::components::RetryButton heading="dashboard-heading" on_retry=load>"Retry"</crate::components::RetryButton>
             </Show>
 
             // Viewers change nothing: no way in to connecting accounts or inviting users.
@@ -240,7 +252,7 @@ pub fn Dashboard(
                 {invite_card.run()}
             </Show>
 
-            <SavingsCards savings=savings may_change=may_change/>
+            <SavingsCards savings=savings retry=retry_savings may_change=may_change/>
 
             <AccountsTable data=data reload=load/>
         </section>
@@ -250,15 +262,22 @@ pub fn Dashboard(
 #[component]
 fn SavingsCards(
     savings: RwSignal<Option<Result<Savings, Notice>>>,
+    /// Loads them again after a failure.
+    retry: Callback<()>,
     /// Whether the user may connect accounts (`None` until the profile is known).
     may_change: Memo<Option<bool>>,
 ) -> impl IntoView {
     view! {
         <section class="card savings" aria-labelledby="savings-heading">
-            <h2 id="savings-heading">"Savings potential"</h2>
+            <h2 id="savings-heading" tabindex="-1">"Savings potential"</h2>
             {move || match savings.get() {
                 None => view! { <p class="muted">"Loading savings…"</p> }.into_any(),
-                Some(Err(n)) => view! { <Banner notice=Signal::stored(Some(n))/> }.into_any(),
+                Some(Err(n)) => view! {
+                    <Banner notice=Signal::stored(Some(n))/>
+                    <crate::components::RetryButton heading="savings-heading" on_retry=retry>
+                        "Try again"<span class="sr-only">" loading savings"</span>
+                    </crate::components::RetryButton>
+                }.into_any(),
                 Some(Ok(Savings::NoBilling)) => view! {
                     <div class="empty-state">
                         <p><strong>"No billing data connected"</strong></p>

@@ -4,8 +4,8 @@
 //! back/forward resumes where the user was. One management account per organization: when one
 //! exists the wizard is replaced by a plain explanation, and a 409 from the API says the same.
 
-use crate::api::describe;
 use crate::api::ApiError;
+use crate::api::describe;
 use crate::components::ExternalLink;
 use crate::components::Link;
 use crate::components::notice;

@@ -385,9 +385,9 @@ pub fn Members() -> impl IntoView {
                 <StatusMessage text=status/>
                 <Banner notice=error/>
                 <Show when=move || error.with(Option::is_some)>
-                    <button type="button" class="btn btn-secondary" on:click=move |_| load.run(())>
+                    <crate::components::RetryButton heading="members-heading" on_retry=load>
                         "Try again"<span class="sr-only">" loading members"</span>
-                    </button>
+                    </crate::components::RetryButton>
                 </Show>
                 {table}
             </div>

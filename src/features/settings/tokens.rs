@@ -181,9 +181,9 @@ pub fn ApiTokens(list: TokenList) -> impl IntoView {
             <StatusMessage text=status/>
             <Banner notice=list.error/>
             <Show when=move || list.error.with(Option::is_some)>
-                <button type="button" class="btn btn-secondary" on:click=move |_| list.load.run(())>
+                <crate::components::RetryButton heading="tokens-heading" on_retry=list.load>
                     "Try again"<span class="sr-only">" loading API tokens"</span>
-                </button>
+                </crate::components::RetryButton>
             </Show>
             {move || match list.items.get() {
                 None if list.error.with(Option::is_some) => None,
