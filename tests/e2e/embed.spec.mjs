@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { api, newUser, signupViaApi, startServer } from './lib/server.mjs';
 import {
   checkA11y, expectFieldError, expectHidden, expectNoPageProblems, expectText, expectURL, expectVisible,
-  launchBrowser, screenshot, TIMEOUT, inNewPage
+  launchBrowser, loseFirstAnswer, screenshot, TIMEOUT, inNewPage
 } from './lib/browser.mjs';
 import { button, field } from './lib/app.mjs';
 import { modules } from './lib/chunks.mjs';
@@ -317,13 +317,7 @@ describe('embedding in a partner portal', () => {
   it('add account: an answer lost after the server made the account → Continue again goes on with that account, none made twice', T, () => withPage(async (page, problems) => {
     const token = await signupViaApi(app, newUser());
     // The first create reaches the server, and its answer is lost on the way back.
-    let lost = 0;
-    await page.route(/\/api\/setup\/account$/, async (r) => {
-      if (r.request().method() !== 'POST' || lost) return r.continue();
-      lost += 1;
-      await r.fetch();
-      await r.abort('failed');
-    });
+    const seen = await loseFirstAnswer(page, /\/api\/setup\/account$/);
     await page.goto(`${portal2.url}/?app=${encodeURIComponent(app.url)}`);
     await openConsole(page, { token, start: 'add-account', partnerName: 'Globex Cloud Hub' });
     const fl = page.frameLocator('iframe.onramp-frame');
@@ -331,7 +325,7 @@ describe('embedding in a partner portal', () => {
     await fl.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
     await button(fl, 'Continue').click();
     await expectVisible(fl.getByRole('alert').first(), 'the lost answer, said');
-    assert.equal(lost, 1);
+    assert.equal(seen.lost, 1);
     const made = (await api(app, 'GET', '/api/setup/account', { token })).body.response.items.filter((a) => a.name === 'Production');
     assert.equal(made.length, 1, 'the server made the account');
 

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { api, newUser } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectHidden, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, open, screenshot, waitInteractive
+  expectText, expectURL, expectValue, expectVisible, holdRequests, loseFirstAnswer, open, screenshot,
+  waitInteractive
 } from './lib/browser.mjs';
 import { button, chooseProvider, field, signupViaUi, walkToRoleArns } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -330,16 +331,7 @@ describe('management account', () => {
   }));
 
   /** Lets the first `POST /api/setup/account` reach the server, then loses its answer. */
-  async function loseFirstCreate(page) {
-    const seen = { lost: 0 };
-    await page.route(/\/api\/setup\/account$/, async (r) => {
-      if (r.request().method() !== 'POST' || seen.lost) return r.continue();
-      seen.lost += 1;
-      await r.fetch();
-      await r.abort('failed');
-    });
-    return seen;
-  }
+  const loseFirstCreate = (page) => loseFirstAnswer(page, /\/api\/setup\/account$/);
   const named = async (page, name) => (await api(suite.server, 'GET', '/api/setup/account', { token: await token(page) }))
     .body.response.items.filter((a) => a.name === name);
 
@@ -420,17 +412,12 @@ describe('management account', () => {
     await prefix.fill('reports/spot-cur');
 
     // A validation answered after the user changed a field is for other values: it is dropped.
-    const VALIDATION = /\/api\/cloudBilling\/v1\/setup\/account\/validation$/;
-    let release;
-    const held = new Promise((resolve) => { release = resolve; });
-    let answered;
-    const done = new Promise((resolve) => { answered = resolve; });
-    await page.route(VALIDATION, async (r) => { await held; await r.continue(); answered(); });
+    const validation = await holdRequests(page, /\/api\/cloudBilling\/v1\/setup\/account\/validation$/);
     await button(page, 'Validate').click();
     await field(page, 'Bucket name').fill('my-other-bucket');
-    release();
-    await done;
-    await page.unroute(VALIDATION);
+    validation.release();
+    await validation.passed;
+    await validation.stop();
     await page.waitForTimeout(300);
     assert.equal(await page.locator('.finops-checks').count(), 0, 'no results for values that are no longer in the form');
     assert.equal(await page.getByRole('status').getByText(/Validation finished/).count(), 0, 'no summary for them either');

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { api, newUser, startServer } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectHidden,
-  expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, screenshot
+  expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, holdRequests, screenshot
 } from './lib/browser.mjs';
 import { button, chooseProvider, field, signupViaUi } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -204,17 +204,12 @@ describe('first-run wizard: Azure subscription', () => {
     await expectHidden(page.locator('#azure-secret-note'), 'the note once the secret is typed again');
 
     // A validation answered after a field changed is about other values: its answer is dropped.
-    const VALIDATION = /\/api\/azure\/setup\/credentials\/validation\?/;
-    let release;
-    const held = new Promise((resolve) => { release = resolve; });
-    let answered;
-    const done = new Promise((resolve) => { answered = resolve; });
-    await page.route(VALIDATION, async (r) => { await held; await r.continue(); answered(); });
+    const validation = await holdRequests(page, /\/api\/azure\/setup\/credentials\/validation\?/);
     await button(page, 'Validate').click();
     await f.tenant.fill(TENANT.toUpperCase());
-    release();
-    await done;
-    await page.unroute(VALIDATION);
+    validation.release();
+    await validation.passed;
+    await validation.stop();
     await page.waitForTimeout(300);
     assert.equal(await page.getByText('Validation passed').count(), 0, 'no success for values that were changed meanwhile');
     await f.tenant.fill(TENANT);

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { api, newUser } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectHidden,
-  expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, screenshot
+  expectNoPageProblems, expectText, expectURL, expectValue, expectVisible, holdRequests, screenshot
 } from './lib/browser.mjs';
 import { button, chooseProvider, field, signupViaUi } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -152,17 +152,12 @@ describe('first-run wizard: Google Cloud', () => {
       await screenshot(page, 'welcome-connect-gcp-key');
 
       // A validation answered after another file was chosen is not about that file: dropped.
-      const VALIDATION = /\/api\/gcp\/setup\/credentials\/validation\?/;
-      let release;
-      const held = new Promise((resolve) => { release = resolve; });
-      let answered;
-      const done = new Promise((resolve) => { answered = resolve; });
-      await page.route(VALIDATION, async (r) => { await held; await r.continue(); answered(); });
+      const validation = await holdRequests(page, /\/api\/gcp\/setup\/credentials\/validation\?/);
       await button(page, 'Validate').click();
       await uploadInput(page).setInputFiles(jsonFile(`${PROJECT}-${KEY_ID.slice(0, 12)}.json`, keyJson({ email, pem })));
-      release();
-      await done;
-      await page.unroute(VALIDATION);
+      validation.release();
+      await validation.passed;
+      await validation.stop();
       await page.waitForTimeout(300);
       assert.equal(await page.getByText('Spot accepted this key').count(), 0, 'no acceptance for a file chosen after the request');
 

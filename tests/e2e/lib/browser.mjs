@@ -137,6 +137,41 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
+// ---------- requests held or lost on the way ----------
+
+/**
+ * Holds the page's requests that `re` matches (only `method`'s, when given) until `release()`;
+ * `passed` resolves once the held one has gone on to the server. `stop()` ends the routing.
+ */
+export async function holdRequests(page, re, { method } = {}) {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let passedOn;
+  const passed = new Promise((resolve) => { passedOn = resolve; });
+  await page.route(re, async (r) => {
+    if (method && r.request().method() !== method) return r.continue();
+    await held;
+    await r.continue();
+    passedOn();
+  });
+  return { release, passed, stop: () => page.unroute(re) };
+}
+
+/**
+ * Lets the first `method` request `re` matches reach the server, then loses its answer (the
+ * page sees a network error); later ones go through. `seen.lost` counts the lost answers.
+ */
+export async function loseFirstAnswer(page, re, { method = 'POST' } = {}) {
+  const seen = { lost: 0 };
+  await page.route(re, async (r) => {
+    if (r.request().method() !== method || seen.lost) return r.continue();
+    seen.lost += 1;
+    await r.fetch();
+    await r.abort('failed');
+  });
+  return seen;
+}
+
 // ---------- waiting assertions (playwright-core has no `expect`) ----------
 
 async function poll(fn, { timeout = TIMEOUT, interval = 100 } = {}) {
