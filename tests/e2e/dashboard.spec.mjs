@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { api, newUser, startServer } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFocused, expectHidden, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, open, screenshot
+  expectText, expectURL, expectValue, expectVisible, holdRequests, open, screenshot
 } from './lib/browser.mjs';
 import { button, field, signedIn } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -112,6 +112,31 @@ describe('dashboard and additional accounts', () => {
     await expectVisible(row(page, user.company), 'the accounts after Retry');
     await expectFocused(page.locator('#dashboard-heading'), 'the dashboard heading, not <body>');
     await page.unroute(LIST);
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('a delete answered after its dialog was closed and reopened for another account: that dialog stays open', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, suite.server);
+    await createAccount(suite.server, token, 'Alpha');
+    await createAccount(suite.server, token, 'Beta');
+    await open(page, '/dashboard');
+    const del = await holdRequests(page, /\/api\/setup\/account\/act-[0-9a-f]{8}$/, { method: 'DELETE' });
+    await row(page, 'Alpha').getByRole('button', { name: 'Delete Alpha' }).click();
+    const alpha = page.getByRole('dialog', { name: 'Delete “Alpha”?' });
+    await alpha.getByRole('button', { name: 'Delete account' }).click();
+    await page.keyboard.press('Escape');
+    await expectHidden(alpha, 'the first dialog, closed while its delete is on its way');
+    await row(page, 'Beta').getByRole('button', { name: 'Delete Beta' }).click();
+    const beta = page.getByRole('dialog', { name: 'Delete “Beta”?' });
+    await expectVisible(beta, 'the delete dialog of another account');
+    del.release();
+    await del.passed;
+    await expectHidden(row(page, 'Alpha'), 'the deleted row');
+    await expectVisible(page.getByText('“Alpha” was deleted.'), 'the deletion, said on the page');
+    await page.waitForTimeout(300);
+    await expectVisible(beta, 'Beta\'s dialog, still open: the answer was about Alpha');
+    await expectVisible(row(page, 'Beta'), 'Beta, not deleted');
+    await del.stop();
     await expectNoPageProblems(page, problems);
   }));
 

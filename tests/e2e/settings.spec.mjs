@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { api, newUser, signupViaApi } from './lib/server.mjs';
 import {
   checkA11y, expectFieldError, expectFocused, expectHidden, expectNoPageProblems, expectText,
-  expectURL, expectVisible, newPage, open, screenshot,
+  expectURL, expectVisible, holdRequests, newPage, open, screenshot,
 } from './lib/browser.mjs';
 import { WELCOME_PATH, button, field, signedIn, signOutViaMenu } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -127,6 +127,30 @@ describe('settings', () => {
     } finally {
       await bobTab.context.close();
     }
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('members: a removal answered after its dialog was closed and another member\'s opened: that dialog stays open', T, () => withPage(async (page, problems) => {
+    const admin = newUser({ fullName: 'Grace Hopper' });
+    const { token: adminToken } = await signedIn(page, suite.server, admin);
+    await join(suite.server, adminToken, 'Bob Builder', 'viewer');
+    await join(suite.server, adminToken, 'Carol Coder', 'viewer');
+    await open(page, '/settings/members');
+    const removal = await holdRequests(page, /\/api\/onramp\/members\/[^/]+$/, { method: 'DELETE' });
+    await page.getByRole('button', { name: 'Remove Bob Builder' }).click();
+    const bob = page.getByRole('dialog', { name: 'Remove Bob Builder?' });
+    await bob.getByRole('button', { name: 'Remove member' }).click();
+    await page.keyboard.press('Escape');
+    await expectHidden(bob, 'Bob\'s dialog, closed while his removal is on its way');
+    await page.getByRole('button', { name: 'Remove Carol Coder' }).click();
+    const carol = page.getByRole('dialog', { name: 'Remove Carol Coder?' });
+    await expectVisible(carol, 'Carol\'s dialog');
+    removal.release();
+    await removal.passed;
+    await expectVisible(page.getByRole('status').filter({ hasText: 'Bob Builder was removed from the organization.' }), 'Bob\'s removal, said on the page');
+    await page.waitForTimeout(300);
+    await expectVisible(carol, 'Carol\'s dialog, still open');
+    await removal.stop();
     await expectNoPageProblems(page, problems);
   }));
 

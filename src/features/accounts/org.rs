@@ -370,6 +370,15 @@ crate::split_view!(
     }
 );
 
+/// Whether a dialog still shows account `id`: it may have been closed, or opened for another
+/// row, while a request about `id` was on its way. Then the answer is not the dialog's to show
+/// (closing it, or putting an error in it, would act on another account's form).
+fn still_for(open: RwSignal<bool>, target: RwSignal<Option<AccountRow>>, id: &AccountId) -> bool {
+    open.try_get_untracked() == Some(true)
+        && target.try_with_untracked(|t| t.as_ref().is_some_and(|r| r.account.account_id == *id))
+            == Some(true)
+}
+
 fn target_name(target: RwSignal<Option<AccountRow>>) -> String {
     target.with(|t| {
         t.as_ref()
@@ -433,7 +442,15 @@ fn RenameDialog(
                         }
                     });
                     done.try_set(Some(format!("The account is now called “{name}”.")));
-                    open.try_set(false);
+                    if still_for(open, target, &id) {
+                        open.try_set(false);
+                    }
+                }
+                Err(e) if !still_for(open, target, &id) => {
+                    done.try_set(Some(format!(
+                        "The account was not renamed: {}",
+                        describe(&e)
+                    )));
                 }
                 Err(e) => match e.field_message("account.name") {
                     Some(m) => {
@@ -535,8 +552,16 @@ fn CredentialsDialog(
             match result {
                 Ok(()) => {
                     done.try_set(Some("The new client secret is saved.".into()));
-                    open.try_set(false);
+                    if still_for(open, target, &id) {
+                        open.try_set(false);
+                    }
                     reload.run(());
+                }
+                Err(e) if !still_for(open, target, &id) => {
+                    done.try_set(Some(format!(
+                        "The credentials were not updated: {}",
+                        describe(&e)
+                    )));
                 }
                 Err(e) => {
                     if let Some(m) = e.field_message("clientSecret") {
@@ -588,6 +613,9 @@ fn DeleteDialog(
             banner.set(None);
         }
     });
+    // The request belongs to the dialog, not to the content it shows for one account: that is
+    // drawn again when the dialog opens for another, which would abort a delete on its way.
+    let owner = Owner::current().unwrap_or_default();
     let confirm = Callback::new(move |()| {
         if busy.get_untracked() {
             return;
@@ -599,29 +627,36 @@ fn DeleteDialog(
             return;
         };
         let api = api();
-        run_busy(busy, async move {
-            match api.delete_account(&id).await {
-                Ok(()) => {
-                    data.try_update(|d| {
-                        if let Some(d) = d.as_mut() {
-                            d.accounts.retain(|a| a.account_id != id);
+        owner.with(|| {
+            run_busy(busy, async move {
+                match api.delete_account(&id).await {
+                    Ok(()) => {
+                        data.try_update(|d| {
+                            if let Some(d) = d.as_mut() {
+                                d.accounts.retain(|a| a.account_id != id);
+                            }
+                        });
+                        if let Some(c) = use_context::<CurrentAccount>()
+                            && c.0.get_untracked().as_ref() == Some(&id)
+                        {
+                            c.forget();
                         }
-                    });
-                    if let Some(c) = use_context::<CurrentAccount>()
-                        && c.0.get_untracked().as_ref() == Some(&id)
-                    {
-                        c.forget();
+                        done.try_set(Some(format!("“{name}” was deleted.")));
+                        if still_for(open, target, &id) {
+                            open.try_set(false);
+                            // Its row (and the button that opened this) is gone: focus the list's
+                            // heading once the dialog has closed, not another row's button or <body>.
+                            request_animation_frame(|| focus_id("accounts-heading"));
+                        }
                     }
-                    done.try_set(Some(format!("“{name}” was deleted.")));
-                    open.try_set(false);
-                    // Its row (and the button that opened this) is gone: focus the list's
-                    // heading once the dialog has closed, not another row's button or <body>.
-                    request_animation_frame(|| focus_id("accounts-heading"));
+                    Err(e) if !still_for(open, target, &id) => {
+                        done.try_set(Some(format!("“{name}” was not deleted: {}", describe(&e))));
+                    }
+                    Err(e) => {
+                        banner.try_set(Some(notice(&e)));
+                    }
                 }
-                Err(e) => {
-                    banner.try_set(Some(notice(&e)));
-                }
-            }
+            })
         });
     });
     view! {

@@ -175,6 +175,15 @@ pub fn Members() -> impl IntoView {
         let org = organization();
         run_busy(busy, async move {
             let m = p.member().clone();
+            // The dialog may have been closed, or opened for someone else, meanwhile: then the
+            // answer is not its to show (the list and the row say it instead).
+            let still_asked = move |who: &UserId| {
+                open.try_get_untracked() == Some(true)
+                    && pending
+                        .try_with_untracked(|q| q.as_ref().map(|q| q.member().user_id == *who))
+                        .flatten()
+                        == Some(true)
+            };
             let answer = match &p {
                 Pending::Remove { .. } => api.remove_member(&m.user_id).await.map(|()| None),
                 Pending::DemoteYourself(_) => api
@@ -201,17 +210,22 @@ pub fn Members() -> impl IntoView {
                         }
                     });
                     status.try_set(Some(gone));
-                    open.try_set(false);
-                    // Their row (and the button that opened this) is gone: focus the list's
-                    // heading once the dialog has closed.
-                    request_animation_frame(|| focus_id("members-heading"));
+                    if still_asked(&m.user_id) {
+                        open.try_set(false);
+                        // Their row (and the button that opened this) is gone: focus the
+                        // list's heading once the dialog has closed.
+                        request_animation_frame(|| focus_id("members-heading"));
+                    }
                 }
                 (Err(ApiError::Unauthorized), _) => {}
-                (Err(e), _) => {
+                (Err(e), _) if still_asked(&m.user_id) => {
                     banner.try_set(Some(Notice {
                         text: change_problem(&m.name, &e),
                         request_id: e.request_id().map(str::to_owned),
                     }));
+                }
+                (Err(e), _) => {
+                    row_error.try_set(Some((m.user_id.clone(), change_problem(&m.name, &e))));
                 }
             }
         });
