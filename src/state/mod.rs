@@ -28,6 +28,37 @@ pub fn use_api() -> impl Fn() -> Api + Clone + 'static {
     }
 }
 
+/// Counts changes (edits, chosen files, routes handled) so that an answer can tell whether it
+/// is still about what is on screen: take a `ticket()` as the request goes, and act on the
+/// answer only if `is_current(ticket)`.
+#[derive(Clone, Copy)]
+pub struct Changes(StoredValue<u32>);
+
+impl Changes {
+    pub fn new() -> Self {
+        Self(StoredValue::new(0))
+    }
+
+    pub fn bump(self) {
+        self.0.update_value(|n| *n = n.wrapping_add(1));
+    }
+
+    pub fn ticket(self) -> u32 {
+        self.0.get_value()
+    }
+
+    /// False once anything changed since `ticket` was taken, or once its page is gone.
+    pub fn is_current(self, ticket: u32) -> bool {
+        self.0.try_get_value() == Some(ticket)
+    }
+}
+
+impl Default for Changes {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 thread_local! {
     static INTERACTIVE: Cell<bool> = const { Cell::new(false) };
     static WHEN_INTERACTIVE: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };

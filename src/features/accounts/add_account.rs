@@ -109,11 +109,11 @@ pub fn AddAccount() -> impl IntoView {
     let api_for_resume = api.clone();
     // Counts the routes the effect below has handled: an answer that comes back after the user
     // went on (another step, a new flow, another page) is not the current route's to act on.
-    let routes_seen = StoredValue::new(0u32);
+    let routes_seen = crate::state::Changes::new();
     Effect::new(move |prev: Option<()>| {
         let path = location.pathname.get();
-        routes_seen.update_value(|n| *n += 1);
-        let this_route = routes_seen.get_value();
+        routes_seen.bump();
+        let this_route = routes_seen.ticket();
         let kind_asked = query_param("kind").as_deref().and_then(kind_from_query);
         let Some(route) = AddAccountRoute::parse(&path) else {
             return;
@@ -142,7 +142,7 @@ pub fn AddAccount() -> impl IntoView {
                 let api = api_for_resume();
                 spawn_local_scoped(async move {
                     let answer = api.get_account(&id).await;
-                    if routes_seen.try_get_value() != Some(this_route) {
+                    if !routes_seen.is_current(this_route) {
                         return;
                     }
                     match answer {

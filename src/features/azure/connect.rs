@@ -174,13 +174,13 @@ pub fn AzureConnect(store: ConnectStore, on_connected: Callback<()>) -> impl Int
     let validated = RwSignal::new(None::<String>);
     // Any change after a validation makes its answer stale, and so does a change made while one
     // is on its way: that answer is dropped (a count of changes says so).
-    let changes = StoredValue::new(0_u32);
+    let changes = crate::state::Changes::new();
     Effect::new(move |_| {
         client_id.track();
         tenant_id.track();
         subscription_id.track();
         secret.track();
-        changes.update_value(|n| *n = n.wrapping_add(1));
+        changes.bump();
         validated.set(None);
     });
 
@@ -262,10 +262,10 @@ pub fn AzureConnect(store: ConnectStore, on_connected: Callback<()>) -> impl Int
             crate::components::keep_focus_in("azure-connect-actions");
             validated.set(None);
             let api = api();
-            let sent_at = changes.get_value();
+            let sent_at = changes.ticket();
             run_busy(busy, async move {
                 let answer = api.set_azure_credentials(&id, &creds, !connect).await;
-                if !connect && changes.try_get_value() != Some(sent_at) {
+                if !connect && !changes.is_current(sent_at) {
                     return;
                 }
                 match answer {

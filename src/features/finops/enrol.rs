@@ -196,10 +196,10 @@ pub fn FinOps() -> impl IntoView {
     let busy = RwSignal::new(false);
     // Anything changed after a validation makes its results stale, and so does a change made
     // while one is on its way: its answer is dropped (a count of changes says so).
-    let changes = StoredValue::new(0_u32);
+    let changes = crate::state::Changes::new();
     Effect::new(move |_| {
         draft.track();
-        changes.update_value(|n| *n = n.wrapping_add(1));
+        changes.bump();
         checks.set(None);
     });
 
@@ -266,13 +266,13 @@ pub fn FinOps() -> impl IntoView {
             status.set(None);
             let Some((req, _)) = build() else { return };
             let api = api();
-            let sent_at = changes.get_value();
+            let sent_at = changes.ticket();
             run_busy(busy, async move {
                 let result = match &req {
                     Request::Billing(r) => api.cloud_billing(r, true).await,
                     Request::Cbi(r) => api.cost_intelligence(r, true).await,
                 };
-                if changes.try_get_value() != Some(sent_at) {
+                if !changes.is_current(sent_at) {
                     return;
                 }
                 match result {

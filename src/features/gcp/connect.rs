@@ -83,9 +83,9 @@ pub fn GcpConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoV
     let summary = Memo::new(move |_| draft.with(|d| d.gcp.key.clone()));
 
     // Counts the files chosen: a validation answered after another file came is not about it.
-    let files = StoredValue::new(0_u32);
+    let files = crate::state::Changes::new();
     let on_file = Callback::new(move |(_name, bytes): (String, Vec<u8>)| {
-        files.update_value(|n| *n = n.wrapping_add(1));
+        files.bump();
         validated.set(None);
         banner.set(None);
         connect_failed.set(false);
@@ -153,10 +153,10 @@ pub fn GcpConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoV
             };
             connect_failed.set(false);
             let api = api();
-            let sent_for = files.get_value();
+            let sent_for = files.ticket();
             run_busy(validating, async move {
                 let answer = api.set_gcp_credentials(&id, &sa, true).await;
-                if files.try_get_value() != Some(sent_for) {
+                if !files.is_current(sent_for) {
                     return;
                 }
                 match answer {
