@@ -154,6 +154,33 @@ describe('settings', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('API tokens: a revoke answered after its dialog was closed and another token\'s opened: that dialog stays open', T, () => withPage(async (page, problems) => {
+    const user = newUser();
+    const { token } = await signedIn(page, suite.server, user);
+    for (const name of ['Alpha CI', 'Beta CI']) {
+      const made = await api(suite.server, 'POST', '/api/onramp/tokens', { token, body: { name, expiresInDays: 30, password: user.password } });
+      assert.equal(made.status, 200, JSON.stringify(made.body));
+    }
+    await open(page, '/settings/security');
+    const revoking = await holdRequests(page, /\/api\/onramp\/tokens\/[^/]+$/, { method: 'DELETE' });
+    await page.getByRole('button', { name: 'Revoke the token “Alpha CI”' }).click();
+    const alpha = page.getByRole('dialog', { name: 'Revoke “Alpha CI”?' });
+    await alpha.getByRole('button', { name: 'Revoke token' }).click();
+    await page.keyboard.press('Escape');
+    await expectHidden(alpha, 'Alpha\'s dialog, closed while its revoke is on its way');
+    await page.getByRole('button', { name: 'Revoke the token “Beta CI”' }).click();
+    const beta = page.getByRole('dialog', { name: 'Revoke “Beta CI”?' });
+    await expectVisible(beta, 'Beta\'s dialog');
+    revoking.release();
+    await revoking.passed;
+    await expectVisible(page.getByRole('status').filter({ hasText: 'The token “Alpha CI” was revoked.' }), 'Alpha\'s revocation, said on the page');
+    await expectHidden(page.locator('.tokens-table').getByRole('row').filter({ hasText: 'Alpha CI' }), 'Alpha\'s row');
+    await page.waitForTimeout(300);
+    await expectVisible(beta, 'Beta\'s dialog, still open');
+    await revoking.stop();
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('members: the only admin cannot leave; the server\'s LAST_ADMIN message shows in the dialog', T, () => withPage(async (page, problems) => {
     const { token } = await signedIn(page, suite.server, newUser({ fullName: 'Solo Admin' }));
     await open(page, '/settings/members');

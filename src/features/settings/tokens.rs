@@ -104,6 +104,14 @@ pub fn ApiTokens(list: TokenList) -> impl IntoView {
         };
         let api = api();
         run_busy(busy, async move {
+            // The dialog may have been closed, or opened for another token, meanwhile: then the
+            // answer is not its to show (the page's status says it instead).
+            let still_asked = || {
+                open_revoke.try_get_untracked() == Some(true)
+                    && target.try_with_untracked(|t| {
+                        t.as_ref().is_some_and(|t| t.token_id == token.token_id)
+                    }) == Some(true)
+            };
             match api.revoke_api_token(&token.token_id).await {
                 // Gone already (revoked elsewhere, expired): it does not work either way.
                 Ok(()) | Err(ApiError::Http { status: 404, .. }) => {
@@ -113,20 +121,27 @@ pub fn ApiTokens(list: TokenList) -> impl IntoView {
                         }
                     });
                     status.try_set(Some(format!("The token “{}” was revoked.", token.name)));
-                    open_revoke.try_set(false);
-                    // Its row and button are gone: focus the list's heading.
-                    request_animation_frame(|| focus_id("tokens-heading"));
+                    if still_asked() {
+                        open_revoke.try_set(false);
+                        // Its row and button are gone: focus the list's heading.
+                        request_animation_frame(|| focus_id("tokens-heading"));
+                    }
                 }
                 Err(ApiError::Unauthorized) => {}
                 Err(e) => {
-                    banner.try_set(Some(Notice {
-                        text: format!(
-                            "The token “{}” was not revoked: {}",
-                            token.name,
-                            describe(&e)
-                        ),
-                        request_id: e.request_id().map(str::to_owned),
-                    }));
+                    let text = format!(
+                        "The token “{}” was not revoked: {}",
+                        token.name,
+                        describe(&e)
+                    );
+                    if still_asked() {
+                        banner.try_set(Some(Notice {
+                            text,
+                            request_id: e.request_id().map(str::to_owned),
+                        }));
+                    } else {
+                        status.try_set(Some(text));
+                    }
                 }
             }
         });
