@@ -51,6 +51,11 @@ impl Changes {
     pub fn is_current(self, ticket: u32) -> bool {
         self.0.try_get_value() == Some(ticket)
     }
+
+    /// True once anything changed since `ticket` was taken (false once its page is gone).
+    pub fn changed_since(self, ticket: u32) -> bool {
+        self.0.try_get_value().is_some_and(|n| n != ticket)
+    }
 }
 
 impl Default for Changes {

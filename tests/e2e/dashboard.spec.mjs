@@ -140,6 +140,52 @@ describe('dashboard and additional accounts', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('a reload answered by the server before a rename, delivered after it: the new name stays', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, suite.server);
+    const az = await createAccount(suite.server, token, 'Azure subscription');
+    await connectAzureViaApi(suite.server, token, az, 10);
+    await createAccount(suite.server, token, 'Beta');
+    await open(page, '/dashboard');
+    await expectVisible(row(page, 'Beta'), 'Beta listed');
+    // The next list of accounts is read on the server at once, and reaches the page when released.
+    let armed = true;
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    let answered;
+    const served = new Promise((resolve) => { answered = resolve; });
+    const list = /\/api\/setup\/account$/;
+    await page.route(list, async (r) => {
+      if (!armed || r.request().method() !== 'GET') return r.continue();
+      armed = false;
+      const response = await r.fetch();
+      answered();
+      await held;
+      await r.fulfill({ response });
+    });
+    // A new secret saved: the page loads the accounts again (the list is held).
+    await page.getByRole('button', { name: 'Update credentials for Azure subscription' }).click();
+    const creds = page.getByRole('dialog', { name: 'Update credentials of “Azure subscription”' });
+    await creds.getByLabel('Client secret value', { exact: true }).fill('Zy7~newsecretvalue-abcdefghijklmnopqrstu');
+    await creds.getByLabel('Secret expiration date', { exact: true }).fill(isoDaysFromNow(200).slice(0, 10));
+    await creds.getByRole('button', { name: 'Save credentials' }).click();
+    await expectHidden(creds, 'the credentials dialog after saving');
+    await served;
+    // Meanwhile, Beta is renamed.
+    await page.getByRole('button', { name: 'Rename Beta' }).click();
+    const rename = page.getByRole('dialog', { name: 'Rename “Beta”' });
+    await rename.getByLabel('Account name', { exact: true }).fill('Gamma');
+    await rename.getByRole('button', { name: 'Save name' }).click();
+    await expectHidden(rename, 'the rename dialog after saving');
+    await expectVisible(row(page, 'Gamma'), 'the renamed row');
+    release();
+    await expectText(row(page, 'Azure subscription').locator('[data-status]'), /^Connected$/, 'the reload shown: the new secret is far from expiry');
+    await page.waitForTimeout(300);
+    await expectVisible(row(page, 'Gamma'), 'the new name, not brought back to the old one by the late list');
+    assert.equal(await row(page, 'Beta').count(), 0, 'no row called Beta');
+    await page.unroute(list);
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('dashboard card → Linked → name → Create account → AWS → connected second account', T, () => withPage(async (page, problems) => {
     const { token } = await signedIn(page, suite.server);
     await page.getByRole('link', { name: /Connect a Linked Account/ }).click();

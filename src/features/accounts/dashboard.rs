@@ -2,7 +2,7 @@
 //! potential (from the API only, with an honest empty state), banners for data still being
 //! collected and for Azure secrets about to expire, and the accounts table.
 
-use super::org::{AccountsTable, OrgAccounts, load_org};
+use super::org::{AccountsTable, OrgAccounts, OrgData, load_org};
 use crate::api::{Api, ApiError};
 use crate::components::notice;
 use crate::components::{Banner, Notice, set_title};
@@ -10,7 +10,7 @@ use crate::platform::clock::today;
 use crate::state::connected::{connected_at, remember_connected};
 use crate::state::draft::first_run_connected;
 use crate::state::session::CONNECTED_MESSAGE;
-use crate::state::{Session, mark_interactive, use_api};
+use crate::state::{Changes, Session, mark_interactive, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use onramp_core::account_status::{
@@ -97,7 +97,8 @@ pub fn Dashboard(
         }
     });
 
-    let data = RwSignal::new(None::<OrgAccounts>);
+    let org = OrgData::new();
+    let data = org.data;
     let error = RwSignal::new(None::<Notice>);
     let savings = RwSignal::new(None::<Result<Savings, Notice>>);
     // The savings of the accounts on screen, in a request of their own: the table does not wait
@@ -119,19 +120,32 @@ pub fn Dashboard(
         savings.set(None);
         fetch_savings.run(());
     });
+    // Loads can overlap (a saved secret asks for one): only the last one started is shown.
+    let loads = Changes::new();
     let load = Callback::new(move |()| {
         error.set(None);
+        loads.bump();
+        let this_load = loads.ticket();
         let api = api();
         spawn_local_scoped(async move {
-            let org = load_org(&api).await;
-            match org {
-                Ok(org) => {
-                    data.try_set(Some(org));
-                    mark_interactive();
+            let answer = loop {
+                let edited = org.edits.ticket();
+                let answer = load_org(&api).await;
+                // Renamed or deleted here meanwhile: the answer may predate it, so ask again.
+                if answer.is_err() || !org.edits.changed_since(edited) {
+                    break answer;
+                }
+            };
+            mark_interactive();
+            if !loads.is_current(this_load) {
+                return;
+            }
+            match answer {
+                Ok(accounts) => {
+                    data.try_set(Some(accounts));
                     fetch_savings.run(());
                 }
                 Err(e) => {
-                    mark_interactive();
                     error.try_set(Some(notice(&e)));
                 }
             }
@@ -254,7 +268,7 @@ pub fn Dashboard(
 
             <SavingsCards savings=savings retry=retry_savings may_change=may_change/>
 
-            <AccountsTable data=data reload=load/>
+            <AccountsTable org=org reload=load/>
         </section>
     }
 }

@@ -13,7 +13,7 @@ use crate::components::{
 };
 use crate::platform::clock::{now, today};
 use crate::state::connected::connected_at;
-use crate::state::{CurrentAccount, Session};
+use crate::state::{Changes, CurrentAccount, Session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use onramp_core::account_status::AccountStatus;
@@ -158,10 +158,41 @@ enum Dialog {
     Delete,
 }
 
-/// The accounts table with its filter and row actions. `data` is loaded by the page (it also
+/// The accounts a page shows (`None` while loading), and a count of the changes the page made
+/// to them (a rename, a delete): a load that was on its way meanwhile may not have them, and
+/// would bring back the old name or the deleted row.
+#[derive(Clone, Copy)]
+pub struct OrgData {
+    pub data: RwSignal<Option<OrgAccounts>>,
+    pub edits: Changes,
+}
+
+impl OrgData {
+    pub fn new() -> Self {
+        Self {
+            data: RwSignal::new(None),
+            edits: Changes::new(),
+        }
+    }
+
+    /// A change this page made (the server has it already).
+    fn edit(self, change: impl FnOnce(&mut OrgAccounts)) {
+        self.edits.bump();
+        self.data.try_update(|d| d.as_mut().map(change));
+    }
+}
+
+impl Default for OrgData {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The accounts table with its filter and row actions. `org` is loaded by the page (it also
 /// feeds the cards); `reload` asks for a fresh load after a change.
 #[component]
-pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) -> impl IntoView {
+pub fn AccountsTable(org: OrgData, reload: Callback<()>) -> impl IntoView {
+    let data = org.data;
     let filter = RwSignal::new(String::new());
     let sort = RwSignal::new(Sort::default());
     let all_rows = Memo::new(move |_| data.with(|d| d.as_ref().map(OrgAccounts::rows)));
@@ -341,7 +372,7 @@ pub fn AccountsTable(data: RwSignal<Option<OrgAccounts>>, reload: Callback<()>) 
             <LazyDialogs
                 opens=vec![open_rename, open_creds, open_delete]
                 pack="dashboard_dialogs"
-                load=move || account_dialogs(RowDialogs { open_rename, open_creds, open_delete, target, data, reload, done })
+                load=move || account_dialogs(RowDialogs { open_rename, open_creds, open_delete, target, org, reload, done })
             />
         </section>
     }
@@ -354,7 +385,7 @@ struct RowDialogs {
     open_creds: RwSignal<bool>,
     open_delete: RwSignal<bool>,
     target: RwSignal<Option<AccountRow>>,
-    data: RwSignal<Option<OrgAccounts>>,
+    org: OrgData,
     reload: Callback<()>,
     done: RwSignal<Option<String>>,
 }
@@ -363,9 +394,9 @@ crate::split_view!(
     account_dialogs,
     fn account_dialogs(d: RowDialogs) {
         view! {
-            <RenameDialog open=d.open_rename target=d.target data=d.data done=d.done/>
+            <RenameDialog open=d.open_rename target=d.target org=d.org done=d.done/>
             <CredentialsDialog open=d.open_creds target=d.target reload=d.reload done=d.done/>
-            <DeleteDialog open=d.open_delete target=d.target data=d.data done=d.done/>
+            <DeleteDialog open=d.open_delete target=d.target org=d.org done=d.done/>
         }
     }
 );
@@ -391,7 +422,7 @@ fn target_name(target: RwSignal<Option<AccountRow>>) -> String {
 fn RenameDialog(
     open: RwSignal<bool>,
     target: RwSignal<Option<AccountRow>>,
-    data: RwSignal<Option<OrgAccounts>>,
+    org: OrgData,
     done: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let api = crate::state::use_api();
@@ -433,11 +464,8 @@ fn RenameDialog(
             };
             match api.update_account(&id, body).await {
                 Ok(()) => {
-                    data.try_update(|d| {
-                        if let Some(a) = d
-                            .as_mut()
-                            .and_then(|d| d.accounts.iter_mut().find(|a| a.account_id == id))
-                        {
+                    org.edit(|d| {
+                        if let Some(a) = d.accounts.iter_mut().find(|a| a.account_id == id) {
                             a.name = name.clone();
                         }
                     });
@@ -601,7 +629,7 @@ fn CredentialsDialog(
 fn DeleteDialog(
     open: RwSignal<bool>,
     target: RwSignal<Option<AccountRow>>,
-    data: RwSignal<Option<OrgAccounts>>,
+    org: OrgData,
     done: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let api = crate::state::use_api();
@@ -615,7 +643,9 @@ fn DeleteDialog(
     });
     // The request belongs to the dialog, not to the content it shows for one account: that is
     // drawn again when the dialog opens for another, which would abort a delete on its way.
-    let owner = Owner::current().unwrap_or_default();
+    // Weak: the callback below belongs to this owner, and a strong handle in it would keep the
+    // owner alive for ever.
+    let owner = Owner::current().unwrap_or_default().downgrade();
     let confirm = Callback::new(move |()| {
         if busy.get_untracked() {
             return;
@@ -626,16 +656,14 @@ fn DeleteDialog(
         }) else {
             return;
         };
-        let api = api();
+        let (api, Some(owner)) = (api(), owner.upgrade()) else {
+            return;
+        };
         owner.with(|| {
             run_busy(busy, async move {
                 match api.delete_account(&id).await {
                     Ok(()) => {
-                        data.try_update(|d| {
-                            if let Some(d) = d.as_mut() {
-                                d.accounts.retain(|a| a.account_id != id);
-                            }
-                        });
+                        org.edit(|d| d.accounts.retain(|a| a.account_id != id));
                         if let Some(c) = use_context::<CurrentAccount>()
                             && c.0.get_untracked().as_ref() == Some(&id)
                         {
