@@ -69,6 +69,13 @@ impl ApiError {
         }
     }
 
+    /// The answer may have been lost after the server acted (no answer, an unreadable one, a
+    /// 5xx): a write may have happened, so look before doing it again.
+    pub fn may_have_acted(&self) -> bool {
+        matches!(self, Self::Network | Self::Timeout | Self::Decode)
+            || self.status().is_some_and(|s| s >= 500)
+    }
+
     pub fn has_code(&self, code: &str) -> bool {
         self.spot_errors().iter().any(|e| e.code == code)
     }

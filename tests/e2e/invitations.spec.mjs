@@ -258,6 +258,39 @@ describe('inviting users', () => {
     await expectNoPageProblems(page, problems);
   }, { colorScheme: 'dark' }));
 
+  it('two invitations revoked one after the other: the first answer redraws the list, the second revoke still goes through', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, suite.server, newUser());
+    const [first, second] = [address('dora'), address('eve')];
+    for (const email of [first, second]) {
+      const made = await api(suite.server, 'POST', '/api/onramp/invitations', { token, body: { email, role: 'viewer' } });
+      assert.equal(made.status, 200, JSON.stringify(made.body));
+    }
+    await open(page, '/dashboard');
+    // Each DELETE waits at the door until its own release.
+    const gates = [];
+    const revokes = /\/api\/onramp\/invitations\/[^/]+$/;
+    await page.route(revokes, async (r) => {
+      if (r.request().method() !== 'DELETE') return r.continue();
+      await new Promise((resolve) => gates.push(resolve));
+      await r.continue();
+    });
+    const card = page.locator('.invite-card');
+    await card.getByRole('button', { name: `Revoke the invitation for ${first}` }).click();
+    await card.getByRole('button', { name: `Revoke the invitation for ${second}` }).click();
+    while (gates.length < 2) await page.waitForTimeout(50);
+    gates[0]();
+    await expectVisible(card.getByRole('status').filter({ hasText: `The invitation for ${first} was revoked.` }), 'the first revocation');
+    await page.waitForTimeout(300);
+    gates[1]();
+    await expectVisible(card.getByRole('status').filter({ hasText: `The invitation for ${second} was revoked.` }), 'the second revocation, not aborted by the redrawn list');
+    await expectHidden(card.getByRole('listitem').filter({ hasText: second }), 'the second invitation');
+    assert.equal(await card.getByText(/was not revoked/).count(), 0, 'no failure said');
+    await page.unroute(revokes);
+    const pending = await api(suite.server, 'GET', '/api/onramp/invitations', { token });
+    assert.deepEqual(pending.body.response.items, [], 'the server agrees: none pending');
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('a mistyped link says it is not valid (axe)', T, () => withPage(async (page, problems) => {
     await open(page, '/invite/not-a-real-token-at-all-0123456789');
     await expectVisible(page.getByRole('heading', { level: 1, name: 'This invitation link is not valid' }), 'the not-valid page');

@@ -351,12 +351,7 @@ pub fn AddAccount() -> impl IntoView {
                     }
                     // The client has ended the session; nothing was created or refused.
                     Err(ApiError::Unauthorized) => {}
-                    Err(e)
-                        if matches!(
-                            e,
-                            ApiError::Network | ApiError::Timeout | ApiError::Decode
-                        ) || e.status().is_some_and(|s| s >= 500) =>
-                    {
+                    Err(e) if e.may_have_acted() => {
                         // The answer was lost: the account may exist. Look before anything else.
                         let found = match api.list_accounts().await {
                             Ok(list) => draft.try_update(|d| d.recover_created(&list)).flatten(),

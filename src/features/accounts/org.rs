@@ -641,11 +641,6 @@ fn DeleteDialog(
             banner.set(None);
         }
     });
-    // The request belongs to the dialog, not to the content it shows for one account: that is
-    // drawn again when the dialog opens for another, which would abort a delete on its way.
-    // Weak: the callback below belongs to this owner, and a strong handle in it would keep the
-    // owner alive for ever.
-    let owner = Owner::current().unwrap_or_default().downgrade();
     let confirm = Callback::new(move |()| {
         if busy.get_untracked() {
             return;
@@ -656,35 +651,31 @@ fn DeleteDialog(
         }) else {
             return;
         };
-        let (api, Some(owner)) = (api(), owner.upgrade()) else {
-            return;
-        };
-        owner.with(|| {
-            run_busy(busy, async move {
-                match api.delete_account(&id).await {
-                    Ok(()) => {
-                        org.edit(|d| d.accounts.retain(|a| a.account_id != id));
-                        if let Some(c) = use_context::<CurrentAccount>()
-                            && c.0.get_untracked().as_ref() == Some(&id)
-                        {
-                            c.forget();
-                        }
-                        done.try_set(Some(format!("“{name}” was deleted.")));
-                        if still_for(open, target, &id) {
-                            open.try_set(false);
-                            // Its row (and the button that opened this) is gone: focus the list's
-                            // heading once the dialog has closed, not another row's button or <body>.
-                            request_animation_frame(|| focus_id("accounts-heading"));
-                        }
+        let api = api();
+        run_busy(busy, async move {
+            match api.delete_account(&id).await {
+                Ok(()) => {
+                    org.edit(|d| d.accounts.retain(|a| a.account_id != id));
+                    if let Some(c) = use_context::<CurrentAccount>()
+                        && c.0.get_untracked().as_ref() == Some(&id)
+                    {
+                        c.forget();
                     }
-                    Err(e) if !still_for(open, target, &id) => {
-                        done.try_set(Some(format!("“{name}” was not deleted: {}", describe(&e))));
-                    }
-                    Err(e) => {
-                        banner.try_set(Some(notice(&e)));
+                    done.try_set(Some(format!("“{name}” was deleted.")));
+                    if still_for(open, target, &id) {
+                        open.try_set(false);
+                        // Its row (and the button that opened this) is gone: focus the list's
+                        // heading once the dialog has closed, not another row's button or <body>.
+                        request_animation_frame(|| focus_id("accounts-heading"));
                     }
                 }
-            })
+                Err(e) if !still_for(open, target, &id) => {
+                    done.try_set(Some(format!("“{name}” was not deleted: {}", describe(&e))));
+                }
+                Err(e) => {
+                    banner.try_set(Some(notice(&e)));
+                }
+            }
         });
     });
     view! {

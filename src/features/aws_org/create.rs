@@ -7,7 +7,7 @@
 //! still missing. At most four requests are in flight.
 
 use super::flow::Org;
-use super::work::{each, lost};
+use super::work::each;
 use crate::api::{Api, ApiError, describe};
 use crate::components::{Banner, Button, Notice, focus_id};
 use crate::platform::clock::now;
@@ -203,7 +203,7 @@ async fn run(api: Api, keys: bool, org: Org) -> Outcome {
                 });
                 return stopped("Some accounts had no external ID yet:", &e);
             }
-            Err(e) if lost(&e) && tries < 2 => {}
+            Err(e) if e.may_have_acted() && tries < 2 => {}
             Err(e) => return stopped("Making the batch token stopped:", &e),
         }
     }

@@ -12,12 +12,6 @@ use std::rc::Rc;
 /// limit.
 pub(super) const PARALLEL: usize = 4;
 
-/// An answer that may have been lost after the server acted: look before doing it again.
-pub(super) fn lost(e: &ApiError) -> bool {
-    matches!(e, ApiError::Network | ApiError::Timeout | ApiError::Decode)
-        || e.status().is_some_and(|s| s >= 500)
-}
-
 type Work = Pin<Box<dyn Future<Output = ()>>>;
 
 /// Runs `job` on every index of `todo`, [`PARALLEL`] at a time, stopping early when one
@@ -44,7 +38,7 @@ where
                     };
                     match job(i).await {
                         Ok(()) => {}
-                        Err(e) if lost(&e) => doubt.set(true),
+                        Err(e) if e.may_have_acted() => doubt.set(true),
                         Err(e) => {
                             failure.borrow_mut().get_or_insert(e);
                         }

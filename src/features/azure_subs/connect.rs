@@ -202,12 +202,7 @@ impl Run {
             }
             Err(ApiError::Unauthorized) => Created::Stop,
             Err(ApiError::RateLimited { reset_secs }) => Created::Wait(reset_secs.unwrap_or(5)),
-            Err(e)
-                if matches!(e, ApiError::Network | ApiError::Timeout | ApiError::Decode)
-                    || e.status().is_some_and(|s| s >= 500) =>
-            {
-                Created::Unknown(e)
-            }
+            Err(e) if e.may_have_acted() => Created::Unknown(e),
             Err(e) => Created::Refused(e),
         }
     }

@@ -189,20 +189,25 @@ pub fn InviteCard() -> impl IntoView {
                     </ul>
                 }.into_any()),
             }}
-            <LazyDialogs opens=vec![open] pack="dashboard_dialogs" load=move || invite_dialog(open)/>
+            <LazyDialogs opens=vec![open] pack="dashboard_dialogs" load=move || invite_dialog(open, status, load)/>
         </section>
     }
 }
 
 crate::split_view!(
     invite_dialog,
-    fn invite_dialog(open: RwSignal<bool>) {
-        view! { <InviteDialog open/> }
+    fn invite_dialog(open: RwSignal<bool>, status: RwSignal<Option<String>>, reload: Callback<()>) {
+        view! { <InviteDialog open status reload/> }
     }
 );
 
 #[component]
-fn InviteDialog(open: RwSignal<bool>) -> impl IntoView {
+fn InviteDialog(
+    open: RwSignal<bool>,
+    /// The card's status: what became of a request whose dialog was closed before its answer.
+    status: RwSignal<Option<String>>,
+    reload: Callback<()>,
+) -> impl IntoView {
     let api = use_api();
     let email = RwSignal::new(String::new());
     let e_email = RwSignal::new(None::<String>);
@@ -261,7 +266,19 @@ fn InviteDialog(open: RwSignal<bool>) -> impl IntoView {
         };
         let api = api();
         run_busy(busy, async move {
-            match api.create_invitation(&req).await {
+            let answer = api.create_invitation(&req).await;
+            if open.try_get_untracked() != Some(true) {
+                // Closed meanwhile: the invitation may exist, but its link can't be shown now.
+                if answer.is_ok() {
+                    status.try_set(Some(format!(
+                        "The invitation for {} was created after its dialog was closed, so its link can't be shown. Revoke it below and invite again for a new link.",
+                        req.email
+                    )));
+                }
+                reload.run(());
+                return;
+            }
+            match answer {
                 Ok(c) => {
                     created.try_set(Some(c));
                     request_animation_frame(|| focus_id("invite-link"));
@@ -273,12 +290,19 @@ fn InviteDialog(open: RwSignal<bool>) -> impl IntoView {
                         focus_id("invite-email");
                     }
                     None => {
-                        banner.try_set(Some(Notice {
-                            text: format!(
-                                "The invitation was not created. {} Your entries are kept: \
-                                 press Create invitation to try again.",
+                        let text = if e.may_have_acted() {
+                            format!(
+                                "We don't know whether the invitation was created: {} Your entries are kept: press Create invitation to try again. If the first try made one, the server says it is already pending, and the list shows it once this dialog is closed.",
                                 crate::api::describe(&e)
-                            ),
+                            )
+                        } else {
+                            format!(
+                                "The invitation was not created. {} Your entries are kept: press Create invitation to try again.",
+                                crate::api::describe(&e)
+                            )
+                        };
+                        banner.try_set(Some(Notice {
+                            text,
                             request_id: e.request_id().map(str::to_owned),
                         }));
                     }

@@ -7,7 +7,7 @@ use super::confirm::ConfirmDialog;
 use super::password::ChangePassword;
 use super::tokens::{ApiTokens, TokenList};
 use crate::api::{ApiError, describe};
-use crate::components::{Notice, run_busy, set_title};
+use crate::components::{Banner, Notice, run_busy, set_title};
 use crate::platform::history::use_navigate;
 use crate::state::{Session, use_api};
 use leptos::prelude::*;
@@ -41,6 +41,7 @@ fn SignOutEverywhere() -> impl IntoView {
     let open = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let banner = RwSignal::new(None::<Notice>);
+    let closed_banner = RwSignal::new(None::<Notice>);
     let confirm = Callback::new(move |()| {
         if busy.get_untracked() {
             return;
@@ -57,10 +58,15 @@ fn SignOutEverywhere() -> impl IntoView {
                 // The session had ended already; the client has sent the user to sign in.
                 Err(ApiError::Unauthorized) => {}
                 Err(e) => {
-                    banner.try_set(Some(Notice {
+                    let said = Some(Notice {
                         text: format!("Nothing was signed out. {}", describe(&e)),
                         request_id: e.request_id().map(str::to_owned),
-                    }));
+                    });
+                    // The dialog closed meanwhile: the page says it instead.
+                    match open.try_get_untracked() {
+                        Some(true) => banner.try_set(said),
+                        _ => closed_banner.try_set(said),
+                    };
                 }
             }
         });
@@ -71,8 +77,12 @@ fn SignOutEverywhere() -> impl IntoView {
             <p class="muted">
                 "Ends every session of yours, on every browser and device, this one included, and revokes your API tokens. Use it if you signed in on a computer you no longer control."
             </p>
+            <Banner notice=closed_banner/>
             <button type="button" id="everywhere-open" class="btn btn-secondary" aria-haspopup="dialog"
-                on:click=move |_| open.set(true)>
+                on:click=move |_| {
+                    closed_banner.set(None);
+                    open.set(true);
+                }>
                 "Sign out everywhere"
             </button>
             <ConfirmDialog

@@ -66,10 +66,17 @@ pub fn create_problem(
     let at = |f: &str| err.field_message(f).map(str::to_owned);
     let (name, days, password) = (at("name"), at("expiresInDays"), at("password"));
     let banner = (name.is_none() && days.is_none() && password.is_none()).then(|| {
-        format!(
-            "The token was not created. {} Your entries are kept: press Create token to try again.",
-            describe(err)
-        )
+        if err.may_have_acted() {
+            format!(
+                "We don't know whether the token was created: {} Your entries are kept: press Create token to try again. If the first try made one, the list shows it once this dialog is closed, and you can revoke it.",
+                describe(err)
+            )
+        } else {
+            format!(
+                "The token was not created. {} Your entries are kept: press Create token to try again.",
+                describe(err)
+            )
+        }
     });
     (name, days, password, banner)
 }
@@ -223,7 +230,7 @@ pub fn ApiTokens(list: TokenList) -> impl IntoView {
                     </div>
                 }.into_any()),
             }}
-            <CreateTokenDialog open=open_create/>
+            <CreateTokenDialog open=open_create status=status reload=list.load/>
             <ConfirmDialog
                 id="revoke-dialog"
                 title=Signal::derive(move || format!("Revoke “{}”?", target_name()))
@@ -241,13 +248,18 @@ pub fn ApiTokens(list: TokenList) -> impl IntoView {
 }
 
 #[component]
-fn CreateTokenDialog(open: RwSignal<bool>) -> impl IntoView {
+fn CreateTokenDialog(
+    open: RwSignal<bool>,
+    /// The card's status: what became of a request whose dialog was closed before its answer.
+    status: RwSignal<Option<String>>,
+    reload: Callback<()>,
+) -> impl IntoView {
     let api = use_api();
     let name = RwSignal::new(String::new());
     let e_name = RwSignal::new(None::<String>);
     let days = RwSignal::new(String::new());
     let e_days = RwSignal::new(None::<String>);
-    // Never stored: cleared when the dialog closes and after every answer.
+    // Never stored: cleared when the dialog closes and once the token is made.
     let password = RwSignal::new(String::new());
     let e_password = RwSignal::new(None::<String>);
     let banner = RwSignal::new(None::<Notice>);
@@ -318,11 +330,23 @@ fn CreateTokenDialog(open: RwSignal<bool>) -> impl IntoView {
         };
         let api = api();
         run_busy(busy, async move {
+            let name = req.name.clone();
             let answer = api.create_named_api_token(&req).await;
             drop(req);
-            password.try_set(String::new());
+            if open.try_get_untracked() != Some(true) {
+                // Closed meanwhile: the token may exist, but its only copy can't be shown now.
+                password.try_set(String::new());
+                if answer.is_ok() {
+                    status.try_set(Some(format!(
+                        "The token “{name}” was created after its dialog was closed, so it can't be shown. Revoke it below if you don't need it."
+                    )));
+                }
+                reload.run(());
+                return;
+            }
             match answer {
                 Ok(c) => {
+                    password.try_set(String::new());
                     created.try_set(Some(c));
                     request_animation_frame(|| focus_id("token-value"));
                 }
