@@ -131,6 +131,18 @@ impl Session {
         self.sign_in_for_this_page(token, profile);
     }
 
+    /// Signs in where someone may be signed in already (this tab's session): that session is
+    /// ended for real (its token revoked, as Sign out does), and its drafts and way back go, so
+    /// that none of it reaches the new user. A failed revoke changes nothing here: the tab
+    /// forgets that token either way.
+    pub async fn sign_in_over(&self, base_url: String, token: String, profile: Profile) {
+        if let Some(old) = self.token_untracked().filter(|old| *old != token) {
+            let _ = Api::new(base_url, Some(old)).signout().await;
+            self.clear();
+        }
+        self.sign_in(token, Some(profile));
+    }
+
     /// Signed in for this page load only: the token is never written to storage (embed mode,
     /// where the partner hands it over and a reload asks the partner again).
     pub fn sign_in_for_this_page(&self, token: String, profile: Option<Profile>) {

@@ -165,6 +165,31 @@ describe('auth', () => {
     await screenshot(page, 'signin-wrong-password');
   }));
 
+  it('on /signin while someone is signed in: a wrong password keeps their session; another user signing in ends it for real', T, () => withPage(async (page, problems) => {
+    const ada = newUser();
+    const adaToken = await signupViaApi(suite.server, ada);
+    const bob = newUser();
+    await signupViaApi(suite.server, bob);
+    await page.goto('/signin');
+    await page.evaluate((t) => sessionStorage.setItem('onramp.session', t), adaToken);
+    await open(page, '/signin');
+    await field(page, 'Email').fill(bob.email);
+    await field(page, 'Password').fill('Wrong-password-1');
+    await button(page, 'Sign in').click();
+    await expectVisible(page.getByText('The email or password is not right. Check both and try again.'), 'the wrong-credentials message');
+    await page.waitForTimeout(300);
+    assert.equal(await page.getByText(/session has ended/i).count(), 0, 'refused credentials are not an ended session');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('onramp.session')), adaToken, 'Ada\'s session is still this tab\'s');
+    assert.equal((await api(suite.server, 'GET', '/api/auth/me', { token: adaToken })).status, 200, 'Ada\'s session still works');
+
+    await field(page, 'Password').fill(bob.password);
+    await button(page, 'Sign in').click();
+    await expectURL(page, WELCOME_PATH);
+    await expectVisible(page.getByText(bob.company, { exact: false }), 'Bob\'s organization');
+    assert.equal((await api(suite.server, 'GET', '/api/auth/me', { token: adaToken })).status, 401, 'Ada\'s token was revoked, not just forgotten');
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('signs in with a personal API token on the "API token" tab', T, () => withPage(async (page, problems) => {
     const user = newUser();
     const session = await signupViaApi(suite.server, user);

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { api, newUser, signupViaApi } from './lib/server.mjs';
 import {
   checkA11y, expectFieldError, expectFocused, expectHidden, expectNoPageProblems, expectText,
-  expectURL, expectVisible, holdRequests, newPage, open, screenshot,
+  expectURL, expectValue, expectVisible, holdRequests, loseFirstAnswer, newPage, open, screenshot,
 } from './lib/browser.mjs';
 import { WELCOME_PATH, button, field, signedIn, signOutViaMenu } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -178,6 +178,66 @@ describe('settings', () => {
     await page.waitForTimeout(300);
     await expectVisible(beta, 'Beta\'s dialog, still open');
     await revoking.stop();
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('Create token closed while its request is on its way: the token is listed and said, never shown later; a lost answer says it may exist', T, () => withPage(async (page, problems) => {
+    const user = newUser();
+    const { token } = await signedIn(page, suite.server, user);
+    await open(page, '/settings/security');
+    await expectVisible(page.getByText(/You have no API tokens/), 'no tokens yet');
+    const creating = await holdRequests(page, /\/api\/onramp\/tokens$/, { method: 'POST' });
+    await button(page, 'Create token').click();
+    const dialog = page.getByRole('dialog', { name: 'Create an API token' });
+    await field(page, 'Token name').fill('Late one');
+    await field(page, 'Your password').fill(user.password);
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    await page.keyboard.press('Escape');
+    await expectHidden(dialog, 'the dialog, closed while the token is being made');
+    creating.release();
+    await creating.passed;
+    await expectVisible(page.getByRole('status').filter({ hasText: 'The token “Late one” was created after its dialog was closed, so it can\'t be shown.' }), 'what became of it');
+    await expectVisible(page.locator('.tokens-table').getByRole('row').filter({ hasText: 'Late one' }), 'the token listed');
+    await creating.stop();
+    // The next dialog starts afresh: no earlier token in it.
+    await button(page, 'Create token').click();
+    await expectVisible(dialog, 'a fresh create dialog');
+    assert.equal(await page.getByRole('dialog', { name: /created/ }).count(), 0, 'no earlier result');
+
+    // The answer of the next one is lost after the server made it.
+    const seen = await loseFirstAnswer(page, /\/api\/onramp\/tokens$/);
+    await field(page, 'Token name').fill('Lost one');
+    await field(page, 'Your password').fill(user.password);
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    await expectVisible(dialog.getByRole('alert').filter({ hasText: /We don't know whether the token was created/ }), 'the doubt said');
+    assert.equal(seen.lost, 1);
+    await expectValue(field(page, 'Your password'), user.password, 'the password kept for the next try');
+    await page.keyboard.press('Escape');
+    await expectVisible(page.locator('.tokens-table').getByRole('row').filter({ hasText: 'Lost one' }), 'the token the lost answer was about, listed');
+    const listed = await api(suite.server, 'GET', '/api/onramp/tokens', { token });
+    assert.deepEqual(listed.body.response.items.map((t) => t.name).sort(), ['Late one', 'Lost one']);
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('Sign out everywhere failing after its dialog was closed: the page says nothing was signed out', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, suite.server, newUser());
+    await open(page, '/settings/security');
+    const everywhere = /\/api\/auth\/signout-everywhere$/;
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route(everywhere, async (r) => {
+      await held;
+      await r.fulfill({ status: 503, contentType: 'application/json', body: '{}' });
+    });
+    await button(page, 'Sign out everywhere').click();
+    const dialog = page.getByRole('dialog', { name: 'Sign out everywhere?' });
+    await dialog.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.keyboard.press('Escape');
+    await expectHidden(dialog, 'the dialog, closed while the request is on its way');
+    release();
+    await expectVisible(page.getByRole('alert').filter({ hasText: /Nothing was signed out/ }), 'the failure, said on the page');
+    await page.unroute(everywhere);
+    assert.equal((await api(suite.server, 'GET', '/api/auth/me', { token })).status, 200, 'still signed in');
     await expectNoPageProblems(page, problems);
   }));
 

@@ -68,33 +68,40 @@ pub fn SignIn() -> impl IntoView {
             .then(|| "Paste your API token.".to_owned())
     });
 
+    // Not the session's client for the credentials: a 401 there means they were refused, not
+    // that a session ended (its hook would say "Your session has ended" and end this tab's).
+    let base_url = expect_context::<crate::state::Config>().api_base_url;
     // Signed in: back to the page where the session had expired (its drafts kept), or where
     // the user's accounts say (the wizard until one is connected).
-    let finish = move |api: Api, token: String, profile: Profile| {
-        let navigate = navigate.clone();
-        async move {
-            let back = session.take_return(&profile);
-            // A viewer connects nothing: the dashboard, never the first-run wizard.
-            let viewer = profile.read_only();
-            session.sign_in(token, Some(profile));
-            let target = match back {
-                Some(path) => path,
-                None if viewer => "/dashboard".to_owned(),
-                None => match api.list_accounts().await {
-                    Ok(list) => landing_for(&list).to_owned(),
-                    Err(_) => "/welcome".to_owned(),
-                },
-            };
-            navigate(&target, NavigateOptions::default());
+    let finish = {
+        let base_url = base_url.clone();
+        move |api: Api, token: String, profile: Profile| {
+            let (navigate, base_url) = (navigate.clone(), base_url.clone());
+            async move {
+                let back = session.take_return(&profile);
+                // A viewer connects nothing: the dashboard, never the first-run wizard.
+                let viewer = profile.read_only();
+                session.sign_in_over(base_url, token, profile).await;
+                let target = match back {
+                    Some(path) => path,
+                    None if viewer => "/dashboard".to_owned(),
+                    None => match api.list_accounts().await {
+                        Ok(list) => landing_for(&list).to_owned(),
+                        Err(_) => "/welcome".to_owned(),
+                    },
+                };
+                navigate(&target, NavigateOptions::default());
+            }
         }
     };
 
     let sign_in_password = {
-        let (api, finish) = (api.clone(), finish.clone());
+        let (api, finish, base_url) = (api.clone(), finish.clone(), base_url.clone());
         move |grant: PasswordGrant| {
             let (api, finish) = (api(), finish.clone());
+            let credentials = Api::new(base_url.clone(), None);
             async move {
-                match api.token(&grant).await {
+                match credentials.token(&grant).await {
                     Ok(s) => {
                         let profile = Profile::from(&s.user);
                         let api = api.with_token(s.access_token.clone());
@@ -116,9 +123,6 @@ pub fn SignIn() -> impl IntoView {
             }
         }
     };
-    // Not the session's client: a 401 here means the typed token was refused, not that a
-    // session ended (its hook would say "Your session has ended" and end a stored one).
-    let base_url = expect_context::<crate::state::Config>().api_base_url;
     let sign_in_token = move |token: String| {
         let finish = finish.clone();
         let api = Api::new(base_url.clone(), Some(token.clone()));

@@ -229,14 +229,11 @@ fn JoinForm(
         async move {
             match api.accept_invitation(&token, &req).await {
                 Ok(s) => {
-                    if let Some(old) = session.token_untracked() {
-                        // The previous user is signed out for real (their token revoked, as the
-                        // menu's Sign out does), and their drafts and way back must not reach
-                        // the new one. A failed revoke changes nothing here: the tab forgets it.
-                        let _ = Api::new(base_url, Some(old)).signout().await;
-                        session.clear();
-                    }
-                    session.sign_in(s.access_token.clone(), Some(Profile::from(&s.user)));
+                    // The previous user, if any, is signed out for real: nothing of theirs
+                    // reaches the new one.
+                    session
+                        .sign_in_over(base_url, s.access_token.clone(), Profile::from(&s.user))
+                        .await;
                     // Replace: Back must not lead to the used link.
                     navigate("/dashboard", NavigateOptions { replace: true });
                 }
