@@ -33,6 +33,23 @@ fn show_when_connected(el: web_sys::HtmlElement, open: RwSignal<bool>, frames: u
     }
 }
 
+/// The ids to try, in order, for [`Modal`]'s way back from `opener`.
+fn way_back_from(opener: Option<web_sys::Element>) -> Vec<String> {
+    let Some(opener) = opener else {
+        return Vec::new();
+    };
+    let heading = opener
+        .closest("section[aria-labelledby]")
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_attribute("aria-labelledby"));
+    [Some(opener.id()), heading]
+        .into_iter()
+        .flatten()
+        .filter(|id| !id.is_empty())
+        .collect()
+}
+
 #[component]
 pub fn Modal(
     /// The dialog's id; the title's is `{id}-title`.
@@ -45,12 +62,17 @@ pub fn Modal(
     let node = NodeRef::<html::Dialog>::new();
     let title_id = format!("{id}-title");
     let labelled_by = title_id.clone();
+    // Where focus goes back to if what opened the dialog is gone when it closes (its row was
+    // removed or drawn again meanwhile): an element with the opener's id, else the heading of
+    // the section it was in. The browser would leave it on the body.
+    let way_back = StoredValue::new(Vec::<String>::new());
     Effect::new(move |_| {
         let want = open.get();
         let Some(el) = node.get() else { return };
         let el: web_sys::HtmlElement = el.unchecked_into();
         let shown = el.has_attribute("open");
         if want && !shown {
+            way_back.set_value(way_back_from(super::focused()));
             show_when_connected(el, open, 10);
         } else if !want && shown {
             call(&el, "close");
@@ -64,6 +86,12 @@ pub fn Modal(
             aria-labelledby=labelled_by
             on:close=move |_| {
                 open.try_set(false);
+                let ids = way_back.try_get_value().unwrap_or_default();
+                request_animation_frame(move || {
+                    for id in ids.iter().filter(|_| super::focused().is_none()) {
+                        super::focus_id(id);
+                    }
+                });
             }
         >
             <h2 id=title_id class="modal-title">{move || title.get()}</h2>

@@ -76,6 +76,16 @@ pub fn focused() -> Option<web_sys::Element> {
     (el.tag_name() != "BODY").then_some(el)
 }
 
+/// Once the page is drawn again, if focus fell to the body (the focused element went away),
+/// it goes to the element `id` (a list's heading, say), so a keyboard user keeps their place.
+pub fn focus_if_lost(id: &'static str) {
+    leptos::prelude::request_animation_frame(move || {
+        if focused().is_none() {
+            focus_id(id);
+        }
+    });
+}
+
 /// After a press on a button that the press itself takes away (**Try again**, **Cancel**, …):
 /// once the new content is drawn, if focus fell to the body, it goes to the first button or link
 /// inside the element `id`, so a keyboard user keeps their place.

@@ -291,6 +291,27 @@ describe('inviting users', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('an invitation that failed to load: Try again by keyboard keeps focus on the page, never <body>', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, suite.server, newUser());
+    const made = await api(suite.server, 'POST', '/api/onramp/invitations', { token, body: { email: address('fay'), role: 'viewer' } });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+    const link = made.body.response.items[0].acceptPath;
+    await page.evaluate(() => sessionStorage.clear());
+    let refuse = true;
+    const preview = /\/api\/onramp\/invitations\/token\/[^/]+$/;
+    await page.route(preview, (r) => (refuse ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }) : r.continue()));
+    await page.goto(link);
+    const retry = page.getByRole('button', { name: 'Try again' });
+    await expectVisible(retry, 'Try again after the failure');
+    refuse = false;
+    await retry.focus();
+    await page.keyboard.press('Enter');
+    await expectVisible(page.getByLabel('Full name', { exact: true }), 'the join form');
+    await expectFocused(page.locator('#join-heading'), 'the page heading, not <body>');
+    await page.unroute(preview);
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('a mistyped link says it is not valid (axe)', T, () => withPage(async (page, problems) => {
     await open(page, '/invite/not-a-real-token-at-all-0123456789');
     await expectVisible(page.getByRole('heading', { level: 1, name: 'This invitation link is not valid' }), 'the not-valid page');

@@ -150,6 +150,31 @@ describe('settings', () => {
     await expectVisible(page.getByRole('status').filter({ hasText: 'Bob Builder was removed from the organization.' }), 'Bob\'s removal, said on the page');
     await page.waitForTimeout(300);
     await expectVisible(carol, 'Carol\'s dialog, still open');
+    // The list was drawn again under the dialog: Cancel still brings focus back to Carol's
+    // Remove button, not to <body>.
+    await carol.getByRole('button', { name: 'Cancel' }).click();
+    await expectFocused(page.getByRole('button', { name: 'Remove Carol Coder' }), 'Carol\'s Remove button after Cancel');
+    await removal.stop();
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('members: a removal answered after its dialog was closed by Escape: focus goes to the list\'s heading, never <body>', T, () => withPage(async (page, problems) => {
+    const admin = newUser({ fullName: 'Grace Hopper' });
+    const { token: adminToken } = await signedIn(page, suite.server, admin);
+    await join(suite.server, adminToken, 'Bob Builder', 'viewer');
+    await open(page, '/settings/members');
+    const removal = await holdRequests(page, /\/api\/onramp\/members\/[^/]+$/, { method: 'DELETE' });
+    const remove = page.getByRole('button', { name: 'Remove Bob Builder' });
+    await remove.click();
+    const bob = page.getByRole('dialog', { name: 'Remove Bob Builder?' });
+    await bob.getByRole('button', { name: 'Remove member' }).click();
+    await page.keyboard.press('Escape');
+    await expectHidden(bob, 'Bob\'s dialog, closed while his removal is on its way');
+    await expectFocused(remove, 'focus back on Bob\'s Remove button');
+    removal.release();
+    await removal.passed;
+    await expectHidden(remove, 'Bob\'s row');
+    await expectFocused(page.locator('#members-heading'), 'the list\'s heading, not <body>');
     await removal.stop();
     await expectNoPageProblems(page, problems);
   }));

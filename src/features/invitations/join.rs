@@ -12,7 +12,7 @@ use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
     Banner, Button, ErrorSummary, Field, FieldCheck, FormErrors, Notice, PasswordChecklist,
-    problems, rule, set_title,
+    focus_if_lost, problems, rule, set_title,
 };
 use crate::platform::history::NavigateOptions;
 use crate::platform::history::{use_location, use_navigate};
@@ -96,6 +96,14 @@ pub fn JoinByInvitation() -> impl IntoView {
         })
     };
     load.run(());
+    // Each stage is a new page (Try again, a link found dead on submit): focus that was on
+    // the old one goes to the new heading, not to the body.
+    Effect::new(move |drawn: Option<()>| {
+        stage.track();
+        if drawn.is_some() {
+            focus_if_lost("join-heading");
+        }
+    });
 
     move || screen(stage.get(), stage, token, load)
 }
@@ -105,7 +113,7 @@ fn screen(now: Stage, stage: RwSignal<Stage>, token: Memo<String>, load: Callbac
     match now {
         Stage::Loading => view! {
             <section class="page page-narrow">
-                <h1>"Your invitation"</h1>
+                <h1 id="join-heading" tabindex="-1">"Your invitation"</h1>
                 <p class="muted" role="status">"Loading your invitation…"</p>
             </section>
         }
@@ -114,7 +122,7 @@ fn screen(now: Stage, stage: RwSignal<Stage>, token: Memo<String>, load: Callbac
             set_title("Invitation link not valid");
             view! {
                 <section class="page page-narrow join-dead">
-                    <h1>"This invitation link is not valid"</h1>
+                    <h1 id="join-heading" tabindex="-1">"This invitation link is not valid"</h1>
                     <p>"This invitation link is not valid (used, revoked or mistyped). Ask an admin for a new one."</p>
                     <p>"Already joined? " <Link href="/signin">"Sign in"</Link></p>
                 </section>
@@ -125,7 +133,7 @@ fn screen(now: Stage, stage: RwSignal<Stage>, token: Memo<String>, load: Callbac
             set_title("Invitation expired");
             view! {
                 <section class="page page-narrow join-dead">
-                    <h1>"This invitation has expired"</h1>
+                    <h1 id="join-heading" tabindex="-1">"This invitation has expired"</h1>
                     <p>{words}</p>
                     <p>"Already joined? " <Link href="/signin">"Sign in"</Link></p>
                 </section>
@@ -134,7 +142,7 @@ fn screen(now: Stage, stage: RwSignal<Stage>, token: Memo<String>, load: Callbac
         }
         Stage::Failed(n) => view! {
             <section class="page page-narrow">
-                <h1>"Your invitation"</h1>
+                <h1 id="join-heading" tabindex="-1">"Your invitation"</h1>
                 <Banner notice=Signal::stored(Some(Notice {
                     text: format!("We couldn't load your invitation. {}", n.text),
                     request_id: n.request_id,
@@ -283,7 +291,7 @@ fn JoinForm(
 
     view! {
         <section class="page page-narrow join">
-            <h1>{heading}</h1>
+            <h1 id="join-heading" tabindex="-1">{heading}</h1>
             <p class="lead">
                 {what_you_can_do(preview.role)}
                 " " {format!("This invitation expires on {}.", show_date(&preview.expires_at))}

@@ -8,7 +8,9 @@ use super::SettingsNav;
 use super::confirm::ConfirmDialog;
 use crate::api::{ApiError, describe};
 use crate::components::Link;
-use crate::components::{Banner, Notice, StatusMessage, focus_id, notice, run_busy, set_title};
+use crate::components::{
+    Banner, Notice, StatusMessage, focus_id, focus_if_lost, notice, run_busy, set_title,
+};
 use crate::platform::history::use_navigate;
 use crate::state::{Session, mark_interactive, use_api};
 use leptos::prelude::*;
@@ -215,6 +217,9 @@ pub fn Members() -> impl IntoView {
                         // Their row (and the button that opened this) is gone: focus the
                         // list's heading once the dialog has closed.
                         request_animation_frame(|| focus_id("members-heading"));
+                    } else {
+                        // The list is drawn again: focus may have been in it.
+                        focus_if_lost("members-heading");
                     }
                 }
                 (Err(ApiError::Unauthorized), _) => {}
@@ -314,6 +319,7 @@ pub fn Members() -> impl IntoView {
                         </button>
                         <button
                             type="button"
+                            id=format!("member-remove-{id}")
                             class="btn btn-danger btn-small"
                             aria-haspopup="dialog"
                             on:click=move |_| ask(Pending::Remove { member: m2.clone(), you })
@@ -385,7 +391,7 @@ pub fn Members() -> impl IntoView {
     };
 
     view! {
-        <section class="page settings">
+        <section class="page settings" aria-labelledby="members-heading">
             <SettingsNav/>
             <h1 id="members-heading" tabindex="-1">"Members"</h1>
             <p class="lead">{move || format!("The people in {}.", organization())}

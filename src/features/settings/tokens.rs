@@ -7,7 +7,7 @@ use super::confirm::ConfirmDialog;
 use crate::api::{ApiError, describe};
 use crate::components::{
     Banner, Button, CopyButton, ErrorSummary, Field, FieldCheck, FormErrors, Modal, Notice,
-    StatusMessage, focus_id, notice, problems, rule, run_busy,
+    StatusMessage, focus_id, focus_if_lost, notice, problems, rule, run_busy,
 };
 use crate::state::use_api;
 use leptos::ev::SubmitEvent;
@@ -132,6 +132,9 @@ pub fn ApiTokens(list: TokenList) -> impl IntoView {
                         open_revoke.try_set(false);
                         // Its row and button are gone: focus the list's heading.
                         request_animation_frame(|| focus_id("tokens-heading"));
+                    } else {
+                        // The list is drawn again: focus may have been in it.
+                        focus_if_lost("tokens-heading");
                     }
                 }
                 Err(ApiError::Unauthorized) => {}
