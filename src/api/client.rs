@@ -10,7 +10,7 @@
 use super::ApiError;
 use crate::platform::clock::{self, within};
 use gloo_net::http::Request;
-use leptos::prelude::{ArcRwSignal, Set, WeakOwner, on_cleanup, use_context};
+use leptos::prelude::{ArcRwSignal, Set, on_cleanup};
 use onramp_core::envelope::{decode_errors, decode_items, items_text};
 use onramp_core::retry::{Next, Policy, reset_secs};
 use send_wrapper::SendWrapper;
@@ -24,13 +24,6 @@ use web_sys::{AbortController, AbortSignal, Headers, RequestInit};
 /// Default time limit for one request; long enough for a slow mobile link, short enough that a
 /// hung server turns into a message the user can act on.
 pub const DEFAULT_TIMEOUT_MS: u32 = 15_000;
-
-/// The owner whose end aborts the requests sent under it: the screen's (`app::screens`
-/// provides it). Not the part of the view that sent them: a list or dialog drawn again (a row
-/// gone, a dialog opened for another row) would abort a request that the server may carry
-/// out anyway, and the screen would never hear of it.
-#[derive(Clone)]
-pub struct RequestScope(pub WeakOwner);
 
 /// Everything a request needs; cheap to build per call from config and session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,23 +171,17 @@ impl Api {
         body: Option<String>,
         decode: &mut dyn FnMut(&str) -> Result<(), ApiError>,
     ) -> Result<(), ApiError> {
-        // A screen that goes away takes its requests with it: the attempt under way is aborted
-        // and no further one starts.
+        // A page that goes away takes its requests with it: the attempt under way is aborted and
+        // no further one starts.
         let current = Rc::new(RefCell::new(None::<AbortController>));
         let left = Rc::new(Cell::new(false));
         let on_leave = SendWrapper::new((current.clone(), left.clone()));
-        let abort_on_leave = move || {
-            on_cleanup(move || {
-                on_leave.1.set(true);
-                if let Some(c) = on_leave.0.borrow().as_ref() {
-                    c.abort();
-                }
-            });
-        };
-        match use_context::<RequestScope>().and_then(|s| s.0.upgrade()) {
-            Some(screen) => screen.with(abort_on_leave),
-            None => abort_on_leave(),
-        }
+        on_cleanup(move || {
+            on_leave.1.set(true);
+            if let Some(c) = on_leave.0.borrow().as_ref() {
+                c.abort();
+            }
+        });
 
         let mut attempt = 1;
         loop {

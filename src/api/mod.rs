@@ -7,6 +7,6 @@ mod endpoints;
 mod error;
 mod management;
 
-pub use client::{Api, DEFAULT_TIMEOUT_MS, OnUnauthorized, RequestScope, rate_limit_wait};
+pub use client::{Api, DEFAULT_TIMEOUT_MS, OnUnauthorized, rate_limit_wait};
 pub use endpoints::send_time;
 pub use error::{ApiError, describe, field_name};

@@ -110,7 +110,6 @@ pub(crate) fn screens(screen: fn(Option<Page>) -> AnyView) -> impl IntoView {
             // A screen follows the address while it names that screen: the screen on its way
             // out (a link or Back to another page) then cannot send the user back to itself.
             provide_context(location.following(move |p| Page::parse(p) == page));
-            provide_context(crate::api::RequestScope(owner.downgrade()));
             untrack(|| screen(page))
         });
         OwnedView::new_with_owner(view, owner)

@@ -70,10 +70,13 @@ pub fn focus_id(id: &str) {
     }
 }
 
-/// The element that has keyboard focus; `None` when nothing does (the document's body).
+/// The element that has keyboard focus; `None` when nothing does (the document's body). An
+/// element in a dialog that has just closed counts as none: the browser moves focus off it only
+/// at its next style update.
 pub fn focused() -> Option<web_sys::Element> {
     let el = web_sys::window()?.document()?.active_element()?;
-    (el.tag_name() != "BODY").then_some(el)
+    let in_closed_dialog = el.closest("dialog:not([open])").ok().flatten().is_some();
+    (el.tag_name() != "BODY" && !in_closed_dialog).then_some(el)
 }
 
 /// Once the page is drawn again, if focus fell to the body (the focused element went away),

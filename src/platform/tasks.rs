@@ -1,6 +1,8 @@
 //! Running a few futures side by side on the browser's one thread (bounded concurrency without
-//! an executor crate).
+//! an executor crate), and a component's tasks under the component's owner.
 
+use leptos::prelude::{Owner, RwSignal, WeakOwner};
+use leptos::task::spawn_local_scoped;
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::task::Poll;
@@ -27,4 +29,33 @@ pub async fn all(work: Vec<Pin<Box<dyn Future<Output = ()>>>>) {
         }
     })
     .await
+}
+
+/// Where a component's requests run. A request is aborted when the reactive owner it was sent
+/// under is cleaned up (see `api::client`), and a handler inside a `move ||` block runs under
+/// that block's owner, which is cleaned up each time the block is drawn again (a list that
+/// changed, a dialog's content). Started through this, a request belongs to the component and
+/// lasts as long as it does: its answer still reaches the component's state.
+#[derive(Clone)]
+pub struct Tasks(WeakOwner);
+
+impl Tasks {
+    /// The current component's (call it in the component's body). Weak: the callbacks that hold
+    /// it belong to that same owner.
+    pub fn here() -> Self {
+        Self(Owner::current().unwrap_or_default().downgrade())
+    }
+
+    pub fn spawn(&self, work: impl Future<Output = ()> + 'static) {
+        if let Some(owner) = self.0.upgrade() {
+            owner.with(|| spawn_local_scoped(work));
+        }
+    }
+
+    /// [`run_busy`](crate::components::run_busy) under the component's owner.
+    pub fn run_busy(&self, busy: RwSignal<bool>, work: impl Future<Output = ()> + 'static) {
+        if let Some(owner) = self.0.upgrade() {
+            owner.with(|| crate::components::run_busy(busy, work));
+        }
+    }
 }

@@ -12,6 +12,7 @@ use crate::components::{
     provider_logo, provider_name,
 };
 use crate::platform::clock::{now, today};
+use crate::platform::tasks::Tasks;
 use crate::state::connected::connected_at;
 use crate::state::{Changes, CurrentAccount, Session};
 use leptos::ev::SubmitEvent;
@@ -641,6 +642,9 @@ fn DeleteDialog(
             banner.set(None);
         }
     });
+    // The request belongs to the dialog, not to the content it shows for one account: that is
+    // drawn again when the dialog opens for another, which would abort a delete on its way.
+    let tasks = Tasks::here();
     let confirm = Callback::new(move |()| {
         if busy.get_untracked() {
             return;
@@ -652,7 +656,7 @@ fn DeleteDialog(
             return;
         };
         let api = api();
-        run_busy(busy, async move {
+        tasks.run_busy(busy, async move {
             match api.delete_account(&id).await {
                 Ok(()) => {
                     org.edit(|d| d.accounts.retain(|a| a.account_id != id));

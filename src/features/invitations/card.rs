@@ -5,14 +5,13 @@
 
 use crate::api::ApiError;
 use crate::components::notice;
-use crate::components::run_busy;
 use crate::components::{
     Banner, Button, CopyButton, Field, LazyDialogs, Modal, Notice, StatusMessage, focus_id, rule,
 };
+use crate::platform::tasks::Tasks;
 use crate::state::use_api;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local_scoped;
 use onramp_core::dto::{Invitation, InvitationCreated, InvitationRequest, Role};
 use onramp_core::time::show_date;
 use onramp_core::validate as v;
@@ -57,13 +56,16 @@ pub fn InviteCard() -> impl IntoView {
     let error = RwSignal::new(None::<Notice>);
     let status = RwSignal::new(None::<String>);
     let open = RwSignal::new(false);
+    // Loads and revokes start from inside the list (its buttons) and the dialog's closing: they
+    // belong to the card, or a redrawn list would abort them.
+    let tasks = Tasks::here();
 
     let load = {
-        let api = api.clone();
+        let (api, tasks) = (api.clone(), tasks.clone());
         Callback::new(move |()| {
             error.set(None);
             let api = api();
-            spawn_local_scoped(async move {
+            tasks.spawn(async move {
                 match api.list_invitations().await {
                     Ok(items) => {
                         list.try_set(Some(items));
@@ -78,8 +80,8 @@ pub fn InviteCard() -> impl IntoView {
     load.run(());
 
     // Closing the dialog (after a creation or not) shows the list as the server has it.
-    // Through a memo: the dialog's `close` event sets `open` to false once more, and an effect
-    // re-run would cancel (abort) the load its previous run started.
+    // Through a memo: the dialog's `close` event sets `open` to false once more, which would
+    // load it twice.
     let is_open = Memo::new(move |_| open.get());
     Effect::new(move |was_open: Option<bool>| {
         let now = is_open.get();
@@ -100,7 +102,7 @@ pub fn InviteCard() -> impl IntoView {
         status.set(None);
         error.set(None);
         let api = api();
-        spawn_local_scoped(async move {
+        tasks.spawn(async move {
             let answer = api.revoke_invitation(&inv.id).await;
             revoking.try_update_value(|r| r.retain(|id| *id != inv.id));
             let gone = match answer {
@@ -219,6 +221,8 @@ fn InviteDialog(
     // The server's word on an address stays while that address is unchanged: leaving the
     // field must not make it disappear as if it had been fixed.
     let refused = RwSignal::new(None::<(String, String)>);
+    // The form is drawn again when the dialog closes: the request belongs to the dialog.
+    let tasks = Tasks::here();
 
     Effect::new(move |_| {
         if open.get() {
@@ -265,7 +269,7 @@ fn InviteDialog(
             role: role.get_untracked(),
         };
         let api = api();
-        run_busy(busy, async move {
+        tasks.run_busy(busy, async move {
             let answer = api.create_invitation(&req).await;
             if open.try_get_untracked() != Some(true) {
                 // Closed meanwhile: the invitation may exist, but its link can't be shown now.

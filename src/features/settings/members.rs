@@ -12,6 +12,7 @@ use crate::components::{
     Banner, Notice, StatusMessage, focus_id, focus_if_lost, notice, run_busy, set_title,
 };
 use crate::platform::history::use_navigate;
+use crate::platform::tasks::Tasks;
 use crate::state::{Session, mark_interactive, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
@@ -116,6 +117,9 @@ pub fn Members() -> impl IntoView {
         })
     };
 
+    // Role changes start from the table's buttons: they belong to the page, or the table drawn
+    // again (after another member's removal) would abort them.
+    let tasks = Tasks::here();
     let change_role = {
         let api = api.clone();
         Callback::new(move |m: Member| {
@@ -127,7 +131,7 @@ pub fn Members() -> impl IntoView {
             let api = api();
             let id = m.user_id.clone();
             busy_row.set(Some(id.clone()));
-            spawn_local_scoped(async move {
+            tasks.spawn(async move {
                 let answer = api.set_member_role(&id, other_role(m.role)).await;
                 busy_row.try_set(None);
                 match answer {

@@ -9,10 +9,10 @@ use crate::components::{
     Banner, Button, CopyButton, ErrorSummary, Field, FieldCheck, FormErrors, Modal, Notice,
     StatusMessage, focus_id, focus_if_lost, notice, problems, rule, run_busy,
 };
+use crate::platform::tasks::Tasks;
 use crate::state::use_api;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local_scoped;
 use onramp_core::dto::{ApiToken, ApiTokenCreated, ApiTokenRequest};
 use onramp_core::settings_view::last_used;
 use onramp_core::time::show_date;
@@ -33,10 +33,12 @@ impl TokenList {
         let api = use_api();
         let items = RwSignal::new(None::<Vec<ApiToken>>);
         let error = RwSignal::new(None::<Notice>);
+        // Loads start from effects and dialogs too: they belong to the page.
+        let tasks = Tasks::here();
         let load = Callback::new(move |()| {
             error.set(None);
             let api = api();
-            spawn_local_scoped(async move {
+            tasks.spawn(async move {
                 let answer = api.list_api_tokens().await;
                 crate::state::mark_interactive();
                 match answer {
@@ -269,6 +271,8 @@ fn CreateTokenDialog(
     let busy = RwSignal::new(false);
     // The only copy of the new token, for as long as the dialog shows it.
     let created = RwSignal::new(None::<ApiTokenCreated>);
+    // The form is drawn again when the dialog closes: the request belongs to the dialog.
+    let tasks = Tasks::here();
     let errors = FormErrors::new("token-problems");
 
     Effect::new(move |_| {
@@ -332,7 +336,7 @@ fn CreateTokenDialog(
             password: password.get_untracked(),
         };
         let api = api();
-        run_busy(busy, async move {
+        tasks.run_busy(busy, async move {
             let name = req.name.clone();
             let answer = api.create_named_api_token(&req).await;
             drop(req);
