@@ -20,8 +20,10 @@
 //! What differs per body (where its mistakes are reported, its own wording) is [`SpotBody`].
 
 use axum::{
-    extract::{FromRequest, Request},
+    extract::{FromRequest, Request, State},
     http::{StatusCode, header},
+    middleware::Next,
+    response::Response,
 };
 use onramp_core::SpotError;
 use onramp_core::validate::FieldError;
@@ -30,8 +32,40 @@ use serde_json::{Map, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::fmt;
+use std::time::Duration;
 
-use crate::respond::{ApiError, body_timeout, is_body_timeout, payload_too_large};
+use crate::respond::{ApiError, body_timeout, payload_too_large};
+
+// ---- the deadline ----------------------------------------------------------------------------
+
+/// When a request's body must have arrived in full: `--body-timeout-secs` after the request
+/// reached the router. A body that stalls, or trickles in a byte now and then, is answered 408
+/// then (a timer that restarted with each part that arrives would let a trickle hold the
+/// request, and its connection, for ever).
+#[derive(Clone, Copy)]
+pub struct BodyDeadline(tokio::time::Instant);
+
+/// Middleware: gives each request its [`BodyDeadline`].
+pub async fn set_deadline(
+    State(timeout): State<Duration>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    req.extensions_mut()
+        .insert(BodyDeadline(tokio::time::Instant::now() + timeout));
+    next.run(req).await
+}
+
+/// Runs `read` (a read of the whole body) until `deadline`: `None` once it has passed.
+pub async fn by_deadline<T>(
+    deadline: Option<BodyDeadline>,
+    read: impl Future<Output = T>,
+) -> Option<T> {
+    match deadline {
+        Some(BodyDeadline(at)) => tokio::time::timeout_at(at, read).await.ok(),
+        None => Some(read.await),
+    }
+}
 
 /// A body DTO and how its shape mistakes are reported.
 pub trait SpotBody: DeserializeOwned {
@@ -139,13 +173,13 @@ pub async fn json_object<S: Send + Sync>(req: Request, state: &S) -> Result<Valu
             "Send the body as JSON with the header \"Content-Type: application/json\".",
         ));
     }
-    let bytes = axum::body::Bytes::from_request(req, state)
+    let deadline = req.extensions().get::<BodyDeadline>().copied();
+    let bytes = by_deadline(deadline, axum::body::Bytes::from_request(req, state))
         .await
+        .ok_or_else(body_timeout)?
         .map_err(|rej| {
             if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 payload_too_large()
-            } else if is_body_timeout(&rej) {
-                body_timeout()
             } else {
                 ApiError::validation("body", "The request body could not be read.")
             }

@@ -124,10 +124,11 @@ pub fn app_with_state(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
         // The accept loop's timers stop while a request is being answered, so without this a
-        // client that announces a body and never sends it holds its connection for ever.
-        // A stalled read fails; `body::json_object` and the throttle answer it with 408.
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+        // client that announces a body and sends it slowly or never holds its connection for
+        // ever. `body::json_object` and the throttle answer 408 once the deadline has passed.
+        .layer(from_fn_with_state(
             state.config.body_timeout,
+            body::set_deadline,
         ))
         .layer(from_fn(respond::envelope))
         .layer(from_fn(|req, next: axum::middleware::Next| async move {

@@ -273,26 +273,13 @@ pub fn payload_too_large() -> ApiError {
 /// Our code for a request whose body stopped arriving.
 pub const REQUEST_TIMEOUT: &str = "RequestTimeout";
 
-/// 408: the body stalled for longer than `--body-timeout-secs`.
+/// 408: the body had not arrived in full `--body-timeout-secs` after the request began.
 pub fn body_timeout() -> ApiError {
     ApiError::new(
         408,
         REQUEST_TIMEOUT,
         "The request body stopped arriving. Send the request again.",
     )
-}
-
-/// Whether reading a body failed because the router's body timeout fired. The timeout comes
-/// back as a plain body error, wrapped by axum and the size limit, so its chain is searched.
-pub fn is_body_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut next = Some(e);
-    while let Some(e) = next {
-        if e.is::<tower_http::timeout::TimeoutError>() {
-            return true;
-        }
-        next = e.source();
-    }
-    false
 }
 
 // ---- extractors ------------------------------------------------------------------------------

@@ -46,8 +46,9 @@ use std::{
 
 use crate::{
     AppState,
+    body::{BodyDeadline, by_deadline},
     client_ip::ClientIp,
-    respond::{ApiError, body_timeout, is_body_timeout, payload_too_large},
+    respond::{ApiError, body_timeout, payload_too_large},
 };
 
 /// A client IP may fail this many times more than one email.
@@ -302,11 +303,12 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     let ip = ip_key(req.extensions().get::<ClientIp>().and_then(|c| c.0));
     // The email is read from the body (best effort: the handler reports malformed bodies).
+    let deadline = req.extensions().get::<BodyDeadline>().copied();
     let (parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(b) => b,
-        Err(e) if is_body_timeout(&e) => return body_timeout().into_response(),
-        Err(_) => {
+    let bytes = match by_deadline(deadline, axum::body::to_bytes(body, usize::MAX)).await {
+        None => return body_timeout().into_response(),
+        Some(Ok(b)) => b,
+        Some(Err(_)) => {
             // The body limit layer outside refused it, or the client went away.
             return payload_too_large().into_response();
         }

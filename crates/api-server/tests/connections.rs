@@ -53,7 +53,7 @@ fn limits() -> Limits {
 
 /// Reads one answer (headers and a `Content-Length` body); `None` if the connection closes
 /// first.
-async fn read_answer(s: &mut TcpStream) -> Option<String> {
+async fn read_answer(s: &mut (impl tokio::io::AsyncRead + Unpin)) -> Option<String> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
@@ -282,6 +282,28 @@ async fn a_body_that_never_arrives_is_answered_408_after_the_body_timeout() {
             "{answer}"
         );
         assert_eq!(body["request"]["method"], "POST", "{answer}");
+    }
+    // A body that trickles in, a byte now and then, is cut off at the same deadline: the
+    // timeout is for the whole body, not for each part.
+    for path in ["/api/auth/token", "/api/onramp/invitations/token/x/accept"] {
+        let (mut r, mut w) = TcpStream::connect(server.addr).await.unwrap().into_split();
+        w.write_all(announced_body(path).as_bytes()).await.unwrap();
+        let t0 = Instant::now();
+        let trickle = tokio::spawn(async move {
+            for _ in 0..100 {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                if w.write_all(b" ").await.is_err() {
+                    break;
+                }
+            }
+        });
+        let answer = tokio::time::timeout(Duration::from_secs(5), read_answer(&mut r))
+            .await
+            .unwrap_or_else(|_| panic!("{path}: a trickled body held the request for 5 s"))
+            .unwrap_or_else(|| panic!("{path}: closed without an answer"));
+        trickle.abort();
+        assert!(t0.elapsed() >= Duration::from_millis(800), "{path}");
+        assert!(answer.starts_with("HTTP/1.1 408"), "{path}: {answer}");
     }
     // A body that pauses for less than the timeout between its parts is read as usual.
     let body = br#"{"email":"nobody@example.com","password":"Wr0ng-secret!"}"#;
