@@ -607,7 +607,13 @@ fn UserMenu(start: Option<crate::components::MenuStart>) -> impl IntoView {
         }]
     });
 
+    // The menu can be opened again while a sign-out is on its way: one is enough.
+    let signing_out = StoredValue::new(false);
     let sign_out = Callback::new(move |()| {
+        if signing_out.get_value() {
+            return;
+        }
+        signing_out.set_value(true);
         let api = api();
         let navigate = navigate.clone();
         leptos::task::spawn_local_scoped(async move {

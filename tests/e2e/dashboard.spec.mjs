@@ -186,6 +186,24 @@ describe('dashboard and additional accounts', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('Sign out chosen twice from the menu while the first is on its way: one request, then the sign-in screen', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, suite.server);
+    const out = await holdRequests(page, /\/api\/auth\/signout$/, { method: 'POST' });
+    let posts = 0;
+    page.on('request', (r) => { if (r.method() === 'POST' && /\/api\/auth\/signout$/.test(r.url())) posts += 1; });
+    for (let i = 0; i < 2; i += 1) {
+      await page.locator('#user-menu-button').click();
+      await page.getByRole('menuitem', { name: 'Sign out', exact: true }).click();
+    }
+    out.release();
+    await expectURL(page, '/signin');
+    await page.waitForTimeout(300);
+    assert.equal(posts, 1, 'one sign-out request');
+    assert.equal((await api(suite.server, 'GET', '/api/auth/me', { token })).status, 401, 'the session ended on the server');
+    await out.stop();
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('dashboard card → Linked → name → Create account → AWS → connected second account', T, () => withPage(async (page, problems) => {
     const { token } = await signedIn(page, suite.server);
     await page.getByRole('link', { name: /Connect a Linked Account/ }).click();

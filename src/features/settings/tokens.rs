@@ -264,7 +264,7 @@ fn CreateTokenDialog(
     let e_name = RwSignal::new(None::<String>);
     let days = RwSignal::new(String::new());
     let e_days = RwSignal::new(None::<String>);
-    // Never stored: cleared when the dialog closes and once the token is made.
+    // Never stored: cleared when the dialog closes, once the token is made, and when refused.
     let password = RwSignal::new(String::new());
     let e_password = RwSignal::new(None::<String>);
     let banner = RwSignal::new(None::<Notice>);
@@ -360,6 +360,10 @@ fn CreateTokenDialog(
                 Err(ApiError::Unauthorized) => {}
                 Err(e) => {
                     let (n, d, p, b) = create_problem(&e);
+                    // A refused password is typed again; after any other failure it is kept.
+                    if p.is_some() {
+                        password.try_set(String::new());
+                    }
                     let refused = problems([
                         ("token-name", n.clone()),
                         ("token-days", d.clone()),
