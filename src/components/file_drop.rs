@@ -71,7 +71,7 @@ pub fn FileDrop(
                 Ok(buffer) => {
                     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
                     chosen.try_set(Some(name.clone()));
-                    on_file.run((name, bytes));
+                    on_file.try_run((name, bytes));
                 }
                 Err(_) => {
                     chosen.try_set(None);

@@ -102,7 +102,11 @@ fn ChunkFailed(attempt: RwSignal<u32>) -> impl IntoView {
         <section class="page page-narrow chunk-failed">
             <h1>"Something didn't load"</h1>
             <Banner notice/>
-            <button type="button" class="btn btn-primary" on:click=move |_| attempt.update(|n| *n += 1)>
+            <button type="button" class="btn btn-primary" on:click=move |_| {
+                // This section goes: focus waits on the page's main region, not on <body>.
+                super::focus_id("main");
+                attempt.update(|n| *n += 1);
+            }>
                 "Try again"
             </button>
         </section>

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { api, newUser } from './lib/server.mjs';
 import {
-  checkA11y, expectAttr, expectFieldError, expectFieldValid, expectHidden, expectNoPageProblems,
+  checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectHidden, expectNoPageProblems,
   expectText, expectURL, expectValue, expectVisible, holdRequests, loseFirstAnswer, open, screenshot,
   waitInteractive
 } from './lib/browser.mjs';
@@ -380,6 +380,79 @@ describe('management account', () => {
     assert.equal((await named(page, 'Azure billing account')).length, 1, 'one Azure billing Spot account, not two');
     const m = (await api(suite.server, 'GET', '/api/onramp/management', { token: await token(page) })).body.response.items[0];
     assert.equal(m.accountId, made[0].accountId, 'registered to the account the lost answer was about');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('the management pages\' check that failed: Try again by keyboard keeps focus on the page\'s heading, never <body>', T, () => withPage(async (page, problems) => {
+    await signupViaUi(page, newUser());
+    for (const { route, heading } of [
+      { route: '/management', heading: '#management-heading' },
+      { route: '/management/azure', heading: '#azure-billing-heading' },
+    ]) {
+      let refuse = true;
+      const check = /\/api\/onramp\/management$/;
+      await page.route(check, (r) => (refuse && r.request().method() === 'GET' ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }) : r.continue()));
+      await page.goto(route);
+      const retry = button(page, 'Try again');
+      await expectVisible(retry, `Try again on ${route}`);
+      refuse = false;
+      await retry.focus();
+      await page.keyboard.press('Enter');
+      await expectHidden(retry, `Try again gone on ${route}`);
+      await expectFocused(page.locator(heading), `the heading on ${route}, not <body>`);
+      await page.unroute(check);
+    }
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('FinOps: typing while Connect is on its way does not cancel it; Connect by keyboard keeps focus on the page; Try again keeps it too', T, () => withPage(async (page, problems) => {
+    await signupViaUi(page, newUser());
+    const tok = await token(page);
+    const id = (await api(suite.server, 'GET', '/api/setup/account', { token: tok })).body.response.items[0].accountId;
+    await api(suite.server, 'POST', `/api/setup/credentials/aws/externalId?accountId=${id}`, { token: tok });
+    const set = await api(suite.server, 'POST', `/api/setup/credentials/aws?accountId=${id}`, {
+      token: tok, body: { credentials: { iamRole: 'arn:aws:iam::123456789012:role/Spot-Role' } },
+    });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    // The account list fails once: Try again by keyboard keeps focus on the page's heading.
+    let refuse = true;
+    const list = /\/api\/setup\/account$/;
+    await page.route(list, (r) => (refuse && r.request().method() === 'GET' ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }) : r.continue()));
+    await page.goto('/finops');
+    const retry = button(page, 'Try again');
+    await expectVisible(retry, 'Try again after the failure');
+    refuse = false;
+    await retry.focus();
+    await page.keyboard.press('Enter');
+    await expectVisible(page.getByLabel('Account', { exact: true }), 'the form after Try again');
+    await expectFocused(page.locator('#finops-heading'), 'the heading after Try again, not <body>');
+    await page.unroute(list);
+
+    const fill = async () => {
+      await field(page, 'Bucket name').fill('my-cur-bucket');
+      await field(page, 'Bucket region').fill('us-east-1');
+      await field(page, 'S3 path prefix (including report name)').fill('reports/spot-cur');
+      await button(page, 'Validate').click();
+      await expectVisible(page.locator('.finops-checks'), 'the validation results');
+    };
+    await fill();
+    const connecting = await holdRequests(page, /\/api\/cloudBilling\/v1\/setup\/account$/, { method: 'POST' });
+    await button(page, 'Connect').click();
+    await field(page, 'Bucket region').fill('eu-west-1');
+    connecting.release();
+    await connecting.passed;
+    await expectVisible(page.getByText(/Billing Engine is set up for the account/), 'Billing Engine connected, not cancelled by the typing');
+    assert.equal(await page.getByText(/couldn't reach the server/).count(), 0, 'no network error');
+    await connecting.stop();
+
+    // Cost Intelligence by keyboard: Connect goes with the results, focus stays on the page.
+    await page.getByLabel('Cost Intelligence', { exact: true }).check();
+    await button(page, 'Validate').click();
+    await expectVisible(page.locator('.finops-checks'), 'the validation results');
+    await button(page, 'Connect').focus();
+    await page.keyboard.press('Enter');
+    await expectVisible(page.getByText(/Cost Intelligence is set up for the account/), 'Cost Intelligence connected');
+    await expectFocused(page.locator('#finops-heading'), 'the heading after Connect, not <body>');
     await expectNoPageProblems(page, problems);
   }));
 

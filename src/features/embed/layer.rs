@@ -380,7 +380,7 @@ fn fail(s: Embed, e: &ApiError) {
         ),
         _ => (
             ErrorCode::Api,
-            "Onramp could not start the setup. Try again in a moment.",
+            "Onramp could not start the setup. Wait a moment, then reload the page you came from.",
         ),
     };
     post(&ChildMessage::error(code));
@@ -548,12 +548,13 @@ fn AddAccountForm() -> impl IntoView {
                         }
                     });
                     save_first_run(&draft_for(&org, Some(chosen)));
+                    // Replace: Back must not return to a form that would create another account.
                     navigate(
                         &format!(
                             "/welcome/connect/{}",
                             crate::components::provider_slug(chosen)
                         ),
-                        NavigateOptions::default(),
+                        NavigateOptions { replace: true },
                     );
                 }
                 Err(e) => {

@@ -10,9 +10,10 @@ use crate::components::Link;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
-    Banner, Button, ErrorSummary, Field, FormErrors, Notice, Problem, StatusMessage, focus_id,
-    problems, set_title,
+    Banner, Button, ErrorSummary, Field, FormErrors, Notice, Problem, RetryButton, StatusMessage,
+    focus_id, focus_if_lost, problems, set_title,
 };
+use crate::platform::tasks::Tasks;
 use crate::state::current_account::account_from_query;
 use crate::state::draft::PersistedDraft;
 use crate::state::{mark_interactive, use_api};
@@ -286,6 +287,9 @@ pub fn FinOps() -> impl IntoView {
             });
         }
     };
+    // Connect is drawn in the results, which go as soon as a field changes: its request belongs
+    // to the page, or typing while it is on its way would abort it.
+    let tasks = Tasks::here();
     let on_connect = Callback::new(move |()| {
         if busy.get_untracked() {
             return;
@@ -294,7 +298,7 @@ pub fn FinOps() -> impl IntoView {
         let Some((req, name)) = build() else { return };
         let product = draft.with_untracked(|d| d.product);
         let api = api();
-        run_busy(busy, async move {
+        tasks.run_busy(busy, async move {
             let result = match &req {
                 Request::Billing(r) => api.cloud_billing(r, false).await,
                 Request::Cbi(r) => api.cost_intelligence(r, false).await,
@@ -318,13 +322,19 @@ pub fn FinOps() -> impl IntoView {
                         "{} is set up for the account “{name}”.",
                         product.label()
                     )));
+                    // Connect went with the results: keep keyboard focus on the page.
+                    focus_if_lost("finops-heading");
                 }
                 Err(e) => {
-                    banner.try_set(Some(Notice {
+                    let words = Notice {
                         text: format!("We couldn't set up {}: {}", product.label(), describe(&e)),
                         request_id: e.request_id().map(str::to_owned),
-                    }));
+                    };
                     on_error(e);
+                    // Not about a field: say what was not set up.
+                    if banner.try_with_untracked(Option::is_some) == Some(true) {
+                        banner.try_set(Some(words));
+                    }
                 }
             }
         });
@@ -491,7 +501,7 @@ pub fn FinOps() -> impl IntoView {
 
     view! {
         <section class="page page-narrow finops">
-            <h1>"FinOps products"</h1>
+            <h1 id="finops-heading" tabindex="-1">"FinOps products"</h1>
             <p class="lead">
                 "Billing Engine collects an account's cloud billing data; Cost Intelligence turns it into cost insights. Choose an account that has credentials, check the setup, then connect."
             </p>
@@ -500,7 +510,7 @@ pub fn FinOps() -> impl IntoView {
                 None => view! { <p role="status" class="muted">"Loading accounts…"</p> }.into_any(),
                 Some(Err(e)) => view! {
                     <Banner notice=Signal::stored(Some(notice(&e)))/>
-                    <button type="button" class="btn btn-secondary" on:click=move |_| load.run(())>"Try again"</button>
+                    <RetryButton heading="finops-heading" on_retry=load>"Try again"</RetryButton>
                 }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! {
                     <div class="card notice-panel">

@@ -10,9 +10,9 @@ use crate::api::describe;
 use crate::components::Link;
 use crate::components::run_busy;
 use crate::components::{
-    Banner, Button, ErrorSummary, Field, FormErrors, Notice, Problem, SecretExpiryField,
-    SecretInput, StatusMessage, focus_id, notice, rule, secret_expiry_rule, secret_id_warning,
-    set_title,
+    Banner, Button, ErrorSummary, Field, FormErrors, Notice, Problem, RetryButton,
+    SecretExpiryField, SecretInput, StatusMessage, focus_id, notice, rule, secret_expiry_rule,
+    secret_id_warning, set_title,
 };
 use crate::platform::clock::today;
 use crate::state::current_account::account_from_query;
@@ -346,7 +346,7 @@ pub fn AzureBilling() -> impl IntoView {
 
     view! {
         <section class="page page-narrow management">
-            <h1>"Connect an Azure billing account"</h1>
+            <h1 id="azure-billing-heading" tabindex="-1">"Connect an Azure billing account"</h1>
             <p class="lead">
                 "Spot reads your organization's Azure costs through an application with read access to the billing account. It becomes your organization's management account. AWS: "
                 <Link href="/management">"connect an AWS management account"</Link> " instead."
@@ -361,9 +361,7 @@ pub fn AzureBilling() -> impl IntoView {
                     }.into_any(),
                     Existing::Failed(n) => view! {
                         <Banner notice=Signal::stored(Some(n))/>
-                        <button type="button" class="btn btn-secondary" on:click=move |_| reload_existing.run(())>
-                            "Try again"
-                        </button>
+                        <RetryButton heading="azure-billing-heading" on_retry=reload_existing>"Try again"</RetryButton>
                     }.into_any(),
                     // An Azure billing account's secret expires: renew it here.
                     Existing::Known(Some(m)) if m.azure.is_some() => view! {

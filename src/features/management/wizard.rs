@@ -11,8 +11,8 @@ use crate::components::Link;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
-    Banner, CopyButton, ErrorSummary, Field, FieldCheck, FormErrors, Notice, Step, Stepper,
-    focus_id, problems, set_title,
+    Banner, CopyButton, ErrorSummary, Field, FieldCheck, FormErrors, Notice, RetryButton, Step,
+    Stepper, focus_id, problems, set_title,
 };
 use crate::platform::clock::now;
 use crate::platform::history::NavigateOptions;
@@ -335,7 +335,7 @@ pub fn ManagementWizard() -> impl IntoView {
 
     view! {
         <section class="page management">
-            <h1>"Connect your AWS management account"</h1>
+            <h1 id="management-heading" tabindex="-1">"Connect your AWS management account"</h1>
             <p class="lead">
                 "Spot reads your organization's Cost and Usage Report through read-only roles in the management (payer) account. "
                 "Customers of an AWS reseller or MSP: "
@@ -352,9 +352,7 @@ pub fn ManagementWizard() -> impl IntoView {
                 }.into_any(),
                 Existing::Failed(n) => view! {
                     <Banner notice=Signal::stored(Some(n))/>
-                    <button type="button" class="btn btn-secondary" on:click=move |_| reload_existing.run(())>
-                        "Try again"
-                    </button>
+                    <RetryButton heading="management-heading" on_retry=reload_existing>"Try again"</RetryButton>
                 }.into_any(),
                 Existing::Known(Some(m)) if !draft.with_untracked(|d| d.connected) => {
                     view! { <AlreadyRegistered account=m/> }.into_any()
