@@ -420,6 +420,38 @@ describe('dashboard and additional accounts', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('add account: a failed management check or Resume setup has Try again, which loads what failed', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, suite.server);
+    const id = await createAccount(suite.server, token, 'Later');
+    // The management check fails once: the Management choice comes back with Try again.
+    let refuse = true;
+    const check = /\/api\/onramp\/management$/;
+    await page.route(check, (r) => (refuse && r.request().method() === 'GET' ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }) : r.continue()));
+    await page.goto('/accounts/new');
+    const retry = button(page, 'Try again');
+    await expectVisible(retry, 'Try again after the failed check');
+    assert.equal(await page.locator('#add-kind-management').count(), 0, 'no Management choice while unknown');
+    refuse = false;
+    await retry.focus();
+    await page.keyboard.press('Enter');
+    await expectVisible(page.locator('#add-kind-management'), 'the Management choice after Try again');
+    await expectFocused(page.locator('#add-account-heading'), 'the heading, not <body>');
+    await page.unroute(check);
+
+    // Resume setup whose account cannot be read at first.
+    refuse = true;
+    const one = new RegExp(`/api/setup/account/${id}$`);
+    await page.route(one, (r) => (refuse ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }) : r.continue()));
+    await page.goto(`/accounts/${id}/setup`);
+    await expectVisible(retry, 'Try again after the failed Resume');
+    refuse = false;
+    await retry.click();
+    await expectURL(page, '/accounts/new/provider');
+    await expectVisible(page.locator('.stepper-done').getByText('Later'), 'the account resumed');
+    await page.unroute(one);
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('a new add-account flow sets a half-done one aside: Resume setup brings back what was typed', T, () => withPage(async (page, problems) => {
     await signedIn(page, suite.server);
     const ARN = 'arn:aws:iam::555555555555:role/Spot-Role';

@@ -15,8 +15,8 @@ use crate::api::describe;
 use crate::components::notice;
 use crate::components::run_busy;
 use crate::components::{
-    Banner, Button, ConnectPanels, Field, Notice, ProviderPicker, Step, Stepper, focus_id,
-    provider_logo, provider_name, set_title,
+    Banner, Button, ConnectPanels, Field, Notice, ProviderPicker, RetryButton, Step, Stepper,
+    focus_id, provider_logo, provider_name, set_title,
 };
 use crate::platform::history::NavigateOptions;
 use crate::platform::history::{query_param, use_location, use_navigate};
@@ -71,6 +71,10 @@ pub fn AddAccount() -> impl IntoView {
     let draft = *persisted;
     let step = RwSignal::new(None::<AddAccountStep>);
     let page_error = RwSignal::new(None::<Notice>);
+    // What Try again does after a page error: the management check again, or the Resume
+    // route again (the effect below reads this count).
+    let retry_resume = RwSignal::new(None::<bool>);
+    let resume_attempt = RwSignal::new(0_u32);
 
     // Whether the organization already has its management account (hides that choice).
     let management_exists = RwSignal::new(None::<bool>);
@@ -85,12 +89,22 @@ pub fn AddAccount() -> impl IntoView {
                     }
                     Err(e) => {
                         page_error.try_set(Some(notice(&e)));
+                        retry_resume.try_set(Some(false));
                     }
                 }
             });
         })
     };
     load_mgmt.run(());
+    let try_again = Callback::new(move |()| {
+        page_error.set(None);
+        match retry_resume.get_untracked() {
+            Some(true) => resume_attempt.update(|n| *n += 1),
+            Some(false) => load_mgmt.run(()),
+            None => {}
+        }
+        retry_resume.set(None);
+    });
 
     let go = {
         let navigate = navigate.clone();
@@ -112,6 +126,7 @@ pub fn AddAccount() -> impl IntoView {
     let routes_seen = crate::state::Changes::new();
     Effect::new(move |prev: Option<()>| {
         let path = location.pathname.get();
+        resume_attempt.track();
         routes_seen.bump();
         let this_route = routes_seen.ticket();
         let kind_asked = query_param("kind").as_deref().and_then(kind_from_query);
@@ -171,6 +186,7 @@ pub fn AddAccount() -> impl IntoView {
                         }
                         Err(e) => {
                             page_error.try_set(Some(notice(&e)));
+                            retry_resume.try_set(Some(true));
                             mark_interactive();
                         }
                     }
@@ -495,8 +511,11 @@ pub fn AddAccount() -> impl IntoView {
 
     view! {
         <section class="page add-account">
-            <h1>"Add an account"</h1>
+            <h1 id="add-account-heading" tabindex="-1">"Add an account"</h1>
             <Banner notice=page_error/>
+            <Show when=move || page_error.with(Option::is_some)>
+                <RetryButton heading="add-account-heading" on_retry=try_again>"Try again"</RetryButton>
+            </Show>
             <Show
                 when=move || step.with(Option::is_some)
                 fallback=move || view! {
