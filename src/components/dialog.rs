@@ -33,6 +33,19 @@ fn show_when_connected(el: web_sys::HtmlElement, open: RwSignal<bool>, frames: u
     }
 }
 
+/// Whether a dialog about one row of a list (`target`) is still open for the row `is_it`
+/// picks. It may have been closed, or opened for another row, while a request about that row
+/// was on its way: then the answer is not the dialog's to show (closing it, or putting an
+/// error in it, would act on another row's form), and the page says it instead.
+pub fn still_showing<T: Send + Sync + 'static>(
+    open: RwSignal<bool>,
+    target: RwSignal<Option<T>>,
+    is_it: impl Fn(&T) -> bool,
+) -> bool {
+    open.try_get_untracked() == Some(true)
+        && target.try_with_untracked(|t| t.as_ref().is_some_and(&is_it)) == Some(true)
+}
+
 /// The ids to try, in order, for [`Modal`]'s way back from `opener`.
 fn way_back_from(opener: Option<web_sys::Element>) -> Vec<String> {
     let Some(opener) = opener else {

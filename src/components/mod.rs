@@ -29,7 +29,7 @@ pub use button::{Button, RetryButton, run_busy};
 pub use chooser::{BulkLabel, ChoiceCell, ChoiceRow, Chooser};
 pub use code_block::{CodeBlock, download_text};
 pub use copy_button::CopyButton;
-pub use dialog::Modal;
+pub use dialog::{Modal, still_showing};
 pub use disclosure::Disclosure;
 pub use error_summary::{
     ErrorSummary, FieldCheck, FocusTo, FormErrors, Problem, focus_to, problems,

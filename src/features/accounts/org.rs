@@ -7,6 +7,7 @@ use crate::api::describe;
 use crate::api::{Api, ApiError};
 use crate::components::notice;
 use crate::components::run_busy;
+use crate::components::still_showing;
 use crate::components::{
     Banner, Button, CopyButton, Field, LazyDialogs, Modal, Notice, StatusMessage, focus_id,
     provider_logo, provider_name,
@@ -402,13 +403,9 @@ crate::split_view!(
     }
 );
 
-/// Whether a dialog still shows account `id`: it may have been closed, or opened for another
-/// row, while a request about `id` was on its way. Then the answer is not the dialog's to show
-/// (closing it, or putting an error in it, would act on another account's form).
+/// Whether a dialog still shows account `id` (see [`still_showing`]).
 fn still_for(open: RwSignal<bool>, target: RwSignal<Option<AccountRow>>, id: &AccountId) -> bool {
-    open.try_get_untracked() == Some(true)
-        && target.try_with_untracked(|t| t.as_ref().is_some_and(|r| r.account.account_id == *id))
-            == Some(true)
+    still_showing(open, target, |r| r.account.account_id == *id)
 }
 
 fn target_name(target: RwSignal<Option<AccountRow>>) -> String {

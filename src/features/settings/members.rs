@@ -10,6 +10,7 @@ use crate::api::{ApiError, describe};
 use crate::components::Link;
 use crate::components::{
     Banner, Notice, StatusMessage, focus_id, focus_if_lost, notice, run_busy, set_title,
+    still_showing,
 };
 use crate::platform::history::use_navigate;
 use crate::platform::tasks::Tasks;
@@ -183,13 +184,8 @@ pub fn Members() -> impl IntoView {
             let m = p.member().clone();
             // The dialog may have been closed, or opened for someone else, meanwhile: then the
             // answer is not its to show (the list and the row say it instead).
-            let still_asked = move |who: &UserId| {
-                open.try_get_untracked() == Some(true)
-                    && pending
-                        .try_with_untracked(|q| q.as_ref().map(|q| q.member().user_id == *who))
-                        .flatten()
-                        == Some(true)
-            };
+            let still_asked =
+                move |who: &UserId| still_showing(open, pending, |q| q.member().user_id == *who);
             let answer = match &p {
                 Pending::Remove { .. } => api.remove_member(&m.user_id).await.map(|()| None),
                 Pending::DemoteYourself(_) => api

@@ -7,7 +7,7 @@ use super::confirm::ConfirmDialog;
 use crate::api::{ApiError, describe};
 use crate::components::{
     Banner, Button, CopyButton, ErrorSummary, Field, FieldCheck, FormErrors, Modal, Notice,
-    StatusMessage, focus_id, focus_if_lost, notice, problems, rule, run_busy,
+    StatusMessage, focus_id, focus_if_lost, notice, problems, rule, run_busy, still_showing,
 };
 use crate::platform::tasks::Tasks;
 use crate::state::use_api;
@@ -115,12 +115,8 @@ pub fn ApiTokens(list: TokenList) -> impl IntoView {
         run_busy(busy, async move {
             // The dialog may have been closed, or opened for another token, meanwhile: then the
             // answer is not its to show (the page's status says it instead).
-            let still_asked = || {
-                open_revoke.try_get_untracked() == Some(true)
-                    && target.try_with_untracked(|t| {
-                        t.as_ref().is_some_and(|t| t.token_id == token.token_id)
-                    }) == Some(true)
-            };
+            let still_asked =
+                || still_showing(open_revoke, target, |t| t.token_id == token.token_id);
             match api.revoke_api_token(&token.token_id).await {
                 // Gone already (revoked elsewhere, expired): it does not work either way.
                 Ok(()) | Err(ApiError::Http { status: 404, .. }) => {
