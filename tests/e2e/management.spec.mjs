@@ -434,6 +434,8 @@ describe('management account', () => {
       await field(page, 'S3 path prefix (including report name)').fill('reports/spot-cur');
       await button(page, 'Validate').click();
       await expectVisible(page.locator('.finops-checks'), 'the validation results');
+      // Validate and Connect share one busy state: wait until Validate is done with it.
+      await expectHidden(page.locator('button[aria-busy="true"]'), 'no button busy');
     };
     await fill();
     const connecting = await holdRequests(page, /\/api\/cloudBilling\/v1\/setup\/account$/, { method: 'POST' });
@@ -449,6 +451,7 @@ describe('management account', () => {
     await page.getByLabel('Cost Intelligence', { exact: true }).check();
     await button(page, 'Validate').click();
     await expectVisible(page.locator('.finops-checks'), 'the validation results');
+    await expectHidden(page.locator('button[aria-busy="true"]'), 'no button busy');
     await button(page, 'Connect').focus();
     await page.keyboard.press('Enter');
     await expectVisible(page.getByText(/Cost Intelligence is set up for the account/), 'Cost Intelligence connected');
