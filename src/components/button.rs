@@ -50,12 +50,15 @@ pub fn Button(
 pub fn RetryButton(
     heading: &'static str,
     on_retry: Callback<()>,
+    /// `primary` where Try again is the only way on.
+    #[prop(default = "secondary")]
+    variant: &'static str,
     children: Children,
 ) -> impl IntoView {
     view! {
         <button
             type="button"
-            class="btn btn-secondary"
+            class=format!("btn btn-{variant}")
             on:click=move |_| {
                 super::focus_id(heading);
                 on_retry.run(());
@@ -75,4 +78,49 @@ pub fn run_busy(busy: RwSignal<bool>, work: impl Future<Output = ()> + 'static) 
         work.await;
         busy.try_set(false);
     });
+}
+
+/// The rows of a list whose request is on its way (a revoke, a removal), so that each row, and
+/// a dialog aimed at it, is busy on its own: one row's request neither shows on another's
+/// button nor ignores its presses.
+pub struct InFlight<K: Send + Sync + 'static>(RwSignal<Vec<K>>);
+
+impl<K: Send + Sync + 'static> Clone for InFlight<K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K: Send + Sync + 'static> Copy for InFlight<K> {}
+
+impl<K: PartialEq + Send + Sync + 'static> InFlight<K> {
+    pub fn new() -> Self {
+        Self(RwSignal::new(Vec::new()))
+    }
+
+    /// Whether `key`'s request is on its way (tracked: a view redraws when that changes).
+    pub fn has(self, key: &K) -> bool {
+        self.0.try_with(|v| v.contains(key)).unwrap_or(false)
+    }
+
+    /// Marks `key`'s request as on its way; false if it already was (a second press of the
+    /// same button sends nothing).
+    pub fn start(self, key: K) -> bool {
+        if self.0.with_untracked(|v| v.contains(&key)) {
+            return false;
+        }
+        self.0.update(|v| v.push(key));
+        true
+    }
+
+    /// Its answer has come (the page may be gone by then).
+    pub fn end(self, key: &K) {
+        self.0.try_update(|v| v.retain(|k| k != key));
+    }
+}
+
+impl<K: PartialEq + Send + Sync + 'static> Default for InFlight<K> {
+    fn default() -> Self {
+        Self::new()
+    }
 }

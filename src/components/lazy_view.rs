@@ -2,7 +2,7 @@
 //! **Try again** when the chunk cannot be fetched (offline, a server error, a cut-off download),
 //! while the rest of the console keeps working.
 
-use crate::components::{Banner, Notice};
+use crate::components::{Banner, Notice, RetryButton};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::future::Future;
@@ -102,13 +102,11 @@ fn ChunkFailed(attempt: RwSignal<u32>) -> impl IntoView {
         <section class="page page-narrow chunk-failed">
             <h1>"Something didn't load"</h1>
             <Banner notice/>
-            <button type="button" class="btn btn-primary" on:click=move |_| {
-                // This section goes: focus waits on the page's main region, not on <body>.
-                super::focus_id("main");
-                attempt.update(|n| *n += 1);
-            }>
+            // This section goes: focus waits on the page's main region, not on <body>.
+            <RetryButton heading="main" variant="primary"
+                on_retry=Callback::new(move |()| attempt.update(|n| *n += 1))>
                 "Try again"
-            </button>
+            </RetryButton>
         </section>
     }
 }

@@ -25,7 +25,7 @@ mod status_table;
 mod stepper;
 
 pub use banner::{Banner, Notice, StatusMessage, notice};
-pub use button::{Button, RetryButton, run_busy};
+pub use button::{Button, InFlight, RetryButton, run_busy};
 pub use chooser::{BulkLabel, ChoiceCell, ChoiceRow, Chooser};
 pub use code_block::{CodeBlock, download_text};
 pub use copy_button::CopyButton;

@@ -64,6 +64,45 @@ impl Default for Changes {
     }
 }
 
+/// The loads of one list that a page also changes itself (a rename, a revoke, a removal).
+/// Loads can overlap (closing a dialog asks for one, a late answer another): only the answer of
+/// the last one started is shown, and a load that was on its way while the page changed the
+/// list is done again, since its answer may predate the change and bring back what was removed.
+#[derive(Clone, Copy, Default)]
+pub struct Loads {
+    started: Changes,
+    edits: Changes,
+}
+
+impl Loads {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Says that the page changed the list itself (the server has the change already).
+    pub fn edited(self) {
+        self.edits.bump();
+    }
+
+    /// Runs `fetch` until its answer is no older than the page's own changes. `None` when a
+    /// later load was started meanwhile, or the page is gone: that answer is not to be shown.
+    pub async fn latest<T, E, Fut>(self, mut fetch: impl FnMut() -> Fut) -> Option<Result<T, E>>
+    where
+        Fut: std::future::Future<Output = Result<T, E>>,
+    {
+        self.started.bump();
+        let this_load = self.started.ticket();
+        let answer = loop {
+            let edited = self.edits.ticket();
+            let answer = fetch().await;
+            if answer.is_err() || !self.edits.changed_since(edited) {
+                break answer;
+            }
+        };
+        self.started.is_current(this_load).then_some(answer)
+    }
+}
+
 thread_local! {
     static INTERACTIVE: Cell<bool> = const { Cell::new(false) };
     static WHEN_INTERACTIVE: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { api, newUser, startServer } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFocused, expectHidden, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, holdRequests, open, screenshot
+  expectText, expectURL, expectValue, expectVisible, holdFirstAnswer, holdRequests, open, refuseGets,
+  screenshot
 } from './lib/browser.mjs';
 import { button, field, signedIn } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -100,18 +101,16 @@ describe('dashboard and additional accounts', () => {
 
   it('accounts that failed to load: Retry by keyboard keeps focus on the page heading, never <body>', T, () => withPage(async (page, problems) => {
     const { user } = await signedIn(page, suite.server);
-    const LIST = /\/api\/setup\/account$/;
-    let refuse = true;
-    await page.route(LIST, (r) => (refuse && r.request().method() === 'GET' ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }) : r.continue()));
+    const list = await refuseGets(page, /\/api\/setup\/account$/);
     await page.goto('/dashboard');
     const retry = page.getByRole('button', { name: 'Retry', exact: true });
     await expectVisible(retry, 'Retry after the failure');
-    refuse = false;
+    list.allow();
     await retry.focus();
     await page.keyboard.press('Enter');
     await expectVisible(row(page, user.company), 'the accounts after Retry');
     await expectFocused(page.locator('#dashboard-heading'), 'the dashboard heading, not <body>');
-    await page.unroute(LIST);
+    await list.stop();
     await expectNoPageProblems(page, problems);
   }));
 
@@ -148,20 +147,7 @@ describe('dashboard and additional accounts', () => {
     await open(page, '/dashboard');
     await expectVisible(row(page, 'Beta'), 'Beta listed');
     // The next list of accounts is read on the server at once, and reaches the page when released.
-    let armed = true;
-    let release;
-    const held = new Promise((resolve) => { release = resolve; });
-    let answered;
-    const served = new Promise((resolve) => { answered = resolve; });
-    const list = /\/api\/setup\/account$/;
-    await page.route(list, async (r) => {
-      if (!armed || r.request().method() !== 'GET') return r.continue();
-      armed = false;
-      const response = await r.fetch();
-      answered();
-      await held;
-      await r.fulfill({ response });
-    });
+    const list = await holdFirstAnswer(page, /\/api\/setup\/account$/);
     // A new secret saved: the page loads the accounts again (the list is held).
     await page.getByRole('button', { name: 'Update credentials for Azure subscription' }).click();
     const creds = page.getByRole('dialog', { name: 'Update credentials of “Azure subscription”' });
@@ -169,7 +155,7 @@ describe('dashboard and additional accounts', () => {
     await creds.getByLabel('Secret expiration date', { exact: true }).fill(isoDaysFromNow(200).slice(0, 10));
     await creds.getByRole('button', { name: 'Save credentials' }).click();
     await expectHidden(creds, 'the credentials dialog after saving');
-    await served;
+    await list.served;
     // Meanwhile, Beta is renamed.
     await page.getByRole('button', { name: 'Rename Beta' }).click();
     const rename = page.getByRole('dialog', { name: 'Rename “Beta”' });
@@ -177,12 +163,12 @@ describe('dashboard and additional accounts', () => {
     await rename.getByRole('button', { name: 'Save name' }).click();
     await expectHidden(rename, 'the rename dialog after saving');
     await expectVisible(row(page, 'Gamma'), 'the renamed row');
-    release();
+    list.release();
     await expectText(row(page, 'Azure subscription').locator('[data-status]'), /^Connected$/, 'the reload shown: the new secret is far from expiry');
     await page.waitForTimeout(300);
     await expectVisible(row(page, 'Gamma'), 'the new name, not brought back to the old one by the late list');
     assert.equal(await row(page, 'Beta').count(), 0, 'no row called Beta');
-    await page.unroute(list);
+    await list.stop();
     await expectNoPageProblems(page, problems);
   }));
 
@@ -424,31 +410,27 @@ describe('dashboard and additional accounts', () => {
     const { token } = await signedIn(page, suite.server);
     const id = await createAccount(suite.server, token, 'Later');
     // The management check fails once: the Management choice comes back with Try again.
-    let refuse = true;
-    const check = /\/api\/onramp\/management$/;
-    await page.route(check, (r) => (refuse && r.request().method() === 'GET' ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }) : r.continue()));
+    const check = await refuseGets(page, /\/api\/onramp\/management$/);
     await page.goto('/accounts/new');
     const retry = button(page, 'Try again');
     await expectVisible(retry, 'Try again after the failed check');
     assert.equal(await page.locator('#add-kind-management').count(), 0, 'no Management choice while unknown');
-    refuse = false;
+    check.allow();
     await retry.focus();
     await page.keyboard.press('Enter');
     await expectVisible(page.locator('#add-kind-management'), 'the Management choice after Try again');
     await expectFocused(page.locator('#add-account-heading'), 'the heading, not <body>');
-    await page.unroute(check);
+    await check.stop();
 
     // Resume setup whose account cannot be read at first.
-    refuse = true;
-    const one = new RegExp(`/api/setup/account/${id}$`);
-    await page.route(one, (r) => (refuse ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }) : r.continue()));
+    const one = await refuseGets(page, new RegExp(`/api/setup/account/${id}$`));
     await page.goto(`/accounts/${id}/setup`);
     await expectVisible(retry, 'Try again after the failed Resume');
-    refuse = false;
+    one.allow();
     await retry.click();
     await expectURL(page, '/accounts/new/provider');
     await expectVisible(page.locator('.stepper-done').getByText('Later'), 'the account resumed');
-    await page.unroute(one);
+    await one.stop();
     await expectNoPageProblems(page, problems);
   }));
 

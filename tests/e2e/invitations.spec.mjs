@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { api, newUser, signupViaApi } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFocused, expectHidden, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, open, screenshot
+  expectText, expectURL, expectValue, expectVisible, holdFirstAnswer, open, refuseGets,
+  screenshot
 } from './lib/browser.mjs';
 import { button, field, signedIn, signinViaUi, signOutViaMenu } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -278,9 +279,12 @@ describe('inviting users', () => {
     await card.getByRole('button', { name: `Revoke the invitation for ${first}` }).click();
     await card.getByRole('button', { name: `Revoke the invitation for ${second}` }).click();
     while (gates.length < 2) await page.waitForTimeout(50);
+    // Each row says its own revoke is on its way.
+    await expectAttr(card.getByRole('button', { name: `Revoke the invitation for ${first}` }), 'aria-busy', 'true', 'the first row busy');
     gates[0]();
     await expectVisible(card.getByRole('status').filter({ hasText: `The invitation for ${first} was revoked.` }), 'the first revocation');
     await page.waitForTimeout(300);
+    await expectAttr(card.getByRole('button', { name: `Revoke the invitation for ${second}` }), 'aria-busy', 'true', 'the second row still busy');
     gates[1]();
     await expectVisible(card.getByRole('status').filter({ hasText: `The invitation for ${second} was revoked.` }), 'the second revocation, not aborted by the redrawn list');
     await expectHidden(card.getByRole('listitem').filter({ hasText: second }), 'the second invitation');
@@ -291,24 +295,54 @@ describe('inviting users', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('two list loads overlapping: the older answer, delivered last, does not hide a newer invitation', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, suite.server, newUser());
+    const [first, second] = [address('fay'), address('gus')];
+    const invite = async (email) => {
+      const made = await api(suite.server, 'POST', '/api/onramp/invitations', { token, body: { email, role: 'viewer' } });
+      assert.equal(made.status, 200, JSON.stringify(made.body));
+    };
+    await invite(first);
+    await open(page, '/dashboard');
+    const card = page.locator('.invite-card');
+    await expectVisible(card.getByRole('listitem').filter({ hasText: first }), 'the first invitation');
+    // Closing the dialog loads the list: the server answers at once, the page gets it later.
+    const list = await holdFirstAnswer(page, /\/api\/onramp\/invitations$/);
+    const opener = card.getByRole('button', { name: 'Invite a user', exact: true });
+    const dialog = page.getByRole('dialog', { name: 'Invite a user' });
+    await opener.click();
+    await expectVisible(dialog, 'the dialog');
+    await page.keyboard.press('Escape');
+    await list.served;
+    // Another admin invites someone; this page loads the list again and shows it.
+    await invite(second);
+    await opener.click();
+    await expectVisible(dialog, 'the dialog again');
+    await page.keyboard.press('Escape');
+    await expectVisible(card.getByRole('listitem').filter({ hasText: second }), 'the newer list');
+    list.release();
+    await page.waitForTimeout(500);
+    await expectVisible(card.getByRole('listitem').filter({ hasText: second }), 'the second invitation, still listed after the older answer');
+    await list.stop();
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('an invitation that failed to load: Try again by keyboard keeps focus on the page, never <body>', T, () => withPage(async (page, problems) => {
     const { token } = await signedIn(page, suite.server, newUser());
     const made = await api(suite.server, 'POST', '/api/onramp/invitations', { token, body: { email: address('fay'), role: 'viewer' } });
     assert.equal(made.status, 200, JSON.stringify(made.body));
     const link = made.body.response.items[0].acceptPath;
     await page.evaluate(() => sessionStorage.clear());
-    let refuse = true;
-    const preview = /\/api\/onramp\/invitations\/token\/[^/]+$/;
-    await page.route(preview, (r) => (refuse ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }) : r.continue()));
+    const preview = await refuseGets(page, /\/api\/onramp\/invitations\/token\/[^/]+$/);
     await page.goto(link);
     const retry = page.getByRole('button', { name: 'Try again' });
     await expectVisible(retry, 'Try again after the failure');
-    refuse = false;
+    preview.allow();
     await retry.focus();
     await page.keyboard.press('Enter');
     await expectVisible(page.getByLabel('Full name', { exact: true }), 'the join form');
     await expectFocused(page.locator('#join-heading'), 'the page heading, not <body>');
-    await page.unroute(preview);
+    await preview.stop();
     await expectNoPageProblems(page, problems);
   }));
 

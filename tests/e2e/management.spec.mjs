@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { api, newUser } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectHidden, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, holdRequests, loseFirstAnswer, open, screenshot,
+  expectText, expectURL, expectValue, expectVisible, holdRequests, loseFirstAnswer, open, refuseGets, screenshot,
   waitInteractive
 } from './lib/browser.mjs';
 import { button, chooseProvider, field, signupViaUi, walkToRoleArns } from './lib/app.mjs';
@@ -389,18 +389,16 @@ describe('management account', () => {
       { route: '/management', heading: '#management-heading' },
       { route: '/management/azure', heading: '#azure-billing-heading' },
     ]) {
-      let refuse = true;
-      const check = /\/api\/onramp\/management$/;
-      await page.route(check, (r) => (refuse && r.request().method() === 'GET' ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }) : r.continue()));
+      const check = await refuseGets(page, /\/api\/onramp\/management$/);
       await page.goto(route);
       const retry = button(page, 'Try again');
       await expectVisible(retry, `Try again on ${route}`);
-      refuse = false;
+      check.allow();
       await retry.focus();
       await page.keyboard.press('Enter');
       await expectHidden(retry, `Try again gone on ${route}`);
       await expectFocused(page.locator(heading), `the heading on ${route}, not <body>`);
-      await page.unroute(check);
+      await check.stop();
     }
     await expectNoPageProblems(page, problems);
   }));
@@ -415,18 +413,16 @@ describe('management account', () => {
     });
     assert.equal(set.status, 200, JSON.stringify(set.body));
     // The account list fails once: Try again by keyboard keeps focus on the page's heading.
-    let refuse = true;
-    const list = /\/api\/setup\/account$/;
-    await page.route(list, (r) => (refuse && r.request().method() === 'GET' ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }) : r.continue()));
+    const list = await refuseGets(page, /\/api\/setup\/account$/);
     await page.goto('/finops');
     const retry = button(page, 'Try again');
     await expectVisible(retry, 'Try again after the failure');
-    refuse = false;
+    list.allow();
     await retry.focus();
     await page.keyboard.press('Enter');
     await expectVisible(page.getByLabel('Account', { exact: true }), 'the form after Try again');
     await expectFocused(page.locator('#finops-heading'), 'the heading after Try again, not <body>');
-    await page.unroute(list);
+    await list.stop();
 
     const fill = async () => {
       await field(page, 'Bucket name').fill('my-cur-bucket');

@@ -10,7 +10,8 @@ import { describe, it } from 'node:test';
 import { api, newUser, signupViaApi } from './lib/server.mjs';
 import {
   checkA11y, expectFieldError, expectFocused, expectHidden, expectNoPageProblems, expectText,
-  expectURL, expectValue, expectVisible, holdRequests, loseFirstAnswer, newPage, open, screenshot,
+  expectURL, expectValue, expectVisible, holdFirstAnswer, holdRequests, loseFirstAnswer, newPage, open,
+  refuseGets, screenshot,
 } from './lib/browser.mjs';
 import { WELCOME_PATH, button, field, signedIn, signOutViaMenu } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -158,6 +159,36 @@ describe('settings', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('members: while one removal is on its way, another member\'s dialog is not busy and removes them', T, () => withPage(async (page, problems) => {
+    const admin = newUser({ fullName: 'Grace Hopper' });
+    const { token: adminToken } = await signedIn(page, suite.server, admin);
+    await join(suite.server, adminToken, 'Bob Builder', 'viewer');
+    await join(suite.server, adminToken, 'Carol Coder', 'viewer');
+    await open(page, '/settings/members');
+    const bobId = (await page.getByRole('button', { name: 'Remove Bob Builder' }).getAttribute('id')).replace('member-remove-', '');
+    const removal = await holdRequests(page, new RegExp(`/api/onramp/members/${bobId}$`), { method: 'DELETE' });
+    await page.getByRole('button', { name: 'Remove Bob Builder' }).click();
+    const bob = page.getByRole('dialog', { name: 'Remove Bob Builder?' });
+    await bob.getByRole('button', { name: 'Remove member' }).click();
+    await page.keyboard.press('Escape');
+    await expectHidden(bob, 'Bob\'s dialog, closed while his removal is on its way');
+    await page.getByRole('button', { name: 'Remove Carol Coder' }).click();
+    const carol = page.getByRole('dialog', { name: 'Remove Carol Coder?' });
+    const confirm = carol.getByRole('button', { name: 'Remove member' });
+    await expectVisible(confirm, 'Carol\'s dialog');
+    assert.equal(await confirm.getAttribute('aria-busy'), null, 'Carol\'s button, not busy with Bob\'s removal');
+    await confirm.click();
+    await expectVisible(page.getByRole('status').filter({ hasText: 'Carol Coder was removed from the organization.' }), 'Carol removed while Bob\'s removal waits');
+    await expectHidden(carol, 'Carol\'s dialog, closed by her removal');
+    removal.release();
+    await removal.passed;
+    await expectVisible(page.getByRole('status').filter({ hasText: 'Bob Builder was removed from the organization.' }), 'Bob\'s removal, said on the page');
+    const members = await api(suite.server, 'GET', '/api/onramp/members', { token: adminToken });
+    assert.deepEqual(members.body.response.items.map((m) => m.name), ['Grace Hopper'], 'the server agrees');
+    await removal.stop();
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('members: a removal answered after its dialog was closed by Escape: focus goes to the list\'s heading, never <body>', T, () => withPage(async (page, problems) => {
     const admin = newUser({ fullName: 'Grace Hopper' });
     const { token: adminToken } = await signedIn(page, suite.server, admin);
@@ -203,6 +234,63 @@ describe('settings', () => {
     await page.waitForTimeout(300);
     await expectVisible(beta, 'Beta\'s dialog, still open');
     await revoking.stop();
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('API tokens: while one revoke is on its way, another token\'s dialog is not busy and revokes it', T, () => withPage(async (page, problems) => {
+    const user = newUser();
+    const { token } = await signedIn(page, suite.server, user);
+    for (const name of ['Alpha CI', 'Beta CI']) {
+      const made = await api(suite.server, 'POST', '/api/onramp/tokens', { token, body: { name, expiresInDays: 30, password: user.password } });
+      assert.equal(made.status, 200, JSON.stringify(made.body));
+    }
+    await open(page, '/settings/security');
+    const rows = page.locator('.tokens-table').getByRole('row');
+    const alphaId = await rows.filter({ hasText: 'Alpha CI' }).getAttribute('data-token');
+    const revoking = await holdRequests(page, new RegExp(`/api/onramp/tokens/${alphaId}$`), { method: 'DELETE' });
+    await page.getByRole('button', { name: 'Revoke the token “Alpha CI”' }).click();
+    const alpha = page.getByRole('dialog', { name: 'Revoke “Alpha CI”?' });
+    await alpha.getByRole('button', { name: 'Revoke token' }).click();
+    await page.keyboard.press('Escape');
+    await expectHidden(alpha, 'Alpha\'s dialog, closed while its revoke is on its way');
+    await page.getByRole('button', { name: 'Revoke the token “Beta CI”' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Revoke “Beta CI”?' }).getByRole('button', { name: 'Revoke token' });
+    await expectVisible(confirm, 'Beta\'s dialog');
+    assert.equal(await confirm.getAttribute('aria-busy'), null, 'Beta\'s button, not busy with Alpha\'s revoke');
+    await confirm.click();
+    await expectVisible(page.getByRole('status').filter({ hasText: 'The token “Beta CI” was revoked.' }), 'Beta revoked while Alpha\'s revoke waits');
+    revoking.release();
+    await revoking.passed;
+    await expectVisible(page.getByRole('status').filter({ hasText: 'The token “Alpha CI” was revoked.' }), 'Alpha\'s revocation');
+    const listed = await api(suite.server, 'GET', '/api/onramp/tokens', { token });
+    assert.deepEqual(listed.body.response.items, [], 'the server agrees: none left');
+    await revoking.stop();
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('API tokens: a list load answered before a revoke and delivered after it does not bring the token back', T, () => withPage(async (page, problems) => {
+    const user = newUser();
+    const { token } = await signedIn(page, suite.server, user);
+    for (const name of ['Alpha CI', 'Beta CI']) {
+      const made = await api(suite.server, 'POST', '/api/onramp/tokens', { token, body: { name, expiresInDays: 30, password: user.password } });
+      assert.equal(made.status, 200, JSON.stringify(made.body));
+    }
+    await open(page, '/settings/security');
+    const rows = page.locator('.tokens-table').getByRole('row');
+    await expectVisible(rows.filter({ hasText: 'Alpha CI' }), 'Alpha listed');
+    // Closing the create dialog loads the list: the server answers at once, the page gets it later.
+    const list = await holdFirstAnswer(page, /\/api\/onramp\/tokens$/);
+    await button(page, 'Create token').click();
+    await page.keyboard.press('Escape');
+    await list.served;
+    await page.getByRole('button', { name: 'Revoke the token “Alpha CI”' }).click();
+    await page.getByRole('dialog', { name: 'Revoke “Alpha CI”?' }).getByRole('button', { name: 'Revoke token' }).click();
+    await expectVisible(page.getByRole('status').filter({ hasText: 'The token “Alpha CI” was revoked.' }), 'the revocation');
+    list.release();
+    await page.waitForTimeout(500);
+    await expectVisible(rows.filter({ hasText: 'Beta CI' }), 'Beta still listed');
+    assert.equal(await rows.filter({ hasText: 'Alpha CI' }).count(), 0, 'the revoked token, not brought back by the older list');
+    await list.stop();
     await expectNoPageProblems(page, problems);
   }));
 
@@ -289,17 +377,16 @@ describe('settings', () => {
       { route: '/settings/members', list: /\/api\/onramp\/members$/, heading: '#members-heading', button: 'Try again loading members', loaded: page.locator('.members-table').getByText(user.fullName) },
       { route: '/settings/security', list: /\/api\/onramp\/tokens$/, heading: '#tokens-heading', button: 'Try again loading API tokens', loaded: page.getByText(/You have no API tokens/) },
     ]) {
-      let refuse = true;
-      await page.route(list, (r) => (refuse && r.request().method() === 'GET' ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' }) : r.continue()));
+      const refused = await refuseGets(page, list);
       await page.goto(route);
       const retry = page.getByRole('button', { name, exact: true });
       await expectVisible(retry, `${name} after the failure`);
-      refuse = false;
+      refused.allow();
       await retry.focus();
       await page.keyboard.press('Enter');
       await expectVisible(loaded, `the list on ${route}`);
       await expectFocused(page.locator(heading), `the heading on ${route}, not <body>`);
-      await page.unroute(list);
+      await refused.stop();
     }
     await expectNoPageProblems(page, problems);
   }));

@@ -59,6 +59,15 @@ fn replace() -> NavigateOptions {
     NavigateOptions { replace: true }
 }
 
+/// What **Try again** does after the page's own error.
+#[derive(Clone, Copy, PartialEq)]
+enum Retry {
+    /// Asks again whether the organization has its management account.
+    CheckManagement,
+    /// Handles the Resume route again.
+    Resume,
+}
+
 #[component]
 pub fn AddAccount() -> impl IntoView {
     set_title("Add an account");
@@ -71,9 +80,8 @@ pub fn AddAccount() -> impl IntoView {
     let draft = *persisted;
     let step = RwSignal::new(None::<AddAccountStep>);
     let page_error = RwSignal::new(None::<Notice>);
-    // What Try again does after a page error: the management check again, or the Resume
-    // route again (the effect below reads this count).
-    let retry_resume = RwSignal::new(None::<bool>);
+    // What Try again does after a page error (the effect below reads `resume_attempt`).
+    let retry = RwSignal::new(None::<Retry>);
     let resume_attempt = RwSignal::new(0_u32);
 
     // Whether the organization already has its management account (hides that choice).
@@ -89,7 +97,7 @@ pub fn AddAccount() -> impl IntoView {
                     }
                     Err(e) => {
                         page_error.try_set(Some(notice(&e)));
-                        retry_resume.try_set(Some(false));
+                        retry.try_set(Some(Retry::CheckManagement));
                     }
                 }
             });
@@ -98,12 +106,12 @@ pub fn AddAccount() -> impl IntoView {
     load_mgmt.run(());
     let try_again = Callback::new(move |()| {
         page_error.set(None);
-        match retry_resume.get_untracked() {
-            Some(true) => resume_attempt.update(|n| *n += 1),
-            Some(false) => load_mgmt.run(()),
+        match retry.get_untracked() {
+            Some(Retry::Resume) => resume_attempt.update(|n| *n += 1),
+            Some(Retry::CheckManagement) => load_mgmt.run(()),
             None => {}
         }
-        retry_resume.set(None);
+        retry.set(None);
     });
 
     let go = {
@@ -186,7 +194,7 @@ pub fn AddAccount() -> impl IntoView {
                         }
                         Err(e) => {
                             page_error.try_set(Some(notice(&e)));
-                            retry_resume.try_set(Some(true));
+                            retry.try_set(Some(Retry::Resume));
                             mark_interactive();
                         }
                     }

@@ -10,7 +10,7 @@ use crate::platform::clock::today;
 use crate::state::connected::{connected_at, remember_connected};
 use crate::state::draft::first_run_connected;
 use crate::state::session::CONNECTED_MESSAGE;
-use crate::state::{Changes, Session, mark_interactive, use_api};
+use crate::state::{Session, mark_interactive, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use onramp_core::account_status::{
@@ -120,34 +120,22 @@ pub fn Dashboard(
         savings.set(None);
         fetch_savings.run(());
     });
-    // Loads can overlap (a saved secret asks for one): only the last one started is shown.
-    let loads = Changes::new();
     let load = Callback::new(move |()| {
         error.set(None);
-        loads.bump();
-        let this_load = loads.ticket();
         let api = api();
         spawn_local_scoped(async move {
-            let answer = loop {
-                let edited = org.edits.ticket();
-                let answer = load_org(&api).await;
-                // Renamed or deleted here meanwhile: the answer may predate it, so ask again.
-                if answer.is_err() || !org.edits.changed_since(edited) {
-                    break answer;
-                }
-            };
+            let answer = org.loads.latest(|| load_org(&api)).await;
             mark_interactive();
-            if !loads.is_current(this_load) {
-                return;
-            }
             match answer {
-                Ok(accounts) => {
+                Some(Ok(accounts)) => {
                     data.try_set(Some(accounts));
                     fetch_savings.run(());
                 }
-                Err(e) => {
+                Some(Err(e)) => {
                     error.try_set(Some(notice(&e)));
                 }
+                // A later load will show its answer.
+                None => {}
             }
         });
     });

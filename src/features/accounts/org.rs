@@ -15,7 +15,7 @@ use crate::components::{
 use crate::platform::clock::{now, today};
 use crate::platform::tasks::Tasks;
 use crate::state::connected::connected_at;
-use crate::state::{Changes, CurrentAccount, Session};
+use crate::state::{CurrentAccount, Loads, Session};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use onramp_core::account_status::AccountStatus;
@@ -160,26 +160,26 @@ enum Dialog {
     Delete,
 }
 
-/// The accounts a page shows (`None` while loading), and a count of the changes the page made
-/// to them (a rename, a delete): a load that was on its way meanwhile may not have them, and
-/// would bring back the old name or the deleted row.
+/// The accounts a page shows (`None` while loading), and their loads: the page's own changes
+/// (a rename, a delete) are counted there, so that a load on its way meanwhile can't bring back
+/// the old name or the deleted row.
 #[derive(Clone, Copy)]
 pub struct OrgData {
     pub data: RwSignal<Option<OrgAccounts>>,
-    pub edits: Changes,
+    pub loads: Loads,
 }
 
 impl OrgData {
     pub fn new() -> Self {
         Self {
             data: RwSignal::new(None),
-            edits: Changes::new(),
+            loads: Loads::new(),
         }
     }
 
     /// A change this page made (the server has it already).
     fn edit(self, change: impl FnOnce(&mut OrgAccounts)) {
-        self.edits.bump();
+        self.loads.edited();
         self.data.try_update(|d| d.as_mut().map(change));
     }
 }

@@ -6,10 +6,11 @@
 use crate::api::ApiError;
 use crate::components::notice;
 use crate::components::{
-    Banner, Button, CopyButton, Field, LazyDialogs, Modal, Notice, StatusMessage, focus_id, rule,
+    Banner, Button, CopyButton, Field, InFlight, LazyDialogs, Modal, Notice, StatusMessage,
+    focus_id, rule,
 };
 use crate::platform::tasks::Tasks;
-use crate::state::use_api;
+use crate::state::{Loads, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use onramp_core::dto::{Invitation, InvitationCreated, InvitationRequest, Role};
@@ -59,20 +60,23 @@ pub fn InviteCard() -> impl IntoView {
     // Loads and revokes start from inside the list (its buttons) and the dialog's closing: they
     // belong to the card, or a redrawn list would abort them.
     let tasks = Tasks::here();
+    let loads = Loads::new();
 
     let load = {
-        let (api, tasks) = (api.clone(), tasks.clone());
+        let api = api.clone();
         Callback::new(move |()| {
             error.set(None);
             let api = api();
             tasks.spawn(async move {
-                match api.list_invitations().await {
-                    Ok(items) => {
+                match loads.latest(|| api.list_invitations()).await {
+                    Some(Ok(items)) => {
                         list.try_set(Some(items));
                     }
-                    Err(e) => {
+                    Some(Err(e)) => {
                         error.try_set(Some(notice(&e)));
                     }
+                    // A later load will show its answer.
+                    None => {}
                 }
             });
         })
@@ -93,18 +97,17 @@ pub fn InviteCard() -> impl IntoView {
 
     // The invitations being revoked: a second press (a double click) sends nothing, else its
     // 404 would replace "was revoked" by "was no longer pending".
-    let revoking = StoredValue::new(Vec::<String>::new());
+    let revoking = InFlight::<String>::new();
     let revoke = Callback::new(move |inv: Invitation| {
-        if revoking.with_value(|r| r.contains(&inv.id)) {
+        if !revoking.start(inv.id.clone()) {
             return;
         }
-        revoking.update_value(|r| r.push(inv.id.clone()));
         status.set(None);
         error.set(None);
         let api = api();
         tasks.spawn(async move {
             let answer = api.revoke_invitation(&inv.id).await;
-            revoking.try_update_value(|r| r.retain(|id| *id != inv.id));
+            revoking.end(&inv.id);
             let gone = match answer {
                 Ok(()) => Some(format!("The invitation for {} was revoked.", inv.email)),
                 // Already used, revoked or expired meanwhile: it is not pending either way.
@@ -127,6 +130,7 @@ pub fn InviteCard() -> impl IntoView {
                 }
             };
             if let Some(text) = gone {
+                loads.edited();
                 list.try_update(|l| {
                     if let Some(l) = l {
                         l.retain(|i| i.id != inv.id);
@@ -176,12 +180,18 @@ pub fn InviteCard() -> impl IntoView {
                         {items.into_iter().map(|inv| {
                             let email = inv.email.clone();
                             let id = inv.id.clone();
+                            let busy = {
+                                let id = id.clone();
+                                Memo::new(move |_| revoking.has(&id))
+                            };
                             let line = format!("{} · expires {}", role_label(inv.role), show_date(&inv.expires_at));
                             view! {
                                 <li class="invite-item" data-invitation=id>
                                     <span class="invite-email">{email.clone()}</span>
                                     <span class="muted">{line}</span>
                                     <button type="button" class="btn btn-secondary btn-small"
+                                        aria-busy=move || busy.get().then_some("true")
+                                        aria-disabled=move || busy.get().then_some("true")
                                         on:click=move |_| revoke.run(inv.clone())>
                                         "Revoke"<span class="sr-only">{format!(" the invitation for {email}")}</span>
                                     </button>

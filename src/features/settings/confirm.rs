@@ -10,7 +10,7 @@ pub fn ConfirmDialog(
     id: &'static str,
     #[prop(into)] title: Signal<String>,
     open: RwSignal<bool>,
-    busy: RwSignal<bool>,
+    #[prop(into)] busy: Signal<bool>,
     /// Why the last attempt failed (cleared each time the dialog opens).
     banner: RwSignal<Option<Notice>>,
     /// The safe choice's text; it closes the dialog and has focus when it opens.

@@ -7,11 +7,10 @@
 use super::SettingsNav;
 use super::confirm::ConfirmDialog;
 use crate::api::{ApiError, describe};
-use crate::components::Link;
 use crate::components::{
-    Banner, Notice, StatusMessage, focus_id, focus_if_lost, notice, run_busy, set_title,
-    still_showing,
+    Banner, Notice, StatusMessage, focus_id, focus_if_lost, notice, set_title, still_showing,
 };
+use crate::components::{InFlight, Link};
 use crate::platform::history::use_navigate;
 use crate::platform::tasks::Tasks;
 use crate::state::{Session, mark_interactive, use_api};
@@ -67,7 +66,9 @@ pub fn Members() -> impl IntoView {
     let status = RwSignal::new(None::<String>);
     // A failed role change, shown in its row.
     let row_error = RwSignal::new(None::<(UserId, String)>);
-    let busy_row = RwSignal::new(None::<UserId>);
+    // Each member's role change and removal is busy on its own.
+    let changing = InFlight::<UserId>::new();
+    let removing = InFlight::<UserId>::new();
 
     let load = {
         let api = api.clone();
@@ -124,17 +125,16 @@ pub fn Members() -> impl IntoView {
     let change_role = {
         let api = api.clone();
         Callback::new(move |m: Member| {
-            if busy_row.get_untracked().is_some() {
+            let id = m.user_id.clone();
+            if !changing.start(id.clone()) {
                 return;
             }
             status.set(None);
             row_error.set(None);
             let api = api();
-            let id = m.user_id.clone();
-            busy_row.set(Some(id.clone()));
             tasks.spawn(async move {
                 let answer = api.set_member_role(&id, other_role(m.role)).await;
-                busy_row.try_set(None);
+                changing.end(&id);
                 match answer {
                     Ok(changed) => {
                         status.try_set(Some(role_changed_message(&changed.name, changed.role)));
@@ -163,7 +163,12 @@ pub fn Members() -> impl IntoView {
     // The confirmation dialog (remove a member, or demote yourself).
     let pending = RwSignal::new(None::<Pending>);
     let open = RwSignal::new(false);
-    let busy = RwSignal::new(false);
+    let busy = Signal::derive(move || {
+        pending.with(|p| {
+            p.as_ref()
+                .is_some_and(|p| removing.has(&p.member().user_id))
+        })
+    });
     let banner = RwSignal::new(None::<Notice>);
     let ask = move |p: Pending| {
         status.set(None);
@@ -172,15 +177,15 @@ pub fn Members() -> impl IntoView {
         open.set(true);
     };
     let confirm = Callback::new(move |()| {
-        if busy.get_untracked() {
-            return;
-        }
         let Some(p) = pending.get_untracked() else {
             return;
         };
+        if !removing.start(p.member().user_id.clone()) {
+            return;
+        }
         let api = api();
         let org = organization();
-        run_busy(busy, async move {
+        tasks.spawn(async move {
             let m = p.member().clone();
             // The dialog may have been closed, or opened for someone else, meanwhile: then the
             // answer is not its to show (the list and the row say it instead).
@@ -193,6 +198,7 @@ pub fn Members() -> impl IntoView {
                     .await
                     .map(Some),
             };
+            removing.end(&m.user_id);
             match (answer, &p) {
                 (Ok(_), Pending::Remove { you: true, .. }) => leave.run(format!(
                     "You have left {org}: your user was removed and every session of yours ended."
@@ -288,7 +294,7 @@ pub fn Members() -> impl IntoView {
         let actions = admin.then(|| {
             let busy_here = {
                 let id = id.clone();
-                Memo::new(move |_| busy_row.with(|b| b.as_ref() == Some(&id)))
+                Memo::new(move |_| changing.has(&id))
             };
             let (m1, m2) = (m.clone(), m.clone());
             let (n1, n2) = (name.clone(), name.clone());

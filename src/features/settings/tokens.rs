@@ -6,11 +6,11 @@
 use super::confirm::ConfirmDialog;
 use crate::api::{ApiError, describe};
 use crate::components::{
-    Banner, Button, CopyButton, ErrorSummary, Field, FieldCheck, FormErrors, Modal, Notice,
-    StatusMessage, focus_id, focus_if_lost, notice, problems, rule, run_busy, still_showing,
+    Banner, Button, CopyButton, ErrorSummary, Field, FieldCheck, FormErrors, InFlight, Modal,
+    Notice, StatusMessage, focus_id, focus_if_lost, notice, problems, rule, still_showing,
 };
 use crate::platform::tasks::Tasks;
-use crate::state::use_api;
+use crate::state::{Loads, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use onramp_core::dto::{ApiToken, ApiTokenCreated, ApiTokenRequest};
@@ -25,6 +25,8 @@ pub struct TokenList {
     pub items: RwSignal<Option<Vec<ApiToken>>>,
     pub error: RwSignal<Option<Notice>>,
     pub load: Callback<()>,
+    /// Overlapping loads, and the revokes made here meanwhile.
+    pub loads: Loads,
 }
 
 impl TokenList {
@@ -35,23 +37,31 @@ impl TokenList {
         let error = RwSignal::new(None::<Notice>);
         // Loads start from effects and dialogs too: they belong to the page.
         let tasks = Tasks::here();
+        let loads = Loads::new();
         let load = Callback::new(move |()| {
             error.set(None);
             let api = api();
             tasks.spawn(async move {
-                let answer = api.list_api_tokens().await;
+                let answer = loads.latest(|| api.list_api_tokens()).await;
                 crate::state::mark_interactive();
                 match answer {
-                    Ok(list) => {
+                    Some(Ok(list)) => {
                         items.try_set(Some(list));
                     }
-                    Err(e) => {
+                    Some(Err(e)) => {
                         error.try_set(Some(notice(&e)));
                     }
+                    // A later load will show its answer.
+                    None => {}
                 }
             });
         });
-        Self { items, error, load }
+        Self {
+            items,
+            error,
+            load,
+            loads,
+        }
     }
 }
 
@@ -102,24 +112,33 @@ pub fn ApiTokens(list: TokenList) -> impl IntoView {
     // Revoking, after a confirmation.
     let target = RwSignal::new(None::<ApiToken>);
     let open_revoke = RwSignal::new(false);
-    let busy = RwSignal::new(false);
+    // Each token's revoke is busy on its own: another token's dialog can go on meanwhile.
+    let revoking = InFlight::<String>::new();
+    let busy = Signal::derive(move || {
+        target.with(|t| t.as_ref().is_some_and(|t| revoking.has(&t.token_id)))
+    });
     let banner = RwSignal::new(None::<Notice>);
+    // The request belongs to the card: the dialog's content may be drawn again meanwhile.
+    let tasks = Tasks::here();
     let revoke = Callback::new(move |()| {
-        if busy.get_untracked() {
-            return;
-        }
         let Some(token) = target.get_untracked() else {
             return;
         };
+        if !revoking.start(token.token_id.clone()) {
+            return;
+        }
         let api = api();
-        run_busy(busy, async move {
+        tasks.spawn(async move {
             // The dialog may have been closed, or opened for another token, meanwhile: then the
             // answer is not its to show (the page's status says it instead).
             let still_asked =
                 || still_showing(open_revoke, target, |t| t.token_id == token.token_id);
-            match api.revoke_api_token(&token.token_id).await {
+            let answer = api.revoke_api_token(&token.token_id).await;
+            revoking.end(&token.token_id);
+            match answer {
                 // Gone already (revoked elsewhere, expired): it does not work either way.
                 Ok(()) | Err(ApiError::Http { status: 404, .. }) => {
+                    list.loads.edited();
                     list.items.try_update(|l| {
                         if let Some(l) = l {
                             l.retain(|t| t.token_id != token.token_id);

@@ -158,6 +158,40 @@ export async function holdRequests(page, re, { method } = {}) {
 }
 
 /**
+ * Answers every GET `re` matches with a 500 until `allow()` (a load that fails, then works on
+ * Try again). `stop()` removes the route.
+ */
+export async function refuseGets(page, re) {
+  let refusing = true;
+  await page.route(re, (r) => (refusing && r.request().method() === 'GET'
+    ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' })
+    : r.continue()));
+  return { allow: () => { refusing = false; }, stop: () => page.unroute(re) };
+}
+
+/**
+ * The first `method` request `re` matches is answered by the server at once, but its answer
+ * reaches the page only when released (an answer overtaken by later changes); later ones go
+ * through. `served` resolves once the server has answered it.
+ */
+export async function holdFirstAnswer(page, re, { method = 'GET' } = {}) {
+  let armed = true;
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let answered;
+  const served = new Promise((resolve) => { answered = resolve; });
+  await page.route(re, async (r) => {
+    if (!armed || r.request().method() !== method) return r.continue();
+    armed = false;
+    const response = await r.fetch();
+    answered();
+    await held;
+    await r.fulfill({ response });
+  });
+  return { release, served, stop: () => page.unroute(re) };
+}
+
+/**
  * Lets the first `method` request `re` matches reach the server, then loses its answer (the
  * page sees a network error); later ones go through. `seen.lost` counts the lost answers.
  */
