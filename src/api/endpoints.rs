@@ -223,11 +223,15 @@ impl Api {
         self.first("POST", &path, None).await
     }
 
-    /// Ours: one batch connect token for these Spot accounts (each must have an external ID);
-    /// the answer is the only place the token appears.
-    pub async fn create_aws_batch(&self, ids: &[AccountId]) -> Result<AwsBatch, ApiError> {
+    /// Ours: one batch connect token for these Spot accounts, each with the AWS account it
+    /// stands for (each must have an external ID); the answer is the only place the token appears.
+    pub async fn create_aws_batch(
+        &self,
+        members: &[(AccountId, String)],
+    ) -> Result<AwsBatch, ApiError> {
         let body = AwsBatchRequest {
-            account_ids: ids.iter().map(ToString::to_string).collect(),
+            account_ids: members.iter().map(|(id, _)| id.to_string()).collect(),
+            aws_account_ids: members.iter().map(|(_, aws)| aws.clone()).collect(),
         };
         self.first("POST", "/onramp/aws/batches", json(&body)).await
     }

@@ -409,7 +409,8 @@ class StackSetFunctionTest(FunctionCase):
         self.assertEqual({k for e in example.values() for k in e}, {"AccountId", "ExternalId"})
         self.template["Mappings"]["SpotAccounts"] = table
         status, body = s.call("POST", "/onramp/aws/batches", self.session,
-                              {"accountIds": [m[1] for m in members]})
+                              {"accountIds": [m[1] for m in members],
+                               "awsAccountIds": [m[0] for m in members]})
         self.assertEqual(status, 200, body)
         item = body["response"]["items"][0]
         return item["batchId"], item["connectToken"], members

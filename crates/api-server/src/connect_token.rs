@@ -150,6 +150,10 @@ pub struct Grant {
     pub account_id: String,
     pub external_id: String,
     pub scope: Scope,
+    /// A batch member's AWS account: the only one whose role its callback may set (every
+    /// member's stack holds the same token). `None` for a single account's token, and for a
+    /// member of a batch made before members' AWS accounts were recorded.
+    pub aws_account_id: Option<String>,
 }
 
 /// Who minted a token, and until when it works.
@@ -243,6 +247,7 @@ fn resolve_account_token(
         account_id: row.account_id,
         external_id: row.external_id,
         scope: Scope::Account,
+        aws_account_id: None,
     };
     Ok(Some((grant, row.minted)))
 }
@@ -278,13 +283,13 @@ fn resolve_batch_token(
     if minted.role != "admin" {
         return Err(ApiError::unauthorized());
     }
-    let member: Option<(String, String, bool)> = match account {
+    let member: Option<(String, String, bool, Option<String>)> = match account {
         Some(a) => conn
             .query_row(
-                "SELECT account_id, external_id, state = 'connected' FROM aws_batch_members \
-                 WHERE batch_id = ?1 AND account_id = ?2",
+                "SELECT account_id, external_id, state = 'connected', aws_account_id \
+                 FROM aws_batch_members WHERE batch_id = ?1 AND account_id = ?2",
                 params![batch_id, a],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?,
         None => None,
@@ -293,11 +298,12 @@ fn resolve_batch_token(
         batch_id: batch_id.clone(),
     };
     let connected = member.as_ref().is_some_and(|m| m.2);
-    let grant = member.map(|(account_id, external_id, _)| Grant {
+    let grant = member.map(|(account_id, external_id, _, aws_account_id)| Grant {
         hash: *hash,
         account_id,
         external_id,
         scope: scope.clone(),
+        aws_account_id,
     });
     if *minted.expires_at <= *now {
         let e = expired(&scope);
@@ -323,10 +329,13 @@ pub fn consume(conn: &Connection, grant: &Grant) -> rusqlite::Result<bool> {
             "UPDATE connect_tokens SET used_at = ?1 WHERE hash = ?2 AND used_at IS NULL",
             params![util::now_iso(), &grant.hash[..]],
         )?,
+        // The token is checked again here: it may have been renewed or voided while this
+        // request's body was arriving.
         Scope::Batch { batch_id } => conn.execute(
             "UPDATE aws_batch_members SET state = 'connected', reason = NULL, updated_at = ?1 \
-             WHERE batch_id = ?2 AND account_id = ?3 AND state <> 'connected'",
-            params![util::now_iso(), batch_id, grant.account_id],
+             WHERE batch_id = ?2 AND account_id = ?3 AND state <> 'connected' \
+             AND EXISTS (SELECT 1 FROM aws_batches WHERE id = ?2 AND token_hash = ?4)",
+            params![util::now_iso(), batch_id, grant.account_id, &grant.hash[..]],
         )?,
     };
     Ok(changed == 1)
@@ -423,8 +432,9 @@ mod tests {
         )
         .unwrap();
         conn.execute_batch(
-            "INSERT INTO aws_batch_members (batch_id, account_id, position, external_id) VALUES
-               ('bat-00000001', 'act-0000000a', 0, 'ext'), ('bat-00000001', 'act-0000000b', 1, 'ext');",
+            "INSERT INTO aws_batch_members (batch_id, account_id, position, external_id, \
+               aws_account_id) VALUES ('bat-00000001', 'act-0000000a', 0, 'ext', '123456789012'),
+               ('bat-00000001', 'act-0000000b', 1, 'ext', '210987654321');",
         )
         .unwrap();
         drop(conn);
@@ -457,6 +467,36 @@ mod tests {
             (ctx.user_id.as_str(), ctx.org_id),
             ("u-00000001", 100000000001)
         );
+    }
+
+    #[test]
+    fn a_batch_grant_resolved_before_its_token_was_renewed_or_voided_is_not_used() {
+        let (db, _, batch) = setup();
+        let conn = db.conn();
+        let now = OffsetDateTime::now_utc();
+        // Resolved as its request began; meanwhile the token is replaced, then voided.
+        let (g, _) = resolve(&conn, &batch, Some("act-0000000a"), now).unwrap();
+        let (_, other, _) = fresh(BATCH_TTL);
+        conn.execute(
+            "UPDATE aws_batches SET token_hash = ?1 WHERE id = 'bat-00000001'",
+            params![&other[..]],
+        )
+        .unwrap();
+        assert!(!consume(&conn, &g).unwrap(), "a renewed token's old grant");
+        conn.execute(
+            "UPDATE aws_batches SET token_hash = NULL WHERE id = 'bat-00000001'",
+            [],
+        )
+        .unwrap();
+        assert!(!consume(&conn, &g).unwrap(), "a voided token's grant");
+        let waiting: String = conn
+            .query_row(
+                "SELECT state FROM aws_batch_members WHERE account_id = 'act-0000000a'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(waiting, "waiting");
     }
 
     #[test]

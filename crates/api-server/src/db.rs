@@ -170,7 +170,8 @@ CREATE INDEX IF NOT EXISTS connect_tokens_user ON connect_tokens(created_by);
 /// (`token_hash`, NULL once voided); renewing replaces it. `created_by` is who minted the current
 /// token: it works while they are an admin. Per member: its external ID when the batch was made
 /// or renewed (what the StackSet's role trusts), and where its callback stands (`state`,
-/// `reason`: the last refusal's words, `updated_at`).
+/// `reason`: the last refusal's words, `updated_at`), and its AWS account (`aws_account_id`): a
+/// callback for it may set only a role of that account.
 pub const BATCHES_SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS aws_batches (
     id          TEXT PRIMARY KEY,                            -- bat-xxxxxxxx
@@ -186,6 +187,7 @@ CREATE TABLE IF NOT EXISTS aws_batch_members (
     account_id  TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     position    INTEGER NOT NULL,                            -- order as sent
     external_id TEXT NOT NULL,
+    aws_account_id TEXT,                                     -- 12 digits; NULL in older batches
     state       TEXT NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'connected', 'failed')),
     reason      TEXT,
     updated_at  TEXT,
@@ -203,6 +205,20 @@ CREATE TABLE IF NOT EXISTS aws_batch_members (
 ///
 /// Personal tokens from before this migration get an id, a name and the default 90 days from
 /// their creation.
+/// Additive migration (ours): `aws_batch_members.aws_account_id`, when missing (NULL for the
+/// members of batches made before it: their callbacks are refused, a new batch is needed).
+pub fn migrate_batches(conn: &Connection) -> rusqlite::Result<()> {
+    let have: bool = conn.query_row(
+        "SELECT count(*) FROM pragma_table_info('aws_batch_members') WHERE name = 'aws_account_id'",
+        [],
+        |r| r.get::<_, i64>(0).map(|n| n > 0),
+    )?;
+    if !have {
+        conn.execute_batch("ALTER TABLE aws_batch_members ADD COLUMN aws_account_id TEXT;")?;
+    }
+    Ok(())
+}
+
 pub fn migrate_tokens(conn: &Connection) -> rusqlite::Result<()> {
     let have: Vec<String> = conn
         .prepare("SELECT name FROM pragma_table_info('tokens')")?
@@ -257,6 +273,7 @@ impl Db {
         conn.execute_batch(INVITATIONS_SCHEMA)?;
         conn.execute_batch(CONNECT_TOKENS_SCHEMA)?;
         conn.execute_batch(BATCHES_SCHEMA)?;
+        migrate_batches(&conn)?;
         migrate_tokens(&conn)?;
         Ok(Self(Arc::new(Mutex::new(conn))))
     }
@@ -383,6 +400,28 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn batches_migration_adds_the_members_aws_account() {
+        // A database from before it: members without their AWS account.
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE aws_batch_members (batch_id TEXT NOT NULL, account_id TEXT NOT NULL, \
+             position INTEGER NOT NULL, external_id TEXT NOT NULL, state TEXT NOT NULL DEFAULT \
+             'waiting', reason TEXT, updated_at TEXT, PRIMARY KEY (batch_id, account_id));
+             INSERT INTO aws_batch_members (batch_id, account_id, position, external_id) VALUES
+               ('bat-00000001', 'act-0000000a', 0, 'ext');",
+        )
+        .unwrap();
+        migrate_batches(&conn).unwrap();
+        migrate_batches(&conn).unwrap(); // idempotent
+        let aws: Option<String> = conn
+            .query_row("SELECT aws_account_id FROM aws_batch_members", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(aws, None, "an older member's AWS account is unknown");
     }
 
     #[test]

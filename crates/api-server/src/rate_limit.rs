@@ -34,25 +34,42 @@ pub struct Decision {
     pub reset_secs: u64,
 }
 
+/// Past this many keys, windows that have ended are dropped, at most once a second (a sweep
+/// looks at every key, and under the lock every request waits for it).
+const SWEEP_ABOVE: usize = 50_000;
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
+
 pub struct RateLimiter {
     limit: u32,
-    windows: Mutex<HashMap<String, (Instant, u32)>>,
+    windows: Mutex<Windows>,
+}
+
+struct Windows {
+    by_key: HashMap<String, (Instant, u32)>,
+    swept: Option<Instant>,
 }
 
 impl RateLimiter {
     pub fn new(limit: u32) -> Self {
         Self {
             limit,
-            windows: Mutex::new(HashMap::new()),
+            windows: Mutex::new(Windows {
+                by_key: HashMap::new(),
+                swept: None,
+            }),
         }
     }
 
     pub fn check(&self, key: &str, now: Instant) -> Decision {
-        let mut map = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 50_000 {
-            map.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+        let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        if w.by_key.len() > SWEEP_ABOVE
+            && w.swept.is_none_or(|t| now.duration_since(t) >= SWEEP_EVERY)
+        {
+            w.by_key
+                .retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+            w.swept = Some(now);
         }
-        let entry = map.entry(key.to_owned()).or_insert((now, 0));
+        let entry = w.by_key.entry(key.to_owned()).or_insert((now, 0));
         if now.duration_since(entry.0) >= WINDOW {
             *entry = (now, 0);
         }
@@ -73,12 +90,11 @@ impl RateLimiter {
 /// Route-layer middleware on `/api`, inside `auth::authenticate`: counts the request against
 /// the caller's organization (the client IP, see `client_ip`, without a caller).
 pub async fn guard(State(limiter): State<Arc<RateLimiter>>, req: Request, next: Next) -> Response {
+    // Without a caller, by client address: an IPv6 client by its /64, as the login throttle
+    // does, or one host would have a budget per address it can choose.
     let scope = match req.extensions().get::<AuthCtx>() {
         Some(ctx) => format!("org:{}", ctx.org_id),
-        None => match req.extensions().get::<ClientIp>() {
-            Some(ClientIp(Some(ip))) => format!("ip:{ip}"),
-            _ => "ip:unknown".to_owned(),
-        },
+        None => crate::throttle::ip_key(req.extensions().get::<ClientIp>().and_then(|c| c.0)),
     };
     let route = req
         .extensions()
@@ -124,5 +140,23 @@ mod tests {
         let d = l.check("k", t0 + WINDOW);
         assert!(d.allowed);
         assert_eq!(d.remaining, 1);
+    }
+
+    #[test]
+    fn ended_windows_are_swept_at_most_once_a_second() {
+        let l = RateLimiter::new(5);
+        let t0 = Instant::now();
+        for i in 0..=SWEEP_ABOVE {
+            l.check(&i.to_string(), t0);
+        }
+        let keys = || l.windows.lock().unwrap().by_key.len();
+        // Still in their window: nothing to drop.
+        l.check("late", t0 + Duration::from_secs(59));
+        assert_eq!(keys(), SWEEP_ABOVE + 2);
+        // Swept less than a second ago: no sweep, the keys just add up.
+        l.check("later", t0 + Duration::from_millis(59_500));
+        assert_eq!(keys(), SWEEP_ABOVE + 3);
+        l.check("last", t0 + Duration::from_secs(61));
+        assert_eq!(keys(), 3, "only the windows still open, and the new one");
     }
 }

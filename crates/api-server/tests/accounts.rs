@@ -84,6 +84,27 @@ async fn account_names_are_validated_with_core_rules() {
         "ValidationError",
         Some("body.account.slackNotificationChannels"),
     );
+    // Bounded: a list of at most 50 names, each as long as Slack allows (80), no spaces.
+    let many: Vec<String> = (0..51).map(|i| format!("#c{i}")).collect();
+    for (channels, words) in [
+        (json!(many), "at most 50"),
+        (json!(["#ok", "x".repeat(81)]), "1 to 80 characters"),
+        (json!(["two words"]), "a space"),
+    ] {
+        let a = app
+            .put(
+                &format!("/api/setup/account/{id}"),
+                &token,
+                json!({"account": {"name": "ok name", "slackNotificationChannels": channels}}),
+            )
+            .await;
+        a.expect_error(
+            400,
+            "ValidationError",
+            Some("body.account.slackNotificationChannels"),
+        );
+        assert!(a.message().contains(words), "{words}: {}", a.text);
+    }
 }
 
 #[tokio::test]
@@ -271,6 +292,82 @@ async fn a_repeated_idempotency_key_creates_nothing_more() {
     }
     let list = app.get("/api/setup/account", &token).await;
     assert_eq!(count_named(&list, "Bad key"), 0);
+}
+
+#[tokio::test]
+async fn a_key_whose_account_was_deleted_creates_it_again() {
+    let app = TestApp::new();
+    let (token, _) = app.signup("idem-gone@example.com").await;
+    let first = create_with_key(&app, &token, "k-gone", "Gone").await;
+    first.expect(200);
+    let id = first.item()["id"].as_str().unwrap().to_owned();
+    app.delete(&format!("/api/setup/account/{id}"), &token)
+        .await
+        .expect(200);
+    // Never an answer naming the deleted account: a new one, which exists.
+    let again = create_with_key(&app, &token, "k-gone", "Gone").await;
+    again.expect(200);
+    let new_id = again.item()["id"].as_str().unwrap().to_owned();
+    assert_ne!(new_id, id);
+    app.get(&format!("/api/setup/account/{new_id}"), &token)
+        .await
+        .expect(200);
+    // And that one is the key's from now on.
+    let third = create_with_key(&app, &token, "k-gone", "Gone").await;
+    assert_eq!(third.item()["id"], new_id.as_str());
+}
+
+#[tokio::test]
+async fn an_organization_holds_at_most_10000_accounts_and_a_user_joins_at_most_100() {
+    let app = TestApp::new();
+    let (token, _) = app.signup("full@example.com").await;
+    let first = app.new_account(&token, "First").await;
+    let org: i64 = app.count(&format!("SELECT org_id FROM accounts WHERE id = '{first}'"));
+    // Filled up to one short of the limit directly, as creating them one by one would take long.
+    let held = app.count(&format!(
+        "SELECT count(*) FROM accounts WHERE org_id = {org}"
+    ));
+    app.exec(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {}) \
+         INSERT INTO accounts (id, org_id, name, created_at) \
+         SELECT printf('act-f%07x', i), {org}, 'Filler', 't' FROM n",
+        9_999 - held
+    ));
+    app.new_account(&token, "The last one").await;
+    let over = app
+        .post(
+            "/api/setup/account",
+            &token,
+            json!({"account": {"name": "One too many"}}),
+        )
+        .await;
+    over.expect_error(409, "LIMIT_REACHED", None);
+    assert!(over.message().contains("10000 accounts"), "{}", over.text);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM accounts WHERE org_id = {org}"
+        )),
+        10_000
+    );
+
+    let (other, _) = app.signup("orgs@example.com").await;
+    let belongs = app.count("SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'orgs@example.com'");
+    for i in belongs..100 {
+        app.post(
+            "/api/setup/organization",
+            &other,
+            json!({"organization": {"name": format!("Org {i}")}}),
+        )
+        .await
+        .expect(200);
+    }
+    app.post(
+        "/api/setup/organization",
+        &other,
+        json!({"organization": {"name": "Org 101"}}),
+    )
+    .await
+    .expect_error(409, "LIMIT_REACHED", None);
 }
 
 #[tokio::test]

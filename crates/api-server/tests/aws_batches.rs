@@ -51,8 +51,24 @@ async fn admin_with_accounts(app: &TestApp, email: &str, n: usize) -> (String, V
     (token, accounts)
 }
 
+/// The AWS account the test's member `i` stands for: the first is [`ROLE`]'s.
+fn aws_of(i: usize) -> String {
+    (123_456_789_012 + i as u64).to_string()
+}
+
+/// A role of member `i`'s own AWS account.
+fn role_of(i: usize) -> String {
+    format!("arn:aws:iam::{}:role/SpotOnrampStackSetRole", aws_of(i))
+}
+
+/// The batch body for `ids`, member `i` in AWS account [`aws_of`]`(i)`.
+fn batch_body(ids: &[String]) -> Value {
+    let aws: Vec<String> = (0..ids.len()).map(aws_of).collect();
+    json!({ "accountIds": ids, "awsAccountIds": aws })
+}
+
 async fn make(app: &TestApp, token: &str, ids: &[String]) -> Answer {
-    app.post(BATCHES, token, json!({ "accountIds": ids })).await
+    app.post(BATCHES, token, batch_body(ids)).await
 }
 
 /// A new batch of `ids`: (batch id, token).
@@ -234,8 +250,34 @@ async fn the_account_list_is_checked() {
             "act-0badcafe is not an account of your organization",
         ),
     ] {
+        // Each list's AWS accounts as they should be: only the Spot accounts are wrong.
+        let mut body = body;
+        if let Some(n) = body["accountIds"].as_array().map(Vec::len) {
+            body["awsAccountIds"] = json!((0..n).map(aws_of).collect::<Vec<_>>());
+        }
         let a = app.post(BATCHES, &admin, body).await;
         a.expect_error(400, "ValidationError", Some("body.accountIds"));
+        assert!(a.message().contains(words), "{words}: {}", a.text);
+    }
+    // The AWS account of each Spot account, in the same order: all there, 12 digits, each once.
+    let two = [accounts[0].clone(), accounts[1].clone()];
+    for (aws, words) in [
+        (json!([]), "0 for 2 Spot accounts"),
+        (json!([aws_of(0)]), "1 for 2 Spot accounts"),
+        (
+            json!([aws_of(0), "12345"]),
+            "\"12345\" is not an AWS account ID",
+        ),
+        (json!([aws_of(0), aws_of(0)]), "listed twice"),
+    ] {
+        let a = app
+            .post(
+                BATCHES,
+                &admin,
+                json!({ "accountIds": two, "awsAccountIds": aws }),
+            )
+            .await;
+        a.expect_error(400, "ValidationError", Some("body.awsAccountIds"));
         assert!(a.message().contains(words), "{words}: {}", a.text);
     }
 
@@ -311,11 +353,54 @@ async fn the_token_connects_each_member_once() {
     let creds = app.get(&credentials_uri(&accounts[0]), &admin).await;
     assert_eq!(creds.item()["iamRole"], ROLE);
 
-    // Another member still can; an account outside the batch (or none named) cannot.
+    // Every member's stack holds the same token: one may not give another member's Spot
+    // account a role of its own (or any other) AWS account.
+    let hijack = app
+        .post(&credentials_uri(&accounts[1]), &secret, role_body(ROLE))
+        .await;
+    hijack.expect_error(400, "ValidationError", Some("body.credentials.iamRole"));
+    assert!(
+        hijack.message().contains(&format!(
+            "This role is in AWS account 123456789012, but {} stands for AWS account {}",
+            accounts[1],
+            aws_of(1)
+        )),
+        "{}",
+        hijack.text
+    );
+    assert!(
+        app.get(&credentials_uri(&accounts[1]), &admin)
+            .await
+            .items()
+            .is_empty(),
+        "no role set by the refused callback"
+    );
+
+    // A batch from before members' AWS accounts were kept: no role can be told apart.
+    app.exec(&format!(
+        "UPDATE aws_batch_members SET aws_account_id = NULL WHERE account_id = '{}'",
+        accounts[1]
+    ));
+    let older = app
+        .post(
+            &credentials_uri(&accounts[1]),
+            &secret,
+            role_body(&role_of(1)),
+        )
+        .await;
+    older.expect_error(400, "ValidationError", Some("body.credentials.iamRole"));
+    assert!(older.message().contains("new batch"), "{}", older.text);
+    app.exec(&format!(
+        "UPDATE aws_batch_members SET aws_account_id = '{}' WHERE account_id = '{}'",
+        aws_of(1),
+        accounts[1]
+    ));
+
+    // Another member still can, with its own; an account outside the batch (or none named) cannot.
     app.post(
         &credentials_uri(&accounts[1]),
         &secret,
-        role_body("arn:aws:iam::210987654321:role/SpotOnrampStackSetRole"),
+        role_body(&role_of(1)),
     )
     .await
     .expect(200);
@@ -482,7 +567,7 @@ async fn renewing_replaces_the_token_and_restarts_the_members_left() {
     app.post(&credentials_uri(&accounts[1]), &old, role_body(ROLE))
         .await
         .expect_error(401, "Unauthorized", None);
-    app.post(&credentials_uri(&accounts[1]), &new, role_body(ROLE))
+    app.post(&credentials_uri(&accounts[1]), &new, role_body(&role_of(1)))
         .await
         .expect(200);
     assert_eq!(

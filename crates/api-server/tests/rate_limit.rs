@@ -86,6 +86,21 @@ async fn unauthenticated_routes_are_keyed_by_client_ip() {
     app.send(from("10.0.0.2", "a@example.com"))
         .await
         .expect(401);
+
+    // An IPv6 client by its /64: another address of the same network shares its budget, one
+    // of another network does not.
+    app.send(from("2001:db8:1:2::1", "d@example.com"))
+        .await
+        .expect(401);
+    app.send(from("2001:db8:1:2::2", "e@example.com"))
+        .await
+        .expect(401);
+    app.send(from("2001:db8:1:2:ffff::9", "f@example.com"))
+        .await
+        .expect(429);
+    app.send(from("2001:db8:1:3::1", "d@example.com"))
+        .await
+        .expect(401);
 }
 
 #[tokio::test]

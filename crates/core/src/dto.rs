@@ -107,11 +107,16 @@ pub struct ConnectToken {
 }
 
 /// Ours: body of `POST /onramp/aws/batches`: the Spot accounts one batch connect token may
-/// connect (ids as sent; the server checks them with `validate::batch_account_ids`).
+/// connect, and the AWS account each stands for, in the same order (as sent; the server checks
+/// them with `validate::batch_account_ids` and `validate::batch_aws_account_ids`). Every
+/// member's stack holds the same token: a callback for a member may only give it a role of that
+/// member's own AWS account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AwsBatchRequest {
     pub account_ids: Vec<String>,
+    #[serde(default)]
+    pub aws_account_ids: Vec<String>,
 }
 
 /// Ours: a batch and its connect token (kind [`kinds::AWS_BATCH`]), answered when the batch is

@@ -170,6 +170,15 @@ impl BatchPlan {
             .collect()
     }
 
+    /// Each member's Spot account with its cloud account (an AWS member's account ID), in
+    /// member order, for the members that have a Spot account.
+    pub fn accounts_with_cloud_ids(&self) -> Vec<(AccountId, String)> {
+        self.members
+            .iter()
+            .filter_map(|m| Some((m.account_id.clone()?, m.cloud_id.clone())))
+            .collect()
+    }
+
     /// The member whose Spot account is `id`.
     pub fn member_of(&self, id: &AccountId) -> Option<&PlannedMember> {
         self.members

@@ -11,9 +11,9 @@ use super::work::each;
 use crate::api::{Api, ApiError, describe};
 use crate::components::{Banner, Button, Notice, focus_id};
 use crate::platform::clock::now;
+use crate::platform::tasks::Tasks;
 use crate::state::{Config, use_api};
 use leptos::prelude::*;
-use leptos::task::spawn_local_scoped;
 use onramp_core::aws_org::{OrgStep, planned};
 use onramp_core::ids::AccountId;
 use onramp_core::org_batch::{BatchPlan, Phase, reconcile};
@@ -169,14 +169,14 @@ async fn run(api: Api, keys: bool, org: Org) -> Outcome {
 
     // 3. The batch and its token. A lost answer cannot be recovered (the token was in it), so
     // one more batch is made; the first one's token was never seen by anyone.
-    let ids = plan
-        .try_with_untracked(|p| p.as_ref().map(BatchPlan::account_ids))
+    let members = plan
+        .try_with_untracked(|p| p.as_ref().map(BatchPlan::accounts_with_cloud_ids))
         .flatten()
         .unwrap_or_default();
     let mut tries = 0;
     loop {
         tries += 1;
-        match api.create_aws_batch(&ids).await {
+        match api.create_aws_batch(&members).await {
             Ok(batch) => {
                 plan.try_update(|p| {
                     if let Some(p) = p {
@@ -203,7 +203,8 @@ async fn run(api: Api, keys: bool, org: Org) -> Outcome {
                 });
                 return stopped("Some accounts had no external ID yet:", &e);
             }
-            Err(e) if e.may_have_acted() && tries < 2 => {}
+            // Not after the flow has gone: its requests were aborted, and a new one would not be.
+            Err(e) if e.may_have_acted() && tries < 2 && !plan.is_disposed() => {}
             Err(e) => return stopped("Making the batch token stopped:", &e),
         }
     }
@@ -229,6 +230,9 @@ pub(super) fn CreateStep(org: Org) -> impl IntoView {
     let draft = org.draft;
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<Notice>);
+    // The run belongs to this step, wherever it was started from (a button, or by itself
+    // after a reload): leaving the step ends its requests.
+    let tasks = Tasks::here();
 
     let chosen_count = move || draft.chosen.with(Vec::len);
     let start = Callback::new(move |()| {
@@ -239,11 +243,13 @@ pub(super) fn CreateStep(org: Org) -> impl IntoView {
         org.no_tokens.set(false);
         busy.set(true);
         let api = api();
-        spawn_local_scoped(async move {
+        tasks.spawn(async move {
             let outcome = run(api, keys, org).await;
             busy.try_set(false);
             match outcome {
-                Outcome::Done => org.go.run(OrgStep::Deploy),
+                Outcome::Done => {
+                    org.go.try_run(OrgStep::Deploy);
+                }
                 Outcome::NoTokens => {
                     org.no_tokens.try_set(true);
                     // The panel replaces the button that had focus: move focus to it once drawn.

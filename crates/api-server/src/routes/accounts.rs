@@ -75,6 +75,21 @@ pub async fn create_organization(
     let name = errs.finish(name)?;
     let mut conn = state.db.conn();
     let tx = conn.transaction()?;
+    let belongs: i64 = tx.query_row(
+        "SELECT count(*) FROM memberships WHERE user_id = ?1",
+        params![a.user_id],
+        |r| r.get(0),
+    )?;
+    if belongs >= MAX_ORGANIZATIONS_PER_USER {
+        return Err(ApiError::new(
+            409,
+            LIMIT_REACHED,
+            format!(
+                "You belong to {MAX_ORGANIZATIONS_PER_USER} organizations, the most one user \
+                 can. Delete one you no longer need, then create this one."
+            ),
+        ));
+    }
     let org_id = new_org_id(&tx)?;
     tx.execute(
         "INSERT INTO organizations (id, name, created_at) VALUES (?1, ?2, ?3)",
@@ -130,6 +145,12 @@ pub async fn delete_organization(
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// Ours: the key already created an account under another name.
 pub const IDEMPOTENCY_KEY_REUSED: &str = "IDEMPOTENCY_KEY_REUSED";
+pub const LIMIT_REACHED: &str = "LIMIT_REACHED";
+/// The most accounts one organization holds (five AWS Organizations of a thousand members
+/// each, twice over): enough for any real one, and a bound on what one caller can store.
+pub const MAX_ACCOUNTS_PER_ORG: i64 = 10_000;
+/// The most organizations one user belongs to (each one created makes its creator a member).
+pub const MAX_ORGANIZATIONS_PER_USER: i64 = 100;
 
 /// The request's `Idempotency-Key`: absent, or 1–100 visible ASCII characters.
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
@@ -164,6 +185,15 @@ pub async fn create_account(
     // a repeated request.
     let conn = state.db.conn();
     let organization_id = OrganizationId::new(a.org_id).ok_or_else(ApiError::internal)?;
+    // A key whose account has since been deleted is forgotten: its repeat creates one again
+    // rather than answering with an account that is gone.
+    if let Some(key) = &key {
+        conn.execute(
+            "DELETE FROM account_create_keys WHERE org_id = ?1 AND key = ?2 \
+             AND NOT EXISTS (SELECT 1 FROM accounts WHERE id = account_create_keys.account_id)",
+            params![a.org_id as i64, key],
+        )?;
+    }
     if let Some(key) = &key
         && let Some((id, first_name)) = conn
             .query_row(
@@ -190,6 +220,21 @@ pub async fn create_account(
                 name,
                 organization_id,
             },
+        ));
+    }
+    let held: i64 = conn.query_row(
+        "SELECT count(*) FROM accounts WHERE org_id = ?1",
+        params![a.org_id as i64],
+        |r| r.get(0),
+    )?;
+    if held >= MAX_ACCOUNTS_PER_ORG {
+        return Err(ApiError::new(
+            409,
+            LIMIT_REACHED,
+            format!(
+                "Your organization has {MAX_ACCOUNTS_PER_ORG} accounts, the most it can hold. \
+                 Delete accounts you no longer need, then create this one."
+            ),
         ));
     }
     let id = new_account_id(&conn)?;
@@ -249,9 +294,18 @@ pub async fn update_account(
         "body.account.name",
         validate::account_name(&body.account.name),
     );
-    let name = errs.finish(name)?;
     let channels = match &body.account.slack_notification_channels {
-        Some(list) => Some(serde_json::to_string(list).map_err(|_| ApiError::internal())?),
+        Some(list) => errs
+            .check(
+                "body.account.slackNotificationChannels",
+                validate::slack_channels(list),
+            )
+            .map(Some),
+        None => Some(None),
+    };
+    let (name, channels) = errs.finish(name.zip(channels))?;
+    let channels = match channels {
+        Some(list) => Some(serde_json::to_string(&list).map_err(|_| ApiError::internal())?),
         None => None,
     };
     conn.execute(

@@ -146,6 +146,24 @@ fn store_credentials(
         validate::role_arn(raw, environment_of(raw)),
     );
     let role = errs.finish(role)?;
+    // Every member's stack holds its batch's token: each may connect only its own AWS account.
+    if let Some(g) = grant
+        && matches!(g.scope, connect_token::Scope::Batch { .. })
+        && g.aws_account_id.as_deref() != Some(role.account_id.as_str())
+    {
+        let message = match &g.aws_account_id {
+            Some(own) => format!(
+                "This role is in AWS account {}, but {} stands for AWS account {own} in this \
+                 batch: a stack may only connect the Spot account of its own AWS account.",
+                role.account_id, g.account_id
+            ),
+            None => "This batch was made before members' AWS accounts were recorded, so it \
+                     can't tell which role belongs to which account: start the organization \
+                     flow again from Onramp for a new batch."
+                .to_owned(),
+        };
+        return Err(ApiError::validation("body.credentials.iamRole", message));
+    }
     let legacy = body.credentials.external_id.as_deref();
     scope::ensure_provider(&account, "aws")?;
     let generated = generated_external_id(&conn, &account.id)?;

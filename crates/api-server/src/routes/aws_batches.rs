@@ -29,6 +29,7 @@ pub const BATCH_DOESNT_EXIST: &str = "BATCH_DOESNT_EXIST";
 pub const EXTERNAL_ID_MISSING: &str = "EXTERNAL_ID_MISSING";
 
 const FIELD: &str = "body.accountIds";
+const AWS_FIELD: &str = "body.awsAccountIds";
 
 fn batch_doesnt_exist() -> ApiError {
     ApiError::new(
@@ -69,9 +70,10 @@ fn token_lifetime(state: &AppState) -> time::Duration {
     connect_token::lifetime(BATCH_TTL, state.faults.batch_token_ttl())
 }
 
-/// `POST /onramp/aws/batches` (admins) body `{accountIds}`: a batch of Spot accounts of the
-/// caller's organization, each with an AWS external ID already generated (the StackSet's
-/// role in that member trusts it), and the batch's connect token, in this answer only.
+/// `POST /onramp/aws/batches` (admins) body `{accountIds, awsAccountIds}`: a batch of Spot
+/// accounts of the caller's organization, each with the AWS account it stands for and an AWS
+/// external ID already generated (the StackSet's role in that member trusts it), and the
+/// batch's connect token, in this answer only.
 pub async fn create(
     State(state): State<AppState>,
     Auth(a): Auth,
@@ -80,12 +82,16 @@ pub async fn create(
     require_admin(&a)?;
     connect_token::require_public_url(&state)?;
     let ids = errs.check(FIELD, validate::batch_account_ids(&body.account_ids));
-    let ids = errs.finish(ids)?;
+    let aws = errs.check(
+        AWS_FIELD,
+        validate::batch_aws_account_ids(&body.aws_account_ids, body.account_ids.len()),
+    );
+    let (ids, aws) = errs.finish(ids.zip(aws))?;
 
     let mut conn = state.db.conn();
     let tx = conn.transaction()?;
     let mut members = Vec::with_capacity(ids.len());
-    for id in &ids {
+    for (id, aws_account_id) in ids.iter().zip(&aws) {
         if db::account_in_org(&tx, a.org_id, id.as_str())?.is_none() {
             return Err(ApiError::validation(
                 FIELD,
@@ -112,7 +118,7 @@ pub async fn create(
                 ));
             }
         };
-        members.push((id, external_id));
+        members.push((id, external_id, aws_account_id));
     }
     let batch_id = unused_id(&tx, "aws_batches", || {
         format!("bat-{:08x}", util::random_u32())
@@ -132,11 +138,17 @@ pub async fn create(
     )?;
     {
         let mut insert = tx.prepare(
-            "INSERT INTO aws_batch_members (batch_id, account_id, position, external_id) \
-             VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO aws_batch_members (batch_id, account_id, position, external_id, \
+             aws_account_id) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
-        for (position, (id, external_id)) in members.iter().enumerate() {
-            insert.execute(params![batch_id, id.as_str(), position as i64, external_id])?;
+        for (position, (id, external_id, aws_account_id)) in members.iter().enumerate() {
+            insert.execute(params![
+                batch_id,
+                id.as_str(),
+                position as i64,
+                external_id,
+                aws_account_id
+            ])?;
         }
     }
     tx.commit()?;

@@ -509,6 +509,21 @@ pub fn external_id(input: &str) -> Checked<String> {
 /// The most Spot accounts one batch connect token may cover (`POST /onramp/aws/batches`).
 pub const BATCH_MAX: usize = 1000;
 
+/// How many members an organization flow may connect at once: the batch token covers at most
+/// [`BATCH_MAX`] accounts, so more is refused before any account is created for them.
+pub fn batch_choice(chosen: usize) -> Checked<()> {
+    if chosen == 0 {
+        return fail("Choose at least one member account.");
+    }
+    if chosen > BATCH_MAX {
+        return fail(format!(
+            "One batch connects at most {BATCH_MAX} members; {chosen} are chosen. Choose {} fewer (filter the list, then untick), and connect the rest in another batch afterwards.",
+            chosen - BATCH_MAX
+        ));
+    }
+    Ok(())
+}
+
 /// The Spot accounts of one batch: 1..=[`BATCH_MAX`] account ids, each once. Whether each is in
 /// the caller's organization is the server's to check.
 pub fn batch_account_ids(ids: &[String]) -> Checked<Vec<crate::ids::AccountId>> {
@@ -534,6 +549,36 @@ pub fn batch_account_ids(ids: &[String]) -> Checked<Vec<crate::ids::AccountId>> 
             return fail(format!("{id} is listed twice; list each account once."));
         }
         out.push(id);
+    }
+    Ok(out)
+}
+
+/// The AWS accounts of a batch's members, in the order of its Spot accounts (`accounts` of
+/// them): 12 digits each, each once (every member of an organization is its own AWS account).
+pub fn batch_aws_account_ids(ids: &[String], accounts: usize) -> Checked<Vec<String>> {
+    if ids.len() != accounts {
+        return fail(format!(
+            "List the AWS account ID of each Spot account of the batch, in the same order: {} for {}.",
+            ids.len(),
+            crate::text::count(accounts as u64, "Spot account", "Spot accounts")
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(ids.len());
+    for raw in ids {
+        let id = raw.trim();
+        if !is_account_id(id) {
+            return fail(format!(
+                "\"{}\" is not an AWS account ID; they are 12 digits.",
+                super::text::excerpt(id)
+            ));
+        }
+        if !seen.insert(id) {
+            return fail(format!(
+                "AWS account {id} is listed twice; each member is an AWS account of its own."
+            ));
+        }
+        out.push(id.to_owned());
     }
     Ok(out)
 }
@@ -923,6 +968,38 @@ mod tests {
         let m = external_id("ab#cd").unwrap_err().message;
         assert!(m.contains("“#”"), "{m}");
         assert!(external_id("abé").unwrap_err().message.contains("U+00E9"));
+    }
+
+    #[test]
+    fn batch_aws_account_id_lists() {
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            batch_aws_account_ids(&ids(&["123456789012", " 210987654321 "]), 2).unwrap(),
+            ["123456789012", "210987654321"]
+        );
+        let m = |v: &[&str], n| batch_aws_account_ids(&ids(v), n).unwrap_err().message;
+        assert!(m(&["123456789012"], 2).contains("same order: 1 for 2 Spot accounts"));
+        assert!(m(&[], 1).contains("0 for 1 Spot account."));
+        assert!(m(&["12345678901"], 1).contains("\"12345678901\" is not an AWS account ID"));
+        assert!(m(&["123456789012", "123456789012"], 2).contains("123456789012 is listed twice"));
+    }
+
+    #[test]
+    fn batch_choices() {
+        assert!(
+            batch_choice(0)
+                .unwrap_err()
+                .message
+                .contains("at least one")
+        );
+        assert!(batch_choice(1).is_ok());
+        assert!(batch_choice(BATCH_MAX).is_ok());
+        let over = batch_choice(1200).unwrap_err().message;
+        assert!(
+            over.contains("at most 1000 members; 1200 are chosen"),
+            "{over}"
+        );
+        assert!(over.contains("Choose 200 fewer"), "{over}");
     }
 
     #[test]

@@ -62,6 +62,42 @@ pub fn token_name(input: &str) -> Checked<String> {
     name_rule(input, "token")
 }
 
+/// The most Slack channels one account notifies.
+pub const SLACK_CHANNELS_MAX: usize = 50;
+/// Slack's own limit on a channel name.
+const SLACK_CHANNEL_CHARS: usize = 80;
+
+/// An account's Slack notification channels: at most [`SLACK_CHANNELS_MAX`], each a name of
+/// 1–80 characters (a leading `#` allowed) without spaces or control characters; trimmed.
+pub fn slack_channels(input: &[String]) -> Checked<Vec<String>> {
+    if input.len() > SLACK_CHANNELS_MAX {
+        return fail(format!(
+            "An account notifies at most {SLACK_CHANNELS_MAX} Slack channels; this list has {}.",
+            input.len()
+        ));
+    }
+    input
+        .iter()
+        .map(|raw| {
+            let name = raw.trim();
+            let chars = name.trim_start_matches('#').chars().count();
+            if chars == 0 || chars > SLACK_CHANNEL_CHARS {
+                return fail(format!(
+                    "\"{}\" is not a Slack channel name: 1 to {SLACK_CHANNEL_CHARS} characters.",
+                    super::text::excerpt(name)
+                ));
+            }
+            if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return fail(format!(
+                    "\"{}\" is not a Slack channel name: it has a space or an invisible character.",
+                    super::text::excerpt(name)
+                ));
+            }
+            Ok(name.to_owned())
+        })
+        .collect()
+}
+
 /// Days an API token lives when the request names none.
 pub const TOKEN_DAYS_DEFAULT: u32 = 90;
 /// The longest an API token may live, in days.
@@ -232,6 +268,23 @@ pub fn password(pw: &str) -> Checked<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slack_channel_lists() {
+        let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            slack_channels(&v(&[" #alerts ", "cost-reports"])).unwrap(),
+            ["#alerts", "cost-reports"]
+        );
+        assert!(slack_channels(&[]).unwrap().is_empty());
+        let m = |l: Vec<String>| slack_channels(&l).unwrap_err().message;
+        let many = vec!["c".to_owned(); SLACK_CHANNELS_MAX + 1];
+        assert!(m(many).contains("at most 50 Slack channels; this list has 51"));
+        assert!(m(v(&["#"])).contains("1 to 80 characters"));
+        assert!(m(vec!["x".repeat(81)]).contains("1 to 80 characters"));
+        assert!(slack_channels(&["x".repeat(80)]).is_ok());
+        assert!(m(v(&["two words"])).contains("a space"));
+    }
 
     #[test]
     fn token_name_and_days() {

@@ -13,7 +13,7 @@ mod text;
 
 pub use aws::{
     AwsEnvironment, BATCH_MAX, Partition, RoleArn, aws_account_id, batch_account_ids,
-    deployment_targets, external_id, org_unit_id, role_arn,
+    batch_aws_account_ids, batch_choice, deployment_targets, external_id, org_unit_id, role_arn,
 };
 pub use azure::{
     AgreementType, SECRET_ID_WARNING, azure_client_secret, azure_guid, billing_account_id,
@@ -27,8 +27,8 @@ pub use gcp::{
 };
 pub use identity::{
     PasswordCheck, TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, account_name, current_password, email,
-    full_name, new_password, organization_name, password, password_checks, token_days,
-    token_days_text, token_name,
+    full_name, new_password, organization_name, password, password_checks, slack_channels,
+    token_days, token_days_text, token_name,
 };
 pub use s3::{aws_region, partition_of_region, s3_bucket_name, s3_path_prefix};
 
