@@ -29,6 +29,8 @@ pub struct PersistedDraft<T: 'static> {
     value: T,
     /// Writes the draft on every change; stopped when the draft is cleared.
     saver: Effect<LocalStorage>,
+    /// Disposed with the page that held the draft (and the draft's signals with it).
+    alive: StoredValue<()>,
 }
 
 impl<T> PersistedDraft<T>
@@ -59,12 +61,22 @@ where
                 save(key, &value);
             }
         }));
-        Self { key, value, saver }
+        Self {
+            key,
+            value,
+            saver,
+            alive: StoredValue::new(()),
+        }
     }
 
     /// Writes the draft now instead of on the next tick: for a change made just before the page
     /// goes away.
     pub fn save_now(&self) {
+        // A late answer after its page has gone: the signals can't be read any more (and the
+        // draft was already written as it last was).
+        if self.alive.is_disposed() {
+            return;
+        }
         untrack(|| save(self.key, &self.value));
     }
 

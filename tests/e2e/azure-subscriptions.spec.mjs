@@ -244,18 +244,7 @@ describe('many Azure subscriptions at once', () => {
     const [staging] = SUBS[1];
     // Azure's refusal of a service principal without a role there (the server's test knob).
     await setFaults(suite.server, { azureRoleMissing: [staging.toUpperCase()] });
-    await page.goto(BASE);
-    await waitInteractive(page);
-    await field(page, 'Application (client) ID').fill(CLIENT);
-    await field(page, 'Directory (tenant) ID').fill(TENANT);
-    await field(page, 'Client secret value').fill(SECRET);
-    await field(page, 'Secret expiration date').fill(utcDate({ days: 200 }));
-    await field(page, 'Subscriptions').fill(LIST);
-    await button(page, 'Next').click();
-    await expectURL(page, `${BASE}/choose`);
-    await expectText(page.locator('#azure-subs-count'), /^4 of 5 chosen/, 'the counts');
-    await button(page, 'Next').click();
-    await expectURL(page, `${BASE}/connect`);
+    await toConnectStep(page);
     await button(page, 'Create and connect 4 subscriptions').click();
     await expectText(summary(page), /^3 of 4 connected · 1 failed · 0 waiting\.$/, 'the summary with Staging refused');
     const command = `az role assignment create --assignee ${CLIENT} --role "Spot connector (app ${CLIENT})" --scope /subscriptions/${staging}`;
@@ -275,6 +264,78 @@ describe('many Azure subscriptions at once', () => {
     assert.equal(await page.locator('#azure-subs-missing-roles-code').count(), 0, 'no missing assignment left');
     const staged = (await accountsOf(suite.server, token)).find((a) => a.providerExternalId === staging);
     assert.equal(staged?.cloudProvider, 'azure', 'Staging connected to its subscription');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  /** Steps 1 and 2 filled: on the connect step with 4 subscriptions chosen. */
+  async function toConnectStep(page) {
+    await page.goto(BASE);
+    await waitInteractive(page);
+    await field(page, 'Application (client) ID').fill(CLIENT);
+    await field(page, 'Directory (tenant) ID').fill(TENANT);
+    await field(page, 'Client secret value').fill(SECRET);
+    await field(page, 'Secret expiration date').fill(utcDate({ days: 200 }));
+    await field(page, 'Subscriptions').fill(LIST);
+    await button(page, 'Next').click();
+    await expectURL(page, `${BASE}/choose`);
+    await expectText(page.locator('#azure-subs-count'), /^4 of 5 chosen/, 'the counts');
+    await button(page, 'Next').click();
+    await expectURL(page, `${BASE}/connect`);
+  }
+
+  /** Holds every account creation at the door until `release()`; `count()` says how many wait. */
+  async function holdCreates(page) {
+    const gates = [];
+    let open = false;
+    const re = /\/api\/setup\/account$/;
+    await page.route(re, async (r) => {
+      if (r.request().method() !== 'POST' || open) return r.continue();
+      await new Promise((resolve) => gates.push(resolve));
+      await r.continue().catch(() => {});
+    });
+    return {
+      count: () => gates.length,
+      release: () => { open = true; gates.forEach((g) => g()); },
+      stop: () => page.unroute(re),
+    };
+  }
+
+  it('Back while accounts are being created, then forward: the run is still going (not started twice) and ends with one account each', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, suite.server, newUser());
+    const before = (await accountsOf(suite.server, token)).length;
+    await toConnectStep(page);
+    const creates = await holdCreates(page);
+    await button(page, 'Create and connect 4 subscriptions').click();
+    while (creates.count() < 1) await page.waitForTimeout(50);
+    await page.goBack();
+    await expectURL(page, `${BASE}/choose`);
+    await page.goForward();
+    await expectURL(page, `${BASE}/connect`);
+    await expectText(summary(page), /^Creating Spot accounts: 0 of 4 made\./, 'the run, still going after Back and forward');
+    await expectVisible(page.locator('#azure-subs-start[aria-busy="true"]'), 'its button busy: pressing it starts nothing');
+    creates.release();
+    await expectText(summary(page), /^All 4 subscriptions are connected\.$/, 'the run finished');
+    const accounts = await accountsOf(suite.server, token);
+    assert.equal(accounts.length, before + 4, 'one new Spot account per subscription');
+    assert.equal(new Set(accounts.filter((a) => a.cloudProvider === 'azure').map((a) => a.providerExternalId)).size, 4, 'each subscription connected once');
+    await creates.stop();
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('leaving the flow while accounts are being created: the late answers change nothing and break nothing', T, () => withPage(async (page, problems) => {
+    await signedIn(page, suite.server, newUser());
+    await toConnectStep(page);
+    const creates = await holdCreates(page);
+    await button(page, 'Create and connect 4 subscriptions').click();
+    while (creates.count() < 1) await page.waitForTimeout(50);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard', exact: true }).click();
+    await expectURL(page, '/dashboard');
+    creates.release();
+    await page.waitForTimeout(1500);
+    // The app still works: the user menu opens.
+    await page.locator('#user-menu-button').click();
+    await expectVisible(page.getByRole('menuitem', { name: 'Sign out', exact: true }), 'the user menu');
+    await creates.stop();
     await expectNoPageProblems(page, problems);
   }));
 

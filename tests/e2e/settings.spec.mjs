@@ -56,6 +56,18 @@ function storedText(page) {
   });
 }
 
+/** Signed in, with the API tokens "Alpha CI" and "Beta CI", on /settings/security. */
+async function twoTokens(page, server) {
+  const user = newUser();
+  const { token } = await signedIn(page, server, user);
+  for (const name of ['Alpha CI', 'Beta CI']) {
+    const made = await api(server, 'POST', '/api/onramp/tokens', { token, body: { name, expiresInDays: 30, password: user.password } });
+    assert.equal(made.status, 200, JSON.stringify(made.body));
+  }
+  await open(page, '/settings/security');
+  return { user, token };
+}
+
 describe('settings', () => {
   const suite = browserSuite();
   const withPage = (fn, options) => suite.withPage(fn, { options });
@@ -211,13 +223,7 @@ describe('settings', () => {
   }));
 
   it('API tokens: a revoke answered after its dialog was closed and another token\'s opened: that dialog stays open', T, () => withPage(async (page, problems) => {
-    const user = newUser();
-    const { token } = await signedIn(page, suite.server, user);
-    for (const name of ['Alpha CI', 'Beta CI']) {
-      const made = await api(suite.server, 'POST', '/api/onramp/tokens', { token, body: { name, expiresInDays: 30, password: user.password } });
-      assert.equal(made.status, 200, JSON.stringify(made.body));
-    }
-    await open(page, '/settings/security');
+    await twoTokens(page, suite.server);
     const revoking = await holdRequests(page, /\/api\/onramp\/tokens\/[^/]+$/, { method: 'DELETE' });
     await page.getByRole('button', { name: 'Revoke the token “Alpha CI”' }).click();
     const alpha = page.getByRole('dialog', { name: 'Revoke “Alpha CI”?' });
@@ -238,13 +244,7 @@ describe('settings', () => {
   }));
 
   it('API tokens: while one revoke is on its way, another token\'s dialog is not busy and revokes it', T, () => withPage(async (page, problems) => {
-    const user = newUser();
-    const { token } = await signedIn(page, suite.server, user);
-    for (const name of ['Alpha CI', 'Beta CI']) {
-      const made = await api(suite.server, 'POST', '/api/onramp/tokens', { token, body: { name, expiresInDays: 30, password: user.password } });
-      assert.equal(made.status, 200, JSON.stringify(made.body));
-    }
-    await open(page, '/settings/security');
+    const { token } = await twoTokens(page, suite.server);
     const rows = page.locator('.tokens-table').getByRole('row');
     const alphaId = await rows.filter({ hasText: 'Alpha CI' }).getAttribute('data-token');
     const revoking = await holdRequests(page, new RegExp(`/api/onramp/tokens/${alphaId}$`), { method: 'DELETE' });
@@ -269,13 +269,7 @@ describe('settings', () => {
   }));
 
   it('API tokens: a list load answered before a revoke and delivered after it does not bring the token back', T, () => withPage(async (page, problems) => {
-    const user = newUser();
-    const { token } = await signedIn(page, suite.server, user);
-    for (const name of ['Alpha CI', 'Beta CI']) {
-      const made = await api(suite.server, 'POST', '/api/onramp/tokens', { token, body: { name, expiresInDays: 30, password: user.password } });
-      assert.equal(made.status, 200, JSON.stringify(made.body));
-    }
-    await open(page, '/settings/security');
+    await twoTokens(page, suite.server);
     const rows = page.locator('.tokens-table').getByRole('row');
     await expectVisible(rows.filter({ hasText: 'Alpha CI' }), 'Alpha listed');
     // Closing the create dialog loads the list: the server answers at once, the page gets it later.

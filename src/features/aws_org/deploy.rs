@@ -15,6 +15,7 @@ use crate::components::{
     focus_id,
 };
 use crate::platform::clock::{now, sleep};
+use crate::platform::tasks::Tasks;
 use crate::state::{Config, use_api};
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
@@ -152,6 +153,9 @@ pub fn DeployStep(org: Org) -> impl IntoView {
         RwSignal::new(token.with_untracked(|t| t.as_ref().map(|t| t.expires_at.clone())));
     let renew_busy = RwSignal::new(false);
     let renew_error = RwSignal::new(None::<Notice>);
+    // Pressed in the expired banner, which goes once a check sees the new expiry: the renewal
+    // belongs to the step, or that would abort it.
+    let tasks = Tasks::here();
     let renew = {
         let api = api.clone();
         Callback::new(move |()| {
@@ -164,7 +168,7 @@ pub fn DeployStep(org: Org) -> impl IntoView {
             renew_busy.set(true);
             renew_error.set(None);
             let api = api();
-            spawn_local_scoped(async move {
+            tasks.spawn(async move {
                 let result = api.renew_aws_batch_token(&id).await;
                 renew_busy.try_set(false);
                 match result {
@@ -204,6 +208,11 @@ pub fn DeployStep(org: Org) -> impl IntoView {
                 let Some(local) = refused.try_get_untracked() else {
                     return;
                 };
+                // Taken before the check: a wake during it (a connect that ended meanwhile,
+                // whose states this answer may predate) then starts the next check at once.
+                let Some(seen) = wake.try_get_untracked() else {
+                    return;
+                };
                 match fetch_states(&api, id.as_deref(), &local).await {
                     Ok((members, exp)) => {
                         poll_error.try_set(None);
@@ -231,9 +240,6 @@ pub fn DeployStep(org: Org) -> impl IntoView {
                 }
                 checks.try_update(|n| *n = n.wrapping_add(1));
                 let delay = poll_delay_ms(unchanged, js_sys::Math::random());
-                let Some(seen) = wake.try_get_untracked() else {
-                    return;
-                };
                 let mut waited = 0;
                 while waited < delay {
                     sleep(250).await;

@@ -105,8 +105,9 @@ pub(super) fn MembersStep(org: Org) -> impl IntoView {
     };
 
     let next = move |_| {
-        if chosen.with_untracked(BTreeSet::is_empty) {
-            choose_error.set(Some("Choose at least one member account.".into()));
+        // Too many for one batch token: refused here, before any account is created.
+        if let Err(e) = onramp_core::validate::batch_choice(chosen.with_untracked(BTreeSet::len)) {
+            choose_error.set(Some(e.message));
             focus_id("aws-org-all");
             return;
         }

@@ -12,10 +12,9 @@ use crate::api::{Api, ApiError, describe};
 use crate::components::Link;
 use crate::components::{
     Banner, Button, CodeBlock, Notice, SecretInput, StatusRow, StatusTable, focus_id, notice, rule,
-    run_busy,
 };
 use crate::platform::clock::{now, sleep};
-use crate::platform::tasks;
+use crate::platform::tasks::{self, Tasks};
 use crate::state::connected::remember_connected;
 use crate::state::draft::PersistedDraft;
 use crate::state::{Config, use_api};
@@ -67,12 +66,16 @@ enum Created {
     Stop,
 }
 
-/// The signals a run changes.
+/// A run and the signals it changes. It belongs to the whole flow, not to this step: going
+/// Back and returning finds it still going (busy, so it is not started twice), and leaving the
+/// flow ends its requests.
 #[derive(Clone, Copy)]
-struct Run {
+pub(super) struct Run {
     draft: Draft,
     persisted: PersistedDraft<Draft>,
     secret: RwSignal<String>,
+    /// While a run (or the check on return) is going.
+    busy: RwSignal<bool>,
     /// Subscriptions the listing shows connected to their Spot account.
     connected: RwSignal<BTreeSet<String>>,
     /// What is being done for a subscription right now.
@@ -81,6 +84,7 @@ struct Run {
     pause: RwSignal<Option<String>>,
     banner: RwSignal<Option<Notice>>,
     idempotency: bool,
+    tasks: Tasks,
 }
 
 type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -112,16 +116,49 @@ fn random_key() -> String {
 }
 
 impl Run {
+    /// Call in the flow's component: the run lives as long as it does.
+    pub(super) fn new(
+        draft: Draft,
+        persisted: PersistedDraft<Draft>,
+        secret: RwSignal<String>,
+    ) -> Self {
+        Self {
+            draft,
+            persisted,
+            secret,
+            busy: RwSignal::new(false),
+            connected: RwSignal::new(BTreeSet::new()),
+            working: RwSignal::new(BTreeMap::new()),
+            pause: RwSignal::new(None),
+            banner: RwSignal::new(None),
+            idempotency: expect_context::<Config>().idempotency_keys,
+            tasks: Tasks::here(),
+        }
+    }
+
+    /// The plan's members needing what `f` lists; none once the flow has gone.
+    fn plan_list(&self, f: impl FnOnce(&BatchPlan) -> Vec<usize>) -> Vec<usize> {
+        self.draft
+            .plan
+            .try_with_untracked(|p| p.as_ref().map(f))
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// Member `i`; `None` once the flow has gone (its answers then change nothing).
     fn member(&self, i: usize) -> Option<(String, String, Option<onramp_core::ids::AccountId>)> {
-        self.draft.plan.with_untracked(|p| {
-            p.as_ref()?.members.get(i).map(|m| {
-                (
-                    m.cloud_id.clone(),
-                    m.spot_name.clone(),
-                    m.account_id.clone(),
-                )
+        self.draft
+            .plan
+            .try_with_untracked(|p| {
+                p.as_ref()?.members.get(i).map(|m| {
+                    (
+                        m.cloud_id.clone(),
+                        m.spot_name.clone(),
+                        m.account_id.clone(),
+                    )
+                })
             })
-        })
+            .flatten()
     }
 
     fn fail(&self, cloud_id: &str, reason: String) {
@@ -155,6 +192,10 @@ impl Run {
     /// Brings the plan in line with the listing (adopting what a lost answer created) and
     /// reads which subscriptions are connected.
     async fn refresh(&self, api: &Api) -> Result<(), ApiError> {
+        // The flow has gone: nothing to bring in line (and nothing more is sent).
+        if self.draft.plan.is_disposed() {
+            return Ok(());
+        }
         let list = api.list_accounts().await?;
         let connected = self
             .draft
@@ -233,7 +274,11 @@ impl Run {
             }
             return;
         }
-        creds.expiration_date = Some(expiration(&d.expiration.get_untracked()));
+        // The flow may have gone while Azure was asked.
+        let Some(expires) = d.expiration.try_get_untracked() else {
+            return;
+        };
+        creds.expiration_date = Some(expiration(&expires));
         match api.set_azure_credentials(&account, &creds, false).await {
             Ok(()) => {
                 remember_connected(&account);
@@ -268,10 +313,7 @@ impl Run {
         let mut last_error: BTreeMap<usize, ApiError> = BTreeMap::new();
         for _ in 0..ROUNDS {
             let todo: Vec<usize> = self
-                .draft
-                .plan
-                .with_untracked(|p| p.as_ref().map(BatchPlan::needing_account))
-                .unwrap_or_default()
+                .plan_list(BatchPlan::needing_account)
                 .into_iter()
                 .filter(wanted)
                 .filter(|&i| self.member(i).is_some_and(|(c, ..)| !self.failed(&c)))
@@ -341,10 +383,7 @@ impl Run {
         }
         // Still without an account after every round: the user decides when to try again.
         let left: Vec<usize> = self
-            .draft
-            .plan
-            .with_untracked(|p| p.as_ref().map(BatchPlan::needing_account))
-            .unwrap_or_default()
+            .plan_list(BatchPlan::needing_account)
             .into_iter()
             .filter(wanted)
             .collect();
@@ -366,26 +405,19 @@ impl Run {
         }
 
         // ---- credentials ----
-        let todo: Vec<usize> = self
-            .draft
-            .plan
-            .with_untracked(|p| {
-                p.as_ref().map(|p| {
-                    // The step may be gone (the user went back): then nothing more is sent.
-                    self.connected
-                        .try_with_untracked(|c| {
-                            to_connect(p, targets.as_ref(), c)
-                                .into_iter()
-                                .filter(|&i| {
-                                    p.members[i].account_id.is_some()
-                                        && !self.failed(&p.members[i].cloud_id)
-                                })
-                                .collect::<Vec<_>>()
+        let todo: Vec<usize> = self.plan_list(|p| {
+            self.connected
+                .try_with_untracked(|c| {
+                    to_connect(p, targets.as_ref(), c)
+                        .into_iter()
+                        .filter(|&i| {
+                            p.members[i].account_id.is_some()
+                                && !self.failed(&p.members[i].cloud_id)
                         })
-                        .unwrap_or_default()
+                        .collect::<Vec<_>>()
                 })
-            })
-            .unwrap_or_default();
+                .unwrap_or_default()
+        });
         self.set_working(&todo, Some("Checking the credentials…"));
         bounded(
             todo.clone(),
@@ -406,24 +438,16 @@ impl Run {
 pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
     let draft = flow.draft;
     let api = use_api();
-    let run = Run {
-        draft,
-        persisted: flow.persisted,
-        secret: flow.secret,
-        connected: RwSignal::new(BTreeSet::new()),
-        working: RwSignal::new(BTreeMap::new()),
-        pause: RwSignal::new(None),
-        banner: RwSignal::new(None),
-        idempotency: expect_context::<Config>().idempotency_keys,
-    };
-    let busy = RwSignal::new(false);
+    let run = flow.run;
+    let busy = run.busy;
     let secret_error = RwSignal::new(None::<String>);
     let started = Memo::new(move |_| draft.plan.with(Option::is_some));
 
     // Back on this step with a batch (a reload, or later): where does each subscription stand?
-    if started.get_untracked() {
+    // Not while the run is still going (it says so itself).
+    if started.get_untracked() && !busy.get_untracked() {
         let api = api();
-        run_busy(busy, async move {
+        run.tasks.run_busy(busy, async move {
             if let Err(e) = run.refresh(&api).await
                 && e != ApiError::Unauthorized
             {
@@ -595,7 +619,7 @@ pub(super) fn ConnectStep(flow: Flow) -> impl IntoView {
                     f.remove(c);
                 }
             });
-            run_busy(busy, run.go(api(), targets));
+            run.tasks.run_busy(busy, run.go(api(), targets));
         })
     };
     let retry_one = Callback::new(move |key: String| {

@@ -9,7 +9,7 @@
 //! a reload the page asks for it again.
 
 use super::choose::ChooseStep;
-use super::connect::ConnectStep;
+use super::connect::{ConnectStep, Run};
 use super::details::DetailsStep;
 use crate::components::{Step, Stepper, focus_id, set_title};
 use crate::platform::clock::today;
@@ -76,6 +76,8 @@ pub(super) struct Flow {
     /// The chosen subscriptions that can be connected, in list order.
     pub chosen: Memo<Vec<Subscription>>,
     pub go: Callback<&'static str>,
+    /// The last step's run: it goes on while the user looks at an earlier step.
+    pub run: Run,
 }
 
 /// The secret's expiration as the API takes it: the validator's ISO date-time (a typed
@@ -149,14 +151,16 @@ pub fn AzureSubscriptions() -> impl IntoView {
         let navigate = navigate.clone();
         Callback::new(move |path: &'static str| navigate(path, NavigateOptions::default()))
     };
+    let secret = RwSignal::new(String::new());
     let flow = Flow {
         draft,
         persisted,
-        secret: RwSignal::new(String::new()),
+        secret,
         secret_lost,
         subs,
         chosen,
         go,
+        run: Run::new(draft, persisted, secret),
     };
 
     // The URL decides the step, within what the answers allow.
