@@ -7,8 +7,8 @@ import { describe, it } from 'node:test';
 import { api, newUser, startServer } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFocused, expectHidden, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, holdFirstAnswer, holdRequests, open, refuseGets,
-  screenshot
+  expectText, expectURL, expectValue, expectVisible, holdFirstAnswer, holdRequests, loseFirstAnswer, open,
+  refuseGets, screenshot
 } from './lib/browser.mjs';
 import { button, field, signedIn } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -619,6 +619,28 @@ describe('dashboard and additional accounts', () => {
       await faulty.stop();
     }
   });
+
+  it('a lost Create account answer, then the name edited before pressing again: the first account is adopted, not a second made', T, () => withPage(async (page, problems) => {
+    const { token } = await signedIn(page, suite.server);
+    await page.goto('/accounts/new?kind=linked');
+    await field(page, 'Account name').fill('Prod');
+    // The server makes it, its answer is lost, and the look-up right after fails too.
+    const list = await refuseGets(page, /\/api\/setup\/account$/);
+    const seen = await loseFirstAnswer(page, /\/api\/setup\/account$/);
+    await button(page, 'Create account').click();
+    await expectVisible(page.getByRole('alert').filter({ hasText: /We don't know yet whether the account was created/ }), 'the doubt said');
+    assert.equal(seen.lost, 1);
+    list.allow();
+    await field(page, 'Account name').fill('Prod EU');
+    await button(page, 'Create account').click();
+    await expectURL(page, '/accounts/new/provider');
+    const mine = (await accountsOf(suite.server, token)).filter((a) => a.name.startsWith('Prod'));
+    assert.deepEqual(mine.map((a) => a.name), ['Prod'], 'the account the first press made, and no other');
+    await expectVisible(page.locator('.stepper-done p').filter({ hasText: /^Prod · act-[0-9a-f]{8}$/ }), 'shown under the name it has');
+    await list.stop();
+    await page.unroute(/\/api\/setup\/account$/);
+    await expectNoPageProblems(page, problems);
+  }));
 
   it('--demo: a labelled demo organization with expired and expiring secrets and demo savings (axe)', T, async () => {
     const demo = await startServer({ args: ['--demo'] });

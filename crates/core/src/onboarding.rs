@@ -1218,6 +1218,10 @@ pub struct AddAccountDraft {
     /// When the last **Create account** request was sent (ISO instant; prefer the server's
     /// clock, see [`find_created_by_name`]) and no answer has arrived yet.
     pub create_sent_at: Option<String>,
+    /// The name that request was sent with (the field may have changed since): the account a
+    /// lost answer may have created has this name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create_sent_name: Option<String>,
     /// Set once the API created the account: it exists from here on.
     pub created_account_id: Option<AccountId>,
     /// The `Idempotency-Key` of the pending **Create account**: every attempt for this name
@@ -1314,6 +1318,7 @@ impl AddAccountDraft {
     pub fn begin_create(&mut self, sent_at: &str) {
         if !self.is_created() {
             self.create_sent_at = Some(sent_at.to_owned());
+            self.create_sent_name = Some(self.name_input.clone());
         }
     }
 
@@ -1325,6 +1330,7 @@ impl AddAccountDraft {
             None => {
                 self.created_account_id = Some(id);
                 self.create_sent_at = None;
+                self.create_sent_name = None;
                 self.create_key = None;
                 true
             }
@@ -1334,22 +1340,27 @@ impl AddAccountDraft {
     /// The create request failed with a definite answer (e.g. a validation error).
     pub fn create_failed(&mut self) {
         self.create_sent_at = None;
+        self.create_sent_name = None;
         self.create_key = None;
     }
 
     /// After a lost answer (timeout, network error, reload mid-request): looks the account up in
-    /// a fresh `GET /setup/account` listing and records it when found. Returns the id found.
+    /// a fresh `GET /setup/account` listing, by the name that request was sent with, and records
+    /// it when found (the name field then shows its name). Returns the id found.
     /// `None`: nothing matches, so it is safe to send **Create account** again.
     pub fn recover_created(&mut self, accounts: &[Account]) -> Option<AccountId> {
         if let Some(id) = &self.created_account_id {
             return Some(id.clone());
         }
         let sent_at = self.create_sent_at.clone()?;
-        let found = find_created_by_name(accounts, &self.name_input, &sent_at)?
-            .account_id
-            .clone();
-        self.record_created(found.clone());
-        Some(found)
+        // By the name that was sent: the field may say another one by now.
+        let sent_name = self.create_sent_name.as_ref().unwrap_or(&self.name_input);
+        let found = find_created_by_name(accounts, sent_name, &sent_at)?;
+        let (id, name) = (found.account_id.clone(), found.name.clone());
+        // The account is what the steps after this one show, under the name it has.
+        self.name_input = name;
+        self.record_created(id.clone());
+        Some(id)
     }
 
     /// The draft for **Resume setup** on `account`: `saved` when it is this account's draft,
@@ -1362,6 +1373,7 @@ impl AddAccountDraft {
                 kind: Some(AccountKind::Linked),
                 name_input: account.name.clone(),
                 create_sent_at: None,
+                create_sent_name: None,
                 created_account_id: Some(account.account_id.clone()),
                 create_key: None,
                 connect: ConnectDraft {

@@ -598,6 +598,30 @@ fn a_lost_create_answer_is_recovered_from_the_listing() {
 }
 
 #[test]
+fn a_lost_create_is_recovered_by_the_name_it_was_sent_with() {
+    let mut d = AddAccountDraft::new(Some(AccountKind::Linked));
+    d.set_name_input("Prod");
+    d.begin_create("2026-11-22T10:00:00.000Z");
+    // The answer is lost; the user edits the name before pressing Create account again.
+    d.set_name_input("Prod EU");
+    let accounts = vec![account(4, "Prod", "2026-11-22T10:00:02.000Z", None)];
+    assert_eq!(d.recover_created(&accounts), Some(AccountId::from_bits(4)));
+    assert!(
+        d.is_created(),
+        "the account the first press made, not a second one"
+    );
+    assert_eq!(d.name_input, "Prod", "shown under the name it has");
+    assert_eq!(d.create_sent_name, None);
+    // Kept across a reload while the answer is unknown.
+    let mut pending = AddAccountDraft::new(Some(AccountKind::Linked));
+    pending.set_name_input("Staging");
+    pending.begin_create("2026-11-22T10:00:00.000Z");
+    let reloaded: AddAccountDraft =
+        serde_json::from_str(&serde_json::to_string(&pending).unwrap()).unwrap();
+    assert_eq!(reloaded.create_sent_name.as_deref(), Some("Staging"));
+}
+
+#[test]
 fn create_account_attempts_share_one_idempotency_key_per_name() {
     let mut d = AddAccountDraft::new(Some(AccountKind::Linked));
     d.set_name_input("Prod");

@@ -13,13 +13,13 @@ use super::org::load_management;
 use crate::api::ApiError;
 use crate::api::describe;
 use crate::components::notice;
-use crate::components::run_busy;
 use crate::components::{
     Banner, Button, ConnectPanels, Field, Notice, ProviderPicker, RetryButton, Step, Stepper,
     focus_id, provider_logo, provider_name, set_title,
 };
 use crate::platform::history::NavigateOptions;
 use crate::platform::history::{query_param, use_location, use_navigate};
+use crate::platform::tasks::Tasks;
 use crate::state::connected::remember_connected;
 use crate::state::draft::{self, ConnectStore};
 use crate::state::expire_session;
@@ -311,6 +311,9 @@ pub fn AddAccount() -> impl IntoView {
         go.run(AddAccountRoute::Step(AddAccountStep::Provider).path());
     });
     let idempotency_keys = expect_context::<crate::state::Config>().idempotency_keys;
+    // Create account is pressed inside the Name step, which Back takes away: the request
+    // belongs to the page, or the step's going would abort it while the server may act.
+    let tasks = Tasks::here();
     let create = {
         let api = api.clone();
         Callback::new(move |ev: SubmitEvent| {
@@ -329,7 +332,7 @@ pub fn AddAccount() -> impl IntoView {
             };
             create_banner.set(None);
             let api = api();
-            run_busy(busy, async move {
+            tasks.run_busy(busy, async move {
                 // An earlier attempt whose answer never came: it may have created the account.
                 if draft.with_untracked(|d| d.create_sent_at.is_some()) {
                     match api.list_accounts().await {
@@ -339,7 +342,7 @@ pub fn AddAccount() -> impl IntoView {
                                 .flatten()
                                 .is_some()
                             {
-                                after_create.run(());
+                                after_create.try_run(());
                                 return;
                             }
                         }
@@ -371,7 +374,7 @@ pub fn AddAccount() -> impl IntoView {
                 match api.create_account(&req.account.name).await {
                     Ok(created) => {
                         draft.try_update(|d| d.record_created(created.id));
-                        after_create.run(());
+                        after_create.try_run(());
                     }
                     // The client has ended the session; nothing was created or refused.
                     Err(ApiError::Unauthorized) => {}
@@ -382,7 +385,7 @@ pub fn AddAccount() -> impl IntoView {
                             Err(_) => None,
                         };
                         if found.is_some() {
-                            after_create.run(());
+                            after_create.try_run(());
                         } else {
                             create_banner.try_set(Some(Notice {
                                 text: format!(

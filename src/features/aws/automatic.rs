@@ -214,8 +214,10 @@ pub fn AwsAutomatic(
                     let timed_out = draft
                         .try_with_untracked(|d| d.aws.wait_timed_out(now()))
                         .unwrap_or(true);
+                    // The wait's Cancel goes with it: focus (if it was there) stays in the step.
                     if timed_out {
                         wait.try_set(Wait::TimedOut);
+                        keep_focus_in("aws-wait");
                         return;
                     }
                     let answer = api.get_account(&id).await;
@@ -238,6 +240,7 @@ pub fn AwsAutomatic(
                                     "This Spot account is already connected to {}, so the stack can't connect it to AWS.",
                                     other.label()
                                 ))));
+                                keep_focus_in("aws-wait");
                                 return;
                             }
                             None => {
@@ -261,6 +264,7 @@ pub fn AwsAutomatic(
                         }
                         Err(e) => {
                             wait.try_set(Wait::Failed(notice(&e)));
+                            keep_focus_in("aws-wait");
                             return;
                         }
                     }

@@ -318,7 +318,8 @@ pub fn AwsConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoV
                             </div>
                             <div>
                                 <dt>"External ID"</dt>
-                                <dd>
+                                // Focus waits here while Generate again (which goes) runs.
+                                <dd id="aws-external-id-cell" tabindex="-1">
                                     {move || match external_id.get() {
                                         Some(x) => {
                                             let until = x.max_valid_until.clone();
@@ -336,13 +337,9 @@ pub fn AwsConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoV
                                     }}
                                     <Banner notice=ext_error/>
                                     <Show when=move || ext_error.with(Option::is_some)>
-                                        <button
-                                            type="button"
-                                            class="btn btn-secondary"
-                                            on:click=move |_| refresh_external_id.run(())
-                                        >
+                                        <crate::components::RetryButton heading="aws-external-id-cell" on_retry=refresh_external_id>
                                             "Generate the external ID again"
-                                        </button>
+                                        </crate::components::RetryButton>
                                     </Show>
                                 </dd>
                             </div>

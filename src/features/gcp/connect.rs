@@ -142,6 +142,9 @@ pub fn GcpConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoV
     let validating = RwSignal::new(false);
     let connecting = RwSignal::new(false);
     let busy = move || validating.get_untracked() || connecting.get_untracked();
+    // One request at a time: every button says so, not only the one that was pressed (the
+    // others ignore presses meanwhile).
+    let either_busy = Signal::derive(move || validating.get() || connecting.get());
     let on_validate = {
         let api = api.clone();
         Callback::new(move |()| {
@@ -314,12 +317,12 @@ pub fn GcpConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoV
                 <Banner notice=banner/>
                 <StatusMessage text=validated/>
                 <div class="form-actions">
-                    <Button id="gcp-validate" kind="button" variant="secondary" busy=validating on_press=on_validate>
+                    <Button id="gcp-validate" kind="button" variant="secondary" busy=either_busy on_press=on_validate>
                         "Validate"
                     </Button>
-                    <Button id="gcp-connect-submit" busy=connecting>"Connect account"</Button>
+                    <Button id="gcp-connect-submit" busy=either_busy>"Connect account"</Button>
                     <Show when=move || connect_failed.get()>
-                        <Button busy=connecting variant="secondary">"Try again"</Button>
+                        <Button busy=either_busy variant="secondary">"Try again"</Button>
                     </Show>
                 </div>
             </form>

@@ -165,7 +165,7 @@ export async function refuseGets(page, re) {
   let refusing = true;
   await page.route(re, (r) => (refusing && r.request().method() === 'GET'
     ? r.fulfill({ status: 500, contentType: 'application/json', body: '{}' })
-    : r.continue()));
+    : r.fallback()));
   return { allow: () => { refusing = false; }, stop: () => page.unroute(re) };
 }
 
@@ -198,7 +198,7 @@ export async function holdFirstAnswer(page, re, { method = 'GET' } = {}) {
 export async function loseFirstAnswer(page, re, { method = 'POST' } = {}) {
   const seen = { lost: 0 };
   await page.route(re, async (r) => {
-    if (r.request().method() !== method || seen.lost) return r.continue();
+    if (r.request().method() !== method || seen.lost) return r.fallback();
     seen.lost += 1;
     await r.fetch();
     await r.abort('failed');
