@@ -46,7 +46,9 @@ pub use menu::{
 pub use not_found::NotFound;
 pub use offline_banner::OfflineBanner;
 pub use password_checklist::PasswordChecklist;
-pub use provider_picker::{PROVIDERS, ProviderPicker, provider_logo, provider_name, provider_slug};
+pub use provider_picker::{
+    ChangeProviderButton, PROVIDERS, ProviderPicker, provider_logo, provider_name, provider_slug,
+};
 pub use secret_input::{SecretExpiryField, SecretInput, secret_expiry_rule, secret_id_warning};
 pub use status_table::{StatusRow, StatusSearch, StatusTable};
 pub use stepper::{Step, Stepper};

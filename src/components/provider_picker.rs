@@ -155,3 +155,27 @@ pub fn ProviderPicker(
         </div>
     }
 }
+
+/// **Change provider**, beside the chosen provider in a wizard's summary. While `busy` (a panel's
+/// credentials on their way) it says so and ignores presses.
+#[component]
+pub fn ChangeProviderButton(on_press: Callback<()>, busy: Signal<bool>) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="btn btn-secondary btn-small"
+            aria-disabled=move || busy.get().then_some("true")
+            title=move || busy.get().then_some("Wait for the connection to be answered")
+            on:click=move |_| {
+                if !busy.get_untracked() {
+                    on_press.run(());
+                }
+            }
+        >
+            <svg aria-hidden="true" viewBox="0 0 16 16" width="16" height="16">
+                <path d="M11 2.5l2.5 2.5L6 12.5 3 13l.5-3z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"/>
+            </svg>
+            "Change provider"
+        </button>
+    }
+}

@@ -307,15 +307,40 @@ where
 pub struct ConnectStore {
     pub draft: RwSignal<ConnectDraft>,
     pub key: &'static str,
+    /// While a panel's credentials are being saved: **Change provider** waits for the answer
+    /// (taking the panel away would abort the request while the server may still act on it).
+    pub writing: RwSignal<bool>,
 }
 
 impl ConnectStore {
+    /// Call in the wizard's component: `writing` lives as long as the wizard.
+    pub fn new(draft: RwSignal<ConnectDraft>, key: &'static str) -> Self {
+        Self {
+            draft,
+            key,
+            writing: RwSignal::new(false),
+        }
+    }
+
+    /// Runs a panel's credentials write with its `busy` true, and the wizard's `writing`.
+    pub fn write(
+        self,
+        busy: RwSignal<bool>,
+        work: impl std::future::Future<Output = ()> + 'static,
+    ) {
+        self.writing.set(true);
+        crate::components::run_busy(busy, async move {
+            work.await;
+            self.writing.try_set(false);
+        });
+    }
+
     /// Reads the stored part `T` (one provider's answers) back into the draft, then writes it
     /// on every change while the wizard's own draft is stored and the account not connected
     /// (a finished or cleared wizard leaves none behind). Called once by the provider's panel,
     /// before anything reads the part; answers the draft to edit.
     pub fn keep<T: ProviderPart + 'static>(self) -> RwSignal<ConnectDraft> {
-        let Self { draft, key } = self;
+        let Self { draft, key, .. } = self;
         let part_key = part_key(key, T::PROVIDER);
         if let Some(stored) = load::<T>(&part_key) {
             draft.update(|d| *T::of_mut(d) = stored);

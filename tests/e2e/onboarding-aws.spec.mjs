@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { api, newUser, startServer } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, screenshot
+  expectText, expectURL, expectValue, expectVisible, holdRequests, screenshot
 } from './lib/browser.mjs';
 import { button, chooseProvider, field, signupViaUi } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -280,6 +280,24 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     await expectText(page.locator('#aws-external-id'), /^\S{8,}$/, 'the external ID');
     await button(page, 'Connect').click();
     await expectURL(page, '/dashboard');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('Change provider waits while Connect is on its way (taking the panel away would cancel it); then the account is connected', T, () => withPage(async (page, problems) => {
+    await toConnectAws(page);
+    const connecting = await holdRequests(page, /\/api\/setup\/credentials\/aws(\?|$)/, { method: 'POST' });
+    await field(page, 'Role ARN').fill(ROLE);
+    await button(page, 'Connect').click();
+    const change = button(page, 'Change provider');
+    await expectAttr(change, 'aria-disabled', 'true', 'Change provider while the credentials are on their way');
+    // Pressed anyway (past Playwright's own wait for an enabled button): nothing happens.
+    await change.click({ force: true });
+    await page.waitForTimeout(300);
+    await expectVisible(field(page, 'Role ARN'), 'the AWS panel, still there');
+    connecting.release();
+    await connecting.passed;
+    await expectURL(page, '/dashboard');
+    await connecting.stop();
     await expectNoPageProblems(page, problems);
   }));
 

@@ -14,8 +14,8 @@ use crate::api::ApiError;
 use crate::api::describe;
 use crate::components::notice;
 use crate::components::{
-    Banner, Button, ConnectPanels, Field, Notice, ProviderPicker, RetryButton, Step, Stepper,
-    focus_id, provider_logo, provider_name, set_title,
+    Banner, Button, ChangeProviderButton, ConnectPanels, Field, Notice, ProviderPicker,
+    RetryButton, Step, Stepper, focus_id, provider_logo, provider_name, set_title,
 };
 use crate::platform::history::NavigateOptions;
 use crate::platform::history::{query_param, use_location, use_navigate};
@@ -443,6 +443,7 @@ pub fn AddAccount() -> impl IntoView {
         draft::choose_provider(draft.connect, p);
         go.run(AddAccountRoute::Connect(p).path());
     };
+    let connect_store = ConnectStore::new(draft.connect, DRAFT_KEY);
     let change_provider = Callback::new(move |()| {
         picked.set(draft::change_provider(draft.connect));
         go.run(AddAccountRoute::Step(AddAccountStep::Provider).path());
@@ -454,9 +455,7 @@ pub fn AddAccount() -> impl IntoView {
                 <p class="provider-summary">
                     <img class="provider-logo" src=provider_logo(p) alt="" width="32" height="32"/>
                     <strong>{provider_name(p)}</strong>
-                    <button type="button" class="btn btn-secondary btn-small" on:click=move |_| change_provider.run(())>
-                        "Change provider"
-                    </button>
+                    <ChangeProviderButton on_press=change_provider busy=connect_store.writing.into()/>
                 </p>
             }
         })
@@ -513,7 +512,7 @@ pub fn AddAccount() -> impl IntoView {
                     </p>
                 })}
                 <ForAccount id=id>
-                    {(expect_context::<ConnectPanels>().view)(p, ConnectStore { draft: draft.connect, key: DRAFT_KEY }, on_connected)}
+                    {(expect_context::<ConnectPanels>().view)(p, connect_store, on_connected)}
                 </ForAccount>
             }
             .into_any(),

@@ -9,7 +9,6 @@ use super::permissions::AwsPermissions;
 use crate::api::describe;
 use crate::components::ExternalLink;
 use crate::components::notice;
-use crate::components::run_busy;
 use crate::components::{Banner, CodeBlock, CopyButton, Disclosure, Field, Notice, focus_id};
 use crate::platform::clock::now;
 use crate::state::draft::{self, ConnectStore};
@@ -192,7 +191,7 @@ pub fn AwsConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoV
         // **Try again** goes with the message.
         crate::components::keep_focus_in("aws-connect-actions");
         let api = api();
-        run_busy(busy, async move {
+        store.write(busy, async move {
             match api.set_aws_credentials(&id, &arn.to_string()).await {
                 Ok(()) => on_connected.run(()),
                 Err(e) => {

@@ -263,7 +263,7 @@ pub fn AzureConnect(store: ConnectStore, on_connected: Callback<()>) -> impl Int
             validated.set(None);
             let api = api();
             let sent_at = changes.ticket();
-            run_busy(busy, async move {
+            let work = async move {
                 let answer = api.set_azure_credentials(&id, &creds, !connect).await;
                 if !connect && !changes.is_current(sent_at) {
                     return;
@@ -278,7 +278,13 @@ pub fn AzureConnect(store: ConnectStore, on_connected: Callback<()>) -> impl Int
                     }
                     Err(e) => show_api_error(&e, connect),
                 }
-            });
+            };
+            // Validating writes nothing: only a Connect holds Change provider back.
+            if connect {
+                store.write(busy, work);
+            } else {
+                run_busy(busy, work);
+            }
         }
     };
     let on_validate = {

@@ -182,7 +182,7 @@ pub fn GcpConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoV
             return;
         };
         let api = api();
-        run_busy(connecting, async move {
+        store.write(connecting, async move {
             match api.set_gcp_credentials(&id, &sa, false).await {
                 Ok(()) => on_connected.run(()),
                 Err(e) => {

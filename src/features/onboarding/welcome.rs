@@ -5,8 +5,8 @@
 
 use super::more::{OtherAccountKinds, has_other_kinds};
 use crate::components::{
-    ConnectPanels, LazyView, ProviderPicker, Step, Stepper, focus_id, provider_logo, provider_name,
-    set_title,
+    ChangeProviderButton, ConnectPanels, LazyView, ProviderPicker, Step, Stepper, focus_id,
+    provider_logo, provider_name, set_title,
 };
 use crate::platform::history::NavigateOptions;
 use crate::platform::history::{use_location, use_navigate};
@@ -120,6 +120,7 @@ pub fn Welcome() -> impl IntoView {
         draft::choose_provider(draft.connect, p);
         go.run(FirstRunRoute::Connect(p).path());
     };
+    let connect_store = ConnectStore::new(draft.connect, FIRST_RUN_DRAFT_KEY);
     let change_provider = Callback::new(move |()| {
         picked.set(draft::change_provider(draft.connect));
         go.run(FirstRunRoute::Provider.path());
@@ -149,16 +150,12 @@ pub fn Welcome() -> impl IntoView {
                 <p class="provider-summary">
                     <img class="provider-logo" src=provider_logo(p) alt="" width="32" height="32"/>
                     <strong>{provider_name(p)}</strong>
-                    <ChangeProviderButton on_press=change_provider/>
+                    <ChangeProviderButton on_press=change_provider busy=connect_store.writing.into()/>
                 </p>
             }
         })
     };
     let panels = expect_context::<ConnectPanels>();
-    let connect_store = ConnectStore {
-        draft: draft.connect,
-        key: FIRST_RUN_DRAFT_KEY,
-    };
     let connect_panel = move || {
         chosen
             .get()
@@ -229,16 +226,4 @@ fn other_kinds_failed(attempt: RwSignal<u32>) -> AnyView {
         attempt,
         "The other kinds of account (management, FinOps) didn't load. Check your connection, then try again.",
     )
-}
-
-#[component]
-fn ChangeProviderButton(on_press: Callback<()>) -> impl IntoView {
-    view! {
-        <button type="button" class="btn btn-secondary btn-small" on:click=move |_| on_press.run(())>
-            <svg aria-hidden="true" viewBox="0 0 16 16" width="16" height="16">
-                <path d="M11 2.5l2.5 2.5L6 12.5 3 13l.5-3z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"/>
-            </svg>
-            "Change provider"
-        </button>
-    }
 }
