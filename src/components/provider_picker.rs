@@ -160,14 +160,17 @@ pub fn ProviderPicker(
 /// credentials on their way) it says so and ignores presses.
 #[component]
 pub fn ChangeProviderButton(on_press: Callback<()>, busy: Signal<bool>) -> impl IntoView {
+    // As in `Button`: a connect that moves to another screen changes `busy` after this button's
+    // props were disposed with its screen; reading nothing then is right.
+    let is_busy = move || busy.try_get().unwrap_or(false);
     view! {
         <button
             type="button"
             class="btn btn-secondary btn-small"
-            aria-disabled=move || busy.get().then_some("true")
-            title=move || busy.get().then_some("Wait for the connection to be answered")
+            aria-disabled=move || is_busy().then_some("true")
+            title=move || is_busy().then_some("Wait for the connection to be answered")
             on:click=move |_| {
-                if !busy.get_untracked() {
+                if !busy.try_get_untracked().unwrap_or(false) {
                     on_press.run(());
                 }
             }
