@@ -149,20 +149,16 @@ pub fn first_chunk(page: Page, signed_in: bool) -> Option<&'static str> {
 }
 
 /// The connect panel of each provider, for the wizards that show one (see [`ConnectPanels`]).
-fn connect_panel(
-    provider: CloudProvider,
-    store: ConnectStore,
-    on_connected: Callback<()>,
-) -> AnyView {
+fn connect_panel(provider: CloudProvider, store: ConnectStore) -> AnyView {
     match provider {
         CloudProvider::Aws => {
-            view! { <LazyView load=move || aws_connect(store, on_connected) failed=panel_failed/> }.into_any()
+            view! { <LazyView load=move || aws_connect(store) failed=panel_failed/> }.into_any()
         }
         CloudProvider::Gcp => {
-            view! { <LazyView load=move || gcp_connect(store, on_connected) failed=panel_failed/> }.into_any()
+            view! { <LazyView load=move || gcp_connect(store) failed=panel_failed/> }.into_any()
         }
         CloudProvider::Azure => {
-            view! { <LazyView load=move || azure_connect(store, on_connected) failed=panel_failed/> }.into_any()
+            view! { <LazyView load=move || azure_connect(store) failed=panel_failed/> }.into_any()
         }
     }
 }
@@ -188,14 +184,14 @@ crate::split_view!(
         view! { <Welcome/> }
     }
 );
-crate::split_view!(aws, preload aws_preload, fn aws_connect(store: ConnectStore, on_connected: Callback<()>) {
-    view! { <AwsConnect store on_connected/> }
+crate::split_view!(aws, preload aws_preload, fn aws_connect(store: ConnectStore) {
+    view! { <AwsConnect store/> }
 });
-crate::split_view!(gcp, preload gcp_preload, fn gcp_connect(store: ConnectStore, on_connected: Callback<()>) {
-    view! { <GcpConnect store on_connected/> }
+crate::split_view!(gcp, preload gcp_preload, fn gcp_connect(store: ConnectStore) {
+    view! { <GcpConnect store/> }
 });
-crate::split_view!(azure, preload azure_preload, fn azure_connect(store: ConnectStore, on_connected: Callback<()>) {
-    view! { <AzureConnect store on_connected/> }
+crate::split_view!(azure, preload azure_preload, fn azure_connect(store: ConnectStore) {
+    view! { <AzureConnect store/> }
 });
 crate::split_view!(
     embed,

@@ -120,12 +120,11 @@ pub fn keep_focus_in(id: &'static str) {
 /// provider's panel stays a separate piece that could be loaded on its own.
 #[derive(Clone, Copy)]
 pub struct ConnectPanels {
-    /// Draws one provider's panel, editing a wizard's Connect-step draft, calling
-    /// `on_connected` once the API accepted the credentials.
+    /// Draws one provider's panel, editing a wizard's Connect-step draft and writing the
+    /// credentials through its store.
     pub view: fn(
         onramp_core::dto::CloudProvider,
         crate::state::draft::ConnectStore,
-        leptos::prelude::Callback<()>,
     ) -> leptos::prelude::AnyView,
     /// Fetches, in the background, the code of a provider's panel and of the dashboard that
     /// follows it in the first-run wizard, once the user has picked that provider.

@@ -5,12 +5,15 @@
 //! A page holds its draft once, in a [`PersistedDraft`], which reads and writes it in storage; a
 //! wizard's provider panels keep their own parts of it beside it ([`ConnectStore`]).
 
+use crate::api::ApiError;
 use crate::platform::storage;
+use crate::platform::tasks::Tasks;
 use leptos::prelude::*;
 use onramp_core::onboarding::{
     AddAccountDraft, ConnectDraft, FirstRunDraft, Panel, PanelGroup, Provider, ProviderPart,
 };
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::DeserializeOwned};
+use std::future::Future;
 use std::ops::Deref;
 
 pub const DRAFT_PREFIX: &str = "onramp.draft.";
@@ -299,39 +302,59 @@ where
     }
 }
 
-/// A wizard's Connect step as its provider panels get it: the draft they edit, and the key the
-/// wizard keeps it under. Each provider's part of it is stored apart, under that key and the
-/// provider ([`ConnectStore::keep`]), by the provider's own panel: a wizard carries no reader for
-/// answers it does not show, and a panel's chunk brings the reader for its own.
+/// A wizard's Connect step as its provider panels get it: the draft they edit, the key the
+/// wizard keeps it under, and what the wizard does once an account is connected. Each
+/// provider's part of the draft is stored apart, under that key and the provider
+/// ([`ConnectStore::keep`]), by the provider's own panel: a wizard carries no reader for answers
+/// it does not show, and a panel's chunk brings the reader for its own.
 #[derive(Clone, Copy)]
 pub struct ConnectStore {
     pub draft: RwSignal<ConnectDraft>,
     pub key: &'static str,
-    /// While a panel's credentials are being saved: **Change provider** waits for the answer
-    /// (taking the panel away would abort the request while the server may still act on it).
+    /// The wizard's next step once the API accepted an account's credentials.
+    pub on_connected: Callback<()>,
+    /// While a panel's credentials are being saved: **Change provider** waits for the answer.
     pub writing: RwSignal<bool>,
+    tasks: Tasks,
 }
 
 impl ConnectStore {
-    /// Call in the wizard's component: `writing` lives as long as the wizard.
-    pub fn new(draft: RwSignal<ConnectDraft>, key: &'static str) -> Self {
+    /// Call in the wizard's component: the store's writes belong to the wizard.
+    pub fn new(
+        draft: RwSignal<ConnectDraft>,
+        key: &'static str,
+        on_connected: Callback<()>,
+    ) -> Self {
         Self {
             draft,
             key,
+            on_connected,
             writing: RwSignal::new(false),
+            tasks: Tasks::here(),
         }
     }
 
-    /// Runs a panel's credentials write with its `busy` true, and the wizard's `writing`.
+    /// Sends a panel's credentials with its `busy` true and the wizard's `writing`. The request
+    /// belongs to the wizard, not to the panel: the panel going (Browser Back) must not abort it
+    /// while the server may still store the credentials. Accepted, the wizard moves on; refused,
+    /// `refused` tells the user, in the panel, if it is still there.
     pub fn write(
         self,
         busy: RwSignal<bool>,
-        work: impl std::future::Future<Output = ()> + 'static,
+        request: impl Future<Output = Result<(), ApiError>> + 'static,
+        refused: impl FnOnce(ApiError) + 'static,
     ) {
         self.writing.set(true);
-        crate::components::run_busy(busy, async move {
-            work.await;
+        self.tasks.run_busy(busy, async move {
+            let answer = request.await;
             self.writing.try_set(false);
+            match answer {
+                Ok(()) => {
+                    self.on_connected.try_run(());
+                }
+                Err(e) if !busy.is_disposed() => refused(e),
+                Err(_) => {}
+            }
         });
     }
 

@@ -473,6 +473,28 @@ describe('dashboard and additional accounts', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('Add account from the menu in the middle of a flow: the new flow\'s provider step starts with no provider chosen', T, () => withPage(async (page, problems) => {
+    await signedIn(page, suite.server);
+    await halfDoneAws(page, 'First half', 'arn:aws:iam::555555555555:role/Spot-Role');
+    // The same screen stays: only the route changes.
+    await page.locator('#user-menu-button').click();
+    await page.getByRole('menuitem', { name: 'Add account' }).click();
+    await expectURL(page, '/accounts/new/kind');
+    await page.getByLabel(/Linked account/).check();
+    await button(page, 'Next').click();
+    await expectURL(page, '/accounts/new/name');
+    await expectValue(field(page, 'Account name'), '', 'a fresh name');
+    await field(page, 'Account name').fill('Second half');
+    await button(page, 'Create account').click();
+    await expectURL(page, '/accounts/new/provider');
+    const aws = page.getByRole('radio', { name: 'Amazon Web Services', exact: true });
+    await expectAttr(aws, 'aria-checked', 'false', 'AWS, the first flow\'s choice, not chosen for the second');
+    await button(page, 'Next').click();
+    await expectText(page.locator('#add-provider-error'), /Choose a cloud provider/, 'Next with no provider');
+    await expectURL(page, '/accounts/new/provider');
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('rename, delete with confirmation, and the default account cannot be deleted', T, () => withPage(async (page, problems) => {
     const { token, user } = await signedIn(page, suite.server);
     const id = await createAccount(suite.server, token, 'Old name');

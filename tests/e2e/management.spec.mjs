@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { api, newUser } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectHidden, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, holdRequests, loseFirstAnswer, open, refuseGets, screenshot,
+  expectText, expectURL, expectValue, expectVisible, holdFirstAnswer, holdRequests, loseFirstAnswer, open, refuseGets, screenshot,
   waitInteractive
 } from './lib/browser.mjs';
 import { button, chooseProvider, field, signupViaUi, walkToRoleArns } from './lib/app.mjs';
@@ -195,6 +195,25 @@ describe('management account', () => {
     await checkA11y(page, 'management already registered');
     await open(page, '/management/azure');
     await expectVisible(page.getByRole('heading', { name: 'Your organization already has a management account' }), 'the explanation on the Azure page');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('Back while Connect is on its way does not cancel the registration: the wizard ends on its done screen', T, () => withPage(async (page, problems) => {
+    await signupViaUi(page, newUser());
+    await walkToRoleArns(page);
+    const answer = await holdFirstAnswer(page, /\/api\/onramp\/management\/aws$/, { method: 'POST' });
+    await field(page, 'Cost analysis role ARN').fill(FINOPS_ARN);
+    await button(page, 'Connect').click();
+    await answer.served;
+    const got = await api(suite.server, 'GET', '/api/onramp/management', { token: await token(page) });
+    assert.equal(got.body.response.items[0]?.cloudProvider, 'aws', 'the server registered the account');
+    await button(page, 'Back').click();
+    await expectURL(page, '/management/run-template');
+    answer.release();
+    // The page hears the answer although the step has gone, and says what is true.
+    await expectURL(page, '/management/done');
+    await expectVisible(page.getByText(/Initial data processing takes up to 72 hours/), 'the done screen');
+    await answer.stop();
     await expectNoPageProblems(page, problems);
   }));
 

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { api, newUser, startServer } from './lib/server.mjs';
 import {
   checkA11y, expectAttr, expectFieldError, expectFieldValid, expectFocused, expectNoPageProblems,
-  expectText, expectURL, expectValue, expectVisible, holdRequests, screenshot
+  expectText, expectURL, expectValue, expectVisible, holdFirstAnswer, holdRequests, screenshot
 } from './lib/browser.mjs';
 import { button, chooseProvider, field, signupViaUi } from './lib/app.mjs';
 import { browserSuite } from './lib/suite.mjs';
@@ -298,6 +298,25 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     await connecting.passed;
     await expectURL(page, '/dashboard');
     await connecting.stop();
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('Browser Back while Connect is on its way does not cancel it: the server keeps the credentials, and the wizard ends on the dashboard', T, () => withPage(async (page, problems) => {
+    await toConnectAws(page);
+    const token = await session(page);
+    const accountId = await accountOf(suite.server, token);
+    const answer = await holdFirstAnswer(page, /\/api\/setup\/credentials\/aws(\?|$)/, { method: 'POST' });
+    await field(page, 'Role ARN').fill(ROLE);
+    await button(page, 'Connect').click();
+    await answer.served;
+    assert.equal(await connectedProvider(suite.server, token, accountId), 'aws', 'the server stored the role');
+    await page.goBack();
+    await expectURL(page, '/welcome/provider');
+    answer.release();
+    // The page hears the answer although the panel has gone, and says what is true.
+    await expectURL(page, '/dashboard');
+    await expectVisible(page.getByText(CONNECTED), 'the success message');
+    await answer.stop();
     await expectNoPageProblems(page, problems);
   }));
 

@@ -123,9 +123,11 @@ pub fn AddAccount() -> impl IntoView {
         Callback::new(move |path: String| navigate(&path, replace()))
     };
 
-    // Step 2's field. A new flow started below over a created account's draft empties it too:
-    // otherwise its first write would carry the earlier account's name into the new draft.
+    // Step 2's field and step 3's choice. A new flow started below over a created account's
+    // draft, or another account's resumed, sets them too: otherwise the name's first write would
+    // carry the earlier account's name into the new draft, and the picker show its provider.
     let name = RwSignal::new(draft.with_untracked(|d| d.name_input.clone()));
+    let picked = RwSignal::new(draft.connect.with_untracked(|c| c.provider));
 
     // The URL decides the step, within what the draft allows.
     let api_for_resume = api.clone();
@@ -156,6 +158,7 @@ pub fn AddAccount() -> impl IntoView {
                 let target = first_incomplete_step(&d).unwrap_or(AddAccountStep::Kind);
                 let to = AddAccountRoute::of_step(target, &d).path();
                 name.set(d.name_input.clone());
+                picked.set(d.connect.provider);
                 draft.set(d);
                 redirect.run(to);
             }
@@ -189,6 +192,8 @@ pub fn AddAccount() -> impl IntoView {
                             draft::remove(&parked);
                             let s = resume_step(&account, Some(&d));
                             let to = AddAccountRoute::of_step(s, &d).path();
+                            name.try_set(d.name_input.clone());
+                            picked.try_set(d.connect.provider);
                             draft.try_set(d);
                             redirect.run(to);
                         }
@@ -424,7 +429,6 @@ pub fn AddAccount() -> impl IntoView {
     };
 
     // ---- step 3: provider ----
-    let picked = RwSignal::new(draft.connect.with_untracked(|c| c.provider));
     let pick_error = RwSignal::new(None::<String>);
     let provider_next = move |_| {
         let Some(p) = picked.get_untracked() else {
@@ -443,7 +447,20 @@ pub fn AddAccount() -> impl IntoView {
         draft::choose_provider(draft.connect, p);
         go.run(AddAccountRoute::Connect(p).path());
     };
-    let connect_store = ConnectStore::new(draft.connect, DRAFT_KEY);
+    let on_connected = {
+        let navigate = navigate.clone();
+        Callback::new(move |()| {
+            let id = draft.with_untracked(|d| d.created_account_id.clone());
+            draft.connect.update(|c| c.mark_connected());
+            if let Some(id) = &id {
+                remember_connected(id);
+            }
+            persisted.clear();
+            session.flash.set(Some(CONNECTED_MESSAGE.into()));
+            navigate("/dashboard", NavigateOptions::default());
+        })
+    };
+    let connect_store = ConnectStore::new(draft.connect, DRAFT_KEY, on_connected);
     let change_provider = Callback::new(move |()| {
         picked.set(draft::change_provider(draft.connect));
         go.run(AddAccountRoute::Step(AddAccountStep::Provider).path());
@@ -462,19 +479,6 @@ pub fn AddAccount() -> impl IntoView {
     };
 
     // ---- step 4: connect ----
-    let on_connected = {
-        let navigate = navigate.clone();
-        Callback::new(move |()| {
-            let id = draft.with_untracked(|d| d.created_account_id.clone());
-            draft.connect.update(|c| c.mark_connected());
-            if let Some(id) = &id {
-                remember_connected(id);
-            }
-            persisted.clear();
-            session.flash.set(Some(CONNECTED_MESSAGE.into()));
-            navigate("/dashboard", NavigateOptions::default());
-        })
-    };
     // Memos: the panels re-render only when the provider or the account changes, not on
     // every change to the draft (each keystroke is kept there).
     let created_id = Memo::new(move |_| draft.with(|d| d.created_account_id.clone()));
@@ -512,7 +516,7 @@ pub fn AddAccount() -> impl IntoView {
                     </p>
                 })}
                 <ForAccount id=id>
-                    {(expect_context::<ConnectPanels>().view)(p, connect_store, on_connected)}
+                    {(expect_context::<ConnectPanels>().view)(p, connect_store)}
                 </ForAccount>
             }
             .into_any(),

@@ -47,7 +47,7 @@ fn method_signal(draft: RwSignal<ConnectDraft>, method: ConnectMethod) -> RwSign
 }
 
 #[component]
-pub fn AwsConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoView {
+pub fn AwsConnect(store: ConnectStore) -> impl IntoView {
     let draft = store.keep::<AwsConnectDraft>();
     let session = expect_context::<Session>();
     let api = use_api();
@@ -191,32 +191,32 @@ pub fn AwsConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoV
         // **Try again** goes with the message.
         crate::components::keep_focus_in("aws-connect-actions");
         let api = api();
-        store.write(busy, async move {
-            match api.set_aws_credentials(&id, &arn.to_string()).await {
-                Ok(()) => on_connected.run(()),
-                Err(e) => {
-                    if let Some(m) = e.field_message("credentials.iamRole") {
-                        role_error.try_set(Some(m.to_owned()));
-                        focus_id(ROLE_ARN_ID);
-                    } else if let Some(m) = e.field_message("accountId") {
-                        // The external ID expired or is missing on the server: show a new one.
-                        banner.try_set(Some(Notice {
-                            text: m.to_owned(),
-                            request_id: e.request_id().map(str::to_owned),
-                        }));
-                        fetch_external_id.run(id);
-                    } else {
-                        banner.try_set(Some(Notice {
-                            text: format!(
-                                "We couldn't connect the account: {} A new IAM role can take a minute to be usable; wait a moment, then press Try again.",
-                                describe(&e)
-                            ),
-                            request_id: e.request_id().map(str::to_owned),
-                        }));
-                    }
+        let sent = id.clone();
+        store.write(
+            busy,
+            async move { api.set_aws_credentials(&sent, &arn.to_string()).await },
+            move |e| {
+                if let Some(m) = e.field_message("credentials.iamRole") {
+                    role_error.set(Some(m.to_owned()));
+                    focus_id(ROLE_ARN_ID);
+                } else if let Some(m) = e.field_message("accountId") {
+                    // The external ID expired or is missing on the server: show a new one.
+                    banner.set(Some(Notice {
+                        text: m.to_owned(),
+                        request_id: e.request_id().map(str::to_owned),
+                    }));
+                    fetch_external_id.run(id);
+                } else {
+                    banner.set(Some(Notice {
+                        text: format!(
+                            "We couldn't connect the account: {} A new IAM role can take a minute to be usable; wait a moment, then press Try again.",
+                            describe(&e)
+                        ),
+                        request_id: e.request_id().map(str::to_owned),
+                    }));
                 }
-            }
-        });
+            },
+        );
     };
 
     let environments = AwsEnvironment::ALL
@@ -265,7 +265,7 @@ pub fn AwsConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoV
                     external_id=external_id_shown
                     principal=principal_signal
                     refresh_external_id=refresh_external_id
-                    on_connected=on_connected
+                    on_connected=store.on_connected
                     on_paste_arn=paste_arn
                 />
             </Disclosure>

@@ -85,7 +85,7 @@ fn guid_rule(field: AzureField) -> Callback<String, Option<String>> {
 }
 
 #[component]
-pub fn AzureConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoView {
+pub fn AzureConnect(store: ConnectStore) -> impl IntoView {
     let draft = store.keep::<AzureConnectDraft>();
     let session = expect_context::<Session>();
     let api = use_api();
@@ -262,29 +262,31 @@ pub fn AzureConnect(store: ConnectStore, on_connected: Callback<()>) -> impl Int
             crate::components::keep_focus_in("azure-connect-actions");
             validated.set(None);
             let api = api();
+            // Validating writes nothing: only a Connect holds Change provider back.
+            if connect {
+                store.write(
+                    busy,
+                    async move { api.set_azure_credentials(&id, &creds, false).await },
+                    move |e| show_api_error(&e, true),
+                );
+                return;
+            }
             let sent_at = changes.ticket();
-            let work = async move {
-                let answer = api.set_azure_credentials(&id, &creds, !connect).await;
-                if !connect && !changes.is_current(sent_at) {
+            run_busy(busy, async move {
+                let answer = api.set_azure_credentials(&id, &creds, true).await;
+                if !changes.is_current(sent_at) {
                     return;
                 }
                 match answer {
-                    Ok(()) if connect => on_connected.run(()),
                     Ok(()) => {
                         validated.try_set(Some(
                             "Validation passed: these details were accepted. Press Connect account to finish."
                                 .to_owned(),
                         ));
                     }
-                    Err(e) => show_api_error(&e, connect),
+                    Err(e) => show_api_error(&e, false),
                 }
-            };
-            // Validating writes nothing: only a Connect holds Change provider back.
-            if connect {
-                store.write(busy, work);
-            } else {
-                run_busy(busy, work);
-            }
+            });
         }
     };
     let on_validate = {

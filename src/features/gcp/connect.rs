@@ -32,7 +32,7 @@ const SERVICE_ACCOUNTS_URL: &str = "https://console.cloud.google.com/iam-admin/s
 const CLOUD_SHELL_URL: &str = "https://shell.cloud.google.com/";
 
 #[component]
-pub fn GcpConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoView {
+pub fn GcpConnect(store: ConnectStore) -> impl IntoView {
     let draft = store.keep::<GcpConnectDraft>();
     let session = expect_context::<Session>();
     let api = use_api();
@@ -182,16 +182,15 @@ pub fn GcpConnect(store: ConnectStore, on_connected: Callback<()>) -> impl IntoV
             return;
         };
         let api = api();
-        store.write(connecting, async move {
-            match api.set_gcp_credentials(&id, &sa, false).await {
-                Ok(()) => on_connected.run(()),
-                Err(e) => {
-                    let on_key = e.field_message("serviceAccount").is_some();
-                    report(e, "connect the account", "Press Try again.");
-                    connect_failed.try_set(!on_key);
-                }
-            }
-        });
+        store.write(
+            connecting,
+            async move { api.set_gcp_credentials(&id, &sa, false).await },
+            move |e| {
+                let on_key = e.field_message("serviceAccount").is_some();
+                report(e, "connect the account", "Press Try again.");
+                connect_failed.set(!on_key);
+            },
+        );
     };
 
     let key_view = move || {

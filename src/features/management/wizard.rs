@@ -9,7 +9,6 @@ use crate::api::describe;
 use crate::components::ExternalLink;
 use crate::components::Link;
 use crate::components::notice;
-use crate::components::run_busy;
 use crate::components::{
     Banner, CopyButton, ErrorSummary, Field, FieldCheck, FormErrors, Notice, RetryButton, Step,
     Stepper, focus_id, problems, set_title,
@@ -17,6 +16,7 @@ use crate::components::{
 use crate::platform::clock::now;
 use crate::platform::history::NavigateOptions;
 use crate::platform::history::{use_location, use_navigate};
+use crate::platform::tasks::Tasks;
 use crate::state::current_account::account_from_query;
 use crate::state::draft::PersistedDraft;
 use crate::state::{Config, Session, mark_interactive, use_api};
@@ -256,6 +256,9 @@ pub fn ManagementWizard() -> impl IntoView {
     let go = Callback::new(move |step: ManagementStep| {
         navigate(&path_of(step), NavigateOptions::default())
     });
+    // The registration belongs to the wizard: Back (or the browser's) during it takes the step
+    // away, and must not abort a request the server may still act on.
+    let tasks = Tasks::here();
 
     // The step on screen, from the URL; a step whose earlier steps are not done yet opens the
     // first incomplete one instead.
@@ -324,7 +327,7 @@ pub fn ManagementWizard() -> impl IntoView {
                     <RunTemplateStep draft=draft go=go/>
                 </Step>
                 <Step slot title=ManagementStep::RoleArns.label()>
-                    <RoleArnsStep draft=draft go=go/>
+                    <RoleArnsStep draft=draft go=go tasks=tasks/>
                 </Step>
             </Stepper>
             <Show when=move || step.get() == Some(ManagementStep::Done)>
@@ -841,7 +844,11 @@ fn role_field_id(p: ManagementProduct) -> &'static str {
 }
 
 #[component]
-fn RoleArnsStep(draft: RwSignal<ManagementDraft>, go: Callback<ManagementStep>) -> impl IntoView {
+fn RoleArnsStep(
+    draft: RwSignal<ManagementDraft>,
+    go: Callback<ManagementStep>,
+    tasks: Tasks,
+) -> impl IntoView {
     let api = use_api();
     let fields: Vec<(ManagementProduct, FieldCheck)> = draft
         .with_untracked(|d| mgmt::normalised_products(&d.products))
@@ -896,12 +903,14 @@ fn RoleArnsStep(draft: RwSignal<ManagementDraft>, go: Callback<ManagementStep>) 
         banner.set(None);
         let req = draft.with_untracked(|d| d.request(account.as_str()));
         let api = api();
-        run_busy(busy, async move {
+        tasks.run_busy(busy, async move {
             match api.register_aws_management(&req).await {
                 Ok(_) => {
                     draft.try_update(|d| d.connected = true);
-                    go.run(ManagementStep::Done);
+                    go.try_run(ManagementStep::Done);
                 }
+                // The step has gone (Back): its fields are the ones to press Connect again.
+                Err(_) if busy.is_disposed() => {}
                 Err(e) => {
                     let refused = fields
                         .try_with_value(|fs| {

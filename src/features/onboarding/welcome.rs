@@ -120,11 +120,6 @@ pub fn Welcome() -> impl IntoView {
         draft::choose_provider(draft.connect, p);
         go.run(FirstRunRoute::Connect(p).path());
     };
-    let connect_store = ConnectStore::new(draft.connect, FIRST_RUN_DRAFT_KEY);
-    let change_provider = Callback::new(move |()| {
-        picked.set(draft::change_provider(draft.connect));
-        go.run(FirstRunRoute::Provider.path());
-    });
     let on_connected = {
         let navigate = navigate.clone();
         Callback::new(move |()| {
@@ -141,6 +136,11 @@ pub fn Welcome() -> impl IntoView {
             navigate("/dashboard", NavigateOptions::default());
         })
     };
+    let connect_store = ConnectStore::new(draft.connect, FIRST_RUN_DRAFT_KEY, on_connected);
+    let change_provider = Callback::new(move |()| {
+        picked.set(draft::change_provider(draft.connect));
+        go.run(FirstRunRoute::Provider.path());
+    });
 
     let embedded = crate::state::embed::is_embedded();
     let chosen = Memo::new(move |_| draft.connect.with(|c| c.chosen()));
@@ -156,11 +156,7 @@ pub fn Welcome() -> impl IntoView {
         })
     };
     let panels = expect_context::<ConnectPanels>();
-    let connect_panel = move || {
-        chosen
-            .get()
-            .map(|p| (panels.view)(p, connect_store, on_connected))
-    };
+    let connect_panel = move || chosen.get().map(|p| (panels.view)(p, connect_store));
     // A partner portal's frame is for a linked account only: the other kinds have their own pages.
     let other_kinds = move || {
         chosen

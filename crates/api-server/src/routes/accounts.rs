@@ -75,21 +75,16 @@ pub async fn create_organization(
     let name = errs.finish(name)?;
     let mut conn = state.db.conn();
     let tx = conn.transaction()?;
-    let belongs: i64 = tx.query_row(
+    at_most(
+        &tx,
         "SELECT count(*) FROM memberships WHERE user_id = ?1",
-        params![a.user_id],
-        |r| r.get(0),
+        &a.user_id,
+        MAX_ORGANIZATIONS_PER_USER,
+        format!(
+            "You belong to {MAX_ORGANIZATIONS_PER_USER} organizations, the most one user \
+             can. Delete one you no longer need, then create this one."
+        ),
     )?;
-    if belongs >= MAX_ORGANIZATIONS_PER_USER {
-        return Err(ApiError::new(
-            409,
-            LIMIT_REACHED,
-            format!(
-                "You belong to {MAX_ORGANIZATIONS_PER_USER} organizations, the most one user \
-                 can. Delete one you no longer need, then create this one."
-            ),
-        ));
-    }
     let org_id = new_org_id(&tx)?;
     tx.execute(
         "INSERT INTO organizations (id, name, created_at) VALUES (?1, ?2, ?3)",
@@ -169,6 +164,21 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// Refuses with 409 `LIMIT_REACHED` and `words` once `count` (of `owner`'s rows) reaches `most`.
+fn at_most(
+    conn: &rusqlite::Connection,
+    count: &str,
+    owner: &dyn rusqlite::ToSql,
+    most: i64,
+    words: String,
+) -> Result<(), ApiError> {
+    let held: i64 = conn.query_row(count, [owner], |r| r.get(0))?;
+    if held >= most {
+        return Err(ApiError::new(409, LIMIT_REACHED, words));
+    }
+    Ok(())
+}
+
 pub async fn create_account(
     State(state): State<AppState>,
     Auth(a): Auth,
@@ -222,21 +232,16 @@ pub async fn create_account(
             },
         ));
     }
-    let held: i64 = conn.query_row(
+    at_most(
+        &conn,
         "SELECT count(*) FROM accounts WHERE org_id = ?1",
-        params![a.org_id as i64],
-        |r| r.get(0),
+        &(a.org_id as i64),
+        MAX_ACCOUNTS_PER_ORG,
+        format!(
+            "Your organization has {MAX_ACCOUNTS_PER_ORG} accounts, the most it can hold. \
+             Delete accounts you no longer need, then create this one."
+        ),
     )?;
-    if held >= MAX_ACCOUNTS_PER_ORG {
-        return Err(ApiError::new(
-            409,
-            LIMIT_REACHED,
-            format!(
-                "Your organization has {MAX_ACCOUNTS_PER_ORG} accounts, the most it can hold. \
-                 Delete accounts you no longer need, then create this one."
-            ),
-        ));
-    }
     let id = new_account_id(&conn)?;
     let now = util::now_iso();
     db::insert_account(&conn, &id, a.org_id, &name, "linked", &now)?;
