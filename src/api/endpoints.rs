@@ -169,20 +169,21 @@ impl Api {
         self.first("POST", "/setup/account", json(&body)).await
     }
 
-    /// Creates the account `name` without ever making two: `sent_at` is when an earlier attempt
-    /// was sent (kept by the caller, see [`send_time`]), whose answer may have been lost after
-    /// the server made the account. Then the account list is read first and an account of that
-    /// name created since then is the answer; nothing is sent. Otherwise `remember` gets the
-    /// new attempt's time, to keep, before the request goes.
+    /// Creates the account `name` without ever making two: `sent` is an earlier attempt (when it
+    /// was sent, see [`send_time`], and the name it sent, which the user may have edited since),
+    /// kept by the caller, whose answer may have been lost after the server made the account.
+    /// Then the account list is read first and an account of the name sent, created since then,
+    /// is the answer; nothing is sent. Otherwise `remember` gets the new attempt's time, to keep
+    /// with `name`, before the request goes.
     pub async fn create_account_once(
         &self,
         name: &str,
-        sent_at: Option<String>,
+        sent: Option<(String, String)>,
         remember: impl FnOnce(String),
     ) -> Result<AccountId, ApiError> {
-        if let Some(at) = sent_at {
+        if let Some((at, sent_name)) = sent {
             let list = self.list_accounts().await?;
-            if let Some(a) = onramp_core::onboarding::find_created_by_name(&list, name, &at) {
+            if let Some(a) = onramp_core::onboarding::find_created_by_name(&list, &sent_name, &at) {
                 return Ok(a.account_id.clone());
             }
         }

@@ -179,7 +179,7 @@ pub(crate) fn load_profile(session: Session) -> ProfileLoad {
         let api = api();
         leptos::task::spawn_local_scoped(async move {
             match identify(&api).await {
-                Ok(p) => session.profile.set(Some(p)),
+                Ok(p) => session.set_profile(p),
                 // The client already retried (safe request); now the user decides.
                 Err(e) => failed.set(Some(notice(&e))),
             }

@@ -311,8 +311,8 @@ where
 pub struct ConnectStore {
     pub draft: RwSignal<ConnectDraft>,
     pub key: &'static str,
-    /// The wizard's next step once the API accepted an account's credentials.
-    pub on_connected: Callback<()>,
+    /// The wizard's next step once the API accepted a provider's credentials.
+    pub on_connected: Callback<Provider>,
     /// While a panel's credentials are being saved: **Change provider** waits for the answer.
     pub writing: RwSignal<bool>,
     tasks: Tasks,
@@ -323,7 +323,7 @@ impl ConnectStore {
     pub fn new(
         draft: RwSignal<ConnectDraft>,
         key: &'static str,
-        on_connected: Callback<()>,
+        on_connected: Callback<Provider>,
     ) -> Self {
         Self {
             draft,
@@ -334,12 +334,13 @@ impl ConnectStore {
         }
     }
 
-    /// Sends a panel's credentials with its `busy` true and the wizard's `writing`. The request
+    /// Sends `provider`'s credentials with its panel's `busy` true and the wizard's `writing`. The request
     /// belongs to the wizard, not to the panel: the panel going (Browser Back) must not abort it
     /// while the server may still store the credentials. Accepted, the wizard moves on; refused,
     /// `refused` tells the user, in the panel, if it is still there.
     pub fn write(
         self,
+        provider: Provider,
         busy: RwSignal<bool>,
         request: impl Future<Output = Result<(), ApiError>> + 'static,
         refused: impl FnOnce(ApiError) + 'static,
@@ -350,7 +351,7 @@ impl ConnectStore {
             self.writing.try_set(false);
             match answer {
                 Ok(()) => {
-                    self.on_connected.try_run(());
+                    self.on_connected.try_run(provider);
                 }
                 Err(e) if !busy.is_disposed() => refused(e),
                 Err(_) => {}

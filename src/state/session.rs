@@ -131,13 +131,16 @@ impl Session {
         self.sign_in_for_this_page(token, profile);
     }
 
-    /// Signs in where someone may be signed in already (this tab's session): that session is
-    /// ended for real (its token revoked, as Sign out does), and its drafts and way back go, so
-    /// that none of it reaches the new user. A failed revoke changes nothing here: the tab
-    /// forgets that token either way.
+    /// Signs in where someone may have been signed in before (this tab's session): a session
+    /// still there is ended for real (its token revoked, as Sign out does), and what an earlier
+    /// one left (its drafts and way back) goes unless it was the same organization's, so that
+    /// none of it reaches someone else. A failed revoke changes nothing here: the tab forgets
+    /// that token either way.
     pub async fn sign_in_over(&self, base_url: String, token: String, profile: Profile) {
         if let Some(old) = self.token_untracked().filter(|old| *old != token) {
             let _ = Api::new(base_url, Some(old)).signout().await;
+            self.clear();
+        } else if !left_by(&profile) {
             self.clear();
         }
         self.sign_in(token, Some(profile));
@@ -146,6 +149,9 @@ impl Session {
     /// Signed in for this page load only: the token is never written to storage (embed mode,
     /// where the partner hands it over and a reload asks the partner again).
     pub fn sign_in_for_this_page(&self, token: String, profile: Option<Profile>) {
+        if let Some(p) = &profile {
+            remember_who(p);
+        }
         self.profile.set(profile);
         self.flash.set(None);
         self.token.set(Some(token));
@@ -156,6 +162,7 @@ impl Session {
     pub fn clear(&self) {
         storage::session_remove(SESSION_KEY);
         storage::session_remove(RETURN_KEY);
+        storage::session_remove(WHO_KEY);
         // The next user starts in their own default account, not in the last one chosen here.
         match use_context::<current_account::CurrentAccount>() {
             Some(current) => current.forget(),
@@ -170,13 +177,14 @@ impl Session {
     /// drafts stay, and the page the user was on is remembered so that signing in again brings
     /// them back to it with what they typed. Secrets were never in a draft.
     pub fn expire(&self) {
+        // Ended already (a second 401 on its way): the way back is the first one's.
+        if self.token.with_untracked(Option::is_none) {
+            return;
+        }
         if let Some(path) = current_path().as_deref().and_then(safe_return_path) {
-            let who = self
-                .profile
-                .with_untracked(|p| p.as_ref().and_then(|p| p.default_account_id.clone()));
             let back = ReturnTo {
                 path: path.to_owned(),
-                who: who.map(|a| a.as_str().to_owned()),
+                who: storage::session_get(WHO_KEY),
             };
             if let Ok(json) = serde_json::to_string(&back) {
                 storage::session_set(RETURN_KEY, &json);
@@ -188,19 +196,48 @@ impl Session {
     }
 
     /// After signing in: the page to go back to, if the session had expired there and the same
-    /// organization's account signed in again. Someone else signing in gets neither the page nor
-    /// the previous user's drafts. Read once.
+    /// organization's account signed in again. Someone else, or someone the tab cannot tell
+    /// apart, gets neither the page nor the previous session's drafts. Read once.
     pub fn take_return(&self, profile: &Profile) -> Option<String> {
         let saved = storage::session_get(RETURN_KEY)?;
         storage::session_remove(RETURN_KEY);
         let back: ReturnTo = serde_json::from_str(&saved).ok()?;
-        let now = profile.default_account_id.as_ref().map(|a| a.as_str());
-        if back.who.is_some() && now.is_some() && back.who.as_deref() != now {
+        if back.who.is_none() || back.who != who_of(profile) {
             draft::clear_all();
             return None;
         }
         safe_return_path(&back.path).map(str::to_owned)
     }
+
+    /// The profile as `/auth/me` told it.
+    pub fn set_profile(&self, profile: Profile) {
+        remember_who(&profile);
+        self.profile.set(Some(profile));
+    }
+}
+
+/// Whose this tab's session is (sessionStorage `onramp.who`: the organization's default account
+/// ID, not a secret). Unlike the profile it outlives a reload, so a session that expired before
+/// its profile loaded again is still recognised.
+const WHO_KEY: &str = "onramp.who";
+
+fn who_of(profile: &Profile) -> Option<String> {
+    profile
+        .default_account_id
+        .as_ref()
+        .map(|a| a.as_str().to_owned())
+}
+
+fn remember_who(profile: &Profile) {
+    if let Some(who) = who_of(profile) {
+        storage::session_set(WHO_KEY, &who);
+    }
+}
+
+/// Whether what an earlier session left in this tab is `profile`'s organization's (known, and
+/// the same).
+fn left_by(profile: &Profile) -> bool {
+    storage::session_get(WHO_KEY).is_some_and(|who| Some(who) == who_of(profile))
 }
 
 /// Where the user was when their session expired (sessionStorage `onramp.return_to`).

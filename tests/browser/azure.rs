@@ -170,7 +170,7 @@ fn mount_draft(
     let mounted = mount_to(container(), move || {
         provide_context(Config::default());
         provide_context(session);
-        view! { <AzureConnect store=ConnectStore::new(draft.connect, key, Callback::new(move |()| connected.set(true)))/> }
+        view! { <AzureConnect store=ConnectStore::new(draft.connect, key, Callback::new(move |_| connected.set(true)))/> }
             .into_any()
     });
     (connected, mounted, session)

@@ -62,7 +62,7 @@ fn mount_panel(
     let mounted = mount_to(root, move || {
         provide_context(Config::default());
         provide_context(session);
-        view! { <GcpConnect store=ConnectStore::new(draft.connect, UNSTORED, Callback::new(move |()| connected.set(true)))/> }
+        view! { <GcpConnect store=ConnectStore::new(draft.connect, UNSTORED, Callback::new(move |_| connected.set(true)))/> }
             .into_any()
     });
     (draft, connected, mounted, session)

@@ -340,6 +340,28 @@ describe('embedding in a partner portal', () => {
     await expectNoPageProblems(page, problems);
   }));
 
+  it('add account: the name edited after a lost answer → Continue goes on with the account the lost request made, under its own name', T, () => withPage(async (page, problems) => {
+    const token = await signupViaApi(app, newUser());
+    const seen = await loseFirstAnswer(page, /\/api\/setup\/account$/);
+    await page.goto(`${portal2.url}/?app=${encodeURIComponent(app.url)}`);
+    await openConsole(page, { token, start: 'add-account', partnerName: 'Globex Cloud Hub' });
+    const fl = page.frameLocator('iframe.onramp-frame');
+    await field(fl, 'Account name').fill('Prod');
+    await fl.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
+    await button(fl, 'Continue').click();
+    await expectVisible(fl.getByRole('alert').first(), 'the lost answer, said');
+    assert.equal(seen.lost, 1);
+    await field(fl, 'Account name').fill('Prod EU');
+    await button(fl, 'Continue').click();
+    const created = await waitForMessage(page, 'account-created');
+    await expectVisible(fl.getByRole('heading', { name: 'Connect a cloud account', level: 1 }), 'the connect step');
+    const names = (await api(app, 'GET', '/api/setup/account', { token })).body.response.items.map((a) => a.name).filter((n) => n.startsWith('Prod'));
+    assert.deepEqual(names, ['Prod'], 'one account, the one the lost request made');
+    const prod = (await api(app, 'GET', '/api/setup/account', { token })).body.response.items.find((a) => a.name === 'Prod');
+    assert.equal(created.data.payload.accountId, prod.accountId, 'account-created names it');
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('a refused init is answered with error invalid-init, and the console keeps waiting', T, () => withPage(async (page) => {
     const token = await signupViaApi(app, newUser());
     await page.goto(`${portal.url}/?app=${encodeURIComponent(app.url)}`);

@@ -371,6 +371,13 @@ describe('management account', () => {
     assert.equal(seen.lost, 1);
     const made = await named(page, 'AWS management account');
     assert.equal(made.length, 1, 'the server made the account');
+    // Try again by keyboard: focus waits on the step's heading (the button goes), never <body>;
+    // the account the lost request made is found.
+    await page.getByRole('button', { name: 'Try again' }).focus();
+    await page.keyboard.press('Enter');
+    await expectVisible(page.getByRole('link', { name: /Run template/ }), 'the template link after Try again');
+    await expectFocused(page.locator('#management-step-5'), 'the Run template step heading');
+    assert.equal((await named(page, 'AWS management account')).length, 1, 'still one account');
     // A reload (the draft remembers the request was sent): the account is found, not made again.
     await page.reload();
     await expectText(page.locator('#management-external-id'), /^[A-Za-z0-9]{8,}$/, 'the external ID, for the account found');
@@ -471,6 +478,40 @@ describe('management account', () => {
     await page.keyboard.press('Enter');
     await expectVisible(page.getByText(/Cost Intelligence is set up for the account/), 'Cost Intelligence connected');
     await expectFocused(page.locator('#finops-heading'), 'the heading after Connect, not <body>');
+    await expectNoPageProblems(page, problems);
+  }));
+
+  it('FinOps: another account chosen while Connect is on its way: its answer names the first and leaves what was typed for the second', T, () => withPage(async (page, problems) => {
+    await signupViaUi(page, newUser());
+    const tok = await token(page);
+    const first = (await api(suite.server, 'GET', '/api/setup/account', { token: tok })).body.response.items[0];
+    const made = await api(suite.server, 'POST', '/api/setup/account', { token: tok, body: { account: { name: 'Second' } } });
+    const second = made.body.response.items[0].id;
+    for (const id of [first.accountId, second]) {
+      await api(suite.server, 'POST', `/api/setup/credentials/aws/externalId?accountId=${id}`, { token: tok });
+      const set = await api(suite.server, 'POST', `/api/setup/credentials/aws?accountId=${id}`, {
+        token: tok, body: { credentials: { iamRole: 'arn:aws:iam::123456789012:role/Spot-Role' } },
+      });
+      assert.equal(set.status, 200, JSON.stringify(set.body));
+    }
+    await open(page, '/finops');
+    await page.getByLabel('Account', { exact: true }).selectOption(first.accountId);
+    await field(page, 'Bucket name').fill('first-bucket');
+    await field(page, 'Bucket region').fill('us-east-1');
+    await field(page, 'S3 path prefix (including report name)').fill('reports/first');
+    await button(page, 'Validate').click();
+    await expectVisible(page.locator('.finops-checks'), 'the validation results');
+    await expectHidden(page.locator('button[aria-busy="true"]'), 'no button busy');
+    const connecting = await holdRequests(page, /\/api\/cloudBilling\/v1\/setup\/account$/, { method: 'POST' });
+    await button(page, 'Connect').click();
+    await page.getByLabel('Account', { exact: true }).selectOption(second);
+    await field(page, 'Bucket name').fill('second-bucket');
+    connecting.release();
+    await connecting.passed;
+    await expectVisible(page.getByText(`Billing Engine is set up for the account “${first.name}”.`), 'the answer, naming the first account');
+    await expectValue(field(page, 'Bucket name'), 'second-bucket', 'what was typed for the second account');
+    assert.equal(await page.getByLabel('Account', { exact: true }).inputValue(), second, 'the second account still chosen');
+    await connecting.stop();
     await expectNoPageProblems(page, problems);
   }));
 

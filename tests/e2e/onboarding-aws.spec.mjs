@@ -290,6 +290,8 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     await button(page, 'Connect').click();
     const change = button(page, 'Change provider');
     await expectAttr(change, 'aria-disabled', 'true', 'Change provider while the credentials are on their way');
+    await checkA11y(page, 'Change provider waiting for Connect');
+    await screenshot(page, 'aws-change-provider-waiting');
     // Pressed anyway (past Playwright's own wait for an enabled button): nothing happens.
     await change.click({ force: true });
     await page.waitForTimeout(300);
@@ -316,6 +318,10 @@ describe('AWS linked account: automatic, GovCloud, keyboard, reload', () => {
     // The page hears the answer although the panel has gone, and says what is true.
     await expectURL(page, '/dashboard');
     await expectVisible(page.getByText(CONNECTED), 'the success message');
+    // The wizard's draft says AWS is connected (no provider was chosen when the answer came).
+    const kept = await page.evaluate(() => JSON.parse(sessionStorage.getItem('onramp.draft.firstrun') ?? 'null'));
+    assert.equal(kept?.connect?.connected, true, `the first-run draft: ${JSON.stringify(kept)}`);
+    assert.equal(kept?.connect?.provider, 'aws', 'the provider written');
     await answer.stop();
     await expectNoPageProblems(page, problems);
   }));

@@ -236,6 +236,26 @@ describe('resilience: faults, sessions, offline, secrets', () => {
     assert.deepEqual(stored, [], `nothing of the session is left: ${stored}`);
   }));
 
+  it('a session that ended before its page loaded again: someone else signing in in that tab gets neither its page nor its drafts', T, () => withPage(async (page, problems) => {
+    const session = await signedIn(page);
+    await toConnectStep(page);
+    const revoked = await api(suite.server, 'POST', '/api/auth/signout', { token: session.token });
+    assert.ok(revoked.status === 200 || revoked.status === 204, `sign-out answered ${revoked.status}`);
+    // A reload: the server refuses the token before the page knows whose it was.
+    await page.reload();
+    await expectURL(page, '/signin');
+    assert.match(await page.evaluate(() => sessionStorage.getItem('onramp.return_to')) ?? '', /\/welcome\/connect\/aws/, 'the way back, kept for its own user');
+    const other = newUser();
+    await signupViaApi(suite.server, other);
+    await field(page, 'Email').fill(other.email);
+    await field(page, 'Password').fill(other.password);
+    await button(page, 'Sign in').click();
+    await expectURL(page, '/welcome/provider');
+    const left = await page.evaluate(() => Object.entries(sessionStorage).filter(([k, v]) => k.startsWith('onramp.') && v.includes('arn:aws')));
+    assert.deepEqual(left, [], 'none of the first user\'s answers');
+    await expectNoPageProblems(page, problems);
+  }));
+
   it('offline: a banner says so, Connect fails with words, back online it completes', T, () => withPage(async (page, problems, context) => {
     const { token } = await signedIn(page);
     await toConnectStep(page);

@@ -62,6 +62,11 @@ impl HashPool {
         .map_err(|_| ApiError::internal())
     }
 
+    /// How many hashes wait for a worker now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
+    }
+
     fn join_queue(&self) -> Option<QueuePlace<'_>> {
         self.waiting
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {

@@ -64,6 +64,67 @@ async fn a_burst_past_the_hash_queue_is_503_and_other_routes_still_answer() {
     }
 }
 
+/// A write that follows a password check re-checks, after the check's wait, that the caller is
+/// still signed in with that password: a Sign out everywhere meanwhile must not be outlived by a
+/// new API token (or a new password).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_password_check_that_waited_through_a_sign_out_everywhere_writes_nothing() {
+    let mut c = config();
+    c.hash_workers = 1;
+    c.hash_queue = 4;
+    let app = TestApp::with(c);
+    app.signup("owner@example.com").await;
+    let sign_in = || async {
+        let a = app
+            .post_anon(
+                "/api/auth/token",
+                json!({"email": "owner@example.com", "password": PASSWORD}),
+            )
+            .await;
+        a.expect(200);
+        a.item()["accessToken"].as_str().unwrap().to_owned()
+    };
+
+    for (path, body) in [
+        (
+            "/api/onramp/tokens",
+            json!({"name": "late", "password": PASSWORD}),
+        ),
+        (
+            "/api/auth/password",
+            json!({"currentPassword": PASSWORD, "newPassword": "An0ther-secret!"}),
+        ),
+    ] {
+        // The owner's session, and another of the same user (a token copied from a browser).
+        let (owner, copied) = (sign_in().await, sign_in().await);
+        let worker = Occupied::start(&app).await;
+        let write = {
+            let app = app.clone();
+            tokio::spawn(async move { app.post(path, &copied, body).await })
+        };
+        // Its password check waits for the worker...
+        let waited = tokio::time::timeout(Duration::from_secs(5), async {
+            while app.state.hashing.waiting() == 0 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await;
+        assert!(waited.is_ok(), "{path}: the check never waited");
+        // ...while the owner signs out everywhere (which needs no hash).
+        app.post("/api/auth/signout-everywhere", &owner, json!({}))
+            .await
+            .expect(200);
+        worker.release().await;
+        write.await.unwrap().expect_error(401, "Unauthorized", None);
+        // Nothing was written: no token; the password unchanged (the next sign-in uses it).
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM tokens WHERE name = 'late'"),
+            0
+        );
+    }
+    sign_in().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_password_hash_waits_in_the_same_queue() {
     let mut c = config();

@@ -946,18 +946,17 @@ impl ConnectDraft {
         true
     }
 
-    /// The API accepted the credentials for the chosen provider. What was typed has done its
-    /// job and is dropped (the UI removes the stored parts too); only the outcome is kept, so the
-    /// wizard knows it is finished.
-    pub fn mark_connected(&mut self) {
-        if let Some(provider) = self.chosen() {
-            *self = ConnectDraft {
-                provider: Some(provider),
-                provider_confirmed: true,
-                connected: true,
-                ..ConnectDraft::default()
-            };
-        }
+    /// The API accepted `provider`'s credentials: the provider written, which need not be the
+    /// one chosen now (Browser Back may have taken its panel away while the request went on).
+    /// What was typed has done its job and is dropped (the UI removes the stored parts too);
+    /// only the outcome is kept, so the wizard knows it is finished.
+    pub fn mark_connected(&mut self, provider: Provider) {
+        *self = ConnectDraft {
+            provider: Some(provider),
+            provider_confirmed: true,
+            connected: true,
+            ..ConnectDraft::default()
+        };
     }
 }
 

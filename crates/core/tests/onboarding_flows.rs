@@ -88,7 +88,7 @@ fn first_run_resumes_at_the_first_incomplete_step() {
     assert_eq!(first_incomplete_step(&d), Some(FirstRunStep::Provider));
     assert!(d.connect.choose_provider(CloudProvider::Gcp));
     assert_eq!(first_incomplete_step(&d), Some(FirstRunStep::Connect));
-    d.connect.mark_connected();
+    d.connect.mark_connected(CloudProvider::Gcp);
     assert_eq!(first_incomplete_step(&d), None);
 }
 
@@ -130,12 +130,29 @@ fn change_provider_keeps_every_providers_input_and_preselects_the_current_one() 
 #[test]
 fn provider_is_fixed_once_connected() {
     let mut d = FirstRunDraft::new("Acme");
-    d.connect.mark_connected(); // nothing chosen: no effect
-    assert!(!d.connect.connected);
     d.connect.choose_provider(CloudProvider::Aws);
-    d.connect.mark_connected();
+    d.connect.mark_connected(CloudProvider::Aws);
     assert!(!d.connect.change_provider());
     assert!(!d.connect.choose_provider(CloudProvider::Gcp));
+    assert_eq!(d.connect.chosen(), Some(CloudProvider::Aws));
+}
+
+#[test]
+fn connected_is_the_provider_written_not_the_one_chosen_now() {
+    // Browser Back took the AWS panel away (no provider chosen) while its credentials were on
+    // their way; the API accepted them: the draft says connected, with AWS.
+    let mut d = FirstRunDraft::new("Acme");
+    d.connect.choose_provider(CloudProvider::Aws);
+    assert!(d.connect.change_provider());
+    assert_eq!(d.connect.chosen(), None);
+    d.connect.mark_connected(CloudProvider::Aws);
+    assert!(d.connect.connected);
+    assert_eq!(d.connect.chosen(), Some(CloudProvider::Aws));
+    assert_eq!(first_incomplete_step(&d), None);
+    // Another provider chosen since: the one written wins.
+    let mut d = FirstRunDraft::new("Acme");
+    d.connect.choose_provider(CloudProvider::Gcp);
+    d.connect.mark_connected(CloudProvider::Aws);
     assert_eq!(d.connect.chosen(), Some(CloudProvider::Aws));
 }
 
@@ -145,7 +162,7 @@ fn success_drops_what_was_typed_and_keeps_the_outcome() {
     d.connect.choose_provider(CloudProvider::Aws);
     d.connect.aws.role_arn_input = ARN.into();
     d.connect.azure.client_id_input = GUID_A.into();
-    d.connect.mark_connected();
+    d.connect.mark_connected(CloudProvider::Aws);
     assert!(d.connect.connected);
     assert_eq!(d.connect.chosen(), Some(CloudProvider::Aws));
     assert_eq!(d.connect.aws.role_arn_input, "");
@@ -223,7 +240,7 @@ fn opening_a_route_redirects_when_it_cannot_be_entered() {
     assert_eq!(d.open_route(aws), aws);
     assert_eq!(d.connect.aws.role_arn_input, ARN);
     // Once connected the URL can't switch provider.
-    d.connect.mark_connected();
+    d.connect.mark_connected(CloudProvider::Aws);
     assert_eq!(d.open_route(gcp), aws);
     assert_eq!(d.connect.chosen(), Some(CloudProvider::Aws));
     // No organization (no session yet): everything leads to step 1.
@@ -479,7 +496,7 @@ fn add_account_steps_in_order() {
     assert_eq!(first_incomplete_step(&d), Some(AddAccountStep::Provider));
     d.connect.choose_provider(CloudProvider::Aws);
     assert_eq!(first_incomplete_step(&d), Some(AddAccountStep::Connect));
-    d.connect.mark_connected();
+    d.connect.mark_connected(CloudProvider::Aws);
     assert_eq!(first_incomplete_step(&d), None);
     for s in AddAccountStep::ALL {
         assert_eq!(AddAccountStep::from_slug(s.slug()), Some(s));

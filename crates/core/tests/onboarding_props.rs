@@ -69,7 +69,7 @@ fn secret_key(project: &str, salt: &str) -> GcpKey {
 enum Action {
     ChooseProvider(CloudProvider),
     ChangeProvider,
-    MarkConnected,
+    MarkConnected(CloudProvider),
     /// A provider's own panel (false) or one of the other kinds beside it (true).
     TogglePanel(CloudProvider, Panel, bool),
     AwsMethod(bool),
@@ -95,7 +95,7 @@ fn action() -> impl Strategy<Value = Action> {
     prop_oneof![
         provider().prop_map(Action::ChooseProvider),
         Just(Action::ChangeProvider),
-        Just(Action::MarkConnected),
+        provider().prop_map(Action::MarkConnected),
         (provider(), panel(), any::<bool>())
             .prop_map(|(p, q, other)| Action::TogglePanel(p, q, other)),
         any::<bool>().prop_map(Action::AwsMethod),
@@ -128,7 +128,7 @@ fn apply_connect(c: &mut ConnectDraft, a: &Action, secrets_seen: &mut Vec<String
         Action::ChangeProvider => {
             c.change_provider();
         }
-        Action::MarkConnected => c.mark_connected(),
+        Action::MarkConnected(p) => c.mark_connected(*p),
         Action::TogglePanel(p, q, other) => {
             let group = if *other {
                 PanelGroup::OtherKinds(*p)
@@ -323,7 +323,7 @@ proptest! {
                     prop_assert_eq!(ok, was_created.as_ref().is_none_or(|id| *id == AccountId::from_bits(*b)));
                 }
                 Action::CreateFailed => d.create_failed(),
-                Action::MarkConnected => {
+                Action::MarkConnected(_) => {
                     let _ = d.recover_created(&accounts);
                 }
                 other => apply_connect(&mut d.connect, other, &mut seen),

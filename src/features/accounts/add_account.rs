@@ -449,9 +449,9 @@ pub fn AddAccount() -> impl IntoView {
     };
     let on_connected = {
         let navigate = navigate.clone();
-        Callback::new(move |()| {
+        Callback::new(move |provider| {
             let id = draft.with_untracked(|d| d.created_account_id.clone());
-            draft.connect.update(|c| c.mark_connected());
+            draft.connect.update(|c| c.mark_connected(provider));
             if let Some(id) = &id {
                 remember_connected(id);
             }

@@ -11,7 +11,7 @@ use crate::components::{
 };
 use crate::platform::history::NavigateOptions;
 use crate::platform::history::{redirect, use_navigate};
-use crate::state::draft::{self, SignupDraft};
+use crate::state::draft::SignupDraft;
 use crate::state::{Profile, Session, mark_interactive, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -143,8 +143,9 @@ pub fn SignupPassword() -> impl IntoView {
         async move {
             match api.signup(&req).await {
                 Ok(s) => {
+                    // A new user: nothing an earlier session of this tab left is theirs.
+                    session.clear();
                     session.sign_in(s.access_token.clone(), Some(Profile::from(&s.user)));
-                    draft::clear_all();
                     navigate("/welcome", NavigateOptions::default());
                 }
                 Err(err) => {

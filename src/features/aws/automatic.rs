@@ -78,7 +78,7 @@ pub fn AwsAutomatic(
     principal: Signal<String>,
     /// Fetches a new external ID (it expired).
     refresh_external_id: Callback<()>,
-    on_connected: Callback<()>,
+    on_connected: Callback<CloudProvider>,
     /// **Paste the role ARN instead**: open the manual way at **Role ARN**.
     on_paste_arn: Callback<()>,
 ) -> impl IntoView {
@@ -231,7 +231,7 @@ pub fn AwsAutomatic(
                         Ok(account) => match account.cloud_provider {
                             Some(CloudProvider::Aws) => {
                                 draft.try_update(|d| d.aws.stop_waiting());
-                                on_connected.run(());
+                                on_connected.run(CloudProvider::Aws);
                                 return;
                             }
                             Some(other) => {

@@ -193,6 +193,7 @@ pub fn AwsConnect(store: ConnectStore) -> impl IntoView {
         let api = api();
         let sent = id.clone();
         store.write(
+            Provider::Aws,
             busy,
             async move { api.set_aws_credentials(&sent, &arn.to_string()).await },
             move |e| {

@@ -22,7 +22,7 @@ use onramp_core::azure_setup::{
     APP_REGISTRATIONS_URL, PORTAL_URL, REDIRECT_URI, ROLE_FILE_NAME, custom_role_definition,
     role_commands,
 };
-use onramp_core::onboarding::{AzureConnectDraft, AzureField, ConnectDraft, Panel};
+use onramp_core::onboarding::{AzureConnectDraft, AzureField, ConnectDraft, Panel, Provider};
 use onramp_core::validate;
 
 const CLIENT_ID: &str = "azure-client-id";
@@ -265,6 +265,7 @@ pub fn AzureConnect(store: ConnectStore) -> impl IntoView {
             // Validating writes nothing: only a Connect holds Change provider back.
             if connect {
                 store.write(
+                    Provider::Azure,
                     busy,
                     async move { api.set_azure_credentials(&id, &creds, false).await },
                     move |e| show_api_error(&e, true),

@@ -489,9 +489,10 @@ fn AddAccountForm() -> impl IntoView {
     let banner = RwSignal::new(None::<crate::components::Notice>);
     let check_name = rule(onramp_core::validate::account_name);
     let created = RwSignal::new(None::<AccountId>);
-    // When the last create request was sent, while its answer is unknown (memory only: a portal's
-    // frame often has no storage).
-    let create_sent_at = StoredValue::new(None::<String>);
+    // When the last create request was sent, and the name it sent, while its answer is unknown
+    // (memory only: a portal's frame often has no storage). A retry looks for that name, which
+    // the user may have edited since.
+    let create_sent = StoredValue::new(None::<(String, String)>);
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -524,8 +525,9 @@ fn AddAccountForm() -> impl IntoView {
             let id = match created.get_untracked() {
                 Some(id) => Ok(id),
                 None => {
-                    api.create_account_once(typed.trim(), create_sent_at.get_value(), |t| {
-                        create_sent_at.set_value(Some(t));
+                    let sending = typed.trim().to_owned();
+                    api.create_account_once(&sending, create_sent.get_value(), |t| {
+                        create_sent.set_value(Some((t, sending.clone())));
                     })
                     .await
                 }

@@ -298,12 +298,32 @@ pub fn FinOps() -> impl IntoView {
         let Some((req, name)) = build() else { return };
         let product = draft.with_untracked(|d| d.product);
         let api = api();
+        let sent_at = changes.ticket();
         tasks.run_busy(busy, async move {
             let result = match &req {
                 Request::Billing(r) => api.cloud_billing(r, false).await,
                 Request::Cbi(r) => api.cost_intelligence(r, false).await,
             };
+            // Changed while it was on its way (another account, other values): the form holds
+            // the user's next request now, which this answer must neither clear nor mark.
+            let moved_on = changes.changed_since(sent_at);
             match result {
+                Ok(_) if moved_on => {
+                    status.try_set(Some(format!(
+                        "{} is set up for the account “{name}”.",
+                        product.label()
+                    )));
+                }
+                Err(e) if moved_on && e != ApiError::Unauthorized => {
+                    banner.try_set(Some(Notice {
+                        text: format!(
+                            "We couldn't set up {} for the account “{name}”: {}",
+                            product.label(),
+                            describe(&e)
+                        ),
+                        request_id: e.request_id().map(str::to_owned),
+                    }));
+                }
                 Ok(_) => {
                     checks.try_set(None);
                     // Done: what was typed goes, from the fields as well as from the draft; the

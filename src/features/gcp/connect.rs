@@ -183,6 +183,7 @@ pub fn GcpConnect(store: ConnectStore) -> impl IntoView {
         };
         let api = api();
         store.write(
+            Provider::Gcp,
             connecting,
             async move { api.set_gcp_credentials(&id, &sa, false).await },
             move |e| {

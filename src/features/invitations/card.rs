@@ -289,7 +289,8 @@ fn InviteDialog(
                         req.email
                     )));
                 }
-                reload.run(());
+                // The page may have gone too (its list with it).
+                reload.try_run(());
                 return;
             }
             match answer {

@@ -181,7 +181,9 @@ pub fn AzureBilling() -> impl IntoView {
                 None => {
                     api.create_account_once(
                         mgmt::AZURE_ACCOUNT_NAME,
-                        d.create_sent_at.clone(),
+                        d.create_sent_at
+                            .clone()
+                            .map(|at| (at, mgmt::AZURE_ACCOUNT_NAME.to_owned())),
                         |t| {
                             draft.try_update(|d| d.create_sent_at = Some(t));
                         },

@@ -648,9 +648,10 @@ fn RunTemplateStep(
                     Some(id) => id,
                     None => {
                         // A retry after a lost answer finds the account that request made.
-                        let sent_at = draft.with_untracked(|d| d.create_sent_at.clone());
+                        let sent = draft.with_untracked(|d| d.create_sent_at.clone());
+                        let sent = sent.map(|at| (at, mgmt::AWS_ACCOUNT_NAME.to_owned()));
                         let id = api
-                            .create_account_once(mgmt::AWS_ACCOUNT_NAME, sent_at, |t| {
+                            .create_account_once(mgmt::AWS_ACCOUNT_NAME, sent, |t| {
                                 draft.try_update(|d| d.create_sent_at = Some(t));
                             })
                             .await?;
@@ -748,7 +749,8 @@ fn RunTemplateStep(
                 }.into_any(),
                 (None, Some(n)) => view! {
                     <Banner notice=Signal::stored(Some(n))/>
-                    <button type="button" class="btn btn-secondary" on:click=move |_| prepare.run(())>"Try again"</button>
+                    // The button goes while the link is prepared again: focus waits on this step's heading.
+                    <RetryButton heading="management-step-5" on_retry=prepare>"Try again"</RetryButton>
                 }.into_any(),
                 (None, None) => view! {
                     <p role="status" class="muted">"Preparing your template link…"</p>

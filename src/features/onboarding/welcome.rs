@@ -122,13 +122,12 @@ pub fn Welcome() -> impl IntoView {
     };
     let on_connected = {
         let navigate = navigate.clone();
-        Callback::new(move |()| {
+        Callback::new(move |provider| {
             // Embedded in a partner portal: tell the portal and show the embed finish screen.
-            if crate::state::embed::account_connected(draft.connect.with_untracked(|c| c.chosen()))
-            {
+            if crate::state::embed::account_connected(Some(provider)) {
                 return;
             }
-            draft.connect.update(|c| c.mark_connected());
+            draft.connect.update(|c| c.mark_connected(provider));
             // Every provider's answers have done their job (the connected one's panel drops
             // its own; the others' are dropped here).
             draft::remove_parts(FIRST_RUN_DRAFT_KEY);

@@ -200,12 +200,16 @@ pub fn Members() -> impl IntoView {
             };
             removing.end(&m.user_id);
             match (answer, &p) {
-                (Ok(_), Pending::Remove { you: true, .. }) => leave.run(format!(
-                    "You have left {org}: your user was removed and every session of yours ended."
-                )),
-                (Ok(_), Pending::DemoteYourself(_)) => leave.run(format!(
-                    "You are now a viewer in {org}. Sign in again to continue as a viewer."
-                )),
+                (Ok(_), Pending::Remove { you: true, .. }) => {
+                    leave.try_run(format!(
+                        "You have left {org}: your user was removed and every session of yours ended."
+                    ));
+                }
+                (Ok(_), Pending::DemoteYourself(_)) => {
+                    leave.try_run(format!(
+                        "You are now a viewer in {org}. Sign in again to continue as a viewer."
+                    ));
+                }
                 (Ok(_), Pending::Remove { .. }) | (Err(ApiError::Http { status: 404, .. }), _) => {
                     let gone = if matches!(p, Pending::Remove { .. }) {
                         removed_message(&m.name)

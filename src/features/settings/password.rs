@@ -97,7 +97,7 @@ pub fn ChangePassword(
                     }
                     show.try_set(false);
                     done.try_set(Some(CHANGED.to_owned()));
-                    on_changed.run(());
+                    on_changed.try_run(());
                 }
                 Err(ApiError::Unauthorized) => {}
                 Err(e) => {

@@ -363,7 +363,8 @@ fn CreateTokenDialog(
                         "The token “{name}” was created after its dialog was closed, so it can't be shown. Revoke it below if you don't need it."
                     )));
                 }
-                reload.run(());
+                // The page may have gone too (its list with it).
+                reload.try_run(());
                 return;
             }
             match answer {

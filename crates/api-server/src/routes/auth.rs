@@ -328,8 +328,9 @@ pub async fn personal_token(
         "Enter your password to create a token.",
     );
     errs.into_result()?;
-    recheck_password(&state, &a, client, &body.password, "body.password").await?;
+    let checked = recheck_password(&state, &a, client, &body.password, "body.password").await?;
     let conn = state.db.conn();
+    still_checked(&conn, &a, &checked)?;
     let (_, token) = tokens::issue(
         &conn,
         &a,
@@ -360,13 +361,14 @@ pub fn password_given(errs: &mut FieldErrors, password: &str, missing: &str) {
 /// password). It goes through the hash queue and counts in the login throttle like a sign-in
 /// with the caller's email from this client: a wrong one is a failure there, and a throttled
 /// client gets the throttle's 429 without a check. Wrong: 400 [`WRONG_PASSWORD`] on `field`.
+/// Right: the stored hash it was checked against, for [`still_checked`].
 pub async fn recheck_password(
     state: &AppState,
     a: &AuthCtx,
     client: ClientIp,
     password: &str,
     field: &str,
-) -> Result<(), ApiError> {
+) -> Result<String, ApiError> {
     let (email, stored): (String, String) = state.db.conn().query_row(
         "SELECT email, password_hash FROM users WHERE id = ?1",
         params![a.user_id],
@@ -379,13 +381,14 @@ pub async fn recheck_password(
         .reserve(&[ip.as_str(), key.as_str()], std::time::Instant::now())
         .map_err(|(_, reset)| throttle::throttled_error(reset))?;
     let pw = password.to_owned();
+    let against = stored.clone();
     let ok = state
         .hashing
-        .run(move || auth::verify_password(&pw, &stored))
+        .run(move || auth::verify_password(&pw, &against))
         .await?;
     if ok {
         state.throttle.clear(&key);
-        return Ok(());
+        return Ok(stored);
     }
     if let Some(attempt) = attempt {
         attempt.failed(std::time::Instant::now());
@@ -396,6 +399,24 @@ pub async fn recheck_password(
         field,
         "This is not your current password. Try again.",
     ))
+}
+
+/// After the password check's wait, the caller must still be as checked: a Sign out everywhere,
+/// a password change or a demotion meanwhile revoked the token that asked, or changed the
+/// password it was checked against (401, as for any revoked token); what follows would outlive
+/// that. Call it on the connection the write then uses: nothing comes between the two.
+pub fn still_checked(conn: &Connection, a: &AuthCtx, checked_hash: &str) -> Result<(), ApiError> {
+    let valid: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.hash = ?1 AND t.revoked = 0 AND u.id = ?2 AND u.password_hash = ?3)",
+        params![&a.token_hash[..], a.user_id, checked_hash],
+        |r| r.get(0),
+    )?;
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized())
+    }
 }
 
 /// `POST /auth/signout-everywhere`: every session and API token of the caller stops working,
@@ -426,7 +447,7 @@ pub async fn change_password(
         validate::new_password(&body.current_password, &body.new_password),
     );
     errs.into_result()?;
-    recheck_password(
+    let checked = recheck_password(
         &state,
         &a,
         client,
@@ -437,6 +458,7 @@ pub async fn change_password(
     let hash = hash_password(&state, &body.new_password).await?;
     let mut conn = state.db.conn();
     let tx = conn.transaction()?;
+    still_checked(&tx, &a, &checked)?;
     tx.execute(
         "UPDATE users SET password_hash = ?1 WHERE id = ?2",
         params![hash, a.user_id],

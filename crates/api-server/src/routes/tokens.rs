@@ -20,7 +20,7 @@ use crate::{
     body::{SpotBody, SpotJson},
     client_ip::ClientIp,
     respond::{ApiError, ApiResult, Reply},
-    routes::auth::{password_given, recheck_password, unused_id},
+    routes::auth::{password_given, recheck_password, still_checked, unused_id},
     util,
 };
 
@@ -119,8 +119,10 @@ pub async fn create(
     let (Some(name), Some(days)) = (name, days) else {
         return Err(ApiError::internal());
     };
-    recheck_password(&state, &a, client, &body.password, "body.password").await?;
-    let (token, access_token) = issue(&state.db.conn(), &a, &name, days)?;
+    let checked = recheck_password(&state, &a, client, &body.password, "body.password").await?;
+    let conn = state.db.conn();
+    still_checked(&conn, &a, &checked)?;
+    let (token, access_token) = issue(&conn, &a, &name, days)?;
     Ok(Reply::one(
         KIND_TOKEN_CREATED,
         ApiTokenCreated {
