@@ -36,7 +36,7 @@ pub async fn all(work: Vec<Pin<Box<dyn Future<Output = ()>>>>) {
 /// that block's owner, which is cleaned up each time the block is drawn again (a list that
 /// changed, a dialog's content). Started through this, a request belongs to the component and
 /// lasts as long as it does: its answer still reaches the component's state.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct Tasks(StoredValue<WeakOwner>);
 
 impl Tasks {

@@ -4,10 +4,12 @@
 use super::{current_account, draft};
 use crate::api::{Api, ApiError};
 use crate::platform::storage;
+use crate::platform::tasks::Tasks;
 use leptos::prelude::*;
 use onramp_core::dto::{Account, Role, WhoAmI};
 use onramp_core::ids::AccountId;
 use onramp_core::return_to::safe_return_path;
+use std::future::Future;
 
 pub const SESSION_KEY: &str = "onramp.session";
 
@@ -90,6 +92,8 @@ pub struct Session {
     pub profile: RwSignal<Option<Profile>>,
     /// A one-off status message for the next screen (e.g. "You have signed out.").
     pub flash: RwSignal<Option<String>>,
+    /// The app's (see [`Session::run_busy`]).
+    tasks: Tasks,
 }
 
 impl Session {
@@ -99,7 +103,15 @@ impl Session {
             token: RwSignal::new(stored_token()),
             profile: RwSignal::new(None),
             flash: RwSignal::new(None),
+            tasks: Tasks::here(),
         }
+    }
+
+    /// Runs a request that ends or changes this session (Sign out everywhere, a new password)
+    /// under the app, not the page that asked: leaving the page (Back) must not abort it while
+    /// the server may still carry it out, and leave the tab not knowing whether it is signed in.
+    pub fn run_busy(&self, busy: RwSignal<bool>, work: impl Future<Output = ()> + 'static) {
+        self.tasks.run_busy(busy, work);
     }
 
     /// Whether this tab has a stored session, read before any signal exists (at start-up).

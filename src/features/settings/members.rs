@@ -153,9 +153,14 @@ pub fn Members() -> impl IntoView {
                         row_error.try_set(Some((id.clone(), change_problem(&m.name, &e))));
                     }
                 }
-                // The row was drawn again: keep focus on its button.
+                // The row was drawn again: focus that fell with its button goes back to it (and
+                // stays wherever the user has moved it since).
                 let button = role_button_id(&id);
-                request_animation_frame(move || focus_id(&button));
+                request_animation_frame(move || {
+                    if crate::components::focused().is_none() {
+                        focus_id(&button);
+                    }
+                });
             });
         })
     };

@@ -6,9 +6,9 @@
 use crate::api::ApiError;
 use crate::components::{
     Banner, Button, ErrorSummary, Field, FieldCheck, FormErrors, Notice, PasswordChecklist,
-    Problem, StatusMessage, notice, problems, run_busy,
+    Problem, StatusMessage, notice, problems,
 };
-use crate::state::use_api;
+use crate::state::{Session, use_api};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use onramp_core::dto::PasswordChange;
@@ -23,6 +23,7 @@ pub fn ChangePassword(
     on_changed: Callback<()>,
 ) -> impl IntoView {
     let api = use_api();
+    let session = expect_context::<Session>();
     let current = RwSignal::new(String::new());
     let e_current = RwSignal::new(None::<String>);
     let new = RwSignal::new(String::new());
@@ -87,7 +88,7 @@ pub fn ChangePassword(
             new_password: new.get_untracked(),
         };
         let api = api();
-        run_busy(busy, async move {
+        session.run_busy(busy, async move {
             let answer = api.change_password(&req).await;
             drop(req);
             match answer {
