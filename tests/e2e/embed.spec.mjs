@@ -314,18 +314,24 @@ describe('embedding in a partner portal', () => {
     await expectNoPageProblems(page, problems);
   }));
 
-  it('add account: an answer lost after the server made the account → Continue again goes on with that account, none made twice', T, () => withPage(async (page, problems) => {
+  /** Add account in the portal: `name` and AWS, Continue; the create reaches the server and its
+   * answer is lost on the way back (the form says so). */
+  async function lostCreate(page, name) {
     const token = await signupViaApi(app, newUser());
-    // The first create reaches the server, and its answer is lost on the way back.
     const seen = await loseFirstAnswer(page, /\/api\/setup\/account$/);
     await page.goto(`${portal2.url}/?app=${encodeURIComponent(app.url)}`);
     await openConsole(page, { token, start: 'add-account', partnerName: 'Globex Cloud Hub' });
     const fl = page.frameLocator('iframe.onramp-frame');
-    await field(fl, 'Account name').fill('Production');
+    await field(fl, 'Account name').fill(name);
     await fl.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
     await button(fl, 'Continue').click();
     await expectVisible(fl.getByRole('alert').first(), 'the lost answer, said');
     assert.equal(seen.lost, 1);
+    return { token, fl };
+  }
+
+  it('add account: an answer lost after the server made the account → Continue again goes on with that account, none made twice', T, () => withPage(async (page, problems) => {
+    const { token, fl } = await lostCreate(page, 'Production');
     const made = (await api(app, 'GET', '/api/setup/account', { token })).body.response.items.filter((a) => a.name === 'Production');
     assert.equal(made.length, 1, 'the server made the account');
 
@@ -341,16 +347,7 @@ describe('embedding in a partner portal', () => {
   }));
 
   it('add account: the name edited after a lost answer → Continue goes on with the account the lost request made, under its own name', T, () => withPage(async (page, problems) => {
-    const token = await signupViaApi(app, newUser());
-    const seen = await loseFirstAnswer(page, /\/api\/setup\/account$/);
-    await page.goto(`${portal2.url}/?app=${encodeURIComponent(app.url)}`);
-    await openConsole(page, { token, start: 'add-account', partnerName: 'Globex Cloud Hub' });
-    const fl = page.frameLocator('iframe.onramp-frame');
-    await field(fl, 'Account name').fill('Prod');
-    await fl.getByRole('radio', { name: 'Amazon Web Services', exact: true }).click();
-    await button(fl, 'Continue').click();
-    await expectVisible(fl.getByRole('alert').first(), 'the lost answer, said');
-    assert.equal(seen.lost, 1);
+    const { token, fl } = await lostCreate(page, 'Prod');
     await field(fl, 'Account name').fill('Prod EU');
     await button(fl, 'Continue').click();
     const created = await waitForMessage(page, 'account-created');

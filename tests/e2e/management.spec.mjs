@@ -40,6 +40,26 @@ async function registerViaApi(server, tok, name = 'Payer account') {
   return id;
 }
 
+/** Connects `id` to AWS straight through the API (FinOps lists connected accounts only). */
+async function connectAwsViaApi(server, tok, id) {
+  await api(server, 'POST', `/api/setup/credentials/aws/externalId?accountId=${id}`, { token: tok });
+  const set = await api(server, 'POST', `/api/setup/credentials/aws?accountId=${id}`, {
+    token: tok, body: { credentials: { iamRole: 'arn:aws:iam::123456789012:role/Spot-Role' } },
+  });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+}
+
+/** On /finops with Billing Engine (AWS): the bucket's fields, then Validate, until it is done. */
+async function validateBilling(page, bucket, prefix) {
+  await field(page, 'Bucket name').fill(bucket);
+  await field(page, 'Bucket region').fill('us-east-1');
+  await field(page, 'S3 path prefix (including report name)').fill(prefix);
+  await button(page, 'Validate').click();
+  await expectVisible(page.locator('.finops-checks'), 'the validation results');
+  // Validate and Connect share one busy state: wait until Validate is done with it.
+  await expectHidden(page.locator('button[aria-busy="true"]'), 'no button busy');
+}
+
 describe('management account', () => {
   const suite = browserSuite();
   const { withPage } = suite;
@@ -433,11 +453,7 @@ describe('management account', () => {
     await signupViaUi(page, newUser());
     const tok = await token(page);
     const id = (await api(suite.server, 'GET', '/api/setup/account', { token: tok })).body.response.items[0].accountId;
-    await api(suite.server, 'POST', `/api/setup/credentials/aws/externalId?accountId=${id}`, { token: tok });
-    const set = await api(suite.server, 'POST', `/api/setup/credentials/aws?accountId=${id}`, {
-      token: tok, body: { credentials: { iamRole: 'arn:aws:iam::123456789012:role/Spot-Role' } },
-    });
-    assert.equal(set.status, 200, JSON.stringify(set.body));
+    await connectAwsViaApi(suite.server, tok, id);
     // The account list fails once: Try again by keyboard keeps focus on the page's heading.
     const list = await refuseGets(page, /\/api\/setup\/account$/);
     await page.goto('/finops');
@@ -450,16 +466,7 @@ describe('management account', () => {
     await expectFocused(page.locator('#finops-heading'), 'the heading after Try again, not <body>');
     await list.stop();
 
-    const fill = async () => {
-      await field(page, 'Bucket name').fill('my-cur-bucket');
-      await field(page, 'Bucket region').fill('us-east-1');
-      await field(page, 'S3 path prefix (including report name)').fill('reports/spot-cur');
-      await button(page, 'Validate').click();
-      await expectVisible(page.locator('.finops-checks'), 'the validation results');
-      // Validate and Connect share one busy state: wait until Validate is done with it.
-      await expectHidden(page.locator('button[aria-busy="true"]'), 'no button busy');
-    };
-    await fill();
+    await validateBilling(page, 'my-cur-bucket', 'reports/spot-cur');
     const connecting = await holdRequests(page, /\/api\/cloudBilling\/v1\/setup\/account$/, { method: 'POST' });
     await button(page, 'Connect').click();
     await field(page, 'Bucket region').fill('eu-west-1');
@@ -487,21 +494,10 @@ describe('management account', () => {
     const first = (await api(suite.server, 'GET', '/api/setup/account', { token: tok })).body.response.items[0];
     const made = await api(suite.server, 'POST', '/api/setup/account', { token: tok, body: { account: { name: 'Second' } } });
     const second = made.body.response.items[0].id;
-    for (const id of [first.accountId, second]) {
-      await api(suite.server, 'POST', `/api/setup/credentials/aws/externalId?accountId=${id}`, { token: tok });
-      const set = await api(suite.server, 'POST', `/api/setup/credentials/aws?accountId=${id}`, {
-        token: tok, body: { credentials: { iamRole: 'arn:aws:iam::123456789012:role/Spot-Role' } },
-      });
-      assert.equal(set.status, 200, JSON.stringify(set.body));
-    }
+    for (const id of [first.accountId, second]) await connectAwsViaApi(suite.server, tok, id);
     await open(page, '/finops');
     await page.getByLabel('Account', { exact: true }).selectOption(first.accountId);
-    await field(page, 'Bucket name').fill('first-bucket');
-    await field(page, 'Bucket region').fill('us-east-1');
-    await field(page, 'S3 path prefix (including report name)').fill('reports/first');
-    await button(page, 'Validate').click();
-    await expectVisible(page.locator('.finops-checks'), 'the validation results');
-    await expectHidden(page.locator('button[aria-busy="true"]'), 'no button busy');
+    await validateBilling(page, 'first-bucket', 'reports/first');
     const connecting = await holdRequests(page, /\/api\/cloudBilling\/v1\/setup\/account$/, { method: 'POST' });
     await button(page, 'Connect').click();
     await page.getByLabel('Account', { exact: true }).selectOption(second);
@@ -525,11 +521,7 @@ describe('management account', () => {
     const tok = await token(page);
     const accounts = (await api(suite.server, 'GET', '/api/setup/account', { token: tok })).body.response.items;
     const id = accounts[0].accountId;
-    await api(suite.server, 'POST', `/api/setup/credentials/aws/externalId?accountId=${id}`, { token: tok });
-    const set = await api(suite.server, 'POST', `/api/setup/credentials/aws?accountId=${id}`, {
-      token: tok, body: { credentials: { iamRole: 'arn:aws:iam::123456789012:role/Spot-Role' } },
-    });
-    assert.equal(set.status, 200, JSON.stringify(set.body));
+    await connectAwsViaApi(suite.server, tok, id);
 
     await open(page, '/finops');
     await expectVisible(page.getByLabel('Account', { exact: true }), 'the account choice');
