@@ -478,6 +478,8 @@ describe('dashboard and additional accounts', () => {
     await halfDoneAws(page, 'First half', 'arn:aws:iam::555555555555:role/Spot-Role');
     // The same screen stays: only the route changes.
     await page.locator('#user-menu-button').click();
+    // Once the menu's account list is in (it moves the items below it).
+    await expectVisible(page.getByRole('menuitemradio', { name: /First half/ }), 'the new account in the menu');
     await page.getByRole('menuitem', { name: 'Add account' }).click();
     await expectURL(page, '/accounts/new/kind');
     await page.getByLabel(/Linked account/).check();
