@@ -92,8 +92,8 @@ pub struct Session {
     pub profile: RwSignal<Option<Profile>>,
     /// A one-off status message for the next screen (e.g. "You have signed out.").
     pub flash: RwSignal<Option<String>>,
-    /// The app's (see [`Session::run_busy`]).
-    tasks: Tasks,
+    /// The app's (see [`Session::run_busy`]); none for a session made outside any component.
+    tasks: Option<Tasks>,
 }
 
 impl Session {
@@ -103,7 +103,7 @@ impl Session {
             token: RwSignal::new(stored_token()),
             profile: RwSignal::new(None),
             flash: RwSignal::new(None),
-            tasks: Tasks::here(),
+            tasks: Owner::current().map(|_| Tasks::here()),
         }
     }
 
@@ -111,7 +111,8 @@ impl Session {
     /// under the app, not the page that asked: leaving the page (Back) must not abort it while
     /// the server may still carry it out, and leave the tab not knowing whether it is signed in.
     pub fn run_busy(&self, busy: RwSignal<bool>, work: impl Future<Output = ()> + 'static) {
-        self.tasks.run_busy(busy, work);
+        // Made outside any component (a test's): under the caller's.
+        self.tasks.unwrap_or_else(Tasks::here).run_busy(busy, work);
     }
 
     /// Whether this tab has a stored session, read before any signal exists (at start-up).
