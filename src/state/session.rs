@@ -230,15 +230,17 @@ impl Session {
 }
 
 /// Whose this tab's session is (sessionStorage `onramp.who`: the organization's default account
-/// ID, not a secret). Unlike the profile it outlives a reload, so a session that expired before
+/// ID, not a secret; see [`who_of`]). Unlike the profile it outlives a reload, so a session that expired before
 /// its profile loaded again is still recognised.
 const WHO_KEY: &str = "onramp.who";
 
+/// The organization's default account; against Spot's API, which does not say it, the
+/// organization's name.
 fn who_of(profile: &Profile) -> Option<String> {
-    profile
-        .default_account_id
-        .as_ref()
-        .map(|a| a.as_str().to_owned())
+    match &profile.default_account_id {
+        Some(a) => Some(a.as_str().to_owned()),
+        None => (!profile.organization.is_empty()).then(|| format!("org:{}", profile.organization)),
+    }
 }
 
 fn remember_who(profile: &Profile) {
