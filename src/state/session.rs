@@ -230,8 +230,8 @@ impl Session {
 }
 
 /// Whose this tab's session is (sessionStorage `onramp.who`: the organization's default account
-/// ID, not a secret; see [`who_of`]). Unlike the profile it outlives a reload, so a session that expired before
-/// its profile loaded again is still recognised.
+/// ID, not a secret; see [`who_of`]). Unlike the profile it outlives a reload, so a session that
+/// expired before its profile loaded again is still recognised.
 const WHO_KEY: &str = "onramp.who";
 
 /// The organization's default account; against Spot's API, which does not say it, the
