@@ -534,29 +534,20 @@ fn UserMenu(start: Option<crate::components::MenuStart>) -> impl IntoView {
 
     let label = menu_label(session);
     // The current account (the default one until another is chosen).
-    // Their reads take a value already disposed as none: signing out takes the menu away while
-    // its face (from the profile, cleared just before) may still be drawn once more.
     let current_id = Memo::new(move |_| {
         current
             .0
-            .try_get()
-            .flatten()
-            .filter(|id| {
-                accounts
-                    .try_with(|l| l.iter().any(|a| &a.account_id == id))
-                    .unwrap_or(false)
-            })
-            .or_else(|| accounts.try_with(|l| default_account(l).cloned()).flatten())
+            .get()
+            .filter(|id| accounts.with(|l| l.iter().any(|a| &a.account_id == id)))
+            .or_else(|| accounts.with(|l| default_account(l).cloned()))
     });
     let detail = Signal::derive(move || {
-        let id = current_id.try_get().flatten();
-        let name = accounts
-            .try_with(|l| {
-                l.iter()
-                    .find(|a| Some(&a.account_id) == id.as_ref())
-                    .map(|a| a.name.clone())
-            })
-            .flatten();
+        let id = current_id.get();
+        let name = accounts.with(|l| {
+            l.iter()
+                .find(|a| Some(&a.account_id) == id.as_ref())
+                .map(|a| a.name.clone())
+        });
         match name {
             Some(n) => format!("Account: {n}"),
             None => organization(session),
@@ -568,29 +559,27 @@ fn UserMenu(start: Option<crate::components::MenuStart>) -> impl IntoView {
         Callback::new(move |path: &'static str| navigate(path, Default::default()))
     };
     let groups = Signal::derive(move || {
-        let q = query.try_get().unwrap_or_default();
-        let cur = current_id.try_get().flatten();
-        let entries = accounts
-            .try_with(|l| {
-                search(l, &q)
-                    .into_iter()
-                    .take(8)
-                    .map(|a| {
-                        let id = a.account_id.clone();
-                        MenuEntry {
-                            label: a.name.clone(),
-                            detail: Some(id.to_string()),
-                            icon: a.cloud_provider.map(provider_logo),
-                            checked: Some(cur.as_ref() == Some(&id)),
-                            on_select: Callback::new(move |()| {
-                                current.set(id.clone());
-                                go.run("/dashboard");
-                            }),
-                        }
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
+        let q = query.get();
+        let cur = current_id.get();
+        let entries = accounts.with(|l| {
+            search(l, &q)
+                .into_iter()
+                .take(8)
+                .map(|a| {
+                    let id = a.account_id.clone();
+                    MenuEntry {
+                        label: a.name.clone(),
+                        detail: Some(id.to_string()),
+                        icon: a.cloud_provider.map(provider_logo),
+                        checked: Some(cur.as_ref() == Some(&id)),
+                        on_select: Callback::new(move |()| {
+                            current.set(id.clone());
+                            go.run("/dashboard");
+                        }),
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
         let empty = (entries.is_empty() && !q.trim().is_empty())
             .then(|| format!("No account matches “{}”.", q.trim()));
         let mut entries = entries;
