@@ -44,13 +44,12 @@ pub fn Banner(#[prop(into)] notice: Signal<Option<Notice>>) -> impl IntoView {
 }
 
 /// A status line that is always in the DOM (so screen readers pick up changes) and shows text
-/// only when there is some. As in `Banner`, a value already disposed (its screen going) reads as
-/// none.
+/// only when there is some.
 #[component]
 pub fn StatusMessage(#[prop(into)] text: Signal<Option<String>>) -> impl IntoView {
     view! {
-        <div role="status" class="status-message" class:empty=move || text.try_with(Option::is_none).unwrap_or(true)>
-            {move || text.try_get().flatten()}
+        <div role="status" class="status-message" class:empty=move || text.with(Option::is_none)>
+            {move || text.get()}
         </div>
     }
 }

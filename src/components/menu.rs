@@ -281,8 +281,7 @@ pub fn MenuButton(
     };
     let group_views = move || {
         groups.map(|g| {
-            g.try_get()
-                .unwrap_or_default()
+            g.get()
                 .into_iter()
                 .enumerate()
                 .map(|(i, group)| {
@@ -336,12 +335,8 @@ pub fn MenuButton(
     });
 
     // A group's note (e.g. nothing matches the search) sits by the search box, outside the menu.
-    let empty_note = move || {
-        groups.and_then(|g| {
-            g.try_with(|gs| gs.iter().find_map(|g| g.empty.clone()))
-                .flatten()
-        })
-    };
+    let empty_note =
+        move || groups.and_then(|g| g.with(|gs| gs.iter().find_map(|g| g.empty.clone())));
 
     view! {
         <div class="menu" on:focusout=on_focus_out>
@@ -378,19 +373,17 @@ pub fn MenuButton(
     }
 }
 
-/// What the menu button shows: an initial, the label and the detail, a caret. Its reads take a
-/// value already disposed as empty: signing out takes the menu away while its label (from the
-/// profile, cleared just before) may still be drawn once more.
+/// What the menu button shows: an initial, the label and the detail, a caret.
 fn face(label: Signal<String>, detail: Signal<String>) -> impl IntoView {
     view! {
         // The initial as typed; the stylesheet capitalises it (Rust's Unicode case tables were
         // 3 KB brotli of the console's main module).
         <span class="menu-avatar" aria-hidden="true">
-            {move || label.try_with(|l| l.chars().next().unwrap_or('?').to_string())}
+            {move || label.with(|l| l.chars().next().unwrap_or('?').to_string())}
         </span>
         <span class="menu-text">
-            <span class="menu-label">{move || label.try_get()}</span>
-            <span class="menu-detail">{move || detail.try_get()}</span>
+            <span class="menu-label">{move || label.get()}</span>
+            <span class="menu-detail">{move || detail.get()}</span>
         </span>
         <svg class="menu-caret" aria-hidden="true" viewBox="0 0 12 12" width="12" height="12">
             <path d="M2 4l4 4 4-4" fill="none" stroke="currentColor" stroke-width="1.6"/>
@@ -421,10 +414,10 @@ pub fn MenuButtonStandIn(
         on_press.run(start);
     };
     let detail = Signal::derive(move || {
-        if failed.try_get().unwrap_or(false) {
+        if failed.get() {
             "The menu didn't load: press to try again".to_owned()
         } else {
-            detail.try_get().unwrap_or_default()
+            detail.get()
         }
     });
     view! {
@@ -435,7 +428,7 @@ pub fn MenuButtonStandIn(
                 id=format!("{id}-button")
                 aria-haspopup="menu"
                 aria-expanded="false"
-                aria-busy=move || waiting.try_get().unwrap_or(false).then_some("true")
+                aria-busy=move || waiting.get().then_some("true")
                 on:click=move |_| on_press.run(MenuStart::OpenFirst)
                 on:keydown=on_key
             >
@@ -443,10 +436,10 @@ pub fn MenuButtonStandIn(
             </button>
             <p role="status" class="sr-only">
                 {move || {
-                    if failed.try_get().unwrap_or(false) {
+                    if failed.get() {
                         Some("The menu didn't load. Press the menu button to try again.")
                     } else {
-                        waiting.try_get().unwrap_or(false).then_some("Loading the menu…")
+                        waiting.get().then_some("Loading the menu…")
                     }
                 }}
             </p>
