@@ -348,32 +348,6 @@ describe('settings', () => {
     await expectNoPageProblems(page, problems);
   }));
 
-  it('Back while Sign out everywhere is on its way does not cancel it: the tab still ends signed out, on sign-in', T, () => withPage(async (page, problems) => {
-    const { token } = await signedIn(page, suite.server, newUser());
-    // Within the app (a Back across page loads would unload the whole page).
-    await page.locator('#user-menu-button').click();
-    await page.getByRole('menuitem', { name: 'Security', exact: true }).click();
-    await expectURL(page, '/settings/security');
-    // Held before the server: the page Back opens loads with the session still valid.
-    const request = await holdRequests(page, /\/api\/auth\/signout-everywhere$/, { method: 'POST' });
-    await button(page, 'Sign out everywhere').click();
-    await page.getByRole('dialog', { name: 'Sign out everywhere?' }).getByRole('button', { name: 'Sign out everywhere' }).click();
-    await page.goBack();
-    await expectURL(page, '/dashboard');
-    await expectVisible(page.getByRole('heading', { name: 'Insights & Recommendations', level: 1 }), 'the dashboard');
-    request.release();
-    await request.passed;
-    // The request went on although its page had gone: the tab signed out, and says so (not "your
-    // session has ended", which would keep a way back and the drafts for whoever signs in next).
-    await expectURL(page, '/signin');
-    await expectVisible(page.getByText(/You have signed out everywhere/), 'the sign-out, said');
-    const left = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('onramp.')));
-    assert.deepEqual(left, [], `nothing of the session is left: ${left}`);
-    assert.equal((await api(suite.server, 'GET', '/api/auth/me', { token })).status, 401, 'the server signed everything out');
-    await request.stop();
-    await expectNoPageProblems(page, problems);
-  }));
-
   it('members: the only admin cannot leave; the server\'s LAST_ADMIN message shows in the dialog', T, () => withPage(async (page, problems) => {
     const { token } = await signedIn(page, suite.server, newUser({ fullName: 'Solo Admin' }));
     await open(page, '/settings/members');

@@ -7,7 +7,7 @@ use super::confirm::ConfirmDialog;
 use super::password::ChangePassword;
 use super::tokens::{ApiTokens, TokenList};
 use crate::api::{ApiError, describe};
-use crate::components::{Banner, Notice, set_title};
+use crate::components::{Banner, Notice, run_busy, set_title};
 use crate::platform::history::use_navigate;
 use crate::state::{Session, use_api};
 use leptos::prelude::*;
@@ -48,7 +48,7 @@ fn SignOutEverywhere() -> impl IntoView {
         }
         let api = api();
         let navigate = navigate.clone();
-        session.run_busy(busy, async move {
+        run_busy(busy, async move {
             match api.signout_everywhere().await {
                 Ok(()) => {
                     session.clear();
